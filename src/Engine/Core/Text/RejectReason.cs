@@ -1,0 +1,42 @@
+namespace Sig.Engine.Text;
+
+/// <summary>Why an input row was rejected (DATA.md). Counted per reason and reported with line numbers.</summary>
+public enum RejectReason : byte
+{
+    None = 0,
+    WrongColumnCount,
+    UnparsableNumber,
+    BadDate,
+    BadSymbol,
+    UnknownSide,
+    UnknownType,
+    NonPositivePrice,
+    NonPositiveVolume,
+    TimeOutsideSession,
+    DuplicateOrDecreasingSeq,
+    WrongSideOrderId,
+    LateEvent,
+    BadHeader,
+}
+
+/// <summary>Stable text names of reject reasons, used in reports and on <c>sig.engine.rejects</c>.</summary>
+public static class RejectReasons
+{
+    public static string Describe(this RejectReason r) => r switch
+    {
+        RejectReason.WrongColumnCount => "wrong column count",
+        RejectReason.UnparsableNumber => "unparsable number",
+        RejectReason.BadDate => "bad date",
+        RejectReason.BadSymbol => "bad symbol",
+        RejectReason.UnknownSide => "unknown side",
+        RejectReason.UnknownType => "unknown type",
+        RejectReason.NonPositivePrice => "non-positive price on a fill",
+        RejectReason.NonPositiveVolume => "non-positive volume",
+        RejectReason.TimeOutsideSession => "time outside 09:15-15:00",
+        RejectReason.DuplicateOrDecreasingSeq => "duplicate or decreasing seq",
+        RejectReason.WrongSideOrderId => "trade refers to an order id with the wrong side",
+        RejectReason.LateEvent => "late event (its minute had closed)",
+        RejectReason.BadHeader => "bad header",
+        _ => "ok",
+    };
+}

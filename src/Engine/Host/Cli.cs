@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Reflection;
+using Sig.Engine.Config;
+using Spectre.Console;
+
+namespace Sig.Engine.Host;
+
+/// <summary>A top-level CLI command. Implementations are discovered by reflection and listed by name.</summary>
+public interface ICliCommand
+{
+    /// <summary>Builds the System.CommandLine command (with its options, help text and action).</summary>
+    Command Build();
+}
+
+/// <summary>The `engine` command line: discovers every <see cref="ICliCommand"/>, adds the global options, runs.</summary>
+public static class Cli
+{
+    /// <summary>--config FILE, on every command: the configuration file (default: config/engine.json beside the binary).</summary>
+    public static readonly Option<FileInfo?> ConfigOption = new("--config")
+    {
+        Description = "Configuration file (default: config/engine.json next to the engine binary)",
+        Recursive = true,
+    };
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Event-driven streaming signal engine for China A-share level-2 data.");
+        root.Options.Add(ConfigOption);
+        var commands = typeof(Cli).Assembly.GetTypes()
+            .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+            .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Build())
+            .OrderBy(c => c.Name, StringComparer.Ordinal);
+        foreach (var c in commands) root.Subcommands.Add(c);
+        try
+        {
+            return root.Parse(args).Invoke();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
+        {
+            // Expected failures (bad input, missing files) get one clear line, not a stack trace.
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            return 1;
+        }
+    }
+
+    /// <summary>The effective configuration for a parsed command line.</summary>
+    public static EngineConfig LoadConfig(ParseResult parse)
+    {
+        var file = parse.GetValue(ConfigOption);
+        return file is null ? EngineConfig.LoadDefault() : EngineConfig.Load(file.FullName);
+    }
+
+    /// <summary>Parses YYYY-MM-DD for a command option with a clear error.</summary>
+    public static DateOnly ParseDate(string s, string option) =>
+        Text.CanonicalRows.TryDate(s, out var d) ? d : throw new FormatException($"{option}: '{s}' is not a date (YYYY-MM-DD)");
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Sig.Engine.Host;
+
+return Cli.Run(args);
