@@ -1,0 +1,95 @@
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Time;
+
+namespace Sig.Engine.Intraday;
+
+/// <summary>
+/// Everything the 27 factors need about one symbol's day, updated one event batch at a time
+/// without rescanning the day: minute bars, parent-order aggregates, fill-level sums and the
+/// order-stream moments. Factors are evaluated from it as of a closed minute by a compute backend.
+/// Events must be applied in seq order and never for a bar after the minute being evaluated.
+/// </summary>
+public sealed class SymbolDayState
+{
+    public SymbolDayState(SymbolCode symbol, BigOrderSizing sizing = BigOrderSizing.Filled)
+    {
+        Symbol = symbol;
+        Orders = new BigOrderBook(sizing);
+    }
+
+    public SymbolCode Symbol { get; }
+    public MinuteBarSeries Bars { get; } = new();
+    public BigOrderBook Orders { get; }
+    public OrderStreamStats OrderStream { get; } = new();
+
+    /// <summary>TA: total fill amount of the day so far (ticks).</summary>
+    public long TotalAmount { get; private set; }
+
+    /// <summary>Σ amount of early (bars 1–30) fills with aggressor B, and with aggressor S.</summary>
+    public long EarlyBuyAmount { get; private set; }
+    public long EarlySellAmount { get; private set; }
+
+    /// <summary>Highest bar any applied event fell in (0 before the first event).</summary>
+    public int LastBar { get; private set; }
+
+    /// <summary>Exchange seq of the last applied event (0 before the first).</summary>
+    public long LastSeq { get; private set; }
+
+    private long _lastFillPrice;
+
+    public void Apply(ReadOnlySpan<TickEvent> events)
+    {
+        foreach (ref readonly var e in events) Apply(in e);
+    }
+
+    public void Apply(in TickEvent e)
+    {
+        int bar = SessionBars.BarOf(e.Time);
+        if (bar > LastBar) LastBar = bar;
+        LastSeq = e.Seq;
+        if (e.Kind == TickKind.Trade)
+        {
+            if (e.Type == (byte)'F') ApplyFill(in e, bar);
+            return; // exec_type C: an SZ cancellation, never a trade
+        }
+        if (e.Type == (byte)'D') return; // SH cancellation, not an order
+        OrderStream.AddOrder(e.Time, e.Side, e.Type, e.Volume, e.Price);
+        Orders.AddSubmitted(e.OrderId, e.Side == (byte)'S', e.Price, e.Volume);
+    }
+
+    private void ApplyFill(in TickEvent e, int bar)
+    {
+        long amount = e.Price * e.Volume;
+        // ℓ₁ = 0; afterwards the log return between consecutive fills in seq order.
+        double logRet = _lastFillPrice == 0 ? 0.0 : Math.Log((double)e.Price / _lastFillPrice);
+        _lastFillPrice = e.Price;
+        bool early = bar <= SessionBars.BarsPerHalfHour;
+        Bars.AddFill(bar, e.Price, e.Volume, e.Side);
+        Orders.AddFill(e.BuyOrderId, e.SellOrderId, amount, logRet, early, e.Side);
+        TotalAmount += amount;
+        if (early)
+        {
+            if (e.Side == (byte)'B') EarlyBuyAmount += amount;
+            else if (e.Side == (byte)'S') EarlySellAmount += amount;
+        }
+    }
+
+    /// <summary>Forgets the day (arrays are kept for reuse).</summary>
+    public void Clear()
+    {
+        Bars.Clear(); Orders.Clear(); OrderStream.Clear();
+        TotalAmount = EarlyBuyAmount = EarlySellAmount = 0;
+        LastBar = 0; LastSeq = 0; _lastFillPrice = 0;
+    }
+
+    /// <summary>A deep copy (actor snapshots; tests that compare as-of values with a truncated recompute).</summary>
+    public SymbolDayState Clone()
+    {
+        var c = new SymbolDayState(Symbol, Orders.Sizing);
+        Bars.CopyTo(c.Bars); Orders.CopyTo(c.Orders); OrderStream.CopyTo(c.OrderStream);
+        c.TotalAmount = TotalAmount; c.EarlyBuyAmount = EarlyBuyAmount; c.EarlySellAmount = EarlySellAmount;
+        c.LastBar = LastBar; c.LastSeq = LastSeq; c._lastFillPrice = _lastFillPrice;
+        return c;
+    }
+}
