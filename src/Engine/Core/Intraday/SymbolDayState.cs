@@ -18,7 +18,7 @@ public sealed class SymbolDayState
         Orders = new BigOrderBook(sizing);
     }
 
-    public SymbolCode Symbol { get; }
+    public SymbolCode Symbol { get; private set; }
     public MinuteBarSeries Bars { get; } = new();
     public BigOrderBook Orders { get; }
     public OrderStreamStats OrderStream { get; } = new();
@@ -73,6 +73,13 @@ public sealed class SymbolDayState
             if (e.Side == (byte)'B') EarlyBuyAmount += amount;
             else if (e.Side == (byte)'S') EarlySellAmount += amount;
         }
+    }
+
+    /// <summary>Forgets the day and takes on <paramref name="symbol"/> (arrays are kept for reuse).</summary>
+    public void Reset(SymbolCode symbol)
+    {
+        Symbol = symbol;
+        Clear();
     }
 
     /// <summary>Forgets the day (arrays are kept for reuse).</summary>

@@ -1,0 +1,31 @@
+using Sig.Engine.Events;
+
+namespace Sig.Actors.Tests.Pipeline;
+
+/// <summary>An <see cref="IDayEvents"/> over arrays, for pipeline tests.</summary>
+public sealed class InMemoryDay(DateOnly date, SortedDictionary<SymbolCode, TickEvent[]> events) : IDayEvents
+{
+    private readonly SymbolCode[] _symbols = events.Keys.ToArray();
+    private readonly TickEvent[][] _events = events.Values.ToArray();
+
+    public DateOnly Date { get; } = date;
+    public IReadOnlyList<DailyReference> References { get; } = [];
+    public int SymbolCount => _symbols.Length;
+    public SymbolCode Symbol(int index) => _symbols[index];
+    public int EventCount(int index) => _events[index].Length;
+    public void ReadEvents(int index, int offset, Span<TickEvent> destination) => _events[index].AsSpan(offset, destination.Length).CopyTo(destination);
+
+    /// <summary>n symbols of seeded random days (symbol i gets seed + i).</summary>
+    public static InMemoryDay Random(int symbols, int seed, int eventsPerSymbol = 500)
+    {
+        var map = new SortedDictionary<SymbolCode, TickEvent[]>();
+        for (int i = 0; i < symbols; i++)
+        {
+            var sym = SymbolCode.FromParts(600000 + i * 7, "SH");
+            var evs = Sig.Gpu.Tests.Cpu.RandomDay.Make(seed + i, eventsPerSymbol, sparse: i % 4 == 3).ToArray();
+            for (int k = 0; k < evs.Length; k++) evs[k].Symbol = sym.Value;
+            map[sym] = i % 9 == 8 ? [] : evs; // a suspended symbol: no events
+        }
+        return new InMemoryDay(new DateOnly(2024, 1, 2), map);
+    }
+}
