@@ -1,0 +1,62 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Sig.Engine.Config;
+
+namespace Sig.Engine.Output;
+
+/// <summary>
+/// What a run was: configuration hash, binary hash, input data hash, compute backend and SIMD
+/// width (digests compare within one such configuration), seeds, workers, and the output digest.
+/// Written as JSON beside every run's outputs; equal output digests mean byte-identical outputs.
+/// </summary>
+public sealed record RunManifest
+{
+    public required string Kind { get; init; }
+    public required string ConfigHash { get; init; }
+    public string BinaryHash { get; init; } = ComputeBinaryHash();
+    public required string InputHash { get; init; }
+    public required string Backend { get; init; }
+    public int SimdWidth { get; init; } = Vector<double>.Count;
+    public int Workers { get; init; }
+    public string? From { get; init; }
+    public string? To { get; init; }
+    public ulong? Seed { get; init; }
+    public long Events { get; init; }
+    public long LateEvents { get; init; }
+    public string[] ModelFiles { get; init; } = [];
+    public string OutputDigest { get; init; } = "";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static RunManifest FromJson(string json) =>
+        JsonSerializer.Deserialize<RunManifest>(json, Json) ?? throw new InvalidDataException("empty manifest");
+
+    public void Write(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, ToJson());
+    }
+
+    /// <summary>SHA-256 over the engine's own assemblies (sorted by name), so a manifest names the exact build.</summary>
+    public static string ComputeBinaryHash()
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var f in Directory.GetFiles(AppContext.BaseDirectory, "Sig.*.dll").OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal))
+            h.AppendData(File.ReadAllBytes(f));
+        return Convert.ToHexStringLower(h.GetHashAndReset());
+    }
+
+    public static RunManifest For(string kind, EngineConfig config, string inputHash, string backend, int workers) => new()
+    {
+        Kind = kind, ConfigHash = config.Hash, InputHash = inputHash, Backend = backend, Workers = workers,
+    };
+}
