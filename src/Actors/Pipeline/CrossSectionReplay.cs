@@ -32,6 +32,9 @@ public sealed class CrossSectionReplay
         _workers = Math.Max(1, workers);
     }
 
+    /// <summary>Milliseconds the compute backend took for each cross-section so far (benchmarks read it).</summary>
+    public List<double> ComputeMillis { get; } = [];
+
     /// <summary>Events applied so far in this replay (all days).</summary>
     public long EventsApplied { get; private set; }
 
@@ -65,7 +68,9 @@ public sealed class CrossSectionReplay
                 applied[w] += ApplyMinute(w * per, Math.Min(n, (w + 1) * per), minute);
             });
             var values = new double[n * FactorCatalog.Count];
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             _backend.Compute(_states, m, _settings, values);
+            ComputeMillis.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             var lastSeq = new long[n];
             for (int i = 0; i < n; i++) lastSeq[i] = _states[i].LastSeq;
             onMinute(new FactorSnapshot(day.Date, m, symbols, values, lastSeq));
