@@ -52,10 +52,14 @@ public sealed class MarketGenerator
           16 bigorder_amt_perc          +  (more informed sweeps when s is high)
           17 early_bigorder_buy_perc    +  (big early flow is buy-dominated when s > 0)
           19 early_active_bigorder_ret  +  (early big aggressive buys walk the book up when s > 0)
+          21 early_active_buy_perc      +  (not a big-order factor, but the same early aggressive flow)
           fused model score             +
-        Also touched by the same flow, without a designed sign: 18, 20, 21, 22, 23.
-        Pure noise (no planted structure; the intraday price path is a Brownian bridge independent of s):
-          1-15 (minute-bar shape factors) and 24-27 (order-size shape factors): expected |RankIC| near 0.
+        Measured with default settings (50 stocks x 30 days, seeds 42 and 7): mean daily RankIC vs 5-day
+        forward VWAP return about +0.16..0.24 (16), +0.25 (17), +0.24..0.27 (19), +0.22..0.26 (21).
+        Also touched by the same flow, without a designed sign: 18, 20, 22, 23.
+        No sign planted in 1-15 (minute-bar shape; the intraday value path is a Brownian bridge independent
+        of s) or 24-27 (order-size shape): treat them as noise; informed sweeps leak weakly into some of them
+        (e.g. 3 corr_ret_lastret measured about -0.04..-0.07), far below the planted factors.
         """;
 
     /// <summary>

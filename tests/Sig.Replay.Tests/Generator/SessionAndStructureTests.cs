@@ -152,7 +152,7 @@ public sealed class SessionAndStructureTests(GeneratedMonthFixture month) : ICla
     public void PlantedSignsAreDocumented()
     {
         string text = MarketGenerator.PlantedSignsDescription;
-        foreach (var factor in new[] { "bigorder_amt_perc", "early_bigorder_buy_perc", "early_active_bigorder_ret", "Pure noise" })
+        foreach (var factor in new[] { "bigorder_amt_perc", "early_bigorder_buy_perc", "early_active_bigorder_ret", "No sign planted" })
             Assert.Contains(factor, text);
     }
 }
