@@ -30,10 +30,30 @@ public sealed class JournalCommand : ICliCommand
 
     private static int Verify(string directory)
     {
+        if (!Directory.Exists(directory))
+        {
+            // Reported here: System.CommandLine's own handler would print a stack trace for it.
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(directory)}: no such directory");
+            return 1;
+        }
+        JournalReader reader;
+        try
+        {
+            reader = JournalReader.Open(directory);
+        }
+        catch (InvalidDataException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]CORRUPT:[/] {Markup.Escape(ex.Message)}");
+            return CorruptExitCode;
+        }
+        using (reader) return Summarize(directory, reader);
+    }
+
+    private static int Summarize(string directory, JournalReader reader)
+    {
         var byType = new long[256];
         long records = 0, first = 0, last = 0;
         string? corruption = null;
-        using var reader = JournalReader.Open(directory);
         try
         {
             while (reader.TryReadNext(out var record))
