@@ -85,6 +85,26 @@ public class JournalTests : IDisposable
         Assert.Throws<ArgumentException>(() => JournalWriter.Open(_journal.Directory, JournalFixture.Options(fsync: "sometimes")));
 
     [Fact]
+    public void A_journal_can_be_read_while_the_writer_appends()
+    {
+        using var writer = JournalWriter.Open(_journal.Directory, JournalFixture.Options());
+        JournalFixture.AppendUpTo(writer, 250);
+        var (seqs, torn) = _journal.ReadAll();
+        Assert.Equal(250, seqs.Count);
+        Assert.Null(torn);
+        JournalFixture.AppendUpTo(writer, 260);
+        Assert.Equal(Enumerable.Range(251, 10).Select(i => (long)i), _journal.ReadAll(251).Sequences);
+    }
+
+    [Fact]
+    public void Bad_options_leave_the_directory_unlocked()
+    {
+        Assert.Throws<ArgumentException>(() => JournalWriter.Open(_journal.Directory, JournalFixture.Options(segmentBytes: 10)));
+        using var writer = JournalWriter.Open(_journal.Directory, JournalFixture.Options());
+        Assert.Equal(1, writer.Append(1, [42]));
+    }
+
+    [Fact]
     public void A_second_writer_on_the_same_directory_is_refused()
     {
         using var first = JournalWriter.Open(_journal.Directory, JournalFixture.Options());

@@ -55,9 +55,9 @@ public sealed class JournalWriter : IDisposable
     {
         Directory.CreateDirectory(directory);
         var lockFile = OpenLock(directory);
-        var writer = new JournalWriter(directory, options, lockFile);
         try
         {
+            var writer = new JournalWriter(directory, options, lockFile);
             writer.Recover();
             return writer;
         }
