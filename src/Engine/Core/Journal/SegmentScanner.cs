@@ -91,7 +91,8 @@ internal sealed class SegmentScanner : IDisposable
 
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(_recordHeader);
         long recordEnd = _offset + SegmentFormat.RecordHeaderBytes + length;
-        if (recordEnd > _length) return Fail($"short payload ({length} bytes claimed, {_length - _offset - SegmentFormat.RecordHeaderBytes} present)", intact: false);
+        // The writer never produces a payload beyond an array's reach, so a larger length is damage too.
+        if (recordEnd > _length || length > Array.MaxLength) return Fail($"short payload ({length} bytes claimed, {_length - _offset - SegmentFormat.RecordHeaderBytes} present)", intact: false);
 
         if (_payload.Length < length) _payload = new byte[Math.Max(length, (uint)_payload.Length * 2)];
         var body = _payload.AsSpan(0, (int)length);
