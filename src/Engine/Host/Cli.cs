@@ -33,7 +33,8 @@ public static class Cli
         foreach (var c in commands) root.Subcommands.Add(c);
         try
         {
-            return root.Parse(args).Invoke();
+            // Our catch below turns expected failures into one line; System.CommandLine's handler would print a stack trace first.
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
         {
