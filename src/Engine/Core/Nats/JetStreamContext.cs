@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace Sig.Engine.Nats;
 
@@ -143,8 +142,8 @@ public sealed class JetStreamContext
         ValidateName(stream, nameof(stream));
         ValidateName(durable, nameof(durable));
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), "must be positive");
-        var arrivals = Channel.CreateUnbounded<NatsMsg>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var inbox = await _connection.RegisterInboxAsync(m => arrivals.Writer.TryWrite(m), cancellationToken).ConfigureAwait(false);
+        await using var inbox = await _connection.SubscribeAsync(_connection.NewInbox(), cancellationToken: cancellationToken)
+                                                 .ConfigureAwait(false);
         byte[] request = Json(w =>
         {
             w.WriteNumber("batch", batch);
@@ -163,7 +162,7 @@ public sealed class JetStreamContext
         {
             while (messages.Count < batch)
             {
-                var msg = await arrivals.Reader.ReadAsync(deadline.Token).ConfigureAwait(false);
+                var msg = await inbox.Messages.ReadAsync(deadline.Token).ConfigureAwait(false);
                 int status = msg.StatusCode;
                 if (status is 404 or 408 or 409 && msg.Data.IsEmpty)
                 {

@@ -134,12 +134,13 @@ public sealed partial class NatsConnection
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         timeout.CancelAfter(_options.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var session = new Session(socket, _disposed.Token);
+        Session? session = null;
         try
         {
             try
             {
                 await socket.ConnectAsync(_host, _port, timeout.Token).ConfigureAwait(false);
+                session = new Session(socket, _disposed.Token);
                 await ReadHandshakeUntilAsync(session, ServerOpKind.Info, timeout.Token).ConfigureAwait(false);
                 var hello = new ArrayBufferWriter<byte>(512);
                 NatsProtocolWriter.WriteConnect(hello, _options, _user, _password, _token);
@@ -156,7 +157,8 @@ public sealed partial class NatsConnection
         }
         catch
         {
-            session.Dispose();
+            if (session is null) socket.Dispose();
+            else session.Dispose();
             throw;
         }
     }

@@ -175,16 +175,12 @@ public sealed partial class NatsConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Registers a handler for replies to a fresh subject under this connection's inbox
-    /// (for JetStream fetches, which get many replies). Dispose the result to stop.
+    /// A fresh subject under this connection's inbox for a subscription of its own, e.g. the
+    /// replies of a JetStream fetch. Those must not go through the request multiplexer:
+    /// JetStream delivers them with the stored message's subject, so only the sid routes them.
+    /// Two tokens after the prefix, so the multiplexer's <c>prefix.*</c> does not match it.
     /// </summary>
-    internal async ValueTask<InboxRegistration> RegisterInboxAsync(Action<NatsMsg> handler, CancellationToken cancellationToken)
-    {
-        var inbox = await EnsureInboxAsync(cancellationToken).ConfigureAwait(false);
-        string token = NewReplyToken();
-        inbox.Register(token, handler);
-        return new InboxRegistration(inbox, token, _inboxPrefix + token);
-    }
+    public string NewInbox() => _inboxPrefix + "s." + NewReplyToken();
 
     internal async ValueTask UnsubscribeAsync(SubscriptionEntry entry, CancellationToken cancellationToken)
     {
@@ -245,11 +241,4 @@ public sealed partial class NatsConnection : IAsyncDisposable
     {
         if (_state == NatsConnectionState.Closed) throw new NatsConnectionException("the connection is closed");
     }
-}
-
-/// <summary>A reply subject under a connection's inbox with its handler; dispose to stop routing.</summary>
-internal sealed class InboxRegistration(InboxMux inbox, string token, string subject) : IDisposable
-{
-    public string Subject { get; } = subject;
-    public void Dispose() => inbox.Remove(token);
 }
