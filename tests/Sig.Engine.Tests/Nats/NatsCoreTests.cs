@@ -136,7 +136,7 @@ public class NatsCoreTests(NatsServerFixture server) : IClassFixture<NatsServerF
     [Fact]
     public async Task Server_pings_are_answered_and_keepalive_pings_get_pongs()
     {
-        await using var nats = await server.ConnectAsync(o => o with { PingInterval = TimeSpan.FromMilliseconds(50), MaxPingsOut = 2 });
+        await using var nats = await server.ConnectAsync(o => o with { PingInterval = TimeSpan.FromMilliseconds(50), MaxPingsOut = 10 });
         await using var sub = await nats.SubscribeAsync("alive");
         await Task.Delay(400); // several keepalive rounds; a missed PONG would force a reconnect
         await nats.PublishAsync("alive", "x"u8.ToArray());

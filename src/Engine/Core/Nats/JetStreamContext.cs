@@ -141,7 +141,9 @@ public sealed class JetStreamContext
     {
         ValidateName(stream, nameof(stream));
         ValidateName(durable, nameof(durable));
-        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), "must be positive");
+        // The batch arrives on a subscription that holds at most PendingLimit messages.
+        if (batch <= 0 || batch > _connection.Options.PendingLimit)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"must be 1..{_connection.Options.PendingLimit} (the connection's PendingLimit)");
         await using var inbox = await _connection.SubscribeAsync(_connection.NewInbox(), cancellationToken: cancellationToken)
                                                  .ConfigureAwait(false);
         byte[] request = Json(w =>

@@ -63,6 +63,9 @@ public sealed partial class NatsConnection : IAsyncDisposable
         _inboxPrefix = "_INBOX." + Convert.ToHexString(RandomNumberGenerator.GetBytes(11)) + ".";
     }
 
+    /// <summary>The settings this connection was made with.</summary>
+    public NatsOptions Options => _options;
+
     /// <summary>Current lifecycle state.</summary>
     public NatsConnectionState State => _state;
 
