@@ -51,8 +51,7 @@ public sealed unsafe class TickDay : IDisposable
         var references = Section(_header.References, "reference");
         try
         {
-            fixed (byte* r = references)
-                References = ReferenceCodec.Decode(r, references.Length, _header.ReferenceCount, Date, Schema.WeightColumns.Length);
+            References = ReferenceCodec.Decode(basePtr + _header.References.Offset, references.Length, _header.ReferenceCount, Date, Schema.WeightColumns.Length);
         }
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or ArgumentException or DecoderFallbackException)
         {

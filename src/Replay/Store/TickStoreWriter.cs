@@ -86,7 +86,7 @@ public sealed class TickDayWriter : ISkipCountingDayWriter
         _blockRows = blockRows;
         _finalPath = Path.Combine(directory, TickFileFormat.FileName(date));
         _tempPath = Path.Combine(directory, $"{TickFileFormat.TempPrefix}{date:yyyy-MM-dd}-{Guid.NewGuid():N}");
-        _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 20);
         _file.Write(new byte[TickFileFormat.HeaderSize]); // the real header is written last, once the sections are known
         int capacity = Math.Min(blockRows, 1 << 12);
         _seq = new long[capacity]; _price = new long[capacity]; _volume = new long[capacity];
