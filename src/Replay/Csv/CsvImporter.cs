@@ -10,8 +10,8 @@ namespace Sig.Replay.Csv;
 /// <see cref="CanonicalRows"/>, shared with live ingest; the checks that need context run after sorting:
 /// <list type="bullet">
 /// <item>Duplicate seq within a symbol-day, across trades and orders: the files have no order, so
-/// "decreasing" cannot be defined; of the rows sharing a seq the first by (trades before orders,
-/// line number) is kept and the others are rejected.</item>
+/// "decreasing" cannot be defined; of the rows sharing a seq the one with the lowest line number
+/// is kept (line numbers compared across the two files; at equal lines the trade) and the others are rejected.</item>
 /// <item>A trade whose buy (sell) order id names an order row of the same symbol-day with the
 /// other side is rejected. Ids with no order row are not checked (the order may predate the file).</item>
 /// </list>
@@ -281,7 +281,7 @@ public static class CsvImporter
         public int Line = line;
     }
 
-    /// <summary>(date, symbol, seq, trades before orders, line): the last two make duplicate handling deterministic.</summary>
+    /// <summary>(date, symbol, seq, line, trades before orders): the last two decide which duplicate is kept.</summary>
     private readonly struct RowOrder : IComparer<ImportRow>
     {
         public int Compare(ImportRow a, ImportRow b)
@@ -292,8 +292,8 @@ public static class CsvImporter
             if (c != 0) return c;
             c = a.Event.Seq.CompareTo(b.Event.Seq);
             if (c != 0) return c;
-            c = ((byte)a.Event.Kind).CompareTo((byte)b.Event.Kind);
-            return c != 0 ? c : a.Line.CompareTo(b.Line);
+            c = a.Line.CompareTo(b.Line);
+            return c != 0 ? c : ((byte)a.Event.Kind).CompareTo((byte)b.Event.Kind);
         }
     }
 
