@@ -1,0 +1,283 @@
+using System.IO.MemoryMappedFiles;
+using System.Text;
+using Sig.Engine.Events;
+
+namespace Sig.Replay.Store;
+
+/// <summary>
+/// One memory-mapped tick day file. Opening verifies the header, the small sections and the
+/// file's structure; each column block's checksum is verified the first time it is read.
+/// Any mismatch throws <see cref="InvalidDataException"/> naming the file and what failed.
+/// Reads are thread-safe (verification is idempotent, so a race only repeats it).
+/// </summary>
+public sealed unsafe class TickDay : IDisposable
+{
+    private readonly string _path;
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+    private readonly TickFileHeader _header;
+    private readonly IndexEntry[] _index;
+    private readonly BlockEntry[] _blocks;
+    private readonly byte[] _verified;
+    private bool _disposed;
+
+    public DateOnly Date { get; }
+    public ReferenceSchema Schema { get; }
+    /// <summary>The day's reference rows, sorted by symbol.</summary>
+    public IReadOnlyList<DailyReference> References { get; }
+    /// <summary>Every symbol with a reference row or events, ascending.</summary>
+    public int SymbolCount => _index.Length;
+    public long TotalEvents => _header.TotalEvents;
+    public long TotalTrades => _header.TotalTrades;
+    public long TotalOrders => _header.TotalOrders;
+    public long TotalSeqGaps => _header.TotalSeqGaps;
+    public long TotalSkippedAfterHours => _header.TotalSkippedAfterHours;
+    public long FileBytes => _header.FileLength;
+    public string FilePath => _path;
+
+    private TickDay(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr, long length)
+    {
+        _path = path; _map = map; _view = view; _base = basePtr;
+        _header = TickFileHeader.Read(new ReadOnlySpan<byte>(basePtr, TickFileFormat.HeaderSize), Corrupt);
+        if (_header.FileLength != length)
+            throw Corrupt($"truncated or extended: the header says {_header.FileLength} bytes, the file has {length}");
+        Date = DateOnly.FromDayNumber(_header.DayNumber);
+
+        var schemaText = Encoding.UTF8.GetString(Section(_header.Schema, "schema"));
+        Schema = ParseSchema(schemaText);
+        _index = ReadEntries(Section(_header.Index, "index"), TickFileFormat.IndexEntrySize, _header.SymbolCount, "index", IndexEntry.Read);
+        _blocks = ReadEntries(Section(_header.Blocks, "block table"), TickFileFormat.BlockEntrySize, _header.BlockCount, "block table", BlockEntry.Read);
+        var references = Section(_header.References, "reference");
+        try
+        {
+            References = ReferenceCodec.Decode(basePtr + _header.References.Offset, references.Length, _header.ReferenceCount, Date, Schema.WeightColumns.Length);
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or ArgumentException or DecoderFallbackException)
+        {
+            throw Corrupt($"reference section does not decode: {ex.Message}");
+        }
+        CheckStructure();
+        _verified = new byte[_blocks.Length];
+    }
+
+    /// <summary>Maps and verifies a day file.</summary>
+    public static TickDay Open(string path)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
+        long length = file.Length;
+        if (length < TickFileFormat.HeaderSize)
+        {
+            file.Dispose();
+            throw new InvalidDataException($"{path}: truncated: {length} bytes, smaller than the {TickFileFormat.HeaderSize}-byte header");
+        }
+        MemoryMappedFile? map = null;
+        MemoryMappedViewAccessor? view = null;
+        try
+        {
+            map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+            byte* ptr = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref ptr);
+            try
+            {
+                return new TickDay(path, map, view, ptr + view.PointerOffset, length);
+            }
+            catch
+            {
+                view.SafeMemoryMappedViewHandle.ReleasePointer();
+                throw;
+            }
+        }
+        catch
+        {
+            view?.Dispose();
+            if (map is null) file.Dispose(); else map.Dispose();
+            throw;
+        }
+    }
+
+    public SymbolCode Symbol(int i) => new(_index[i].Symbol);
+    public int EventCount(int i) => _index[i].Events;
+    public SymbolDayStats Stats(int i) => new(_index[i].Trades, _index[i].Orders, _index[i].SeqGaps, _index[i].SkippedAfterHours);
+
+    /// <summary>The position of <paramref name="symbol"/>, or a negative number when the day does not have it.</summary>
+    public int IndexOf(SymbolCode symbol)
+    {
+        int lo = 0, hi = _index.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            int v = _index[mid].Symbol;
+            if (v == symbol.Value) return mid;
+            if (v < symbol.Value) lo = mid + 1; else hi = mid - 1;
+        }
+        return ~lo;
+    }
+
+    /// <summary>Copies symbol <paramref name="i"/>'s events (trades and orders merged, ascending seq) into the start of <paramref name="destination"/>.</summary>
+    public void ReadEvents(int i, Span<TickEvent> destination)
+    {
+        var c = Columns(i);
+        int n = c.Count;
+        if (destination.Length < n) throw new ArgumentException($"{c.Symbol} has {n} events, the destination holds {destination.Length}", nameof(destination));
+        var dest = destination[..n];
+        int symbol = c.Symbol.Value;
+        for (int k = 0; k < dest.Length; k++)
+        {
+            ref var e = ref dest[k];
+            e.Seq = c.Seq[k]; e.Price = c.Price[k]; e.Volume = c.Volume[k];
+            e.BuyOrderId = c.BuyOrderId[k]; e.SellOrderId = c.SellOrderId[k];
+            e.Symbol = symbol; e.Time = c.Time[k];
+            e.Kind = (TickKind)c.Kind[k]; e.Side = c.Side[k]; e.Type = c.Type[k];
+        }
+    }
+
+    /// <summary>Symbol <paramref name="i"/>'s columns as spans over the mapped file (no copy); valid until the day is disposed.</summary>
+    public TickColumns Columns(int i)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ref readonly var entry = ref _index[i];
+        if (entry.Events == 0) return new TickColumns(new SymbolCode(entry.Symbol), null, 0, 0, 0);
+        var block = _blocks[entry.Block];
+        EnsureVerified(entry.Block);
+        int first = (int)(entry.FirstRow - block.FirstRow);
+        return new TickColumns(new SymbolCode(entry.Symbol), _base + block.Offset, block.Rows, first, entry.Events);
+    }
+
+    /// <summary>Verifies every column block now (instead of on first read).</summary>
+    public void VerifyAll()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (int b = 0; b < _blocks.Length; b++) EnsureVerified(b);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+    }
+
+    private void EnsureVerified(int b)
+    {
+        if (Volatile.Read(ref _verified[b]) != 0) return;
+        var block = _blocks[b];
+        long length = TickFileFormat.BlockBytes(block.Rows);
+        uint crc = 0;
+        // Spans are limited to int lengths; blocks normally are far smaller, but a single huge symbol may not be.
+        for (long done = 0; done < length;)
+        {
+            int chunk = (int)Math.Min(length - done, 1 << 30);
+            crc = Crc32C.Append(crc, new ReadOnlySpan<byte>(_base + block.Offset + done, chunk));
+            done += chunk;
+        }
+        if (crc != block.Crc)
+            throw Corrupt($"column block {b} (rows {block.FirstRow}..{block.FirstRow + block.Rows - 1}, bytes {block.Offset}..{block.Offset + length - 1}) checksum mismatch (stored {block.Crc:X8}, computed {crc:X8})");
+        Volatile.Write(ref _verified[b], 1);
+    }
+
+    private ReadOnlySpan<byte> Section(SectionRef s, string name)
+    {
+        if (s.Offset < TickFileFormat.HeaderSize || s.Length < 0 || s.Length > int.MaxValue || s.Offset + s.Length > _header.FileLength)
+            throw Corrupt($"{name} section lies outside the file (offset {s.Offset}, length {s.Length})");
+        var span = new ReadOnlySpan<byte>(_base + s.Offset, (int)s.Length);
+        uint crc = Crc32C.Compute(span);
+        if (crc != s.Crc) throw Corrupt($"{name} section checksum mismatch (stored {s.Crc:X8}, computed {crc:X8})");
+        return span;
+    }
+
+    private T[] ReadEntries<T>(ReadOnlySpan<byte> section, int size, int count, string name, ReadEntry<T> read)
+    {
+        if (count < 0 || (long)count * size != section.Length) throw Corrupt($"{name} section holds {section.Length} bytes, expected {count} entries of {size}");
+        var entries = new T[count];
+        for (int i = 0; i < count; i++) entries[i] = read(section.Slice(i * size, size));
+        return entries;
+    }
+
+    private delegate T ReadEntry<T>(ReadOnlySpan<byte> bytes);
+
+    private ReferenceSchema ParseSchema(string text)
+    {
+        if (!text.StartsWith(TickFileFormat.LayoutDescription, StringComparison.Ordinal))
+            throw Corrupt("schema section describes a different column layout");
+        string[] lines = text[TickFileFormat.LayoutDescription.Length..].Split('\n');
+        if (lines.Length != 3 || lines[2] != "" || !lines[0].StartsWith("reference_weights=", StringComparison.Ordinal)
+            || !lines[1].StartsWith("reference_optional=", StringComparison.Ordinal))
+            throw Corrupt("schema section lacks the reference schema");
+        static string[] List(string line) { var v = line[(line.IndexOf('=') + 1)..]; return v.Length == 0 ? [] : v.Split(','); }
+        return new ReferenceSchema(List(lines[0]), List(lines[1]));
+    }
+
+    /// <summary>The checksums passed, so a violation here is a writer bug; it is still refused rather than trusted.</summary>
+    private void CheckStructure()
+    {
+        long offset = TickFileFormat.HeaderSize, row = 0;
+        foreach (var b in _blocks)
+        {
+            if (b.Offset != offset || b.FirstRow != row || b.Rows <= 0) throw Corrupt("block table is inconsistent");
+            offset += TickFileFormat.BlockBytes(b.Rows);
+            row += b.Rows;
+        }
+        if (row != _header.TotalEvents || offset != _header.Schema.Offset
+            || _header.Schema.Offset + _header.Schema.Length != _header.Index.Offset
+            || _header.Index.Offset + _header.Index.Length != _header.References.Offset
+            || _header.References.Offset + _header.References.Length != _header.Blocks.Offset
+            || _header.Blocks.Offset + _header.Blocks.Length != _header.FileLength)
+            throw Corrupt("sections do not tile the file");
+        long rows = 0, trades = 0, orders = 0;
+        for (int i = 0; i < _index.Length; i++)
+        {
+            var e = _index[i];
+            bool ordered = i == 0 || e.Symbol > _index[i - 1].Symbol;
+            bool placed = e.Events == 0 ? e.Block == -1
+                : e.Block >= 0 && e.Block < _blocks.Length && e.FirstRow >= _blocks[e.Block].FirstRow
+                  && e.FirstRow + e.Events <= _blocks[e.Block].FirstRow + _blocks[e.Block].Rows;
+            if (!ordered || !placed || e.FirstRow != rows || e.Trades < 0 || e.Orders < 0 || e.Trades + e.Orders != e.Events)
+                throw Corrupt($"index entry {i} is inconsistent");
+            rows += e.Events; trades += e.Trades; orders += e.Orders;
+        }
+        if (rows != _header.TotalEvents || trades != _header.TotalTrades || orders != _header.TotalOrders)
+            throw Corrupt("index totals differ from the header");
+        for (int i = 1; i < References.Count; i++)
+            if (References[i].Symbol.Value <= References[i - 1].Symbol.Value) throw Corrupt("reference rows are not sorted by symbol");
+    }
+
+    private InvalidDataException Corrupt(string what) => new($"{_path}: corrupt tick day file: {what}");
+}
+
+/// <summary>One symbol-day's columns as read-only spans over the mapped file, aligned by row.</summary>
+public readonly unsafe ref struct TickColumns
+{
+    public SymbolCode Symbol { get; }
+    public int Count { get; }
+    public ReadOnlySpan<long> Seq { get; }
+    public ReadOnlySpan<long> Price { get; }
+    public ReadOnlySpan<long> Volume { get; }
+    public ReadOnlySpan<long> BuyOrderId { get; }
+    public ReadOnlySpan<long> SellOrderId { get; }
+    public ReadOnlySpan<int> Time { get; }
+    /// <summary><see cref="TickKind"/> values.</summary>
+    public ReadOnlySpan<byte> Kind { get; }
+    public ReadOnlySpan<byte> Side { get; }
+    public ReadOnlySpan<byte> Type { get; }
+
+    internal TickColumns(SymbolCode symbol, byte* block, int blockRows, int first, int count)
+    {
+        Symbol = symbol;
+        Count = count;
+        if (count == 0) return;
+        var o = TickFileFormat.Offsets(blockRows);
+        Seq = new ReadOnlySpan<long>(block + o.Seq + 8L * first, count);
+        Price = new ReadOnlySpan<long>(block + o.Price + 8L * first, count);
+        Volume = new ReadOnlySpan<long>(block + o.Volume + 8L * first, count);
+        BuyOrderId = new ReadOnlySpan<long>(block + o.BuyOrderId + 8L * first, count);
+        SellOrderId = new ReadOnlySpan<long>(block + o.SellOrderId + 8L * first, count);
+        Time = new ReadOnlySpan<int>(block + o.Time + 4L * first, count);
+        Kind = new ReadOnlySpan<byte>(block + o.Kind + first, count);
+        Side = new ReadOnlySpan<byte>(block + o.Side + first, count);
+        Type = new ReadOnlySpan<byte>(block + o.Type + first, count);
+    }
+}
