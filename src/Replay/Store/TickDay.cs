@@ -1,3 +1,4 @@
+using Sig.Engine.Hashing;
 using System.IO.MemoryMappedFiles;
 using System.Text;
 using Sig.Engine.Events;
@@ -10,7 +11,7 @@ namespace Sig.Replay.Store;
 /// Any mismatch throws <see cref="InvalidDataException"/> naming the file and what failed.
 /// Reads are thread-safe (verification is idempotent, so a race only repeats it).
 /// </summary>
-public sealed unsafe class TickDay : IDisposable
+public sealed unsafe class TickDay : IDayEvents, IDisposable
 {
     private readonly string _path;
     private readonly MemoryMappedFile _map;
@@ -118,20 +119,33 @@ public sealed unsafe class TickDay : IDisposable
     /// <summary>Copies symbol <paramref name="i"/>'s events (trades and orders merged, ascending seq) into the start of <paramref name="destination"/>.</summary>
     public void ReadEvents(int i, Span<TickEvent> destination)
     {
+        int n = EventCount(i);
+        if (destination.Length < n) throw new ArgumentException($"{Symbol(i)} has {n} events, the destination holds {destination.Length}", nameof(destination));
+        ReadEvents(i, 0, destination[..n]);
+    }
+
+    /// <summary>Copies events [offset, offset + destination.Length) of symbol <paramref name="i"/> (chunked replay reads).</summary>
+    public void ReadEvents(int i, int offset, Span<TickEvent> destination)
+    {
         var c = Columns(i);
-        int n = c.Count;
-        if (destination.Length < n) throw new ArgumentException($"{c.Symbol} has {n} events, the destination holds {destination.Length}", nameof(destination));
-        var dest = destination[..n];
+        if (offset < 0 || offset + destination.Length > c.Count)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"{c.Symbol}: events {offset}..{offset + destination.Length} of {c.Count}");
         int symbol = c.Symbol.Value;
-        for (int k = 0; k < dest.Length; k++)
+        var seq = c.Seq[offset..]; var price = c.Price[offset..]; var volume = c.Volume[offset..];
+        var buy = c.BuyOrderId[offset..]; var sell = c.SellOrderId[offset..]; var time = c.Time[offset..];
+        var kind = c.Kind[offset..]; var side = c.Side[offset..]; var type = c.Type[offset..];
+        for (int k = 0; k < destination.Length; k++)
         {
-            ref var e = ref dest[k];
-            e.Seq = c.Seq[k]; e.Price = c.Price[k]; e.Volume = c.Volume[k];
-            e.BuyOrderId = c.BuyOrderId[k]; e.SellOrderId = c.SellOrderId[k];
-            e.Symbol = symbol; e.Time = c.Time[k];
-            e.Kind = (TickKind)c.Kind[k]; e.Side = c.Side[k]; e.Type = c.Type[k];
+            ref var e = ref destination[k];
+            e.Seq = seq[k]; e.Price = price[k]; e.Volume = volume[k];
+            e.BuyOrderId = buy[k]; e.SellOrderId = sell[k];
+            e.Symbol = symbol; e.Time = time[k];
+            e.Kind = (TickKind)kind[k]; e.Side = side[k]; e.Type = type[k];
         }
     }
+
+    /// <summary>SHA-256 of the checksummed file header: identifies the day's content in run manifests without reading it all.</summary>
+    public byte[] ContentHash => System.Security.Cryptography.SHA256.HashData(new ReadOnlySpan<byte>(_base, TickFileFormat.HeaderSize));
 
     /// <summary>Symbol <paramref name="i"/>'s columns as spans over the mapped file (no copy); valid until the day is disposed.</summary>
     public TickColumns Columns(int i)

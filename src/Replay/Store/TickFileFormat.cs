@@ -1,3 +1,4 @@
+using Sig.Engine.Hashing;
 using System.Buffers.Binary;
 using System.Text;
 

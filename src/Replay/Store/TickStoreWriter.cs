@@ -1,3 +1,4 @@
+using Sig.Engine.Hashing;
 using Sig.Engine.Events;
 
 namespace Sig.Replay.Store;

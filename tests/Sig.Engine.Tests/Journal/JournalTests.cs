@@ -1,3 +1,4 @@
+using Sig.Engine.Hashing;
 using System.Text;
 using Sig.Engine.Journal;
 using Xunit;

@@ -1,11 +1,12 @@
+using Sig.Engine.Hashing;
 using System.Buffers.Binary;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
-namespace Sig.Engine.Journal;
+namespace Sig.Engine.Hashing;
 
 /// <summary>
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of journal records.
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of journal records and tick-store blocks.
 /// Uses the CPU's CRC32 instruction (SSE4.2 on x86, the CRC extension on Arm) and a
 /// table-driven fallback elsewhere; all paths give identical results.
 /// </summary>
@@ -17,6 +18,10 @@ public static class Crc32C
 
     /// <summary>The CRC-32C of <paramref name="data"/> (initial value and final XOR 0xFFFFFFFF).</summary>
     public static uint Compute(ReadOnlySpan<byte> data) => ~Update(~0u, data);
+
+    /// <summary>Continues a finalized checksum <paramref name="crc"/> (0 to start) over more bytes:
+    /// Append(Append(0, a), b) == Compute(a ++ b).</summary>
+    public static uint Append(uint crc, ReadOnlySpan<byte> data) => ~Update(~crc, data);
 
     /// <summary>
     /// Folds <paramref name="data"/> into a running, not yet finalized CRC register; start from
