@@ -14,7 +14,7 @@ public sealed class StoreCommand : ICliCommand
         var top = new Option<int>("--top") { Description = "Symbol-days with the most seq gaps to list", DefaultValueFactory = _ => 10 };
         var info = new Command("info", "Dates, symbols, trade/order counts, seq gaps and size of a tick store");
         foreach (var o in new Option[] { storeOption, verify, top }) info.Options.Add(o);
-        info.SetAction(parse => Info(parse.GetValue(storeOption)!, parse.GetValue(verify), parse.GetValue(top)));
+        info.SetAction(parse => ExpectedErrors.Guard(() => Info(parse.GetValue(storeOption)!, parse.GetValue(verify), parse.GetValue(top))));
         var store = new Command("store", "Tick store maintenance");
         store.Subcommands.Add(info);
         return store;
