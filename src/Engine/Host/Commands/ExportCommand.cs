@@ -17,7 +17,7 @@ public sealed class ExportCommand : ICliCommand
         var gzip = new Option<bool>("--gzip") { Description = "Write .csv.gz files" };
         var cmd = new Command("export", "Export one day of the tick store as canonical CSVs");
         foreach (var o in new Option[] { store, date, output, gzip }) cmd.Options.Add(o);
-        cmd.SetAction(parse => ExpectedErrors.Guard(() =>
+        cmd.SetAction(parse =>
         {
             var day = Cli.ParseDate(parse.GetValue(date)!, "--date");
             string outDir = parse.GetValue(output)!;
@@ -42,7 +42,7 @@ public sealed class ExportCommand : ICliCommand
             });
             AnsiConsole.MarkupLine($"exported {events:N0} events of {day:yyyy-MM-dd} to {Markup.Escape(Path.GetFullPath(outDir))}");
             return 0;
-        }));
+        });
         return cmd;
     }
 }

@@ -18,7 +18,7 @@ public sealed class ImportCommand : ICliCommand
         var allow = new Option<bool>("--allow-rejects") { Description = "Import the good rows even when some rows are rejected" };
         var cmd = new Command("import", "Import canonical trades/orders/reference CSVs into the tick store (DATA.md)");
         foreach (var o in new Option[] { trades, orders, reference, store, allow }) cmd.Options.Add(o);
-        cmd.SetAction(parse => ExpectedErrors.Guard(() =>
+        cmd.SetAction(parse =>
         {
             var options = new ImportOptions { AllowRejects = parse.GetValue(allow) };
             ImportResult result = null!;
@@ -33,7 +33,7 @@ public sealed class ImportCommand : ICliCommand
             });
             Print(result, started.Elapsed);
             return result.Success ? 0 : 2;
-        }));
+        });
         return cmd;
     }
 

@@ -25,7 +25,7 @@ public sealed class StoreBenchCommand : IBenchCommand
         var dir = new Option<string?>("--dir") { Description = "Where the temp store goes (default: the system temp folder); deleted afterwards" };
         var cmd = new Command("store", "Tick store write MB/s, scan events/s, CSV import MB/s");
         foreach (var o in new Option[] { stocks, perStock, importRows, dir }) cmd.Options.Add(o);
-        cmd.SetAction(parse => ExpectedErrors.Guard(() =>
+        cmd.SetAction(parse =>
         {
             int n = parse.GetValue(stocks), k = parse.GetValue(perStock), rows = parse.GetValue(importRows);
             if (n < 1 || k < 1 || rows < 1) throw new ArgumentException("--stocks, --events-per-stock-day and --import-rows must be positive");
@@ -33,7 +33,7 @@ public sealed class StoreBenchCommand : IBenchCommand
             try { Run(root, n, k, rows); }
             finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
             return 0;
-        }));
+        });
         return cmd;
     }
 

@@ -14,7 +14,7 @@ public sealed class StoreCommand : ICliCommand
         var top = new Option<int>("--top") { Description = "Symbol-days with the most seq gaps to list", DefaultValueFactory = _ => 10 };
         var info = new Command("info", "Dates, symbols, trade/order counts, seq gaps and size of a tick store");
         foreach (var o in new Option[] { storeOption, verify, top }) info.Options.Add(o);
-        info.SetAction(parse => ExpectedErrors.Guard(() => Info(parse.GetValue(storeOption)!, parse.GetValue(verify), parse.GetValue(top))));
+        info.SetAction(parse => Info(parse.GetValue(storeOption)!, parse.GetValue(verify), parse.GetValue(top)));
         var store = new Command("store", "Tick store maintenance");
         store.Subcommands.Add(info);
         return store;
@@ -22,7 +22,14 @@ public sealed class StoreCommand : ICliCommand
 
     private static int Info(string directory, bool verify, int topCount)
     {
-        var store = TickStore.Open(directory);
+        PrintSummary(TickStore.Open(directory), verify, topCount);
+        return 0;
+    }
+
+    /// <summary>Prints the per-date table, the worst seq-gap symbol-days and leftover temp files (also used by `engine demo`).</summary>
+    public static void PrintSummary(TickStore store, bool verify = false, int topCount = 10)
+    {
+        string directory = store.Directory;
         var table = new Table().AddColumns("date", "symbols", "with events", "trades", "orders", "seq gaps", "skipped after hours", "size MiB");
         var gaps = new List<(DateOnly Date, string Symbol, int Gaps)>();
         long bytes = 0, trades = 0, orders = 0;
@@ -53,6 +60,5 @@ public sealed class StoreCommand : ICliCommand
         var temps = store.TempFiles();
         if (temps.Count > 0)
             AnsiConsole.MarkupLine($"[yellow]{temps.Count} temp file(s)[/] of running or killed writers (never read as days): {Markup.Escape(string.Join(", ", temps.Select(Path.GetFileName)))}");
-        return 0;
     }
 }
