@@ -174,3 +174,29 @@ public class HandWorkedFactorTests
         Assert.Equal(0, state.Bars.NetActiveBuy[1]); // side N has no aggressor
     }
 }
+
+/// <summary>Classification by submitted size (bigOrder.classifyBy = submitted).</summary>
+public class SubmittedSizeTests
+{
+    private static readonly SymbolCode S = RandomDay.Symbol;
+
+    [Fact]
+    public void Submitted_size_classifies_a_small_fill_of_a_huge_order_as_big()
+    {
+        // Buy 9 submits 100,000 shares at 10 (1,000,000 CNY) but fills only 100; six other orders fill 1000 each.
+        List<TickEvent> day =
+        [
+            TickEvent.Order(S, 93000000, 1, 9, 'B', 100000, 100_000, 'L'),
+            TickEvent.Trade(S, 93010000, 2, 100000, 100, 9, 21, 'B', 'F'),
+            TickEvent.Trade(S, 93020000, 3, 100000, 1000, 1, 22, 'B', 'F'),
+            TickEvent.Trade(S, 93030000, 4, 100000, 1000, 2, 23, 'S', 'F'),
+            TickEvent.Trade(S, 93040000, 5, 100000, 1000, 3, 24, 'B', 'F'),
+        ];
+        var filled = FactorTestKit.FromScratch(day, 240);
+        var submitted = FactorTestKit.FromScratch(day, 240, sizing: Sig.Engine.Config.BigOrderSizing.Submitted);
+        // By fills, buy 9 (1000 CNY) is the smallest order and not big; by submitted size it is the only big one:
+        // 16 = its filled 1000 / (2 · 31000).
+        Assert.Equal(1000.0 / 62000.0, submitted[15], 12);
+        Assert.NotEqual(filled[15], submitted[15]);
+    }
+}

@@ -112,5 +112,6 @@ public sealed record EngineConfig
     }
 
     /// <summary>SHA-256 of the canonical JSON of the effective configuration.</summary>
+    [JsonIgnore]
     public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, Json))));
 }
