@@ -5,13 +5,15 @@ using Sig.Engine.Journal;
 using Sig.Engine.Output;
 using Sig.Engine.Time;
 using Sig.Gpu.Cpu;
+using Sig.Replay.Generator;
+using Sig.Replay.Store;
 using Xunit;
 
 namespace Sig.Actors.Tests.Pipeline;
 
 public class LiveMinuteEngineTests
 {
-    private static string ReplayDigest(InMemoryDay day)
+    private static string ReplayDigest(IDayEvents day)
     {
         using var backend = new CpuComputeBackend(1);
         var digest = new OutputDigest();
@@ -20,7 +22,7 @@ public class LiveMinuteEngineTests
     }
 
     /// <summary>All symbols' events in exchange-time order (each symbol in seq order).</summary>
-    private static List<TickEvent> Interleaved(InMemoryDay day)
+    private static List<TickEvent> Interleaved(IDayEvents day)
     {
         var all = new List<TickEvent>();
         for (int i = 0; i < day.SymbolCount; i++)
@@ -33,11 +35,11 @@ public class LiveMinuteEngineTests
     }
 
     /// <summary>Feeds a day as a live source would: random-sized single-symbol batches, a clock before each batch, the final close.</summary>
-    private static void Feed(JournaledLiveRun run, InMemoryDay day, int seed, List<FactorSnapshot> snaps)
+    private static void Feed(JournaledLiveRun run, IDayEvents day, IReadOnlyList<SymbolCode> universe, int seed, List<FactorSnapshot> snaps)
     {
         var rng = new Random(seed);
         var events = Interleaved(day);
-        run.BeginDay(day.Date, Enumerable.Range(0, day.SymbolCount).Select(day.Symbol).ToList());
+        run.BeginDay(day.Date, universe);
         for (int k = 0; k < events.Count;)
         {
             int end = k + 1, max = rng.Next(1, 20);
@@ -63,7 +65,7 @@ public class LiveMinuteEngineTests
             using (var journal = JournalWriter.Open(dir, new JournalOptions()))
             {
                 live = new JournaledLiveRun(cross, journal);
-                Feed(live, day, seed: 7, snaps);
+                Feed(live, day, Enumerable.Range(0, day.SymbolCount).Select(day.Symbol).ToList(), seed: 7, snaps);
             }
             Assert.Equal(240, snaps.Count);
             Assert.True(live.Engine.DayClosed);
@@ -75,6 +77,34 @@ public class LiveMinuteEngineTests
             Assert.Equal(live.Engine.EventsApplied, replayed.Engine.EventsApplied);
         }
         finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Generated_store_day_fed_live_over_the_reference_universe_matches_store_replay()
+    {
+        string root = Directory.CreateTempSubdirectory("live-store-").FullName;
+        try
+        {
+            string storeDir = Path.Combine(root, "store"), journalDir = Path.Combine(root, "journal");
+            using (var sink = new TickStoreWriter(storeDir))
+                new MarketGenerator(new GeneratorSettings { Stocks = 8, Days = 1, EventsPerStockDay = 1500, Seed = 11 }).Generate(sink);
+            var store = TickStore.Open(storeDir);
+            using var day = store.OpenDay(store.Dates[0]);
+            using var backend = new CpuComputeBackend(1);
+            var cross = new MinuteCrossSection(new BigOrderOptions(), backend);
+            var snaps = new List<FactorSnapshot>();
+            JournaledLiveRun live;
+            using (var journal = JournalWriter.Open(journalDir, new JournalOptions()))
+            {
+                live = new JournaledLiveRun(cross, journal);
+                Feed(live, day, day.References.Select(r => r.Symbol).ToList(), seed: 3, snaps);
+            }
+            Assert.Equal(240, snaps.Count);
+            Assert.Equal(day.TotalEvents, live.Engine.EventsApplied);
+            Assert.Equal(ReplayDigest(day), live.Digest.Hex);
+            Assert.Equal(live.Digest.Hex, JournaledLiveRun.ReplayJournal(journalDir, cross).Digest.Hex);
+        }
+        finally { Directory.Delete(root, recursive: true); }
     }
 
     [Fact]
