@@ -1,6 +1,5 @@
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
 using Sig.Engine.Intraday;
 using Sig.Engine.Output;
 using Sig.Gpu;
@@ -17,23 +16,19 @@ namespace Sig.Actors.Pipeline;
 public sealed class CrossSectionReplay
 {
     private const int CursorChunk = 256;
-    private readonly IComputeBackend _backend;
-    private readonly FactorSettings _settings;
-    private readonly BigOrderSizing _sizing;
+    private readonly MinuteCrossSection _crossSection;
     private readonly int _workers;
     private readonly List<SymbolDayState> _states = [];
     private readonly List<SymbolEventCursor> _cursors = [];
 
     public CrossSectionReplay(BigOrderOptions bigOrder, IComputeBackend backend, int workers)
     {
-        _backend = backend;
-        _settings = FactorSettings.From(bigOrder);
-        _sizing = bigOrder.ClassifyBy;
+        _crossSection = new MinuteCrossSection(bigOrder, backend);
         _workers = Math.Max(1, workers);
     }
 
     /// <summary>Milliseconds the compute backend took for each cross-section so far (benchmarks read it).</summary>
-    public List<double> ComputeMillis { get; } = [];
+    public List<double> ComputeMillis => _crossSection.ComputeMillis;
 
     /// <summary>Events applied so far in this replay (all days).</summary>
     public long EventsApplied { get; private set; }
@@ -49,7 +44,7 @@ public sealed class CrossSectionReplay
     {
         int n = day.SymbolCount;
         var symbols = new SymbolCode[n];
-        while (_states.Count < n) { _states.Add(new SymbolDayState(default, _sizing)); _cursors.Add(new SymbolEventCursor(CursorChunk)); }
+        while (_states.Count < n) { _states.Add(new SymbolDayState(default, _crossSection.Sizing)); _cursors.Add(new SymbolEventCursor(CursorChunk)); }
         if (_states.Count > n) { _states.RemoveRange(n, _states.Count - n); _cursors.RemoveRange(n, _cursors.Count - n); }
         for (int i = 0; i < n; i++)
         {
@@ -67,13 +62,7 @@ public sealed class CrossSectionReplay
                 int per = (n + _workers - 1) / _workers;
                 applied[w] += ApplyMinute(w * per, Math.Min(n, (w + 1) * per), minute);
             });
-            var values = new double[n * FactorCatalog.Count];
-            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            _backend.Compute(_states, m, _settings, values);
-            ComputeMillis.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            var lastSeq = new long[n];
-            for (int i = 0; i < n; i++) lastSeq[i] = _states[i].LastSeq;
-            onMinute(new FactorSnapshot(day.Date, m, symbols, values, lastSeq));
+            onMinute(_crossSection.Compute(day.Date, m, symbols, _states));
         }
         EventsApplied += applied.Sum();
     }

@@ -29,6 +29,14 @@ public sealed class OutputDigest
         return _current;
     }
 
+    /// <summary>
+    /// Chains a closed minute's snapshot as every run does: the snapshot payload, and at minute
+    /// 240 also the daily payload.
+    /// </summary>
+    public byte[] AddSnapshot(FactorSnapshot snap) => snap.Minute < Time.SessionBars.BarsPerDay
+        ? AddMinute(snap.Date, snap.Minute, FactorPayloads.Snapshot(snap))
+        : AddMinute(snap.Date, snap.Minute, FactorPayloads.Snapshot(snap), FactorPayloads.Snapshot(snap, daily: true));
+
     /// <summary>Restores the chain (recovery from a journal checkpoint).</summary>
     public void Reset(byte[] digest) => _current = (byte[])digest.Clone();
 }

@@ -59,9 +59,8 @@ public sealed class ReplayCommand : ICliCommand
                     using var day = ticks.OpenDay(date);
                     replay.RunDay(day, snap =>
                     {
-                        var snapshot = FactorPayloads.Snapshot(snap);
-                        if (snap.Minute < 240) { digest.AddMinute(snap.Date, snap.Minute, snapshot); return; }
-                        digest.AddMinute(snap.Date, snap.Minute, snapshot, FactorPayloads.Snapshot(snap, daily: true));
+                        digest.AddSnapshot(snap);
+                        if (snap.Minute < 240) return;
                         features.WriteDaily(snap);
                         last = snap;
                     });
