@@ -32,10 +32,4 @@ public static class FactorCatalog
         +1, +1, -1, +1, -1, +1, -1, -1,
         -1, -1, -1, -1,
     ];
-
-    public static int IndexOf(string name)
-    {
-        int i = Array.IndexOf(Names, name);
-        return i >= 0 ? i : throw new ArgumentException($"unknown factor '{name}'");
-    }
 }

@@ -44,9 +44,6 @@ public readonly struct BigOrderThreshold
     /// <summary>All sizes equal (exact): every order is big.</summary>
     public bool AllEqual => _n >= 3 && _d == 0;
 
-    /// <summary>θ in ticks as a double (for display; classification uses <see cref="IsBig"/>).</summary>
-    public double Theta => _theta;
-
     public bool IsBig(long size)
     {
         if (_n < 3 || size < _floor) return false;
