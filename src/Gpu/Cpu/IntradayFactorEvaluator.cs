@@ -47,23 +47,16 @@ public sealed class IntradayFactorEvaluator
 
     private void BuildBars(MinuteBarSeries bars, int m)
     {
-        double prevClose = bars.FirstPrice / 10000.0;
+        long prevClose = bars.FirstPrice;
         for (int b = 1; b <= m; b++)
         {
-            if (bars.Count[b] > 0)
-            {
-                _open[b] = bars.Open[b] / 10000.0; _high[b] = bars.High[b] / 10000.0;
-                _low[b] = bars.Low[b] / 10000.0; _close[b] = bars.Close[b] / 10000.0;
-            }
-            else
-            {
-                _open[b] = _high[b] = _low[b] = _close[b] = prevClose;
-            }
-            _ret[b] = b == 1 ? _close[1] / _open[1] - 1 : _close[b] / prevClose - 1;
+            var (o, h, l, c) = bars.PricesOf(b, prevClose);
+            _open[b] = o / 10000.0; _high[b] = h / 10000.0; _low[b] = l / 10000.0; _close[b] = c / 10000.0;
+            _ret[b] = b == 1 ? _close[1] / _open[1] - 1 : _close[b] / _close[b - 1] - 1;
             _vol[b] = bars.Volume[b];
             _cnt[b] = bars.Count[b];
             _nab[b] = bars.NetActiveBuy[b];
-            prevClose = _close[b];
+            prevClose = c;
         }
     }
 

@@ -29,6 +29,13 @@ public sealed class MinuteBarSeries
     /// <summary>Number of fills so far.</summary>
     public long Fills { get; private set; }
 
+    /// <summary>
+    /// Open, high, low and close of bar m (ticks) under the empty-bar rule of FACTORS.md: an empty bar
+    /// repeats <paramref name="previousClose"/> (for bars before the first fill, pass <see cref="FirstPrice"/>).
+    /// </summary>
+    public (long Open, long High, long Low, long Close) PricesOf(int bar, long previousClose) =>
+        Count[bar] > 0 ? (Open[bar], High[bar], Low[bar], Close[bar]) : (previousClose, previousClose, previousClose, previousClose);
+
     public void AddFill(int bar, long price, long volume, byte side)
     {
         if (Count[bar] == 0)

@@ -36,8 +36,7 @@ public sealed class BarsCommand : ICliCommand
                 long prev = b.FirstPrice;
                 for (int m = 1; m <= 240; m++)
                 {
-                    bool traded = b.Count[m] > 0;
-                    long o = traded ? b.Open[m] : prev, h = traded ? b.High[m] : prev, l = traded ? b.Low[m] : prev, c = traded ? b.Close[m] : prev;
+                    var (o, h, l, c) = b.PricesOf(m, prev);
                     w.Write($"{ds},{state.Symbol},{m},{FixedPrice.Format(o)},{FixedPrice.Format(h)},{FixedPrice.Format(l)},{FixedPrice.Format(c)},{b.Volume[m]},{FixedPrice.Format(b.Amount[m])},{b.Count[m]}\n");
                     prev = c;
                 }
