@@ -1,3 +1,4 @@
+using Sig.Engine.Text;
 using Xunit;
 using Sig.Engine.Events;
 using Sig.Engine.Time;

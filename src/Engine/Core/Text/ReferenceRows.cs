@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Sig.Engine.Events;
-using Sig.Engine.Text;
 
-namespace Sig.Replay.Csv;
+namespace Sig.Engine.Text;
 
 /// <summary>
 /// The reference.csv layout of one file: the required columns in order, then optional and

@@ -1,0 +1,60 @@
+namespace Sig.Engine.Nats;
+
+/// <summary>
+/// The subjects and JetStream streams of NATS.md under a configurable prefix (default "sig").
+/// Feed, live engine, tests and downstream tools all take their names from here.
+/// </summary>
+public sealed class MarketSubjects
+{
+    /// <summary>Durable md input stream (subjects <c>&lt;prefix&gt;.md.&gt;</c>).</summary>
+    public const string MdStream = "SIG_MD";
+
+    /// <summary>Output stream that de-duplicates republished outputs by <c>Nats-Msg-Id</c>.</summary>
+    public const string OutStream = "SIG_OUT";
+
+    /// <summary>How long JetStream remembers a Nats-Msg-Id: a whole trading day plus a margin,
+    /// so a feed or engine restarted any time in the session is still de-duplicated.</summary>
+    public static readonly TimeSpan DuplicateWindow = TimeSpan.FromHours(20);
+
+    public MarketSubjects(string prefix = "sig")
+    {
+        NatsProtocolWriter.ValidateSubject(prefix, "prefix");
+        Prefix = prefix;
+    }
+
+    public string Prefix { get; }
+
+    public string MdAll => $"{Prefix}.md.>";
+    public string MdRef => $"{Prefix}.md.ref";
+    public string MdClock => $"{Prefix}.md.clock";
+    public string MdTrade(string symbol) => $"{Prefix}.md.trade.{Token(symbol)}";
+    public string MdOrder(string symbol) => $"{Prefix}.md.order.{Token(symbol)}";
+    public string MdTradePrefix => $"{Prefix}.md.trade.";
+    public string MdOrderPrefix => $"{Prefix}.md.order.";
+
+    public string Intraday(string symbol) => $"{Prefix}.factors.intraday.{Token(symbol)}";
+    public string IntradayAll => $"{Prefix}.factors.intraday.*";
+    public string Snapshot => $"{Prefix}.factors.snapshot";
+    public string Daily => $"{Prefix}.factors.daily";
+    public string Digest => $"{Prefix}.engine.digest";
+    public string Status => $"{Prefix}.engine.status";
+    public string Rejects => $"{Prefix}.engine.rejects";
+    public string QuerySnapshot => $"{Prefix}.query.snapshot";
+
+    /// <summary>Subjects captured by <see cref="OutStream"/> (NATS.md).</summary>
+    public string[] OutSubjects => [$"{Prefix}.factors.>", $"{Prefix}.signals.>", $"{Prefix}.portfolio.>", Digest];
+
+    /// <summary>`000001.SZ` → `000001_SZ`: '.' separates subject tokens.</summary>
+    public static string Token(string symbol) => symbol.Replace('.', '_');
+
+    /// <summary>`000001_SZ` → `000001.SZ`.</summary>
+    public static string SymbolOf(string token) => token.Replace('_', '.');
+
+    /// <summary>Creates (or confirms) SIG_MD with the engine's settings.</summary>
+    public Task<StreamInfo> EnsureMdStreamAsync(JetStreamContext js, CancellationToken ct = default) =>
+        js.CreateStreamAsync(MdStream, [MdAll], "file", 1, DuplicateWindow, ct);
+
+    /// <summary>Creates (or confirms) SIG_OUT with the engine's settings.</summary>
+    public Task<StreamInfo> EnsureOutStreamAsync(JetStreamContext js, CancellationToken ct = default) =>
+        js.CreateStreamAsync(OutStream, OutSubjects, "file", 1, DuplicateWindow, ct);
+}
