@@ -6,13 +6,13 @@ using Sig.Engine.Time;
 namespace Sig.Actors.Pipeline;
 
 /// <summary>
-/// The live counterpart of <see cref="CrossSectionReplay"/>: events arrive in batches (any
+/// The minute engine of one shard (a set of symbols): events arrive in batches (any
 /// interleaving of symbols, each symbol in seq order) and exchange-time clocks close minutes.
 /// An event whose bar is already closed is late: counted and never applied, so a closed
 /// minute's snapshot cannot change. An event of a bar after the open one (a message that runs
 /// past a minute boundary before the clock closed it) is held back and applied, in arrival
-/// order, when its bar opens, so each minute's state holds exactly its bars. Given the same events per minute as a stored day, every
-/// snapshot is byte-identical to the replay's (both use <see cref="MinuteCrossSection"/>).
+/// /// order, when its bar opens, so each minute's state holds exactly its bars. Whatever the
+/// source, the same events per minute give byte-identical snapshots.
 /// </summary>
 public sealed class LiveMinuteEngine
 {
@@ -97,6 +97,20 @@ public sealed class LiveMinuteEngine
             EventsApplied++;
         }
         _ahead.RemoveRange(kept, _ahead.Count - kept);
+    }
+
+    /// <summary>A deep copy (actor snapshots); the copy shares only the immutable cross-section step.</summary>
+    public LiveMinuteEngine Clone()
+    {
+        var c = new LiveMinuteEngine(_crossSection)
+        {
+            _symbols = _symbols, Date = Date, LastClosedMinute = LastClosedMinute,
+            EventsApplied = EventsApplied, LateEvents = LateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
+        };
+        foreach (var s in _states) c._states.Add(s.Clone());
+        foreach (var kv in _indexOf) c._indexOf.Add(kv.Key, kv.Value);
+        c._ahead.AddRange(_ahead);
+        return c;
     }
 
     /// <summary>

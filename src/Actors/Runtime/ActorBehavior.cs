@@ -30,11 +30,15 @@ public interface IActorBehavior<in TMessage>
 /// </summary>
 public interface ISnapshotable
 {
-    /// <summary>The complete state as bytes (called between messages, never during one).</summary>
-    byte[] Snapshot();
+    /// <summary>
+    /// The complete state, as a value the behavior will not mutate afterwards (a deep copy or
+    /// bytes); called between messages, never during one. It lives in memory: durability
+    /// across process restarts comes from the journal, not from actor snapshots.
+    /// </summary>
+    object Snapshot();
 
-    /// <summary>Replaces the state with a snapshot; null means the initial state (no snapshot taken yet).</summary>
-    void Restore(byte[]? snapshot);
+    /// <summary>Replaces the state with a snapshot (restore must not mutate it: it may be restored again); null means the initial state.</summary>
+    void Restore(object? snapshot);
 }
 
 /// <summary>The runtime's side of one actor, passed to every <see cref="IActorBehavior{TMessage}.HandleAsync"/> call.</summary>

@@ -46,7 +46,7 @@ public sealed class ActorRef<TMessage> : IActorRef
     private readonly Queue<long> _recentRestarts = new();
     private IActorBehavior<TMessage> _behavior = null!;
     private bool _snapshotable;
-    private byte[]? _snapshot;
+    private object? _snapshot;
     private long _received;
     private long _processed, _failures, _restarts, _poison;
     private Exception? _lastException;

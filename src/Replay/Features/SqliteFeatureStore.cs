@@ -11,7 +11,7 @@ namespace Sig.Replay.Features;
 /// FACTORS.md order as REAL (NULL = NaN). Replaying a date again replaces its rows. Table
 /// <c>runs</c> keeps each run's manifest JSON and output digest.
 /// </summary>
-public sealed class SqliteFeatureStore : IDisposable
+public sealed class SqliteFeatureStore : IDailyFactorSink, IDisposable
 {
     private readonly SqliteConnection _db;
 

@@ -53,7 +53,7 @@ public sealed class FoldBehavior(FailurePlan plan, int snapshotEvery, ActorRef<l
         if (downstream is not null && !context.IsReplaying) await downstream.SendAsync(batch);
     }
 
-    public byte[] Snapshot()
+    public object Snapshot()
     {
         var bytes = new byte[16];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, State);
@@ -61,10 +61,11 @@ public sealed class FoldBehavior(FailurePlan plan, int snapshotEvery, ActorRef<l
         return bytes;
     }
 
-    public void Restore(byte[]? snapshot)
+    public void Restore(object? snapshot)
     {
-        State = snapshot is null ? 0 : BinaryPrimitives.ReadInt64LittleEndian(snapshot);
-        Count = snapshot is null ? 0 : BinaryPrimitives.ReadInt64LittleEndian(snapshot.AsSpan(8));
+        var bytes = (byte[]?)snapshot;
+        State = bytes is null ? 0 : BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        Count = bytes is null ? 0 : BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8));
     }
 }
 

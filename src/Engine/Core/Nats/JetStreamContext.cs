@@ -12,7 +12,8 @@ namespace Sig.Engine.Nats;
 public sealed class JetStreamContext
 {
     private const string ApiPrefix = "$JS.API.";
-    private const string MsgIdHeader = "Nats-Msg-Id";
+    /// <summary>The header JetStream de-duplicates on.</summary>
+    public const string MsgIdHeader = "Nats-Msg-Id";
     private readonly NatsConnection _connection;
     private readonly TimeSpan _apiTimeout;
 
@@ -90,8 +91,11 @@ public sealed class JetStreamContext
     /// the start, or confirms an identical existing one. Its position survives client
     /// restarts: a new connection using the same durable continues after the last ack.
     /// </summary>
+    /// <remarks><c>startSeq</c>: deliver from this stream sequence on (null: the whole stream).
+    /// <c>ackAll</c>: ack policy "all", acking a message acks every earlier one (one ack per batch).</remarks>
     public async Task<ConsumerInfo> CreateDurablePullConsumerAsync(string stream, string durable, string? filterSubject = null,
                                                                    TimeSpan? ackWait = null, int maxAckPending = 1000,
+                                                                   ulong? startSeq = null, bool ackAll = false,
                                                                    CancellationToken cancellationToken = default)
     {
         ValidateName(stream, nameof(stream));
@@ -101,8 +105,13 @@ public sealed class JetStreamContext
             w.WriteString("stream_name", stream);
             w.WriteStartObject("config");
             w.WriteString("durable_name", durable);
-            w.WriteString("deliver_policy", "all");
-            w.WriteString("ack_policy", "explicit");
+            if (startSeq is { } seq)
+            {
+                w.WriteString("deliver_policy", "by_start_sequence");
+                w.WriteNumber("opt_start_seq", seq);
+            }
+            else w.WriteString("deliver_policy", "all");
+            w.WriteString("ack_policy", ackAll ? "all" : "explicit");
             w.WriteNumber("ack_wait", Nanos(ackWait ?? TimeSpan.FromSeconds(30)));
             w.WriteNumber("max_ack_pending", maxAckPending);
             w.WriteString("replay_policy", "instant");
@@ -239,6 +248,27 @@ public sealed class JetStreamContext
             result.Add(new StoredMsg(JetStreamJson.Str(m, "subject"), found, headers, data));
             seq = found + 1;
         }
+    }
+
+    /// <summary>The last message stored on <paramref name="subject"/> (no wildcards), or null when there is none.</summary>
+    public async Task<StoredMsg?> GetLastMessageAsync(string stream, string subject, CancellationToken cancellationToken = default)
+    {
+        ValidateName(stream, nameof(stream));
+        JsonElement root;
+        try
+        {
+            root = await ApiAsync($"STREAM.MSG.GET.{stream}", w => w.WriteString("last_by_subj", subject), cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJetStreamApiException e) when (e.Code == 404)
+        {
+            return null;
+        }
+        var m = root.GetProperty("message");
+        NatsHeaders? headers = m.TryGetProperty("hdrs", out var h) && h.ValueKind == JsonValueKind.String
+            ? NatsHeaders.Parse(h.GetBytesFromBase64())
+            : null;
+        byte[] data = m.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetBytesFromBase64() : [];
+        return new StoredMsg(JetStreamJson.Str(m, "subject"), (ulong)JetStreamJson.Num(m, "seq"), headers, data);
     }
 
     private async Task<JsonElement> ApiAsync(string operation, Action<Utf8JsonWriter>? body, CancellationToken cancellationToken)

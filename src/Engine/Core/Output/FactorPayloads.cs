@@ -61,6 +61,10 @@ public static class FactorPayloads
         return w.WrittenSpan.ToArray();
     }
 
+    /// <summary>`sig.engine.digest`: the output digest chained through a minute.</summary>
+    public static byte[] Digest(DateOnly date, int minute, string digestHex) => Encoding.ASCII.GetBytes(
+        $"{{\"v\":1,\"date\":\"{CanonicalRows.FormatDate(date)}\",\"minute\":{minute.ToString(CultureInfo.InvariantCulture)},\"digest\":\"{digestHex}\"}}");
+
     /// <summary>Shortest round-trip text of a double (as .NET's "R"), or null for NaN/±∞.</summary>
     public static void Number(IBufferWriter<byte> w, double d)
     {

@@ -17,4 +17,14 @@ public sealed class FactorSnapshot(DateOnly date, int minute, SymbolCode[] symbo
     public long[] LastSeq { get; } = lastSeq;
 
     public ReadOnlySpan<double> Row(int i) => Values.AsSpan(i * FactorCatalog.Count, FactorCatalog.Count);
+
+    /// <summary>The snapshot restricted to <paramref name="wanted"/> (symbols not in it are left out; order stays ascending).</summary>
+    public FactorSnapshot Select(IReadOnlySet<SymbolCode> wanted)
+    {
+        var keep = new List<int>();
+        for (int i = 0; i < Symbols.Length; i++) if (wanted.Contains(Symbols[i])) keep.Add(i);
+        var values = new double[keep.Count * FactorCatalog.Count];
+        for (int k = 0; k < keep.Count; k++) Row(keep[k]).CopyTo(values.AsSpan(k * FactorCatalog.Count));
+        return new FactorSnapshot(Date, Minute, [.. keep.Select(i => Symbols[i])], values, [.. keep.Select(i => LastSeq[i])]);
+    }
 }

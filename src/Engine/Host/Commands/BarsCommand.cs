@@ -22,15 +22,21 @@ public sealed class BarsCommand : ICliCommand
             var config = Cli.LoadConfig(parse);
             var d = Cli.ParseDate(parse.GetValue(date)!, "--date");
             using var day = TickStore.Open(parse.GetValue(store)!.FullName).OpenDay(d);
-            using var backend = StoreReplay.Backend(config, 1);
-            var replay = StoreReplay.Create(config, backend, 1);
-            replay.RunDay(day, _ => { });
             using var w = new StreamWriter(parse.GetValue(output)!.FullName);
             w.Write("date,symbol,minute,open,high,low,close,volume,amount,n\n");
             string ds = CanonicalRows.FormatDate(d);
             int written = 0;
-            foreach (var state in replay.States)
+            var state = new Sig.Engine.Intraday.SymbolDayState(default, config.BigOrder.ClassifyBy);
+            var chunk = new TickEvent[4096];
+            for (int i = 0; i < day.SymbolCount; i++)
             {
+                state.Reset(day.Symbol(i));
+                for (int at = 0, count = day.EventCount(i); at < count; at += chunk.Length)
+                {
+                    int len = Math.Min(chunk.Length, count - at);
+                    day.ReadEvents(i, at, chunk.AsSpan(0, len));
+                    state.Apply(chunk.AsSpan(0, len));
+                }
                 var b = state.Bars;
                 if (b.Fills == 0) continue;
                 long prev = b.FirstPrice;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sig.Actors.Sources;
 using System.Text;
 using Sig.Engine.Factors;
 using Sig.Engine.Output;
@@ -26,10 +27,10 @@ public sealed class FactorsCommand : ICliCommand
             if (m is < 1 or > 240) throw new ArgumentException("--asof-minute must be in 1..240");
             var config = Cli.LoadConfig(parse);
             var d = Cli.ParseDate(parse.GetValue(date)!, "--date");
-            using var day = TickStore.Open(parse.GetValue(store)!.FullName).OpenDay(d);
-            using var backend = StoreReplay.Backend(config, config.Replay.Workers);
+            var ticks = TickStore.Open(parse.GetValue(store)!.FullName);
             FactorSnapshot? snapshot = null;
-            StoreReplay.Create(config, backend, config.Replay.Workers).RunDay(day, s => { if (s.Minute == m) snapshot = s; }, m);
+            StoreReplay.Run(config, config.Replay.Workers, new StoreEventSource([d], ticks.OpenDay, lastMinute: m),
+                p => p.Outputs.Subscribe(o => { if (o.Snapshot.Minute == m) snapshot = o.Snapshot; }));
             WriteCsv(snapshot!, parse.GetValue(output)!.FullName);
             Console.WriteLine($"{snapshot!.Symbols.Length} symbols as of minute {m} → {parse.GetValue(output)!.FullName}");
             return 0;

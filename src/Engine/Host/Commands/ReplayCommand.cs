@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Sig.Actors.Pipeline;
+using Sig.Actors.Sources;
 using Sig.Engine.Output;
 using Sig.Replay.Features;
 using Sig.Replay.Store;
@@ -41,38 +43,30 @@ public sealed class ReplayCommand : ICliCommand
         return cmd;
     }
 
-    /// <summary>The replay itself (also used by `engine demo`).</summary>
+    /// <summary>The replay itself (also used by `engine demo`): the pipeline fed by the tick store.</summary>
     public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, Config.EngineConfig config, int workers, string dbPath)
     {
-        using var backend = StoreReplay.Backend(config, workers);
-        var replay = StoreReplay.Create(config, backend, workers);
-        var digest = new OutputDigest();
         FactorSnapshot? last = null;
         using var features = new SqliteFeatureStore(dbPath);
+        var source = new StoreEventSource(dates, ticks.OpenDay);
+        MarketPipeline? pipeline = null;
         AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("replay", maxValue: dates.Count);
-                foreach (var date in dates)
+                var task = ctx.AddTask("replay", maxValue: dates.Count * 240);
+                pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
                 {
-                    task.Description = $"replay {date:yyyy-MM-dd}";
-                    using var day = ticks.OpenDay(date);
-                    replay.RunDay(day, snap =>
-                    {
-                        digest.AddSnapshot(snap);
-                        if (snap.Minute < 240) return;
-                        features.WriteDaily(snap);
-                        last = snap;
-                    });
+                    task.Description = $"replay {o.Snapshot.Date:yyyy-MM-dd}";
                     task.Increment(1);
-                }
+                    if (o.IsClose) last = o.Snapshot;
+                }), daily: features);
             });
-        var manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), backend.Name, workers) with
+        var manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), "cpu", workers) with
         {
             From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
-            Events = replay.EventsApplied, OutputDigest = digest.Hex,
+            Events = pipeline!.Last?.Counters.EventsApplied ?? 0, OutputDigest = pipeline.DigestHex,
         };
-        features.RecordRun("replay", digest.Hex, manifest.ToJson());
+        features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
         return (manifest, last);
     }
 }

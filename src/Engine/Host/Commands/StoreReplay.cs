@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
+using Sig.Engine.Events;
 using Sig.Engine.Output;
 using Sig.Gpu;
 using Sig.Gpu.Cpu;
@@ -8,17 +9,28 @@ using Sig.Replay.Store;
 
 namespace Sig.Engine.Host.Commands;
 
-/// <summary>Shared plumbing of the commands that replay stored days: backend choice, date ranges, input hashing.</summary>
+/// <summary>Shared plumbing of the commands that run the pipeline: backend choice, running a source, date ranges, input hashing.</summary>
 internal static class StoreReplay
 {
-    public static IComputeBackend Backend(EngineConfig config, int workers) => config.Compute.Backend switch
+    // Shards run in parallel, so each backend call stays on its shard's thread.
+    public static IComputeBackend Backend(EngineConfig config) => config.Compute.Backend switch
     {
-        "cpu" => new CpuComputeBackend(workers),
+        "cpu" => new CpuComputeBackend(1),
         var other => throw new ArgumentException($"compute.backend '{other}' is not available in this build (cpu)"),
     };
 
-    public static CrossSectionReplay Create(EngineConfig config, IComputeBackend backend, int workers) =>
-        new(config.BigOrder, backend, workers);
+    /// <summary>Runs <paramref name="source"/> through a fresh pipeline to its end; <paramref name="attach"/> subscribes before the first input.</summary>
+    public static MarketPipeline Run(EngineConfig config, int shards, IMarketEventSource source, Action<MarketPipeline>? attach = null,
+        IDailyFactorSink? daily = null, IReadOnlyList<IMinuteOutputSink>? sinks = null)
+    {
+        using var backend = Backend(config);
+        var pipeline = new MarketPipeline(config.BigOrder, backend, shards, config.Actors, sinks, daily,
+            f => Console.Error.WriteLine(f.ToString()));
+        attach?.Invoke(pipeline);
+        pipeline.RunAsync(source).GetAwaiter().GetResult();
+        if (pipeline.Actors.Failures > 0) Console.Error.WriteLine($"{pipeline.Actors.Failures} actor failure(s), {pipeline.Actors.Restarts} restart(s)");
+        return pipeline;
+    }
 
     public static List<DateOnly> Dates(TickStore store, DateOnly from, DateOnly to)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Sig.Actors.Pipeline;
+using Sig.Actors.Live;
+using Sig.Actors.Sources;
 using Sig.Engine.Output;
 using Spectre.Console;
 
@@ -20,16 +21,16 @@ public sealed class VerifyReplayCommand : ICliCommand
         {
             var config = Cli.LoadConfig(parse);
             string dir = parse.GetValue(journal)!.FullName;
-            string manifestPath = Path.Combine(dir, JournaledLiveRun.ManifestFileName);
+            string manifestPath = Path.Combine(dir, LiveSession.ManifestFileName);
             if (!File.Exists(manifestPath)) throw new FileNotFoundException($"no live manifest at {manifestPath}");
             var live = RunManifest.FromJson(File.ReadAllText(manifestPath));
-            using var backend = StoreReplay.Backend(config, config.Replay.Workers);
-            var run = JournaledLiveRun.ReplayJournal(dir, new MinuteCrossSection(config.BigOrder, backend));
-            bool same = run.Digest.Hex == live.OutputDigest;
+            var run = StoreReplay.Run(config, config.Replay.Workers, new JournalEventSource(dir));
+            var counters = run.Last?.Counters ?? default;
+            bool same = run.DigestHex == live.OutputDigest;
             AnsiConsole.MarkupLine(same
-                ? $"[green]identical[/]: {run.Engine.EventsApplied:N0} events, {run.Engine.LateEvents:N0} late"
+                ? $"[green]identical[/]: {counters.EventsApplied:N0} events, {counters.LateEvents:N0} late, {counters.RejectedRows:N0} rejected rows"
                 : $"[red]MISMATCH[/]: live recorded {Markup.Escape(live.OutputDigest)}");
-            Console.WriteLine($"output digest: {run.Digest.Hex}");
+            Console.WriteLine($"output digest: {run.DigestHex}");
             return same ? 0 : 1;
         });
         return cmd;

@@ -1,7 +1,7 @@
 using Sig.Engine.Events;
 using Sig.Engine.Time;
 
-namespace Sig.Actors.Pipeline;
+namespace Sig.Actors.Sources;
 
 /// <summary>
 /// Reads one symbol's stored events in small chunks so a full-market day is never loaded at

@@ -1,0 +1,239 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Sig.Actors.Pipeline;
+using Sig.Actors.Sources;
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Journal;
+using Sig.Engine.Nats;
+using Sig.Engine.Output;
+using Sig.Engine.Text;
+using Sig.Engine.Time;
+using Sig.Gpu;
+
+namespace Sig.Actors.Live;
+
+/// <summary>What a live session is asked to do.</summary>
+public sealed record LiveSessionOptions
+{
+    public required string JournalDirectory { get; init; }
+    /// <summary>Exit once the session close (minute 240) has been processed and published.</summary>
+    public bool StopAfterClose { get; init; }
+    public LiveSourceOptions Source { get; init; } = new();
+    /// <summary>SymbolShard actors.</summary>
+    public int Shards { get; init; } = 2;
+}
+
+/// <summary>How a live session ended.</summary>
+public sealed record LiveResult(string OutputDigest, PipelineCounters Counters, string JournalId, RunManifest Manifest);
+
+/// <summary>The states of <c>sig.engine.status</c>.</summary>
+public enum LiveState { Recovering, Live, Stopped }
+
+/// <summary>
+/// `engine live`: the pipeline fed from NATS, with the journal, recovery, outputs, status and
+/// the snapshot query. On start it reopens the journal (cutting a torn tail), replays it
+/// through the pipeline (state "recovering"), republishing only the minutes SIG_OUT does not
+/// already hold, then continues with the durable consumer right after the last journaled
+/// message (state "live"). Every closed minute updates <see cref="ManifestFileName"/> in the
+/// journal directory, which `verify-replay` compares against.
+/// </summary>
+public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions nats, LiveSessionOptions options, IComputeBackend backend,
+    IDailyFactorSink? dailyStore = null, TextWriter? log = null)
+{
+    /// <summary>The live run's manifest in the journal directory (its output digest is what verify-replay compares).</summary>
+    public const string ManifestFileName = "live.manifest.json";
+
+    /// <summary>The journal's identity, the first token of every Nats-Msg-Id (kept with the journal, so stable across restarts).</summary>
+    public const string JournalIdFileName = "journal.id";
+
+    private readonly MarketSubjects _subjects = new(config.Nats.Prefix);
+    private readonly TextWriter _log = log ?? TextWriter.Null;
+    private volatile MinuteOutput? _latest;
+    private LiveState _state = LiveState.Recovering;
+    private int _lastStatusBucket = -1;
+
+    /// <summary>Every closed minute once published (tests and benchmarks subscribe before <see cref="RunAsync"/>).</summary>
+    public Action<MinuteOutput>? OnMinute { get; init; }
+
+    /// <summary>Every clock as it is journaled (benchmarks time the minute close from here).</summary>
+    public Action<MarketInput>? OnClock { get; init; }
+
+    public async Task<LiveResult> RunAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NatsConnection(nats);
+        await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        using var journal = JournalWriter.Open(options.JournalDirectory, config.Journal);
+        if (journal.CutTail is { } cut) _log.WriteLine($"journal: cut a torn tail of {cut.Bytes} bytes at {cut.Path}:{cut.Offset} ({cut.Reason})");
+        string journalId = JournalId(options.JournalDirectory);
+        var js = new JetStreamContext(connection);
+        var publisher = new NatsOutputPublisher(connection, _subjects, journalId) { SkipThrough = await PublishedThroughAsync(js, journalId, cancellationToken).ConfigureAwait(false) };
+        if (publisher.SkipThrough is { } skip) _log.WriteLine($"SIG_OUT holds outputs through {skip.Date:yyyy-MM-dd} minute {skip.Minute}; republishing after that");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore,
+            f => _log.WriteLine(f.ToString()));
+        long journalRecordsAtStart = journal.LastSequence;
+        pipeline.Outputs.Subscribe(o =>
+        {
+            _latest = o;
+            WriteManifest(o, journalId, journal.LastSequence);
+            OnMinute?.Invoke(o);
+            if (o.IsClose && options.StopAfterClose) stop.Cancel();
+        });
+        await using var query = await connection.SubscribeAsync(_subjects.QuerySnapshot, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var answering = AnswerQueriesAsync(connection, query, stop.Token);
+
+        var parser = new MdMessageParser(_subjects);
+        var recovery = new JournalEventSource(options.JournalDirectory);
+        await PublishStatusAsync(connection, parser, 0, 0, cancellationToken).ConfigureAwait(false);
+        var source = new RecoveryThenLive(recovery, parser, () =>
+        {
+            _state = LiveState.Live;
+            _log.WriteLine($"recovered {recovery.Records:N0} journal records (through source seq {recovery.LastSourceSeq}); live");
+            NatsMarketSource live = null!;
+            live = new NatsMarketSource(connection, _subjects, options.Source, journal, parser, recovery.LastSourceSeq)
+            {
+                OnReject = r => connection.PublishAsync(_subjects.Rejects, JsonSerializer.SerializeToUtf8Bytes(new { v = 1, subject = r.Subject, line = r.Line, reason = r.Reason }), cancellationToken: stop.Token),
+                OnClock = async c =>
+                {
+                    OnClock?.Invoke(c);
+                    int bucket = ExchangeTime.ToMillis(c.Time) / 5000;
+                    if (bucket != _lastStatusBucket) await PublishStatusAsync(connection, parser, live.LastSourceSeq, live.Pending, stop.Token).ConfigureAwait(false);
+                    _lastStatusBucket = bucket;
+                },
+            };
+            return live;
+        });
+        await pipeline.RunAsync(source, stop.Token).ConfigureAwait(false);
+
+        _state = LiveState.Stopped;
+        var last = pipeline.Last;
+        var manifest = WriteManifest(last, journalId, journal.LastSequence);
+        await PublishStatusAsync(connection, parser, source.LastSourceSeq, 0, CancellationToken.None).ConfigureAwait(false);
+        await connection.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await answering.ConfigureAwait(false);
+        _log.WriteLine($"journal records: {journalRecordsAtStart:N0} at start, {journal.LastSequence:N0} at stop; {publisher.Published:N0} messages published");
+        return new LiveResult(pipeline.DigestHex, last?.Counters ?? default, journalId, manifest);
+    }
+
+    /// <summary>The last minute of this journal that SIG_OUT holds completely (its digest message is there), or null.</summary>
+    private async Task<(DateOnly, int)?> PublishedThroughAsync(JetStreamContext js, string journalId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _subjects.EnsureOutStreamAsync(js, cancellationToken).ConfigureAwait(false);
+            var last = await js.GetLastMessageAsync(MarketSubjects.OutStream, _subjects.Digest, cancellationToken).ConfigureAwait(false);
+            if (last?.Headers is null || !last.Headers.TryGetValue(JetStreamContext.MsgIdHeader, out string id)) return null;
+            return NatsOutputPublisher.ParseMsgId(id) is { } parsed && parsed.JournalId == journalId ? (parsed.Date, parsed.Minute) : null;
+        }
+        catch (NatsException e)
+        {
+            _log.WriteLine($"SIG_OUT unavailable ({e.Message}): outputs are published on core NATS without de-duplication");
+            return null;
+        }
+    }
+
+    private static string JournalId(string directory)
+    {
+        string path = Path.Combine(directory, JournalIdFileName);
+        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        // Identity, not content: it never enters an output payload or the digest.
+        string id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..16];
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, id);
+        File.Move(tmp, path, overwrite: true);
+        return id;
+    }
+
+    private RunManifest WriteManifest(MinuteOutput? output, string journalId, long journalRecords)
+    {
+        var manifest = RunManifest.For("live", config, $"journal {journalId} records 1..{journalRecords}", backend.Name, options.Shards) with
+        {
+            From = output is null ? null : CanonicalRows.FormatDate(output.Snapshot.Date),
+            To = output is null ? null : CanonicalRows.FormatDate(output.Snapshot.Date),
+            Events = output?.Counters.EventsApplied ?? 0,
+            LateEvents = output?.Counters.LateEvents ?? 0,
+            OutputDigest = output?.Digest ?? new OutputDigest().Hex,
+        };
+        string path = Path.Combine(options.JournalDirectory, ManifestFileName);
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, manifest.ToJson());
+        File.Move(tmp, path, overwrite: true);
+        return manifest;
+    }
+
+    private ValueTask PublishStatusAsync(NatsConnection connection, MdMessageParser parser, ulong lastSeq, ulong lag, CancellationToken cancellationToken)
+    {
+        string state = _state switch { LiveState.Recovering => "recovering", LiveState.Live => "live", _ => "stopped" };
+        string date = parser.Date == default ? "" : CanonicalRows.FormatDate(parser.Date);
+        var payload = Encoding.ASCII.GetBytes($"{{\"v\":1,\"state\":\"{state}\",\"date\":\"{date}\",\"minute\":{parser.ClosedMinutes},\"lastSeq\":{lastSeq},\"lag\":{lag}}}");
+        return connection.PublishAsync(_subjects.Status, payload, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>`sig.query.snapshot`: {"symbols":[…]} (empty = all) → the latest snapshot, same shape as sig.factors.snapshot.</summary>
+    private async Task AnswerQueriesAsync(NatsConnection connection, NatsSubscription query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var msg in query.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (msg.ReplyTo is null) continue;
+                var latest = _latest;
+                byte[] answer;
+                if (latest is null) answer = "{\"v\":1,\"error\":\"no snapshot yet\"}"u8.ToArray();
+                else
+                {
+                    var wanted = RequestedSymbols(msg.Data.Span);
+                    answer = FactorPayloads.Snapshot(wanted is null ? latest.Snapshot : latest.Snapshot.Select(wanted));
+                }
+                await connection.PublishAsync(msg.ReplyTo, answer, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Session over.
+        }
+    }
+
+    private static HashSet<SymbolCode>? RequestedSymbols(ReadOnlySpan<byte> request)
+    {
+        if (request.IsEmpty) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(request.ToArray());
+            if (!doc.RootElement.TryGetProperty("symbols", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0) return null;
+            var set = new HashSet<SymbolCode>();
+            foreach (var s in list.EnumerateArray())
+                if (s.ValueKind == JsonValueKind.String && SymbolCode.TryParse(s.GetString(), out var code)) set.Add(code);
+            return set;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The journal first (bringing the parser up to date), then the live source created once the journal is exhausted.</summary>
+    private sealed class RecoveryThenLive(JournalEventSource recovery, MdMessageParser parser, Func<NatsMarketSource> goLive) : IMarketEventSource
+    {
+        private NatsMarketSource? _live;
+
+        public string Name => "journal+nats";
+
+        public ulong LastSourceSeq => _live?.LastSourceSeq ?? recovery.LastSourceSeq;
+
+        public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var input in recovery.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                parser.Observe(input);
+                yield return input;
+            }
+            _live = goLive();
+            await foreach (var input in _live.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return input;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Sig.Engine.Events;
+using Sig.Engine.Journal;
+using Sig.Engine.Nats;
+
+namespace Sig.Actors.Live;
+
+/// <summary>How the live engine reads md from NATS.</summary>
+public sealed record LiveSourceOptions
+{
+    /// <summary>Read through the durable JetStream stream SIG_MD (true) or a plain core subscription (false, best effort).</summary>
+    public bool JetStream { get; init; } = true;
+    /// <summary>Durable pull consumer name.</summary>
+    public string Durable { get; init; } = "sig-engine";
+    /// <summary>Messages per pull.</summary>
+    public int FetchBatch { get; init; } = 512;
+    /// <summary>How long one pull waits for messages.</summary>
+    public TimeSpan FetchWait { get; init; } = TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>
+/// The live source: md messages from NATS, parsed by <see cref="MdMessageParser"/>, each
+/// resulting input written to the journal <b>before</b> it is handed on, and the JetStream
+/// message acknowledged only once journaled. The journal is the truth of what was consumed:
+/// on start the durable consumer is positioned right after the last journaled stream sequence
+/// (recreated if the server's position differs, e.g. after a crash with unacked deliveries),
+/// and redeliveries at or below it are skipped, so a restart neither loses nor repeats input.
+/// </summary>
+public sealed class NatsMarketSource(
+    NatsConnection nats, MarketSubjects subjects, LiveSourceOptions options, JournalWriter journal, MdMessageParser parser, ulong resumeAfter)
+    : IMarketEventSource
+{
+    private readonly List<MarketInput> _parsed = [];
+
+    public string Name => options.JetStream ? "nats-jetstream" : "nats-core";
+
+    /// <summary>The last source sequence journaled (stream sequence, or a local count under core NATS).</summary>
+    public ulong LastSourceSeq { get; private set; } = resumeAfter;
+
+    /// <summary>Messages still waiting in the stream for this consumer, as of the last pull.</summary>
+    public ulong Pending { get; private set; }
+
+    /// <summary>Md messages consumed (skipped redeliveries not counted).</summary>
+    public long Messages { get; private set; }
+
+    /// <summary>Every refused row, once, as it is journaled (the session publishes it on sig.engine.rejects).</summary>
+    public Func<MarketReject, ValueTask>? OnReject { get; init; }
+
+    /// <summary>Every clock accepted, after journaling (the session's status heartbeat).</summary>
+    public Func<MarketInput, ValueTask>? OnClock { get; init; }
+
+    public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (options.JetStream)
+        {
+            var js = new JetStreamContext(nats);
+            await subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
+            await PositionConsumerAsync(js, cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var batch = await js.FetchAsync(MarketSubjects.MdStream, options.Durable, options.FetchBatch, options.FetchWait, cancellationToken)
+                    .ConfigureAwait(false);
+                if (batch.Count == 0) continue;
+                var inputs = new List<MarketInput>();
+                int closedBefore = parser.ClosedMinutes;
+                foreach (var msg in batch)
+                {
+                    ulong seq = msg.Metadata.StreamSeq;
+                    if (seq <= LastSourceSeq) continue; // journaled before a restart: already consumed
+                    inputs.AddRange(Consume(msg.Subject, msg.Data.Span, seq));
+                    Pending = msg.Metadata.NumPending;
+                }
+                SyncAtMinute(closedBefore);
+                // Ack policy "all": one ack covers the batch, and only after it is in the journal.
+                await js.AckAsync(batch[^1], cancellationToken).ConfigureAwait(false);
+                foreach (var input in inputs)
+                {
+                    await AfterJournaledAsync(input).ConfigureAwait(false);
+                    yield return input;
+                }
+            }
+        }
+        else
+        {
+            await using var sub = await nats.SubscribeAsync(subjects.MdAll, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var reader = sub.Messages;
+            while (await WaitAsync(reader, cancellationToken).ConfigureAwait(false))
+            {
+                var inputs = new List<MarketInput>();
+                int closedBefore = parser.ClosedMinutes;
+                while (inputs.Count < options.FetchBatch && reader.TryRead(out var msg))
+                    inputs.AddRange(Consume(msg.Subject, msg.Data.Span, LastSourceSeq + 1));
+                SyncAtMinute(closedBefore);
+                foreach (var input in inputs)
+                {
+                    await AfterJournaledAsync(input).ConfigureAwait(false);
+                    yield return input;
+                }
+            }
+        }
+    }
+
+    // Appends reach the OS at once (no user-space buffer), so a killed process loses nothing it
+    // acked; the fsync for power loss follows journal.fsync, whose "minute" policy means here.
+    private void SyncAtMinute(int closedBefore)
+    {
+        if (parser.ClosedMinutes != closedBefore) journal.Sync();
+    }
+
+    private List<MarketInput> Consume(string subject, ReadOnlySpan<byte> data, ulong seq)
+    {
+        _parsed.Clear();
+        parser.Parse(subject, data, seq, _parsed);
+        foreach (var input in _parsed) journal.Append(MarketJournalCodec.TypeOf(input), MarketJournalCodec.Encode(input));
+        LastSourceSeq = seq;
+        Messages++;
+        return [.. _parsed];
+    }
+
+    private async ValueTask AfterJournaledAsync(MarketInput input)
+    {
+        if (input.Kind == MarketInputKind.Rejected && OnReject is { } reject) await reject(input.Reject!).ConfigureAwait(false);
+        else if (input.Kind == MarketInputKind.Clock && OnClock is { } clock) await clock(input).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<bool> WaitAsync(ChannelReader<NatsMsg> reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Makes the durable deliver exactly from the message after the last journaled one.</summary>
+    private async Task PositionConsumerAsync(JetStreamContext js, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await js.ConsumerInfoAsync(MarketSubjects.MdStream, options.Durable, cancellationToken).ConfigureAwait(false);
+            if (info.Delivered.StreamSeq == LastSourceSeq && info.AckFloor.StreamSeq == LastSourceSeq && info.NumAckPending == 0) return;
+            await js.DeleteConsumerAsync(MarketSubjects.MdStream, options.Durable, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJetStreamApiException e) when (e.Code == 404)
+        {
+            // No such consumer yet.
+        }
+        await js.CreateDurablePullConsumerAsync(MarketSubjects.MdStream, options.Durable, ackWait: TimeSpan.FromSeconds(30),
+            maxAckPending: options.FetchBatch * 4, startSeq: LastSourceSeq == 0 ? null : LastSourceSeq + 1, ackAll: true,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,56 @@
+using Sig.Actors.Pipeline;
+using Sig.Engine.Nats;
+using Sig.Engine.Output;
+using Sig.Engine.Text;
+
+namespace Sig.Actors.Live;
+
+/// <summary>
+/// Publishes each closed minute as NATS.md says: every symbol's <c>factors.intraday.&lt;sym&gt;</c>,
+/// the <c>factors.snapshot</c>, at the close the <c>factors.daily</c>, and last the
+/// <c>engine.digest</c>; each with <c>Nats-Msg-Id: &lt;journalId&gt;:&lt;date&gt;:&lt;minute&gt;:&lt;kind&gt;[:&lt;sym&gt;]</c>,
+/// which is the same when a recovered engine publishes the minute again, so SIG_OUT keeps one
+/// copy. The digest goes last: once it is in SIG_OUT, the whole minute is.
+/// </summary>
+public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subjects, string journalId) : IMinuteOutputSink
+{
+    /// <summary>Minutes up to and including this one were already published (found in SIG_OUT at start) and are skipped.</summary>
+    public (DateOnly Date, int Minute)? SkipThrough { get; set; }
+
+    /// <summary>Messages published.</summary>
+    public long Published { get; private set; }
+
+    /// <summary>Called after a minute's messages have been flushed to the server.</summary>
+    public Action<MinuteOutput>? OnPublished { get; init; }
+
+    public async ValueTask PublishAsync(MinuteOutput output, CancellationToken cancellationToken)
+    {
+        var s = output.Snapshot;
+        if (SkipThrough is { } skip && (s.Date, s.Minute).CompareTo(skip) <= 0) return;
+        string id = $"{journalId}:{CanonicalRows.FormatDate(s.Date)}:{s.Minute}:";
+        for (int i = 0; i < s.Symbols.Length; i++)
+        {
+            string sym = s.Symbols[i].ToString();
+            await Send(subjects.Intraday(sym), FactorPayloads.Intraday(s, i), id + "intraday:" + sym, cancellationToken).ConfigureAwait(false);
+        }
+        await Send(subjects.Snapshot, FactorPayloads.Snapshot(s), id + "snapshot", cancellationToken).ConfigureAwait(false);
+        if (output.IsClose) await Send(subjects.Daily, FactorPayloads.Snapshot(s, daily: true), id + "daily", cancellationToken).ConfigureAwait(false);
+        await Send(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
+        await nats.FlushAsync(cancellationToken).ConfigureAwait(false);
+        OnPublished?.Invoke(output);
+    }
+
+    private ValueTask Send(string subject, byte[] payload, string msgId, CancellationToken cancellationToken)
+    {
+        Published++;
+        return nats.PublishAsync(subject, payload, new NatsHeaders().Add(JetStreamContext.MsgIdHeader, msgId), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Parses a Msg-Id of this scheme: (journal id, date, minute), or null.</summary>
+    public static (string JournalId, DateOnly Date, int Minute)? ParseMsgId(string msgId)
+    {
+        var parts = msgId.Split(':');
+        if (parts.Length < 4 || !CanonicalRows.TryDate(parts[1], out var date) || !int.TryParse(parts[2], out int minute)) return null;
+        return (parts[0], date, minute);
+    }
+}

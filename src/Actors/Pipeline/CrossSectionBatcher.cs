@@ -1,0 +1,81 @@
+using Sig.Actors.Runtime;
+using Sig.Engine.Events;
+using Sig.Engine.Factors;
+using Sig.Engine.Output;
+
+namespace Sig.Actors.Pipeline;
+
+/// <summary>
+/// The CrossSectionBatcher actor: waits until every shard has delivered its rows of a minute
+/// (the minute watermark), joins them in shard order, which is symbol order, chains the
+/// minute into the output digest and hands the result on. Each shard sends its minutes in
+/// order, so minutes complete in order. A part that arrives twice (a shard retrying a
+/// message after a failure) is ignored.
+/// </summary>
+internal sealed class CrossSectionBatcher(int shards, IReadOnlyList<ActorRef<MinuteOutput>> downstream)
+    : IActorBehavior<ShardMinute>, ISnapshotable
+{
+    private State _state = new();
+
+    public async ValueTask HandleAsync(ShardMinute part, ActorContext context)
+    {
+        var key = (part.Part.Date, part.Part.Minute);
+        if (_state.LastEmitted is { } last && key.CompareTo(last) <= 0) return;
+        if (!_state.Pending.TryGetValue(key, out var parts)) _state.Pending[key] = parts = new ShardMinute?[shards];
+        if (parts[part.Shard] is not null) return;
+        parts[part.Shard] = part;
+        if (parts.Any(p => p is null)) return;
+
+        _state.Pending.Remove(key);
+        _state.LastEmitted = key;
+        var snapshot = Join(parts!);
+        _state.Digest.AddSnapshot(snapshot);
+        var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
+        var output = new MinuteOutput(snapshot, _state.Digest.Hex, counters);
+        context.RequestSnapshot();
+        if (context.IsReplaying) return;
+        foreach (var d in downstream) await d.SendAsync(output).ConfigureAwait(false);
+    }
+
+    private static FactorSnapshot Join(ShardMinute?[] parts)
+    {
+        if (parts.Length == 1) return parts[0]!.Part;
+        int n = parts.Sum(p => p!.Part.Symbols.Length);
+        var symbols = new SymbolCode[n];
+        var values = new double[n * FactorCatalog.Count];
+        var lastSeq = new long[n];
+        int at = 0;
+        foreach (var p in parts)
+        {
+            var s = p!.Part;
+            s.Symbols.CopyTo(symbols, at);
+            s.Values.AsSpan(0, s.Symbols.Length * FactorCatalog.Count).CopyTo(values.AsSpan(at * FactorCatalog.Count));
+            s.LastSeq.CopyTo(lastSeq, at);
+            at += s.Symbols.Length;
+        }
+        var first = parts[0]!.Part;
+        return new FactorSnapshot(first.Date, first.Minute, symbols, values, lastSeq);
+    }
+
+    public object Snapshot() => _state.Copy();
+
+    public void Restore(object? snapshot) => _state = snapshot is State s ? s.Copy() : new State();
+
+    private sealed class State
+    {
+        public OutputDigest Digest { get; } = new();
+        public Dictionary<(DateOnly, int), ShardMinute?[]> Pending { get; } = [];
+        // Minutes complete in order, so everything up to the last one emitted is done: a late
+        // repeat of a part cannot emit a minute twice.
+        public (DateOnly, int)? LastEmitted { get; set; }
+
+        public State Copy()
+        {
+            var c = new State();
+            c.Digest.Reset(Digest.Current);
+            foreach (var kv in Pending) c.Pending[kv.Key] = (ShardMinute?[])kv.Value.Clone();
+            c.LastEmitted = LastEmitted;
+            return c;
+        }
+    }
+}

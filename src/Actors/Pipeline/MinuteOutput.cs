@@ -1,0 +1,30 @@
+using Sig.Engine.Output;
+
+namespace Sig.Actors.Pipeline;
+
+/// <summary>Counters of a pipeline run, summed over shards as of the last closed minute.</summary>
+/// <param name="EventsApplied">Events applied to symbol states.</param>
+/// <param name="LateEvents">Events that arrived after their minute had closed (counted, never applied).</param>
+/// <param name="UnknownSymbolEvents">Events of symbols outside the day's universe.</param>
+/// <param name="RejectedRows">Rows refused by the source (malformed, late, wrong date).</param>
+public readonly record struct PipelineCounters(long EventsApplied, long LateEvents, long UnknownSymbolEvents, long RejectedRows)
+{
+    public static PipelineCounters operator +(PipelineCounters a, PipelineCounters b) =>
+        new(a.EventsApplied + b.EventsApplied, a.LateEvents + b.LateEvents, a.UnknownSymbolEvents + b.UnknownSymbolEvents, a.RejectedRows + b.RejectedRows);
+}
+
+/// <summary>
+/// One closed minute as the pipeline hands it on: the full cross-section, the output digest
+/// chained through this minute (hex), and the run's counters at that point.
+/// </summary>
+public sealed record MinuteOutput(FactorSnapshot Snapshot, string Digest, PipelineCounters Counters)
+{
+    /// <summary>True for minute 240: the snapshot is also the day's daily factors.</summary>
+    public bool IsClose => Snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay;
+}
+
+/// <summary>A downstream of the pipeline's outputs (NATS publisher, tests); called in minute order, one at a time.</summary>
+public interface IMinuteOutputSink
+{
+    ValueTask PublishAsync(MinuteOutput output, CancellationToken cancellationToken);
+}

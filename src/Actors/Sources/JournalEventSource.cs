@@ -1,0 +1,38 @@
+using System.Runtime.CompilerServices;
+using Sig.Engine.Events;
+using Sig.Engine.Journal;
+
+namespace Sig.Actors.Sources;
+
+/// <summary>
+/// Replay of a live run's journal: exactly the inputs the live engine received, in the order
+/// it journaled them (before applying them), so the pipeline recomputes the live outputs.
+/// </summary>
+public sealed class JournalEventSource(string directory) : IMarketEventSource
+{
+    public string Name => "journal";
+
+    /// <summary>Records read.</summary>
+    public long Records { get; private set; }
+
+    /// <summary>The highest source sequence among the records read (what a live engine had consumed).</summary>
+    public ulong LastSourceSeq { get; private set; }
+
+    /// <summary>The torn tail the reader stopped at, if any (a live engine cuts it when it reopens the journal).</summary>
+    public JournalDamage? TornTail { get; private set; }
+
+    public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var reader = JournalReader.Open(directory);
+        while (reader.TryReadNext(out var record))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var input = MarketJournalCodec.Decode(record);
+            Records++;
+            LastSourceSeq = Math.Max(LastSourceSeq, input.SourceSeq);
+            yield return input;
+            if (Records % 4096 == 0) await Task.Yield();
+        }
+        TornTail = reader.TornTail;
+    }
+}
