@@ -29,3 +29,9 @@ public sealed class InMemoryDay(DateOnly date, SortedDictionary<SymbolCode, Tick
         return new InMemoryDay(new DateOnly(2024, 1, 2), map);
     }
 }
+
+/// <summary>Test conveniences over any day.</summary>
+public static class DayEventsExtensions
+{
+    public static long TotalEventCount(this IDayEvents day) => Enumerable.Range(0, day.SymbolCount).Sum(i => (long)day.EventCount(i));
+}

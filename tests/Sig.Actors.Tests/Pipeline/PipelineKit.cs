@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+using Sig.Actors.Pipeline;
+using Sig.Actors.Sources;
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Intraday;
+using Sig.Engine.Journal;
+using Sig.Engine.Time;
+using Sig.Gpu;
+using Sig.Gpu.Cpu;
+
+namespace Sig.Actors.Tests.Pipeline;
+
+/// <summary>A source over a fixed list of inputs (what a live feed would have delivered).</summary>
+public sealed class ListSource(IEnumerable<MarketInput> inputs) : IMarketEventSource
+{
+    public string Name => "list";
+
+    public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var input in inputs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return input;
+        }
+        await Task.CompletedTask;
+    }
+}
+
+/// <summary>Runs sources through pipelines and builds live-like input sequences.</summary>
+public static class PipelineKit
+{
+    public static (MarketPipeline Pipeline, List<MinuteOutput> Outputs) Run(IMarketEventSource source, int shards = 2,
+        IComputeBackend? backend = null, ActorOptions? actors = null, BigOrderOptions? bigOrder = null)
+    {
+        using var owned = backend is null ? new CpuComputeBackend(1) : null;
+        var pipeline = new MarketPipeline(bigOrder ?? new BigOrderOptions(), backend ?? owned!, shards, actors);
+        var outputs = new List<MinuteOutput>();
+        pipeline.Outputs.Subscribe(outputs.Add);
+        pipeline.RunAsync(source).GetAwaiter().GetResult();
+        return (pipeline, outputs);
+    }
+
+    public static StoreEventSource Store(IDayEvents day) => new([day.Date], _ => day);
+
+    /// <summary>All symbols' events in exchange-time order (each symbol in seq order).</summary>
+    public static List<TickEvent> Interleaved(IDayEvents day)
+    {
+        var all = new List<TickEvent>();
+        for (int i = 0; i < day.SymbolCount; i++)
+        {
+            var events = new TickEvent[day.EventCount(i)];
+            day.ReadEvents(i, 0, events);
+            all.AddRange(events);
+        }
+        return all.OrderBy(e => e.Time).ThenBy(e => e.Symbol).ThenBy(e => e.Seq).ToList();
+    }
+
+    /// <summary>A day as a live feed delivers it: random-sized single-symbol batches in time order, a clock before each batch, the final close.</summary>
+    public static List<MarketInput> LiveInputs(IDayEvents day, IEnumerable<SymbolCode> universe, int seed)
+    {
+        var rng = new Random(seed);
+        var events = Interleaved(day);
+        var inputs = new List<MarketInput> { MarketInput.DayStart(day.Date, universe) };
+        for (int k = 0; k < events.Count;)
+        {
+            int end = k + 1, max = rng.Next(1, 20);
+            while (end < events.Count && end - k < max && events[end].Symbol == events[k].Symbol) end++;
+            inputs.Add(MarketInput.Clock(day.Date, events[k].Time));
+            inputs.Add(MarketInput.Ticks(day.Date, events.GetRange(k, end - k).ToArray()));
+            k = end;
+        }
+        inputs.Add(MarketInput.Clock(day.Date, SessionBars.CloseTimeOf(SessionBars.BarsPerDay)));
+        return inputs;
+    }
+
+    /// <summary>Writes inputs to a journal as the live source does (one record each).</summary>
+    public static void Journal(string dir, IEnumerable<MarketInput> inputs)
+    {
+        using var journal = JournalWriter.Open(dir, new JournalOptions());
+        foreach (var input in inputs) journal.Append(MarketJournalCodec.TypeOf(input), MarketJournalCodec.Encode(input));
+    }
+}
+
+/// <summary>A backend that throws on chosen calls (then behaves): exercises supervision restarts.</summary>
+public sealed class FlakyBackend(IComputeBackend inner, Func<int, int, bool> failOnCall) : IComputeBackend
+{
+    private int _calls;
+
+    public string Name => inner.Name;
+
+    public int Failures { get; private set; }
+
+    public void Compute(IReadOnlyList<SymbolDayState> states, int asOfMinute, FactorSettings settings, double[] output)
+    {
+        int call = Interlocked.Increment(ref _calls);
+        if (failOnCall(call, asOfMinute)) { Failures++; throw new InvalidOperationException($"injected failure at minute {asOfMinute}"); }
+        inner.Compute(states, asOfMinute, settings, output);
+    }
+
+    public void Dispose() => inner.Dispose();
+}
