@@ -1,0 +1,170 @@
+using System.Text;
+using System.Text.Json;
+using Sig.Actors.Live;
+using Sig.Actors.Pipeline;
+using Sig.Actors.Sources;
+using Sig.Actors.Tests.Pipeline;
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Journal;
+using Sig.Engine.Nats;
+using Sig.Engine.Tests.Nats;
+using Sig.Gpu.Cpu;
+using Xunit;
+
+namespace Sig.Actors.Tests.Live;
+
+/// <summary>The live session in process against a real nats-server: rejects, status, the snapshot query, journal faults.</summary>
+public sealed class LiveSessionTests : IAsyncLifetime
+{
+    private static readonly DateOnly Date = new(2024, 3, 4);
+    private readonly MarketSubjects _subjects = new();
+    private NatsServerFixture _server = null!;
+    private string _root = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await NatsServerFixture.StartAsync();
+        _root = Directory.CreateTempSubdirectory("live-session-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private string JournalDir => Path.Combine(_root, "journal");
+
+    private const string RefHeader = "date,symbol,preclose,adj_factor,industry,total_shares,float_shares,is_st,limit_up,limit_down";
+
+    private static string RefRow(string symbol) => $"2024-03-04,{symbol},10.00,1,Bank,1000000,800000,0,11.00,9.00";
+
+    private static string Trade(string symbol, int time, long seq, string price = "10.01", long volume = 100, long buy = 1, long sell = 2, char side = 'B') =>
+        $"2024-03-04,{symbol},{time},{seq},{price},{volume},{buy},{sell},{side},F";
+
+    private async Task PublishAsync(NatsConnection nats, string subject, string payload, int id)
+    {
+        var js = new JetStreamContext(nats);
+        await _subjects.EnsureMdStreamAsync(js);
+        await js.PublishAsync(subject, Encoding.ASCII.GetBytes(payload), msgId: $"t:{id}");
+    }
+
+    private static string Clock(int time) => $"{{\"v\":1,\"date\":\"2024-03-04\",\"time\":{time}}}";
+
+    private LiveSession Session(bool stopAfterClose, Action<MinuteOutput>? onMinute = null) =>
+        new(new EngineConfig(), _server.ClientOptions(), new LiveSessionOptions
+        {
+            JournalDirectory = JournalDir, StopAfterClose = stopAfterClose,
+            Source = new LiveSourceOptions { FetchWait = TimeSpan.FromMilliseconds(50) },
+        }, new CpuComputeBackend(1)) { OnMinute = onMinute };
+
+    private static string ReplayJournal(string dir) => PipelineKit.Run(new JournalEventSource(dir)).Pipeline.DigestHex;
+
+    [Fact]
+    public async Task Malformed_late_and_foreign_rows_are_rejected_once_each_and_the_engine_keeps_going()
+    {
+        await using var nats = await _server.ConnectAsync();
+        var rejects = new List<JsonElement>();
+        await using var sub = await nats.SubscribeAsync(_subjects.Rejects);
+        int id = 0;
+        await PublishAsync(nats, _subjects.MdRef, RefHeader + "\n" + RefRow("000001.SZ") + "\n" + RefRow("600000.SH") + "\nbroken,row", ++id);
+        await PublishAsync(nats, _subjects.MdTrade("000001.SZ"), string.Join('\n',
+            Trade("000001.SZ", 93000100, 1), "2024-03-04,000001.SZ,93000200,2,10.02", Trade("600000.SH", 93000300, 3), Trade("000001.SZ", 93000400, 4)), ++id);
+        await PublishAsync(nats, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000500, 4), ++id); // duplicate seq
+        await PublishAsync(nats, _subjects.MdClock, Clock(93200000), ++id);                                // closes minutes 1 and 2
+        await PublishAsync(nats, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93100000, 9), ++id);  // late: bar 2 closed
+        await PublishAsync(nats, _subjects.MdTrade("600000.SH"), Trade("600000.SH", 94000000, 10, price: "abc"), ++id);
+        await PublishAsync(nats, _subjects.MdClock, "{\"v\":1,\"date\":\"2024-03-04\"}", ++id);
+        await PublishAsync(nats, _subjects.MdTrade("600000.SH"), Trade("600000.SH", 100000000, 11), ++id);
+        await PublishAsync(nats, _subjects.MdClock, Clock(150000001), ++id);
+        await nats.FlushAsync();
+
+        var result = await Session(stopAfterClose: true).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        await nats.FlushAsync();
+        while (sub.Messages.TryRead(out var msg)) rejects.Add(JsonDocument.Parse(msg.Data).RootElement.Clone());
+
+        string[] reasons = rejects.Select(r => r.GetProperty("reason").GetString()!).ToArray();
+        Assert.Equal(7, rejects.Count);
+        Assert.Contains(reasons, r => r.StartsWith("wrong column count"));                         // the ref row and the short trade row
+        Assert.Contains(reasons, r => r.Contains("row symbol does not match subject"));
+        Assert.Contains(reasons, r => r.StartsWith("duplicate or decreasing seq"));
+        Assert.Contains(reasons, r => r.StartsWith("late event"));
+        Assert.Contains(reasons, r => r == "unparsable number");
+        Assert.Contains(reasons, r => r.StartsWith("malformed clock"));
+        var shortRow = rejects.Single(r => r.GetProperty("reason").GetString() == "wrong column count" && r.GetProperty("subject").GetString() == "sig.md.trade.000001_SZ");
+        Assert.Equal(2, shortRow.GetProperty("line").GetInt32());
+        Assert.Equal(new[] { "v", "subject", "line", "reason" }, rejects[0].EnumerateObject().Select(p => p.Name));
+
+        Assert.Equal(7, result.Counters.RejectedRows);
+        Assert.Equal(3, result.Counters.EventsApplied);
+        Assert.Equal(ReplayJournal(JournalDir), result.OutputDigest);
+        var manifest = Sig.Engine.Output.RunManifest.FromJson(File.ReadAllText(Path.Combine(JournalDir, LiveSession.ManifestFileName)));
+        Assert.Equal(result.OutputDigest, manifest.OutputDigest);
+    }
+
+    [Fact]
+    public async Task The_snapshot_query_answers_the_latest_minute_and_status_reports_states()
+    {
+        await using var nats = await _server.ConnectAsync();
+        await using var status = await nats.SubscribeAsync(_subjects.Status);
+        int id = 0;
+        await PublishAsync(nats, _subjects.MdRef, RefHeader + "\n" + RefRow("000001.SZ") + "\n" + RefRow("600000.SH"), ++id);
+        await PublishAsync(nats, _subjects.MdTrade("600000.SH"), Trade("600000.SH", 93000100, 1) + "\n" + Trade("600000.SH", 93100100, 2, price: "10.05"), ++id);
+        await PublishAsync(nats, _subjects.MdClock, Clock(93500000), ++id);
+        var fifth = new TaskCompletionSource();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var running = Session(stopAfterClose: false, o => { if (o.Snapshot.Minute == 5) fifth.TrySetResult(); }).RunAsync(cts.Token);
+        await fifth.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var reply = await nats.RequestAsync(_subjects.QuerySnapshot, "{\"symbols\":[\"600000.SH\"]}"u8.ToArray());
+        var snap = JsonDocument.Parse(reply.Data).RootElement;
+        Assert.Equal(5, snap.GetProperty("minute").GetInt32());
+        Assert.Equal(["600000.SH"], snap.GetProperty("symbols").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(27, snap.GetProperty("values")[0].GetArrayLength());
+        var all = JsonDocument.Parse((await nats.RequestAsync(_subjects.QuerySnapshot, "{\"symbols\":[]}"u8.ToArray())).Data).RootElement;
+        Assert.Equal(2, all.GetProperty("symbols").GetArrayLength());
+
+        await cts.CancelAsync();
+        var result = await running;
+        Assert.Equal(ReplayJournal(JournalDir), result.OutputDigest);
+        await nats.FlushAsync();
+        var states = new List<string>();
+        while (status.Messages.TryRead(out var msg)) states.Add(JsonDocument.Parse(msg.Data).RootElement.GetProperty("state").GetString()!);
+        Assert.Equal("recovering", states[0]);
+        Assert.Contains("live", states);
+        Assert.Equal("stopped", states[^1]);
+    }
+
+    [Fact]
+    public async Task A_torn_journal_tail_is_cut_on_restart_and_the_session_continues_to_the_same_outputs()
+    {
+        await using var nats = await _server.ConnectAsync();
+        int id = 0;
+        await PublishAsync(nats, _subjects.MdRef, RefHeader + "\n" + RefRow("000001.SZ"), ++id);
+        for (int k = 0; k < 20; k++)
+            await PublishAsync(nats, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000000 + k * 100000, k + 1, price: $"10.{k:00}"), ++id);
+        await PublishAsync(nats, _subjects.MdClock, Clock(95000000), ++id);
+        var tenth = new TaskCompletionSource();
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            var first = Session(false, o => { if (o.Snapshot.Minute == 10) tenth.TrySetResult(); }).RunAsync(cts.Token);
+            await tenth.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await cts.CancelAsync();
+            await first;
+        }
+        // A crash in the middle of an append: half a record at the end of the last segment.
+        string segment = Directory.GetFiles(JournalDir, "*.seg").Order().Last();
+        using (var f = new FileStream(segment, FileMode.Append)) f.Write(new byte[] { 40, 0, 0, 0, 1, 2, 3 });
+        for (int k = 20; k < 30; k++)
+            await PublishAsync(nats, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 95000000 + (k - 20) * 100000, k + 1), ++id);
+        await PublishAsync(nats, _subjects.MdClock, Clock(150000001), ++id);
+
+        var result = await Session(stopAfterClose: true).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        Assert.Equal(30, result.Counters.EventsApplied);
+        Assert.Equal(ReplayJournal(JournalDir), result.OutputDigest);
+        using var reader = JournalReader.Open(JournalDir);
+        while (reader.TryReadNext(out _)) { }
+        Assert.Null(reader.TornTail);
+    }
+}
