@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Sig.Engine.Nats;
+
+/// <summary>
+/// A nats-server process with JetStream on free loopback ports, its store and log under a
+/// directory of its own: what `engine demo`, `engine bench live` and the tests start. Found
+/// through <c>NATS_SERVER</c>, PATH or /usr/sbin; <see cref="IsInstalled"/> says whether it can run.
+/// </summary>
+public sealed class LocalNatsServer : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
+    private readonly string[] _extraArgs;
+    private readonly bool _ownsRoot;
+    private Process? _process;
+
+    /// <param name="root">Directory for the store and log (a fresh temp directory, deleted on dispose, when null).</param>
+    /// <param name="extraArgs">More command-line arguments (e.g. <c>--user u --pass p</c>).</param>
+    /// <param name="configText">A config file's text, when one is wanted.</param>
+    public LocalNatsServer(string? root = null, string[]? extraArgs = null, string? configText = null)
+    {
+        _ownsRoot = root is null;
+        Root = root ?? Directory.CreateTempSubdirectory("nats-").FullName;
+        Directory.CreateDirectory(Root);
+        _extraArgs = extraArgs ?? [];
+        StoreDir = Path.Combine(Root, "store");
+        LogPath = Path.Combine(Root, "nats.log");
+        Port = FreePort();
+        MonitorPort = FreePort();
+        if (configText is not null)
+        {
+            ConfigPath = Path.Combine(Root, "nats.conf");
+            File.WriteAllText(ConfigPath, configText);
+        }
+    }
+
+    public string Root { get; }
+    public int Port { get; }
+    public int MonitorPort { get; }
+    public string StoreDir { get; }
+    public string LogPath { get; }
+    public string? ConfigPath { get; }
+    public string Url => $"nats://127.0.0.1:{Port}";
+
+    /// <summary>Process id of the running server (0 when stopped).</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
+    /// <summary>True when a nats-server binary can be found.</summary>
+    public static bool IsInstalled => TryFindBinary() is not null;
+
+    /// <summary>Starts the server and waits until its health endpoint answers.</summary>
+    public async Task StartAsync()
+    {
+        string binary = TryFindBinary() ?? throw new InvalidOperationException(
+            "nats-server is not installed (apt-get install -y nats-server, or set NATS_SERVER to the binary)");
+        var info = new ProcessStartInfo(binary) { UseShellExecute = false };
+        foreach (var arg in (string[])["-a", "127.0.0.1", "-p", Port.ToString(), "-m", MonitorPort.ToString(), "-js", "-sd", StoreDir, "-l", LogPath])
+            info.ArgumentList.Add(arg);
+        if (ConfigPath is not null) { info.ArgumentList.Add("-c"); info.ArgumentList.Add(ConfigPath); }
+        foreach (var arg in _extraArgs) info.ArgumentList.Add(arg);
+        _process = Process.Start(info) ?? throw new InvalidOperationException("nats-server did not start");
+        await WaitUntilHealthyAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Kills the server (abrupt, like a crash).</summary>
+    public void Kill()
+    {
+        if (_process is null) return;
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Kills and starts again with the same ports, store and arguments.</summary>
+    public async Task RestartAsync()
+    {
+        Kill();
+        await StartAsync().ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        if (_ownsRoot)
+        {
+            try { Directory.Delete(Root, recursive: true); }
+            catch (IOException) { /* a file still held open; the temp dir is reclaimed later */ }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < ReadyTimeout)
+        {
+            if (_process!.HasExited)
+                throw new InvalidOperationException($"nats-server exited with {_process.ExitCode}; log:\n{LogTail()}");
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{MonitorPort}/healthz").ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync().ConfigureAwait(false)).Contains("ok")) return;
+            }
+            catch (HttpRequestException) { /* not listening yet */ }
+            catch (TaskCanceledException) { /* slow start */ }
+            await Task.Delay(25).ConfigureAwait(false);
+        }
+        Kill();
+        throw new TimeoutException($"nats-server not healthy within {ReadyTimeout.TotalSeconds} s; log:\n{LogTail()}");
+    }
+
+    private string LogTail() =>
+        File.Exists(LogPath) ? string.Join('\n', File.ReadAllLines(LogPath).TakeLast(20)) : "(no log)";
+
+    private static string? TryFindBinary()
+    {
+        if (Environment.GetEnvironmentVariable("NATS_SERVER") is { Length: > 0 } explicitPath) return explicitPath;
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/sbin");
+        return dirs.Select(d => Path.Combine(d, "nats-server")).FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>A loopback port nothing listens on right now (bind port 0, read it, release it).</summary>
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
