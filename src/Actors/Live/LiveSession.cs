@@ -68,7 +68,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         if (journal.CutTail is { } cut) _log.WriteLine($"journal: cut a torn tail of {cut.Bytes} bytes at {cut.Path}:{cut.Offset} ({cut.Reason})");
         string journalId = JournalId(options.JournalDirectory);
         var js = new JetStreamContext(connection);
-        var publisher = new NatsOutputPublisher(connection, _subjects, journalId) { SkipThrough = await PublishedThroughAsync(js, journalId, cancellationToken).ConfigureAwait(false) };
+        var publisher = new NatsOutputPublisher(connection, _subjects, journalId) { OnTransientError = _log.WriteLine, SkipThrough = await PublishedThroughAsync(js, journalId, cancellationToken).ConfigureAwait(false) };
         if (publisher.SkipThrough is { } skip) _log.WriteLine($"SIG_OUT holds outputs through {skip.Date:yyyy-MM-dd} minute {skip.Minute}; republishing after that");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -95,7 +95,8 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
             NatsMarketSource live = null!;
             live = new NatsMarketSource(connection, _subjects, options.Source, journal, parser, recovery.LastSourceSeq)
             {
-                OnReject = r => connection.PublishAsync(_subjects.Rejects, JsonSerializer.SerializeToUtf8Bytes(new { v = 1, subject = r.Subject, line = r.Line, reason = r.Reason }), cancellationToken: stop.Token),
+                OnTransientError = _log.WriteLine,
+                OnReject = r => TryPublishAsync(connection, _subjects.Rejects, JsonSerializer.SerializeToUtf8Bytes(new { v = 1, subject = r.Subject, line = r.Line, reason = r.Reason }), stop.Token),
                 OnClock = async c =>
                 {
                     OnClock?.Invoke(c);
@@ -170,7 +171,20 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         string state = _state switch { LiveState.Recovering => "recovering", LiveState.Live => "live", _ => "stopped" };
         string date = parser.Date == default ? "" : CanonicalRows.FormatDate(parser.Date);
         var payload = Encoding.ASCII.GetBytes($"{{\"v\":1,\"state\":\"{state}\",\"date\":\"{date}\",\"minute\":{parser.ClosedMinutes},\"lastSeq\":{lastSeq},\"lag\":{lag}}}");
-        return connection.PublishAsync(_subjects.Status, payload, cancellationToken: cancellationToken);
+        return TryPublishAsync(connection, _subjects.Status, payload, cancellationToken);
+    }
+
+    /// <summary>Operational messages (status, rejects) are best effort: a server away must not stop the session.</summary>
+    private async ValueTask TryPublishAsync(NatsConnection connection, string subject, byte[] payload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.PublishAsync(subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsException e)
+        {
+            _log.WriteLine($"{subject}: {e.Message}");
+        }
     }
 
     /// <summary>`sig.query.snapshot`: {"symbols":[…]} (empty = all) → the latest snapshot, same shape as sig.factors.snapshot.</summary>

@@ -47,6 +47,9 @@ public sealed class NatsMarketSource(
     /// <summary>Every refused row, once, as it is journaled (the session publishes it on sig.engine.rejects).</summary>
     public Func<MarketReject, ValueTask>? OnReject { get; init; }
 
+    /// <summary>A transient NATS failure the source rides out (logged by the session).</summary>
+    public Action<string>? OnTransientError { get; init; }
+
     /// <summary>Every clock accepted, after journaling (the session's status heartbeat).</summary>
     public Func<MarketInput, ValueTask>? OnClock { get; init; }
 
@@ -59,8 +62,7 @@ public sealed class NatsMarketSource(
             await PositionConsumerAsync(js, cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
-                var batch = await js.FetchAsync(MarketSubjects.MdStream, options.Durable, options.FetchBatch, options.FetchWait, cancellationToken)
-                    .ConfigureAwait(false);
+                var batch = await FetchAsync(js, cancellationToken).ConfigureAwait(false);
                 if (batch.Count == 0) continue;
                 var inputs = new List<MarketInput>();
                 int closedBefore = parser.ClosedMinutes;
@@ -73,7 +75,9 @@ public sealed class NatsMarketSource(
                 }
                 SyncAtMinute(closedBefore);
                 // Ack policy "all": one ack covers the batch, and only after it is in the journal.
-                await js.AckAsync(batch[^1], cancellationToken).ConfigureAwait(false);
+                // A lost ack is harmless: the next one covers it, and redeliveries are skipped by sequence.
+                try { await js.AckAsync(batch[^1], cancellationToken).ConfigureAwait(false); }
+                catch (NatsException e) { OnTransientError?.Invoke($"ack: {e.Message}"); }
                 foreach (var input in inputs)
                 {
                     await AfterJournaledAsync(input).ConfigureAwait(false);
@@ -100,6 +104,24 @@ public sealed class NatsMarketSource(
             }
         }
     }
+
+    /// <summary>One pull; while the server is away (restart, network) it waits and tries again rather than failing the session.</summary>
+    private async Task<IReadOnlyList<JsMsg>> FetchAsync(JetStreamContext js, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await js.FetchAsync(MarketSubjects.MdStream, options.Durable, options.FetchBatch, options.FetchWait, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            OnTransientError?.Invoke($"fetch: {e.Message}; retrying");
+            await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+            return [];
+        }
+    }
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
     // Appends reach the OS at once (no user-space buffer), so a killed process loses nothing it
     // acked; the fsync for power loss follows journal.fsync, whose "minute" policy means here.

@@ -23,10 +23,37 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     /// <summary>Called after a minute's messages have been flushed to the server.</summary>
     public Action<MinuteOutput>? OnPublished { get; init; }
 
+    /// <summary>A transient failure ridden out (logged by the session).</summary>
+    public Action<string>? OnTransientError { get; init; }
+
+    /// <summary>
+    /// Publishes the minute and waits until the server has it. While the server is away the
+    /// whole minute is tried again until it goes through: repeats are the same messages with
+    /// the same Msg-Ids, which SIG_OUT drops.
+    /// </summary>
     public async ValueTask PublishAsync(MinuteOutput output, CancellationToken cancellationToken)
     {
         var s = output.Snapshot;
         if (SkipThrough is { } skip && (s.Date, s.Minute).CompareTo(skip) <= 0) return;
+        while (true)
+        {
+            try
+            {
+                await PublishOnceAsync(output, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                OnTransientError?.Invoke($"publish minute {s.Minute}: {e.Message}; retrying");
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        OnPublished?.Invoke(output);
+    }
+
+    private async ValueTask PublishOnceAsync(MinuteOutput output, CancellationToken cancellationToken)
+    {
+        var s = output.Snapshot;
         string id = $"{journalId}:{CanonicalRows.FormatDate(s.Date)}:{s.Minute}:";
         for (int i = 0; i < s.Symbols.Length; i++)
         {
@@ -37,7 +64,6 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
         if (output.IsClose) await Send(subjects.Daily, FactorPayloads.Snapshot(s, daily: true), id + "daily", cancellationToken).ConfigureAwait(false);
         await Send(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
         await nats.FlushAsync(cancellationToken).ConfigureAwait(false);
-        OnPublished?.Invoke(output);
     }
 
     private ValueTask Send(string subject, byte[] payload, string msgId, CancellationToken cancellationToken)
