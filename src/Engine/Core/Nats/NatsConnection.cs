@@ -111,6 +111,31 @@ public sealed partial class NatsConnection : IAsyncDisposable
     }
 
     /// <summary>
+    /// Publishes every message of <paramref name="batch"/>, in order, with one lock acquisition;
+    /// the same rules as a single publish (buffered while reconnecting, written to the socket
+    /// once 64 KiB are pending). The batch may be cleared and reused when this returns.
+    /// </summary>
+    /// <exception cref="NatsMaxPayloadException">A message of the batch exceeds the server's max_payload (nothing is sent).</exception>
+    /// <exception cref="NatsConnectionException">Closed, or disconnected with the reconnect buffer full.</exception>
+    public async ValueTask PublishAsync(NatsPublishBatch batch, CancellationToken cancellationToken = default)
+    {
+        if (batch.Count == 0) return;
+        if (ServerInfo is { } info && batch.LargestMessage > info.MaxPayload) throw new NatsMaxPayloadException(batch.LargestMessage, info.MaxPayload);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfClosed();
+            bool connected = _state == NatsConnectionState.Connected;
+            if (!connected && _outbound.WrittenCount + batch.Length > _options.ReconnectBufferSize)
+                throw new NatsConnectionException($"disconnected and the reconnect buffer of {_options.ReconnectBufferSize} bytes is full");
+            _outbound.Write(batch.Written);
+            if (connected && _outbound.WrittenCount >= SyncWriteThreshold) await WriteOutboundLockedAsync().ConfigureAwait(false);
+        }
+        finally { _writeLock.Release(); }
+        _flushSignal.Writer.TryWrite(true);
+    }
+
+    /// <summary>
     /// Subscribes to <paramref name="subject"/> (wildcards allowed), optionally in a queue
     /// group, optionally ending by itself after <paramref name="maxMsgs"/> messages.
     /// May be called before <see cref="ConnectAsync"/>; the SUB goes out on connect.

@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Sig.Engine.Nats;
+using Sig.Engine.Time;
+
+namespace Sig.Replay.Feed;
+
+/// <summary>How <see cref="DayFeedPublisher"/> publishes.</summary>
+public sealed record DayFeedPublishOptions
+{
+    /// <summary>Publish into the JetStream stream SIG_MD (created or confirmed first) and verify it stored the plan;
+    /// false: best-effort core NATS only.</summary>
+    public bool JetStream { get; init; } = true;
+
+    /// <summary>Pace by exchange time: 1 = real time, 10 = ten times faster; 0 = as fast as possible.</summary>
+    public double Speed { get; init; }
+
+    /// <summary>Every this many messages one goes out with a reply subject and its JetStream ack is checked.</summary>
+    public int SyncEvery { get; init; } = 1024;
+
+    /// <summary>Sync acks outstanding before the publisher waits for the oldest (bounds what the server has queued).</summary>
+    public int MaxSyncsInFlight { get; init; } = 8;
+
+    /// <summary>How long a sync ack may take (the server stores everything published before it first).</summary>
+    public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Called after each clock message is published: (exchange time, messages so far, events so far).</summary>
+    public Action<int, long, long>? OnClock { get; init; }
+}
+
+/// <summary>What a feed published.</summary>
+/// <param name="Messages">Messages published (the whole plan).</param>
+/// <param name="Events">Trade and order rows.</param>
+/// <param name="ReferenceRows">Reference rows.</param>
+/// <param name="Clocks">Clock messages.</param>
+/// <param name="Bytes">Payload bytes (headers not counted).</param>
+/// <param name="Elapsed">Wall time from the first publish to the verified end.</param>
+/// <param name="Stored">Messages the stream stored now (JetStream; equals <paramref name="Messages"/> in core mode).</param>
+/// <param name="Duplicates">Messages the stream already held from an earlier run of the same feed (JetStream de-duplication).</param>
+public sealed record DayFeedResult(long Messages, long Events, long ReferenceRows, long Clocks, long Bytes, TimeSpan Elapsed,
+                                   long Stored, long Duplicates)
+{
+    public double EventsPerSecond => Elapsed > TimeSpan.Zero ? Events / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>
+/// Publishes a <see cref="DayFeedPlan"/> (any sequence of <see cref="FeedMessage"/>s) to NATS, every
+/// message with its <c>Nats-Msg-Id</c> header.
+/// <para>
+/// JetStream mode, reliable and fast: messages go out as plain core HPUBs (no request/ack round
+/// trip each; the stream captures them by subject), appended to the connection in ~60 KiB
+/// <see cref="NatsPublishBatch"/>es, except every <see cref="DayFeedPublishOptions.SyncEvery"/>-th
+/// message and the last, which carry a reply subject, so the stream answers with a PubAck. A
+/// stream ingests one connection's messages in the order they were published, so an ack for message
+/// o means everything before o has been processed; at most <see cref="DayFeedPublishOptions.MaxSyncsInFlight"/>
+/// acks are outstanding, which bounds what sits unprocessed on the server. Each ack is also a proof
+/// of completeness: the messages stored by this run must be a contiguous run of stream sequences in
+/// plan order, after the prefix an earlier run of the same feed stored (those are de-duplicated by
+/// Msg-Id). So for every non-duplicate ack (o, seq), o + 1 − (seq − lastSeqBefore) — the number of
+/// plan messages up to o that this run did not store — must be the same, and duplicates may only come
+/// before new messages. A message lost on the way (a dropped connection: the client drops what the
+/// socket had not taken) or a foreign message in between changes that number, and the publisher fails
+/// instead of reporting success: a hole cannot be filled afterwards without breaking the stream's order,
+/// which the live engine consumes as is. At the end the stream's message count must have grown by
+/// exactly messages − duplicates.
+/// </para>
+/// <para>Core mode (<see cref="DayFeedPublishOptions.JetStream"/> false): best-effort publishes, flushed at the end.</para>
+/// </summary>
+public sealed class DayFeedPublisher
+{
+    private const string MsgIdHeader = "Nats-Msg-Id";
+    /// <summary>Messages are appended to the connection in batches of about this many bytes (one lock, few socket writes).</summary>
+    private const int BatchBytes = 60 * 1024;
+    private readonly NatsConnection _connection;
+    private readonly MarketSubjects _subjects;
+    private readonly DayFeedPublishOptions _options;
+
+    public DayFeedPublisher(NatsConnection connection, MarketSubjects subjects, DayFeedPublishOptions? options = null)
+    {
+        _connection = connection;
+        _subjects = subjects;
+        _options = options ?? new DayFeedPublishOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.SyncEvery, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxSyncsInFlight, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.Speed);
+    }
+
+    /// <summary>Publishes a plan over its own subjects.</summary>
+    public static Task<DayFeedResult> PublishAsync(NatsConnection connection, DayFeedPlan plan, DayFeedPublishOptions? options = null,
+                                                   CancellationToken cancellationToken = default) =>
+        new DayFeedPublisher(connection, plan.Subjects, options).PublishAsync(plan, cancellationToken);
+
+    /// <summary>Publishes <paramref name="messages"/> in order.</summary>
+    /// <exception cref="IOException">The stream did not store the messages in order (verification failed) or an ack timed out.</exception>
+    /// <exception cref="NatsException">The connection or the JetStream API failed.</exception>
+    public async Task<DayFeedResult> PublishAsync(IEnumerable<FeedMessage> messages, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        Verifier? verifier = null;
+        NatsSubscription? acks = null;
+        string? inbox = null;
+        if (_options.JetStream)
+        {
+            var js = new JetStreamContext(_connection, _options.AckTimeout);
+            await _subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
+            var before = (await js.StreamInfoAsync(MarketSubjects.MdStream, cancellationToken).ConfigureAwait(false)).State;
+            verifier = new Verifier(js, before);
+            inbox = _connection.NewInbox();
+            acks = await _connection.SubscribeAsync(inbox + ".*", cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            long count = 0, events = 0, referenceRows = 0, clocks = 0, bytes = 0;
+            var pending = new Queue<long>();
+            var batch = new NatsPublishBatch(BatchBytes + 16 * 1024);
+            var pace = new Pacer(_options.Speed);
+            bool haveHeld = false;
+            FeedMessage held = default;
+            // One message is held back so that the last one can be published as a sync point.
+            foreach (var next in messages)
+            {
+                if (haveHeld) await SendAsync(held, last: false).ConfigureAwait(false);
+                held = next;
+                haveHeld = true;
+            }
+            if (haveHeld) await SendAsync(held, last: true).ConfigureAwait(false);
+            await SendBatchAsync().ConfigureAwait(false);
+
+            if (verifier is not null)
+            {
+                while (pending.Count > 0) await ReceiveAckAsync().ConfigureAwait(false);
+                await verifier.FinishAsync(count, cancellationToken).ConfigureAwait(false);
+            }
+            else await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+            clock.Stop();
+            long duplicates = verifier?.Duplicates ?? 0;
+            return new DayFeedResult(count, events, referenceRows, clocks, bytes, clock.Elapsed, count - duplicates, duplicates);
+
+            async ValueTask SendAsync(FeedMessage m, bool last)
+            {
+                if (m.Kind == FeedMessageKind.Clock && _options.Speed > 0)
+                {
+                    await SendBatchAsync().ConfigureAwait(false); // what precedes the clock goes out on time
+                    await pace.WaitAsync(m.Time, cancellationToken).ConfigureAwait(false);
+                }
+                count++;
+                bytes += m.Payload.Length;
+                switch (m.Kind)
+                {
+                    case FeedMessageKind.Reference: referenceRows += m.Rows; break;
+                    case FeedMessageKind.Clock: clocks++; break;
+                    default: events += m.Rows; break;
+                }
+                bool sync = verifier is not null && (last || count % _options.SyncEvery == 0);
+                batch.Add(m.Subject, m.Payload, MsgIdHeader, m.MsgId,
+                          sync ? inbox + "." + m.Ordinal.ToString(CultureInfo.InvariantCulture) : null);
+                if (sync)
+                {
+                    pending.Enqueue(m.Ordinal);
+                    await SendBatchAsync().ConfigureAwait(false);
+                    if (pending.Count > _options.MaxSyncsInFlight) await ReceiveAckAsync().ConfigureAwait(false);
+                }
+                else if (batch.Length >= BatchBytes) await SendBatchAsync().ConfigureAwait(false);
+                if (verifier is null && count % 65536 == 0)
+                {
+                    await SendBatchAsync().ConfigureAwait(false);
+                    await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+                if (m.Kind == FeedMessageKind.Clock) _options.OnClock?.Invoke(m.Time, count, events);
+            }
+
+            async ValueTask SendBatchAsync()
+            {
+                await _connection.PublishAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+
+            async ValueTask ReceiveAckAsync()
+            {
+                long ordinal = pending.Dequeue();
+                NatsMsg reply;
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    timeout.CancelAfter(_options.AckTimeout);
+                    try
+                    {
+                        reply = await acks!.Messages.ReadAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new IOException($"{MarketSubjects.MdStream}: no ack for message #{ordinal} within {_options.AckTimeout.TotalSeconds:0} s");
+                    }
+                }
+                string expected = inbox + "." + ordinal.ToString(CultureInfo.InvariantCulture);
+                if (reply.Subject != expected)
+                    throw new IOException($"{MarketSubjects.MdStream}: the ack of message #{ordinal} is missing (got one on {reply.Subject})");
+                if (reply.StatusCode == 503)
+                    throw new IOException($"no JetStream stream captures the md subjects (publishing message #{ordinal})");
+                verifier!.OnAck(ordinal, reply.Data.Span);
+            }
+        }
+        finally
+        {
+            if (acks is not null) await acks.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Checks acks and the final stream state against "this run's new messages are contiguous, in plan order".</summary>
+    private sealed class Verifier(JetStreamContext js, StreamState before)
+    {
+        private long _lastDuplicate = -1;
+        private long _notStored = -1; // plan messages this run did not store (they were there already); -1 until known
+
+        public long Duplicates { get; private set; }
+
+        public void OnAck(long ordinal, ReadOnlySpan<byte> json)
+        {
+            ulong seq;
+            bool duplicate;
+            try
+            {
+                var reader = new Utf8JsonReader(json);
+                using var doc = JsonDocument.ParseValue(ref reader);
+                var root = doc.RootElement;
+                if (root.TryGetProperty("error", out var error))
+                    throw new IOException($"{MarketSubjects.MdStream} refused message #{ordinal}: {error.GetRawText()}");
+                seq = root.GetProperty("seq").GetUInt64();
+                duplicate = root.TryGetProperty("duplicate", out var d) && d.ValueKind == JsonValueKind.True;
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new IOException($"{MarketSubjects.MdStream}: unreadable ack for message #{ordinal}: {e.Message}", e);
+            }
+            if (duplicate)
+            {
+                if (_notStored >= 0)
+                    throw new IOException($"{MarketSubjects.MdStream} already held message #{ordinal} although earlier messages were new: " +
+                                          "it holds a different feed of this date; purge the stream and feed the day again");
+                _lastDuplicate = ordinal;
+                return;
+            }
+            long notStored = ordinal + 1 - (long)(seq - before.LastSeq);
+            if (_notStored < 0)
+            {
+                if (notStored <= _lastDuplicate || notStored > ordinal || notStored < 0)
+                    throw Broken(ordinal, seq);
+                _notStored = notStored;
+            }
+            else if (notStored != _notStored) throw Broken(ordinal, seq);
+        }
+
+        public async Task FinishAsync(long messages, CancellationToken cancellationToken)
+        {
+            if (_notStored < 0) _notStored = messages; // every sync point, the last message included, was a duplicate
+            Duplicates = _notStored;
+            var after = (await js.StreamInfoAsync(MarketSubjects.MdStream, cancellationToken).ConfigureAwait(false)).State;
+            long grown = (long)after.Messages - (long)before.Messages;
+            if (grown != messages - _notStored)
+                throw new IOException($"{MarketSubjects.MdStream} grew by {grown} messages, expected {messages - _notStored} " +
+                                      $"({messages} published, {_notStored} already stored by an earlier run)");
+        }
+
+        private IOException Broken(long ordinal, ulong seq) => new(
+            $"{MarketSubjects.MdStream} stored message #{ordinal} at sequence {seq}, which leaves a gap in the feed " +
+            $"(messages lost on the way, or another publisher wrote into the stream); purge the stream and feed the day again");
+    }
+
+    /// <summary>Wall-clock pacing by exchange time (shapes only timing, never content).</summary>
+    private sealed class Pacer(double speed)
+    {
+        private Stopwatch? _wall;
+        private int _originMs;
+
+        public async ValueTask WaitAsync(int clockTime, CancellationToken cancellationToken)
+        {
+            if (speed <= 0) return;
+            int ms = ExchangeTime.ToMillis(clockTime);
+            if (_wall is null)
+            {
+                _wall = Stopwatch.StartNew();
+                _originMs = ms - 1000; // the first clock closes the first one-second window
+            }
+            var due = TimeSpan.FromMilliseconds((ms - _originMs) / speed) - _wall.Elapsed;
+            if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
