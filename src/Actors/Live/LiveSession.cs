@@ -157,6 +157,9 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
             To = output is null ? null : CanonicalRows.FormatDate(output.Snapshot.Date),
             Events = output?.Counters.EventsApplied ?? 0,
             LateEvents = output?.Counters.LateEvents ?? 0,
+            RejectedRows = output?.Counters.RejectedRows ?? 0,
+            LastMinute = output?.Snapshot.Minute,
+            JournalId = journalId,
             OutputDigest = output?.Digest ?? new OutputDigest().Hex,
         };
         string path = Path.Combine(options.JournalDirectory, ManifestFileName);

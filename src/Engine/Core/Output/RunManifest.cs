@@ -25,6 +25,11 @@ public sealed record RunManifest
     public ulong? Seed { get; init; }
     public long Events { get; init; }
     public long LateEvents { get; init; }
+    public long RejectedRows { get; init; }
+    /// <summary>Live runs: the last minute closed (of <see cref="To"/>), so progress can be read from the manifest.</summary>
+    public int? LastMinute { get; init; }
+    /// <summary>Live runs: the journal's identity (first token of every Nats-Msg-Id).</summary>
+    public string? JournalId { get; init; }
     public string[] ModelFiles { get; init; } = [];
     public string OutputDigest { get; init; } = "";
 

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+using Sig.Engine.Config;
+using Sig.Engine.Host.Commands;
+using Sig.Engine.Nats;
+using Sig.Engine.Tests.Nats;
+using Sig.Replay.Generator;
+using Sig.Replay.Store;
+using Xunit;
+
+namespace Sig.Engine.Tests.Host;
+
+/// <summary>One generated session (10 stocks) with its replay digest, shared by the live CLI tests.</summary>
+public sealed class LiveMarketFixture : IDisposable
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("engine-live-cli-").FullName;
+    public string Store => Path.Combine(Root, "store");
+    public DateOnly Date { get; }
+    public string DateText => Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public int Symbols { get; }
+    public string ReplayDigest { get; }
+
+    public LiveMarketFixture()
+    {
+        using (var sink = new TickStoreWriter(Store))
+            new MarketGenerator(new GeneratorSettings { Stocks = 10, Days = 1, EventsPerStockDay = 2000, Seed = 21 }).Generate(sink);
+        var ticks = TickStore.Open(Store);
+        Date = ticks.Dates[0];
+        using (var day = ticks.OpenDay(Date)) Symbols = day.SymbolCount;
+        ReplayDigest = ReplayCommand.Run(ticks, [Date], new EngineConfig(), 2, Path.Combine(Root, "replay.db")).Manifest.OutputDigest;
+    }
+
+    public void Dispose() => Directory.Delete(Root, true);
+}
+
+/// <summary>
+/// The CLI end to end against a real nats-server: `feed` → `live` → outputs, compared with
+/// `replay` and `verify-replay`; kill -9 and restart; the server restarted mid-session.
+/// </summary>
+public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveMarketFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private readonly MarketSubjects _subjects = new();
+    private NatsServerFixture _server = null!;
+    private string _work = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await NatsServerFixture.StartAsync();
+        _work = Directory.CreateTempSubdirectory("engine-live-run-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_work, true);
+    }
+
+    private string Journal => Path.Combine(_work, "journal");
+
+    private void Feed(int jitterSeed)
+    {
+        var (code, _, err) = EngineProcess.Run(Timeout, "feed", "--store", market.Store, "--date", market.DateText, "--nats", _server.Url,
+            "--jitter-seed", jitterSeed.ToString(CultureInfo.InvariantCulture));
+        Assert.True(code == 0, err);
+    }
+
+    private string[] LiveArgs(params string[] extra) =>
+        ["live", "--nats", _server.Url, "--journal", Journal, "--stop-after-close", .. extra];
+
+    private string VerifyReplay()
+    {
+        var (code, stdout, stderr) = EngineProcess.Run(Timeout, "verify-replay", "--journal", Journal);
+        Assert.True(code == 0, stdout + stderr);
+        return EngineProcess.DigestOf(stdout);
+    }
+
+    /// <summary>SIG_OUT holds every output of the session exactly once (by Nats-Msg-Id), and nothing else.</summary>
+    private async Task AssertSigOutCompleteAndUniqueAsync()
+    {
+        await using var nats = await _server.ConnectAsync();
+        var stored = await new JetStreamContext(nats).GetMessagesAsync(MarketSubjects.OutStream);
+        var ids = stored.Select(m => m.Headers!.GetAll(JetStreamContext.MsgIdHeader).Single()).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        string journalId = File.ReadAllText(Path.Combine(Journal, "journal.id")).Trim();
+        var expected = new HashSet<string>();
+        using (var day = TickStore.Open(market.Store).OpenDay(market.Date))
+            for (int m = 1; m <= 240; m++)
+            {
+                string p = $"{journalId}:{market.DateText}:{m}:";
+                for (int i = 0; i < day.SymbolCount; i++) expected.Add(p + "intraday:" + day.Symbol(i));
+                expected.Add(p + "snapshot");
+                expected.Add(p + "digest");
+                if (m == 240) expected.Add(p + "daily");
+            }
+        Assert.Equal(expected.Count, ids.Count);
+        Assert.True(expected.SetEquals(ids), "SIG_OUT differs from the expected outputs");
+        var lastDigest = JsonDocument.Parse(stored.Last(m => m.Subject == _subjects.Digest).Data).RootElement;
+        Assert.Equal(240, lastDigest.GetProperty("minute").GetInt32());
+        Assert.Equal(market.ReplayDigest, lastDigest.GetProperty("digest").GetString());
+    }
+
+    [Fact]
+    public async Task Feed_with_random_splits_then_live_gives_the_replay_digest_and_verify_replay_agrees()
+    {
+        Feed(jitterSeed: 11);
+        var (code, stdout, stderr) = EngineProcess.Run(Timeout, LiveArgs());
+        Assert.True(code == 0, stderr);
+        string live = EngineProcess.DigestOf(stdout);
+        Assert.Equal(market.ReplayDigest, live);
+        Assert.Equal(live, VerifyReplay());
+        await AssertSigOutCompleteAndUniqueAsync();
+    }
+
+    [Fact]
+    public async Task Kill_9_at_random_points_and_restart_on_the_same_journal_gives_identical_outputs_once()
+    {
+        Feed(jitterSeed: 3);
+        string config = Path.Combine(_work, "slow.json");
+        File.WriteAllText(config, "{\"journal\":{\"fsync\":\"always\"}}"); // an fsync per append slows the run enough to land kills mid-session
+        await using var nats = await _server.ConnectAsync();
+        await using var digests = await nats.SubscribeAsync(_subjects.Digest);
+        int maxMinute = 0;
+        var watcher = Task.Run(async () =>
+        {
+            await foreach (var msg in digests.Messages.ReadAllAsync())
+                maxMinute = Math.Max(maxMinute, JsonDocument.Parse(msg.Data).RootElement.GetProperty("minute").GetInt32());
+        });
+        var rng = new Random(20241121);
+        var targets = Enumerable.Range(0, 7).Select(_ => rng.Next(1, 236)).Distinct().Order().ToList();
+        targets.Insert(0, 0); // one kill before the first output: during startup or recovery
+        int landed = 0;
+        var at = new List<string>();
+        foreach (int target in targets)
+        {
+            using var live = EngineProcess.Start(LiveArgs("--config", config));
+            var started = DateTime.UtcNow;
+            while (Volatile.Read(ref maxMinute) < target && !live.HasExited && DateTime.UtcNow - started < Timeout) await Task.Delay(1);
+            await Task.Delay(rng.Next(0, 25));
+            if (live.HasExited) { Assert.True(live.ExitCode == 0, live.Stderr); break; }
+            live.Kill();
+            landed++;
+            at.Add($"minute≥{target}");
+        }
+        Assert.True(landed >= 5, $"only {landed} kills landed mid-session ({string.Join(", ", at)})");
+
+        var (code, stdout, stderr) = EngineProcess.Run(Timeout, LiveArgs());
+        Assert.True(code == 0, stderr);
+        Assert.Equal(market.ReplayDigest, EngineProcess.DigestOf(stdout));
+        Assert.Equal(market.ReplayDigest, VerifyReplay());
+        await AssertSigOutCompleteAndUniqueAsync();
+    }
+
+    [Fact]
+    public async Task Nats_server_restarted_mid_session_loses_nothing_once_jetstream_holds_the_input()
+    {
+        Feed(jitterSeed: 8);
+        string config = Path.Combine(_work, "slow.json");
+        File.WriteAllText(config, "{\"journal\":{\"fsync\":\"always\"}}");
+        using var live = EngineProcess.Start(LiveArgs("--config", config));
+        // Progress is read from the journal's manifest, which does not depend on the server being up.
+        string manifest = Path.Combine(Journal, "live.manifest.json");
+        var started = DateTime.UtcNow;
+        while (!live.HasExited && DateTime.UtcNow - started < Timeout)
+        {
+            if (File.Exists(manifest) && Manifest.MinuteOf(manifest) >= 60) break;
+            await Task.Delay(2);
+        }
+        Assert.False(live.HasExited, "the session ended before the server restart: " + live.Stderr);
+        await _server.RestartAsync();
+        Assert.True(live.WaitForExit(Timeout), "live did not finish after the restart");
+        Assert.True(live.ExitCode == 0, live.Stderr);
+        Assert.Equal(market.ReplayDigest, EngineProcess.DigestOf(live.Stdout));
+        Assert.Equal(market.ReplayDigest, VerifyReplay());
+        await AssertSigOutCompleteAndUniqueAsync();
+    }
+
+    /// <summary>Reads the live manifest's progress (minute closed so far) tolerantly: it is replaced atomically while we read.</summary>
+    private static class Manifest
+    {
+        public static int MinuteOf(string path)
+        {
+            try
+            {
+                var root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+                return root.TryGetProperty("lastMinute", out var m) ? m.GetInt32() : 0;
+            }
+            catch (Exception e) when (e is IOException or JsonException)
+            {
+                return 0;
+            }
+        }
+    }
+}
