@@ -192,3 +192,90 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
         }
     }
 }
+
+/// <summary>A downstream strategy in another language: the npm `nats` client subscribes to the engine's outputs.</summary>
+public sealed class NodeSubscriberTests(LiveMarketFixture market) : IClassFixture<LiveMarketFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private NatsServerFixture _server = null!;
+    private string _work = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await NatsServerFixture.StartAsync();
+        _work = Directory.CreateTempSubdirectory("engine-node-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_work, true);
+    }
+
+    private static string NodeDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "tests", "node");
+            if (File.Exists(Path.Combine(candidate, "subscriber.mjs"))) return candidate;
+        }
+        throw new InvalidOperationException("tests/node/subscriber.mjs not found above the test binaries");
+    }
+
+    [Fact]
+    public async Task The_npm_nats_client_receives_schema_valid_snapshots_and_intraday_equal_to_the_export()
+    {
+        string node = NodeDirectory();
+        Assert.True(Directory.Exists(Path.Combine(node, "node_modules", "nats")), "run `./scripts/dev deps` (npm install in tests/node) first");
+        string outJson = Path.Combine(_work, "received.json");
+        var info = new System.Diagnostics.ProcessStartInfo("node") { WorkingDirectory = node, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["subscriber.mjs", _server.Url, outJson, "sig", "100"]) info.ArgumentList.Add(a);
+        using var subscriber = System.Diagnostics.Process.Start(info)!;
+        string? first = await subscriber.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("ready", first);
+
+        var (feed, _, feedErr) = EngineProcess.Run(Timeout, "feed", "--store", market.Store, "--date", market.DateText, "--nats", _server.Url);
+        Assert.True(feed == 0, feedErr);
+        var (live, stdout, liveErr) = EngineProcess.Run(Timeout, "live", "--nats", _server.Url, "--journal", Path.Combine(_work, "journal"), "--stop-after-close");
+        Assert.True(live == 0, liveErr);
+        Assert.Equal(market.ReplayDigest, EngineProcess.DigestOf(stdout));
+
+        await subscriber.WaitForExitAsync().WaitAsync(Timeout);
+        string stderr = await subscriber.StandardError.ReadToEndAsync();
+        var received = JsonDocument.Parse(File.ReadAllText(outJson)).RootElement;
+        Assert.True(subscriber.ExitCode == 0, $"node exit {subscriber.ExitCode}: {received.GetProperty("errors")} {received.GetProperty("why")} {stderr}");
+        Assert.Equal(0, received.GetProperty("errors").GetArrayLength());
+        Assert.Equal(240, received.GetProperty("snapshotMinutes").GetArrayLength());
+
+        foreach (int minute in new[] { 1, 97, 240 })
+        {
+            string csv = Path.Combine(_work, $"factors-{minute}.csv");
+            var (code, _, err) = EngineProcess.Run(Timeout, "factors", "--store", market.Store, "--date", market.DateText,
+                "--asof-minute", minute.ToString(CultureInfo.InvariantCulture), "--out", csv);
+            Assert.True(code == 0, err);
+            var export = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[1], c => c[2..]);
+            var snap = received.GetProperty("snapshots").GetProperty(minute.ToString(CultureInfo.InvariantCulture));
+            var intraday = received.GetProperty("intraday").GetProperty(minute.ToString(CultureInfo.InvariantCulture));
+            var symbols = snap.GetProperty("symbols").EnumerateArray().Select(s => s.GetString()!).ToArray();
+            Assert.Equal(export.Keys.Order(StringComparer.Ordinal), symbols);
+            for (int i = 0; i < symbols.Length; i++)
+            {
+                var row = snap.GetProperty("values")[i].EnumerateArray().ToArray();
+                var intra = intraday.GetProperty(symbols[i]).EnumerateArray().ToArray();
+                for (int f = 0; f < 27; f++)
+                {
+                    string expected = export[symbols[i]][f];
+                    AssertSameValue(expected, row[f], $"{symbols[i]} minute {minute} factor {f} (snapshot)");
+                    AssertSameValue(expected, intra[f], $"{symbols[i]} minute {minute} factor {f} (intraday)");
+                }
+            }
+        }
+    }
+
+    private static void AssertSameValue(string exported, JsonElement received, string what)
+    {
+        if (exported.Length == 0) { Assert.True(received.ValueKind == JsonValueKind.Null, what); return; }
+        Assert.True(received.ValueKind == JsonValueKind.Number, what);
+        Assert.Equal(double.Parse(exported, CultureInfo.InvariantCulture), received.GetDouble());
+    }
+}
