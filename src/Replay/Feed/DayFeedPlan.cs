@@ -53,7 +53,7 @@ public sealed class DayFeedPlan : IEnumerable<FeedMessage>
     public const int LunchSkipFrom = 113001000;
 
     /// <summary>Events buffered per symbol cursor (the store is read in chunks this size).</summary>
-    private const int ChunkEvents = 128;
+    private const int ChunkEvents = 64;
 
     private readonly IDayEvents _day;
 
