@@ -24,7 +24,7 @@ namespace Sig.Replay.Feed;
 /// run of consecutive events of one kind (trade or order), capped at a random 1..<see cref="MaxRows"/>
 /// rows (and at <see cref="MaxPayloadBytes"/>), and emit it on <c>md.trade.&lt;sym&gt;</c> or
 /// <c>md.order.&lt;sym&gt;</c> as canonical CSV rows without header, <c>\n</c>-separated.</item>
-/// <item>When a window is empty, a clock <c>{"v":1,"date":"YYYY-MM-DD","time":T+1000ms}</c> on
+/// <item>When a window's events are all out, a clock <c>{"v":1,"date":"YYYY-MM-DD","time":T+1000ms}</c> on
 /// <c>md.clock</c>: exchange time has reached the window's end. Windows run from the first event's
 /// second (or 09:15:00, whichever is earlier) to 15:00:00 with a clock every second, quiet ones
 /// included, except that the lunch seconds after 11:30:01 are one window [11:30:01, 13:00:00).</item>
@@ -53,7 +53,7 @@ public sealed class DayFeedPlan : IEnumerable<FeedMessage>
     public const int LunchSkipFrom = 113001000;
 
     /// <summary>Events buffered per symbol cursor (the store is read in chunks this size).</summary>
-    private const int ChunkEvents = 128;
+    private const int ChunkEvents = 64;
 
     private readonly IDayEvents _day;
 

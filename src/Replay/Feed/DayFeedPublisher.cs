@@ -51,19 +51,23 @@ public sealed record DayFeedResult(long Messages, long Events, long ReferenceRow
 /// JetStream mode, reliable and fast: messages go out as plain core HPUBs (no request/ack round
 /// trip each; the stream captures them by subject), appended to the connection in ~60 KiB
 /// <see cref="NatsPublishBatch"/>es, except every <see cref="DayFeedPublishOptions.SyncEvery"/>-th
-/// message and the last, which carry a reply subject, so the stream answers with a PubAck. A
-/// stream ingests one connection's messages in the order they were published, so an ack for message
-/// o means everything before o has been processed; at most <see cref="DayFeedPublishOptions.MaxSyncsInFlight"/>
+/// message and the last, which carry a reply subject, so the stream answers with a PubAck. (A
+/// request/ack per message would cost a round trip each; acks for a window of messages in flight
+/// would cost the server a reply and us a parse per message.) A stream ingests one connection's
+/// messages in the order they were published, so the ack of the message at position p means
+/// everything before p has been processed; at most <see cref="DayFeedPublishOptions.MaxSyncsInFlight"/>
 /// acks are outstanding, which bounds what sits unprocessed on the server. Each ack is also a proof
 /// of completeness: the messages stored by this run must be a contiguous run of stream sequences in
-/// plan order, after the prefix an earlier run of the same feed stored (those are de-duplicated by
-/// Msg-Id). So for every non-duplicate ack (o, seq), o + 1 − (seq − lastSeqBefore) — the number of
-/// plan messages up to o that this run did not store — must be the same, and duplicates may only come
+/// publish order, after the prefix an earlier run of the same feed stored (de-duplicated by
+/// Msg-Id). So for every non-duplicate ack (p, seq), p + 1 − (seq − lastSeqBefore) — the number of
+/// messages up to p that this run did not store — must be the same, and duplicates may only come
 /// before new messages. A message lost on the way (a dropped connection: the client drops what the
 /// socket had not taken) or a foreign message in between changes that number, and the publisher fails
-/// instead of reporting success: a hole cannot be filled afterwards without breaking the stream's order,
-/// which the live engine consumes as is. At the end the stream's message count must have grown by
-/// exactly messages − duplicates.
+/// instead of reporting success: a hole cannot be filled afterwards without breaking the stream's
+/// order, which the live engine consumes as is. At the end the stream's message count must have
+/// grown by exactly messages − duplicates. This assumes the feed is the only writer into SIG_MD
+/// while it runs, and that a re-run uses the same plan (seed, max rows, payload limit): Msg-Ids are
+/// positions, so a different plan's messages would be taken for duplicates.
 /// </para>
 /// <para>Core mode (<see cref="DayFeedPublishOptions.JetStream"/> false): best-effort publishes, flushed at the end.</para>
 /// </summary>
@@ -112,7 +116,7 @@ public sealed class DayFeedPublisher
         try
         {
             long count = 0, events = 0, referenceRows = 0, clocks = 0, bytes = 0;
-            var pending = new Queue<long>();
+            var pending = new Queue<(long Position, string MsgId)>(); // sync messages whose ack is due
             var batch = new NatsPublishBatch(BatchBytes + 16 * 1024);
             var pace = new Pacer(_options.Speed);
             bool haveHeld = false;
@@ -152,12 +156,13 @@ public sealed class DayFeedPublisher
                     case FeedMessageKind.Clock: clocks++; break;
                     default: events += m.Rows; break;
                 }
+                long position = count - 1;
                 bool sync = verifier is not null && (last || count % _options.SyncEvery == 0);
                 batch.Add(m.Subject, m.Payload, MsgIdHeader, m.MsgId,
-                          sync ? inbox + "." + m.Ordinal.ToString(CultureInfo.InvariantCulture) : null);
+                          sync ? inbox + "." + position.ToString(CultureInfo.InvariantCulture) : null);
                 if (sync)
                 {
-                    pending.Enqueue(m.Ordinal);
+                    pending.Enqueue((position, m.MsgId));
                     await SendBatchAsync().ConfigureAwait(false);
                     if (pending.Count > _options.MaxSyncsInFlight) await ReceiveAckAsync().ConfigureAwait(false);
                 }
@@ -178,7 +183,7 @@ public sealed class DayFeedPublisher
 
             async ValueTask ReceiveAckAsync()
             {
-                long ordinal = pending.Dequeue();
+                var (position, msgId) = pending.Dequeue();
                 NatsMsg reply;
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
@@ -189,15 +194,15 @@ public sealed class DayFeedPublisher
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        throw new IOException($"{MarketSubjects.MdStream}: no ack for message #{ordinal} within {_options.AckTimeout.TotalSeconds:0} s");
+                        throw new IOException($"{MarketSubjects.MdStream}: no ack for message {msgId} within {_options.AckTimeout.TotalSeconds:0} s");
                     }
                 }
-                string expected = inbox + "." + ordinal.ToString(CultureInfo.InvariantCulture);
+                string expected = inbox + "." + position.ToString(CultureInfo.InvariantCulture);
                 if (reply.Subject != expected)
-                    throw new IOException($"{MarketSubjects.MdStream}: the ack of message #{ordinal} is missing (got one on {reply.Subject})");
+                    throw new IOException($"{MarketSubjects.MdStream}: the ack of message {msgId} is missing (got one on {reply.Subject})");
                 if (reply.StatusCode == 503)
-                    throw new IOException($"no JetStream stream captures the md subjects (publishing message #{ordinal})");
-                verifier!.OnAck(ordinal, reply.Data.Span);
+                    throw new IOException($"no JetStream stream captures the md subjects (publishing message {msgId})");
+                verifier!.OnAck(position, msgId, reply.Data.Span);
             }
         }
         finally
@@ -214,7 +219,8 @@ public sealed class DayFeedPublisher
 
         public long Duplicates { get; private set; }
 
-        public void OnAck(long ordinal, ReadOnlySpan<byte> json)
+        /// <summary>The ack of the message published at <paramref name="position"/> (0-based) of this run.</summary>
+        public void OnAck(long position, string msgId, ReadOnlySpan<byte> json)
         {
             ulong seq;
             bool duplicate;
@@ -224,30 +230,30 @@ public sealed class DayFeedPublisher
                 using var doc = JsonDocument.ParseValue(ref reader);
                 var root = doc.RootElement;
                 if (root.TryGetProperty("error", out var error))
-                    throw new IOException($"{MarketSubjects.MdStream} refused message #{ordinal}: {error.GetRawText()}");
+                    throw new IOException($"{MarketSubjects.MdStream} refused message {msgId}: {error.GetRawText()}");
                 seq = root.GetProperty("seq").GetUInt64();
                 duplicate = root.TryGetProperty("duplicate", out var d) && d.ValueKind == JsonValueKind.True;
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {
-                throw new IOException($"{MarketSubjects.MdStream}: unreadable ack for message #{ordinal}: {e.Message}", e);
+                throw new IOException($"{MarketSubjects.MdStream}: unreadable ack for message {msgId}: {e.Message}", e);
             }
             if (duplicate)
             {
                 if (_notStored >= 0)
-                    throw new IOException($"{MarketSubjects.MdStream} already held message #{ordinal} although earlier messages were new: " +
+                    throw new IOException($"{MarketSubjects.MdStream} already held message {msgId} although earlier messages were new: " +
                                           "it holds a different feed of this date; purge the stream and feed the day again");
-                _lastDuplicate = ordinal;
+                _lastDuplicate = position;
                 return;
             }
-            long notStored = ordinal + 1 - (long)(seq - before.LastSeq);
+            long notStored = position + 1 - (long)(seq - before.LastSeq);
             if (_notStored < 0)
             {
-                if (notStored <= _lastDuplicate || notStored > ordinal || notStored < 0)
-                    throw Broken(ordinal, seq);
+                if (notStored <= _lastDuplicate || notStored > position || notStored < 0)
+                    throw Broken(msgId, seq);
                 _notStored = notStored;
             }
-            else if (notStored != _notStored) throw Broken(ordinal, seq);
+            else if (notStored != _notStored) throw Broken(msgId, seq);
         }
 
         public async Task FinishAsync(long messages, CancellationToken cancellationToken)
@@ -261,8 +267,8 @@ public sealed class DayFeedPublisher
                                       $"({messages} published, {_notStored} already stored by an earlier run)");
         }
 
-        private IOException Broken(long ordinal, ulong seq) => new(
-            $"{MarketSubjects.MdStream} stored message #{ordinal} at sequence {seq}, which leaves a gap in the feed " +
+        private IOException Broken(string msgId, ulong seq) => new(
+            $"{MarketSubjects.MdStream} stored message {msgId} at sequence {seq}, which leaves a gap in the feed " +
             $"(messages lost on the way, or another publisher wrote into the stream); purge the stream and feed the day again");
     }
 
