@@ -64,15 +64,15 @@ public sealed class NatsMarketSource(
             {
                 var batch = await FetchAsync(js, cancellationToken).ConfigureAwait(false);
                 if (batch.Count == 0) continue;
-                var inputs = new List<MarketInput>();
                 int closedBefore = parser.ClosedMinutes;
                 foreach (var msg in batch)
                 {
                     ulong seq = msg.Metadata.StreamSeq;
                     if (seq <= LastSourceSeq) continue; // journaled before a restart: already consumed
-                    inputs.AddRange(Consume(msg.Subject, msg.Data.Span, seq));
+                    Consume(msg.Subject, msg.Data.Span, seq);
                     Pending = msg.Metadata.NumPending;
                 }
+                var inputs = JournalBatch();
                 SyncAtMinute(closedBefore);
                 // Ack policy "all": one ack covers the batch, and only after it is in the journal.
                 // A lost ack is harmless: the next one covers it, and redeliveries are skipped by sequence.
@@ -91,10 +91,10 @@ public sealed class NatsMarketSource(
             var reader = sub.Messages;
             while (await WaitAsync(reader, cancellationToken).ConfigureAwait(false))
             {
-                var inputs = new List<MarketInput>();
                 int closedBefore = parser.ClosedMinutes;
-                while (inputs.Count < options.FetchBatch && reader.TryRead(out var msg))
-                    inputs.AddRange(Consume(msg.Subject, msg.Data.Span, LastSourceSeq + 1));
+                for (int k = 0; k < options.FetchBatch && reader.TryRead(out var msg); k++)
+                    Consume(msg.Subject, msg.Data.Span, LastSourceSeq + 1);
+                var inputs = JournalBatch();
                 SyncAtMinute(closedBefore);
                 foreach (var input in inputs)
                 {
@@ -130,14 +130,60 @@ public sealed class NatsMarketSource(
         if (parser.ClosedMinutes != closedBefore) journal.Sync();
     }
 
-    private List<MarketInput> Consume(string subject, ReadOnlySpan<byte> data, ulong seq)
+    private readonly List<MarketInput> _batchInputs = [];
+    private readonly List<TickEvent> _mergedTicks = [];
+    private ulong _mergedSeq;
+    private DateOnly _mergedDate;
+
+    /// <summary>
+    /// Parses one message into the pulled batch. Consecutive tick inputs are merged into one (a
+    /// clock, day start or reject ends the run), so the pipeline and the journal see one input
+    /// per run of rows between heartbeats rather than one per message; the merged input carries
+    /// the last message's sequence, and being one journal record it is consumed all or nothing.
+    /// </summary>
+    private void Consume(string subject, ReadOnlySpan<byte> data, ulong seq)
     {
         _parsed.Clear();
         parser.Parse(subject, data, seq, _parsed);
-        foreach (var input in _parsed) journal.Append(MarketJournalCodec.TypeOf(input), MarketJournalCodec.Encode(input));
+        foreach (var input in _parsed)
+        {
+            if (input.Kind == MarketInputKind.Ticks && (_mergedTicks.Count == 0 || input.Date == _mergedDate))
+            {
+                _mergedTicks.AddRange(input.Events);
+                _mergedSeq = input.SourceSeq;
+                _mergedDate = input.Date;
+                continue;
+            }
+            EndMergedTicks();
+            if (input.Kind == MarketInputKind.Ticks)
+            {
+                _mergedTicks.AddRange(input.Events);
+                _mergedSeq = input.SourceSeq;
+                _mergedDate = input.Date;
+            }
+            else _batchInputs.Add(input);
+        }
         LastSourceSeq = seq;
         Messages++;
-        return [.. _parsed];
+    }
+
+    private void EndMergedTicks()
+    {
+        if (_mergedTicks.Count == 0) return;
+        _batchInputs.Add(MarketInput.Ticks(_mergedDate, [.. _mergedTicks], _mergedSeq));
+        _mergedTicks.Clear();
+    }
+
+    /// <summary>Journals the pulled batch's inputs with one write; returns them.</summary>
+    private List<MarketInput> JournalBatch()
+    {
+        EndMergedTicks();
+        journal.BeginBatch();
+        foreach (var input in _batchInputs) journal.Append(MarketJournalCodec.TypeOf(input), MarketJournalCodec.Encode(input));
+        journal.CommitBatch();
+        var inputs = new List<MarketInput>(_batchInputs);
+        _batchInputs.Clear();
+        return inputs;
     }
 
     private async ValueTask AfterJournaledAsync(MarketInput input)

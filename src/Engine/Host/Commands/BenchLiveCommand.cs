@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Sig.Actors.Live;
+using Sig.Actors.Pipeline;
+using Sig.Engine.Events;
+using Sig.Engine.Nats;
+using Sig.Engine.Time;
+using Sig.Replay.Feed;
+using Sig.Replay.Generator;
+using Sig.Replay.Store;
+using Spectre.Console;
+
+namespace Sig.Engine.Host.Commands;
+
+/// <summary>
+/// `engine bench live`: md ingest over NATS on loopback. A generated day is fed into SIG_MD by
+/// the feed (random message splits, heartbeats every exchange second) while — or, with
+/// <c>--preload</c>, after which — the live session consumes it through the durable consumer,
+/// journals, computes every minute and publishes everything. Reports events/s sustained and
+/// the latency from the journaling of the clock that closes a minute to the flush of that
+/// minute's published outputs (p50/p99), with peak RSS.
+/// </summary>
+public sealed class BenchLiveCommand : IBenchCommand
+{
+    public Command Build()
+    {
+        var stocks = new Option<int>("--stocks") { Description = "Symbols", DefaultValueFactory = _ => 5000 };
+        var events = new Option<int>("--events-per-stock-day") { Description = "Events per symbol-day", DefaultValueFactory = _ => 2000 };
+        var shards = new Option<int>("--shards") { Description = "SymbolShard actors", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var preload = new Option<bool>("--preload") { Description = "Feed the whole day into SIG_MD first, then measure the engine alone" };
+        var keep = new Option<DirectoryInfo?>("--store") { Description = "Use (or create and keep) this store instead of a temp one" };
+        var cmd = new Command("live", "Live ingest over NATS: events/s and minute-close → published latency") { stocks, events, shards, preload, keep };
+        cmd.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!LocalNatsServer.IsInstalled) throw new InvalidOperationException("bench live needs nats-server (apt-get install -y nats-server)");
+            var config = Cli.LoadConfig(parse);
+            int n = parse.GetValue(stocks), k = parse.GetValue(events), s = parse.GetValue(shards);
+            string root = Directory.CreateTempSubdirectory("engine-bench-live-").FullName;
+            string store = parse.GetValue(keep)?.FullName ?? Path.Combine(root, "store");
+            try
+            {
+                if (!Directory.Exists(store) || TickStore.Open(store).Dates.Count == 0)
+                {
+                    AnsiConsole.MarkupLine($"generating {n} stocks × 1 day × ~{k} events …");
+                    using var sink = new TickStoreWriter(store);
+                    new MarketGenerator(new GeneratorSettings { Stocks = n, Days = 1, EventsPerStockDay = k, Seed = 7 }).Generate(sink);
+                }
+                var ticks = TickStore.Open(store);
+                using var day = ticks.OpenDay(ticks.Dates[0]);
+                await using var server = new LocalNatsServer(Path.Combine(root, "nats"));
+                await server.StartAsync();
+                await RunAsync(config, server, day, s, parse.GetValue(preload), Path.Combine(root, "journal"), cancellationToken);
+            }
+            finally
+            {
+                Directory.Delete(root, true);
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static async Task RunAsync(Config.EngineConfig config, LocalNatsServer server, TickDay day, int shards, bool preload,
+        string journal, CancellationToken cancellationToken)
+    {
+        var natsOptions = new NatsOptions { Url = server.Url, Name = "bench-live" };
+        var plan = DayFeedPlan.For(day, seed: 1);
+        await using var feedConnection = new NatsConnection(natsOptions with { Name = "bench-feed" });
+        await feedConnection.ConnectAsync(cancellationToken);
+
+        var closedAt = new long[SessionBars.BarsPerDay + 1];
+        var latencyMs = new List<double>();
+        int closedSoFar = 0;
+        using var backend = StoreReplay.Backend(config);
+        var session = new LiveSession(config, natsOptions, new LiveSessionOptions { JournalDirectory = journal, StopAfterClose = true, Shards = shards },
+            backend)
+        {
+            OnClock = c =>
+            {
+                int closed = SessionBars.ClosedBarsAt(c.Time);
+                long now = Stopwatch.GetTimestamp();
+                for (int m = closedSoFar + 1; m <= closed; m++) Volatile.Write(ref closedAt[m], now);
+                closedSoFar = Math.Max(closedSoFar, closed);
+            },
+            OnMinute = o =>
+            {
+                long at = Volatile.Read(ref closedAt[o.Snapshot.Minute]);
+                if (at != 0) lock (latencyMs) latencyMs.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+            },
+        };
+
+        DayFeedResult fed;
+        Stopwatch engineClock;
+        LiveResult result;
+        if (preload)
+        {
+            fed = await DayFeedPublisher.PublishAsync(feedConnection, plan, cancellationToken: cancellationToken);
+            engineClock = Stopwatch.StartNew();
+            result = await session.RunAsync(cancellationToken);
+        }
+        else
+        {
+            engineClock = Stopwatch.StartNew();
+            var live = session.RunAsync(cancellationToken);
+            fed = await DayFeedPublisher.PublishAsync(feedConnection, plan, cancellationToken: cancellationToken);
+            result = await live;
+        }
+        engineClock.Stop();
+
+        var ms = latencyMs.Order().ToArray();
+        double P(double q) => ms.Length == 0 ? double.NaN : ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(q * ms.Length) - 1)];
+        var t = new Table().AddColumns("metric", "value");
+        t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
+        t.AddRow("symbols × events", $"{day.SymbolCount:N0} × {plan.TotalEvents / Math.Max(1, day.SymbolCount):N0} = {plan.TotalEvents:N0}");
+        t.AddRow("mode", preload ? "preload SIG_MD, then the engine alone" : "feed and engine concurrently (one machine)");
+        t.AddRow("feed", $"{fed.Messages:N0} messages ({fed.Clocks:N0} clocks), {fed.Bytes / 1e6:N1} MB in {fed.Elapsed.TotalSeconds:F2} s = {fed.EventsPerSecond:N0} events/s");
+        t.AddRow("shard actors", shards.ToString());
+        t.AddRow("live: consume → journal → 240 minutes → publish", $"{engineClock.Elapsed.TotalSeconds:F2} s");
+        t.AddRow("events/s sustained (live)", $"{result.Counters.EventsApplied / engineClock.Elapsed.TotalSeconds:N0}");
+        t.AddRow("minute close → outputs published p50 / p99 / max", $"{P(0.50):F2} / {P(0.99):F2} / {(ms.Length > 0 ? ms[^1] : double.NaN):F2} ms");
+        t.AddRow("events applied / late / rejected", $"{result.Counters.EventsApplied:N0} / {result.Counters.LateEvents:N0} / {result.Counters.RejectedRows:N0}");
+        t.AddRow("peak RSS (feed + engine + generation in one process)", $"{BenchReport.PeakRssMiB():N0} MiB");
+        AnsiConsole.Write(t);
+        Console.WriteLine($"output digest: {result.OutputDigest}");
+    }
+}
