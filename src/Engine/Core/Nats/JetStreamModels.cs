@@ -61,18 +61,21 @@ public readonly record struct JsMsgMetadata(
     {
         metadata = default;
         if (ackSubject is null || !ackSubject.StartsWith("$JS.ACK.", StringComparison.Ordinal)) return false;
-        var t = ackSubject.Split('.');
+        // Token ranges, not Split: this runs for every fetched message.
+        var span = ackSubject.AsSpan();
+        Span<Range> t = stackalloc Range[14];
+        int count = span.Split(t, '.');
         // v1: 9 tokens. v2: $JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>[.<token>]
-        int first = t.Length == 9 ? 2 : t.Length >= 11 ? 4 : -1;
+        int first = count == 9 ? 2 : count is >= 11 and <= 13 ? 4 : -1;
         if (first < 0) return false;
         var c = CultureInfo.InvariantCulture;
-        if (!ulong.TryParse(t[first + 2], NumberStyles.None, c, out var delivered)
-            || !ulong.TryParse(t[first + 3], NumberStyles.None, c, out var sseq)
-            || !ulong.TryParse(t[first + 4], NumberStyles.None, c, out var cseq)
-            || !long.TryParse(t[first + 5], NumberStyles.None, c, out var ts)
-            || !ulong.TryParse(t[first + 6], NumberStyles.None, c, out var pending))
+        if (!ulong.TryParse(span[t[first + 2]], NumberStyles.None, c, out var delivered)
+            || !ulong.TryParse(span[t[first + 3]], NumberStyles.None, c, out var sseq)
+            || !ulong.TryParse(span[t[first + 4]], NumberStyles.None, c, out var cseq)
+            || !long.TryParse(span[t[first + 5]], NumberStyles.None, c, out var ts)
+            || !ulong.TryParse(span[t[first + 6]], NumberStyles.None, c, out var pending))
             return false;
-        metadata = new JsMsgMetadata(t[first], t[first + 1], delivered, sseq, cseq, ts, pending);
+        metadata = new JsMsgMetadata(span[t[first]].ToString(), span[t[first + 1]].ToString(), delivered, sseq, cseq, ts, pending);
         return true;
     }
 }

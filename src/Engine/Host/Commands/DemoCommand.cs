@@ -18,7 +18,7 @@ public sealed class DemoCommand : ICliCommand
         var stocks = new Option<int>("--stocks") { Description = "Symbols to generate", DefaultValueFactory = _ => 50 };
         var days = new Option<int>("--days") { Description = "Trading days to generate", DefaultValueFactory = _ => 30 };
         var seed = new Option<ulong>("--seed") { Description = "Generator seed", DefaultValueFactory = _ => 42UL };
-        var cmd = new Command("demo", "Run the whole pipeline on a generated market: generate → store → replay → factors") { work, stocks, days, seed };
+        var cmd = new Command("demo", "Run the whole pipeline on a generated market: generate → store → replay → factors → live over NATS") { work, stocks, days, seed };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
@@ -59,6 +59,8 @@ public sealed class DemoCommand : ICliCommand
                     t.AddRow([last.Symbols[i].ToString(), .. show.Select(f => double.IsNaN(last.Row(i)[f]) ? "NaN" : last.Row(i)[f].ToString("G6"))]);
                 AnsiConsole.Write(t);
             }
+            AnsiConsole.Write(new Rule("[bold]3. live: feed → NATS (SIG_MD) → live engine → journal → outputs on NATS[/]").LeftJustified());
+            DemoLiveSection.Run(config, store, dir);
             Console.WriteLine($"output digest: {manifest.OutputDigest}");
             return 0;
         });

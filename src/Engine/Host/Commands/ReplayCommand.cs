@@ -50,17 +50,19 @@ public sealed class ReplayCommand : ICliCommand
         using var features = new SqliteFeatureStore(dbPath);
         var source = new StoreEventSource(dates, ticks.OpenDay);
         MarketPipeline? pipeline = null;
-        AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
+        void RunWith(ProgressTask? task) => pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
+        {
+            if (task is not null)
             {
-                var task = ctx.AddTask("replay", maxValue: dates.Count * 240);
-                pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
-                {
-                    task.Description = $"replay {o.Snapshot.Date:yyyy-MM-dd}";
-                    task.Increment(1);
-                    if (o.IsClose) last = o.Snapshot;
-                }), daily: features);
-            });
+                task.Description = $"replay {o.Snapshot.Date:yyyy-MM-dd}";
+                task.Increment(1);
+            }
+            if (o.IsClose) last = o.Snapshot;
+        }), daily: features);
+        // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
+        if (!AnsiConsole.Profile.Capabilities.Interactive) RunWith(null);
+        else AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx => RunWith(ctx.AddTask("replay", maxValue: dates.Count * 240)));
         var manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), "cpu", workers) with
         {
             From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
