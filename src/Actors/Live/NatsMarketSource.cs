@@ -14,7 +14,7 @@ public sealed record LiveSourceOptions
     /// <summary>Durable pull consumer name.</summary>
     public string Durable { get; init; } = "sig-engine";
     /// <summary>Messages per pull.</summary>
-    public int FetchBatch { get; init; } = 512;
+    public int FetchBatch { get; init; } = 1024;
     /// <summary>How long one pull waits for messages.</summary>
     public TimeSpan FetchWait { get; init; } = TimeSpan.FromMilliseconds(200);
 }
@@ -60,9 +60,15 @@ public sealed class NatsMarketSource(
             var js = new JetStreamContext(nats);
             await subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
             await PositionConsumerAsync(js, cancellationToken).ConfigureAwait(false);
+            // One pull always outstanding: the server delivers the next batch while this one is
+            // parsed and journaled (the next pull is issued only after this one has completed, so
+            // deliveries stay in stream order).
+            var next = FetchAsync(js, cancellationToken);
             while (!cancellationToken.IsCancellationRequested)
             {
-                var batch = await FetchAsync(js, cancellationToken).ConfigureAwait(false);
+                var batch = await next.ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested) break;
+                next = FetchAsync(js, cancellationToken);
                 if (batch.Count == 0) continue;
                 int closedBefore = parser.ClosedMinutes;
                 foreach (var msg in batch)
@@ -113,10 +119,14 @@ public sealed class NatsMarketSource(
             return await js.FetchAsync(MarketSubjects.MdStream, options.Durable, options.FetchBatch, options.FetchWait, cancellationToken)
                 .ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return []; // stopping; the loop ends on the token (and a pull left outstanding never faults unobserved)
+        }
         catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             OnTransientError?.Invoke($"fetch: {e.Message}; retrying");
-            await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(RetryDelay, CancellationToken.None).ConfigureAwait(false);
             return [];
         }
     }
