@@ -72,8 +72,17 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         if (publisher.SkipThrough is { } skip) _log.WriteLine($"SIG_OUT holds outputs through {skip.Date:yyyy-MM-dd} minute {skip.Minute}; republishing after that");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore,
-            f => _log.WriteLine(f.ToString()));
+        Exception? fatal = null;
+        await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore, f =>
+        {
+            _log.WriteLine(f.ToString());
+            // A publish that cannot succeed (e.g. max_payload) must stop the session, not be dropped as poison.
+            if (f.ActorName == "publisher" && f.Exception is InvalidOperationException { InnerException: NatsMaxPayloadException })
+            {
+                fatal ??= f.Exception;
+                stop.Cancel();
+            }
+        });
         long journalRecordsAtStart = journal.LastSequence;
         pipeline.Outputs.Subscribe(o =>
         {
@@ -108,6 +117,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
             return live;
         });
         await pipeline.RunAsync(source, stop.Token).ConfigureAwait(false);
+        if (fatal is not null) throw new InvalidOperationException(fatal.Message, fatal);
 
         _state = LiveState.Stopped;
         var last = pipeline.Last;

@@ -42,6 +42,12 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
                 await PublishOnceAsync(output, cancellationToken).ConfigureAwait(false);
                 break;
             }
+            catch (NatsMaxPayloadException e)
+            {
+                // Not transient: retrying cannot help, and dropping the minute would lose output.
+                throw new InvalidOperationException(
+                    $"minute {s.Minute}: {e.Message}; the snapshot of {s.Symbols.Length} symbols needs a larger max_payload in nats-server's config (e.g. max_payload: 8MB)", e);
+            }
             catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
                 OnTransientError?.Invoke($"publish minute {s.Minute}: {e.Message}; retrying");
@@ -51,25 +57,39 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
         OnPublished?.Invoke(output);
     }
 
+    // Messages go out in batches of about this many bytes: one lock and few socket writes for a
+    // whole market's intraday messages, instead of one of each per message.
+    private const int BatchBytes = 256 * 1024;
+    private readonly NatsPublishBatch _batch = new(BatchBytes + 64 * 1024);
+
     private async ValueTask PublishOnceAsync(MinuteOutput output, CancellationToken cancellationToken)
     {
         var s = output.Snapshot;
         string id = $"{journalId}:{CanonicalRows.FormatDate(s.Date)}:{s.Minute}:";
+        _batch.Clear();
         for (int i = 0; i < s.Symbols.Length; i++)
         {
             string sym = s.Symbols[i].ToString();
-            await Send(subjects.Intraday(sym), FactorPayloads.Intraday(s, i), id + "intraday:" + sym, cancellationToken).ConfigureAwait(false);
+            await Add(subjects.Intraday(sym), FactorPayloads.Intraday(s, i), id + "intraday:" + sym, cancellationToken).ConfigureAwait(false);
         }
-        await Send(subjects.Snapshot, FactorPayloads.Snapshot(s), id + "snapshot", cancellationToken).ConfigureAwait(false);
-        if (output.IsClose) await Send(subjects.Daily, FactorPayloads.Snapshot(s, daily: true), id + "daily", cancellationToken).ConfigureAwait(false);
-        await Send(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
+        await Add(subjects.Snapshot, FactorPayloads.Snapshot(s), id + "snapshot", cancellationToken).ConfigureAwait(false);
+        if (output.IsClose) await Add(subjects.Daily, FactorPayloads.Snapshot(s, daily: true), id + "daily", cancellationToken).ConfigureAwait(false);
+        await Add(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
+        await SendBatchAsync(cancellationToken).ConfigureAwait(false);
         await nats.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private ValueTask Send(string subject, byte[] payload, string msgId, CancellationToken cancellationToken)
+    private async ValueTask Add(string subject, byte[] payload, string msgId, CancellationToken cancellationToken)
     {
+        _batch.Add(subject, payload, JetStreamContext.MsgIdHeader, msgId);
         Published++;
-        return nats.PublishAsync(subject, payload, new NatsHeaders().Add(JetStreamContext.MsgIdHeader, msgId), cancellationToken: cancellationToken);
+        if (_batch.Length >= BatchBytes) await SendBatchAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendBatchAsync(CancellationToken cancellationToken)
+    {
+        await nats.PublishAsync(_batch, cancellationToken).ConfigureAwait(false);
+        _batch.Clear();
     }
 
     /// <summary>Parses a Msg-Id of this scheme: (journal id, date, minute), or null.</summary>

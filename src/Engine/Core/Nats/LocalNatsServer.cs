@@ -18,7 +18,7 @@ public sealed class LocalNatsServer : IAsyncDisposable
 
     /// <param name="root">Directory for the store and log (a fresh temp directory, deleted on dispose, when null).</param>
     /// <param name="extraArgs">More command-line arguments (e.g. <c>--user u --pass p</c>).</param>
-    /// <param name="configText">A config file's text, when one is wanted.</param>
+    /// <param name="configText">The config file's text (default: <c>max_payload: 8MB</c>, room for a whole-market snapshot).</param>
     public LocalNatsServer(string? root = null, string[]? extraArgs = null, string? configText = null)
     {
         _ownsRoot = root is null;
@@ -29,7 +29,8 @@ public sealed class LocalNatsServer : IAsyncDisposable
         LogPath = Path.Combine(Root, "nats.log");
         Port = FreePort();
         MonitorPort = FreePort();
-        if (configText is not null)
+        // A whole-market snapshot (5000 symbols × 27 values) is over NATS's default 1 MB payload limit.
+        configText ??= "max_payload: 8MB\n";
         {
             ConfigPath = Path.Combine(Root, "nats.conf");
             File.WriteAllText(ConfigPath, configText);
@@ -41,7 +42,7 @@ public sealed class LocalNatsServer : IAsyncDisposable
     public int MonitorPort { get; }
     public string StoreDir { get; }
     public string LogPath { get; }
-    public string? ConfigPath { get; }
+    public string ConfigPath { get; }
     public string Url => $"nats://127.0.0.1:{Port}";
 
     /// <summary>Process id of the running server (0 when stopped).</summary>
@@ -58,7 +59,8 @@ public sealed class LocalNatsServer : IAsyncDisposable
         var info = new ProcessStartInfo(binary) { UseShellExecute = false };
         foreach (var arg in (string[])["-a", "127.0.0.1", "-p", Port.ToString(), "-m", MonitorPort.ToString(), "-js", "-sd", StoreDir, "-l", LogPath])
             info.ArgumentList.Add(arg);
-        if (ConfigPath is not null) { info.ArgumentList.Add("-c"); info.ArgumentList.Add(ConfigPath); }
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(ConfigPath);
         foreach (var arg in _extraArgs) info.ArgumentList.Add(arg);
         _process = Process.Start(info) ?? throw new InvalidOperationException("nats-server did not start");
         await WaitUntilHealthyAsync().ConfigureAwait(false);

@@ -73,7 +73,7 @@ public sealed class BenchLiveCommand : IBenchCommand
         int closedSoFar = 0;
         using var backend = StoreReplay.Backend(config);
         var session = new LiveSession(config, natsOptions, new LiveSessionOptions { JournalDirectory = journal, StopAfterClose = true, Shards = shards },
-            backend)
+            backend, log: Console.Error)
         {
             OnClock = c =>
             {
