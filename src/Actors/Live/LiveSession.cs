@@ -26,7 +26,14 @@ public sealed record LiveSessionOptions
 }
 
 /// <summary>How a live session ended.</summary>
-public sealed record LiveResult(string OutputDigest, PipelineCounters Counters, string JournalId, RunManifest Manifest);
+/// <param name="OutputDigest">The digest after the last closed minute.</param>
+/// <param name="Counters">Events, late events, unknown symbols and rejected rows as of the last closed minute.</param>
+/// <param name="JournalId">The journal's identity (first token of the Msg-Ids).</param>
+/// <param name="Manifest">The manifest written at the stop.</param>
+/// <param name="ComputeMillis">Per shard and closed minute, the compute backend's time (benchmarks).</param>
+/// <param name="PublishMillis">Per published minute, the time to publish and flush its messages (benchmarks).</param>
+public sealed record LiveResult(string OutputDigest, PipelineCounters Counters, string JournalId, RunManifest Manifest,
+    IReadOnlyList<double> ComputeMillis, IReadOnlyList<double> PublishMillis);
 
 /// <summary>The states of <c>sig.engine.status</c>.</summary>
 public enum LiveState { Recovering, Live, Stopped }
@@ -127,7 +134,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         await stop.CancelAsync().ConfigureAwait(false);
         await answering.ConfigureAwait(false);
         _log.WriteLine($"journal records: {journalRecordsAtStart:N0} at start, {journal.LastSequence:N0} at stop; {publisher.Published:N0} messages published");
-        return new LiveResult(pipeline.DigestHex, last?.Counters ?? default, journalId, manifest);
+        return new LiveResult(pipeline.DigestHex, last?.Counters ?? default, journalId, manifest, [.. pipeline.ComputeMillis], publisher.PublishMillis);
     }
 
     /// <summary>The last minute of this journal that SIG_OUT holds completely (its digest message is there), or null.</summary>

@@ -20,6 +20,11 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     /// <summary>Messages published.</summary>
     public long Published { get; private set; }
 
+    private readonly List<double> _publishMillis = [];
+
+    /// <summary>Milliseconds each published minute took to publish and flush (benchmarks read it after the run).</summary>
+    public IReadOnlyList<double> PublishMillis => _publishMillis;
+
     /// <summary>Called after a minute's messages have been flushed to the server.</summary>
     public Action<MinuteOutput>? OnPublished { get; init; }
 
@@ -35,11 +40,13 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     {
         var s = output.Snapshot;
         if (SkipThrough is { } skip && (s.Date, s.Minute).CompareTo(skip) <= 0) return;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             try
             {
                 await PublishOnceAsync(output, cancellationToken).ConfigureAwait(false);
+                _publishMillis.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 break;
             }
             catch (NatsMaxPayloadException e)
@@ -72,8 +79,8 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
             string sym = s.Symbols[i].ToString();
             await Add(subjects.Intraday(sym), FactorPayloads.Intraday(s, i), id + "intraday:" + sym, cancellationToken).ConfigureAwait(false);
         }
-        await Add(subjects.Snapshot, FactorPayloads.Snapshot(s), id + "snapshot", cancellationToken).ConfigureAwait(false);
-        if (output.IsClose) await Add(subjects.Daily, FactorPayloads.Snapshot(s, daily: true), id + "daily", cancellationToken).ConfigureAwait(false);
+        await Add(subjects.Snapshot, output.SnapshotPayload, id + "snapshot", cancellationToken).ConfigureAwait(false);
+        if (output.DailyPayload is { } daily) await Add(subjects.Daily, daily, id + "daily", cancellationToken).ConfigureAwait(false);
         await Add(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
         await SendBatchAsync(cancellationToken).ConfigureAwait(false);
         await nats.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -29,9 +29,13 @@ internal sealed class CrossSectionBatcher(int shards, IReadOnlyList<ActorRef<Min
         _state.Pending.Remove(key);
         _state.LastEmitted = key;
         var snapshot = Join(parts!);
-        _state.Digest.AddSnapshot(snapshot);
+        // The payloads are made once: digested here, published as the same bytes.
+        byte[] snapshotPayload = FactorPayloads.Snapshot(snapshot);
+        byte[]? dailyPayload = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? FactorPayloads.Snapshot(snapshot, daily: true) : null;
+        if (dailyPayload is null) _state.Digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload);
+        else _state.Digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload, dailyPayload);
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
-        var output = new MinuteOutput(snapshot, _state.Digest.Hex, counters);
+        var output = new MinuteOutput(snapshot, _state.Digest.Hex, counters, snapshotPayload, dailyPayload);
         context.RequestSnapshot();
         if (context.IsReplaying) return;
         foreach (var d in downstream) await d.SendAsync(output).ConfigureAwait(false);

@@ -17,7 +17,12 @@ public readonly record struct PipelineCounters(long EventsApplied, long LateEven
 /// One closed minute as the pipeline hands it on: the full cross-section, the output digest
 /// chained through this minute (hex), and the run's counters at that point.
 /// </summary>
-public sealed record MinuteOutput(FactorSnapshot Snapshot, string Digest, PipelineCounters Counters)
+/// <param name="Snapshot">The cross-section as of the minute.</param>
+/// <param name="Digest">The output digest chained through this minute (hex).</param>
+/// <param name="Counters">The run's counters at this minute.</param>
+/// <param name="SnapshotPayload">The canonical <c>factors.snapshot</c> bytes, as digested (published as is).</param>
+/// <param name="DailyPayload">At the close, the canonical <c>factors.daily</c> bytes; otherwise null.</param>
+public sealed record MinuteOutput(FactorSnapshot Snapshot, string Digest, PipelineCounters Counters, byte[] SnapshotPayload, byte[]? DailyPayload)
 {
     /// <summary>True for minute 240: the snapshot is also the day's daily factors.</summary>
     public bool IsClose => Snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay;

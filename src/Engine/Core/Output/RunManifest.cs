@@ -15,7 +15,7 @@ public sealed record RunManifest
 {
     public required string Kind { get; init; }
     public required string ConfigHash { get; init; }
-    public string BinaryHash { get; init; } = ComputeBinaryHash();
+    public string BinaryHash { get; init; } = CachedBinaryHash.Value;
     public required string InputHash { get; init; }
     public required string Backend { get; init; }
     public int SimdWidth { get; init; } = Vector<double>.Count;
@@ -50,6 +50,9 @@ public sealed record RunManifest
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, ToJson());
     }
+
+    // The binaries do not change while the process runs; live writes a manifest every minute.
+    private static readonly Lazy<string> CachedBinaryHash = new(ComputeBinaryHash);
 
     /// <summary>SHA-256 over the engine's own assemblies (sorted by name), so a manifest names the exact build.</summary>
     public static string ComputeBinaryHash()

@@ -29,7 +29,8 @@ public sealed class BenchLiveCommand : IBenchCommand
         var shards = new Option<int>("--shards") { Description = "SymbolShard actors", DefaultValueFactory = _ => Environment.ProcessorCount };
         var preload = new Option<bool>("--preload") { Description = "Feed the whole day into SIG_MD first, then measure the engine alone" };
         var keep = new Option<DirectoryInfo?>("--store") { Description = "Use (or create and keep) this store instead of a temp one" };
-        var cmd = new Command("live", "Live ingest over NATS: events/s and minute-close → published latency") { stocks, events, shards, preload, keep };
+        var speed = new Option<double>("--speed") { Description = "Pace the feed at this multiple of exchange time (0: as fast as possible); latency without a backlog", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("live", "Live ingest over NATS: events/s and minute-close → published latency") { stocks, events, shards, preload, keep, speed };
         cmd.SetAction(async (parse, cancellationToken) =>
         {
             if (!LocalNatsServer.IsInstalled) throw new InvalidOperationException("bench live needs nats-server (apt-get install -y nats-server)");
@@ -49,7 +50,7 @@ public sealed class BenchLiveCommand : IBenchCommand
                 using var day = ticks.OpenDay(ticks.Dates[0]);
                 await using var server = new LocalNatsServer(Path.Combine(root, "nats"));
                 await server.StartAsync();
-                await RunAsync(config, server, day, s, parse.GetValue(preload), Path.Combine(root, "journal"), cancellationToken);
+                await RunAsync(config, server, day, s, parse.GetValue(preload), parse.GetValue(speed), Path.Combine(root, "journal"), cancellationToken);
             }
             finally
             {
@@ -61,7 +62,7 @@ public sealed class BenchLiveCommand : IBenchCommand
     }
 
     private static async Task RunAsync(Config.EngineConfig config, LocalNatsServer server, TickDay day, int shards, bool preload,
-        string journal, CancellationToken cancellationToken)
+        double speed, string journal, CancellationToken cancellationToken)
     {
         var natsOptions = new NatsOptions { Url = server.Url, Name = "bench-live" };
         var plan = DayFeedPlan.For(day, seed: 1);
@@ -102,7 +103,7 @@ public sealed class BenchLiveCommand : IBenchCommand
         {
             engineClock = Stopwatch.StartNew();
             var live = session.RunAsync(cancellationToken);
-            fed = await DayFeedPublisher.PublishAsync(feedConnection, plan, cancellationToken: cancellationToken);
+            fed = await DayFeedPublisher.PublishAsync(feedConnection, plan, new DayFeedPublishOptions { Speed = speed }, cancellationToken);
             result = await live;
         }
         engineClock.Stop();
@@ -112,15 +113,26 @@ public sealed class BenchLiveCommand : IBenchCommand
         var t = new Table().AddColumns("metric", "value");
         t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
         t.AddRow("symbols × events", $"{day.SymbolCount:N0} × {plan.TotalEvents / Math.Max(1, day.SymbolCount):N0} = {plan.TotalEvents:N0}");
-        t.AddRow("mode", preload ? "preload SIG_MD, then the engine alone" : "feed and engine concurrently (one machine)");
+        t.AddRow("mode", preload ? "preload SIG_MD, then the engine alone"
+            : speed > 0 ? $"feed paced at {speed}× exchange time, engine concurrently" : "feed and engine concurrently, as fast as possible");
         t.AddRow("feed", $"{fed.Messages:N0} messages ({fed.Clocks:N0} clocks), {fed.Bytes / 1e6:N1} MB in {fed.Elapsed.TotalSeconds:F2} s = {fed.EventsPerSecond:N0} events/s");
         t.AddRow("shard actors", shards.ToString());
         t.AddRow("live: consume → journal → 240 minutes → publish", $"{engineClock.Elapsed.TotalSeconds:F2} s");
         t.AddRow("events/s sustained (live)", $"{result.Counters.EventsApplied / engineClock.Elapsed.TotalSeconds:N0}");
         t.AddRow("minute close → outputs published p50 / p99 / max", $"{P(0.50):F2} / {P(0.99):F2} / {(ms.Length > 0 ? ms[^1] : double.NaN):F2} ms");
+        t.AddRow("per-shard minute compute p50 / p99", Percentiles(result.ComputeMillis));
+        t.AddRow("publish + flush of one minute's outputs p50 / p99", Percentiles(result.PublishMillis));
         t.AddRow("events applied / late / rejected", $"{result.Counters.EventsApplied:N0} / {result.Counters.LateEvents:N0} / {result.Counters.RejectedRows:N0}");
         t.AddRow("peak RSS (feed + engine + generation in one process)", $"{BenchReport.PeakRssMiB():N0} MiB");
         AnsiConsole.Write(t);
         Console.WriteLine($"output digest: {result.OutputDigest}");
+    }
+
+    private static string Percentiles(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) return "-";
+        var v = values.Order().ToArray();
+        double P(double q) => v[Math.Min(v.Length - 1, (int)Math.Ceiling(q * v.Length) - 1)];
+        return $"{P(0.50):F2} / {P(0.99):F2} ms";
     }
 }
