@@ -13,9 +13,9 @@ public sealed record LiveSourceOptions
     public bool JetStream { get; init; } = true;
     /// <summary>Durable pull consumer name.</summary>
     public string Durable { get; init; } = "sig-engine";
-    /// <summary>Messages per pull.</summary>
+    /// <summary>Messages per pull request, and at most per micro-batch journaled and acknowledged together.</summary>
     public int FetchBatch { get; init; } = 1024;
-    /// <summary>How long one pull waits for messages.</summary>
+    /// <summary>How long one read waits for the first message before it checks for cancellation.</summary>
     public TimeSpan FetchWait { get; init; } = TimeSpan.FromMilliseconds(200);
 }
 
@@ -60,15 +60,10 @@ public sealed class NatsMarketSource(
             var js = new JetStreamContext(nats);
             await subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
             await PositionConsumerAsync(js, cancellationToken).ConfigureAwait(false);
-            // One pull always outstanding: the server delivers the next batch while this one is
-            // parsed and journaled (the next pull is issued only after this one has completed, so
-            // deliveries stay in stream order).
-            var next = FetchAsync(js, cancellationToken);
+            await using var pull = new JetStreamPullConsumer(nats, MarketSubjects.MdStream, options.Durable, options.FetchBatch, TimeSpan.FromSeconds(5));
             while (!cancellationToken.IsCancellationRequested)
             {
-                var batch = await next.ConfigureAwait(false);
-                if (cancellationToken.IsCancellationRequested) break;
-                next = FetchAsync(js, cancellationToken);
+                var batch = await NextAsync(pull, cancellationToken).ConfigureAwait(false);
                 if (batch.Count == 0) continue;
                 int closedBefore = parser.ClosedMinutes;
                 foreach (var msg in batch)
@@ -111,21 +106,20 @@ public sealed class NatsMarketSource(
         }
     }
 
-    /// <summary>One pull; while the server is away (restart, network) it waits and tries again rather than failing the session.</summary>
-    private async Task<IReadOnlyList<JsMsg>> FetchAsync(JetStreamContext js, CancellationToken cancellationToken)
+    /// <summary>What has arrived of the stream (waiting up to FetchWait); while the server is away it waits and tries again rather than failing the session.</summary>
+    private async Task<IReadOnlyList<JsMsg>> NextAsync(JetStreamPullConsumer pull, CancellationToken cancellationToken)
     {
         try
         {
-            return await js.FetchAsync(MarketSubjects.MdStream, options.Durable, options.FetchBatch, options.FetchWait, cancellationToken)
-                .ConfigureAwait(false);
+            return await pull.NextAsync(options.FetchBatch, options.FetchWait, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return []; // stopping; the loop ends on the token (and a pull left outstanding never faults unobserved)
+            return []; // stopping; the loop ends on the token
         }
         catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            OnTransientError?.Invoke($"fetch: {e.Message}; retrying");
+            OnTransientError?.Invoke($"pull: {e.Message}; retrying");
             await Task.Delay(RetryDelay, CancellationToken.None).ConfigureAwait(false);
             return [];
         }
