@@ -104,12 +104,22 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
     public async Task Feed_with_random_splits_then_live_gives_the_replay_digest_and_verify_replay_agrees()
     {
         Feed(jitterSeed: 11);
-        var (code, stdout, stderr) = EngineProcess.Run(Timeout, LiveArgs());
+        string features = Path.Combine(_work, "features");
+        var (code, stdout, stderr) = EngineProcess.Run(Timeout, LiveArgs("--store", features));
         Assert.True(code == 0, stderr);
         string live = EngineProcess.DigestOf(stdout);
         Assert.Equal(market.ReplayDigest, live);
         Assert.Equal(live, VerifyReplay());
         await AssertSigOutCompleteAndUniqueAsync();
+
+        // DailyRollup wrote the close into the feature store, the same rows replay wrote.
+        using var liveStore = new Sig.Replay.Features.SqliteFeatureStore(Path.Combine(features, "features.db"));
+        using var replayStore = new Sig.Replay.Features.SqliteFeatureStore(Path.Combine(market.Root, "replay.db"));
+        var fromLive = liveStore.ReadDaily(market.Date);
+        var fromReplay = replayStore.ReadDaily(market.Date);
+        Assert.Equal(market.Symbols, fromLive.Count);
+        Assert.Equal(fromReplay.Select(r => r.Symbol), fromLive.Select(r => r.Symbol));
+        for (int i = 0; i < fromLive.Count; i++) Assert.Equal(fromReplay[i].Values, fromLive[i].Values);
     }
 
     [Fact]
