@@ -58,6 +58,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
     private readonly MarketSubjects _subjects = new(config.Nats.Prefix);
     private readonly TextWriter _log = log ?? TextWriter.Null;
     private volatile MinuteOutput? _latest;
+    private DateOnly? _firstDate;
     private LiveState _state = LiveState.Recovering;
     private int _lastStatusBucket = -1;
 
@@ -94,6 +95,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         pipeline.Outputs.Subscribe(o =>
         {
             _latest = o;
+            _firstDate ??= o.Snapshot.Date;
             WriteManifest(o, journalId, journal.LastSequence);
             OnMinute?.Invoke(o);
             if (o.IsClose && options.StopAfterClose) stop.Cancel();
@@ -170,7 +172,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
     {
         var manifest = RunManifest.For("live", config, $"journal {journalId} records 1..{journalRecords}", backend.Name, options.Shards) with
         {
-            From = output is null ? null : CanonicalRows.FormatDate(output.Snapshot.Date),
+            From = _firstDate is { } first ? CanonicalRows.FormatDate(first) : null,
             To = output is null ? null : CanonicalRows.FormatDate(output.Snapshot.Date),
             Events = output?.Counters.EventsApplied ?? 0,
             LateEvents = output?.Counters.LateEvents ?? 0,

@@ -9,7 +9,7 @@ internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCount
 
 /// <summary>
 /// The SymbolShard actor: owns the intraday state of a contiguous range of symbols (a
-/// <see cref="LiveMinuteEngine"/> over them), applies their events, and when a clock closes
+/// <see cref="ShardMinuteEngine"/> over them), applies their events, and when a clock closes
 /// minutes computes its rows of each closed minute and sends them to the batcher. Symbols are
 /// independent until the cross-section, so shards never share state. It snapshots its state
 /// (a deep copy) at day starts and every <c>actors.snapshotEveryMinutes</c> closed minutes;
@@ -18,7 +18,7 @@ internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCount
 internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, ActorRef<ShardMinute> batcher)
     : IActorBehavior<MarketInput>, ISnapshotable
 {
-    private LiveMinuteEngine _engine = new(crossSection);
+    private ShardMinuteEngine _engine = new(crossSection);
     private long _rejected;
 
     public async ValueTask HandleAsync(MarketInput input, ActorContext context)
@@ -58,7 +58,7 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
     public void Restore(object? snapshot)
     {
         if (snapshot is null) return;
-        var (engine, rejected) = ((LiveMinuteEngine, long))snapshot;
+        var (engine, rejected) = ((ShardMinuteEngine, long))snapshot;
         _engine = engine.Clone();
         _rejected = rejected;
     }

@@ -14,7 +14,7 @@ namespace Sig.Actors.Pipeline;
 /// /// order, when its bar opens, so each minute's state holds exactly its bars. Whatever the
 /// source, the same events per minute give byte-identical snapshots.
 /// </summary>
-public sealed class LiveMinuteEngine
+public sealed class ShardMinuteEngine
 {
     private readonly MinuteCrossSection _crossSection;
     private readonly List<SymbolDayState> _states = [];
@@ -22,7 +22,7 @@ public sealed class LiveMinuteEngine
     private readonly List<TickEvent> _ahead = [];
     private SymbolCode[] _symbols = [];
 
-    public LiveMinuteEngine(MinuteCrossSection crossSection) => _crossSection = crossSection;
+    public ShardMinuteEngine(MinuteCrossSection crossSection) => _crossSection = crossSection;
 
     /// <summary>The day being run (default before <see cref="BeginDay"/>).</summary>
     public DateOnly Date { get; private set; }
@@ -100,9 +100,9 @@ public sealed class LiveMinuteEngine
     }
 
     /// <summary>A deep copy (actor snapshots); the copy shares only the immutable cross-section step.</summary>
-    public LiveMinuteEngine Clone()
+    public ShardMinuteEngine Clone()
     {
-        var c = new LiveMinuteEngine(_crossSection)
+        var c = new ShardMinuteEngine(_crossSection)
         {
             _symbols = _symbols, Date = Date, LastClosedMinute = LastClosedMinute,
             EventsApplied = EventsApplied, LateEvents = LateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
