@@ -85,7 +85,7 @@ public sealed class JetStreamPullConsumer : IAsyncDisposable
     /// <summary>Issues the next pull when the previous one is complete, or when it has gone silent past its expiry (lost with a connection).</summary>
     private async ValueTask EnsurePullAsync(CancellationToken cancellationToken)
     {
-        bool lost = _remaining > 0 && DateTime.UtcNow - _pullIssuedAt > _expires + TimeSpan.FromSeconds(1);
+        bool lost = _remaining > 0 && DateTime.UtcNow - _pullIssuedAt > _expires + TimeSpan.FromSeconds(1); // wall-clock ok: detects a pull lost with its connection; never shapes outputs
         if (_remaining > 0 && !lost) return;
         var buffer = new ArrayBufferWriter<byte>(64);
         using (var w = new Utf8JsonWriter(buffer))
@@ -97,7 +97,7 @@ public sealed class JetStreamPullConsumer : IAsyncDisposable
         }
         await _connection.PublishAsync(_nextSubject, buffer.WrittenMemory, null, _inbox!.Subject, cancellationToken).ConfigureAwait(false);
         _remaining = _batch;
-        _pullIssuedAt = DateTime.UtcNow;
+        _pullIssuedAt = DateTime.UtcNow; // wall-clock ok: see above
     }
 
     public async ValueTask DisposeAsync()
