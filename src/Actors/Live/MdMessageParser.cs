@@ -30,9 +30,6 @@ public sealed class MdMessageParser(MarketSubjects subjects)
     /// <summary>Minutes closed by the clocks so far today.</summary>
     public int ClosedMinutes => SessionBars.ClosedBarsAt(_lastClock);
 
-    /// <summary>The last clock time of the day (0 before the first).</summary>
-    public int LastClock => _lastClock;
-
     /// <summary>Parses one message; appends its inputs (possibly none) to <paramref name="output"/>.</summary>
     public void Parse(string subject, ReadOnlySpan<byte> data, ulong seq, List<MarketInput> output)
     {

@@ -41,8 +41,6 @@ public sealed class NatsMarketSource(
     /// <summary>Messages still waiting in the stream for this consumer, as of the last pull.</summary>
     public ulong Pending { get; private set; }
 
-    /// <summary>Md messages consumed (skipped redeliveries not counted).</summary>
-    public long Messages { get; private set; }
 
     /// <summary>Every refused row, once, as it is journaled (the session publishes it on sig.engine.rejects).</summary>
     public Func<MarketReject, ValueTask>? OnReject { get; init; }
@@ -168,7 +166,6 @@ public sealed class NatsMarketSource(
             else _batchInputs.Add(input);
         }
         LastSourceSeq = seq;
-        Messages++;
     }
 
     private void EndMergedTicks()

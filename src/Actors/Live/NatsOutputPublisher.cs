@@ -25,9 +25,6 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     /// <summary>Milliseconds each published minute took to publish and flush (benchmarks read it after the run).</summary>
     public IReadOnlyList<double> PublishMillis => _publishMillis;
 
-    /// <summary>Called after a minute's messages have been flushed to the server.</summary>
-    public Action<MinuteOutput>? OnPublished { get; init; }
-
     /// <summary>A transient failure ridden out (logged by the session).</summary>
     public Action<string>? OnTransientError { get; init; }
 
@@ -61,7 +58,6 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
         }
-        OnPublished?.Invoke(output);
     }
 
     // Messages go out in batches of about this many bytes: one lock and few socket writes for a

@@ -18,9 +18,6 @@ public sealed class JournalEventSource(string directory) : IMarketEventSource
     /// <summary>The highest source sequence among the records read (what a live engine had consumed).</summary>
     public ulong LastSourceSeq { get; private set; }
 
-    /// <summary>The torn tail the reader stopped at, if any (a live engine cuts it when it reopens the journal).</summary>
-    public JournalDamage? TornTail { get; private set; }
-
     public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var reader = JournalReader.Open(directory);
@@ -33,6 +30,5 @@ public sealed class JournalEventSource(string directory) : IMarketEventSource
             yield return input;
             if (Records % 4096 == 0) await Task.Yield();
         }
-        TornTail = reader.TornTail;
     }
 }

@@ -23,9 +23,6 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
 
     public string Name => "store";
 
-    /// <summary>Events read so far.</summary>
-    public long EventsRead { get; private set; }
-
     public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var date in dates)
@@ -48,7 +45,7 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     batches.Clear();
-                    EventsRead += CollectMinute(cursors, m, batches);
+                    CollectMinute(cursors, m, batches);
                     foreach (var batch in batches) yield return MarketInput.Ticks(date, batch);
                     yield return MarketInput.Clock(date, SessionBars.CloseTimeOf(m));
                 }
@@ -62,9 +59,8 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     }
 
     /// <summary>Every symbol's events of bar <paramref name="minute"/>, symbol order, cut into batches.</summary>
-    private static long CollectMinute(SymbolEventCursor[] cursors, int minute, List<TickEvent[]> batches)
+    private static void CollectMinute(SymbolEventCursor[] cursors, int minute, List<TickEvent[]> batches)
     {
-        long total = 0;
         var batch = new TickEvent[BatchEvents];
         int used = 0;
         foreach (var cursor in cursors)
@@ -79,13 +75,11 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                     run = run[take..];
                     if (used < BatchEvents) continue;
                     batches.Add(batch);
-                    total += used;
                     batch = new TickEvent[BatchEvents];
                     used = 0;
                 }
             }
         }
-        if (used > 0) { batches.Add(batch[..used]); total += used; }
-        return total;
+        if (used > 0) batches.Add(batch[..used]);
     }
 }

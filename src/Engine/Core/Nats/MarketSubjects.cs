@@ -20,17 +20,22 @@ public sealed class MarketSubjects
     {
         NatsProtocolWriter.ValidateSubject(prefix, "prefix");
         Prefix = prefix;
+        // Built once: the live parser compares every md message's subject with these.
+        MdRef = $"{prefix}.md.ref";
+        MdClock = $"{prefix}.md.clock";
+        MdTradePrefix = $"{prefix}.md.trade.";
+        MdOrderPrefix = $"{prefix}.md.order.";
     }
 
     public string Prefix { get; }
 
     public string MdAll => $"{Prefix}.md.>";
-    public string MdRef => $"{Prefix}.md.ref";
-    public string MdClock => $"{Prefix}.md.clock";
-    public string MdTrade(string symbol) => $"{Prefix}.md.trade.{Token(symbol)}";
-    public string MdOrder(string symbol) => $"{Prefix}.md.order.{Token(symbol)}";
-    public string MdTradePrefix => $"{Prefix}.md.trade.";
-    public string MdOrderPrefix => $"{Prefix}.md.order.";
+    public string MdRef { get; }
+    public string MdClock { get; }
+    public string MdTrade(string symbol) => MdTradePrefix + Token(symbol);
+    public string MdOrder(string symbol) => MdOrderPrefix + Token(symbol);
+    public string MdTradePrefix { get; }
+    public string MdOrderPrefix { get; }
 
     public string Intraday(string symbol) => $"{Prefix}.factors.intraday.{Token(symbol)}";
     public string IntradayAll => $"{Prefix}.factors.intraday.*";
