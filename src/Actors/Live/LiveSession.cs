@@ -106,10 +106,8 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         var parser = new MdMessageParser(_subjects);
         var recovery = new JournalEventSource(options.JournalDirectory);
         await PublishStatusAsync(connection, parser, 0, 0, cancellationToken).ConfigureAwait(false);
-        var source = new RecoveryThenLive(recovery, parser, () =>
+        var source = new RecoveryThenLive(recovery, parser, async () =>
         {
-            _state = LiveState.Live;
-            _log.WriteLine($"recovered {recovery.Records:N0} journal records (through source seq {recovery.LastSourceSeq}); live");
             NatsMarketSource live = null!;
             live = new NatsMarketSource(connection, _subjects, options.Source, journal, parser, recovery.LastSourceSeq)
             {
@@ -123,6 +121,10 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
                     _lastStatusBucket = bucket;
                 },
             };
+            await live.StartAsync(stop.Token).ConfigureAwait(false);
+            _state = LiveState.Live;
+            _log.WriteLine($"recovered {recovery.Records:N0} journal records (through source seq {recovery.LastSourceSeq}); live");
+            await PublishStatusAsync(connection, parser, recovery.LastSourceSeq, 0, stop.Token).ConfigureAwait(false);
             return live;
         });
         await pipeline.RunAsync(source, stop.Token).ConfigureAwait(false);
@@ -253,7 +255,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
     }
 
     /// <summary>The journal first (bringing the parser up to date), then the live source created once the journal is exhausted.</summary>
-    private sealed class RecoveryThenLive(JournalEventSource recovery, MdMessageParser parser, Func<NatsMarketSource> goLive) : IMarketEventSource
+    private sealed class RecoveryThenLive(JournalEventSource recovery, MdMessageParser parser, Func<Task<NatsMarketSource>> goLive) : IMarketEventSource
     {
         private NatsMarketSource? _live;
 
@@ -268,7 +270,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
                 parser.Observe(input);
                 yield return input;
             }
-            _live = goLive();
+            _live = await goLive().ConfigureAwait(false);
             await foreach (var input in _live.ReadAsync(cancellationToken).ConfigureAwait(false)) yield return input;
         }
     }

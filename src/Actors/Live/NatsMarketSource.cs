@@ -53,11 +53,10 @@ public sealed class NatsMarketSource(
 
     public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (!_started) await StartAsync(cancellationToken).ConfigureAwait(false);
         if (options.JetStream)
         {
             var js = new JetStreamContext(nats);
-            await subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
-            await PositionConsumerAsync(js, cancellationToken).ConfigureAwait(false);
             await using var pull = new JetStreamPullConsumer(nats, MarketSubjects.MdStream, options.Durable, options.FetchBatch, TimeSpan.FromSeconds(5));
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -86,7 +85,7 @@ public sealed class NatsMarketSource(
         }
         else
         {
-            await using var sub = await nats.SubscribeAsync(subjects.MdAll, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using var sub = _core!;
             var reader = sub.Messages;
             while (await WaitAsync(reader, cancellationToken).ConfigureAwait(false))
             {
@@ -102,6 +101,31 @@ public sealed class NatsMarketSource(
                 }
             }
         }
+    }
+
+    private bool _started;
+    private NatsSubscription? _core;
+
+    /// <summary>
+    /// Makes the input ready before the first read: SIG_MD and the durable consumer positioned
+    /// after the last journaled message, or the core subscription in place (core NATS drops what
+    /// is published before it). The session announces "live" after this.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_started) return;
+        if (options.JetStream)
+        {
+            var js = new JetStreamContext(nats);
+            await subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
+            await PositionConsumerAsync(js, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _core = await nats.SubscribeAsync(subjects.MdAll, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await nats.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        _started = true;
     }
 
     /// <summary>What has arrived of the stream (waiting up to FetchWait); while the server is away it waits and tries again rather than failing the session.</summary>

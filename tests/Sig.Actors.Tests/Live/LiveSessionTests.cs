@@ -52,12 +52,32 @@ public sealed class LiveSessionTests : IAsyncLifetime
 
     private static string Clock(int time) => $"{{\"v\":1,\"date\":\"2024-03-04\",\"time\":{time}}}";
 
-    private LiveSession Session(bool stopAfterClose, Action<MinuteOutput>? onMinute = null) =>
+    private LiveSession Session(bool stopAfterClose, Action<MinuteOutput>? onMinute = null, bool jetStream = true) =>
         new(new EngineConfig(), _server.ClientOptions(), new LiveSessionOptions
         {
             JournalDirectory = JournalDir, StopAfterClose = stopAfterClose,
-            Source = new LiveSourceOptions { FetchWait = TimeSpan.FromMilliseconds(50) },
+            Source = new LiveSourceOptions { FetchWait = TimeSpan.FromMilliseconds(50), JetStream = jetStream },
         }, new CpuComputeBackend(1)) { OnMinute = onMinute };
+
+    [Fact]
+    public async Task A_core_subscription_session_consumes_what_is_published_once_it_is_live()
+    {
+        await using var nats = await _server.ConnectAsync();
+        await using var status = await nats.SubscribeAsync(_subjects.Status);
+        var running = Session(stopAfterClose: true, jetStream: false).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        while (true)
+        {
+            var msg = await status.Messages.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            if (JsonDocument.Parse(msg.Data).RootElement.GetProperty("state").GetString() == "live") break;
+        }
+        async Task Core(string subject, string payload) => await nats.PublishAsync(subject, Encoding.ASCII.GetBytes(payload));
+        await Core(_subjects.MdRef, RefHeader + "\n" + RefRow("000001.SZ"));
+        for (int k = 0; k < 10; k++) await Core(_subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000000 + k * 100000, k + 1, price: $"10.{k:00}"));
+        await Core(_subjects.MdClock, Clock(150000001));
+        var result = await running;
+        Assert.Equal(10, result.Counters.EventsApplied);
+        Assert.Equal(ReplayJournal(JournalDir), result.OutputDigest);
+    }
 
     private static string ReplayJournal(string dir) => PipelineKit.Run(new JournalEventSource(dir)).Pipeline.DigestHex;
 
