@@ -183,10 +183,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
             JournalId = journalId,
             OutputDigest = output?.Digest ?? new OutputDigest().Hex,
         };
-        string path = Path.Combine(options.JournalDirectory, ManifestFileName);
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, manifest.ToJson());
-        File.Move(tmp, path, overwrite: true);
+        manifest.Write(Path.Combine(options.JournalDirectory, ManifestFileName));
         return manifest;
     }
 

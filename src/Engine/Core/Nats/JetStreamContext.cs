@@ -239,14 +239,9 @@ public sealed class JetStreamContext
             {
                 return result; // no message at or after seq
             }
-            var m = root.GetProperty("message");
-            ulong found = (ulong)JetStreamJson.Num(m, "seq");
-            NatsHeaders? headers = m.TryGetProperty("hdrs", out var h) && h.ValueKind == JsonValueKind.String
-                ? NatsHeaders.Parse(h.GetBytesFromBase64())
-                : null;
-            byte[] data = m.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetBytesFromBase64() : [];
-            result.Add(new StoredMsg(JetStreamJson.Str(m, "subject"), found, headers, data));
-            seq = found + 1;
+            var stored = JetStreamJson.ReadStoredMsg(root.GetProperty("message"));
+            result.Add(stored);
+            seq = stored.Seq + 1;
         }
     }
 
@@ -263,12 +258,7 @@ public sealed class JetStreamContext
         {
             return null;
         }
-        var m = root.GetProperty("message");
-        NatsHeaders? headers = m.TryGetProperty("hdrs", out var h) && h.ValueKind == JsonValueKind.String
-            ? NatsHeaders.Parse(h.GetBytesFromBase64())
-            : null;
-        byte[] data = m.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetBytesFromBase64() : [];
-        return new StoredMsg(JetStreamJson.Str(m, "subject"), (ulong)JetStreamJson.Num(m, "seq"), headers, data);
+        return JetStreamJson.ReadStoredMsg(root.GetProperty("message"));
     }
 
     private async Task<JsonElement> ApiAsync(string operation, Action<Utf8JsonWriter>? body, CancellationToken cancellationToken)

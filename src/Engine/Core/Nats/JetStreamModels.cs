@@ -113,6 +113,16 @@ internal static class JetStreamJson
             Num(root, "num_ack_pending"), Num(root, "num_redelivered"), Num(root, "num_waiting"), (ulong)Num(root, "num_pending"));
     }
 
+    /// <summary>A message of the STREAM.MSG.GET answer (headers and data base64-encoded).</summary>
+    public static StoredMsg ReadStoredMsg(JsonElement m)
+    {
+        NatsHeaders? headers = m.TryGetProperty("hdrs", out var h) && h.ValueKind == JsonValueKind.String
+            ? NatsHeaders.Parse(h.GetBytesFromBase64())
+            : null;
+        byte[] data = m.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetBytesFromBase64() : [];
+        return new StoredMsg(JetStreamJson.Str(m, "subject"), (ulong)JetStreamJson.Num(m, "seq"), headers, data);
+    }
+
     public static void ThrowIfError(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("error", out var error)) return;

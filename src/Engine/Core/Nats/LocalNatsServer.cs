@@ -30,11 +30,8 @@ public sealed class LocalNatsServer : IAsyncDisposable
         Port = FreePort();
         MonitorPort = FreePort();
         // A whole-market snapshot (5000 symbols × 27 values) is over NATS's default 1 MB payload limit.
-        configText ??= "max_payload: 8MB\n";
-        {
-            ConfigPath = Path.Combine(Root, "nats.conf");
-            File.WriteAllText(ConfigPath, configText);
-        }
+        ConfigPath = Path.Combine(Root, "nats.conf");
+        File.WriteAllText(ConfigPath, configText ?? "max_payload: 8MB\n");
     }
 
     public string Root { get; }

@@ -40,6 +40,18 @@ public static class BenchReport
         return double.NaN;
     }
 
+    /// <summary>The q-quantile (nearest rank) of <paramref name="values"/>; NaN when there are none.</summary>
+    public static double Percentile(IReadOnlyList<double> values, double q)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>"p50 / p99 ms" of a set of timings ("-" when empty).</summary>
+    public static string P50P99(IReadOnlyList<double> ms) =>
+        ms.Count == 0 ? "-" : $"{Percentile(ms, 0.50):F2} / {Percentile(ms, 0.99):F2} ms";
+
     /// <summary>"N cores, CPU model, .NET version" for the report header.</summary>
     public static string Machine()
     {

@@ -108,8 +108,6 @@ public sealed class BenchLiveCommand : IBenchCommand
         }
         engineClock.Stop();
 
-        var ms = latencyMs.Order().ToArray();
-        double P(double q) => ms.Length == 0 ? double.NaN : ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(q * ms.Length) - 1)];
         var t = new Table().AddColumns("metric", "value");
         t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
         t.AddRow("symbols × events", $"{day.SymbolCount:N0} × {plan.TotalEvents / Math.Max(1, day.SymbolCount):N0} = {plan.TotalEvents:N0}");
@@ -119,20 +117,12 @@ public sealed class BenchLiveCommand : IBenchCommand
         t.AddRow("shard actors", shards.ToString());
         t.AddRow("live: consume → journal → 240 minutes → publish", $"{engineClock.Elapsed.TotalSeconds:F2} s");
         t.AddRow("events/s sustained (live)", $"{result.Counters.EventsApplied / engineClock.Elapsed.TotalSeconds:N0}");
-        t.AddRow("minute close → outputs published p50 / p99 / max", $"{P(0.50):F2} / {P(0.99):F2} / {(ms.Length > 0 ? ms[^1] : double.NaN):F2} ms");
-        t.AddRow("per-shard minute compute p50 / p99", Percentiles(result.ComputeMillis));
-        t.AddRow("publish + flush of one minute's outputs p50 / p99", Percentiles(result.PublishMillis));
+        t.AddRow("minute close → outputs published p50 / p99 / max", $"{BenchReport.Percentile(latencyMs, 0.50):F2} / {BenchReport.Percentile(latencyMs, 0.99):F2} / {BenchReport.Percentile(latencyMs, 1):F2} ms");
+        t.AddRow("per-shard minute compute p50 / p99", BenchReport.P50P99(result.ComputeMillis));
+        t.AddRow("publish + flush of one minute's outputs p50 / p99", BenchReport.P50P99(result.PublishMillis));
         t.AddRow("events applied / late / rejected", $"{result.Counters.EventsApplied:N0} / {result.Counters.LateEvents:N0} / {result.Counters.RejectedRows:N0}");
         t.AddRow("peak RSS (feed + engine + generation in one process)", $"{BenchReport.PeakRssMiB():N0} MiB");
         AnsiConsole.Write(t);
         Console.WriteLine($"output digest: {result.OutputDigest}");
-    }
-
-    private static string Percentiles(IReadOnlyList<double> values)
-    {
-        if (values.Count == 0) return "-";
-        var v = values.Order().ToArray();
-        double P(double q) => v[Math.Min(v.Length - 1, (int)Math.Ceiling(q * v.Length) - 1)];
-        return $"{P(0.50):F2} / {P(0.99):F2} ms";
     }
 }

@@ -43,15 +43,14 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay));
                 sw.Stop();
                 long applied = replay.Last?.Counters.EventsApplied ?? 0;
-                var ms = replay.ComputeMillis.OrderBy(x => x).ToArray();
-                double P(double q) => ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(q * ms.Length) - 1)];
+                var ms = replay.ComputeMillis.ToArray();
                 var t = new Table().AddColumns("metric", "value");
                 t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
                 t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols):N0} = {applied:N0}");
                 t.AddRow("workers", w.ToString());
                 t.AddRow("replay (store → state → 240 cross-sections)", $"{sw.Elapsed.TotalSeconds:F2} s");
                 t.AddRow("events/s (whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
-                t.AddRow("per-shard cross-section compute p50 / p99 / max", $"{P(0.50):F2} / {P(0.99):F2} / {ms[^1]:F2} ms");
+                t.AddRow("per-shard cross-section compute p50 / p99 / max", $"{BenchReport.Percentile(ms, 0.50):F2} / {BenchReport.Percentile(ms, 0.99):F2} / {BenchReport.Percentile(ms, 1):F2} ms");
                 t.AddRow("peak RSS", $"{BenchReport.PeakRssMiB():N0} MiB");
                 AnsiConsole.Write(t);
             }
