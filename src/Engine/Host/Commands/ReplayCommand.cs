@@ -29,8 +29,10 @@ public sealed class ReplayCommand : ICliCommand
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
+            DateOnly first = Cli.ParseDate(parse.GetValue(from)!, "--from"), last = Cli.ParseDate(parse.GetValue(to)!, "--to");
+            Cli.CheckRange(first, last);
             var ticks = TickStore.Open(parse.GetValue(store)!.FullName);
-            var dates = StoreReplay.Dates(ticks, Cli.ParseDate(parse.GetValue(from)!, "--from"), Cli.ParseDate(parse.GetValue(to)!, "--to"));
+            var dates = StoreReplay.Dates(ticks, first, last);
             int w = parse.GetValue(workers) ?? config.Replay.Workers;
             string dbPath = parse.GetValue(db)?.FullName ?? Path.Combine(parse.GetValue(store)!.FullName, "features.db");
             var result = Run(ticks, dates, config, w, dbPath);
