@@ -49,11 +49,13 @@ public static class CsvImporter
         ReadEvents(result.Trades, TickKind.Trade, rows, skipped, options.Progress);
         ReadEvents(result.Orders, TickKind.Order, rows, skipped, options.Progress);
         var (schema, references) = ReadReferences(result.Reference, options.Progress);
-        var referenced = new HashSet<long>(references.Values.SelectMany(list => list).Select(r => Key(r.Date.DayNumber, r.Symbol.Value)));
+        // An unreadable reference file fails the import by itself; its rows are not then blamed on every event.
+        var referenced = result.Reference.FatalError is not null ? null
+            : new HashSet<long>(references.Values.SelectMany(list => list).Select(r => Key(r.Date.DayNumber, r.Symbol.Value)));
 
         options.Progress?.Report(("checking", 0));
         int kept = CheckInContext(rows, result, options.TopGaps, referenced);
-        RejectUnreferencedSkips(skipped, referenced, result);
+        if (referenced is not null) RejectUnreferencedSkips(skipped, referenced, result);
         options.Progress?.Report(("checking", 1));
 
         var fatal = result.Files.Where(f => f.FatalError is not null).Select(f => f.FatalError).ToList();
@@ -185,7 +187,7 @@ public static class CsvImporter
     /// backwards in seq order, wrong-side order ids and rows past the symbol-day amount cap;
     /// counts gaps; returns the rows kept (compacted to the front).
     /// </summary>
-    private static int CheckInContext(RowBuffer buffer, ImportResult result, int topGaps, HashSet<long> referenced)
+    private static int CheckInContext(RowBuffer buffer, ImportResult result, int topGaps, HashSet<long>? referenced)
     {
         var rows = buffer.Items.AsSpan(0, buffer.Count);
         rows.Sort(new RowOrder());
@@ -197,7 +199,7 @@ public static class CsvImporter
             int end = start + 1;
             while (end < rows.Length && rows[end].Day == rows[start].Day && rows[end].Event.Symbol == rows[start].Event.Symbol) end++;
 
-            if (!referenced.Contains(Key(rows[start].Day, rows[start].Event.Symbol)))
+            if (referenced is not null && !referenced.Contains(Key(rows[start].Day, rows[start].Event.Symbol)))
             {
                 string detail = $"{new SymbolCode(rows[start].Event.Symbol)} has no reference row for {CanonicalRows.FormatDate(DateOnly.FromDayNumber(rows[start].Day))} in {Path.GetFileName(result.Reference.Path)}";
                 for (int i = start; i < end; i++) Reject(result, rows[i], RejectReason.NoReferenceRow, detail);
