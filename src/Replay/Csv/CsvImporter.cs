@@ -68,8 +68,9 @@ public static class CsvImporter
         var stored = options.IsStored is null ? [] : days.Where(d => options.IsStored(DateOnly.FromDayNumber(d))).ToList();
         if (stored.Count > 0 && !options.Replace)
         {
-            result.Error = $"{string.Join(", ", stored.Select(d => CanonicalRows.FormatDate(DateOnly.FromDayNumber(d))))} "
-                + $"{(stored.Count == 1 ? "is" : "are")} already in the store; nothing written (replace to overwrite a stored day)";
+            string Day(int d) => CanonicalRows.FormatDate(DateOnly.FromDayNumber(d));
+            string named = stored.Count <= 5 ? string.Join(", ", stored.Select(Day)) : $"{stored.Count} days ({string.Join(", ", stored.Take(3).Select(Day))}, …, {Day(stored[^1])})";
+            result.Error = $"{named} {(stored.Count == 1 ? "is" : "are")} already in the store; nothing written (replace to overwrite a stored day)";
             return result;
         }
 
