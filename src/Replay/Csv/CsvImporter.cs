@@ -14,6 +14,9 @@ namespace Sig.Replay.Csv;
 /// is kept (line numbers compared across the two files; at equal lines the trade) and the others are rejected.</item>
 /// <item>A trade whose buy (sell) order id names an order row of the same symbol-day with the
 /// other side is rejected. Ids with no order row are not checked (the order may predate the file).</item>
+/// <item>Rows of a symbol-day with no reference row in this import's reference file (live refuses them too).</item>
+/// <item>A row whose time is before that of a kept row earlier in seq order (replay would reach it after its minute closed).</item>
+/// <item>Rows that would take the symbol-day's Σ price × volume past <see cref="InputBounds.MaxSymbolDayAmountTicks"/>.</item>
 /// </list>
 /// All rows are held in memory (56 bytes each) to sort them. Nothing reaches the sink unless
 /// the import succeeds, so a failed import writes nothing.
@@ -126,7 +129,7 @@ public static class CsvImporter
         }
         catch (InvalidDataException ex)
         {
-            report.FatalError = $"{report.Path}: {ex.Message} (after line {reader?.LineNumber ?? 0:N0}); the file is damaged";
+            report.FatalError = $"{report.Path}: {ex.Message} (after line {reader?.LineNumber ?? 0:N0}); the file cannot be imported";
         }
         finally
         {
