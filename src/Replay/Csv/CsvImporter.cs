@@ -14,6 +14,9 @@ namespace Sig.Replay.Csv;
 /// is kept (line numbers compared across the two files; at equal lines the trade) and the others are rejected.</item>
 /// <item>A trade whose buy (sell) order id names an order row of the same symbol-day with the
 /// other side is rejected. Ids with no order row are not checked (the order may predate the file).</item>
+/// <item>Rows of a symbol-day with no reference row in this import's reference file (live refuses them too).</item>
+/// <item>A row whose time is before that of a kept row earlier in seq order (replay would reach it after its minute closed).</item>
+/// <item>Rows that would take the symbol-day's Σ price × volume past <see cref="InputBounds.MaxSymbolDayAmountTicks"/>.</item>
 /// </list>
 /// All rows are held in memory (56 bytes each) to sort them. Nothing reaches the sink unless
 /// the import succeeds, so a failed import writes nothing.
@@ -21,6 +24,18 @@ namespace Sig.Replay.Csv;
 public static class CsvImporter
 {
     private const int ProgressEvery = 1 << 16;
+
+    /// <summary>
+    /// Imports into the tick store at <paramref name="storeDirectory"/> (what `engine import` runs):
+    /// a day already stored is never replaced unless <see cref="ImportOptions.Replace"/>; a refused
+    /// import leaves the store's bytes as they were.
+    /// </summary>
+    public static ImportResult ImportIntoStore(string tradesPath, string ordersPath, string referencePath, string storeDirectory, ImportOptions? options = null)
+    {
+        var stored = Directory.Exists(storeDirectory) ? TickStore.Open(storeDirectory).Dates.ToHashSet() : [];
+        using var sink = new TickStoreWriter(storeDirectory);
+        return Import(tradesPath, ordersPath, referencePath, sink, (options ?? new ImportOptions()) with { IsStored = stored.Contains });
+    }
 
     /// <summary>Reads, checks and (on success) writes the three files into <paramref name="sink"/>.</summary>
     public static ImportResult Import(string tradesPath, string ordersPath, string referencePath, IMarketDataSink sink, ImportOptions? options = null)
@@ -33,13 +48,17 @@ public static class CsvImporter
         result.InputBytes = new FileInfo(tradesPath).Length + new FileInfo(ordersPath).Length + new FileInfo(referencePath).Length;
 
         var rows = new RowBuffer();
-        var skipped = new Dictionary<long, int>();
+        var skipped = new Dictionary<long, SkippedRows>();
         ReadEvents(result.Trades, TickKind.Trade, rows, skipped, options.Progress);
         ReadEvents(result.Orders, TickKind.Order, rows, skipped, options.Progress);
         var (schema, references) = ReadReferences(result.Reference, options.Progress);
+        // An unreadable reference file fails the import by itself; its rows are not then blamed on every event.
+        var referenced = result.Reference.FatalError is not null ? null
+            : new HashSet<long>(references.Values.SelectMany(list => list).Select(r => Key(r.Date.DayNumber, r.Symbol.Value)));
 
         options.Progress?.Report(("checking", 0));
-        int kept = CheckInContext(rows, result, options.TopGaps);
+        int kept = CheckInContext(rows, result, options.TopGaps, referenced);
+        if (referenced is not null) RejectUnreferencedSkips(skipped, referenced, result);
         options.Progress?.Report(("checking", 1));
 
         var fatal = result.Files.Where(f => f.FatalError is not null).Select(f => f.FatalError).ToList();
@@ -48,29 +67,38 @@ public static class CsvImporter
             result.Error = $"{result.TotalRejects} rows rejected; nothing written (allow rejects to import the good rows)";
         if (result.Error is not null) return result;
 
-        Write(sink, schema!, references, rows.Items.AsSpan(0, kept), skipped, result, options.Progress);
+        var days = DaysOf(references, skipped, rows.Items.AsSpan(0, kept));
+        var stored = options.IsStored is null ? [] : days.Where(d => options.IsStored(DateOnly.FromDayNumber(d))).ToList();
+        if (stored.Count > 0 && !options.Replace)
+        {
+            string Day(int d) => CanonicalRows.FormatDate(DateOnly.FromDayNumber(d));
+            string named = stored.Count <= 5 ? string.Join(", ", stored.Select(Day)) : $"{stored.Count} days ({string.Join(", ", stored.Take(3).Select(Day))}, …, {Day(stored[^1])})";
+            result.Error = $"{named} {(stored.Count == 1 ? "is" : "are")} already in the store; nothing written (replace to overwrite a stored day)";
+            return result;
+        }
+
+        Write(sink, schema!, references, rows.Items.AsSpan(0, kept), skipped, days, stored, result, options.Progress);
         result.Success = true;
         return result;
     }
 
-    private static void ReadEvents(FileImportReport report, TickKind kind, RowBuffer rows, Dictionary<long, int> skipped,
+    private static void ReadEvents(FileImportReport report, TickKind kind, RowBuffer rows, Dictionary<long, SkippedRows> skipped,
         IProgress<(string, double)>? progress)
     {
         string phase = kind == TickKind.Trade ? "reading trades" : "reading orders";
         string header = kind == TickKind.Trade ? CanonicalRows.TradeHeader : CanonicalRows.OrderHeader;
-        using var reader = new CsvLineReader(report.Path);
-        try
+        ReadFile(report, reader =>
         {
             if (!reader.TryReadLine(out var first) || !first.SequenceEqual(header))
             {
-                report.FatalError = $"{report.Path} line 1: the header must be '{header}', found '{first}'";
+                report.FatalError = $"{report.Path} line 1: the header must be '{header}', found {TextPreview.Quote(first)}";
                 report.Reject(1, RejectReason.BadHeader, report.FatalError, first);
                 return;
             }
             while (reader.TryReadLine(out var line))
             {
                 long n = reader.LineNumber;
-                if (n > int.MaxValue) throw new InvalidDataException($"{report.Path}: more than {int.MaxValue} lines; split the file by date");
+                if (n > int.MaxValue) throw new InvalidDataException($"more than {int.MaxValue} lines; split the file by date");
                 report.Rows++;
                 var outcome = kind == TickKind.Trade
                     ? CanonicalRows.ParseTrade(line, out var date, out var e, out var reason)
@@ -79,42 +107,57 @@ public static class CsvImporter
                 else if (outcome == RowOutcome.SkippedAfterHours)
                 {
                     report.SkippedAfterHours++;
-                    skipped[Key(date.DayNumber, e.Symbol)] = skipped.GetValueOrDefault(Key(date.DayNumber, e.Symbol)) + 1;
+                    long key = Key(date.DayNumber, e.Symbol);
+                    if (!skipped.TryGetValue(key, out var s)) skipped[key] = s = new SkippedRows();
+                    s.Add(kind, n, line);
                 }
                 else report.Reject(n, reason, reason.Describe(), line);
                 if (n % ProgressEvery == 0) progress?.Report((phase, reader.Progress));
             }
+        });
+        progress?.Report((phase, 1));
+    }
+
+    /// <summary>Runs <paramref name="read"/> over the file; a damaged file (corrupt or cut gzip, a binary file) is a fatal error of that file naming where it failed.</summary>
+    private static void ReadFile(FileImportReport report, Action<CsvLineReader> read)
+    {
+        CsvLineReader? reader = null;
+        try
+        {
+            reader = new CsvLineReader(report.Path);
+            read(reader);
         }
         catch (InvalidDataException ex)
         {
-            // A damaged gzip stream: name the file and how far it got.
-            throw new InvalidDataException($"{report.Path} after line {reader.LineNumber}: {ex.Message}", ex);
+            report.FatalError = $"{report.Path}: {ex.Message} (after line {reader?.LineNumber ?? 0:N0}); the file cannot be imported";
         }
-        progress?.Report((phase, 1));
+        finally
+        {
+            reader?.Dispose();
+        }
     }
 
     private static (ReferenceSchema? Schema, Dictionary<int, List<DailyReference>> ByDay) ReadReferences(
         FileImportReport report, IProgress<(string, double)>? progress)
     {
         var byDay = new Dictionary<int, List<DailyReference>>();
-        using var reader = new CsvLineReader(report.Path);
-        if (!reader.TryReadLine(out var first))
+        ReferenceSchema? schema = null;
+        ReadFile(report, reader =>
         {
-            report.FatalError = $"{report.Path}: empty file, no header";
-            report.Reject(1, RejectReason.BadHeader, report.FatalError, "");
-            return (null, byDay);
-        }
-        string headerText = first.ToString();
-        var layout = ReferenceLayout.TryParseHeader(headerText, out string error);
-        if (layout is null)
-        {
-            report.FatalError = $"{report.Path} line 1: bad reference header: {error}";
-            report.Reject(1, RejectReason.BadHeader, error, headerText);
-            return (null, byDay);
-        }
-        var firstLineOf = new Dictionary<long, long>();
-        try
-        {
+            if (!reader.TryReadLine(out var first))
+            {
+                report.FatalError = $"{report.Path}: empty file, no header";
+                report.Reject(1, RejectReason.BadHeader, report.FatalError, "");
+                return;
+            }
+            var layout = ReferenceLayout.TryParseHeader(first.ToString(), out string error);
+            if (layout is null)
+            {
+                report.FatalError = $"{report.Path} line 1: bad reference header: {error}";
+                report.Reject(1, RejectReason.BadHeader, error, first);
+                return;
+            }
+            var firstLineOf = new Dictionary<long, long>();
             while (reader.TryReadLine(out var line))
             {
                 long n = reader.LineNumber;
@@ -137,17 +180,18 @@ public static class CsvImporter
                 list.Add(row);
                 if (n % ProgressEvery == 0) progress?.Report(("reading reference", reader.Progress));
             }
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new InvalidDataException($"{report.Path} after line {reader.LineNumber}: {ex.Message}", ex);
-        }
+            schema = layout.Schema;
+        });
         foreach (var list in byDay.Values) list.Sort((a, b) => a.Symbol.Value.CompareTo(b.Symbol.Value));
-        return (layout.Schema, byDay);
+        return (schema, byDay);
     }
 
-    /// <summary>Sorts, rejects duplicate seqs and wrong-side order ids, counts gaps; returns the rows kept (compacted to the front).</summary>
-    private static int CheckInContext(RowBuffer buffer, ImportResult result, int topGaps)
+    /// <summary>
+    /// Sorts; rejects rows of symbol-days without a reference row, duplicate seqs, times that go
+    /// backwards in seq order, wrong-side order ids and rows past the symbol-day amount cap;
+    /// counts gaps; returns the rows kept (compacted to the front).
+    /// </summary>
+    private static int CheckInContext(RowBuffer buffer, ImportResult result, int topGaps, HashSet<long>? referenced)
     {
         var rows = buffer.Items.AsSpan(0, buffer.Count);
         rows.Sort(new RowOrder());
@@ -159,6 +203,14 @@ public static class CsvImporter
             int end = start + 1;
             while (end < rows.Length && rows[end].Day == rows[start].Day && rows[end].Event.Symbol == rows[start].Event.Symbol) end++;
 
+            if (referenced is not null && !referenced.Contains(Key(rows[start].Day, rows[start].Event.Symbol)))
+            {
+                string detail = $"{new SymbolCode(rows[start].Event.Symbol)} has no reference row for {CanonicalRows.FormatDate(DateOnly.FromDayNumber(rows[start].Day))} in {Path.GetFileName(result.Reference.Path)}";
+                for (int i = start; i < end; i++) Reject(result, rows[i], RejectReason.NoReferenceRow, detail);
+                start = end;
+                continue;
+            }
+
             int groupStart = write;
             bool hasOrders = false, hasTrades = false;
             for (int i = start; i < end; i++)
@@ -169,11 +221,19 @@ public static class CsvImporter
                         $"seq {rows[i].Event.Seq} already used by {(rows[write - 1].Event.Kind == TickKind.Trade ? "trades" : "orders")} line {rows[write - 1].Line}");
                     continue;
                 }
+                // Kept rows' times never decrease, so the last kept row holds the latest time.
+                if (write > groupStart && rows[i].Event.Time < rows[write - 1].Event.Time)
+                {
+                    Reject(result, rows[i], RejectReason.TimeGoesBackwards,
+                        $"time {rows[i].Event.Time} at seq {rows[i].Event.Seq} is before {rows[write - 1].Event.Time} at seq {rows[write - 1].Event.Seq}");
+                    continue;
+                }
                 hasOrders |= rows[i].Event.Kind == TickKind.Order;
                 hasTrades |= rows[i].Event.Kind == TickKind.Trade;
                 rows[write++] = rows[i];
             }
             if (hasOrders && hasTrades) write = RejectWrongSides(rows, groupStart, write, orderSides, result);
+            write = CapAmount(rows, groupStart, write, result);
 
             int groupGaps = 0;
             for (int i = groupStart + 1; i < write; i++)
@@ -189,6 +249,38 @@ public static class CsvImporter
         result.SymbolDaysWithGaps = gaps.Count;
         result.TopGaps = [.. gaps.OrderByDescending(g => g.Gaps).ThenBy(g => g.Date).ThenBy(g => g.Symbol.Value).Take(topGaps)];
         return write;
+    }
+
+    /// <summary>Rejects, in seq order, the rows that would take the symbol-day's Σ price × volume past <see cref="InputBounds.MaxSymbolDayAmountTicks"/>.</summary>
+    private static int CapAmount(Span<ImportRow> rows, int start, int end, ImportResult result)
+    {
+        long total = 0;
+        int write = start;
+        for (int i = start; i < end; i++)
+        {
+            long amount = rows[i].Event.Price * rows[i].Event.Volume; // ≤ 10^17 by the row bounds
+            if (total > InputBounds.MaxSymbolDayAmountTicks - amount)
+            {
+                Reject(result, rows[i], RejectReason.SymbolDayAmountOutOfRange, $"Σ price × volume reaches {FixedPrice.Format(total)} CNY before this row");
+                continue;
+            }
+            total += amount;
+            rows[write++] = rows[i];
+        }
+        return write;
+    }
+
+    /// <summary>After-hours prints of a symbol-day without a reference row are refused like its events (they would add the symbol to the day).</summary>
+    private static void RejectUnreferencedSkips(Dictionary<long, SkippedRows> skipped, HashSet<long> referenced, ImportResult result)
+    {
+        foreach (long key in skipped.Keys.Where(k => !referenced.Contains(k)).Order().ToList())
+        {
+            var s = skipped[key];
+            string detail = $"{new SymbolCode((int)key)} has no reference row for {CanonicalRows.FormatDate(DateOnly.FromDayNumber((int)(key >> 32)))} in {Path.GetFileName(result.Reference.Path)}";
+            if (s.Trades > 0) result.Trades.Reclassify(s.Trades, s.FirstTrade.Line, RejectReason.NoReferenceRow, detail, s.FirstTrade.Text);
+            if (s.Orders > 0) result.Orders.Reclassify(s.Orders, s.FirstOrder.Line, RejectReason.NoReferenceRow, detail, s.FirstOrder.Text);
+            skipped.Remove(key);
+        }
     }
 
     private static int RejectWrongSides(Span<ImportRow> rows, int start, int end, Dictionary<long, byte> orderSides, ImportResult result)
@@ -224,21 +316,29 @@ public static class CsvImporter
         (trade ? result.Trades : result.Orders).Reject(row.Line, reason, detail, text);
     }
 
-    private static void Write(IMarketDataSink sink, ReferenceSchema schema, Dictionary<int, List<DailyReference>> references,
-        ReadOnlySpan<ImportRow> rows, Dictionary<long, int> skipped, ImportResult result, IProgress<(string, double)>? progress)
+    /// <summary>Every day the import writes: days with reference rows (the checks refused events and prints without one).</summary>
+    private static SortedSet<int> DaysOf(Dictionary<int, List<DailyReference>> references, Dictionary<long, SkippedRows> skipped, ReadOnlySpan<ImportRow> rows)
     {
         var days = new SortedSet<int>(references.Keys);
         foreach (long key in skipped.Keys) days.Add((int)(key >> 32));
         for (int i = 0; i < rows.Length; i++) if (i == 0 || rows[i].Day != rows[i - 1].Day) days.Add(rows[i].Day);
+        return days;
+    }
 
+    private static void Write(IMarketDataSink sink, ReferenceSchema schema, Dictionary<int, List<DailyReference>> references,
+        ReadOnlySpan<ImportRow> rows, Dictionary<long, SkippedRows> skipped, SortedSet<int> days, List<int> replaced,
+        ImportResult result, IProgress<(string, double)>? progress)
+    {
         var buffer = new TickEvent[1024];
+        var written = new List<ImportedDay>();
         int at = 0;
         foreach (int day in days)
         {
             var dayReferences = references.GetValueOrDefault(day) ?? [];
-            var skippedOnly = skipped.Where(kv => (int)(kv.Key >> 32) == day).Select(kv => (Symbol: (int)kv.Key, Count: kv.Value))
+            var skippedOnly = skipped.Where(kv => (int)(kv.Key >> 32) == day).Select(kv => (Symbol: (int)kv.Key, kv.Value.Count))
                 .OrderBy(s => s.Symbol).ToArray();
             int nextSkipped = 0;
+            long dayEvents = 0;
             using var dayWriter = sink.BeginDay(DateOnly.FromDayNumber(day), schema, dayReferences);
             while (at < rows.Length && rows[at].Day == day)
             {
@@ -254,15 +354,18 @@ public static class CsvImporter
                 int skippedHere = 0;
                 if (nextSkipped < skippedOnly.Length && skippedOnly[nextSkipped].Symbol == symbol) skippedHere = skippedOnly[nextSkipped++].Count;
                 WriteSymbol(dayWriter, symbol, buffer.AsSpan(0, count), skippedHere);
-                result.EventsWritten += count;
+                dayEvents += count;
                 progress?.Report(("writing", rows.Length == 0 ? 1 : (double)at / rows.Length));
             }
             for (; nextSkipped < skippedOnly.Length; nextSkipped++)
                 WriteSymbol(dayWriter, skippedOnly[nextSkipped].Symbol, [], skippedOnly[nextSkipped].Count);
             dayWriter.Commit();
+            result.EventsWritten += dayEvents;
             result.ReferencesWritten += dayReferences.Count;
+            written.Add(new ImportedDay(DateOnly.FromDayNumber(day), dayEvents, dayReferences.Count, replaced.Contains(day)));
         }
         result.Dates = [.. days.Select(DateOnly.FromDayNumber)];
+        result.Days = written;
     }
 
     private static void WriteSymbol(IDayWriter writer, int symbol, ReadOnlySpan<TickEvent> events, int skippedAfterHours)
@@ -272,6 +375,20 @@ public static class CsvImporter
     }
 
     private static long Key(int day, int symbol) => ((long)day << 32) | (uint)symbol;
+
+    /// <summary>After-hours prints of one symbol-day: how many, and the first one (for a reject sample if the symbol-day is refused).</summary>
+    private sealed class SkippedRows
+    {
+        public int Trades, Orders;
+        public (long Line, string Text) FirstTrade, FirstOrder;
+        public int Count => Trades + Orders;
+
+        public void Add(TickKind kind, long line, ReadOnlySpan<char> text)
+        {
+            if (kind == TickKind.Trade) { if (Trades++ == 0) FirstTrade = (line, text.ToString()); }
+            else if (Orders++ == 0) FirstOrder = (line, text.ToString());
+        }
+    }
 
     /// <summary>An accepted row awaiting the sort: the event, its date and where it came from.</summary>
     private struct ImportRow(TickEvent e, int day, int line)

@@ -47,11 +47,8 @@ public sealed record RunManifest
 
     public void Write(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         // Replaced atomically: live rewrites it every minute while verify-replay or a monitor may read it.
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, ToJson());
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, ToJson());
     }
 
     // The binaries do not change while the process runs; live writes a manifest every minute.
