@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using Sig.Engine.Config;
+using Sig.Engine.Nats;
 using Spectre.Console;
 
 namespace Sig.Engine.Host;
@@ -39,9 +40,22 @@ public static class Cli
         catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
         {
             // Expected failures (bad input, missing files) get one clear line, not a stack trace.
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            Fail(ex.Message);
             return 1;
         }
+        catch (NatsException ex)
+        {
+            // A wrong password, an unreachable server, a refused permission: one line, the same for every NATS command.
+            Fail($"NATS: {ex.Message}{(ex is NatsAuthorizationException ? $" (check {NatsClientSettings.UserVariable}/{NatsClientSettings.PasswordVariable}, {NatsClientSettings.TokenVariable}, {NatsClientSettings.NKeyVariable} or {NatsClientSettings.CredsVariable})" : "")}");
+            return 1;
+        }
+    }
+
+    /// <summary>The one line of an expected failure, on stderr, with any URL credentials masked.</summary>
+    private static void Fail(string message)
+    {
+        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        stderr.MarkupLine($"[red]error:[/] {Markup.Escape(NatsUrl.Redact(message).ReplaceLineEndings(" "))}");
     }
 
     /// <summary>The effective configuration for a parsed command line.</summary>
