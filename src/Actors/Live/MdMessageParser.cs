@@ -218,7 +218,7 @@ public sealed class MdMessageParser(MarketSubjects subjects, LiveOptions? limits
     }
 
     /// <summary>Milliseconds of continuous trading before <paramref name="time"/>: 0 up to 09:30, the lunch break and 14:57–close folded.</summary>
-    internal static long TradingMillis(int time)
+    private static long TradingMillis(int time)
     {
         int t = ExchangeTime.ToMillis(time);
         int open = ExchangeTime.ToMillis(ExchangeTime.ContinuousOpen), noon = ExchangeTime.ToMillis(ExchangeTime.MorningClose);
