@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Reflection;
 using Sig.Engine.Config;
 using Sig.Engine.Nats;
-using Spectre.Console;
 
 namespace Sig.Engine.Host;
 
@@ -46,16 +45,15 @@ public static class Cli
         catch (NatsException ex)
         {
             // A wrong password, an unreachable server, a refused permission: one line, the same for every NATS command.
-            Fail($"NATS: {ex.Message}{(ex is NatsAuthorizationException ? $" (check {NatsClientSettings.UserVariable}/{NatsClientSettings.PasswordVariable}, {NatsClientSettings.TokenVariable}, {NatsClientSettings.NKeyVariable} or {NatsClientSettings.CredsVariable})" : "")}");
+            Fail($"{(ex.Message.StartsWith("NATS", StringComparison.Ordinal) ? "" : "NATS: ")}{ex.Message}{(ex is NatsAuthorizationException ? $" (check {NatsClientSettings.UserVariable}/{NatsClientSettings.PasswordVariable}, {NatsClientSettings.TokenVariable}, {NatsClientSettings.NKeyVariable} or {NatsClientSettings.CredsVariable})" : "")}");
             return 1;
         }
     }
 
-    /// <summary>The one line of an expected failure, on stderr, with any URL credentials masked.</summary>
+    /// <summary>The one line of an expected failure, on stderr (plain: a console writer would wrap it), with any URL credentials masked.</summary>
     private static void Fail(string message)
     {
-        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        stderr.MarkupLine($"[red]error:[/] {Markup.Escape(NatsUrl.Redact(message).ReplaceLineEndings(" "))}");
+        Console.Error.WriteLine($"error: {NatsUrl.Redact(message).ReplaceLineEndings(" ")}");
     }
 
     /// <summary>The effective configuration for a parsed command line.</summary>
