@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.Reflection;
 using Sig.Engine.Config;
+using Sig.Engine.Nats;
 
 namespace Sig.Engine.Host;
 
@@ -45,16 +46,24 @@ public static class Cli
             Error(ex.Message);
             return 1;
         }
+        catch (NatsException ex)
+        {
+            // A wrong password, an unreachable server, a refused permission: one line, the same for every NATS command.
+            Error($"{(ex.Message.StartsWith("NATS", StringComparison.Ordinal) ? "" : "NATS: ")}{ex.Message}{(ex is NatsAuthorizationException ? $" (check {NatsClientSettings.UserVariable}/{NatsClientSettings.PasswordVariable}, {NatsClientSettings.TokenVariable}, {NatsClientSettings.NKeyVariable} or {NatsClientSettings.CredsVariable})" : "")}");
+            return 1;
+        }
     }
 
     /// <summary>
-    /// One error line on stderr: "error: …", coloured only when stderr is a terminal and NO_COLOR is unset,
-    /// so logs and pipes never receive escape codes.
+    /// One error line on stderr: "error: …" with any URL credentials masked, written plainly (a console writer
+    /// would wrap it) and coloured only when stderr is a terminal and NO_COLOR is unset, so logs and pipes
+    /// never receive escape codes.
     /// </summary>
     public static void Error(string message)
     {
+        string line = NatsUrl.Redact(message).ReplaceLineEndings(" ");
         bool colour = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
-        Console.Error.WriteLine(colour ? $"\u001b[31merror:\u001b[0m {message}" : $"error: {message}");
+        Console.Error.WriteLine(colour ? $"\u001b[31merror:\u001b[0m {line}" : $"error: {line}");
     }
 
     /// <summary>Checks a --from/--to pair: the range must not run backwards.</summary>
