@@ -81,3 +81,33 @@ def alphanet_extract(x, window=10, stride=10, pair_features=None):
         cols = [torch.stack(parts, 1)] if parts else []
         steps.append(torch.cat(cols + [std, z, ret, decay], 1))
     return torch.stack(steps, 1)
+
+
+class SeededRandom:
+    """The engine's xoshiro256** generator seeded by SplitMix64 (same sequence as the C# one)."""
+    M = (1 << 64) - 1
+
+    def __init__(self, seed):
+        x = seed & self.M
+        self.s = []
+        for _ in range(4):
+            x = (x + 0x9E3779B97F4A7C15) & self.M
+            z = x
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.M
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.M
+            self.s.append(z ^ (z >> 31))
+
+    @staticmethod
+    def _rotl(v, k):
+        return ((v << k) | (v >> (64 - k))) & SeededRandom.M
+
+    def next_u64(self):
+        s = self.s
+        result = (self._rotl((s[1] * 5) & self.M, 7) * 9) & self.M
+        t = (s[1] << 17) & self.M
+        s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t
+        s[3] = self._rotl(s[3], 45)
+        return result
+
+    def next_double(self):
+        return (self.next_u64() >> 11) * (1.0 / (1 << 53))

@@ -44,8 +44,8 @@ public sealed class Lstm
         foreach (var p in Parameters) Nn.Parameters.Uniform(p, bound, rng);
     }
 
-    /// <summary>Runs the sequence; returns the last hidden state [n, H] (valid until the next call).</summary>
-    public ReadOnlySpan<float> Forward(float[] x, int n, int t)
+    /// <summary>Runs the sequence; returns the last hidden state [n, H] (first n·H values of a buffer valid until the next call).</summary>
+    public float[] Forward(float[] x, int n, int t)
     {
         if (x.Length < n * t * _in) throw new ArgumentException($"LSTM input has {x.Length} values, needs {n}×{t}×{_in}");
         _x = x; _n = n; _t = t;
@@ -56,7 +56,7 @@ public sealed class Lstm
         Kernels.PadRows(WeightHh.Value, 4 * _h, _h, _ldH, _wHh);
         BiasIh.Value.CopyTo(_bIh, 0); BiasHh.Value.CopyTo(_bHh, 0);
         Compute.ForBlocks(n, ForwardBlock);
-        return _out.AsSpan(0, n * _h);
+        return _out;
     }
 
     private void ForwardBlock(int b)
@@ -118,6 +118,16 @@ public sealed class Lstm
         }
         if (_wantDx) _dx.AsSpan(0, _n * _t * _in).CopyTo(dx);
     }
+
+    /// <summary><see cref="Backward"/> returning dL/dx [n, t, in] in a buffer valid until the next call.</summary>
+    public float[] BackwardToInput(ReadOnlySpan<float> dhLast)
+    {
+        if (_dxOut.Length < _n * _t * _in) _dxOut = new float[_n * _t * _in];
+        Backward(dhLast, _dxOut.AsSpan(0, _n * _t * _in));
+        return _dxOut;
+    }
+
+    private float[] _dxOut = [];
 
     private void BackwardBlock(int b)
     {
