@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Sig.Models.Nn;
 
 /// <summary>
@@ -77,15 +79,19 @@ public sealed class Gru
                 Kernels.Gemv(_x.AsSpan((s * _t + step) * _in, _in), _wtIh, _g, _bIh, gi);
                 Kernels.Gemv(h, _wtHh, _g, _bHh, gh);
                 var c = _cache.AsSpan((s * _t + step) * 4 * H, 4 * H);
-                for (int j = 0; j < H; j++)
-                {
-                    float r = Kernels.Sigmoid(gi[j] + gh[j]);
-                    float z = Kernels.Sigmoid(gi[H + j] + gh[H + j]);
-                    float ghn = gh[2 * H + j];
-                    float nn = MathF.Tanh(gi[2 * H + j] + r * ghn);
-                    hn[j] = (1f - z) * nn + z * h[j];
-                    c[j] = r; c[H + j] = z; c[2 * H + j] = nn; c[3 * H + j] = ghn;
-                }
+                // r, z = σ(gi + gh); n = tanh(gi_n + r ⊙ gh_n); h' = n + z ⊙ (h − n); all SIMD.
+                var rz = gi[..(2 * H)];
+                TensorPrimitives.Add(rz, gh[..(2 * H)], rz);
+                TensorPrimitives.Sigmoid(rz, rz);
+                var nn = gi.Slice(2 * H, H);
+                var ghn = gh.Slice(2 * H, H);
+                TensorPrimitives.MultiplyAdd(rz[..H], ghn, nn, nn);
+                TensorPrimitives.Tanh(nn, nn);
+                TensorPrimitives.Subtract(h, nn, hn);
+                TensorPrimitives.MultiplyAdd(rz.Slice(H, H), hn, nn, hn);
+                rz.CopyTo(c);
+                nn.CopyTo(c.Slice(2 * H, H));
+                ghn.CopyTo(c.Slice(3 * H, H));
             }
             hs.Slice(_t * H, H).CopyTo(_out.AsSpan(s * H, H));
         }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Sig.Models.Nn;
 
 /// <summary>
@@ -78,17 +80,17 @@ public sealed class Lstm
                 var c = cs.Slice(step * H, H);
                 var cn = cs.Slice((step + 1) * H, H);
                 var hn = hs.Slice((step + 1) * H, H);
-                for (int j = 0; j < H; j++)
-                {
-                    float i = Kernels.Sigmoid(gi[j] + gh[j]);
-                    float f = Kernels.Sigmoid(gi[H + j] + gh[H + j]);
-                    float g = MathF.Tanh(gi[2 * H + j] + gh[2 * H + j]);
-                    float o = Kernels.Sigmoid(gi[3 * H + j] + gh[3 * H + j]);
-                    float cc = f * c[j] + i * g;
-                    cn[j] = cc;
-                    hn[j] = o * MathF.Tanh(cc);
-                    gate[j] = i; gate[H + j] = f; gate[2 * H + j] = g; gate[3 * H + j] = o;
-                }
+                // i, f, o = σ(·), g = tanh(·); c' = f ⊙ c + i ⊙ g; h' = o ⊙ tanh(c'); all SIMD.
+                var a = gi[..(4 * H)];
+                TensorPrimitives.Add(a, gh[..(4 * H)], a);
+                TensorPrimitives.Sigmoid(a[..(2 * H)], a[..(2 * H)]);
+                TensorPrimitives.Tanh(a.Slice(2 * H, H), a.Slice(2 * H, H));
+                TensorPrimitives.Sigmoid(a.Slice(3 * H, H), a.Slice(3 * H, H));
+                TensorPrimitives.Multiply(a.Slice(H, H), c, cn);
+                TensorPrimitives.MultiplyAdd(a[..H], a.Slice(2 * H, H), cn, cn);
+                TensorPrimitives.Tanh(cn, hn);
+                TensorPrimitives.Multiply(a.Slice(3 * H, H), hn, hn);
+                a.CopyTo(gate);
             }
             hs.Slice(_t * H, H).CopyTo(_out.AsSpan(s * H, H));
         }
