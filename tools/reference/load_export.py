@@ -1,7 +1,7 @@
 """Loads an `engine model export` JSON into the matching PyTorch module with
-load_state_dict(strict=True); with --inputs (an `engine predict --dump-inputs` style JSON:
-{"inputs":[{"shape":[n,t,f],"data":[...]}, ...], "scores":[...]}) it also runs the network in
-eval mode and compares its scores to the engine's.
+load_state_dict(strict=True); with --inputs (a --dump-inputs JSON: {"symbols":[...],
+"shape":[n,t,f],"data":[...],"scores":[...]}, or "inputs":[{"shape","data"}, ...] for several
+tensors) it also runs the network in eval mode and compares its scores to the engine's.
 
 Run: OMP_NUM_THREADS=1 /usr/bin/python3 tools/reference/load_export.py weights.json [--inputs F.json]
 """
@@ -21,7 +21,8 @@ print(f"loaded {len(state)} tensors into {doc['architecture']} with strict=True"
 if "--inputs" in sys.argv:
     ref = json.load(open(sys.argv[sys.argv.index("--inputs") + 1]))
     net.eval()
-    xs = [torch.tensor(t["data"], dtype=torch.float32).reshape(t["shape"]) for t in ref["inputs"]]
+    tensors = ref["inputs"] if "inputs" in ref else [ref]
+    xs = [torch.tensor(t["data"], dtype=torch.float32).reshape(t["shape"]) for t in tensors]
     with torch.no_grad():
         scores = net(xs)
     engine = torch.tensor(ref["scores"], dtype=torch.float32)

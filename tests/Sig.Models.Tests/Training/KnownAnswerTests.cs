@@ -14,10 +14,10 @@ public sealed class KnownAnswerTests
     [Fact]
     public void Hf_gru_lf_and_fusion_learn_the_planted_signal_out_of_sample()
     {
-        var dates = SyntheticPanel.Dates(new DateOnly(2023, 1, 2), 34, 160, 40, 27, seed: 9, noise: 2.5);
-        var (fit, test) = (dates.Take(28).ToArray(), dates.Skip(28).ToArray());
+        var dates = SyntheticPanel.Dates(new DateOnly(2023, 1, 2), 30, 128, 40, 27, seed: 9, noise: 2.5);
+        var (fit, test) = (dates.Take(25).ToArray(), dates.Skip(25).ToArray());
         var (train, valid) = Protocol.Split(fit);
-        var options = new TrainingOptions(0.005f, Seed: 1, MaxEpochs: 12, Patience: 4);
+        var options = new TrainingOptions(0.005f, Seed: 1, MaxEpochs: 10, Patience: 3);
         var hf = new HfGruNet(27, 30);
         var result = Trainer.Train(hf, train, valid, options);
         Assert.True(result.BestValidationIc > 0.2, $"validation IC {result.BestValidationIc:F3}");
@@ -49,11 +49,11 @@ public sealed class KnownAnswerTests
     [Fact]
     public void Same_seed_gives_the_same_weight_file_with_one_or_two_threads()
     {
-        var data = SyntheticPanel.Dates(new DateOnly(2023, 1, 2), 4, 230, 40, 27, seed: 3);
+        var data = SyntheticPanel.Dates(new DateOnly(2023, 1, 2), 4, 150, 40, 27, seed: 3);
         string one = TrainedFileHash(1, 7, new HfGruNet(27, 30), data);
         Assert.Equal(one, TrainedFileHash(2, 7, new HfGruNet(27, 30), data));
         Assert.NotEqual(one, TrainedFileHash(1, 8, new HfGruNet(27, 30), data));
-        var alpha = SyntheticPanel.Dates(new DateOnly(2023, 1, 2), 4, 150, 30, 15, seed: 4);
+        var alpha = SyntheticPanel.Dates(new DateOnly(2023, 1, 2), 4, 100, 30, 15, seed: 4);
         Assert.Equal(TrainedFileHash(1, 7, new AlphaNetNet(pairFeatures: PairSampler.Draw(7, 15, 8)), alpha),
                      TrainedFileHash(2, 7, new AlphaNetNet(pairFeatures: PairSampler.Draw(7, 15, 8)), alpha));
     }
