@@ -23,6 +23,27 @@ internal static class Kernels
         var yv = MemoryMarshal.Cast<float, Vector<float>>(y[..ld]);
         int lv = ld / Width;
         int c = 0;
+        // Eight independent accumulators keep the FMA units busy (throughput- rather than latency-bound).
+        for (; c + 8 <= lv; c += 8)
+        {
+            Vector<float> a0 = iv[c], a1 = iv[c + 1], a2 = iv[c + 2], a3 = iv[c + 3];
+            Vector<float> a4 = iv[c + 4], a5 = iv[c + 5], a6 = iv[c + 6], a7 = iv[c + 7];
+            for (int p = 0, at = c; p < k; p++, at += lv)
+            {
+                var b = new Vector<float>(x[p]);
+                var row = wv.Slice(at, 8);
+                a0 = Vector.FusedMultiplyAdd(b, row[0], a0);
+                a1 = Vector.FusedMultiplyAdd(b, row[1], a1);
+                a2 = Vector.FusedMultiplyAdd(b, row[2], a2);
+                a3 = Vector.FusedMultiplyAdd(b, row[3], a3);
+                a4 = Vector.FusedMultiplyAdd(b, row[4], a4);
+                a5 = Vector.FusedMultiplyAdd(b, row[5], a5);
+                a6 = Vector.FusedMultiplyAdd(b, row[6], a6);
+                a7 = Vector.FusedMultiplyAdd(b, row[7], a7);
+            }
+            yv[c] = a0; yv[c + 1] = a1; yv[c + 2] = a2; yv[c + 3] = a3;
+            yv[c + 4] = a4; yv[c + 5] = a5; yv[c + 6] = a6; yv[c + 7] = a7;
+        }
         for (; c + 4 <= lv; c += 4)
         {
             Vector<float> a0 = iv[c], a1 = iv[c + 1], a2 = iv[c + 2], a3 = iv[c + 3];
