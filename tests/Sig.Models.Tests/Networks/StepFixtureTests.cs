@@ -6,6 +6,8 @@ using Xunit;
 namespace Sig.Models.Tests.Networks;
 
 /// <summary>One full training step of each model (loss, every gradient, state after Adam) against PyTorch.</summary>
+// Tests that change Compute.Threads run one at a time, so a 2-thread run really uses 2 threads.
+[Collection("Compute.Threads")]
 public sealed class StepFixtureTests
 {
     private static SequenceTensor Tensor(Fixture fx, string key)

@@ -4,6 +4,8 @@ using Xunit;
 namespace Sig.Models.Tests.Nn;
 
 /// <summary>Every layer's forward, backward and one Adam step against PyTorch fixtures.</summary>
+// Tests that change Compute.Threads run one at a time, so a 2-thread run really uses 2 threads.
+[Collection("Compute.Threads")]
 public sealed class LayerFixtureTests
 {
     private static void CheckGradsAndAdam(Fixture fx, IReadOnlyList<Parameter> ps)

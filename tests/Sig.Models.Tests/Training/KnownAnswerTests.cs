@@ -9,6 +9,8 @@ using Xunit;
 namespace Sig.Models.Tests.Training;
 
 /// <summary>Training on generated data with a planted signal, and bit-identical training across thread counts.</summary>
+// Tests that change Compute.Threads run one at a time, so a 2-thread run really uses 2 threads.
+[Collection("Compute.Threads")]
 public sealed class KnownAnswerTests
 {
     [Fact]
