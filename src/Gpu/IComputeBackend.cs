@@ -59,6 +59,10 @@ public interface IShardFactorState
     /// <summary>Exchange seq of symbol i's last applied event (0 before the first).</summary>
     long LastSeq(int symbol);
 
-    /// <summary>An independent copy (supervision snapshots): flat array copies, no shared mutable parts.</summary>
-    IShardFactorState Copy();
+    /// <summary>
+    /// An independent copy (supervision snapshots): flat array copies, no shared mutable parts.
+    /// When <paramref name="into"/> is an earlier copy of this backend's that nothing reads any
+    /// more, the copy is written into its storage (no allocation in the steady state).
+    /// </summary>
+    IShardFactorState Copy(IShardFactorState? into = null);
 }

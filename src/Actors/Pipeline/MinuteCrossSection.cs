@@ -74,6 +74,21 @@ public sealed class MinuteCrossSection
         return snapshot;
     }
 
+    // The latest supervision snapshot and the one before it (free once the latest exists).
+    private ShardMinuteEngine? _latestSnapshot, _spareSnapshot;
+
+    /// <summary>
+    /// Takes a supervision snapshot with <paramref name="copy"/>, handing it the spare buffer (the
+    /// snapshot before the latest, which the runtime no longer holds) to write into.
+    /// </summary>
+    public ShardMinuteEngine NextSnapshot(Func<ShardMinuteEngine?, ShardMinuteEngine> copy)
+    {
+        var next = copy(_spareSnapshot);
+        _spareSnapshot = _latestSnapshot;
+        _latestSnapshot = next;
+        return next;
+    }
+
     /// <summary>Adds a supervision snapshot's time to the latest minute step (it is part of that minute's latency).</summary>
     public void AddSnapshotMillis(double ms)
     {

@@ -127,16 +127,19 @@ public sealed class ShardMinuteEngine
 
     /// <summary>
     /// An independent copy (actor snapshots): the backend's state copy plus the current rows;
-    /// the copy shares only the immutable universe and the cross-section step.
+    /// the copy shares only the immutable universe and the cross-section step. With
+    /// <paramref name="into"/> (an earlier copy nothing reads any more) its storage is reused.
     /// </summary>
-    public ShardMinuteEngine Clone()
+    public ShardMinuteEngine Clone(ShardMinuteEngine? into = null)
     {
-        var c = new ShardMinuteEngine(_crossSection, _state.Copy())
+        var c = new ShardMinuteEngine(_crossSection, _state.Copy(into?._state))
         {
             _symbols = _symbols, _symbolValues = _symbolValues, Date = Date, LastClosedMinute = LastClosedMinute,
             EventsApplied = EventsApplied, LateEvents = LateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
-            _rows = (double[])_rows.Clone(), _changed = new int[_changed.Length],
+            _rows = into is not null && into._rows.Length == _rows.Length ? into._rows : new double[_rows.Length],
+            _changed = new int[_changed.Length],
         };
+        _rows.CopyTo(c._rows, 0);
         c._ahead.AddRange(_ahead);
         return c;
     }

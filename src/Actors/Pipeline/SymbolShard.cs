@@ -16,6 +16,9 @@ internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCount
 /// and whenever <see cref="MaxEventsSinceSnapshot"/> events have arrived since the last one, so
 /// the messages the runtime keeps for replay stay bounded; after a failure the runtime restores
 /// the snapshot and replays the messages since. A snapshot's time counts in the minute step.
+/// Snapshots are double-buffered in the shard's <see cref="MinuteCrossSection"/> (which outlives
+/// restarts): the runtime holds only the latest snapshot and restores by copying it, so the one
+/// before it is free and the next snapshot is written into its arrays instead of new ones.
 /// </summary>
 internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, ActorRef<ShardMinute> batcher)
     : IActorBehavior<MarketInput>, ISnapshotable
@@ -64,7 +67,7 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
     public object Snapshot()
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
-        var snapshot = (_engine.Clone(), _rejected);
+        var snapshot = (crossSection.NextSnapshot(into => _engine.Clone(into)), _rejected);
         _eventsSinceSnapshot = 0;
         crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds); // wall-clock ok: benchmark timing only
         return snapshot;

@@ -98,10 +98,19 @@ public sealed class CpuShardState : IShardFactorState
 
     public long LastSeq(int symbol) => _states[symbol].LastSeq;
 
-    public IShardFactorState Copy()
+    public IShardFactorState Copy(IShardFactorState? into = null)
     {
-        var c = new CpuShardState(_settings, _sizing, _parallelism) { SymbolCount = SymbolCount, _evaluatedAt = (long[])_evaluatedAt.Clone() };
-        foreach (var s in _states) c._states.Add(s.Clone());
+        var c = into as CpuShardState ?? new CpuShardState(_settings, _sizing, _parallelism);
+        if (c._sizing != _sizing || c._settings != _settings) c = new CpuShardState(_settings, _sizing, _parallelism);
+        c.SymbolCount = SymbolCount;
+        if (c._evaluatedAt.Length != _evaluatedAt.Length) c._evaluatedAt = new long[_evaluatedAt.Length];
+        _evaluatedAt.CopyTo(c._evaluatedAt, 0);
+        if (c._states.Count > _states.Count) c._states.RemoveRange(_states.Count, c._states.Count - _states.Count);
+        for (int i = 0; i < _states.Count; i++)
+        {
+            if (i == c._states.Count) c._states.Add(new SymbolDayState(default, _sizing));
+            _states[i].CopyTo(c._states[i]);
+        }
         return c;
     }
 }

@@ -118,6 +118,8 @@ public sealed class FlakyBackend(IComputeBackend inner, Func<int, int, bool> fai
         }
 
         public long LastSeq(int symbol) => inner.LastSeq(symbol);
-        public IShardFactorState Copy() => new Shard(owner, inner.Copy());
+        public IShardFactorState Copy(IShardFactorState? into = null) => new Shard(owner, inner.Copy((into as Shard)?.Inner));
+
+        private IShardFactorState Inner => inner;
     }
 }
