@@ -42,8 +42,9 @@ public sealed class BigOrderBook
     private int[] _next = new int[256];
     private int[] _prev = new int[256];
 
-    // Index 0..Buckets-1: buckets; the octave sums are the same fields over [Buckets, Buckets + Octaves).
-    private readonly SumTable _sums = new(Buckets + Octaves);
+    // Index 0..Buckets-1: buckets; the octave sums are the same rows over [Buckets, Buckets + Octaves).
+    // One row is one 64-byte struct, so an update touches one cache line per level.
+    private readonly SumRow[] _sums = new SumRow[Buckets + Octaves];
     private readonly int[] _head = new int[Buckets];
 
     public BigOrderBook(BigOrderSizing sizing = BigOrderSizing.Filled)
@@ -99,18 +100,39 @@ public sealed class BigOrderBook
 
     private void AddToOrder(int i, long amount, long logRet, bool early, bool earlyAggressor)
     {
-        Account(i, -1);
         long before = _amount[i], after = before + amount;
         _amount[i] = after;
         Int128 sqDelta = (Int128)amount * (2 * (Int128)before + amount);
-        if (_isSell[i]) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
+        bool sell = _isSell[i];
+        if (sell) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
+        long earlyDelta = early ? amount : 0, earlyActiveDelta = earlyAggressor ? logRet : 0;
         _logRet[i] += logRet;
-        if (early) _early[i] += amount;
-        if (earlyAggressor) _earlyActiveLogRet[i] += logRet;
+        _early[i] += earlyDelta;
+        _earlyActiveLogRet[i] += earlyActiveDelta;
         if (_sizeFromFills[i]) SetSize(i, after);
-        Place(i);
-        Account(i, +1);
+        int from = _bucket[i], to = BucketOf(_classSize[i]);
+        if (from == to)
+        {
+            // Same bucket: only the increments move its and its octave's sums.
+            var delta = new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta);
+            _sums[from].Add(in delta);
+            _sums[Buckets + (from >> SubBits)].Add(in delta);
+            return;
+        }
+        var old = new SumRow(before, sell ? 0 : _early[i] - earlyDelta, sell ? _early[i] - earlyDelta : 0, _logRet[i] - logRet, _earlyActiveLogRet[i] - earlyActiveDelta);
+        var now = RowOf(i);
+        _sums[from].Subtract(in old);
+        _sums[Buckets + (from >> SubBits)].Subtract(in old);
+        Unlink(i, from);
+        _bucket[i] = to;
+        Link(i, to);
+        _sums[to].Add(in now);
+        _sums[Buckets + (to >> SubBits)].Add(in now);
     }
+
+    private SumRow RowOf(int i) => _isSell[i]
+        ? new SumRow(_amount[i], 0, _early[i], _logRet[i], _earlyActiveLogRet[i])
+        : new SumRow(_amount[i], _early[i], 0, _logRet[i], _earlyActiveLogRet[i]);
 
     private int IndexOf(long orderId, bool sell)
     {
@@ -137,16 +159,6 @@ public sealed class BigOrderBook
         SizeSquareSum += (Int128)size * size - (Int128)old * old;
     }
 
-    // Moves order i to the bucket of its current size (its sums must be out of the tables).
-    private void Place(int i)
-    {
-        int b = BucketOf(_classSize[i]);
-        if (b == _bucket[i]) return;
-        Unlink(i, _bucket[i]);
-        _bucket[i] = b;
-        Link(i, b);
-    }
-
     private void Link(int i, int b)
     {
         int h = _head[b];
@@ -161,16 +173,6 @@ public sealed class BigOrderBook
         int p = _prev[i], n = _next[i];
         if (p >= 0) _next[p] = n; else _head[b] = n;
         if (n >= 0) _prev[n] = p;
-    }
-
-    // Adds (sign +1) or removes (−1) order i's values to its bucket's and octave's sums.
-    private void Account(int i, int sign)
-    {
-        int b = _bucket[i];
-        long a = _amount[i], e = _early[i];
-        long eb = _isSell[i] ? 0 : e, es = _isSell[i] ? e : 0;
-        _sums.Add(b, sign, a, eb, es, _logRet[i], _earlyActiveLogRet[i]);
-        _sums.Add(Buckets + (b >> SubBits), sign, a, eb, es, _logRet[i], _earlyActiveLogRet[i]);
     }
 
     /// <summary>Bucket of a size: 8 per power of two, monotone in the size (sizes ≤ 1 share bucket 0).</summary>
@@ -192,7 +194,7 @@ public sealed class BigOrderBook
         if (theta.NoneBig || Count == 0) return r;
         if (theta.AllEqual)
         {
-            if (theta.IsBig(_classSize[0])) for (int o = 0; o < Octaves; o++) _sums.AddTo(Buckets + o, ref r);
+            if (theta.IsBig(_classSize[0])) for (int o = 0; o < Octaves; o++) _sums[Buckets + o].AddTo(ref r);
             return r;
         }
         var (low, high) = theta.Bounds();
@@ -203,8 +205,8 @@ public sealed class BigOrderBook
                 if (theta.IsBig(_classSize[i])) AddOrder(i, ref r);
         // Above highBucket every order is big: the rest of its octave bucket by bucket, then whole octaves.
         int octave = highBucket >> SubBits;
-        for (int b = highBucket + 1, end = (octave + 1) << SubBits; b < end; b++) _sums.AddTo(b, ref r);
-        for (int o = octave + 1; o < Octaves; o++) _sums.AddTo(Buckets + o, ref r);
+        for (int b = highBucket + 1, end = (octave + 1) << SubBits; b < end; b++) _sums[b].AddTo(ref r);
+        for (int o = octave + 1; o < Octaves; o++) _sums[Buckets + o].AddTo(ref r);
         return r;
     }
 
@@ -231,7 +233,7 @@ public sealed class BigOrderBook
     {
         _index.Clear(); _submittedIndex.Clear();
         _submittedCount = 0;
-        if (Count > 0) { _sums.Clear(); Array.Fill(_head, -1); }
+        if (Count > 0) { Array.Clear(_sums); Array.Fill(_head, -1); }
         Count = 0; SizeSum = SizeSquareSum = BuyAmountSquareSum = SellAmountSquareSum = 0;
     }
 
@@ -250,45 +252,34 @@ public sealed class BigOrderBook
         _classSize.AsSpan(0, n).CopyTo(other._classSize); _isSell.AsSpan(0, n).CopyTo(other._isSell);
         _sizeFromFills.AsSpan(0, n).CopyTo(other._sizeFromFills); _bucket.AsSpan(0, n).CopyTo(other._bucket);
         _next.AsSpan(0, n).CopyTo(other._next); _prev.AsSpan(0, n).CopyTo(other._prev);
-        _sums.CopyTo(other._sums);
+        _sums.CopyTo(other._sums, 0);
         _head.CopyTo(other._head, 0);
         other.Count = Count; other.SizeSum = SizeSum; other.SizeSquareSum = SizeSquareSum;
         other.BuyAmountSquareSum = BuyAmountSquareSum; other.SellAmountSquareSum = SellAmountSquareSum;
     }
 
-    // Struct-of-arrays sums per bucket / octave (integers only: add and subtract are exact).
-    private sealed class SumTable(int rows)
+    // Sums of one bucket or octave (integers only: add and subtract are exact).
+    private struct SumRow(long amount, long earlyBuy, long earlySell, Int128 logRet, Int128 earlyActive)
     {
-        private readonly long[] _amount = new long[rows], _earlyBuy = new long[rows], _earlySell = new long[rows];
-        private readonly Int128[] _logRet = new Int128[rows], _earlyActive = new Int128[rows];
+        private long _amount = amount, _earlyBuy = earlyBuy, _earlySell = earlySell;
+        private Int128 _logRet = logRet, _earlyActive = earlyActive;
 
-        public void Add(int row, int sign, long amount, long earlyBuy, long earlySell, long logRet, long earlyActive)
+        public void Add(in SumRow d)
         {
-            _amount[row] += sign * amount;
-            _earlyBuy[row] += sign * earlyBuy;
-            _earlySell[row] += sign * earlySell;
-            _logRet[row] += sign * (Int128)logRet;
-            _earlyActive[row] += sign * (Int128)earlyActive;
+            _amount += d._amount; _earlyBuy += d._earlyBuy; _earlySell += d._earlySell;
+            _logRet += d._logRet; _earlyActive += d._earlyActive;
         }
 
-        public void AddTo(int row, ref BigOrderSums r)
+        public void Subtract(in SumRow d)
         {
-            r.Amount += _amount[row];
-            r.EarlyBuy += _earlyBuy[row];
-            r.EarlySell += _earlySell[row];
-            r.LogReturn += _logRet[row];
-            r.EarlyActiveLogReturn += _earlyActive[row];
+            _amount -= d._amount; _earlyBuy -= d._earlyBuy; _earlySell -= d._earlySell;
+            _logRet -= d._logRet; _earlyActive -= d._earlyActive;
         }
 
-        public void Clear()
+        public readonly void AddTo(ref BigOrderSums r)
         {
-            Array.Clear(_amount); Array.Clear(_earlyBuy); Array.Clear(_earlySell); Array.Clear(_logRet); Array.Clear(_earlyActive);
-        }
-
-        public void CopyTo(SumTable o)
-        {
-            _amount.CopyTo(o._amount, 0); _earlyBuy.CopyTo(o._earlyBuy, 0); _earlySell.CopyTo(o._earlySell, 0);
-            _logRet.CopyTo(o._logRet, 0); _earlyActive.CopyTo(o._earlyActive, 0);
+            r.Amount += _amount; r.EarlyBuy += _earlyBuy; r.EarlySell += _earlySell;
+            r.LogReturn += _logRet; r.EarlyActiveLogReturn += _earlyActive;
         }
     }
 }
