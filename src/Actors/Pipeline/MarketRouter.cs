@@ -7,7 +7,9 @@ namespace Sig.Actors.Pipeline;
 /// The Router actor: at a day start it splits the ascending universe into contiguous symbol
 /// ranges, one per shard (so merging shard outputs is concatenation in shard order); then it
 /// sends each shard the events of its symbols, in arrival order, and every clock to every
-/// shard. Events of unknown symbols and rejected rows go to shard 0, which counts them.
+/// shard. Events of unknown symbols and rejected rows go to shard 0, which counts them. Its
+/// state is an immutable routing table, so it snapshots (a reference) after every message and
+/// the runtime keeps no message of it for replay.
 /// </summary>
 internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) : IActorBehavior<MarketInput>, ISnapshotable
 {
@@ -15,11 +17,11 @@ internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) 
 
     public async ValueTask HandleAsync(MarketInput input, ActorContext context)
     {
+        context.RequestSnapshot();
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
                 _table = RoutingTable.For(input.Symbols, shards.Count);
-                context.RequestSnapshot();
                 for (int s = 0; s < shards.Count; s++)
                     await shards[s].SendAsync(MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq)).ConfigureAwait(false);
                 break;
@@ -44,10 +46,13 @@ internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) 
 
     public void Restore(object? snapshot) => _table = (RoutingTable?)snapshot ?? RoutingTable.Empty;
 
+    // Shard s owns universe positions [_starts[s], _starts[s + 1]); an event's shard is found by a
+    // binary search over the sorted symbol values (skipped while consecutive events share a symbol).
     private sealed class RoutingTable
     {
         public static readonly RoutingTable Empty = new([], 1);
-        private readonly Dictionary<int, int> _shardOf = [];
+        private readonly int[] _values;
+        private readonly int[] _shardOfValue;
         private readonly int[] _starts;
         private readonly int _shards;
 
@@ -57,8 +62,10 @@ internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) 
             _starts = new int[shards + 1];
             int per = (symbols.Length + shards - 1) / Math.Max(1, shards);
             for (int s = 0; s <= shards; s++) _starts[s] = Math.Min(symbols.Length, s * per);
-            for (int s = 0; s < shards; s++)
-                for (int i = _starts[s]; i < _starts[s + 1]; i++) _shardOf[symbols[i].Value] = s;
+            _values = Array.ConvertAll(symbols, s => s.Value);
+            _shardOfValue = new int[symbols.Length];
+            for (int s = 0; s < shards; s++) _shardOfValue.AsSpan(_starts[s], _starts[s + 1] - _starts[s]).Fill(s);
+            Array.Sort(_values, _shardOfValue);
         }
 
         public static RoutingTable For(SymbolCode[] symbols, int shards) => new(symbols, shards);
@@ -67,19 +74,33 @@ internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) 
 
         public TickEvent[]?[] Split(TickEvent[] events)
         {
+            var shardOf = new int[events.Length];
             Span<int> counts = stackalloc int[_shards];
-            foreach (ref readonly var e in events.AsSpan()) counts[ShardOf(e.Symbol)]++;
+            int lastValue = int.MinValue, lastShard = 0;
+            for (int k = 0; k < events.Length; k++)
+            {
+                if (events[k].Symbol != lastValue)
+                {
+                    lastValue = events[k].Symbol;
+                    lastShard = ShardOf(lastValue);
+                }
+                counts[shardOf[k] = lastShard]++;
+            }
             var parts = new TickEvent[]?[_shards];
             for (int s = 0; s < _shards; s++) if (counts[s] > 0) parts[s] = new TickEvent[counts[s]];
             counts.Clear();
-            foreach (ref readonly var e in events.AsSpan())
+            for (int k = 0; k < events.Length; k++)
             {
-                int s = ShardOf(e.Symbol);
-                parts[s]![counts[s]++] = e;
+                int s = shardOf[k];
+                parts[s]![counts[s]++] = events[k];
             }
             return parts;
         }
 
-        private int ShardOf(int symbol) => _shardOf.TryGetValue(symbol, out int s) ? s : 0;
+        private int ShardOf(int symbol)
+        {
+            int i = Array.BinarySearch(_values, symbol);
+            return i < 0 ? 0 : _shardOfValue[i];
+        }
     }
 }

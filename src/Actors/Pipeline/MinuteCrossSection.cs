@@ -1,46 +1,97 @@
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Factors;
-using Sig.Engine.Intraday;
 using Sig.Engine.Output;
 using Sig.Gpu;
 
 namespace Sig.Actors.Pipeline;
 
+/// <summary>Which closed minutes a pipeline evaluates and emits.</summary>
+public enum PipelineOutputs
+{
+    /// <summary>Every minute 1..240 (the live-equivalent; the default).</summary>
+    All,
+    /// <summary>Only the close (minute 240): every event is applied, the cross-section is evaluated once a day (historical backtests).</summary>
+    Daily,
+}
+
 /// <summary>
-/// The cross-section step shared by replay and live: given every symbol's state as of a closed
-/// minute, computes the 27 factors with the compute backend and builds the minute's
-/// <see cref="FactorSnapshot"/>. Replay and live both go through it, so equal per-symbol event
-/// sequences give byte-identical snapshots.
+/// What the shards of one pipeline share: the compute backend that owns their state, the
+/// big-order settings, which minutes are evaluated, and the minute-step timings the benchmarks
+/// read. Replay and live both go through it, so equal per-symbol event sequences give
+/// byte-identical snapshots.
 /// </summary>
 public sealed class MinuteCrossSection
 {
     private readonly IComputeBackend _backend;
     private readonly FactorSettings _settings;
+    private readonly List<double> _stepMillis = [];
 
-    public MinuteCrossSection(BigOrderOptions bigOrder, IComputeBackend backend)
+    public MinuteCrossSection(BigOrderOptions bigOrder, IComputeBackend backend, PipelineOutputs outputs = PipelineOutputs.All)
     {
         _backend = backend;
         _settings = FactorSettings.From(bigOrder);
         Sizing = bigOrder.ClassifyBy;
+        Outputs = outputs;
     }
 
-    /// <summary>How big orders are sized; symbol states must be created with it.</summary>
+    /// <summary>How big orders are sized.</summary>
     public BigOrderSizing Sizing { get; }
 
-    /// <summary>Milliseconds the compute backend took for each cross-section so far (benchmarks read it).</summary>
-    public List<double> ComputeMillis { get; } = [];
+    /// <summary>Which minutes are evaluated.</summary>
+    public PipelineOutputs Outputs { get; }
 
-    /// <summary>The snapshot as of <paramref name="minute"/>; <paramref name="states"/> are in <paramref name="symbols"/> order.</summary>
-    public FactorSnapshot Compute(DateOnly date, int minute, SymbolCode[] symbols, IReadOnlyList<SymbolDayState> states)
+    /// <summary>True when minute <paramref name="minute"/> is evaluated and emitted.</summary>
+    public bool Emits(int minute) => Outputs == PipelineOutputs.All || minute == Sig.Engine.Time.SessionBars.BarsPerDay;
+
+    /// <summary>A new backend state for one shard.</summary>
+    public IShardFactorState CreateState() => _backend.CreateShard(_settings, Sizing);
+
+    /// <summary>
+    /// Milliseconds of each emitted minute's step in one shard: evaluation and snapshot building,
+    /// plus the supervision snapshot taken after it, if any (benchmarks read it).
+    /// </summary>
+    public IReadOnlyList<double> StepMillis
     {
+        get { lock (_stepMillis) return [.. _stepMillis]; }
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="state"/> as of <paramref name="minute"/> into <paramref name="rows"/>
+    /// (the previous minute's rows, kept by the caller) and returns the minute's snapshot.
+    /// </summary>
+    public FactorSnapshot Compute(DateOnly date, int minute, SymbolCode[] symbols, IShardFactorState state, double[] rows, int[] changed)
+    {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
         int n = symbols.Length;
-        var values = new double[n * FactorCatalog.Count];
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        _backend.Compute(states, minute, _settings, values);
-        ComputeMillis.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        state.Evaluate(minute, rows, changed);
+        var values = rows.AsSpan(0, n * FactorCatalog.Count).ToArray();
         var lastSeq = new long[n];
-        for (int i = 0; i < n; i++) lastSeq[i] = states[i].LastSeq;
-        return new FactorSnapshot(date, minute, symbols, values, lastSeq);
+        for (int i = 0; i < n; i++) lastSeq[i] = state.LastSeq(i);
+        var snapshot = new FactorSnapshot(date, minute, symbols, values, lastSeq);
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds; // wall-clock ok: benchmark timing only
+        lock (_stepMillis) _stepMillis.Add(ms);
+        return snapshot;
+    }
+
+    // The latest supervision snapshot and the one before it (free once the latest exists).
+    private ShardMinuteEngine? _latestSnapshot, _spareSnapshot;
+
+    /// <summary>
+    /// Takes a supervision snapshot with <paramref name="copy"/>, handing it the spare buffer (the
+    /// snapshot before the latest, which the runtime no longer holds) to write into.
+    /// </summary>
+    public ShardMinuteEngine NextSnapshot(Func<ShardMinuteEngine?, ShardMinuteEngine> copy)
+    {
+        var next = copy(_spareSnapshot);
+        _spareSnapshot = _latestSnapshot;
+        _latestSnapshot = next;
+        return next;
+    }
+
+    /// <summary>Adds a supervision snapshot's time to the latest minute step (it is part of that minute's latency).</summary>
+    public void AddSnapshotMillis(double ms)
+    {
+        lock (_stepMillis) if (_stepMillis.Count > 0) _stepMillis[^1] += ms;
     }
 }

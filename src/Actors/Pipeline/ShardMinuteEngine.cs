@@ -1,7 +1,8 @@
 using Sig.Engine.Events;
-using Sig.Engine.Intraday;
+using Sig.Engine.Factors;
 using Sig.Engine.Output;
 using Sig.Engine.Time;
+using Sig.Gpu;
 
 namespace Sig.Actors.Pipeline;
 
@@ -11,18 +12,29 @@ namespace Sig.Actors.Pipeline;
 /// An event whose bar is already closed is late: counted and never applied, so a closed
 /// minute's snapshot cannot change. An event of a bar after the open one (a message that runs
 /// past a minute boundary before the clock closed it) is held back and applied, in arrival
-/// /// order, when its bar opens, so each minute's state holds exactly its bars. Whatever the
-/// source, the same events per minute give byte-identical snapshots.
+/// order, when its bar opens, so each minute's state holds exactly its bars. Whatever the
+/// source, the same events per minute give byte-identical snapshots. Symbols are routed by
+/// dense index (a binary search over the sorted universe, skipped while consecutive events
+/// share a symbol); the state itself is owned by the compute backend.
 /// </summary>
 public sealed class ShardMinuteEngine
 {
     private readonly MinuteCrossSection _crossSection;
-    private readonly List<SymbolDayState> _states = [];
-    private readonly Dictionary<int, int> _indexOf = [];
+    private readonly IShardFactorState _state;
     private readonly List<TickEvent> _ahead = [];
     private SymbolCode[] _symbols = [];
+    private int[] _symbolValues = [];
+    private double[] _rows = [];
+    private int[] _changed = [];
+    // Per-batch scratch: the accepted events and their symbol indices (reused, never kept).
+    private TickEvent[] _batch = new TickEvent[256];
+    private int[] _batchSymbols = new int[256];
 
-    public ShardMinuteEngine(MinuteCrossSection crossSection) => _crossSection = crossSection;
+    public ShardMinuteEngine(MinuteCrossSection crossSection)
+    {
+        _crossSection = crossSection;
+        _state = crossSection.CreateState();
+    }
 
     /// <summary>The day being run (default before <see cref="BeginDay"/>).</summary>
     public DateOnly Date { get; private set; }
@@ -52,14 +64,11 @@ public sealed class ShardMinuteEngine
     public void BeginDay(DateOnly date, IEnumerable<SymbolCode> universe)
     {
         _symbols = universe.Distinct().OrderBy(s => s).ToArray();
-        while (_states.Count < _symbols.Length) _states.Add(new SymbolDayState(default, _crossSection.Sizing));
-        if (_states.Count > _symbols.Length) _states.RemoveRange(_symbols.Length, _states.Count - _symbols.Length);
-        _indexOf.Clear();
-        for (int i = 0; i < _symbols.Length; i++)
-        {
-            _states[i].Reset(_symbols[i]);
-            _indexOf[_symbols[i].Value] = i;
-        }
+        _symbolValues = Array.ConvertAll(_symbols, s => s.Value);
+        _state.BeginDay(_symbols);
+        _rows = new double[_symbols.Length * FactorCatalog.Count];
+        Array.Fill(_rows, double.NaN);
+        _changed = new int[_symbols.Length];
         _ahead.Clear();
         Date = date;
         LastClosedMinute = 0;
@@ -71,51 +80,80 @@ public sealed class ShardMinuteEngine
     /// </summary>
     public int Apply(ReadOnlySpan<TickEvent> batch)
     {
-        int accepted = 0;
+        if (_batch.Length < batch.Length)
+        {
+            _batch = new TickEvent[batch.Length];
+            _batchSymbols = new int[batch.Length];
+        }
+        int accepted = 0, ready = 0, lastValue = int.MinValue, lastIndex = -1;
         foreach (ref readonly var e in batch)
         {
-            if (!_indexOf.TryGetValue(e.Symbol, out int i)) { UnknownSymbolEvents++; continue; }
+            if (e.Symbol != lastValue)
+            {
+                lastValue = e.Symbol;
+                lastIndex = Array.BinarySearch(_symbolValues, e.Symbol);
+            }
+            if (lastIndex < 0) { UnknownSymbolEvents++; continue; }
             int bar = SessionBars.BarOf(e.Time);
             if (bar <= LastClosedMinute) { LateEvents++; continue; }
             accepted++;
             if (bar > LastClosedMinute + 1 || _ahead.Count > 0) { _ahead.Add(e); continue; }
-            _states[i].Apply(in e);
-            EventsApplied++;
+            _batch[ready] = e;
+            _batchSymbols[ready++] = lastIndex;
         }
+        _state.Apply(_batch.AsSpan(0, ready), _batchSymbols.AsSpan(0, ready));
+        EventsApplied += ready;
         return accepted;
     }
 
     /// <summary>Applies, in arrival order, the held-back events whose bar is ≤ <paramref name="minute"/>.</summary>
     private void ReleaseAhead(int minute)
     {
+        if (_ahead.Count == 0) return;
+        var release = new List<TickEvent>();
+        var symbols = new List<int>();
         int kept = 0;
         for (int k = 0; k < _ahead.Count; k++)
         {
             var e = _ahead[k];
             if (SessionBars.BarOf(e.Time) > minute) { _ahead[kept++] = e; continue; }
-            _states[_indexOf[e.Symbol]].Apply(in e);
-            EventsApplied++;
+            release.Add(e);
+            symbols.Add(Array.BinarySearch(_symbolValues, e.Symbol));
         }
         _ahead.RemoveRange(kept, _ahead.Count - kept);
+        _state.Apply(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(release), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(symbols));
+        EventsApplied += release.Count;
     }
 
-    /// <summary>A deep copy (actor snapshots); the copy shares only the immutable cross-section step.</summary>
-    public ShardMinuteEngine Clone()
+    /// <summary>
+    /// An independent copy (actor snapshots): the backend's state copy plus the current rows;
+    /// the copy shares only the immutable universe and the cross-section step. With
+    /// <paramref name="into"/> (an earlier copy nothing reads any more) its storage is reused.
+    /// </summary>
+    public ShardMinuteEngine Clone(ShardMinuteEngine? into = null)
     {
-        var c = new ShardMinuteEngine(_crossSection)
+        var c = new ShardMinuteEngine(_crossSection, _state.Copy(into?._state))
         {
-            _symbols = _symbols, Date = Date, LastClosedMinute = LastClosedMinute,
+            _symbols = _symbols, _symbolValues = _symbolValues, Date = Date, LastClosedMinute = LastClosedMinute,
             EventsApplied = EventsApplied, LateEvents = LateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
+            _rows = into is not null && into._rows.Length == _rows.Length ? into._rows : new double[_rows.Length],
+            _changed = new int[_changed.Length],
         };
-        foreach (var s in _states) c._states.Add(s.Clone());
-        foreach (var kv in _indexOf) c._indexOf.Add(kv.Key, kv.Value);
+        _rows.CopyTo(c._rows, 0);
         c._ahead.AddRange(_ahead);
         return c;
     }
 
+    private ShardMinuteEngine(MinuteCrossSection crossSection, IShardFactorState state)
+    {
+        _crossSection = crossSection;
+        _state = state;
+    }
+
     /// <summary>
     /// Exchange time has reached <paramref name="time"/>: closes every minute m with
-    /// <see cref="SessionBars.CloseTimeOf"/>(m) ≤ time, handing each snapshot to <paramref name="onMinute"/>.
+    /// <see cref="SessionBars.CloseTimeOf"/>(m) ≤ time, handing the snapshot of each minute the
+    /// pipeline emits to <paramref name="onMinute"/>.
     /// </summary>
     public void Clock(int time, Action<FactorSnapshot> onMinute)
     {
@@ -123,7 +161,8 @@ public sealed class ShardMinuteEngine
         {
             LastClosedMinute++;
             ReleaseAhead(LastClosedMinute);
-            onMinute(_crossSection.Compute(Date, LastClosedMinute, _symbols, _states));
+            if (_crossSection.Emits(LastClosedMinute))
+                onMinute(_crossSection.Compute(Date, LastClosedMinute, _symbols, _state, _rows, _changed));
         }
     }
 }

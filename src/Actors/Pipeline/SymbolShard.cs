@@ -12,14 +12,23 @@ internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCount
 /// <see cref="ShardMinuteEngine"/> over them), applies their events, and when a clock closes
 /// minutes computes its rows of each closed minute and sends them to the batcher. Symbols are
 /// independent until the cross-section, so shards never share state. It snapshots its state
-/// (a deep copy) at day starts and every <c>actors.snapshotEveryMinutes</c> closed minutes;
-/// after a failure the runtime restores it and replays the messages since.
+/// (flat array copies) at day starts, every <c>actors.snapshotEveryMinutes</c> closed minutes,
+/// and whenever <see cref="MaxEventsSinceSnapshot"/> events have arrived since the last one, so
+/// the messages the runtime keeps for replay stay bounded; after a failure the runtime restores
+/// the snapshot and replays the messages since. A snapshot's time counts in the minute step.
+/// Snapshots are double-buffered in the shard's <see cref="MinuteCrossSection"/> (which outlives
+/// restarts): the runtime holds only the latest snapshot and restores by copying it, so the one
+/// before it is free and the next snapshot is written into its arrays instead of new ones.
 /// </summary>
 internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, ActorRef<ShardMinute> batcher)
     : IActorBehavior<MarketInput>, ISnapshotable
 {
+    /// <summary>Events kept for replay before a snapshot is forced (about 56 MiB of events).</summary>
+    public const int MaxEventsSinceSnapshot = 1 << 20;
+
     private ShardMinuteEngine _engine = new(crossSection);
     private long _rejected;
+    private long _eventsSinceSnapshot;
 
     public async ValueTask HandleAsync(MarketInput input, ActorContext context)
     {
@@ -32,6 +41,8 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
             case MarketInputKind.Ticks:
                 if (input.Date == _engine.Date) _engine.Apply(input.Events);
                 else _rejected += input.Events.Length; // a source never sends these; counted rather than mixed into another day
+                _eventsSinceSnapshot += input.Events.Length;
+                if (_eventsSinceSnapshot >= MaxEventsSinceSnapshot) context.RequestSnapshot();
                 break;
             case MarketInputKind.Clock:
                 if (input.Date != _engine.Date) break;
@@ -53,7 +64,14 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
 
     private PipelineCounters Counters => new(_engine.EventsApplied, _engine.LateEvents, _engine.UnknownSymbolEvents, _rejected);
 
-    public object Snapshot() => (_engine.Clone(), _rejected);
+    public object Snapshot()
+    {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
+        var snapshot = (crossSection.NextSnapshot(into => _engine.Clone(into)), _rejected);
+        _eventsSinceSnapshot = 0;
+        crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds); // wall-clock ok: benchmark timing only
+        return snapshot;
+    }
 
     public void Restore(object? snapshot)
     {
@@ -61,5 +79,6 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
         var (engine, rejected) = ((ShardMinuteEngine, long))snapshot;
         _engine = engine.Clone();
         _rejected = rejected;
+        _eventsSinceSnapshot = 0;
     }
 }

@@ -15,8 +15,8 @@ public sealed class InMemoryDay(DateOnly date, SortedDictionary<SymbolCode, Tick
     public int EventCount(int index) => _events[index].Length;
     public void ReadEvents(int index, int offset, Span<TickEvent> destination) => _events[index].AsSpan(offset, destination.Length).CopyTo(destination);
 
-    /// <summary>n symbols of seeded random days (symbol i gets seed + i).</summary>
-    public static InMemoryDay Random(int symbols, int seed, int eventsPerSymbol = 500)
+    /// <summary>n symbols of seeded random days (symbol i gets seed + i), dated 2024-01-02 plus <paramref name="dayOffset"/> days.</summary>
+    public static InMemoryDay Random(int symbols, int seed, int eventsPerSymbol = 500, int dayOffset = 0)
     {
         var map = new SortedDictionary<SymbolCode, TickEvent[]>();
         for (int i = 0; i < symbols; i++)
@@ -26,7 +26,7 @@ public sealed class InMemoryDay(DateOnly date, SortedDictionary<SymbolCode, Tick
             for (int k = 0; k < evs.Length; k++) evs[k].Symbol = sym.Value;
             map[sym] = i % 9 == 8 ? [] : evs; // a suspended symbol: no events
         }
-        return new InMemoryDay(new DateOnly(2024, 1, 2), map);
+        return new InMemoryDay(new DateOnly(2024, 1, 2).AddDays(dayOffset), map);
     }
 }
 

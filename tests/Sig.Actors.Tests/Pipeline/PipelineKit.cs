@@ -82,21 +82,44 @@ public static class PipelineKit
     }
 }
 
-/// <summary>A backend that throws on chosen calls (then behaves): exercises supervision restarts.</summary>
+/// <summary>A backend that throws on chosen evaluations (then behaves): exercises supervision restarts.</summary>
 public sealed class FlakyBackend(IComputeBackend inner, Func<int, int, bool> failOnCall) : IComputeBackend
 {
-    private int _calls;
+    private int _calls, _failures;
 
     public string Name => inner.Name;
 
-    public int Failures { get; private set; }
+    public int VectorWidth => inner.VectorWidth;
 
-    public void Compute(IReadOnlyList<SymbolDayState> states, int asOfMinute, FactorSettings settings, double[] output)
-    {
-        int call = Interlocked.Increment(ref _calls);
-        if (failOnCall(call, asOfMinute)) { Failures++; throw new InvalidOperationException($"injected failure at minute {asOfMinute}"); }
-        inner.Compute(states, asOfMinute, settings, output);
-    }
+    public int Failures => Volatile.Read(ref _failures);
+
+    public IShardFactorState CreateShard(FactorSettings settings, BigOrderSizing sizing) => new Shard(this, inner.CreateShard(settings, sizing));
 
     public void Dispose() => inner.Dispose();
+
+    private void MaybeFail(int minute)
+    {
+        int call = Interlocked.Increment(ref _calls);
+        if (!failOnCall(call, minute)) return;
+        Interlocked.Increment(ref _failures);
+        throw new InvalidOperationException($"injected failure at minute {minute}");
+    }
+
+    private sealed class Shard(FlakyBackend owner, IShardFactorState inner) : IShardFactorState
+    {
+        public int SymbolCount => inner.SymbolCount;
+        public void BeginDay(ReadOnlySpan<SymbolCode> symbols) => inner.BeginDay(symbols);
+        public void Apply(ReadOnlySpan<TickEvent> events, ReadOnlySpan<int> symbols) => inner.Apply(events, symbols);
+
+        public int Evaluate(int minute, Span<double> rows, Span<int> changed)
+        {
+            owner.MaybeFail(minute);
+            return inner.Evaluate(minute, rows, changed);
+        }
+
+        public long LastSeq(int symbol) => inner.LastSeq(symbol);
+        public IShardFactorState Copy(IShardFactorState? into = null) => new Shard(owner, inner.Copy((into as Shard)?.Inner));
+
+        private IShardFactorState Inner => inner;
+    }
 }

@@ -50,6 +50,35 @@ public class ReplayCliTests(GeneratedStoreFixture market) : IClassFixture<Genera
     }
 
     [Fact]
+    public void Daily_outputs_store_the_same_daily_rows_and_the_manifest_says_what_the_digest_covers()
+    {
+        var dates = market.Ticks.Dates.ToList();
+        string allDb = Path.Combine(market.Root, "outputs-all.db"), dailyDb = Path.Combine(market.Root, "outputs-daily.db");
+        var (all, _) = ReplayCommand.Run(market.Ticks, dates, new EngineConfig(), 2, allDb);
+        var (daily, _) = ReplayCommand.Run(market.Ticks, dates, new EngineConfig(), 1, dailyDb, Sig.Actors.Pipeline.PipelineOutputs.Daily);
+        Assert.Equal("all", all.Outputs);
+        Assert.Equal("daily", daily.Outputs);
+        Assert.NotEqual(all.OutputDigest, daily.OutputDigest);
+        Assert.Equal(all.Events, daily.Events);
+        Assert.Equal("cpu", daily.Backend);
+        Assert.Equal(System.Numerics.Vector<double>.Count, daily.SimdWidth);
+        using var a = new SqliteFeatureStore(allDb);
+        using var d = new SqliteFeatureStore(dailyDb);
+        foreach (var date in dates)
+        {
+            var ra = a.ReadDaily(date);
+            var rd = d.ReadDaily(date);
+            Assert.Equal(ra.Count, rd.Count);
+            Assert.NotEmpty(ra);
+            for (int i = 0; i < ra.Count; i++)
+            {
+                Assert.Equal(ra[i].Symbol, rd[i].Symbol);
+                Assert.Equal(ra[i].Values.Select(BitConverter.DoubleToInt64Bits), rd[i].Values.Select(BitConverter.DoubleToInt64Bits));
+            }
+        }
+    }
+
+    [Fact]
     public void Configuration_changes_the_digest()
     {
         var k2 = new EngineConfig { BigOrder = new BigOrderOptions { StdMultiple = 2.0 } };

@@ -44,6 +44,21 @@ public readonly struct BigOrderThreshold
     /// <summary>All sizes equal (exact): every order is big.</summary>
     public bool AllEqual => _n >= 3 && _d == 0;
 
+    /// <summary>
+    /// Sizes bracketing the decision: every size &lt; Low is not big and every size &gt; High is
+    /// big (for n ≥ 3 and unequal sizes); sizes in [Low, High] need <see cref="IsBig"/>.
+    /// </summary>
+    public (long Low, long High) Bounds()
+    {
+        double a = _theta * (1 - TieBand), b = _theta * (1 + TieBand);
+        double lo = Math.Min(a, b), hi = Math.Max(a, b);
+        long low = Math.Max(_floor, ClampToLong(Math.Ceiling(lo)));
+        long high = Math.Max(_floor - 1, ClampToLong(Math.Floor(hi)));
+        return (low, high);
+    }
+
+    private static long ClampToLong(double x) => x >= 9.2e18 ? long.MaxValue : x <= -9.2e18 ? long.MinValue / 2 : (long)x;
+
     public bool IsBig(long size)
     {
         if (_n < 3 || size < _floor) return false;

@@ -66,3 +66,40 @@ public struct RunningCoMoments
     public readonly double Corr =>
         N < 3 || MinX == MaxX || MinY == MaxY ? double.NaN : Cxy / Math.Sqrt(M2X * M2Y);
 }
+
+/// <summary>
+/// Co-moments of integer pairs (prices in ticks, volumes, counts) in exact 128-bit sums: the
+/// Pearson correlation's numerator and variances are exact integers (n·Σxy − ΣxΣy, …), rounded
+/// once when read, so the value does not depend on the order pairs were added in. Exact for
+/// |x|, |y| &lt; 2⁴⁸ and n &lt; 2¹⁶.
+/// </summary>
+public struct ExactCoMoments
+{
+    public long N;
+    public Int128 Sx, Sy, Sxx, Syy, Sxy;
+    public long MinX, MaxX, MinY, MaxY;
+
+    public void Add(long x, long y)
+    {
+        if (N == 0) { MinX = MaxX = x; MinY = MaxY = y; }
+        else
+        {
+            if (x < MinX) MinX = x; if (x > MaxX) MaxX = x;
+            if (y < MinY) MinY = y; if (y > MaxY) MaxY = y;
+        }
+        N++;
+        Sx += x; Sy += y;
+        Sxx += (Int128)x * x; Syy += (Int128)y * y; Sxy += (Int128)x * y;
+    }
+
+    /// <summary>Pearson correlation; NaN for n &lt; 3 or when either series is constant.</summary>
+    public readonly double Corr
+    {
+        get
+        {
+            if (N < 3 || MinX == MaxX || MinY == MaxY) return double.NaN;
+            Int128 cov = N * Sxy - Sx * Sy, vx = N * Sxx - Sx * Sx, vy = N * Syy - Sy * Sy;
+            return (double)cov / Math.Sqrt((double)vx * (double)vy);
+        }
+    }
+}

@@ -23,6 +23,12 @@ public sealed class SymbolDayState
     public BigOrderBook Orders { get; }
     public OrderStreamStats OrderStream { get; } = new();
 
+    /// <summary>The minute-bar factors' running sums, folded by the evaluator up to the minute it evaluates.</summary>
+    public MinuteBarFold BarFold { get; } = new();
+
+    /// <summary>Events applied since the day started: a row evaluated at an equal count saw the same events.</summary>
+    public long Version { get; private set; }
+
     /// <summary>TA: total fill amount of the day so far (ticks).</summary>
     public long TotalAmount { get; private set; }
 
@@ -37,6 +43,8 @@ public sealed class SymbolDayState
     public long LastSeq { get; private set; }
 
     private long _lastFillPrice;
+    // ln(last fill price) in BigOrderBook.LogScale units: one Math.Log per change of price, not per fill.
+    private long _lastFillLog;
 
     public void Apply(ReadOnlySpan<TickEvent> events)
     {
@@ -48,6 +56,7 @@ public sealed class SymbolDayState
         int bar = SessionBars.BarOf(e.Time);
         if (bar > LastBar) LastBar = bar;
         LastSeq = e.Seq;
+        Version++;
         if (e.Kind == TickKind.Trade)
         {
             if (e.Type == (byte)'F') ApplyFill(in e, bar);
@@ -61,9 +70,17 @@ public sealed class SymbolDayState
     private void ApplyFill(in TickEvent e, int bar)
     {
         long amount = e.Price * e.Volume;
-        // ℓ₁ = 0; afterwards the log return between consecutive fills in seq order.
-        double logRet = _lastFillPrice == 0 ? 0.0 : Math.Log((double)e.Price / _lastFillPrice);
-        _lastFillPrice = e.Price;
+        if (bar <= BarFold.FoldedThrough) BarFold.Reset(); // a bar already folded changed: refold from bar 1
+        // ℓ₁ = 0; afterwards the log return between consecutive fills in seq order, as a
+        // difference of fixed-point logs (so sums of ℓ over any set of fills are exact integers).
+        long logRet = 0;
+        if (e.Price != _lastFillPrice)
+        {
+            long log = FixedLog(e.Price);
+            if (_lastFillPrice != 0) logRet = log - _lastFillLog;
+            _lastFillLog = log;
+            _lastFillPrice = e.Price;
+        }
         bool early = bar <= SessionBars.BarsPerHalfHour;
         Bars.AddFill(bar, e.Price, e.Volume, e.Side);
         Orders.AddFill(e.BuyOrderId, e.SellOrderId, amount, logRet, early, e.Side);
@@ -75,6 +92,9 @@ public sealed class SymbolDayState
         }
     }
 
+    /// <summary>ln(price) in <see cref="BigOrderBook.LogScale"/> units, rounded to the nearest unit.</summary>
+    public static long FixedLog(long priceTicks) => (long)Math.Round(Math.Log(priceTicks) * BigOrderBook.LogScale);
+
     /// <summary>Forgets the day and takes on <paramref name="symbol"/> (arrays are kept for reuse).</summary>
     public void Reset(SymbolCode symbol)
     {
@@ -85,7 +105,8 @@ public sealed class SymbolDayState
     /// <summary>Forgets the day (arrays are kept for reuse).</summary>
     public void Clear()
     {
-        Bars.Clear(); Orders.Clear(); OrderStream.Clear();
+        Bars.Clear(); Orders.Clear(); OrderStream.Clear(); BarFold.Reset();
+        Version = 0; _lastFillLog = 0;
         TotalAmount = EarlyBuyAmount = EarlySellAmount = 0;
         LastBar = 0; LastSeq = 0; _lastFillPrice = 0;
     }
@@ -94,9 +115,17 @@ public sealed class SymbolDayState
     public SymbolDayState Clone()
     {
         var c = new SymbolDayState(Symbol, Orders.Sizing);
-        Bars.CopyTo(c.Bars); Orders.CopyTo(c.Orders); OrderStream.CopyTo(c.OrderStream);
+        CopyTo(c);
+        return c;
+    }
+
+    /// <summary>Makes <paramref name="c"/> an equal, independent copy (flat array copies; reuses its arrays).</summary>
+    public void CopyTo(SymbolDayState c)
+    {
+        c.Symbol = Symbol;
+        Bars.CopyTo(c.Bars); Orders.CopyTo(c.Orders); OrderStream.CopyTo(c.OrderStream); BarFold.CopyTo(c.BarFold);
+        c.Version = Version; c._lastFillLog = _lastFillLog;
         c.TotalAmount = TotalAmount; c.EarlyBuyAmount = EarlyBuyAmount; c.EarlySellAmount = EarlySellAmount;
         c.LastBar = LastBar; c.LastSeq = LastSeq; c._lastFillPrice = _lastFillPrice;
-        return c;
     }
 }

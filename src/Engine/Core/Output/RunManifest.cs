@@ -39,6 +39,8 @@ public sealed record RunManifest
     public string? JournalId { get; init; }
     public string[] ModelFiles { get; init; } = [];
     public string OutputDigest { get; init; } = "";
+    /// <summary>Which outputs the digest covers: "all" (every minute and the close) or "daily" (the close only).</summary>
+    public string Outputs { get; init; } = "all";
 
     private static readonly JsonSerializerOptions Json = new()
     {

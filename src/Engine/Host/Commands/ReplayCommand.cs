@@ -22,9 +22,15 @@ public sealed class ReplayCommand : ICliCommand
         var db = new Option<FileInfo?>("--db") { Description = "Feature store (SQLite) for the daily factors (default: <store>/features.db)" };
         var workers = new Option<int?>("--workers") { Description = "Shard workers (default: replay.workers); output bytes do not depend on it" };
         var manifest = new Option<FileInfo?>("--manifest") { Description = "Where to write the run manifest (default: beside the feature store)" };
+        var outputs = new Option<string>("--outputs")
+        {
+            Description = "all: every minute's cross-section (the live-equivalent digest); daily: only the close, for fast historical runs",
+            DefaultValueFactory = _ => "all",
+        };
+        outputs.AcceptOnlyFromAmong("all", "daily");
         var cmd = new Command("replay", "Replay stored days into daily factors (feature store), printing the output digest")
         {
-            store, from, to, db, workers, manifest,
+            store, from, to, db, workers, manifest, outputs,
         };
         cmd.SetAction(parse =>
         {
@@ -35,25 +41,37 @@ public sealed class ReplayCommand : ICliCommand
             var dates = StoreReplay.Dates(ticks, first, last);
             int w = parse.GetValue(workers) ?? config.Replay.Workers;
             string dbPath = parse.GetValue(db)?.FullName ?? Path.Combine(parse.GetValue(store)!.FullName, "features.db");
-            var result = Run(ticks, dates, config, w, dbPath);
+            var result = Run(ticks, dates, config, w, dbPath, ParseOutputs(parse.GetValue(outputs)!));
             var m = result.Manifest;
             m.Write(parse.GetValue(manifest)?.FullName ?? Path.ChangeExtension(dbPath, ".manifest.json"));
-            AnsiConsole.MarkupLine($"replayed [bold]{dates.Count}[/] day(s), {m.Events:N0} events, {w} worker(s) → {Markup.Escape(dbPath)}");
+            AnsiConsole.MarkupLine($"replayed [bold]{dates.Count}[/] day(s), {m.Events:N0} events, {w} worker(s), outputs {m.Outputs} → {Markup.Escape(dbPath)}");
             Console.WriteLine($"output digest: {m.OutputDigest}");
             return 0;
         });
         return cmd;
     }
 
+    /// <summary>"all" or "daily" → <see cref="PipelineOutputs"/>.</summary>
+    public static PipelineOutputs ParseOutputs(string s) => s switch
+    {
+        "all" => PipelineOutputs.All,
+        "daily" => PipelineOutputs.Daily,
+        _ => throw new ArgumentException($"--outputs must be all or daily, not '{s}'"),
+    };
+
     /// <summary>
-    /// The replay itself (also used by `engine demo`): the pipeline fed by the tick store. The
-    /// feature store is updated in a copy that replaces <paramref name="dbPath"/> only when the
+    /// The replay itself (also used by `engine demo`): the pipeline fed by the tick store. With
+    /// <paramref name="outputs"/> = Daily only the close is evaluated; its daily rows equal a full
+    /// run's minute-240 rows, and the digest covers the daily outputs only (the manifest says so).
+    /// The feature store is updated in a copy that replaces <paramref name="dbPath"/> only when the
     /// replay succeeded, so a refused replay (a corrupt day) leaves the database as it was, or none.
     /// The manifest counts every event the replay did not apply, as a live run's does.
     /// </summary>
-    public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, Config.EngineConfig config, int workers, string dbPath)
+    public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, Config.EngineConfig config, int workers, string dbPath,
+        PipelineOutputs outputs = PipelineOutputs.All)
     {
         FactorSnapshot? last = null;
+        using var backend = StoreReplay.Backend(config);
         using var db = new AtomicFile(dbPath);
         if (File.Exists(db.Path)) File.Copy(db.Path, db.TempPath);
         RunManifest manifest;
@@ -69,14 +87,16 @@ public sealed class ReplayCommand : ICliCommand
                     task.Increment(1);
                 }
                 if (o.IsClose) last = o.Snapshot;
-            }), daily: features);
+            }), daily: features, outputs: outputs, backend: backend);
             // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
             if (!AnsiConsole.Profile.Capabilities.Interactive) RunWith(null);
             else AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx => RunWith(ctx.AddTask("replay", maxValue: dates.Count * 240)));
+                .Start(ctx => RunWith(ctx.AddTask("replay", maxValue: dates.Count * (outputs == PipelineOutputs.All ? 240 : 1))));
             var counters = pipeline!.Last?.Counters ?? default;
-            manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), "cpu", workers) with
+            manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), backend.Name, workers) with
             {
+                SimdWidth = backend.VectorWidth,
+                Outputs = outputs == PipelineOutputs.All ? "all" : "daily",
                 From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
                 Events = counters.EventsApplied, LateEvents = counters.LateEvents,
                 RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,

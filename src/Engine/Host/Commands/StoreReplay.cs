@@ -19,13 +19,17 @@ internal static class StoreReplay
         var other => throw new ArgumentException($"compute.backend '{other}' is not available in this build (cpu)"),
     };
 
-    /// <summary>Runs <paramref name="source"/> through a fresh pipeline to its end; <paramref name="attach"/> subscribes before the first input.</summary>
+    /// <summary>
+    /// Runs <paramref name="source"/> through a fresh pipeline to its end; <paramref name="attach"/> subscribes
+    /// before the first input. Uses <paramref name="backend"/> if given (the caller disposes it), else the configured one.
+    /// </summary>
     public static MarketPipeline Run(EngineConfig config, int shards, IMarketEventSource source, Action<MarketPipeline>? attach = null,
-        IDailyFactorSink? daily = null, IReadOnlyList<IMinuteOutputSink>? sinks = null)
+        IDailyFactorSink? daily = null, IReadOnlyList<IMinuteOutputSink>? sinks = null,
+        PipelineOutputs outputs = PipelineOutputs.All, IComputeBackend? backend = null)
     {
-        using var backend = Backend(config);
-        var pipeline = new MarketPipeline(config.BigOrder, backend, shards, config.Actors, sinks, daily,
-            f => Console.Error.WriteLine(f.ToString()));
+        using var owned = backend is null ? Backend(config) : null;
+        var pipeline = new MarketPipeline(config.BigOrder, backend ?? owned!, shards, config.Actors, sinks, daily,
+            f => Console.Error.WriteLine(f.ToString()), outputs);
         attach?.Invoke(pipeline);
         pipeline.RunAsync(source).GetAwaiter().GetResult();
         if (pipeline.Actors.Failures > 0) Console.Error.WriteLine($"{pipeline.Actors.Failures} actor failure(s), {pipeline.Actors.Restarts} restart(s)");
