@@ -1,5 +1,6 @@
 using Sig.Engine.Events;
 using Sig.Engine.Text;
+using Sig.Replay.Csv.Exchange;
 using Sig.Replay.Store;
 
 namespace Sig.Replay.Csv;
@@ -22,21 +23,26 @@ public static class CsvImporter
 {
     private const int ProgressEvery = 1 << 16;
 
-    /// <summary>Reads, checks and (on success) writes the three files into <paramref name="sink"/>.</summary>
-    public static ImportResult Import(string tradesPath, string ordersPath, string referencePath, IMarketDataSink sink, ImportOptions? options = null)
+    /// <summary>
+    /// Reads, checks and (on success) writes the files into <paramref name="sink"/>. The canonical
+    /// trades and orders are optional (null) when <see cref="ImportOptions.Exchange"/> brings the events.
+    /// </summary>
+    public static ImportResult Import(string? tradesPath, string? ordersPath, string referencePath, IMarketDataSink sink, ImportOptions? options = null)
     {
         options ??= new ImportOptions();
-        var result = new ImportResult(new FileImportReport(tradesPath, options.MaxSamples),
-            new FileImportReport(ordersPath, options.MaxSamples), new FileImportReport(referencePath, options.MaxSamples));
-        foreach (var p in (string[])[tradesPath, ordersPath, referencePath])
-            if (!File.Exists(p)) throw new FileNotFoundException($"{p}: no such file", p);
-        result.InputBytes = new FileInfo(tradesPath).Length + new FileInfo(ordersPath).Length + new FileInfo(referencePath).Length;
+        var result = new ImportResult(new FileImportReport(tradesPath ?? "", options.MaxSamples),
+            new FileImportReport(ordersPath ?? "", options.MaxSamples), new FileImportReport(referencePath, options.MaxSamples));
+        foreach (var p in (string?[])[tradesPath, ordersPath, referencePath])
+            if (p is not null && !File.Exists(p)) throw new FileNotFoundException($"{p}: no such file", p);
+        result.InputBytes = (tradesPath is null ? 0 : new FileInfo(tradesPath).Length) + (ordersPath is null ? 0 : new FileInfo(ordersPath).Length)
+            + new FileInfo(referencePath).Length;
 
         var rows = new RowBuffer();
         var skipped = new Dictionary<long, int>();
-        ReadEvents(result.Trades, TickKind.Trade, rows, skipped, options.Progress);
-        ReadEvents(result.Orders, TickKind.Order, rows, skipped, options.Progress);
+        if (tradesPath is not null) ReadEvents(result.Trades, TickKind.Trade, rows, skipped, options.Progress);
+        if (ordersPath is not null) ReadEvents(result.Orders, TickKind.Order, rows, skipped, options.Progress);
         var (schema, references) = ReadReferences(result.Reference, options.Progress);
+        if (options.Exchange is { } exchange) ReadExchange(exchange, result, rows, skipped, options);
 
         options.Progress?.Report(("checking", 0));
         int kept = CheckInContext(rows, result, options.TopGaps);
@@ -48,7 +54,7 @@ public static class CsvImporter
             result.Error = $"{result.TotalRejects} rows rejected; nothing written (allow rejects to import the good rows)";
         if (result.Error is not null) return result;
 
-        Write(sink, schema!, references, rows.Items.AsSpan(0, kept), skipped, result, options.Progress);
+        Write(sink, schema!, references, rows.Items.AsSpan(0, kept), skipped, result, options.Progress, options.Exchange);
         result.Success = true;
         return result;
     }
@@ -91,6 +97,18 @@ public static class CsvImporter
             throw new InvalidDataException($"{report.Path} after line {reader.LineNumber}: {ex.Message}", ex);
         }
         progress?.Report((phase, 1));
+    }
+
+    /// <summary>The exchange-layout files: their rows join the canonical ones, tagged with their file for reject reports.</summary>
+    private static void ReadExchange(ExchangeInput exchange, ImportResult result, RowBuffer rows, Dictionary<long, int> skipped, ImportOptions options)
+    {
+        foreach (var source in exchange.Sources)
+            if (!File.Exists(source.Path)) throw new FileNotFoundException($"{source.Path}: no such file", source.Path);
+        var reports = exchange.Sources.Select(s => new FileImportReport(s.Path, options.MaxSamples)).ToArray();
+        result.ExchangeFiles = reports;
+        result.InputBytes += exchange.Sources.Sum(s => new FileInfo(s.Path).Length);
+        exchange.Read(reports, (day, e, file, line) => rows.Add(new ImportRow(e, day, line) { Source = (byte)(file + 1) }),
+            (day, symbol) => skipped[Key(day, symbol)] = skipped.GetValueOrDefault(Key(day, symbol)) + 1, options.Progress);
     }
 
     private static (ReferenceSchema? Schema, Dictionary<int, List<DailyReference>> ByDay) ReadReferences(
@@ -221,11 +239,11 @@ public static class CsvImporter
         var date = DateOnly.FromDayNumber(row.Day);
         bool trade = row.Event.Kind == TickKind.Trade;
         string text = trade ? CanonicalRows.FormatTrade(date, row.Event) : CanonicalRows.FormatOrder(date, row.Event);
-        (trade ? result.Trades : result.Orders).Reject(row.Line, reason, detail, text);
+        (row.Source > 0 ? result.ExchangeFiles[row.Source - 1] : trade ? result.Trades : result.Orders).Reject(row.Line, reason, detail, text);
     }
 
     private static void Write(IMarketDataSink sink, ReferenceSchema schema, Dictionary<int, List<DailyReference>> references,
-        ReadOnlySpan<ImportRow> rows, Dictionary<long, int> skipped, ImportResult result, IProgress<(string, double)>? progress)
+        ReadOnlySpan<ImportRow> rows, Dictionary<long, int> skipped, ImportResult result, IProgress<(string, double)>? progress, ExchangeInput? exchange)
     {
         var days = new SortedSet<int>(references.Keys);
         foreach (long key in skipped.Keys) days.Add((int)(key >> 32));
@@ -240,6 +258,7 @@ public static class CsvImporter
                 .OrderBy(s => s.Symbol).ToArray();
             int nextSkipped = 0;
             using var dayWriter = sink.BeginDay(DateOnly.FromDayNumber(day), schema, dayReferences);
+            if (exchange is not null && dayWriter is ChannelLoss.IWriter losses) losses.SetChannelLosses(exchange.LossesOn(DateOnly.FromDayNumber(day)));
             while (at < rows.Length && rows[at].Day == day)
             {
                 int symbol = rows[at].Event.Symbol;
@@ -279,6 +298,8 @@ public static class CsvImporter
         public TickEvent Event = e;
         public int Day = day;
         public int Line = line;
+        /// <summary>0: the canonical file of its kind; k: exchange file k-1.</summary>
+        public byte Source;
     }
 
     /// <summary>(date, symbol, seq, line, trades before orders): the last two decide which duplicate is kept.</summary>

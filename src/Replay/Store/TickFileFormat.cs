@@ -16,6 +16,8 @@ namespace Sig.Replay.Store;
 /// [index section]      one 36-byte entry per symbol, ascending
 /// [reference section]  the day's DailyReference rows, binary
 /// [block table]        one 24-byte entry per block: offset, first row, rows, CRC
+/// [channel losses]     optional (exchange imports that saw lost or duplicated messages): see ChannelLossCodec;
+///                      absent (offset and length 0) in every other file, so older files read unchanged
 /// </code>
 /// Small sections are verified when the file is opened; column blocks when first read, so a
 /// scan pays for each block's checksum once and opening a day stays O(metadata).
@@ -83,7 +85,7 @@ internal readonly record struct SectionRef(long Offset, long Length, uint Crc);
 internal readonly record struct TickFileHeader(
     int DayNumber, int SymbolCount, int BlockCount, int ReferenceCount,
     long TotalEvents, long TotalTrades, long TotalOrders, long TotalSeqGaps, long TotalSkippedAfterHours,
-    long FileLength, SectionRef Schema, SectionRef Index, SectionRef References, SectionRef Blocks)
+    long FileLength, SectionRef Schema, SectionRef Index, SectionRef References, SectionRef Blocks, SectionRef ChannelLosses = default)
 {
     private const int SectionsOffset = 80;
     private const int SectionEntrySize = 24;
@@ -104,7 +106,7 @@ internal readonly record struct TickFileHeader(
         BinaryPrimitives.WriteInt64LittleEndian(h[56..], TotalSeqGaps);
         BinaryPrimitives.WriteInt64LittleEndian(h[64..], TotalSkippedAfterHours);
         BinaryPrimitives.WriteInt64LittleEndian(h[72..], FileLength);
-        SectionRef[] sections = [Schema, Index, References, Blocks];
+        SectionRef[] sections = [Schema, Index, References, Blocks, ChannelLosses];
         for (int i = 0; i < sections.Length; i++)
         {
             var s = h[(SectionsOffset + i * SectionEntrySize)..];
@@ -125,7 +127,7 @@ internal readonly record struct TickFileHeader(
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(h[8..]);
         if (version != TickFileFormat.Version) throw fail($"unsupported format version {version} (this engine reads {TickFileFormat.Version})");
         if (BinaryPrimitives.ReadUInt32LittleEndian(h[12..]) != TickFileFormat.HeaderSize) throw fail("unexpected header size");
-        var sections = new SectionRef[4];
+        var sections = new SectionRef[5];
         for (int i = 0; i < sections.Length; i++)
         {
             var s = h[(SectionsOffset + i * SectionEntrySize)..];
@@ -138,7 +140,7 @@ internal readonly record struct TickFileHeader(
             BinaryPrimitives.ReadInt64LittleEndian(h[32..]), BinaryPrimitives.ReadInt64LittleEndian(h[40..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[48..]), BinaryPrimitives.ReadInt64LittleEndian(h[56..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[64..]), BinaryPrimitives.ReadInt64LittleEndian(h[72..]),
-            sections[0], sections[1], sections[2], sections[3]);
+            sections[0], sections[1], sections[2], sections[3], sections[4]);
     }
 }
 
