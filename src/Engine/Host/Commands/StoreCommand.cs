@@ -32,6 +32,7 @@ public sealed class StoreCommand : ICliCommand
         string directory = store.Directory;
         var table = new Table().AddColumns("date", "symbols", "with events", "trades", "orders", "seq gaps", "skipped after hours", "size MiB");
         var gaps = new List<(DateOnly Date, string Symbol, int Gaps)>();
+        var losses = new List<(DateOnly Date, ChannelLoss Loss)>();
         long bytes = 0, trades = 0, orders = 0;
         foreach (var date in store.Dates)
         {
@@ -44,6 +45,7 @@ public sealed class StoreCommand : ICliCommand
                 int g = day.Stats(i).SeqGaps;
                 if (g > 0) gaps.Add((date, day.Symbol(i).ToString(), g));
             }
+            losses.AddRange(day.ChannelLosses.Select(l => (date, l)));
             bytes += day.FileBytes; trades += day.TotalTrades; orders += day.TotalOrders;
             table.AddRow($"{date:yyyy-MM-dd}", $"{day.SymbolCount:N0}", $"{withEvents:N0}", $"{day.TotalTrades:N0}", $"{day.TotalOrders:N0}",
                 $"{day.TotalSeqGaps:N0}", $"{day.TotalSkippedAfterHours:N0}", $"{day.FileBytes / 1048576.0:F1}");
@@ -55,6 +57,13 @@ public sealed class StoreCommand : ICliCommand
         {
             var t = new Table().Title("symbol-days with the most seq gaps").AddColumns("date", "symbol", "gaps");
             foreach (var (date, symbol, g) in worst) t.AddRow($"{date:yyyy-MM-dd}", symbol, $"{g:N0}");
+            AnsiConsole.Write(t);
+        }
+        if (losses.Count > 0)
+        {
+            var t = new Table().Title("exchange channels with lost or duplicated messages").AddColumns("date", "exchange", "counter", "channel", "lost", "missing ranges", "duplicates", "fills on lost orders");
+            foreach (var (date, l) in losses)
+                t.AddRow($"{date:yyyy-MM-dd}", l.Exchange, l.Stream, $"{l.Channel}", $"{l.Lost:N0}", Markup.Escape(ExchangeImportOptions.Ranges(l.Missing)), $"{l.Duplicates:N0}", $"{l.FillsOnLostOrders:N0}");
             AnsiConsole.Write(t);
         }
         var temps = store.TempFiles();
