@@ -37,24 +37,38 @@ internal sealed class ChannelLedger
     /// <summary>Counts gaps over the rows' stream numbers; counters in <paramref name="skip"/> are not checked (their streams are incomplete by construction).</summary>
     public void CountGaps(ReadOnlySpan<ExchangeRow> rows, Func<SeqStream, bool> skip)
     {
-        var keys = new (int Day, SeqStream Stream, int Channel, long Seq)[rows.Length];
+        var keys = new StreamKey[rows.Length];
         int n = 0;
         foreach (ref readonly var r in rows)
-            if (r.Keyed && !skip(r.Stream)) keys[n++] = (r.Day, r.Stream, r.Channel, r.StreamSeq);
+            if (r.Keyed && !skip(r.Stream)) keys[n++] = new StreamKey(r.Day, r.Stream, r.Channel, r.StreamSeq);
         var span = keys.AsSpan(0, n);
-        span.Sort();
+        span.Sort(new StreamKeyOrder());
+        Stats s = null!;
         for (int i = 0; i < span.Length; i++)
         {
             var (day, stream, channel, seq) = span[i];
-            var s = Get(day, stream, channel);
             bool sameGroup = i > 0 && span[i - 1].Day == day && span[i - 1].Stream == stream && span[i - 1].Channel == channel;
+            if (!sameGroup) s = Get(day, stream, channel);
             if (sameGroup && span[i - 1].Seq == seq) continue; // a duplicate: counted where it is dropped
-            s.Received++;
+            s!.Received++;
             if (sameGroup && seq - span[i - 1].Seq > 1)
             {
                 s.Missing.Add(new SeqRange(span[i - 1].Seq + 1, seq - 1));
                 s.Lost += seq - span[i - 1].Seq - 1;
             }
+        }
+    }
+
+    private readonly record struct StreamKey(int Day, SeqStream Stream, int Channel, long Seq);
+
+    private readonly struct StreamKeyOrder : IComparer<StreamKey>
+    {
+        public int Compare(StreamKey a, StreamKey b)
+        {
+            int c = a.Day.CompareTo(b.Day);
+            if (c == 0) c = ((byte)a.Stream).CompareTo((byte)b.Stream);
+            if (c == 0) c = a.Channel.CompareTo(b.Channel);
+            return c != 0 ? c : a.Seq.CompareTo(b.Seq);
         }
     }
 

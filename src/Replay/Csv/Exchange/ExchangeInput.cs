@@ -88,15 +88,7 @@ public sealed class ExchangeInput
         var all = rows.Items.AsSpan(0, rows.Count);
         _ledger.CountGaps(all, stream => stream == SeqStream.SzseApplSeqNum && !szComplete);
 
-        all.Sort(static (a, b) =>
-        {
-            int c = a.Day.CompareTo(b.Day);
-            if (c == 0) c = a.IsSh.CompareTo(b.IsSh);
-            if (c == 0) c = a.Channel.CompareTo(b.Channel);
-            if (c == 0) c = a.Seq.CompareTo(b.Seq);
-            if (c == 0) c = a.Source.CompareTo(b.Source);
-            return c != 0 ? c : a.Line.CompareTo(b.Line);
-        });
+        all.Sort(new ChannelOrder());
         var rebuilder = new SseOrderRebuilder(Rebuild);
         Action<TickEvent, ExchangeRow> emit = (e, r) => add(r.Day, e, r.Source, r.Line);
         for (int start = 0; start < all.Length;)
@@ -156,6 +148,20 @@ public sealed class ExchangeInput
         if (_duplicates.Count < 20)
             _duplicates.Add(new DuplicateMessage(DateOnly.FromDayNumber(r.Day), r.IsSh ? "SH" : "SZ", r.Channel, r.Seq,
                 Path.GetFileName(reports[r.Source].Path), r.Line, Path.GetFileName(reports[first.Source].Path), first.Line));
+    }
+}
+
+/// <summary>(day, exchange, channel, sequence, file, line): a channel's messages in sequence order, duplicates adjacent with the first read first.</summary>
+internal readonly struct ChannelOrder : IComparer<ExchangeRow>
+{
+    public int Compare(ExchangeRow a, ExchangeRow b)
+    {
+        int c = a.Day.CompareTo(b.Day);
+        if (c == 0) c = a.IsSh.CompareTo(b.IsSh);
+        if (c == 0) c = a.Channel.CompareTo(b.Channel);
+        if (c == 0) c = a.Seq.CompareTo(b.Seq);
+        if (c == 0) c = a.Source.CompareTo(b.Source);
+        return c != 0 ? c : a.Line.CompareTo(b.Line);
     }
 }
 
