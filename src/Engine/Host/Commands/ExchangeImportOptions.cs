@@ -43,15 +43,8 @@ public sealed class ExchangeImportOptions
     public static void Print(ExchangeInput exchange)
     {
         var losses = exchange.Losses;
-        if (losses.Count > 0)
-        {
-            var t = new Table().Title("exchange channels with lost or duplicated messages").AddColumns("date", "exchange", "counter", "channel", "received", "lost", "missing ranges", "duplicates", "fills on lost orders");
-            foreach (var (date, l) in losses)
-                t.AddRow($"{date:yyyy-MM-dd}", l.Exchange, l.Stream, $"{l.Channel}", $"{l.Received:N0}", l.Lost == 0 ? "0" : $"[red]{l.Lost:N0}[/]",
-                    Markup.Escape(Ranges(l.Missing)), $"{l.Duplicates:N0}", $"{l.FillsOnLostOrders:N0}");
-            AnsiConsole.Write(t);
-        }
-        else AnsiConsole.MarkupLine("exchange channels: no lost or duplicated messages");
+        if (losses.Count == 0) AnsiConsole.MarkupLine("exchange channels: no lost or duplicated messages");
+        foreach (var (date, l) in losses) AnsiConsole.MarkupLine(Markup.Escape(Describe(date, l)));
         foreach (var d in exchange.Duplicates)
             AnsiConsole.MarkupLine(Markup.Escape($"duplicate: {d.Date:yyyy-MM-dd} {d.Exchange} channel {d.Channel} seq {d.Seq} at {d.File} line {d.Line} (first at {d.FirstFile} line {d.FirstLine}); imported once"));
         if (exchange.UncheckedNote is { } note) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
@@ -59,6 +52,11 @@ public sealed class ExchangeImportOptions
         if (r.OrdersCompletedFromFills + r.OrdersRebuiltFromFills + r.FillsOnUnpublishedOrders > 0)
             AnsiConsole.MarkupLine($"SSE orders rebuilt: {r.OrdersCompletedFromFills:N0} completed with their aggressor fills, {r.OrdersRebuiltFromFills:N0} rebuilt from fills alone (filled on arrival); fills on never-published orders: {r.FillsOnUnpublishedOrders:N0}");
     }
+
+    /// <summary>One line per channel: "2024-01-02 SZ ApplSeqNum channel 2011: 8 received, 2 lost (3-4), …".</summary>
+    public static string Describe(DateOnly date, Sig.Replay.Store.ChannelLoss l) =>
+        $"channel loss: {date:yyyy-MM-dd} {l.Exchange} {l.Stream} channel {l.Channel}: {l.Received:N0} received, {l.Lost:N0} lost"
+        + (l.Lost > 0 ? $" ({Ranges(l.Missing)})" : "") + $", {l.Duplicates:N0} duplicate(s), {l.FillsOnLostOrders:N0} fill(s) on lost orders";
 
     /// <summary>The first ranges, "a-b, c, …".</summary>
     public static string Ranges(IReadOnlyList<Sig.Replay.Store.SeqRange> ranges, int max = 8) =>

@@ -59,13 +59,7 @@ public sealed class StoreCommand : ICliCommand
             foreach (var (date, symbol, g) in worst) t.AddRow($"{date:yyyy-MM-dd}", symbol, $"{g:N0}");
             AnsiConsole.Write(t);
         }
-        if (losses.Count > 0)
-        {
-            var t = new Table().Title("exchange channels with lost or duplicated messages").AddColumns("date", "exchange", "counter", "channel", "lost", "missing ranges", "duplicates", "fills on lost orders");
-            foreach (var (date, l) in losses)
-                t.AddRow($"{date:yyyy-MM-dd}", l.Exchange, l.Stream, $"{l.Channel}", $"{l.Lost:N0}", Markup.Escape(ExchangeImportOptions.Ranges(l.Missing)), $"{l.Duplicates:N0}", $"{l.FillsOnLostOrders:N0}");
-            AnsiConsole.Write(t);
-        }
+        foreach (var (date, l) in losses) AnsiConsole.MarkupLine(Markup.Escape(ExchangeImportOptions.Describe(date, l)));
         var temps = store.TempFiles();
         if (temps.Count > 0)
             AnsiConsole.MarkupLine($"[yellow]{temps.Count} temp file(s)[/] of running or killed writers (never read as days): {Markup.Escape(string.Join(", ", temps.Select(Path.GetFileName)))}");
