@@ -28,6 +28,7 @@ public sealed class ExchangeInput
     /// <param name="date">The trading date of rows whose time carries none and that have no TradingDay column.</param>
     public ExchangeInput(IReadOnlyList<ExchangeSource> sources, IReadOnlyDictionary<string, string>? columnRenames = null, DateOnly? date = null)
     {
+        if (sources.Count > byte.MaxValue - 1) throw new ArgumentException($"at most {byte.MaxValue - 1} exchange files per import, got {sources.Count}");
         Sources = sources;
         Date = date;
         _renames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
