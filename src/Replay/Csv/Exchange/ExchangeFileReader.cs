@@ -67,7 +67,7 @@ internal sealed class ExchangeFileReader
     {
         if (!reader.TryReadLine(out var header))
         {
-            Fatal("empty file, no header", header);
+            Fatal("line 1: empty file, no header", header);
             return;
         }
         var map = ColumnMap.TryParse(_layout, header, renames, out string error);
