@@ -32,8 +32,9 @@ public sealed record LiveSessionOptions
 /// <param name="Manifest">The manifest written at the stop.</param>
 /// <param name="ComputeMillis">Per shard and closed minute, the compute backend's time (benchmarks).</param>
 /// <param name="PublishMillis">Per published minute, the time to publish and flush its messages (benchmarks).</param>
+/// <param name="Rejects">Every reject journaled (this run and the recovered journal), published or suppressed.</param>
 public sealed record LiveResult(string OutputDigest, PipelineCounters Counters, string JournalId, RunManifest Manifest,
-    IReadOnlyList<double> ComputeMillis, IReadOnlyList<double> PublishMillis);
+    IReadOnlyList<double> ComputeMillis, IReadOnlyList<double> PublishMillis, RejectCounters Rejects);
 
 /// <summary>The states of <c>sig.engine.status</c>.</summary>
 public enum LiveState { Recovering, Live, Stopped }
@@ -61,6 +62,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
     private DateOnly? _firstDate;
     private LiveState _state = LiveState.Recovering;
     private int _lastStatusBucket = -1;
+    private MdMessageParser? _parser;
 
     /// <summary>Every closed minute once published (tests and benchmarks subscribe before <see cref="RunAsync"/>).</summary>
     public Action<MinuteOutput>? OnMinute { get; init; }
@@ -76,10 +78,14 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         if (journal.CutTail is { } cut) _log.WriteLine($"journal: cut a torn tail of {cut.Bytes} bytes at {cut.Path}:{cut.Offset} ({cut.Reason})");
         string journalId = JournalId(options.JournalDirectory);
         var js = new JetStreamContext(connection);
-        var publisher = new NatsOutputPublisher(connection, _subjects, journalId) { OnTransientError = _log.WriteLine, SkipThrough = await PublishedThroughAsync(js, journalId, cancellationToken).ConfigureAwait(false) };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var publisher = new NatsOutputPublisher(connection, _subjects, journalId)
+        {
+            OnTransientError = _log.WriteLine, Stopping = stop.Token,
+            SkipThrough = await PublishedThroughAsync(js, journalId, cancellationToken).ConfigureAwait(false),
+        };
         if (publisher.SkipThrough is { } skip) _log.WriteLine($"SIG_OUT holds outputs through {skip.Date:yyyy-MM-dd} minute {skip.Minute}; republishing after that");
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? fatal = null;
         await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore, f =>
         {
@@ -92,6 +98,8 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
             }
         });
         long journalRecordsAtStart = journal.LastSequence;
+        var parser = new MdMessageParser(_subjects, config.Live);
+        _parser = parser;
         pipeline.Outputs.Subscribe(o =>
         {
             _latest = o;
@@ -103,7 +111,6 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         await using var query = await connection.SubscribeAsync(_subjects.QuerySnapshot, cancellationToken: cancellationToken).ConfigureAwait(false);
         var answering = AnswerQueriesAsync(connection, query, stop.Token);
 
-        var parser = new MdMessageParser(_subjects);
         var recovery = new JournalEventSource(options.JournalDirectory);
         await PublishStatusAsync(connection, parser, 0, 0, cancellationToken).ConfigureAwait(false);
         var source = new RecoveryThenLive(recovery, parser, async () =>
@@ -112,7 +119,8 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
             live = new NatsMarketSource(connection, _subjects, options.Source, journal, parser, recovery.LastSourceSeq)
             {
                 OnTransientError = _log.WriteLine,
-                OnReject = r => TryPublishAsync(connection, _subjects.Rejects, JsonSerializer.SerializeToUtf8Bytes(new { v = 1, subject = r.Subject, line = r.Line, reason = r.Reason }), stop.Token),
+                OnReject = r => TryPublishAsync(connection, _subjects.Rejects, JsonSerializer.SerializeToUtf8Bytes(
+                    new { v = 1, subject = r.Subject, line = r.Line, reason = r.Reason, rows = r.Rows, suppressedBefore = r.SuppressedBefore }), stop.Token),
                 OnClock = async c =>
                 {
                     OnClock?.Invoke(c);
@@ -134,11 +142,19 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         var last = pipeline.Last;
         var manifest = WriteManifest(last, journalId, journal.LastSequence);
         await PublishStatusAsync(connection, parser, source.LastSourceSeq, 0, CancellationToken.None).ConfigureAwait(false);
-        await connection.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await connection.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException)
+        {
+            // Stopping during an outage: the journal and manifest are complete; outputs not in SIG_OUT are republished on the next start.
+            _log.WriteLine($"NATS unavailable at stop ({e.Message}); {publisher.Unpublished} minute(s) left to republish on the next start");
+        }
         await stop.CancelAsync().ConfigureAwait(false);
         await answering.ConfigureAwait(false);
         _log.WriteLine($"journal records: {journalRecordsAtStart:N0} at start, {journal.LastSequence:N0} at stop; {publisher.Published:N0} messages published");
-        return new LiveResult(pipeline.DigestHex, last?.Counters ?? default, journalId, manifest, [.. pipeline.ComputeMillis], publisher.PublishMillis);
+        return new LiveResult(pipeline.DigestHex, last?.Counters ?? default, journalId, manifest, [.. pipeline.ComputeMillis], publisher.PublishMillis, parser.Rejects);
     }
 
     /// <summary>The last minute of this journal that SIG_OUT holds completely (its digest message is there), or null.</summary>
@@ -172,13 +188,18 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
 
     private RunManifest WriteManifest(MinuteOutput? output, string journalId, long journalRecords)
     {
+        var rejects = _parser?.Rejects;
         var manifest = RunManifest.For("live", config, $"journal {journalId} records 1..{journalRecords}", backend.Name, options.Shards) with
         {
             From = _firstDate is { } first ? CanonicalRows.FormatDate(first) : null,
             To = output is null ? null : CanonicalRows.FormatDate(output.Snapshot.Date),
             Events = output?.Counters.EventsApplied ?? 0,
             LateEvents = output?.Counters.LateEvents ?? 0,
-            RejectedRows = output?.Counters.RejectedRows ?? 0,
+            // The parser's count covers every journaled reject, also those after the last closed minute.
+            RejectedRows = rejects?.Rows ?? output?.Counters.RejectedRows ?? 0,
+            RejectMessages = rejects?.Messages ?? 0,
+            RejectsPublished = rejects?.Published ?? 0,
+            RejectsSuppressed = rejects?.Suppressed ?? 0,
             LastMinute = output?.Snapshot.Minute,
             JournalId = journalId,
             OutputDigest = output?.Digest ?? new OutputDigest().Hex,
@@ -224,7 +245,14 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
                     var wanted = RequestedSymbols(msg.Data.Span);
                     answer = FactorPayloads.Snapshot(wanted is null ? latest.Snapshot : latest.Snapshot.Select(wanted));
                 }
-                await connection.PublishAsync(msg.ReplyTo, answer, cancellationToken: cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await connection.PublishAsync(msg.ReplyTo, answer, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (NatsException e)
+                {
+                    _log.WriteLine($"{_subjects.QuerySnapshot}: {e.Message}"); // the asker times out; the session goes on
+                }
             }
         }
         catch (OperationCanceledException)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Nats;
 using Sig.Engine.Text;
@@ -10,25 +11,37 @@ namespace Sig.Actors.Live;
 /// <summary>
 /// Turns md messages (NATS.md: <c>md.ref</c>, <c>md.trade.&lt;sym&gt;</c>, <c>md.order.&lt;sym&gt;</c>,
 /// <c>md.clock</c>) into pipeline inputs, refusing what must not be applied: malformed rows
-/// (the import's reasons), rows of another date or symbol, duplicate or decreasing seqs, and
-/// late rows (their minute already closed by a clock). Each refused row becomes a
-/// <see cref="MarketInputKind.Rejected"/> input, so it is journaled and counted like the rest.
-/// The decisions depend only on the messages before, so a journal replay sees the same inputs.
+/// (the import's reasons), rows of another date or symbol, duplicate or decreasing seqs, seqs
+/// that jump beyond <see cref="LiveOptions.MaxSeqJump"/>, late rows (their minute already
+/// closed by a clock), clocks that jump beyond <see cref="LiveOptions.MaxClockJumpSeconds"/>,
+/// and reference messages for another date while a session is open. All refused rows of one
+/// message become one <see cref="MarketInputKind.Rejected"/> input (journaled once, counted by
+/// rows), marked suppressed when the subject is over its per-minute publish limit. The
+/// decisions depend only on the messages before, so a journal replay sees the same inputs and
+/// <see cref="Observe"/> rebuilds the same state and counters from them.
 /// </summary>
-public sealed class MdMessageParser(MarketSubjects subjects)
+public sealed class MdMessageParser(MarketSubjects subjects, LiveOptions? limits = null)
 {
+    private readonly LiveOptions _limits = limits ?? new LiveOptions();
     private readonly Dictionary<int, long> _lastSeq = [];
     private readonly List<TickEvent> _events = [];
+    private readonly Dictionary<string, RejectWindow> _rejectWindows = [];
     private HashSet<SymbolCode> _universe = [];
     private char[] _chars = new char[1 << 16];
     private bool _opened;
     private int _lastClock;
+    private int _lastEventTime;
+    private RejectCounters _rejects = new(0, 0, 0, 0);
+    private long _windowsMinute = -1;
 
     /// <summary>The session being received (default before the first reference message).</summary>
     public DateOnly Date { get; private set; }
 
     /// <summary>Minutes closed by the clocks so far today.</summary>
     public int ClosedMinutes => SessionBars.ClosedBarsAt(_lastClock);
+
+    /// <summary>Rejects so far (journaled ones included after recovery); safe to read from another thread.</summary>
+    public RejectCounters Rejects => Volatile.Read(ref _rejects);
 
     /// <summary>Parses one message; appends its inputs (possibly none) to <paramref name="output"/>.</summary>
     public void Parse(string subject, ReadOnlySpan<byte> data, ulong seq, List<MarketInput> output)
@@ -37,7 +50,7 @@ public sealed class MdMessageParser(MarketSubjects subjects)
         else if (subject == subjects.MdRef) ParseReference(subject, Text(data), seq, output);
         else if (subject.StartsWith(subjects.MdTradePrefix, StringComparison.Ordinal)) ParseRows(subject, subject[subjects.MdTradePrefix.Length..], trades: true, Text(data), seq, output);
         else if (subject.StartsWith(subjects.MdOrderPrefix, StringComparison.Ordinal)) ParseRows(subject, subject[subjects.MdOrderPrefix.Length..], trades: false, Text(data), seq, output);
-        else output.Add(Reject(subject, 0, "unknown md subject", seq));
+        else output.Add(Reject(new MessageRejects(subject).Add(0, "unknown md subject"), seq));
     }
 
     /// <summary>Brings the parser's state up to date with an input read back from the journal (recovery).</summary>
@@ -46,17 +59,24 @@ public sealed class MdMessageParser(MarketSubjects subjects)
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
-                if (input.Date != Date) { _lastSeq.Clear(); _lastClock = 0; _opened = false; }
+                if (input.Date != Date) { _lastSeq.Clear(); _lastClock = 0; _lastEventTime = 0; _opened = false; }
                 Date = input.Date;
                 _universe = [.. input.Symbols];
                 break;
             case MarketInputKind.Ticks:
                 _opened = true;
-                foreach (var e in input.Events) _lastSeq[e.Symbol] = e.Seq;
+                foreach (var e in input.Events)
+                {
+                    _lastSeq[e.Symbol] = e.Seq;
+                    _lastEventTime = Math.Max(_lastEventTime, e.Time);
+                }
                 break;
             case MarketInputKind.Clock:
                 _opened = true;
                 _lastClock = input.Time;
+                break;
+            case MarketInputKind.Rejected:
+                Account(input.Reject!);
                 break;
         }
     }
@@ -71,6 +91,7 @@ public sealed class MdMessageParser(MarketSubjects subjects)
     private void ParseRows(string subject, string token, bool trades, ReadOnlySpan<char> text, ulong seq, List<MarketInput> output)
     {
         _events.Clear();
+        var rejects = new MessageRejects(subject);
         var expected = SymbolCode.TryParse(MarketSubjects.SymbolOf(token), out var s) ? s : (SymbolCode?)null;
         int line = 0;
         foreach (var range in text.Split('\n'))
@@ -91,24 +112,37 @@ public sealed class MdMessageParser(MarketSubjects subjects)
                 : date != Date ? $"{RejectReason.BadDate.Describe()}: {CanonicalRows.FormatDate(date)} is not the session {CanonicalRows.FormatDate(Date)}"
                 : expected is null || e.Symbol != expected.Value.Value ? $"{RejectReason.BadSymbol.Describe()}: row symbol does not match subject"
                 : !_universe.Contains(new SymbolCode(e.Symbol)) ? $"{RejectReason.BadSymbol.Describe()}: not in the session's reference"
-                : _lastSeq.TryGetValue(e.Symbol, out long last) && e.Seq <= last ? RejectReason.DuplicateOrDecreasingSeq.Describe()
-                : SessionBars.BarOf(e.Time) <= ClosedMinutes ? $"{RejectReason.LateEvent.Describe()}: bar {SessionBars.BarOf(e.Time)}, {ClosedMinutes} closed"
-                : null;
-            if (why is not null) { output.Add(Reject(subject, line, why, seq)); continue; }
+                : SeqProblem(e);
+            why ??= SessionBars.BarOf(e.Time) <= ClosedMinutes ? $"{RejectReason.LateEvent.Describe()}: bar {SessionBars.BarOf(e.Time)}, {ClosedMinutes} closed" : null;
+            if (why is not null) { rejects.Add(line, why); continue; }
             _lastSeq[e.Symbol] = e.Seq;
+            _lastEventTime = Math.Max(_lastEventTime, e.Time);
             _events.Add(e);
         }
+        if (rejects.Rows > 0) output.Add(Reject(rejects, seq));
         if (_events.Count == 0) return;
         _opened = true;
         output.Add(MarketInput.Ticks(Date, [.. _events], seq));
     }
 
+    /// <summary>Why the row's seq is refused (duplicate, decreasing, or a jump beyond the bound; the high-water mark stays), or null.</summary>
+    private string? SeqProblem(in TickEvent e)
+    {
+        bool seen = _lastSeq.TryGetValue(e.Symbol, out long last);
+        if (seen && e.Seq <= last) return RejectReason.DuplicateOrDecreasingSeq.Describe();
+        Int128 jump = (Int128)e.Seq - (seen ? last : 0);
+        if (_limits.MaxSeqJump > 0 && jump > _limits.MaxSeqJump)
+            return $"seq jump: {e.Seq} is {jump} past {(seen ? $"the symbol's last seq {last}" : "0 (the symbol's first row today)")}, over the bound {_limits.MaxSeqJump}";
+        return null;
+    }
+
     private void ParseReference(string subject, ReadOnlySpan<char> text, ulong seq, List<MarketInput> output)
     {
+        var rejects = new MessageRejects(subject);
         int newline = text.IndexOf('\n');
         string header = (newline < 0 ? text : text[..newline]).TrimEnd('\r').ToString();
         var layout = ReferenceLayout.TryParseHeader(header, out string error);
-        if (layout is null) { output.Add(Reject(subject, 1, $"{RejectReason.BadHeader.Describe()}: {error}", seq)); return; }
+        if (layout is null) { output.Add(Reject(rejects.Add(1, $"{RejectReason.BadHeader.Describe()}: {error}"), seq)); return; }
         var rows = new List<(int Line, DailyReference Row)>();
         var body = newline < 0 ? [] : text[(newline + 1)..];
         int line = 1;
@@ -118,22 +152,34 @@ public sealed class MdMessageParser(MarketSubjects subjects)
             var row = body[range].TrimEnd('\r');
             if (row.IsEmpty) continue;
             var reason = layout.TryParseRow(row, out var reference, out string detail);
-            if (reason != RejectReason.None) output.Add(Reject(subject, line, detail.Length > 0 ? $"{reason.Describe()}: {detail}" : reason.Describe(), seq));
+            if (reason != RejectReason.None) rejects.Add(line, detail.Length > 0 ? $"{reason.Describe()}: {detail}" : reason.Describe());
             else rows.Add((line, reference!));
         }
-        if (rows.Count == 0) return;
+        if (rows.Count == 0)
+        {
+            if (rejects.Rows > 0) output.Add(Reject(rejects, seq));
+            return;
+        }
         var date = rows[0].Row.Date;
+        // A reference is a new day only once the previous one has closed: one for another date
+        // mid-session (a stray or forged message) is refused as a whole, not a day switch.
+        string? refused = Date == default ? null
+            : date < Date ? $"reference for a past session ({CanonicalRows.FormatDate(date)}; the session is {CanonicalRows.FormatDate(Date)})"
+            : date == Date ? (_opened ? "reference after the session opened" : null)
+            : ClosedMinutes < SessionBars.BarsPerDay ? $"reference for {CanonicalRows.FormatDate(date)} while the session {CanonicalRows.FormatDate(Date)} is open ({ClosedMinutes} of {SessionBars.BarsPerDay} minutes closed): not a new day"
+            : null;
+        if (refused is not null)
+        {
+            output.Add(Reject(new MessageRejects(subject).Add(0, refused, rows.Count + rejects.Rows), seq));
+            return;
+        }
         var symbols = new List<SymbolCode>();
         foreach (var (at, r) in rows)
         {
-            string? why = r.Date != date ? "reference rows of one message must share a date"
-                : date < Date ? "reference for a past session"
-                : date == Date && _opened ? "reference after the session opened"
-                : null;
-            if (why is null) symbols.Add(r.Symbol);
-            else output.Add(Reject(subject, at, why, seq));
+            if (r.Date == date) symbols.Add(r.Symbol);
+            else rejects.Add(at, "reference rows of one message must share a date");
         }
-        if (symbols.Count == 0) return;
+        if (rejects.Rows > 0) output.Add(Reject(rejects, seq));
         if (date == Date) symbols.AddRange(_universe); // more reference rows before the open: the universe grows
         var start = MarketInput.DayStart(date, symbols, seq);
         Observe(start);
@@ -142,16 +188,45 @@ public sealed class MdMessageParser(MarketSubjects subjects)
 
     private void ParseClock(string subject, ReadOnlySpan<byte> data, ulong seq, List<MarketInput> output)
     {
+        var rejects = new MessageRejects(subject);
         if (!TryReadClock(data, out var date, out int time))
         {
-            output.Add(Reject(subject, 1, "malformed clock (expected {\"v\":1,\"date\":\"YYYY-MM-DD\",\"time\":HHMMSSmmm})", seq));
+            output.Add(Reject(rejects.Add(1, "malformed clock (expected {\"v\":1,\"date\":\"YYYY-MM-DD\",\"time\":HHMMSSmmm})"), seq));
             return;
         }
-        if (date != Date) { output.Add(Reject(subject, 1, $"clock for {CanonicalRows.FormatDate(date)} outside the session", seq)); return; }
+        if (date != Date) { output.Add(Reject(rejects.Add(1, $"clock for {CanonicalRows.FormatDate(date)} outside the session"), seq)); return; }
         if (time <= _lastClock) return; // a repeated or older heartbeat says nothing new
+        if (ClockJump(time) is { } jump) { output.Add(Reject(rejects.Add(1, jump), seq)); return; }
         var clock = MarketInput.Clock(date, time, seq);
         Observe(clock);
         output.Add(clock);
+    }
+
+    /// <summary>
+    /// Why a clock is refused as a jump, or null. The jump is measured in trading time from the
+    /// later of the previous clock and the latest accepted event (a clock the events already
+    /// reached is no jump), with the pre-open, the lunch break and the closing call auction
+    /// folded away, so the clocks that end them are never jumps.
+    /// </summary>
+    private string? ClockJump(int time)
+    {
+        if (_limits.MaxClockJumpSeconds <= 0) return null;
+        int from = Math.Max(_lastClock, _lastEventTime);
+        long jump = TradingMillis(time) - TradingMillis(from);
+        if (jump <= _limits.MaxClockJumpSeconds * 1000L) return null;
+        return $"clock jump: {ExchangeTime.Format(time)} is {jump / 1000.0:0.###} s of trading time past {(from == 0 ? "the open" : ExchangeTime.Format(from))}, over the bound of {_limits.MaxClockJumpSeconds} s";
+    }
+
+    /// <summary>Milliseconds of continuous trading before <paramref name="time"/>: 0 up to 09:30, the lunch break and 14:57–close folded.</summary>
+    private static long TradingMillis(int time)
+    {
+        int t = ExchangeTime.ToMillis(time);
+        int open = ExchangeTime.ToMillis(ExchangeTime.ContinuousOpen), noon = ExchangeTime.ToMillis(ExchangeTime.MorningClose);
+        int afternoon = ExchangeTime.ToMillis(ExchangeTime.AfternoonOpen), auction = ExchangeTime.ToMillis(ExchangeTime.CloseAuctionStart);
+        if (t <= open) return 0;
+        if (t <= noon) return t - open;
+        if (t <= afternoon) return noon - open;
+        return noon - open + Math.Min(t, auction) - afternoon;
     }
 
     private static bool TryReadClock(ReadOnlySpan<byte> data, out DateOnly date, out int time)
@@ -183,6 +258,73 @@ public sealed class MdMessageParser(MarketSubjects subjects)
         return v == 1 && hasDate && hasTime;
     }
 
-    private MarketInput Reject(string subject, int line, string reason, ulong seq) =>
-        MarketInput.Rejected(Date, new MarketReject(subject, line, reason), seq);
+    /// <summary>The message's refused rows as one reject input, with the rate limit's decision; accounted at once.</summary>
+    private MarketInput Reject(MessageRejects rejects, ulong seq)
+    {
+        var window = Window(rejects.Subject);
+        bool suppressed = _limits.RejectsPerSubjectPerMinute > 0 && window.Published >= _limits.RejectsPerSubjectPerMinute;
+        var reject = new MarketReject(rejects.Subject, rejects.FirstLine, rejects.FirstReason!)
+        {
+            Rows = rejects.Rows,
+            Suppressed = suppressed,
+            SuppressedBefore = suppressed ? 0 : window.Pending,
+        };
+        Account(reject);
+        return MarketInput.Rejected(Date, reject, seq);
+    }
+
+    /// <summary>Counts a reject and moves its subject's rate window (the same for a new reject and one read back from the journal).</summary>
+    private void Account(MarketReject reject)
+    {
+        var window = Window(reject.Subject);
+        if (reject.Suppressed) window.Pending++;
+        else { window.Published++; window.Pending = 0; }
+        var c = _rejects;
+        Volatile.Write(ref _rejects, new RejectCounters(c.Messages + 1, c.Rows + reject.Rows,
+            c.Published + (reject.Suppressed ? 0 : 1), c.Suppressed + (reject.Suppressed ? 1 : 0)));
+    }
+
+    /// <summary>The subject's window of the current exchange minute (a new minute starts a fresh count; the suppressed count carries over until reported).</summary>
+    private RejectWindow Window(string subject)
+    {
+        long minute = (long)Date.DayNumber * 1000 + ClosedMinutes;
+        if (minute != _windowsMinute)
+        {
+            // Windows with nothing left to report go when the minute changes, so forged subjects cannot grow the table all day.
+            var stale = new List<string>();
+            foreach (var (name, w) in _rejectWindows)
+                if (w.Pending == 0) stale.Add(name);
+            foreach (var name in stale) _rejectWindows.Remove(name);
+            _windowsMinute = minute;
+        }
+        if (!_rejectWindows.TryGetValue(subject, out var window)) _rejectWindows[subject] = window = new RejectWindow { Minute = minute };
+        if (window.Minute != minute) { window.Minute = minute; window.Published = 0; }
+        return window;
+    }
+
+    private sealed class RejectWindow
+    {
+        public long Minute;
+        public int Published;
+        public long Pending;
+    }
+
+    /// <summary>The refused rows of one message, gathered into one reject.</summary>
+    private sealed class MessageRejects(string subject)
+    {
+        public string Subject { get; } = subject;
+        public int Rows { get; private set; }
+        public int FirstLine { get; private set; }
+        public string? FirstReason { get; private set; }
+
+        public MessageRejects Add(int line, string reason, int rows = 1)
+        {
+            if (Rows == 0) { FirstLine = line; FirstReason = reason; }
+            Rows += rows;
+            return this;
+        }
+    }
 }
+
+/// <summary>Rejects of a live run: journaled reject inputs (one per refused message), the rows they refused, and how many were published on sig.engine.rejects or suppressed by the per-subject rate limit.</summary>
+public sealed record RejectCounters(long Messages, long Rows, long Published, long Suppressed);

@@ -42,7 +42,7 @@ public sealed class NatsMarketSource(
     public ulong Pending { get; private set; }
 
 
-    /// <summary>Every refused row, once, as it is journaled (the session publishes it on sig.engine.rejects).</summary>
+    /// <summary>Every refused message not suppressed by the rate limit, once, as it is journaled (the session publishes it on sig.engine.rejects).</summary>
     public Func<MarketReject, ValueTask>? OnReject { get; init; }
 
     /// <summary>A transient NATS failure the source rides out (logged by the session).</summary>
@@ -213,7 +213,7 @@ public sealed class NatsMarketSource(
 
     private async ValueTask AfterJournaledAsync(MarketInput input)
     {
-        if (input.Kind == MarketInputKind.Rejected && OnReject is { } reject) await reject(input.Reject!).ConfigureAwait(false);
+        if (input.Kind == MarketInputKind.Rejected && !input.Reject!.Suppressed && OnReject is { } reject) await reject(input.Reject).ConfigureAwait(false);
         else if (input.Kind == MarketInputKind.Clock && OnClock is { } clock) await clock(input).ConfigureAwait(false);
     }
 

@@ -29,6 +29,16 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     public Action<string>? OnTransientError { get; init; }
 
     /// <summary>
+    /// The session is stopping: a minute that cannot be published now (NATS away) is left
+    /// unpublished instead of retried forever. Nothing is lost: a restart replays the journal
+    /// and republishes every minute after the last one SIG_OUT holds.
+    /// </summary>
+    public CancellationToken Stopping { get; init; }
+
+    /// <summary>Minutes left unpublished because the session stopped while NATS was away.</summary>
+    public int Unpublished { get; private set; }
+
+    /// <summary>
     /// Publishes the minute and waits until the server has it. While the server is away the
     /// whole minute is tried again until it goes through: repeats are the same messages with
     /// the same Msg-Ids, which SIG_OUT drops.
@@ -54,6 +64,12 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
             }
             catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
+                if (Stopping.IsCancellationRequested)
+                {
+                    Unpublished++;
+                    OnTransientError?.Invoke($"publish minute {s.Minute}: {e.Message}; stopping, so left to the next start (it republishes from the journal)");
+                    return;
+                }
                 OnTransientError?.Invoke($"publish minute {s.Minute}: {e.Message}; retrying");
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }

@@ -46,7 +46,7 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
                 }
                 break;
             default:
-                _rejected++;
+                _rejected += input.Reject?.Rows ?? 1; // one reject input per refused message, counting its rows
                 break;
         }
     }

@@ -1,7 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Reflection;
 using Sig.Engine.Config;
-using Spectre.Console;
+using Sig.Engine.Nats;
 
 namespace Sig.Engine.Host;
 
@@ -24,8 +25,11 @@ public static class Cli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("Event-driven streaming signal engine for China A-share level-2 data.");
-        root.Options.Add(ConfigOption);
+        // A plain command named "engine" (RootCommand would take the assembly name for usage lines).
+        var root = new Command("engine", "Event-driven streaming signal engine for China A-share level-2 data.")
+        {
+            new HelpOption(), new VersionOption(), ConfigOption,
+        };
         var commands = typeof(Cli).Assembly.GetTypes()
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Build())
@@ -39,9 +43,33 @@ public static class Cli
         catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
         {
             // Expected failures (bad input, missing files) get one clear line, not a stack trace.
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            Error(ex.Message);
             return 1;
         }
+        catch (NatsException ex)
+        {
+            // A wrong password, an unreachable server, a refused permission: one line, the same for every NATS command.
+            Error($"{(ex.Message.StartsWith("NATS", StringComparison.Ordinal) ? "" : "NATS: ")}{ex.Message}{(ex is NatsAuthorizationException ? $" (check {NatsClientSettings.UserVariable}/{NatsClientSettings.PasswordVariable}, {NatsClientSettings.TokenVariable}, {NatsClientSettings.NKeyVariable} or {NatsClientSettings.CredsVariable})" : "")}");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// One error line on stderr: "error: …" with any URL credentials masked, written plainly (a console writer
+    /// would wrap it) and coloured only when stderr is a terminal and NO_COLOR is unset, so logs and pipes
+    /// never receive escape codes.
+    /// </summary>
+    public static void Error(string message)
+    {
+        string line = NatsUrl.Redact(message).ReplaceLineEndings(" ");
+        bool colour = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        Console.Error.WriteLine(colour ? $"\u001b[31merror:\u001b[0m {line}" : $"error: {line}");
+    }
+
+    /// <summary>Checks a --from/--to pair: the range must not run backwards.</summary>
+    public static void CheckRange(DateOnly from, DateOnly to)
+    {
+        if (from > to) throw new ArgumentException($"--from {from:yyyy-MM-dd} is after --to {to:yyyy-MM-dd}");
     }
 
     /// <summary>The effective configuration for a parsed command line.</summary>

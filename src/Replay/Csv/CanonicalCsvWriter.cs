@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Sig.Engine.Events;
+using Sig.Engine.Output;
 using Sig.Engine.Text;
 
 namespace Sig.Replay.Csv;
@@ -10,17 +11,21 @@ namespace Sig.Replay.Csv;
 /// optionally gzip-compressed (<c>.csv.gz</c>), days appended one after another into the same
 /// three files. The files are created anew by the constructor. Rows come out sorted by symbol
 /// then seq within each day, because the sink contract delivers them that way. A day's rows go
-/// to temp files first and are appended on <see cref="IDayWriter.Commit"/>, so a day disposed
-/// without commit leaves no rows behind.
+/// to temp files first and are appended on <see cref="IDayWriter.Commit"/>. The three files
+/// themselves are written under temporary names and renamed into place when the writer is
+/// disposed after every day it began was committed; a day disposed without commit (a failed
+/// export or generation) discards the whole set, so a failure never leaves partial or
+/// header-only files behind (and leaves files of an earlier run untouched).
 /// </summary>
 public sealed class CanonicalCsvWriter : IMarketDataSink
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private readonly string _directory;
     private readonly StreamWriter _trades, _orders, _reference;
+    private readonly AtomicFile[] _files;
     private string[]? _referenceHeader;
     private DateOnly? _lastDate;
-    private bool _dayOpen, _disposed;
+    private bool _dayOpen, _abandoned, _disposed;
 
     public CanonicalCsvWriter(string directory, bool gzip = false)
     {
@@ -30,9 +35,10 @@ public sealed class CanonicalCsvWriter : IMarketDataSink
         TradesPath = Path.Combine(directory, "trades" + ext);
         OrdersPath = Path.Combine(directory, "orders" + ext);
         ReferencePath = Path.Combine(directory, "reference" + ext);
-        _trades = Open(TradesPath, gzip);
-        _orders = Open(OrdersPath, gzip);
-        _reference = Open(ReferencePath, gzip);
+        _files = [new AtomicFile(TradesPath), new AtomicFile(OrdersPath), new AtomicFile(ReferencePath)];
+        _trades = Open(_files[0].TempPath, gzip);
+        _orders = Open(_files[1].TempPath, gzip);
+        _reference = Open(_files[2].TempPath, gzip);
         _trades.Write(CanonicalRows.TradeHeader + "\n");
         _orders.Write(CanonicalRows.OrderHeader + "\n");
     }
@@ -63,10 +69,15 @@ public sealed class CanonicalCsvWriter : IMarketDataSink
         if (_disposed) return;
         _disposed = true;
         // A file set with no day still gets a valid reference header.
-        if (_referenceHeader is null) _reference.Write(string.Join(',', ReferenceSchema.RequiredColumns) + "\n");
+        if (_referenceHeader is null && !_abandoned) _reference.Write(string.Join(',', ReferenceSchema.RequiredColumns) + "\n");
         _trades.Dispose();
         _orders.Dispose();
         _reference.Dispose();
+        foreach (var f in _files)
+        {
+            if (!_abandoned) f.Commit();
+            f.Dispose();
+        }
     }
 
     private static StreamWriter Open(string path, bool gzip)
@@ -128,6 +139,7 @@ public sealed class CanonicalCsvWriter : IMarketDataSink
             if (_done) return;
             _trades.Dispose();
             _orders.Dispose();
+            _owner._abandoned = true;
             Finish();
         }
 

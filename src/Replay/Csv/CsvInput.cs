@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace Sig.Replay.Csv;
@@ -6,10 +5,15 @@ namespace Sig.Replay.Csv;
 /// <summary>
 /// Reads a CSV file line by line into a reused buffer (no string per line), plain or gzip —
 /// gzip is recognized by its magic bytes, so a misnamed file still reads. Lines end at '\n';
-/// a trailing '\r' is dropped; a UTF-8 byte-order mark is skipped.
+/// a trailing '\r' is dropped; a UTF-8 byte-order mark is skipped. A gzip file is verified to its
+/// trailer (<see cref="VerifiedGzipStream"/>); a line longer than <see cref="MaxLineChars"/> ends
+/// the read (a binary file or a file without newlines is not a CSV, and is not buffered whole).
 /// </summary>
 public sealed class CsvLineReader : IDisposable
 {
+    /// <summary>The longest line accepted (a canonical row is under 200 characters; a reference row with many weights under 10,000).</summary>
+    public const int MaxLineChars = 1 << 20;
+
     private readonly FileStream _file;
     private readonly TextReader _text;
     private char[] _buffer = new char[1 << 16];
@@ -31,7 +35,16 @@ public sealed class CsvLineReader : IDisposable
         int got = _file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         _file.Position = 0;
         bool gzip = got == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
-        Stream s = gzip ? new GZipStream(_file, CompressionMode.Decompress) : _file;
+        Stream s;
+        try
+        {
+            s = gzip ? new VerifiedGzipStream(_file) : _file;
+        }
+        catch
+        {
+            _file.Dispose();
+            throw;
+        }
         _text = new StreamReader(s, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, 1 << 16);
     }
 
@@ -68,7 +81,12 @@ public sealed class CsvLineReader : IDisposable
             _end -= _start;
             _start = 0;
         }
-        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
+        if (_end == _buffer.Length)
+        {
+            if (_buffer.Length >= MaxLineChars)
+                throw new InvalidDataException($"line {LineNumber + 1} is longer than {MaxLineChars:N0} characters: not a CSV text file");
+            Array.Resize(ref _buffer, _buffer.Length * 2); // a line longer than the buffer
+        }
         int n = _text.Read(_buffer, _end, _buffer.Length - _end);
         if (n == 0) _eof = true; else _end += n;
     }

@@ -41,13 +41,22 @@ public sealed class FileImportReport
     /// <summary>The rejects with the lowest line numbers (at most 20 by default), ascending.</summary>
     public IReadOnlyList<RejectSample> Samples => _samples;
 
+    /// <summary>Turns <paramref name="count"/> skipped after-hours prints into rejects (their symbol-day was refused).</summary>
+    internal void Reclassify(long count, long firstLine, RejectReason reason, string detail, ReadOnlySpan<char> firstText)
+    {
+        SkippedAfterHours -= count;
+        Reject(firstLine, reason, detail, firstText);
+        _counts[(int)reason] += count - 1;
+        Rejected += count - 1;
+    }
+
     internal void Reject(long line, RejectReason reason, string detail, ReadOnlySpan<char> text)
     {
         _counts[(int)reason]++;
         Rejected++;
         // Rejects found after sorting arrive out of line order: keep the lowest line numbers.
         if (_samples.Count == _maxSamples && line >= _samples[^1].Line) return;
-        string shown = text.Length > 200 ? string.Concat(text[..200], "…") : text.ToString();
+        string shown = Sig.Engine.Text.TextPreview.Escape(text, 200);
         var sample = new RejectSample(System.IO.Path.GetFileName(Path), line, reason, detail, shown);
         int at = _samples.FindLastIndex(s => s.Line <= line) + 1;
         _samples.Insert(at, sample);
@@ -84,17 +93,29 @@ public sealed class ImportResult
     /// <summary>Symbol-days with the most gaps, most first (ties by date, symbol).</summary>
     public IReadOnlyList<SymbolDayGaps> TopGaps { get; internal set; } = [];
     public IReadOnlyList<DateOnly> Dates { get; internal set; } = [];
+    /// <summary>The days written, ascending, with what each holds and whether it replaced a stored day.</summary>
+    public IReadOnlyList<ImportedDay> Days { get; internal set; } = [];
     public long EventsWritten { get; internal set; }
     public long ReferencesWritten { get; internal set; }
     /// <summary>Bytes of the three input files as stored (compressed size for gzip).</summary>
     public long InputBytes { get; internal set; }
 }
 
+/// <summary>One day an import wrote.</summary>
+public readonly record struct ImportedDay(DateOnly Date, long Events, int References, bool Replaced);
+
 /// <summary>Import settings.</summary>
 public sealed record ImportOptions
 {
     /// <summary>Import the good rows even when some rows are rejected.</summary>
     public bool AllowRejects { get; init; }
+    /// <summary>
+    /// Whether a day is already stored. A day the import would write that is stored makes the
+    /// import fail before anything is written, unless <see cref="Replace"/>.
+    /// </summary>
+    public Func<DateOnly, bool>? IsStored { get; init; }
+    /// <summary>Replace stored days the import writes (never needed for new days).</summary>
+    public bool Replace { get; init; }
     /// <summary>Samples kept per file.</summary>
     public int MaxSamples { get; init; } = 20;
     /// <summary>Symbol-days listed in <see cref="ImportResult.TopGaps"/>.</summary>

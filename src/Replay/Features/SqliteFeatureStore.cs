@@ -20,7 +20,8 @@ public sealed class SqliteFeatureStore : IDailyFactorSink, IDisposable
     public SqliteFeatureStore(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _db = new SqliteConnection($"Data Source={path}");
+        // No pooling: disposing closes the file for real (checkpointing the WAL), so the file can be renamed right after.
+        _db = new SqliteConnection($"Data Source={path};Pooling=False");
         _db.Open();
         Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         var cols = string.Join(", ", FactorCatalog.Names.Select(n => $"{n} REAL"));

@@ -67,10 +67,25 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
             catch (Exception ex) when (ex is InvalidDataException or DecoderFallbackException) { throw Corrupt($"channel-loss section does not decode: {ex.Message}"); }
         }
         CheckStructure();
+        uint symbolSet = TickFileFormat.SymbolSetCrc(_index.Select(e => e.Symbol));
+        if (symbolSet != _header.SymbolSetCrc)
+            throw Corrupt($"symbol set checksum mismatch (header {_header.SymbolSetCrc:X8}, index {symbolSet:X8})");
+        // The name is how a day is asked for; the header is what the day is. A renamed copy is not that day.
+        if (TickFileFormat.TryParseFileName(Path.GetFileName(path), out var named) && named != Date)
+            throw Corrupt($"the header says the day is {Date:yyyy-MM-dd}, the file is named for {named:yyyy-MM-dd} (a copied or renamed day file)");
         _verified = new byte[_blocks.Length];
     }
 
-    /// <summary>Maps and verifies a day file.</summary>
+    /// <summary>Maps and verifies a day file, and that it is the day <paramref name="date"/> (its header's date, not its name).</summary>
+    public static TickDay Open(string path, DateOnly date)
+    {
+        var day = Open(path);
+        if (day.Date == date) return day;
+        day.Dispose();
+        throw new InvalidDataException($"{path}: corrupt tick day file: the header says the day is {day.Date:yyyy-MM-dd}, {date:yyyy-MM-dd} was asked for");
+    }
+
+    /// <summary>Maps and verifies a day file; a file named YYYY-MM-DD.tick must hold that day.</summary>
     public static TickDay Open(string path)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None);

@@ -8,7 +8,8 @@ namespace Sig.Replay.Store;
 /// Layout of a tick day file (little-endian throughout). Every byte of the file is covered by
 /// exactly one checksum, so any flipped byte is detected:
 /// <code>
-/// [header 256 B, CRC-32C of bytes 0..252 at 252]
+/// [header 256 B: date, counts, section table (schema, index, references, blocks at 80; channel losses at 184),
+///                CRC-32C of the symbol set at 176, CRC-32C of bytes 0..252 at 252]
 /// [column block 0][column block 1]…     each block: whole symbols' rows as columns
 ///     seq i64[n] price i64[n] volume i64[n] buy_order_id i64[n] sell_order_id i64[n]
 ///     time i32[n] kind u8[n] side u8[n] type u8[n], zero-padded to 8 bytes; one CRC per block
@@ -17,16 +18,19 @@ namespace Sig.Replay.Store;
 /// [reference section]  the day's DailyReference rows, binary
 /// [block table]        one 24-byte entry per block: offset, first row, rows, CRC
 /// [channel losses]     optional (exchange imports that saw lost or duplicated messages): see ChannelLossCodec;
-///                      absent (offset and length 0) in every other file, so older files read unchanged
+///                      absent (offset and length 0) in every other file
 /// </code>
 /// Small sections are verified when the file is opened; column blocks when first read, so a
 /// scan pays for each block's checksum once and opening a day stays O(metadata).
 /// A block never splits a symbol, so every symbol's columns are contiguous spans.
+/// The header names the file's date and the checksum of its symbol set (the index's symbols in
+/// order), so a day file copied or renamed to another date is refused by every reader that
+/// asks for a date. Version 1 files lacked that; they are refused with a message to re-import.
 /// </summary>
 internal static class TickFileFormat
 {
     public const ulong Magic = 0x5359_4144_4B43_4954; // "TICKDAYS" read little-endian
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const int HeaderSize = 256;
     public const int HeaderCrcOffset = HeaderSize - 4;
     public const int BytesPerRow = 5 * sizeof(long) + sizeof(int) + 3;
@@ -37,7 +41,7 @@ internal static class TickFileFormat
 
     /// <summary>The first lines of the schema section; a file whose lines differ is another format.</summary>
     public const string LayoutDescription =
-        "sig tick day v1\n" +
+        "sig tick day v2\n" +
         "columns=seq:i64,price:i64,volume:i64,buy_order_id:i64,sell_order_id:i64,time:i32,kind:u8,side:u8,type:u8\n" +
         "index=symbol:i32,block:i32,first_row:i64,events:i32,trades:i32,orders:i32,seq_gaps:i32,skipped_after_hours:i32\n" +
         "blocks=offset:i64,first_row:i64,rows:i32,crc32c:u32\n";
@@ -57,6 +61,19 @@ internal static class TickFileFormat
         return fileName.Length == 10 + FileExtension.Length
             && fileName.EndsWith(FileExtension, StringComparison.Ordinal)
             && Sig.Engine.Text.CanonicalRows.TryDate(fileName.AsSpan(0, 10), out date);
+    }
+
+    /// <summary>CRC-32C of the symbols' values (i32 little-endian, in index order).</summary>
+    public static uint SymbolSetCrc(IEnumerable<int> symbols)
+    {
+        uint crc = 0;
+        Span<byte> b = stackalloc byte[4];
+        foreach (int s in symbols)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(b, s);
+            crc = Crc32C.Append(crc, b);
+        }
+        return crc;
     }
 
     public static byte[] SchemaBytes(string[] weightColumns, string[] optionalColumns) => Encoding.UTF8.GetBytes(
@@ -85,10 +102,15 @@ internal readonly record struct SectionRef(long Offset, long Length, uint Crc);
 internal readonly record struct TickFileHeader(
     int DayNumber, int SymbolCount, int BlockCount, int ReferenceCount,
     long TotalEvents, long TotalTrades, long TotalOrders, long TotalSeqGaps, long TotalSkippedAfterHours,
-    long FileLength, SectionRef Schema, SectionRef Index, SectionRef References, SectionRef Blocks, SectionRef ChannelLosses = default)
+    long FileLength, SectionRef Schema, SectionRef Index, SectionRef References, SectionRef Blocks, uint SymbolSetCrc,
+    SectionRef ChannelLosses = default)
 {
     private const int SectionsOffset = 80;
     private const int SectionEntrySize = 24;
+    private const int SymbolSetCrcOffset = SectionsOffset + 4 * SectionEntrySize;
+    // After the symbol-set CRC (8-aligned), so day files written without channel losses keep
+    // zeros there and read as "no losses section".
+    private const int ChannelLossesOffset = SymbolSetCrcOffset + 8;
 
     public void Write(Span<byte> h)
     {
@@ -106,14 +128,10 @@ internal readonly record struct TickFileHeader(
         BinaryPrimitives.WriteInt64LittleEndian(h[56..], TotalSeqGaps);
         BinaryPrimitives.WriteInt64LittleEndian(h[64..], TotalSkippedAfterHours);
         BinaryPrimitives.WriteInt64LittleEndian(h[72..], FileLength);
-        SectionRef[] sections = [Schema, Index, References, Blocks, ChannelLosses];
-        for (int i = 0; i < sections.Length; i++)
-        {
-            var s = h[(SectionsOffset + i * SectionEntrySize)..];
-            BinaryPrimitives.WriteInt64LittleEndian(s, sections[i].Offset);
-            BinaryPrimitives.WriteInt64LittleEndian(s[8..], sections[i].Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(s[16..], sections[i].Crc);
-        }
+        SectionRef[] sections = [Schema, Index, References, Blocks];
+        for (int i = 0; i < sections.Length; i++) WriteSection(h[(SectionsOffset + i * SectionEntrySize)..], sections[i]);
+        WriteSection(h[ChannelLossesOffset..], ChannelLosses);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[SymbolSetCrcOffset..], SymbolSetCrc);
         BinaryPrimitives.WriteUInt32LittleEndian(h[TickFileFormat.HeaderCrcOffset..], Crc32C.Compute(h[..TickFileFormat.HeaderCrcOffset]));
     }
 
@@ -125,23 +143,30 @@ internal readonly record struct TickFileHeader(
         uint actual = Crc32C.Compute(h[..TickFileFormat.HeaderCrcOffset]);
         if (stored != actual) throw fail($"header checksum mismatch (stored {stored:X8}, computed {actual:X8})");
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(h[8..]);
+        if (version == 1) throw fail("format version 1, written before day files carried their date and symbol set; re-import (or regenerate) the day");
         if (version != TickFileFormat.Version) throw fail($"unsupported format version {version} (this engine reads {TickFileFormat.Version})");
         if (BinaryPrimitives.ReadUInt32LittleEndian(h[12..]) != TickFileFormat.HeaderSize) throw fail("unexpected header size");
-        var sections = new SectionRef[5];
-        for (int i = 0; i < sections.Length; i++)
-        {
-            var s = h[(SectionsOffset + i * SectionEntrySize)..];
-            sections[i] = new SectionRef(BinaryPrimitives.ReadInt64LittleEndian(s), BinaryPrimitives.ReadInt64LittleEndian(s[8..]),
-                BinaryPrimitives.ReadUInt32LittleEndian(s[16..]));
-        }
+        var sections = new SectionRef[4];
+        for (int i = 0; i < sections.Length; i++) sections[i] = ReadSection(h[(SectionsOffset + i * SectionEntrySize)..]);
         return new TickFileHeader(
             BinaryPrimitives.ReadInt32LittleEndian(h[16..]), BinaryPrimitives.ReadInt32LittleEndian(h[20..]),
             BinaryPrimitives.ReadInt32LittleEndian(h[24..]), BinaryPrimitives.ReadInt32LittleEndian(h[28..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[32..]), BinaryPrimitives.ReadInt64LittleEndian(h[40..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[48..]), BinaryPrimitives.ReadInt64LittleEndian(h[56..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[64..]), BinaryPrimitives.ReadInt64LittleEndian(h[72..]),
-            sections[0], sections[1], sections[2], sections[3], sections[4]);
+            sections[0], sections[1], sections[2], sections[3], BinaryPrimitives.ReadUInt32LittleEndian(h[SymbolSetCrcOffset..]),
+            ReadSection(h[ChannelLossesOffset..]));
     }
+
+    private static void WriteSection(Span<byte> s, SectionRef section)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(s, section.Offset);
+        BinaryPrimitives.WriteInt64LittleEndian(s[8..], section.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], section.Crc);
+    }
+
+    private static SectionRef ReadSection(ReadOnlySpan<byte> s) => new(
+        BinaryPrimitives.ReadInt64LittleEndian(s), BinaryPrimitives.ReadInt64LittleEndian(s[8..]), BinaryPrimitives.ReadUInt32LittleEndian(s[16..]));
 }
 
 /// <summary>One symbol's index entry.</summary>

@@ -31,11 +31,11 @@ public sealed class TickStore
         return new TickStore(directory, [.. dates]);
     }
 
-    /// <summary>Maps and verifies one day; <see cref="InvalidDataException"/> when the file is corrupt.</summary>
+    /// <summary>Maps and verifies one day; <see cref="InvalidDataException"/> when the file is corrupt or holds another day.</summary>
     public TickDay OpenDay(DateOnly date)
     {
         if (Array.BinarySearch(_dates, date) < 0) throw new ArgumentException($"{_directory}: the store has no day {date:yyyy-MM-dd}");
-        return TickDay.Open(PathOf(date));
+        return TickDay.Open(PathOf(date), date);
     }
 
     /// <summary>The file of a day.</summary>

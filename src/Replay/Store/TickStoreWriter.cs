@@ -35,7 +35,6 @@ public sealed class TickStoreWriter : IMarketDataSink
         ArgumentOutOfRangeException.ThrowIfLessThan(blockRows, 1);
         _directory = directory;
         _blockRows = blockRows;
-        Directory.CreateDirectory(directory);
     }
 
     /// <inheritdoc cref="IMarketDataSink.BeginDay"/>
@@ -43,6 +42,7 @@ public sealed class TickStoreWriter : IMarketDataSink
     {
         if (_lastDate is { } last && date <= last) throw new ArgumentException($"days must be written in ascending order: {date:yyyy-MM-dd} after {last:yyyy-MM-dd}");
         _lastDate = date;
+        Directory.CreateDirectory(_directory); // here, not before: an import refused before its first day leaves no empty store behind
         return new TickDayWriter(_directory, date, schema, references, _blockRows);
     }
 
@@ -148,7 +148,8 @@ public sealed class TickDayWriter : ISkipCountingDayWriter, ChannelLoss.IWriter
         var losses = _channelLosses.Count > 0 ? WriteSection(ChannelLossCodec.Encode(_channelLosses)) : default;
 
         var header = new TickFileHeader(_date.DayNumber, _index.Count, _blocks.Count, _references.Count,
-            _rows, _trades, _orders, _gaps, _skipped, _file.Position, schema, index, references, blocks, losses);
+            _rows, _trades, _orders, _gaps, _skipped, _file.Position, schema, index, references, blocks,
+            TickFileFormat.SymbolSetCrc(_index.Select(e => e.Symbol)), losses);
         var headerBytes = new byte[TickFileFormat.HeaderSize];
         header.Write(headerBytes);
         _file.Position = 0;

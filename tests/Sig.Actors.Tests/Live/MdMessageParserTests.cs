@@ -1,5 +1,6 @@
 using System.Text;
 using Sig.Actors.Live;
+using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Nats;
 using Xunit;
@@ -12,7 +13,10 @@ public class MdMessageParserTests
     private readonly MarketSubjects _subjects = new();
     private readonly MdMessageParser _parser;
 
-    public MdMessageParserTests() => _parser = new MdMessageParser(_subjects);
+    // These tests are about references, clocks and rows; the jump bounds have their own (MdInputHardeningTests).
+    public MdMessageParserTests() => _parser = new MdMessageParser(_subjects, new LiveOptions { MaxClockJumpSeconds = 0 });
+
+    private static string Clock(int time, string date = "2024-03-04") => $"{{\"v\":1,\"date\":\"{date}\",\"time\":{time}}}";
 
     private static string Ref(string date, string symbol) => $"{date},{symbol},10.00,1,Bank,1000000,800000,0,11.00,9.00";
 
@@ -34,8 +38,10 @@ public class MdMessageParserTests
         var late = Parse(_subjects.MdRef, Header + "\n" + Ref("2024-03-04", "000002.SZ")).Single();
         Assert.Equal(MarketInputKind.Rejected, late.Kind);
         Assert.Equal("reference after the session opened", late.Reject!.Reason);
-        Assert.Equal(2, late.Reject.Line);
-        // The next session starts afresh.
+        Assert.Equal(0, late.Reject.Line);
+        // The next session starts afresh once this one has closed.
+        Assert.Equal(MarketInputKind.Clock, Parse(_subjects.MdClock, Clock(150000001)).Single().Kind); // no jump bound in these tests
+        Assert.Equal(240, _parser.ClosedMinutes);
         var next = Parse(_subjects.MdRef, Header + "\n" + Ref("2024-03-05", "000002.SZ")).Single();
         Assert.Equal(MarketInputKind.DayStart, next.Kind);
         Assert.Equal(new DateOnly(2024, 3, 5), _parser.Date);

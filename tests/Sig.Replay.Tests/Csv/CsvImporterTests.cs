@@ -121,7 +121,8 @@ public class CsvImporterTests
     [Fact]
     public void After_hours_prints_are_skipped_and_counted_not_rejected()
     {
-        using var f = new CsvFixture([.. GoodTrades, "2024-01-02,300001.SZ,151000000,40,20,100,0,0,N,F", "2024-01-02,000001.SZ,150500000,41,10,100,0,0,N,F"]);
+        using var f = new CsvFixture([.. GoodTrades, "2024-01-02,300001.SZ,151000000,40,20,100,0,0,N,F", "2024-01-02,000001.SZ,150500000,41,10,100,0,0,N,F"],
+            reference: [ReferenceHeader, RefA, RefB, "2024-01-02,300001.SZ,20,1,801780,1000,800,0,22,18,0,,"]);
         var result = f.Import();
         Assert.True(result.Success, result.Error);
         Assert.Equal(2, result.SkippedAfterHours);

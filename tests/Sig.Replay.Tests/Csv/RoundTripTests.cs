@@ -75,15 +75,17 @@ public class RoundTripTests
     }
 
     [Fact]
-    public void A_csv_day_disposed_without_commit_leaves_no_rows()
+    public void A_csv_day_disposed_without_commit_discards_the_file_set_and_keeps_earlier_files()
     {
         using var dir = new TempDir();
+        File.WriteAllText(dir.File("orders.csv"), "an earlier export\n");
         using (var csv = new CanonicalCsvWriter(dir.Path))
         {
             using (var w = csv.BeginDay(new DateOnly(2024, 1, 2), ReferenceSchema.Default, []))
                 w.WriteSymbol(SymbolCode.Parse("000001.SZ"), [TickEvent.Order(SymbolCode.Parse("000001.SZ"), 93000000, 1, 1, 'B', 100000, 100, 'L')]);
         }
-        Assert.Single(File.ReadAllLines(dir.File("orders.csv")));
-        Assert.Equal(3, Directory.GetFiles(dir.Path).Length);
+        // No header-only or partial files: only the earlier file, unchanged, and no temp files.
+        Assert.Equal([dir.File("orders.csv")], Directory.GetFiles(dir.Path));
+        Assert.Equal("an earlier export\n", File.ReadAllText(dir.File("orders.csv")));
     }
 }

@@ -45,6 +45,46 @@ public sealed record NatsOptions
     public string Prefix { get; init; } = "sig";
     /// <summary>Read md through the durable JetStream stream SIG_MD (true) or a core subscription (false).</summary>
     public bool JetStream { get; init; } = true;
+    /// <summary>User name (overridden by SIG_NATS_USER); with <see cref="Password"/>.</summary>
+    public string? User { get; init; }
+    /// <summary>Password (overridden by SIG_NATS_PASSWORD). Never printed; excluded from the config hash.</summary>
+    public string? Password { get; init; }
+    /// <summary>Token (overridden by SIG_NATS_TOKEN). Never printed; excluded from the config hash.</summary>
+    public string? Token { get; init; }
+    /// <summary>File holding an NKey seed (overridden by SIG_NATS_NKEY).</summary>
+    public string? NkeyFile { get; init; }
+    /// <summary>A .creds file: user JWT and NKey seed (overridden by SIG_NATS_CREDS).</summary>
+    public string? CredsFile { get; init; }
+
+    /// <summary>These settings without secrets (the URL's user info masked, password and token blanked): what may be hashed or shown.</summary>
+    public NatsOptions WithoutSecrets() => this with
+    {
+        Url = Sig.Engine.Nats.NatsUrl.Redact(Url),
+        Password = Password is null ? null : "***",
+        Token = Token is null ? null : "***",
+    };
+
+    // A record prints every property; the password and token must never show.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(JsonSerializer.Serialize(WithoutSecrets(), EngineConfig.Json));
+        return true;
+    }
+}
+
+/// <summary>Hardening of live md input (docs/live-hardening.md).</summary>
+public sealed record LiveOptions
+{
+    /// <summary>
+    /// Most trading seconds a clock may move ahead of the later of the previous clock and the
+    /// latest accepted event (the pre-open, the lunch break and the closing auction do not
+    /// count); a clock beyond is rejected. 0: no bound.
+    /// </summary>
+    public int MaxClockJumpSeconds { get; init; } = 300;
+    /// <summary>Most a symbol's exchange seq may move ahead of its previous one (of its first row: ahead of 0); a row beyond is rejected. 0: no bound.</summary>
+    public long MaxSeqJump { get; init; } = 100_000_000;
+    /// <summary>Rejects published on sig.engine.rejects per md subject per exchange minute; the rest are journaled and counted as suppressed. 0: no limit.</summary>
+    public int RejectsPerSubjectPerMinute { get; init; } = 10;
 }
 
 public sealed record JournalOptions
@@ -86,6 +126,7 @@ public sealed record EngineConfig
     public JournalOptions Journal { get; init; } = new();
     public ActorOptions Actors { get; init; } = new();
     public ComputeOptions Compute { get; init; } = new();
+    public LiveOptions Live { get; init; } = new();
     /// <summary>Absent unless configured, so configurations without it hash as before.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ImportConfig? Import { get; init; }
@@ -123,5 +164,6 @@ public sealed record EngineConfig
 
     /// <summary>SHA-256 of the canonical JSON of the effective configuration.</summary>
     [JsonIgnore]
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, Json))));
+    // Credentials are not configuration of the outputs, and a hash of a password can be brute-forced.
+    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this with { Nats = Nats.WithoutSecrets() }, Json))));
 }

@@ -17,7 +17,10 @@ public static class FixedPrice
     /// <summary>Rounds a double price to the nearest tick (generator use; not for parsing).</summary>
     public static long FromDouble(double price) => (long)Math.Round(price * Scale, MidpointRounding.AwayFromZero);
 
-    /// <summary>Parses a plain decimal ("10.01", "0", "12") with at most 4 decimals, no sign or exponent.</summary>
+    /// <summary>
+    /// Parses a plain decimal ("10.01", "0", "12") with at most 4 decimals, no sign or exponent.
+    /// A value whose tick count would not fit a <see cref="long"/> does not parse (it never wraps).
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<char> s, out long ticks)
     {
         ticks = 0;
@@ -27,6 +30,7 @@ public static class FixedPrice
         {
             int d = s[i] - '0';
             if ((uint)d > 9) return false;
+            if (whole > (long.MaxValue / Scale - 10) / 10) return false; // whole * Scale + frac would overflow
             whole = whole * 10 + d;
         }
         if (i == 0) return false;

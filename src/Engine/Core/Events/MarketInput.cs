@@ -13,11 +13,25 @@ public enum MarketInputKind : byte
     Rejected = 4,
 }
 
-/// <summary>A refused input row, as published on <c>sig.engine.rejects</c>.</summary>
+/// <summary>
+/// What was refused of one input message (all its refused rows together: a message is journaled
+/// and published as one reject however many of its rows were refused), as published on
+/// <c>sig.engine.rejects</c>.
+/// </summary>
 /// <param name="Subject">Where it came from (an md subject, or a file).</param>
-/// <param name="Line">1-based line within the message (0 for a whole message).</param>
-/// <param name="Reason">Why, in words.</param>
-public sealed record MarketReject(string Subject, int Line, string Reason);
+/// <param name="Line">1-based line of the first refused row within the message (0 for a whole message).</param>
+/// <param name="Reason">Why the first refused row was refused, in words.</param>
+public sealed record MarketReject(string Subject, int Line, string Reason)
+{
+    /// <summary>Rows of the message refused (a clock or a whole message counts as one row per row it held, at least 1).</summary>
+    public int Rows { get; init; } = 1;
+
+    /// <summary>True when the per-subject rate limit kept it off <c>sig.engine.rejects</c> (journaled and counted all the same).</summary>
+    public bool Suppressed { get; init; }
+
+    /// <summary>On a published reject: rejects of the same subject suppressed since the previous published one.</summary>
+    public long SuppressedBefore { get; init; }
+}
 
 /// <summary>
 /// One input of the pipeline, the same whichever source produced it (tick store, journal or

@@ -22,8 +22,13 @@ public sealed class JournalReader : IDisposable
     private SegmentScanner? _scanner;
     private long _expectedSequence;
 
-    private JournalReader(List<(int Index, string Path)> segments, int startSegment, long fromSequence, long expectedSequence)
+    private readonly string _directory;
+    private readonly JournalCheckpoint? _checkpoint;
+
+    private JournalReader(string directory, JournalCheckpoint? checkpoint, List<(int Index, string Path)> segments, int startSegment, long fromSequence, long expectedSequence)
     {
+        _directory = directory;
+        _checkpoint = checkpoint;
         _segments = segments;
         _next = startSegment;
         _fromSequence = fromSequence;
@@ -42,6 +47,8 @@ public sealed class JournalReader : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such journal directory");
+        // Read before listing: a writer appending meanwhile only ever moves the checkpoint behind what is on disk.
+        var checkpoint = JournalCheckpoint.Read(directory);
         var segments = SegmentFormat.ListSegments(directory);
         // Start in the last segment whose first sequence is ≤ fromSequence; headers are 16 bytes, so reading them all is cheap.
         int start = 0;
@@ -53,7 +60,7 @@ public sealed class JournalReader : IDisposable
             start = i;
             expected = first;
         }
-        return new JournalReader(segments, start, fromSequence, expected);
+        return new JournalReader(directory, checkpoint, segments, start, fromSequence, expected);
     }
 
     private static long FirstSequenceOf(string path)
@@ -69,6 +76,7 @@ public sealed class JournalReader : IDisposable
         {
             if (_scanner is null && !OpenNextSegment())
             {
+                CheckAgainstCheckpoint(null);
                 record = default;
                 return false;
             }
@@ -85,6 +93,7 @@ public sealed class JournalReader : IDisposable
                 bool last = _next == _segments.Count;
                 if (!last || scanner.DamageIsCorruption)
                     throw new InvalidDataException($"journal corrupt in the middle: {damage}");
+                CheckAgainstCheckpoint(damage);
                 TornTail = damage;
                 record = default;
                 return false;
@@ -92,6 +101,17 @@ public sealed class JournalReader : IDisposable
             scanner.Dispose();
             _scanner = null;
         }
+    }
+
+    /// <summary>At the end of the journal: whatever the checkpoint vouches for must be there, or the end is damage, not a tail.</summary>
+    private void CheckAgainstCheckpoint(JournalDamage? tail)
+    {
+        if (_checkpoint is null) return;
+        int lastSegment = _segments.Count == 0 ? 0 : _segments[^1].Index;
+        // A segment whose header is torn holds no records; the one before it is where the journal ends.
+        if (tail is { Offset: 0 }) lastSegment--;
+        if (_checkpoint.ShortfallOf(_expectedSequence - 1, lastSegment, _directory) is { } shortfall)
+            throw new InvalidDataException($"journal corrupt in the middle: {shortfall}{(tail is null ? "" : $" ({tail})")}");
     }
 
     private bool OpenNextSegment()

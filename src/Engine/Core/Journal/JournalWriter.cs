@@ -87,6 +87,7 @@ public sealed class JournalWriter : IDisposable
 
     private void Recover()
     {
+        var checkpoint = JournalCheckpoint.Read(_directory);
         var segments = SegmentFormat.ListSegments(_directory);
         while (segments.Count > 0)
         {
@@ -94,6 +95,11 @@ public sealed class JournalWriter : IDisposable
             using (var scanner = SegmentScanner.Open(path))
             {
                 while (scanner.TryNext(out _, out _, out _)) { }
+                // What the checkpoint vouches for was written whole: losing any of it is damage, never a tail to cut.
+                string? shortfall = scanner.FirstSequence == 0
+                    ? checkpoint is not null && index <= checkpoint.Segment ? $"{path}: torn segment header, but the checkpoint says segment {checkpoint.Segment} was written" : null
+                    : checkpoint?.ShortfallOf(scanner.NextSequence - 1, index, _directory);
+                if (shortfall is not null) throw new InvalidDataException($"journal damaged (refusing to truncate or append): {shortfall}");
                 if (scanner.Damage is { } damage)
                 {
                     if (scanner.DamageIsCorruption)
@@ -230,12 +236,17 @@ public sealed class JournalWriter : IDisposable
         _batch.ResetWrittenCount();
     }
 
-    /// <summary>The minute-watermark hook: fsyncs under <see cref="JournalFsync.Minute"/>; a no-op under the other policies.</summary>
+    /// <summary>
+    /// The minute-watermark hook: fsyncs under <see cref="JournalFsync.Minute"/>, and under every
+    /// policy records a <see cref="JournalCheckpoint"/>, so a later cut or missing segment at or
+    /// before this point is told apart from a torn tail.
+    /// </summary>
     public void Sync()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         WriteBatch();
         if (_fsync == JournalFsync.Minute) _segment.Flush(flushToDisk: true);
+        new JournalCheckpoint(LastSequence, _segmentIndex).Write(_directory, flushToDisk: _fsync is JournalFsync.Minute or JournalFsync.Always);
     }
 
     private void Roll()

@@ -124,7 +124,7 @@ public sealed class LocalNatsServer : IAsyncDisposable
 
     private static string? TryFindBinary()
     {
-        if (Environment.GetEnvironmentVariable("NATS_SERVER") is { Length: > 0 } explicitPath) return explicitPath;
+        if (Environment.GetEnvironmentVariable("NATS_SERVER") is { Length: > 0 } explicitPath) return File.Exists(explicitPath) ? explicitPath : null;
         var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/sbin");
         return dirs.Select(d => Path.Combine(d, "nats-server")).FirstOrDefault(File.Exists);
     }

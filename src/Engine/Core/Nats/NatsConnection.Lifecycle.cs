@@ -143,7 +143,7 @@ public sealed partial class NatsConnection
                 session = new Session(socket, _disposed.Token);
                 await ReadHandshakeUntilAsync(session, ServerOpKind.Info, timeout.Token).ConfigureAwait(false);
                 var hello = new ArrayBufferWriter<byte>(512);
-                NatsProtocolWriter.WriteConnect(hello, _options, _user, _password, _token);
+                NatsProtocolWriter.WriteConnect(hello, _options, _user, _password, _token, ServerInfo?.Nonce);
                 NatsProtocolWriter.WritePing(hello);
                 await session.Stream.WriteAsync(hello.WrittenMemory, timeout.Token).ConfigureAwait(false);
                 await ReadHandshakeUntilAsync(session, ServerOpKind.Pong, timeout.Token).ConfigureAwait(false);

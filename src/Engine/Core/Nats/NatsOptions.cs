@@ -4,6 +4,8 @@ namespace Sig.Engine.Nats;
 /// Settings of one <see cref="NatsConnection"/>. Credentials given in <see cref="Url"/>
 /// (<c>nats://user:pass@host:port</c> or <c>nats://token@host:port</c>) are used when
 /// <see cref="User"/>/<see cref="Password"/>/<see cref="Token"/> are not set.
+/// <see cref="NatsClientSettings.From"/> builds them from the configuration and environment.
+/// Printing an instance masks every secret.
 /// </summary>
 public sealed record NatsOptions
 {
@@ -18,6 +20,12 @@ public sealed record NatsOptions
 
     /// <summary>Token for token authentication.</summary>
     public string? Token { get; init; }
+
+    /// <summary>NKey seed (<c>SU…</c>): the server's nonce is signed with it (NKey users, or with <see cref="Jwt"/> for .creds).</summary>
+    public string? NKeySeed { get; init; }
+
+    /// <summary>User JWT of a .creds file (decentralized auth); sent with the nonce signed by <see cref="NKeySeed"/>.</summary>
+    public string? Jwt { get; init; }
 
     /// <summary>Client name shown in the server's connection monitoring.</summary>
     public string Name { get; init; } = "sig-engine";
@@ -49,4 +57,15 @@ public sealed record NatsOptions
 
     /// <summary>Default timeout of <see cref="NatsConnection.RequestAsync"/>.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    // A record prints every property; these are secrets.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Url = {NatsUrl.Redact(Url)}, Name = {Name}, User = {User}");
+        if (Password is not null) builder.Append(", Password = ").Append(NatsUrl.Mask);
+        if (Token is not null) builder.Append(", Token = ").Append(NatsUrl.Mask);
+        if (NKeySeed is not null) builder.Append(", NKeySeed = ").Append(NatsUrl.Mask);
+        if (Jwt is not null) builder.Append(", Jwt = (set)");
+        return true;
+    }
 }

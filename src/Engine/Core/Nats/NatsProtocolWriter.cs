@@ -10,7 +10,8 @@ internal static class NatsProtocolWriter
 {
     private static ReadOnlySpan<byte> Crlf => "\r\n"u8;
 
-    public static void WriteConnect(IBufferWriter<byte> w, NatsOptions options, string? user, string? password, string? token)
+    /// <summary>CONNECT with the credentials; with an NKey seed, the server's <paramref name="nonce"/> signed by it (and the JWT for .creds).</summary>
+    public static void WriteConnect(IBufferWriter<byte> w, NatsOptions options, string? user, string? password, string? token, string? nonce = null)
     {
         w.Write("CONNECT "u8);
         using (var json = new Utf8JsonWriter(w))
@@ -29,6 +30,16 @@ internal static class NatsProtocolWriter
             if (user is not null) json.WriteString("user", user);
             if (password is not null) json.WriteString("pass", password);
             if (token is not null) json.WriteString("auth_token", token);
+            if (options.NKeySeed is { } seed)
+            {
+                if (nonce is null) throw new NatsConnectionException("the server sent no nonce to sign: it has no NKey or JWT users");
+                var pair = NATS.NKeys.KeyPair.FromSeed(seed);
+                var signature = new byte[64];
+                pair.Sign(System.Text.Encoding.ASCII.GetBytes(nonce), signature);
+                if (options.Jwt is { } jwt) json.WriteString("jwt", jwt);
+                else json.WriteString("nkey", pair.GetPublicKey());
+                json.WriteString("sig", Convert.ToBase64String(signature).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+            }
             json.WriteEndObject();
         }
         w.Write(Crlf);

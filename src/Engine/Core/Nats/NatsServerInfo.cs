@@ -7,6 +7,9 @@ public sealed record NatsServerInfo(
     string ServerId, string Version, int Protocol, long MaxPayload, bool Headers, bool JetStream,
     bool AuthRequired, IReadOnlyList<string> ConnectUrls)
 {
+    /// <summary>The challenge an NKey or .creds client signs (present when the server has NKey users).</summary>
+    public string? Nonce { get; init; }
+
     internal static NatsServerInfo Parse(ReadOnlySpan<byte> json)
     {
         using var doc = JsonDocument.Parse(json.ToArray());
@@ -19,6 +22,9 @@ public sealed record NatsServerInfo(
             foreach (var e in u.EnumerateArray()) urls.Add(e.GetString() ?? "");
         // 1 MiB is the server's default when an old server leaves max_payload out.
         return new NatsServerInfo(Str("server_id"), Str("version"), (int)Num("proto", 0), Num("max_payload", 1024 * 1024),
-                                  Bool("headers"), Bool("jetstream"), Bool("auth_required"), urls);
+                                  Bool("headers"), Bool("jetstream"), Bool("auth_required"), urls)
+        {
+            Nonce = Str("nonce") is { Length: > 0 } nonce ? nonce : null,
+        };
     }
 }

@@ -25,7 +25,14 @@ public sealed record RunManifest
     public ulong? Seed { get; init; }
     public long Events { get; init; }
     public long LateEvents { get; init; }
+    /// <summary>Rows refused (live: of every journaled reject, each a refused message counting its rows).</summary>
     public long RejectedRows { get; init; }
+    /// <summary>Live runs: reject records journaled (one per refused message); <see cref="RejectsPublished"/> + <see cref="RejectsSuppressed"/>.</summary>
+    public long? RejectMessages { get; init; }
+    /// <summary>Live runs: rejects published on sig.engine.rejects.</summary>
+    public long? RejectsPublished { get; init; }
+    /// <summary>Live runs: rejects kept off sig.engine.rejects by the per-subject rate limit (journaled and counted all the same).</summary>
+    public long? RejectsSuppressed { get; init; }
     /// <summary>Live runs: the last minute closed (of <see cref="To"/>), so progress can be read from the manifest.</summary>
     public int? LastMinute { get; init; }
     /// <summary>Live runs: the journal's identity (first token of every Nats-Msg-Id).</summary>
@@ -47,11 +54,8 @@ public sealed record RunManifest
 
     public void Write(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         // Replaced atomically: live rewrites it every minute while verify-replay or a monitor may read it.
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, ToJson());
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, ToJson());
     }
 
     // The binaries do not change while the process runs; live writes a manifest every minute.

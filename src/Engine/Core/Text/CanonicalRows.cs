@@ -18,6 +18,7 @@ public enum RowOutcome : byte
 /// <summary>
 /// Parses the canonical trade and order rows of DATA.md (no allocation per row). Used by the
 /// CSV importer and by the live NATS ingest, so both reject exactly the same rows.
+/// Every number is range-checked against <see cref="InputBounds"/>.
 /// Column orders: trades <c>date,symbol,time,seq,price,volume,buy_order_id,sell_order_id,side,exec_type</c>;
 /// orders <c>date,symbol,time,seq,order_id,side,price,volume,order_type</c>.
 /// </summary>
@@ -36,17 +37,18 @@ public static class CanonicalRows
         if (line.Split(cols, ',') != TradeColumns) return Reject(RejectReason.WrongColumnCount, out reason);
         if (!TryDate(line[cols[0]], out date)) return Reject(RejectReason.BadDate, out reason);
         if (!SymbolCode.TryParse(line[cols[1]], out var sym)) return Reject(RejectReason.BadSymbol, out reason);
-        if (!TryInt(line[cols[2]], out int time) || !ExchangeTime.IsValid(time)
-            || !TryLong(line[cols[3]], out long seq)
-            || !FixedPrice.TryParse(line[cols[4]], out long price)
-            || !TryLong(line[cols[5]], out long volume)
-            || !TryLong(line[cols[6]], out long buyId)
-            || !TryLong(line[cols[7]], out long sellId))
-            return Reject(RejectReason.UnparsableNumber, out reason);
+        if (!TryInt(line[cols[2]], out int time) || !ExchangeTime.IsValid(time)) return Reject(RejectReason.UnparsableNumber, out reason);
+        if (!Number(line[cols[3]], out long seq, out reason, RejectReason.SeqOutOfRange)
+            || !Price(line[cols[4]], out long price, out reason)
+            || !Number(line[cols[5]], out long volume, out reason, RejectReason.VolumeOutOfRange)
+            || !Number(line[cols[6]], out long buyId, out reason, RejectReason.OrderIdOutOfRange)
+            || !Number(line[cols[7]], out long sellId, out reason, RejectReason.OrderIdOutOfRange))
+            return RowOutcome.Rejected;
         if (!TryChar(line[cols[8]], out char side) || side is not ('B' or 'S' or 'N')) return Reject(RejectReason.UnknownSide, out reason);
         if (!TryChar(line[cols[9]], out char exec) || exec is not ('F' or 'C')) return Reject(RejectReason.UnknownType, out reason);
         if (exec == 'F' && price <= 0) return Reject(RejectReason.NonPositivePrice, out reason);
         if (volume <= 0) return Reject(RejectReason.NonPositiveVolume, out reason);
+        if (!InRange(seq, price, volume, buyId, sellId, out reason)) return RowOutcome.Rejected;
         e = TickEvent.Trade(sym, time, seq, price, volume, buyId, sellId, side, exec);
         return Timing(time, out reason);
     }
@@ -59,16 +61,17 @@ public static class CanonicalRows
         if (line.Split(cols, ',') != OrderColumns) return Reject(RejectReason.WrongColumnCount, out reason);
         if (!TryDate(line[cols[0]], out date)) return Reject(RejectReason.BadDate, out reason);
         if (!SymbolCode.TryParse(line[cols[1]], out var sym)) return Reject(RejectReason.BadSymbol, out reason);
-        if (!TryInt(line[cols[2]], out int time) || !ExchangeTime.IsValid(time)
-            || !TryLong(line[cols[3]], out long seq)
-            || !TryLong(line[cols[4]], out long orderId))
-            return Reject(RejectReason.UnparsableNumber, out reason);
+        if (!TryInt(line[cols[2]], out int time) || !ExchangeTime.IsValid(time)) return Reject(RejectReason.UnparsableNumber, out reason);
+        if (!Number(line[cols[3]], out long seq, out reason, RejectReason.SeqOutOfRange)
+            || !Number(line[cols[4]], out long orderId, out reason, RejectReason.OrderIdOutOfRange))
+            return RowOutcome.Rejected;
         if (!TryChar(line[cols[5]], out char side) || side is not ('B' or 'S')) return Reject(RejectReason.UnknownSide, out reason);
-        if (!FixedPrice.TryParse(line[cols[6]], out long price) || !TryLong(line[cols[7]], out long volume))
-            return Reject(RejectReason.UnparsableNumber, out reason);
+        if (!Price(line[cols[6]], out long price, out reason) || !Number(line[cols[7]], out long volume, out reason, RejectReason.VolumeOutOfRange))
+            return RowOutcome.Rejected;
         if (!TryChar(line[cols[8]], out char type) || type is not ('L' or 'M' or 'U' or 'D')) return Reject(RejectReason.UnknownType, out reason);
         if (type == 'L' && price <= 0) return Reject(RejectReason.NonPositivePrice, out reason);
         if (volume <= 0) return Reject(RejectReason.NonPositiveVolume, out reason);
+        if (!InRange(seq, price, volume, orderId, 0, out reason)) return RowOutcome.Rejected;
         e = TickEvent.Order(sym, time, seq, orderId, side, price, volume, type);
         return Timing(time, out reason);
     }
@@ -92,6 +95,47 @@ public static class CanonicalRows
 
     public static bool TryInt(ReadOnlySpan<char> s, out int v) =>
         int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out v);
+
+    /// <summary>
+    /// A price: a plain decimal of at most 4 decimals. Digits too many for the fixed-point form
+    /// are out of range, not unparsable (they are a number, just not a price).
+    /// </summary>
+    private static bool Price(ReadOnlySpan<char> s, out long ticks, out RejectReason reason)
+    {
+        reason = RejectReason.None;
+        if (FixedPrice.TryParse(s, out ticks)) return true;
+        reason = IsDecimal(s) ? RejectReason.PriceOutOfRange : RejectReason.UnparsableNumber;
+        return false;
+    }
+
+    /// <summary>An integer; one too large for a <see cref="long"/> is <paramref name="tooLarge"/>, not unparsable.</summary>
+    private static bool Number(ReadOnlySpan<char> s, out long v, out RejectReason reason, RejectReason tooLarge)
+    {
+        reason = RejectReason.None;
+        if (TryLong(s, out v)) return true;
+        var digits = s.Length > 0 && s[0] is '-' or '+' ? s[1..] : s;
+        reason = digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9') ? tooLarge : RejectReason.UnparsableNumber;
+        return false;
+    }
+
+    private static bool IsDecimal(ReadOnlySpan<char> s)
+    {
+        int dot = s.IndexOf('.');
+        var whole = dot < 0 ? s : s[..dot];
+        var frac = dot < 0 ? [] : s[(dot + 1)..];
+        return whole.Length > 0 && !whole.ContainsAnyExceptInRange('0', '9') && (dot < 0 || (frac.Length > 0 && !frac.ContainsAnyExceptInRange('0', '9')));
+    }
+
+    /// <summary>The <see cref="InputBounds"/> of an event row (signs were checked before: prices ≥ 0 parse, volumes > 0).</summary>
+    private static bool InRange(long seq, long price, long volume, long id1, long id2, out RejectReason reason)
+    {
+        reason = !InputBounds.IsSeq(seq) ? RejectReason.SeqOutOfRange
+            : !InputBounds.IsPrice(price) ? RejectReason.PriceOutOfRange
+            : !InputBounds.IsVolume(volume) ? RejectReason.VolumeOutOfRange
+            : !InputBounds.IsOrderId(id1) || !InputBounds.IsOrderId(id2) ? RejectReason.OrderIdOutOfRange
+            : RejectReason.None;
+        return reason == RejectReason.None;
+    }
 
     private static bool TryChar(ReadOnlySpan<char> s, out char c)
     {

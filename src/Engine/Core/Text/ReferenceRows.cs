@@ -12,6 +12,9 @@ public sealed class ReferenceLayout
 {
     private readonly int[] _extraColumnTarget; // ≥ 0: weight index; < 0: ~position in OptionalColumns
 
+    /// <summary>An industry code longer than this is not a code (it is stored in every day file).</summary>
+    public const int MaxIndustryChars = 64;
+
     public ReferenceSchema Schema { get; }
     public int ColumnCount => ReferenceSchema.RequiredColumns.Length + _extraColumnTarget.Length;
 
@@ -29,7 +32,7 @@ public sealed class ReferenceLayout
         var required = ReferenceSchema.RequiredColumns;
         if (cols.Length < required.Length || !cols.AsSpan(0, required.Length).SequenceEqual(required))
         {
-            error = $"the header must start with '{string.Join(',', required)}', found '{header}'";
+            error = $"the header must start with '{string.Join(',', required)}', found {TextPreview.Quote(header)}";
             return null;
         }
         var weights = new List<string>();
@@ -39,13 +42,13 @@ public sealed class ReferenceLayout
         for (int i = required.Length; i < cols.Length; i++)
         {
             string c = cols[i];
-            if (!seen.Add(c)) { error = $"column '{c}' appears twice"; return null; }
+            if (!seen.Add(c)) { error = $"column {TextPreview.Quote(c)} appears twice"; return null; }
             int opt = Array.IndexOf(ReferenceSchema.OptionalColumns, c);
             if (opt >= 0) { targets[i - required.Length] = ~optional.Count; optional.Add(c); }
             else if (c.Length > "_weight".Length && c.EndsWith("_weight", StringComparison.Ordinal)) { targets[i - required.Length] = weights.Count; weights.Add(c); }
             else
             {
-                error = $"unknown column '{c}': neither required, optional ({string.Join(',', ReferenceSchema.OptionalColumns)}) nor <index>_weight";
+                error = $"unknown column {TextPreview.Quote(c)}: neither required, optional ({string.Join(',', ReferenceSchema.OptionalColumns)}) nor <index>_weight";
                 return null;
             }
         }
@@ -61,14 +64,21 @@ public sealed class ReferenceLayout
         if (!CanonicalRows.TryDate(line[cols[0]], out var date)) { detail = "date"; return RejectReason.BadDate; }
         if (!SymbolCode.TryParse(line[cols[1]], out var symbol)) { detail = "symbol"; return RejectReason.BadSymbol; }
         if (!FixedPrice.TryParse(line[cols[2]], out long preclose)) return Bad("preclose", out detail);
+        if (preclose <= 0 || preclose > InputBounds.MaxPriceTicks) return OutOfRange("preclose (0 < preclose ≤ 100000 CNY)", out detail);
         if (!TryPositive(line[cols[3]], out double adj)) return Bad("adj_factor (a number > 0)", out detail);
+        if (adj > InputBounds.MaxAdjFactor) return OutOfRange("adj_factor (≤ 10^6)", out detail);
+        if (line[cols[4]].Length > MaxIndustryChars) return OutOfRange($"industry (at most {MaxIndustryChars} characters)", out detail);
         string industry = line[cols[4]].ToString();
         if (!TryShares(line[cols[5]], out long total)) return Bad("total_shares", out detail);
+        if (total > InputBounds.MaxShares) return OutOfRange("total_shares (≤ 10^13)", out detail);
         if (!TryShares(line[cols[6]], out long floating)) return Bad("float_shares", out detail);
+        if (floating > InputBounds.MaxShares) return OutOfRange("float_shares (≤ 10^13)", out detail);
         var st = line[cols[7]];
         if (st is not ("0" or "1")) return Bad("is_st (0 or 1)", out detail);
         if (!FixedPrice.TryParse(line[cols[8]], out long up)) return Bad("limit_up", out detail);
         if (!FixedPrice.TryParse(line[cols[9]], out long down)) return Bad("limit_down", out detail);
+        if (!InputBounds.IsPrice(up) || !InputBounds.IsPrice(down)) return OutOfRange("limit_up/limit_down (≤ 100000 CNY)", out detail);
+        if (up < down) return OutOfRange($"limit_up {FixedPrice.Format(up)} is below limit_down {FixedPrice.Format(down)}", out detail);
 
         var weights = new double[Schema.WeightColumns.Length];
         DateOnly? listDate = null;
@@ -94,6 +104,7 @@ public sealed class ReferenceLayout
                     break;
                 case "free_float_shares":
                     if (!TryShares(s, out long ff)) return Bad("free_float_shares", out detail);
+                    if (ff > InputBounds.MaxShares) return OutOfRange("free_float_shares (≤ 10^13)", out detail);
                     freeFloat = ff;
                     break;
                 default:
@@ -153,6 +164,12 @@ public sealed class ReferenceLayout
     {
         detail = column;
         return RejectReason.UnparsableNumber;
+    }
+
+    private static RejectReason OutOfRange(string what, out string detail)
+    {
+        detail = what;
+        return RejectReason.BadReferenceValue;
     }
 
     private static bool TryDouble(ReadOnlySpan<char> s, out double v) =>

@@ -17,6 +17,14 @@ public enum RejectReason : byte
     WrongSideOrderId,
     LateEvent,
     BadHeader,
+    PriceOutOfRange,
+    VolumeOutOfRange,
+    SeqOutOfRange,
+    OrderIdOutOfRange,
+    SymbolDayAmountOutOfRange,
+    TimeGoesBackwards,
+    NoReferenceRow,
+    BadReferenceValue,
 }
 
 /// <summary>Stable text names of reject reasons, used in reports and on <c>sig.engine.rejects</c>.</summary>
@@ -37,6 +45,14 @@ public static class RejectReasons
         RejectReason.WrongSideOrderId => "trade refers to an order id with the wrong side",
         RejectReason.LateEvent => "late event (its minute had closed)",
         RejectReason.BadHeader => "bad header",
+        RejectReason.PriceOutOfRange => "price out of range (0..100000 CNY)",
+        RejectReason.VolumeOutOfRange => "volume out of range (1..100000000 shares)",
+        RejectReason.SeqOutOfRange => "seq out of range (0..10^15)",
+        RejectReason.OrderIdOutOfRange => "order id out of range (0..10^15)",
+        RejectReason.SymbolDayAmountOutOfRange => "the symbol-day's total amount would exceed 10^14 CNY",
+        RejectReason.TimeGoesBackwards => "time goes backwards within the symbol's seq order",
+        RejectReason.NoReferenceRow => "no reference row for the symbol-day in this import",
+        RejectReason.BadReferenceValue => "reference value out of range or inconsistent",
         _ => "ok",
     };
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sig.Engine.Events;
+using Sig.Engine.Output;
 using Sig.Engine.Text;
 using Sig.Replay.Store;
 
@@ -22,7 +23,8 @@ public sealed class BarsCommand : ICliCommand
             var config = Cli.LoadConfig(parse);
             var d = Cli.ParseDate(parse.GetValue(date)!, "--date");
             using var day = TickStore.Open(parse.GetValue(store)!.FullName).OpenDay(d);
-            using var w = new StreamWriter(parse.GetValue(output)!.FullName);
+            using var file = new AtomicFile(parse.GetValue(output)!.FullName);
+            using var w = new StreamWriter(file.TempPath);
             w.Write("date,symbol,minute,open,high,low,close,volume,amount,n\n");
             string ds = CanonicalRows.FormatDate(d);
             int written = 0;
@@ -48,6 +50,8 @@ public sealed class BarsCommand : ICliCommand
                 }
                 written++;
             }
+            w.Dispose();
+            file.Commit(); // only a complete file replaces the output: a corrupt block above leaves none
             Console.WriteLine($"{written} symbols × 240 bars → {parse.GetValue(output)!.FullName}");
             return 0;
         });

@@ -33,7 +33,7 @@ public sealed class BenchLiveCommand : IBenchCommand
         var cmd = new Command("live", "Live ingest over NATS: events/s and minute-close → published latency") { stocks, events, shards, preload, keep, speed };
         cmd.SetAction(async (parse, cancellationToken) =>
         {
-            if (!LocalNatsServer.IsInstalled) throw new InvalidOperationException("bench live needs nats-server (apt-get install -y nats-server)");
+            if (!LocalNatsServer.IsInstalled) throw new FileNotFoundException("bench live needs nats-server (apt-get install -y nats-server, or set NATS_SERVER to the binary)");
             var config = Cli.LoadConfig(parse);
             int n = parse.GetValue(stocks), k = parse.GetValue(events), s = parse.GetValue(shards);
             string root = Directory.CreateTempSubdirectory("engine-bench-live-").FullName;

@@ -30,7 +30,7 @@ internal static class DemoLiveSection
         if (!LocalNatsServer.IsInstalled)
         {
             AnsiConsole.MarkupLine("[yellow]nats-server is not installed[/]: the live section runs in-process only (md messages parsed without a network)");
-            var parser = new MdMessageParser(plan.Subjects);
+            var parser = new MdMessageParser(plan.Subjects, config.Live);
             var pipeline = StoreReplay.Run(config, config.Replay.Workers, new MdMessageSource(plan.Select(m => (m.Subject, m.Payload)), parser),
                 p => p.Outputs.Subscribe(o => Show(o.Snapshot.Minute, o.Snapshot.Symbols.Length, o.Digest, o.Snapshot.Symbols[0].ToString(), o.Snapshot.Row(0)[FactorCatalog.BigorderAmtPerc])));
             liveDigest = pipeline.DigestHex;

@@ -49,6 +49,6 @@ public sealed class FactorsCommand : ICliCommand
             foreach (double v in s.Row(i)) sb.Append(',').Append(FactorPayloads.Csv(v));
             sb.Append('\n');
         }
-        File.WriteAllText(path, sb.ToString());
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
 }

@@ -36,11 +36,11 @@ public sealed class FeedCommand : ICliCommand
             int rows = parse.GetValue(maxRows);
             if (rows < 1) throw new ArgumentException($"--max-rows must be ≥ 1, not {rows}");
             bool jetStream = !parse.GetValue(core) && config.Nats.JetStream;
-            string url = parse.GetValue(nats) ?? config.Nats.Url;
+            var natsOptions = NatsClientSettings.From(config.Nats, parse.GetValue(nats), "sig-feed");
             var subjects = new MarketSubjects(config.Nats.Prefix);
 
             using var tickDay = TickStore.Open(parse.GetValue(store)!).OpenDay(day);
-            var result = Run(url, tickDay, subjects, parse.GetValue(seed), rows, new DayFeedPublishOptions
+            var result = Run(natsOptions, tickDay, subjects, parse.GetValue(seed), rows, new DayFeedPublishOptions
             {
                 JetStream = jetStream,
                 Speed = pace,
@@ -48,7 +48,7 @@ public sealed class FeedCommand : ICliCommand
             }).GetAwaiter().GetResult();
 
             AnsiConsole.MarkupLine(
-                $"fed {day:yyyy-MM-dd} to {Markup.Escape(url)} ({(jetStream ? $"stream {MarketSubjects.MdStream}" : "core NATS")}): " +
+                $"fed {day:yyyy-MM-dd} to {Markup.Escape(NatsUrl.Redact(natsOptions.Url))} ({(jetStream ? $"stream {MarketSubjects.MdStream}" : "core NATS")}): " +
                 $"{result.Messages:N0} messages ({result.Clocks:N0} clocks), {result.Events:N0} events + {result.ReferenceRows:N0} reference rows, " +
                 $"{result.Bytes / 1e6:N1} MB in {result.Elapsed.TotalSeconds:N2} s = {result.EventsPerSecond:N0} events/s");
             if (jetStream)
@@ -65,12 +65,13 @@ public sealed class FeedCommand : ICliCommand
     }
 
     /// <summary>Connects and publishes; NATS failures become one-line errors (IOException) for the CLI.</summary>
-    public static async Task<DayFeedResult> Run(string url, TickDay day, MarketSubjects subjects, ulong seed, int maxRows,
+    public static async Task<DayFeedResult> Run(Sig.Engine.Nats.NatsOptions nats, TickDay day, MarketSubjects subjects, ulong seed, int maxRows,
                                                 DayFeedPublishOptions options)
     {
+        string url = NatsUrl.Redact(nats.Url);
         try
         {
-            await using var connection = new NatsConnection(new Sig.Engine.Nats.NatsOptions { Url = url, Name = "sig-feed" });
+            await using var connection = new NatsConnection(nats);
             await connection.ConnectAsync();
             long maxPayload = connection.ServerInfo?.MaxPayload ?? 2L * DayFeedPlan.DefaultMaxPayloadBytes;
             var plan = DayFeedPlan.For(day, seed, maxRows, subjects, (int)Math.Min(int.MaxValue, maxPayload / 2));
@@ -87,7 +88,7 @@ public sealed class FeedCommand : ICliCommand
         }
         catch (UriFormatException e)
         {
-            throw new ArgumentException($"--nats '{url}': {e.Message}", e);
+            throw new ArgumentException($"NATS URL '{url}': {e.Message}", e);
         }
     }
 }

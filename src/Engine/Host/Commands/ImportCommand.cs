@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Sig.Engine.Text;
 using Sig.Replay.Csv;
-using Sig.Replay.Store;
 using Spectre.Console;
 
 namespace Sig.Engine.Host.Commands;
@@ -16,8 +15,9 @@ public sealed class ImportCommand : ICliCommand
         var reference = new Option<string>("--reference") { Description = "reference.csv or reference.csv.gz", Required = true };
         var store = new Option<string>("--store") { Description = "Tick store directory (one YYYY-MM-DD.tick file per date)", Required = true };
         var allow = new Option<bool>("--allow-rejects") { Description = "Import the good rows even when some rows are rejected" };
+        var replace = new Option<bool>("--replace") { Description = "Replace days already in the store (without it, an import that would touch a stored day writes nothing)" };
         var cmd = new Command("import", "Import canonical trades/orders and/or SZSE/SSE vendor CSVs with the reference CSV into the tick store, one store day per date");
-        foreach (var o in new Option[] { trades, orders, reference, store, allow }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { trades, orders, reference, store, allow, replace }) cmd.Options.Add(o);
         var exchangeOptions = new ExchangeImportOptions();
         exchangeOptions.AddTo(cmd);
         cmd.SetAction(parse =>
@@ -25,15 +25,14 @@ public sealed class ImportCommand : ICliCommand
             var exchange = exchangeOptions.Parse(parse);
             if (exchange is null && parse.GetValue(trades) is null && parse.GetValue(orders) is null)
                 throw new ArgumentException("no events to import: give --trades/--orders and/or exchange files (--szse-orders, --szse-trades, --sse-orders, --sse-trades, --sse-tick)");
-            var options = new ImportOptions { AllowRejects = parse.GetValue(allow), Exchange = exchange };
+            var options = new ImportOptions { AllowRejects = parse.GetValue(allow), Replace = parse.GetValue(replace), Exchange = exchange };
             ImportResult result = null!;
             var started = System.Diagnostics.Stopwatch.StartNew();
             AnsiConsole.Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask("importing", maxValue: 1);
                 options = options with { Progress = new Progress<(string Phase, double Fraction)>(p => { task.Description = p.Phase; task.Value = p.Fraction; }) };
-                using var sink = new TickStoreWriter(parse.GetValue(store)!);
-                result = CsvImporter.Import(parse.GetValue(trades), parse.GetValue(orders), parse.GetValue(reference)!, sink, options);
+                result = CsvImporter.ImportIntoStore(parse.GetValue(trades), parse.GetValue(orders), parse.GetValue(reference)!, parse.GetValue(store)!, options);
                 task.Value = 1;
             });
             if (exchange is not null) ExchangeImportOptions.Print(exchange);
@@ -71,7 +70,11 @@ public sealed class ImportCommand : ICliCommand
         if (r.TopGaps.Count > 0)
             AnsiConsole.MarkupLine("most gaps: " + string.Join(", ", r.TopGaps.Select(g => $"{g.Date:yyyy-MM-dd} {g.Symbol} ({g.Gaps})")));
         if (r.Success)
+        {
+            foreach (var d in r.Days)
+                AnsiConsole.MarkupLine($"wrote {d.Date:yyyy-MM-dd}: {d.Events:N0} events, {d.References:N0} reference rows{(d.Replaced ? " [yellow](replaced the stored day)[/]" : " (new)")}");
             AnsiConsole.MarkupLine($"[green]imported[/] {r.EventsWritten:N0} events and {r.ReferencesWritten:N0} reference rows over {r.Dates.Count} day(s) in {elapsed.TotalSeconds:F1}s");
+        }
         else
             AnsiConsole.MarkupLine($"[red]import failed:[/] {Markup.Escape(r.Error ?? "")}");
     }

@@ -22,7 +22,8 @@ public sealed class JournalCommand : ICliCommand
     {
         var dir = new Argument<DirectoryInfo>("dir") { Description = "Journal directory (journal-*.seg files)" };
         var verify = new Command("verify",
-            "Read every record, checking checksums and the sequence chain. Exit 0 when sound or only the tail is torn (the writer cuts it on its next open), 3 when a record in the middle is corrupt.");
+            "Read every record, checking checksums, the sequence chain and the checkpoint (records the writer vouched for at its last minute watermark). " +
+            "Exit 0 when sound or only the tail after the checkpoint is torn (the writer cuts it on its next open), 3 when a record is corrupt, a segment is missing or the journal was cut short of its checkpoint.");
         verify.Arguments.Add(dir);
         verify.SetAction(parse => Verify(parse.GetValue(dir)!.FullName));
         return verify;
@@ -77,6 +78,8 @@ public sealed class JournalCommand : ICliCommand
         for (int type = 0; type < byType.Length; type++)
             if (byType[type] > 0) table.AddRow($"  type {type}", byType[type].ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("torn tail bytes", (reader.TornTail?.Bytes ?? 0).ToString(CultureInfo.InvariantCulture));
+        var checkpoint = JournalCheckpoint.Read(directory);
+        table.AddRow("checkpoint", checkpoint is null ? "(none: never synced)" : $"records through {checkpoint.LastSequence}, segment {checkpoint.Segment}");
         AnsiConsole.Write(table);
 
         if (corruption is not null)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Sig.Actors.Live;
+using Sig.Engine.Nats;
 using Sig.Replay.Features;
 
 namespace Sig.Engine.Host.Commands;
@@ -29,7 +30,8 @@ public sealed class LiveCommand : ICliCommand
         cmd.SetAction(async (parse, cancellationToken) =>
         {
             var config = Cli.LoadConfig(parse);
-            var natsOptions = new Sig.Engine.Nats.NatsOptions { Url = parse.GetValue(nats) ?? config.Nats.Url, Name = "sig-engine-live" };
+            // A live engine rides out outages of any length (reconnecting until stopped), so it never gives up and spins.
+            var natsOptions = NatsClientSettings.From(config.Nats, parse.GetValue(nats), "sig-engine-live") with { MaxReconnectAttempts = -1 };
             string? db = parse.GetValue(store) is { } dir ? Path.Combine(dir.FullName, "features.db") : null;
             if (db is not null) Directory.CreateDirectory(Path.GetDirectoryName(db)!);
             using var features = db is null ? null : new SqliteFeatureStore(db);
@@ -43,9 +45,21 @@ public sealed class LiveCommand : ICliCommand
                 Source = new LiveSourceOptions { JetStream = !parse.GetValue(core) && config.Nats.JetStream, Durable = parse.GetValue(durable)! },
                 Shards = parse.GetValue(shards) ?? config.Replay.Workers,
             }, backend, features, Console.Error);
-            var result = await session.RunAsync(stop.Token);
+            LiveResult result;
+            try
+            {
+                result = await session.RunAsync(stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped before the session was up (e.g. while connecting): nothing was consumed.
+                Console.Error.WriteLine("live: stopped before the session started");
+                return 0;
+            }
             features?.RecordRun("live", result.OutputDigest, result.Manifest.ToJson());
-            Console.Error.WriteLine($"live: {result.Counters.EventsApplied:N0} events, {result.Counters.LateEvents:N0} late, {result.Counters.RejectedRows:N0} rejected rows; journal {result.JournalId}");
+            var r = result.Rejects;
+            Console.Error.WriteLine($"live: {result.Counters.EventsApplied:N0} events, {result.Counters.LateEvents:N0} late, " +
+                                    $"{r.Rows:N0} rejected rows in {r.Messages:N0} rejected messages ({r.Published:N0} published, {r.Suppressed:N0} suppressed); journal {result.JournalId}");
             Console.WriteLine($"output digest: {result.OutputDigest}");
             return 0;
         });

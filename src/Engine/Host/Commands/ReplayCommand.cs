@@ -29,8 +29,10 @@ public sealed class ReplayCommand : ICliCommand
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
+            DateOnly first = Cli.ParseDate(parse.GetValue(from)!, "--from"), last = Cli.ParseDate(parse.GetValue(to)!, "--to");
+            Cli.CheckRange(first, last);
             var ticks = TickStore.Open(parse.GetValue(store)!.FullName);
-            var dates = StoreReplay.Dates(ticks, Cli.ParseDate(parse.GetValue(from)!, "--from"), Cli.ParseDate(parse.GetValue(to)!, "--to"));
+            var dates = StoreReplay.Dates(ticks, first, last);
             int w = parse.GetValue(workers) ?? config.Replay.Workers;
             string dbPath = parse.GetValue(db)?.FullName ?? Path.Combine(parse.GetValue(store)!.FullName, "features.db");
             var result = Run(ticks, dates, config, w, dbPath);
@@ -43,32 +45,49 @@ public sealed class ReplayCommand : ICliCommand
         return cmd;
     }
 
-    /// <summary>The replay itself (also used by `engine demo`): the pipeline fed by the tick store.</summary>
+    /// <summary>
+    /// The replay itself (also used by `engine demo`): the pipeline fed by the tick store. The
+    /// feature store is updated in a copy that replaces <paramref name="dbPath"/> only when the
+    /// replay succeeded, so a refused replay (a corrupt day) leaves the database as it was, or none.
+    /// The manifest counts every event the replay did not apply, as a live run's does.
+    /// </summary>
     public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, Config.EngineConfig config, int workers, string dbPath)
     {
         FactorSnapshot? last = null;
-        using var features = new SqliteFeatureStore(dbPath);
-        var source = new StoreEventSource(dates, ticks.OpenDay);
-        MarketPipeline? pipeline = null;
-        void RunWith(ProgressTask? task) => pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
+        using var db = new AtomicFile(dbPath);
+        if (File.Exists(db.Path)) File.Copy(db.Path, db.TempPath);
+        RunManifest manifest;
+        using (var features = new SqliteFeatureStore(db.TempPath))
         {
-            if (task is not null)
+            var source = new StoreEventSource(dates, ticks.OpenDay);
+            MarketPipeline? pipeline = null;
+            void RunWith(ProgressTask? task) => pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
             {
-                task.Description = $"replay {o.Snapshot.Date:yyyy-MM-dd}";
-                task.Increment(1);
-            }
-            if (o.IsClose) last = o.Snapshot;
-        }), daily: features);
-        // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
-        if (!AnsiConsole.Profile.Capabilities.Interactive) RunWith(null);
-        else AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx => RunWith(ctx.AddTask("replay", maxValue: dates.Count * 240)));
-        var manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), "cpu", workers) with
-        {
-            From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
-            Events = pipeline!.Last?.Counters.EventsApplied ?? 0, OutputDigest = pipeline.DigestHex,
-        };
-        features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
+                if (task is not null)
+                {
+                    task.Description = $"replay {o.Snapshot.Date:yyyy-MM-dd}";
+                    task.Increment(1);
+                }
+                if (o.IsClose) last = o.Snapshot;
+            }), daily: features);
+            // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
+            if (!AnsiConsole.Profile.Capabilities.Interactive) RunWith(null);
+            else AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx => RunWith(ctx.AddTask("replay", maxValue: dates.Count * 240)));
+            var counters = pipeline!.Last?.Counters ?? default;
+            manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), "cpu", workers) with
+            {
+                From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
+                Events = counters.EventsApplied, LateEvents = counters.LateEvents,
+                RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,
+            };
+            features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
+        }
+        db.Commit(); // the feature store's connection is closed (its WAL checkpointed into the file) by now
+
+        if (manifest.LateEvents + manifest.RejectedRows > 0)
+            Console.Error.WriteLine($"warning: {manifest.LateEvents:N0} stored event(s) not applied because their minute had closed (time before an earlier event's), "
+                + $"{manifest.RejectedRows:N0} of symbols outside the day or refused; counted in the manifest (lateEvents, rejectedRows)");
         return (manifest, last);
     }
 }

@@ -12,6 +12,9 @@ internal enum SeqStream : byte
     SseBizIndex,
 }
 
+/// <summary>An after-hours print of exchange file <paramref name="file"/> (0-based), kept for the skip counts and, if its symbol-day has no reference row, its reject.</summary>
+internal delegate void SkippedPrint(int day, int symbol, int file, long line, ReadOnlySpan<char> text);
+
 /// <summary>
 /// One vendor row after reading: its canonical event (when it is one), the channel sequence
 /// numbers that order and deduplicate it, and where it came from. <see cref="Raw"/>: 'O' SZSE
@@ -62,8 +65,8 @@ internal sealed class ExchangeFileReader
         _exchange = ExchangeLayouts.Exchange(layout);
     }
 
-    /// <summary>Appends the file's rows to <paramref name="rows"/>; after-hours prints go to <paramref name="skipped"/> (day, symbol).</summary>
-    public void Read(CsvLineReader reader, IReadOnlyDictionary<string, string> renames, ExchangeRowBuffer rows, Action<int, int> skipped)
+    /// <summary>Appends the file's rows to <paramref name="rows"/>; after-hours prints go to <paramref name="skipped"/>.</summary>
+    public void Read(CsvLineReader reader, IReadOnlyDictionary<string, string> renames, ExchangeRowBuffer rows, SkippedPrint skipped)
     {
         if (!reader.TryReadLine(out var header))
         {
@@ -97,7 +100,7 @@ internal sealed class ExchangeFileReader
                 if (outcome == RowOutcome.SkippedAfterHours)
                 {
                     _report.SkippedAfterHours++;
-                    skipped(row.Day, row.Event.Symbol);
+                    skipped(row.Day, row.Event.Symbol, _source, n, line);
                     row.Raw = (byte)'X';
                     row.Event = default;
                 }

@@ -54,9 +54,9 @@ public sealed class ExchangeInput
     /// <summary>
     /// Reads the files. Each file gets a report in <paramref name="reports"/> (rejects, fatal errors);
     /// the event of report k (0-based) is handed to <paramref name="add"/> as (day, event, k, line);
-    /// after-hours prints to <paramref name="skipped"/> as (day, symbol).
+    /// after-hours prints to <paramref name="skipped"/>.
     /// </summary>
-    internal void Read(IReadOnlyList<FileImportReport> reports, Action<int, TickEvent, int, int> add, Action<int, int> skipped,
+    internal void Read(IReadOnlyList<FileImportReport> reports, Action<int, TickEvent, int, int> add, SkippedPrint skipped,
         IProgress<(string, double)>? progress)
     {
         var rows = new ExchangeRowBuffer();

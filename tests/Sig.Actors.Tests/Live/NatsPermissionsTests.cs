@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text;
+using Sig.Actors.Live;
+using Sig.Actors.Tests.Pipeline;
+using Sig.Engine.Config;
+using Sig.Engine.Nats;
+using Sig.Engine.Tests.Nats;
+using Sig.Engine.Time;
+using Sig.Gpu.Cpu;
+using Sig.Replay.Feed;
+using Xunit;
+
+namespace Sig.Actors.Tests.Live;
+
+/// <summary>
+/// The production answer to forged md: config/nats-server.example.conf, as shipped, on a real
+/// nats-server. Only the feed's user may publish md; another client's forged close is refused by
+/// the server and never reaches SIG_MD or the engine, which runs with its own user.
+/// </summary>
+public sealed class NatsPermissionsTests
+{
+    private static string ExampleConfig()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "config", "nats-server.example.conf");
+            if (File.Exists(path)) return File.ReadAllText(path);
+        }
+        throw new FileNotFoundException("config/nats-server.example.conf not found above the test binaries");
+    }
+
+    [Fact]
+    public async Task Only_the_feed_user_may_publish_md_and_the_engine_runs_with_its_own_user()
+    {
+        var passwords = new[] { "FEED", "ENGINE", "READER" }.ToDictionary(u => u, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(12)));
+        // The server reads the passwords from its environment (inherited from this process), as the example says.
+        foreach (var (user, password) in passwords) Environment.SetEnvironmentVariable($"NATS_{user}_PASSWORD", password);
+        await using var server = await NatsServerFixture.StartAsync(configText: ExampleConfig());
+        var subjects = new MarketSubjects();
+        Sig.Engine.Nats.NatsOptions As(string user) => NatsClientSettings.From(new Sig.Engine.Config.NatsOptions { Url = server.Url }, null, "test-" + user,
+            name => name switch { NatsClientSettings.UserVariable => user, NatsClientSettings.PasswordVariable => passwords[user.ToUpperInvariant()], _ => null })
+            with { ReconnectWait = TimeSpan.FromMilliseconds(50), RequestTimeout = TimeSpan.FromSeconds(3) };
+
+        // Nobody gets in anonymously.
+        await using (var anonymous = new NatsConnection(server.ClientOptions()))
+            await Assert.ThrowsAsync<NatsAuthorizationException>(() => anonymous.ConnectAsync());
+
+        // The feed publishes the day through the real feed publisher (stream create/info/msg-get verification included).
+        var day = LiveDayKit.CleanDay(subjects);
+        await using (var feed = new NatsConnection(As("feed")))
+        {
+            await feed.ConnectAsync();
+            var messages = day.Select((m, i) => new FeedMessage(m.Subject, Encoding.ASCII.GetBytes(m.Payload), $"feed:2024-03-04:{i}", 1,
+                m.Subject == subjects.MdRef ? FeedMessageKind.Reference : m.Subject == subjects.MdClock ? FeedMessageKind.Clock : FeedMessageKind.Trade, 0, i));
+            var fed = await new DayFeedPublisher(feed, subjects).PublishAsync(messages);
+            Assert.Equal(day.Count, fed.Stored);
+        }
+
+        // A reader, and the engine's own user, try to forge the close: the server refuses both.
+        foreach (var forger in new[] { "reader", "engine" })
+        {
+            await using var nats = new NatsConnection(As(forger));
+            var refused = new TaskCompletionSource<NatsServerErrorException>(TaskCreationOptions.RunContinuationsAsynchronously);
+            nats.ServerError += (_, e) => refused.TrySetResult(e);
+            await nats.ConnectAsync();
+            await nats.PublishAsync(subjects.MdClock, Encoding.ASCII.GetBytes(LiveDayKit.Clock(150000001)));
+            await nats.FlushAsync();
+            var error = await refused.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Contains("Permissions Violation for Publish", error.ServerMessage);
+        }
+        await using (var feed = new NatsConnection(As("feed")))
+        {
+            await feed.ConnectAsync();
+            Assert.Equal((ulong)day.Count, (await new JetStreamContext(feed).StreamInfoAsync(MarketSubjects.MdStream)).State.Messages);
+        }
+
+        // The engine, with its own user, consumes the day to the close: the clean day's digest, no reject.
+        string journal = Directory.CreateTempSubdirectory("live-permissions-").FullName;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            var result = await new LiveSession(new EngineConfig(), As("engine"), new LiveSessionOptions
+            {
+                JournalDirectory = journal, StopAfterClose = true, Source = new LiveSourceOptions { FetchWait = TimeSpan.FromMilliseconds(50) },
+            }, new CpuComputeBackend(1)).RunAsync(timeout.Token);
+            Assert.False(timeout.IsCancellationRequested, "the engine did not reach the close");
+            Assert.Equal(SessionBars.BarsPerDay, result.Manifest.LastMinute);
+            Assert.Equal(0, result.Rejects.Messages);
+            string clean = PipelineKit.Run(new MdMessageSource(day.Select(m => (m.Subject, Encoding.ASCII.GetBytes(m.Payload))), new MdMessageParser(subjects))).Pipeline.DigestHex;
+            Assert.Equal(clean, result.OutputDigest);
+        }
+        finally
+        {
+            Directory.Delete(journal, recursive: true);
+        }
+    }
+}
