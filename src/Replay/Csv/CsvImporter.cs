@@ -1,5 +1,6 @@
 using Sig.Engine.Events;
 using Sig.Engine.Text;
+using Sig.Replay.Csv.Exchange;
 using Sig.Replay.Store;
 
 namespace Sig.Replay.Csv;
@@ -30,28 +31,33 @@ public static class CsvImporter
     /// a day already stored is never replaced unless <see cref="ImportOptions.Replace"/>; a refused
     /// import leaves the store's bytes as they were.
     /// </summary>
-    public static ImportResult ImportIntoStore(string tradesPath, string ordersPath, string referencePath, string storeDirectory, ImportOptions? options = null)
+    public static ImportResult ImportIntoStore(string? tradesPath, string? ordersPath, string referencePath, string storeDirectory, ImportOptions? options = null)
     {
         var stored = Directory.Exists(storeDirectory) ? TickStore.Open(storeDirectory).Dates.ToHashSet() : [];
         using var sink = new TickStoreWriter(storeDirectory);
         return Import(tradesPath, ordersPath, referencePath, sink, (options ?? new ImportOptions()) with { IsStored = stored.Contains });
     }
 
-    /// <summary>Reads, checks and (on success) writes the three files into <paramref name="sink"/>.</summary>
-    public static ImportResult Import(string tradesPath, string ordersPath, string referencePath, IMarketDataSink sink, ImportOptions? options = null)
+    /// <summary>
+    /// Reads, checks and (on success) writes the files into <paramref name="sink"/>. The canonical
+    /// trades and orders are optional (null) when <see cref="ImportOptions.Exchange"/> brings the events.
+    /// </summary>
+    public static ImportResult Import(string? tradesPath, string? ordersPath, string referencePath, IMarketDataSink sink, ImportOptions? options = null)
     {
         options ??= new ImportOptions();
-        var result = new ImportResult(new FileImportReport(tradesPath, options.MaxSamples),
-            new FileImportReport(ordersPath, options.MaxSamples), new FileImportReport(referencePath, options.MaxSamples));
-        foreach (var p in (string[])[tradesPath, ordersPath, referencePath])
-            if (!File.Exists(p)) throw new FileNotFoundException($"{p}: no such file", p);
-        result.InputBytes = new FileInfo(tradesPath).Length + new FileInfo(ordersPath).Length + new FileInfo(referencePath).Length;
+        var result = new ImportResult(new FileImportReport(tradesPath ?? "", options.MaxSamples),
+            new FileImportReport(ordersPath ?? "", options.MaxSamples), new FileImportReport(referencePath, options.MaxSamples));
+        foreach (var p in (string?[])[tradesPath, ordersPath, referencePath])
+            if (p is not null && !File.Exists(p)) throw new FileNotFoundException($"{p}: no such file", p);
+        result.InputBytes = (tradesPath is null ? 0 : new FileInfo(tradesPath).Length) + (ordersPath is null ? 0 : new FileInfo(ordersPath).Length)
+            + new FileInfo(referencePath).Length;
 
         var rows = new RowBuffer();
         var skipped = new Dictionary<long, SkippedRows>();
-        ReadEvents(result.Trades, TickKind.Trade, rows, skipped, options.Progress);
-        ReadEvents(result.Orders, TickKind.Order, rows, skipped, options.Progress);
+        if (tradesPath is not null) ReadEvents(result.Trades, TickKind.Trade, rows, skipped, options.Progress);
+        if (ordersPath is not null) ReadEvents(result.Orders, TickKind.Order, rows, skipped, options.Progress);
         var (schema, references) = ReadReferences(result.Reference, options.Progress);
+        if (options.Exchange is { } exchange) ReadExchange(exchange, result, rows, skipped, options);
         // An unreadable reference file fails the import by itself; its rows are not then blamed on every event.
         var referenced = result.Reference.FatalError is not null ? null
             : new HashSet<long>(references.Values.SelectMany(list => list).Select(r => Key(r.Date.DayNumber, r.Symbol.Value)));
@@ -77,7 +83,7 @@ public static class CsvImporter
             return result;
         }
 
-        Write(sink, schema!, references, rows.Items.AsSpan(0, kept), skipped, days, stored, result, options.Progress);
+        Write(sink, schema!, references, rows.Items.AsSpan(0, kept), skipped, days, stored, result, options.Progress, options.Exchange);
         result.Success = true;
         return result;
     }
@@ -108,8 +114,7 @@ public static class CsvImporter
                 {
                     report.SkippedAfterHours++;
                     long key = Key(date.DayNumber, e.Symbol);
-                    if (!skipped.TryGetValue(key, out var s)) skipped[key] = s = new SkippedRows();
-                    s.Add(kind, n, line);
+                    AddSkipped(skipped, key, report, n, line);
                 }
                 else report.Reject(n, reason, reason.Describe(), line);
                 if (n % ProgressEvery == 0) progress?.Report((phase, reader.Progress));
@@ -135,6 +140,18 @@ public static class CsvImporter
         {
             reader?.Dispose();
         }
+    }
+
+    /// <summary>The exchange-layout files: their rows join the canonical ones, tagged with their file for reject reports.</summary>
+    private static void ReadExchange(ExchangeInput exchange, ImportResult result, RowBuffer rows, Dictionary<long, SkippedRows> skipped, ImportOptions options)
+    {
+        foreach (var source in exchange.Sources)
+            if (!File.Exists(source.Path)) throw new FileNotFoundException($"{source.Path}: no such file", source.Path);
+        var reports = exchange.Sources.Select(s => new FileImportReport(s.Path, options.MaxSamples)).ToArray();
+        result.ExchangeFiles = reports;
+        result.InputBytes += exchange.Sources.Sum(s => new FileInfo(s.Path).Length);
+        exchange.Read(reports, (day, e, file, line) => rows.Add(new ImportRow(e, day, line) { Source = (byte)(file + 1) }),
+            (day, symbol, file, line, text) => AddSkipped(skipped, Key(day, symbol), reports[file], line, text), options.Progress);
     }
 
     private static (ReferenceSchema? Schema, Dictionary<int, List<DailyReference>> ByDay) ReadReferences(
@@ -275,12 +292,17 @@ public static class CsvImporter
     {
         foreach (long key in skipped.Keys.Where(k => !referenced.Contains(k)).Order().ToList())
         {
-            var s = skipped[key];
             string detail = $"{new SymbolCode((int)key)} has no reference row for {CanonicalRows.FormatDate(DateOnly.FromDayNumber((int)(key >> 32)))} in {Path.GetFileName(result.Reference.Path)}";
-            if (s.Trades > 0) result.Trades.Reclassify(s.Trades, s.FirstTrade.Line, RejectReason.NoReferenceRow, detail, s.FirstTrade.Text);
-            if (s.Orders > 0) result.Orders.Reclassify(s.Orders, s.FirstOrder.Line, RejectReason.NoReferenceRow, detail, s.FirstOrder.Text);
+            foreach (var (report, count, line, text) in skipped[key].ByFile)
+                report.Reclassify(count, line, RejectReason.NoReferenceRow, detail, text);
             skipped.Remove(key);
         }
+    }
+
+    private static void AddSkipped(Dictionary<long, SkippedRows> skipped, long key, FileImportReport report, long line, ReadOnlySpan<char> text)
+    {
+        if (!skipped.TryGetValue(key, out var s)) skipped[key] = s = new SkippedRows();
+        s.Add(report, line, text);
     }
 
     private static int RejectWrongSides(Span<ImportRow> rows, int start, int end, Dictionary<long, byte> orderSides, ImportResult result)
@@ -313,7 +335,7 @@ public static class CsvImporter
         var date = DateOnly.FromDayNumber(row.Day);
         bool trade = row.Event.Kind == TickKind.Trade;
         string text = trade ? CanonicalRows.FormatTrade(date, row.Event) : CanonicalRows.FormatOrder(date, row.Event);
-        (trade ? result.Trades : result.Orders).Reject(row.Line, reason, detail, text);
+        (row.Source > 0 ? result.ExchangeFiles[row.Source - 1] : trade ? result.Trades : result.Orders).Reject(row.Line, reason, detail, text);
     }
 
     /// <summary>Every day the import writes: days with reference rows (the checks refused events and prints without one).</summary>
@@ -327,7 +349,7 @@ public static class CsvImporter
 
     private static void Write(IMarketDataSink sink, ReferenceSchema schema, Dictionary<int, List<DailyReference>> references,
         ReadOnlySpan<ImportRow> rows, Dictionary<long, SkippedRows> skipped, SortedSet<int> days, List<int> replaced,
-        ImportResult result, IProgress<(string, double)>? progress)
+        ImportResult result, IProgress<(string, double)>? progress, ExchangeInput? exchange)
     {
         var buffer = new TickEvent[1024];
         var written = new List<ImportedDay>();
@@ -340,6 +362,7 @@ public static class CsvImporter
             int nextSkipped = 0;
             long dayEvents = 0;
             using var dayWriter = sink.BeginDay(DateOnly.FromDayNumber(day), schema, dayReferences);
+            if (exchange is not null && dayWriter is ChannelLoss.IWriter losses) losses.SetChannelLosses(exchange.LossesOn(DateOnly.FromDayNumber(day)));
             while (at < rows.Length && rows[at].Day == day)
             {
                 int symbol = rows[at].Event.Symbol;
@@ -376,17 +399,19 @@ public static class CsvImporter
 
     private static long Key(int day, int symbol) => ((long)day << 32) | (uint)symbol;
 
-    /// <summary>After-hours prints of one symbol-day: how many, and the first one (for a reject sample if the symbol-day is refused).</summary>
+    /// <summary>After-hours prints of one symbol-day: how many per file, and each file's first one (for a reject sample if the symbol-day is refused).</summary>
     private sealed class SkippedRows
     {
-        public int Trades, Orders;
-        public (long Line, string Text) FirstTrade, FirstOrder;
-        public int Count => Trades + Orders;
+        /// <summary>In the order the files were read (a handful of files: a list beats a dictionary).</summary>
+        public readonly List<(FileImportReport Report, int Count, long FirstLine, string FirstText)> ByFile = [];
+        public int Count;
 
-        public void Add(TickKind kind, long line, ReadOnlySpan<char> text)
+        public void Add(FileImportReport report, long line, ReadOnlySpan<char> text)
         {
-            if (kind == TickKind.Trade) { if (Trades++ == 0) FirstTrade = (line, text.ToString()); }
-            else if (Orders++ == 0) FirstOrder = (line, text.ToString());
+            Count++;
+            int i = ByFile.FindIndex(f => ReferenceEquals(f.Report, report));
+            if (i < 0) ByFile.Add((report, 1, line, text.ToString()));
+            else ByFile[i] = ByFile[i] with { Count = ByFile[i].Count + 1 };
         }
     }
 
@@ -396,6 +421,8 @@ public static class CsvImporter
         public TickEvent Event = e;
         public int Day = day;
         public int Line = line;
+        /// <summary>0: the canonical file of its kind; k: exchange file k-1.</summary>
+        public byte Source;
     }
 
     /// <summary>(date, symbol, seq, line, trades before orders): the last two decide which duplicate is kept.</summary>

@@ -75,14 +75,17 @@ public sealed class ImportResult
     public FileImportReport Trades { get; }
     public FileImportReport Orders { get; }
     public FileImportReport Reference { get; }
-    public IEnumerable<FileImportReport> Files => [Trades, Orders, Reference];
+    /// <summary>The exchange-layout files (<see cref="ImportOptions.Exchange"/>), in the order given.</summary>
+    public IReadOnlyList<FileImportReport> ExchangeFiles { get; internal set; } = [];
+    /// <summary>Every file read (canonical trades/orders only when given).</summary>
+    public IEnumerable<FileImportReport> Files => [.. new[] { Trades, Orders }.Where(f => f.Path.Length > 0), Reference, .. ExchangeFiles];
 
     /// <summary>True when the data was written: no fatal error, and no rejects or rejects were allowed.</summary>
     public bool Success { get; internal set; }
     /// <summary>Why nothing was written, when <see cref="Success"/> is false.</summary>
     public string? Error { get; internal set; }
-    public long TotalRejects => Trades.Rejected + Orders.Rejected + Reference.Rejected;
-    public long SkippedAfterHours => Trades.SkippedAfterHours + Orders.SkippedAfterHours;
+    public long TotalRejects => Trades.Rejected + Orders.Rejected + Reference.Rejected + ExchangeFiles.Sum(f => f.Rejected);
+    public long SkippedAfterHours => Trades.SkippedAfterHours + Orders.SkippedAfterHours + ExchangeFiles.Sum(f => f.SkippedAfterHours);
     /// <summary>Seq gaps over all symbol-days of the accepted rows.</summary>
     public long SeqGaps { get; internal set; }
     public int SymbolDaysWithGaps { get; internal set; }
@@ -117,6 +120,8 @@ public sealed record ImportOptions
     public int MaxSamples { get; init; } = 20;
     /// <summary>Symbol-days listed in <see cref="ImportResult.TopGaps"/>.</summary>
     public int TopGaps { get; init; } = 10;
+    /// <summary>SZSE/SSE vendor files merged into the same days as the canonical rows.</summary>
+    public Exchange.ExchangeInput? Exchange { get; init; }
     /// <summary>Receives (phase, fraction done) now and then.</summary>
     public IProgress<(string Phase, double Fraction)>? Progress { get; init; }
 }

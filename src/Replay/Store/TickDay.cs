@@ -36,6 +36,9 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
     public long TotalSkippedAfterHours => _header.TotalSkippedAfterHours;
     public long FileBytes => _header.FileLength;
     public string FilePath => _path;
+    /// <summary>Per-channel lost and duplicated messages recorded by an exchange-layout import (empty otherwise).</summary>
+    public IReadOnlyList<ChannelLoss> ChannelLosses { get; } = [];
+    private bool HasChannelLosses => _header.ChannelLosses != default;
 
     private TickDay(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr, long length)
     {
@@ -57,6 +60,11 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or ArgumentException or DecoderFallbackException)
         {
             throw Corrupt($"reference section does not decode: {ex.Message}");
+        }
+        if (HasChannelLosses)
+        {
+            try { ChannelLosses = ChannelLossCodec.Decode(Section(_header.ChannelLosses, "channel-loss")); }
+            catch (Exception ex) when (ex is InvalidDataException or DecoderFallbackException) { throw Corrupt($"channel-loss section does not decode: {ex.Message}"); }
         }
         CheckStructure();
         uint symbolSet = TickFileFormat.SymbolSetCrc(_index.Select(e => e.Symbol));
@@ -254,7 +262,8 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
             || _header.Schema.Offset + _header.Schema.Length != _header.Index.Offset
             || _header.Index.Offset + _header.Index.Length != _header.References.Offset
             || _header.References.Offset + _header.References.Length != _header.Blocks.Offset
-            || _header.Blocks.Offset + _header.Blocks.Length != _header.FileLength)
+            || _header.Blocks.Offset + _header.Blocks.Length != (HasChannelLosses ? _header.ChannelLosses.Offset : _header.FileLength)
+            || (HasChannelLosses && _header.ChannelLosses.Offset + _header.ChannelLosses.Length != _header.FileLength))
             throw Corrupt("sections do not tile the file");
         long rows = 0, trades = 0, orders = 0;
         for (int i = 0; i < _index.Length; i++)

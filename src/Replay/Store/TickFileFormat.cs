@@ -8,7 +8,8 @@ namespace Sig.Replay.Store;
 /// Layout of a tick day file (little-endian throughout). Every byte of the file is covered by
 /// exactly one checksum, so any flipped byte is detected:
 /// <code>
-/// [header 256 B: date, counts, section table, CRC-32C of the symbol set, CRC-32C of bytes 0..252 at 252]
+/// [header 256 B: date, counts, section table (schema, index, references, blocks at 80; channel losses at 184),
+///                CRC-32C of the symbol set at 176, CRC-32C of bytes 0..252 at 252]
 /// [column block 0][column block 1]…     each block: whole symbols' rows as columns
 ///     seq i64[n] price i64[n] volume i64[n] buy_order_id i64[n] sell_order_id i64[n]
 ///     time i32[n] kind u8[n] side u8[n] type u8[n], zero-padded to 8 bytes; one CRC per block
@@ -16,6 +17,8 @@ namespace Sig.Replay.Store;
 /// [index section]      one 36-byte entry per symbol, ascending
 /// [reference section]  the day's DailyReference rows, binary
 /// [block table]        one 24-byte entry per block: offset, first row, rows, CRC
+/// [channel losses]     optional (exchange imports that saw lost or duplicated messages): see ChannelLossCodec;
+///                      absent (offset and length 0) in every other file
 /// </code>
 /// Small sections are verified when the file is opened; column blocks when first read, so a
 /// scan pays for each block's checksum once and opening a day stays O(metadata).
@@ -99,11 +102,15 @@ internal readonly record struct SectionRef(long Offset, long Length, uint Crc);
 internal readonly record struct TickFileHeader(
     int DayNumber, int SymbolCount, int BlockCount, int ReferenceCount,
     long TotalEvents, long TotalTrades, long TotalOrders, long TotalSeqGaps, long TotalSkippedAfterHours,
-    long FileLength, SectionRef Schema, SectionRef Index, SectionRef References, SectionRef Blocks, uint SymbolSetCrc)
+    long FileLength, SectionRef Schema, SectionRef Index, SectionRef References, SectionRef Blocks, uint SymbolSetCrc,
+    SectionRef ChannelLosses = default)
 {
     private const int SectionsOffset = 80;
     private const int SectionEntrySize = 24;
     private const int SymbolSetCrcOffset = SectionsOffset + 4 * SectionEntrySize;
+    // After the symbol-set CRC (8-aligned), so day files written without channel losses keep
+    // zeros there and read as "no losses section".
+    private const int ChannelLossesOffset = SymbolSetCrcOffset + 8;
 
     public void Write(Span<byte> h)
     {
@@ -122,13 +129,8 @@ internal readonly record struct TickFileHeader(
         BinaryPrimitives.WriteInt64LittleEndian(h[64..], TotalSkippedAfterHours);
         BinaryPrimitives.WriteInt64LittleEndian(h[72..], FileLength);
         SectionRef[] sections = [Schema, Index, References, Blocks];
-        for (int i = 0; i < sections.Length; i++)
-        {
-            var s = h[(SectionsOffset + i * SectionEntrySize)..];
-            BinaryPrimitives.WriteInt64LittleEndian(s, sections[i].Offset);
-            BinaryPrimitives.WriteInt64LittleEndian(s[8..], sections[i].Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(s[16..], sections[i].Crc);
-        }
+        for (int i = 0; i < sections.Length; i++) WriteSection(h[(SectionsOffset + i * SectionEntrySize)..], sections[i]);
+        WriteSection(h[ChannelLossesOffset..], ChannelLosses);
         BinaryPrimitives.WriteUInt32LittleEndian(h[SymbolSetCrcOffset..], SymbolSetCrc);
         BinaryPrimitives.WriteUInt32LittleEndian(h[TickFileFormat.HeaderCrcOffset..], Crc32C.Compute(h[..TickFileFormat.HeaderCrcOffset]));
     }
@@ -145,20 +147,26 @@ internal readonly record struct TickFileHeader(
         if (version != TickFileFormat.Version) throw fail($"unsupported format version {version} (this engine reads {TickFileFormat.Version})");
         if (BinaryPrimitives.ReadUInt32LittleEndian(h[12..]) != TickFileFormat.HeaderSize) throw fail("unexpected header size");
         var sections = new SectionRef[4];
-        for (int i = 0; i < sections.Length; i++)
-        {
-            var s = h[(SectionsOffset + i * SectionEntrySize)..];
-            sections[i] = new SectionRef(BinaryPrimitives.ReadInt64LittleEndian(s), BinaryPrimitives.ReadInt64LittleEndian(s[8..]),
-                BinaryPrimitives.ReadUInt32LittleEndian(s[16..]));
-        }
+        for (int i = 0; i < sections.Length; i++) sections[i] = ReadSection(h[(SectionsOffset + i * SectionEntrySize)..]);
         return new TickFileHeader(
             BinaryPrimitives.ReadInt32LittleEndian(h[16..]), BinaryPrimitives.ReadInt32LittleEndian(h[20..]),
             BinaryPrimitives.ReadInt32LittleEndian(h[24..]), BinaryPrimitives.ReadInt32LittleEndian(h[28..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[32..]), BinaryPrimitives.ReadInt64LittleEndian(h[40..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[48..]), BinaryPrimitives.ReadInt64LittleEndian(h[56..]),
             BinaryPrimitives.ReadInt64LittleEndian(h[64..]), BinaryPrimitives.ReadInt64LittleEndian(h[72..]),
-            sections[0], sections[1], sections[2], sections[3], BinaryPrimitives.ReadUInt32LittleEndian(h[SymbolSetCrcOffset..]));
+            sections[0], sections[1], sections[2], sections[3], BinaryPrimitives.ReadUInt32LittleEndian(h[SymbolSetCrcOffset..]),
+            ReadSection(h[ChannelLossesOffset..]));
     }
+
+    private static void WriteSection(Span<byte> s, SectionRef section)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(s, section.Offset);
+        BinaryPrimitives.WriteInt64LittleEndian(s[8..], section.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], section.Crc);
+    }
+
+    private static SectionRef ReadSection(ReadOnlySpan<byte> s) => new(
+        BinaryPrimitives.ReadInt64LittleEndian(s), BinaryPrimitives.ReadInt64LittleEndian(s[8..]), BinaryPrimitives.ReadUInt32LittleEndian(s[16..]));
 }
 
 /// <summary>One symbol's index entry.</summary>

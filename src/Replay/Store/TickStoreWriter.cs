@@ -53,7 +53,7 @@ public sealed class TickStoreWriter : IMarketDataSink
 }
 
 /// <summary>One day being written to a temp file; see <see cref="TickStoreWriter"/>.</summary>
-public sealed class TickDayWriter : ISkipCountingDayWriter
+public sealed class TickDayWriter : ISkipCountingDayWriter, ChannelLoss.IWriter
 {
     private readonly DateOnly _date;
     private readonly ReferenceSchema _schema;
@@ -72,6 +72,7 @@ public sealed class TickDayWriter : ISkipCountingDayWriter
     private int _nextReference;
     private int _lastSymbol = int.MinValue;
     private bool _committed, _disposed;
+    private IReadOnlyList<ChannelLoss> _channelLosses = [];
 
     internal TickDayWriter(string directory, DateOnly date, ReferenceSchema schema, IReadOnlyList<DailyReference> references, int blockRows)
     {
@@ -127,6 +128,9 @@ public sealed class TickDayWriter : ISkipCountingDayWriter
         if (_buffered >= _blockRows) FlushBlock();
     }
 
+    /// <inheritdoc/>
+    public void SetChannelLosses(IReadOnlyList<ChannelLoss> losses) => _channelLosses = losses;
+
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_disposed || _committed, this);
@@ -141,10 +145,11 @@ public sealed class TickDayWriter : ISkipCountingDayWriter
         var blockBytes = new byte[_blocks.Count * TickFileFormat.BlockEntrySize];
         for (int i = 0; i < _blocks.Count; i++) _blocks[i].Write(blockBytes.AsSpan(i * TickFileFormat.BlockEntrySize));
         var blocks = WriteSection(blockBytes);
+        var losses = _channelLosses.Count > 0 ? WriteSection(ChannelLossCodec.Encode(_channelLosses)) : default;
 
         var header = new TickFileHeader(_date.DayNumber, _index.Count, _blocks.Count, _references.Count,
             _rows, _trades, _orders, _gaps, _skipped, _file.Position, schema, index, references, blocks,
-            TickFileFormat.SymbolSetCrc(_index.Select(e => e.Symbol)));
+            TickFileFormat.SymbolSetCrc(_index.Select(e => e.Symbol)), losses);
         var headerBytes = new byte[TickFileFormat.HeaderSize];
         header.Write(headerBytes);
         _file.Position = 0;

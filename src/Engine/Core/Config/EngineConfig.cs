@@ -106,6 +106,13 @@ public sealed record ComputeOptions
     public string Backend { get; init; } = "cpu";
 }
 
+/// <summary>Settings of `engine import` for exchange-layout (vendor) files.</summary>
+public sealed record ImportConfig
+{
+    /// <summary>Vendor column name → layout column name (e.g. "TradeTime": "TransactTime"), matched case-insensitively.</summary>
+    public Dictionary<string, string> Columns { get; init; } = [];
+}
+
 /// <summary>
 /// The engine's configuration (config/engine.json; every key documented in README.md).
 /// Immutable; its <see cref="Hash"/> goes into every run manifest.
@@ -120,6 +127,9 @@ public sealed record EngineConfig
     public ActorOptions Actors { get; init; } = new();
     public ComputeOptions Compute { get; init; } = new();
     public LiveOptions Live { get; init; } = new();
+    /// <summary>Absent unless configured, so configurations without it hash as before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ImportConfig? Import { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -10,26 +10,32 @@ public sealed class ImportCommand : ICliCommand
 {
     public Command Build()
     {
-        var trades = new Option<string>("--trades") { Description = "trades.csv or trades.csv.gz", Required = true };
-        var orders = new Option<string>("--orders") { Description = "orders.csv or orders.csv.gz", Required = true };
+        var trades = new Option<string?>("--trades") { Description = "trades.csv or trades.csv.gz" };
+        var orders = new Option<string?>("--orders") { Description = "orders.csv or orders.csv.gz" };
         var reference = new Option<string>("--reference") { Description = "reference.csv or reference.csv.gz", Required = true };
         var store = new Option<string>("--store") { Description = "Tick store directory (one YYYY-MM-DD.tick file per date)", Required = true };
         var allow = new Option<bool>("--allow-rejects") { Description = "Import the good rows even when some rows are rejected" };
         var replace = new Option<bool>("--replace") { Description = "Replace days already in the store (without it, an import that would touch a stored day writes nothing)" };
-        var cmd = new Command("import", "Import canonical trades/orders/reference CSVs into the tick store (DATA.md)");
+        var cmd = new Command("import", "Import canonical trades/orders and/or SZSE/SSE vendor CSVs with the reference CSV into the tick store, one store day per date");
         foreach (var o in new Option[] { trades, orders, reference, store, allow, replace }) cmd.Options.Add(o);
+        var exchangeOptions = new ExchangeImportOptions();
+        exchangeOptions.AddTo(cmd);
         cmd.SetAction(parse =>
         {
-            var options = new ImportOptions { AllowRejects = parse.GetValue(allow), Replace = parse.GetValue(replace) };
+            var exchange = exchangeOptions.Parse(parse);
+            if (exchange is null && parse.GetValue(trades) is null && parse.GetValue(orders) is null)
+                throw new ArgumentException("no events to import: give --trades/--orders and/or exchange files (--szse-orders, --szse-trades, --sse-orders, --sse-trades, --sse-tick)");
+            var options = new ImportOptions { AllowRejects = parse.GetValue(allow), Replace = parse.GetValue(replace), Exchange = exchange };
             ImportResult result = null!;
             var started = System.Diagnostics.Stopwatch.StartNew();
             AnsiConsole.Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask("importing", maxValue: 1);
                 options = options with { Progress = new Progress<(string Phase, double Fraction)>(p => { task.Description = p.Phase; task.Value = p.Fraction; }) };
-                result = CsvImporter.ImportIntoStore(parse.GetValue(trades)!, parse.GetValue(orders)!, parse.GetValue(reference)!, parse.GetValue(store)!, options);
+                result = CsvImporter.ImportIntoStore(parse.GetValue(trades), parse.GetValue(orders), parse.GetValue(reference)!, parse.GetValue(store)!, options);
                 task.Value = 1;
             });
+            if (exchange is not null) ExchangeImportOptions.Print(exchange);
             Print(result, started.Elapsed);
             return result.Success ? 0 : 2;
         });

@@ -32,6 +32,7 @@ public sealed class StoreCommand : ICliCommand
         string directory = store.Directory;
         var table = new Table().AddColumns("date", "symbols", "with events", "trades", "orders", "seq gaps", "skipped after hours", "size MiB");
         var gaps = new List<(DateOnly Date, string Symbol, int Gaps)>();
+        var losses = new List<(DateOnly Date, ChannelLoss Loss)>();
         long bytes = 0, trades = 0, orders = 0;
         foreach (var date in store.Dates)
         {
@@ -44,6 +45,7 @@ public sealed class StoreCommand : ICliCommand
                 int g = day.Stats(i).SeqGaps;
                 if (g > 0) gaps.Add((date, day.Symbol(i).ToString(), g));
             }
+            losses.AddRange(day.ChannelLosses.Select(l => (date, l)));
             bytes += day.FileBytes; trades += day.TotalTrades; orders += day.TotalOrders;
             table.AddRow($"{date:yyyy-MM-dd}", $"{day.SymbolCount:N0}", $"{withEvents:N0}", $"{day.TotalTrades:N0}", $"{day.TotalOrders:N0}",
                 $"{day.TotalSeqGaps:N0}", $"{day.TotalSkippedAfterHours:N0}", $"{day.FileBytes / 1048576.0:F1}");
@@ -57,6 +59,7 @@ public sealed class StoreCommand : ICliCommand
             foreach (var (date, symbol, g) in worst) t.AddRow($"{date:yyyy-MM-dd}", symbol, $"{g:N0}");
             AnsiConsole.Write(t);
         }
+        foreach (var (date, l) in losses) AnsiConsole.MarkupLine(Markup.Escape(ExchangeImportOptions.Describe(date, l)));
         var temps = store.TempFiles();
         if (temps.Count > 0)
             AnsiConsole.MarkupLine($"[yellow]{temps.Count} temp file(s)[/] of running or killed writers (never read as days): {Markup.Escape(string.Join(", ", temps.Select(Path.GetFileName)))}");
