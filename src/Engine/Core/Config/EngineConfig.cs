@@ -79,6 +79,7 @@ public sealed record EngineConfig
     public JournalOptions Journal { get; init; } = new();
     public ActorOptions Actors { get; init; } = new();
     public ComputeOptions Compute { get; init; } = new();
+    public PortfolioOptions Portfolio { get; init; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {
