@@ -47,8 +47,8 @@ public sealed class RebalanceInput
                 throw new ArgumentException($"rebalance {Date:yyyy-MM-dd}: {Symbols[i]}: industry index {Industry[i]} outside 0..{IndustryNames.Length - 1}");
             if (!double.IsFinite(SizeExposure[i]))
                 throw new ArgumentException($"rebalance {Date:yyyy-MM-dd}: {Symbols[i]}: size exposure is {SizeExposure[i]}");
-            if (Held is not null && !(Held[i] >= 0 && Held[i] <= 1 + 1e-9))
-                throw new ArgumentException($"rebalance {Date:yyyy-MM-dd}: {Symbols[i]}: held weight {Held[i]} outside [0,1]");
+            if (Held is not null && !(Held[i] >= 0 && double.IsFinite(Held[i])))
+                throw new ArgumentException($"rebalance {Date:yyyy-MM-dd}: {Symbols[i]}: held weight {Held[i]} is negative or not finite");
         }
     }
 }
