@@ -96,3 +96,24 @@ public sealed class MarketPanel
         }
     }
 }
+
+/// <summary>Cutting a panel to a date range.</summary>
+public static class MarketPanelSlicing
+{
+    /// <summary>The dates [from, to] of <paramref name="p"/> (listing ages kept as counted over the whole panel) and the same cut of <paramref name="score"/>.</summary>
+    public static (MarketPanel Panel, double[] Score) Slice(this MarketPanel p, double[] score, DateOnly from, DateOnly to)
+    {
+        int a = Array.FindIndex(p.Dates, d => d >= from);
+        int b = Array.FindLastIndex(p.Dates, d => d <= to);
+        if (a < 0 || b < a) throw new ArgumentException($"no trading dates between {from:yyyy-MM-dd} and {to:yyyy-MM-dd}");
+        int n = p.Stocks, start = a * n, len = (b - a + 1) * n;
+        T[] Cut<T>(T[] x) => x.AsSpan(start, len).ToArray();
+        return (new MarketPanel
+        {
+            Dates = p.Dates[a..(b + 1)], Symbols = p.Symbols, Open = Cut(p.Open), High = Cut(p.High), Low = Cut(p.Low),
+            Close = Cut(p.Close), Vwap = Cut(p.Vwap), LimitUp = Cut(p.LimitUp), LimitDown = Cut(p.LimitDown),
+            AdjFactor = Cut(p.AdjFactor), Listed = Cut(p.Listed), IsSt = Cut(p.IsSt), ListedDays = Cut(p.ListedDays),
+            BenchmarkWeight = Cut(p.BenchmarkWeight), Industry = Cut(p.Industry), IndustryNames = p.IndustryNames, Size = Cut(p.Size),
+        }, Cut(score));
+    }
+}

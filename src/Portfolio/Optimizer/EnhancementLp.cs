@@ -12,28 +12,33 @@ public enum LpOutcome
 }
 
 /// <summary>
-/// The enhancement LP held in one OR-Tools solver: variables w (weights) and t (turnover
-/// auxiliaries, t_i ≥ ±(w_i − w⁰_i)), rows budget, constituent floor, one per industry, size,
-/// the 2n turnover links and the turnover cap. Built once for a symbol list and industry
-/// list; a later rebalance over the same lists only updates coefficients and bounds, so the
-/// solver starts from the basis it ended with (GLOP and CLP both keep it). Owns native
-/// memory: dispose it.
+/// The enhancement LP held in one OR-Tools solver, in trade form: w = w⁰ + u − v with buys
+/// u ≥ 0 and sells v ≥ 0, so the turnover Σ|w − w⁰| is Σ(u + v) and the per-stock bounds of w
+/// become simple bounds of u and v (u ∈ [max(0, lo − w⁰), max(0, hi − w⁰)], v ∈ [max(0, w⁰ − hi),
+/// max(0, w⁰ − lo)], which admit exactly the w in [lo, hi]). The LP then has 2n columns and only
+/// the budget, floor, industry, size and turnover rows — no per-stock link rows — and the same
+/// optimum as the form with t_i ≥ ±(w_i − w⁰_i) (an optimum never needs u_i and v_i both
+/// positive; where they are, Σ(u + v) only overstates the turnover). Built once for a symbol
+/// list and industry list; a later rebalance over the same lists only updates coefficients and
+/// bounds, so the solver starts from its last basis. Owns native memory: dispose it.
 /// </summary>
 public sealed class EnhancementLp : IDisposable
 {
     private readonly Solver _solver;
     private readonly MPSolverParameters _parameters;
-    private readonly Variable[] _w;
-    private readonly Variable[] _t;
+    private readonly Variable[] _u;
+    private readonly Variable[] _v;
+    private readonly Constraint _budget;
     private readonly Constraint _floor;
     private readonly Constraint[] _industry;
     private readonly Constraint _size;
-    private readonly Constraint[] _up;
-    private readonly Constraint[] _down;
     private readonly Constraint _turnover;
     private readonly Objective _objective;
     private readonly bool[] _inFloor;
     private readonly double[] _sizeCoef;
+    private readonly double[] _alphaCoef;
+    private double[] _held = [];
+    private double _sizeHeld;
 
     /// <summary>The symbols and industry of each, as built; a rebalance over other lists needs a new model.</summary>
     public string[] Symbols { get; }
@@ -59,13 +64,12 @@ public sealed class EnhancementLp : IDisposable
             Symbols = symbols;
             Industry = industry;
             int n = symbols.Length;
-            _w = new Variable[n];
-            _t = new Variable[n];
-            _up = new Constraint[n];
-            _down = new Constraint[n];
+            _u = new Variable[n];
+            _v = new Variable[n];
             _inFloor = new bool[n];
             _sizeCoef = new double[n];
-            var budget = _solver.MakeConstraint(1, 1, "budget");
+            _alphaCoef = new double[n];
+            _budget = _solver.MakeConstraint(0, 0, "budget");
             _floor = _solver.MakeConstraint(double.NegativeInfinity, double.PositiveInfinity, "floor");
             _industry = new Constraint[industries];
             for (int k = 0; k < industries; k++)
@@ -76,18 +80,14 @@ public sealed class EnhancementLp : IDisposable
             _objective.SetMaximization();
             for (int i = 0; i < n; i++)
             {
-                var w = _w[i] = _solver.MakeNumVar(0, 0, "w" + i);
-                var t = _t[i] = _solver.MakeNumVar(0, double.PositiveInfinity, "t" + i);
-                budget.SetCoefficient(w, 1);
-                _industry[industry[i]].SetCoefficient(w, 1);
-                // t_i − w_i ≥ −w⁰_i and t_i + w_i ≥ w⁰_i.
-                var up = _up[i] = _solver.MakeConstraint(0, double.PositiveInfinity, "u" + i);
-                up.SetCoefficient(t, 1);
-                up.SetCoefficient(w, -1);
-                var down = _down[i] = _solver.MakeConstraint(0, double.PositiveInfinity, "d" + i);
-                down.SetCoefficient(t, 1);
-                down.SetCoefficient(w, 1);
-                _turnover.SetCoefficient(t, 1);
+                var u = _u[i] = _solver.MakeNumVar(0, 0, "u" + i);
+                var v = _v[i] = _solver.MakeNumVar(0, 0, "v" + i);
+                _budget.SetCoefficient(u, 1);
+                _budget.SetCoefficient(v, -1);
+                _industry[industry[i]].SetCoefficient(u, 1);
+                _industry[industry[i]].SetCoefficient(v, -1);
+                _turnover.SetCoefficient(u, 1);
+                _turnover.SetCoefficient(v, 1);
             }
         }
         catch
@@ -103,34 +103,53 @@ public sealed class EnhancementLp : IDisposable
         input.Symbols.AsSpan().SequenceEqual(Symbols) && input.Industry.AsSpan().SequenceEqual(Industry)
         && input.IndustryNames.Length == _industry.Length;
 
-    /// <summary>Writes this rebalance's coefficients and bounds into the model (only entries that changed).</summary>
+    /// <summary>Writes this rebalance's coefficients and bounds into the model (coefficients only where they changed).</summary>
     public void Load(RebalanceInput input, LpLimits limits)
     {
         int n = Symbols.Length;
+        var held = limits.Held;
+        _held = held;
+        double sumHeld = 0, floorHeld = 0, sizeHeld = 0;
+        var industryHeld = new double[_industry.Length];
         for (int i = 0; i < n; i++)
         {
-            _objective.SetCoefficient(_w[i], limits.Objective[i]);
-            _w[i].SetBounds(limits.Lower[i], limits.Upper[i]);
+            double h = held[i], lo = limits.Lower[i], hi = limits.Upper[i];
+            double a = limits.Objective[i];
+            if (a != _alphaCoef[i])
+            {
+                _objective.SetCoefficient(_u[i], a);
+                _objective.SetCoefficient(_v[i], -a);
+                _alphaCoef[i] = a;
+            }
+            _u[i].SetBounds(Math.Max(0, lo - h), Math.Max(0, hi - h));
+            _v[i].SetBounds(Math.Max(0, h - hi), Math.Max(0, h - lo));
             if (limits.Constituent[i] != _inFloor[i])
             {
-                _floor.SetCoefficient(_w[i], limits.Constituent[i] ? 1 : 0);
+                double c = limits.Constituent[i] ? 1 : 0;
+                _floor.SetCoefficient(_u[i], c);
+                _floor.SetCoefficient(_v[i], -c);
                 _inFloor[i] = limits.Constituent[i];
             }
             double s = input.SizeExposure[i];
             if (s != _sizeCoef[i])
             {
-                _size.SetCoefficient(_w[i], s);
+                _size.SetCoefficient(_u[i], s);
+                _size.SetCoefficient(_v[i], -s);
                 _sizeCoef[i] = s;
             }
-            _up[i].SetBounds(-limits.Held[i], double.PositiveInfinity);
-            _down[i].SetBounds(limits.Held[i], double.PositiveInfinity);
+            sumHeld += h;
+            if (limits.Constituent[i]) floorHeld += h;
+            industryHeld[Industry[i]] += h;
+            sizeHeld += s * h;
         }
-        _floor.SetBounds(limits.ConstituentFloor, double.PositiveInfinity);
+        _budget.SetBounds(1 - sumHeld, 1 - sumHeld);
+        _floor.SetBounds(limits.ConstituentFloor - floorHeld, double.PositiveInfinity);
         for (int k = 0; k < _industry.Length; k++)
         {
-            if (limits.IndustryHasMembers[k]) _industry[k].SetBounds(limits.IndustryLower[k], limits.IndustryUpper[k]);
+            if (limits.IndustryHasMembers[k]) _industry[k].SetBounds(limits.IndustryLower[k] - industryHeld[k], limits.IndustryUpper[k] - industryHeld[k]);
             else _industry[k].SetBounds(double.NegativeInfinity, double.PositiveInfinity);
         }
+        _sizeHeld = sizeHeld;
         SetSizeBound(limits, on: true);
         SetTurnoverCap(limits.TurnoverCap);
     }
@@ -138,24 +157,27 @@ public sealed class EnhancementLp : IDisposable
     /// <summary>Turns the size row on (its range) or off (free).</summary>
     public void SetSizeBound(LpLimits limits, bool on)
     {
-        if (on) _size.SetBounds(limits.SizeLower, limits.SizeUpper);
+        if (on) _size.SetBounds(limits.SizeLower - _sizeHeld, limits.SizeUpper - _sizeHeld);
         else _size.SetBounds(double.NegativeInfinity, double.PositiveInfinity);
     }
 
-    /// <summary>Σ t ≤ cap; +∞ removes the cap.</summary>
+    /// <summary>Σ(u + v) ≤ cap; +∞ removes the cap.</summary>
     public void SetTurnoverCap(double cap) => _turnover.SetBounds(double.NegativeInfinity, cap);
 
-    /// <summary>Solves the model as it stands; on <see cref="LpOutcome.Optimal"/> fills <paramref name="weights"/>.</summary>
-    public LpOutcome Solve(double[] weights, out double objective)
+    /// <summary>Solves the model as it stands; on <see cref="LpOutcome.Optimal"/> fills <paramref name="weights"/> with w⁰ + u − v.</summary>
+    public LpOutcome Solve(double[] weights)
     {
         SolveCount++;
         var status = _solver.Solve(_parameters);
-        objective = double.NaN;
         switch (status)
         {
             case Solver.ResultStatus.OPTIMAL:
-                objective = _objective.Value();
-                for (int i = 0; i < _w.Length; i++) weights[i] = _w[i].SolutionValue();
+                for (int i = 0; i < _u.Length; i++)
+                {
+                    double u = _u[i].SolutionValue(), v = _v[i].SolutionValue();
+                    // A sale of the whole holding leaves exactly 0, not a rounding residue.
+                    weights[i] = v == _held[i] && u == 0 ? 0 : _held[i] + u - v;
+                }
                 return LpOutcome.Optimal;
             case Solver.ResultStatus.INFEASIBLE:
                 return LpOutcome.Infeasible;

@@ -61,7 +61,7 @@ public sealed class EnhancementOptimizer : IDisposable
                 if (step != Relaxation.None) model.SetTurnoverCap(double.PositiveInfinity);
                 if (step == Relaxation.TurnoverAndSizeDropped) model.SetSizeBound(limits, on: false);
                 solves++;
-                var outcome = model.Solve(weights, out double objective);
+                var outcome = model.Solve(weights);
                 if (outcome == LpOutcome.Infeasible) continue;
                 if (outcome == LpOutcome.Failed)
                     return Kept(input, OptimizerStatus.Failed, "the solver did not reach an optimum", clock, solves, warm, solverName, version);
@@ -73,7 +73,7 @@ public sealed class EnhancementOptimizer : IDisposable
                 return new OptimizerResult
                 {
                     Date = input.Date, Status = OptimizerStatus.Optimal, Relaxation = step, Weights = weights,
-                    Objective = objective, Active = new ActiveBounds(turnoverOn, sizeOn, true),
+                    Objective = Objective(input, weights), Active = new ActiveBounds(turnoverOn, sizeOn, true),
                     Exposures = BoundCheck.Exposures(input, weights), Solver = solverName, SolverVersion = version,
                     Solves = solves, WarmStarted = warm, SolveMilliseconds = clock.Elapsed.TotalMilliseconds,
                 };
@@ -93,15 +93,22 @@ public sealed class EnhancementOptimizer : IDisposable
         int solves, bool warm, string solver, string version)
     {
         var w = input.Held is null ? new double[input.Count] : (double[])input.Held.Clone();
-        double objective = 0;
-        for (int i = 0; i < w.Length; i++)
-            if (!double.IsNaN(input.Alpha[i])) objective += input.Alpha[i] * w[i];
+        double objective = Objective(input, w);
         return new OptimizerResult
         {
             Date = input.Date, Status = status, Relaxation = Relaxation.KeptHoldings, Weights = w, Objective = objective,
             Active = ActiveBounds.None, Exposures = BoundCheck.Exposures(input, w), Solver = solver, SolverVersion = version,
             Solves = solves, WarmStarted = warm, SolveMilliseconds = clock.Elapsed.TotalMilliseconds, Failure = failure,
         };
+    }
+
+    /// <summary>αᵀw in symbol order (NaN α counts 0).</summary>
+    private static double Objective(RebalanceInput input, double[] w)
+    {
+        double objective = 0;
+        for (int i = 0; i < w.Length; i++)
+            if (!double.IsNaN(input.Alpha[i])) objective += input.Alpha[i] * w[i];
+        return objective;
     }
 
     public void Dispose()
