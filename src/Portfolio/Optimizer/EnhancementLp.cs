@@ -59,6 +59,8 @@ public sealed class EnhancementLp : IDisposable
         {
             _parameters = new MPSolverParameters();
             _parameters.SetIntegerParam(MPSolverParameters.IntegerParam.INCREMENTALITY, (int)MPSolverParameters.IncrementalityValues.INCREMENTALITY_ON);
+            // Solutions are checked against the bounds to 1e-9 afterwards; the default 1e-7 feasibility tolerance would fail that check now and then.
+            _parameters.SetDoubleParam(MPSolverParameters.DoubleParam.PRIMAL_TOLERANCE, 1e-10);
             SolverName = name;
             SolverVersion = _solver.SolverVersion();
             Symbols = symbols;
@@ -175,8 +177,8 @@ public sealed class EnhancementLp : IDisposable
                 for (int i = 0; i < _u.Length; i++)
                 {
                     double u = _u[i].SolutionValue(), v = _v[i].SolutionValue();
-                    // A sale of the whole holding leaves exactly 0, not a rounding residue.
-                    weights[i] = v == _held[i] && u == 0 ? 0 : _held[i] + u - v;
+                    // v ≤ w⁰ − lo ≤ w⁰, so a negative weight is only a rounding residue of selling everything.
+                    weights[i] = Math.Max(0, _held[i] + u - v);
                 }
                 return LpOutcome.Optimal;
             case Solver.ResultStatus.INFEASIBLE:

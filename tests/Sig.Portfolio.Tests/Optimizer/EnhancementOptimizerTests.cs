@@ -79,7 +79,7 @@ public class EnhancementOptimizerTests
     [Fact]
     public void Glop_and_clp_agree_and_warm_starts_match_cold_solves()
     {
-        using var glop = new EnhancementOptimizer(RandomInstances.Bounds);
+        using var glop = new EnhancementOptimizer(RandomInstances.Bounds with { Solver = "GLOP" });
         using var clp = new EnhancementOptimizer(RandomInstances.Bounds with { Solver = "CLP" });
         var first = RandomInstances.Make(7, held: false);
         Assert.False(glop.Optimize(first, 0.3).WarmStarted);
