@@ -16,7 +16,7 @@ public static class BoundCheck
         double? turnoverCap, bool sizeActive, double tol = Tolerance)
     {
         int n = input.Count;
-        double sum = 0, floor = 0, sizeActive_ = 0, turnover = 0;
+        double sum = 0, floor = 0, sizeExposure = 0, turnover = 0;
         var industry = new double[input.IndustryNames.Length];
         var members = new bool[input.IndustryNames.Length];
         for (int i = 0; i < n; i++)
@@ -34,7 +34,7 @@ public static class BoundCheck
             if (b > 0) floor += w[i];
             industry[input.Industry[i]] += w[i] - b;
             members[input.Industry[i]] = true;
-            sizeActive_ += (w[i] - b) * input.SizeExposure[i];
+            sizeExposure += (w[i] - b) * input.SizeExposure[i];
             turnover += Math.Abs(w[i] - held);
         }
         if (!(Math.Abs(sum - 1) <= tol)) return $"budget: Σw = {sum:R}";
@@ -42,8 +42,8 @@ public static class BoundCheck
         for (int k = 0; k < industry.Length; k++)
             if (members[k] && !(Math.Abs(industry[k]) <= bounds.IndustryBound + tol))
                 return $"industry {input.IndustryNames[k]}: active weight {industry[k]:R} beyond ±{bounds.IndustryBound}";
-        if (sizeActive && !(Math.Abs(sizeActive_) <= bounds.SizeBound + tol))
-            return $"size: active exposure {sizeActive_:R} beyond ±{bounds.SizeBound}";
+        if (sizeActive && !(Math.Abs(sizeExposure) <= bounds.SizeBound + tol))
+            return $"size: active exposure {sizeExposure:R} beyond ±{bounds.SizeBound}";
         if (turnoverCap is { } cap && input.Held is not null && !(turnover <= cap + tol))
             return $"turnover {turnover:R} above {cap}";
         return null;

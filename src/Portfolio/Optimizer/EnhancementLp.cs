@@ -46,9 +46,6 @@ public sealed class EnhancementLp : IDisposable
     public string SolverName { get; }
     public string SolverVersion { get; }
 
-    /// <summary>Solves so far on this model.</summary>
-    public int SolveCount { get; private set; }
-
     public EnhancementLp(string solverName, string[] symbols, int[] industry, int industries)
     {
         string name = solverName.ToUpperInvariant();
@@ -169,7 +166,6 @@ public sealed class EnhancementLp : IDisposable
     /// <summary>Solves the model as it stands; on <see cref="LpOutcome.Optimal"/> fills <paramref name="weights"/> with w⁰ + u − v.</summary>
     public LpOutcome Solve(double[] weights)
     {
-        SolveCount++;
         var status = _solver.Solve(_parameters);
         switch (status)
         {

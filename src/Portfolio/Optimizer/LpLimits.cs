@@ -24,7 +24,6 @@ public sealed class LpLimits
     public required double SizeUpper { get; init; }
     /// <summary>Turnover cap τ; +∞ when none (first rebalance or dropped).</summary>
     public required double TurnoverCap { get; init; }
-    public required int NaNAlphas { get; init; }
 
     /// <summary>Derives the LP's numbers. <paramref name="turnoverCap"/> null or no w⁰: no cap.</summary>
     public static LpLimits From(RebalanceInput input, OptimizerOptions bounds, double? turnoverCap)
@@ -39,11 +38,10 @@ public sealed class LpLimits
         var bInd = new double[k];
         var hasMembers = new bool[k];
         double bSize = 0;
-        int nan = 0;
         for (int i = 0; i < n; i++)
         {
             double a = input.Alpha[i];
-            if (double.IsNaN(a)) { nan++; a = 0; }
+            if (double.IsNaN(a)) a = 0;
             obj[i] = a;
             double b = input.BenchmarkWeight[i];
             member[i] = b > 0;
@@ -75,7 +73,6 @@ public sealed class LpLimits
             IndustryLower = indLo, IndustryUpper = indHi, IndustryHasMembers = hasMembers,
             SizeLower = bSize - bounds.SizeBound, SizeUpper = bSize + bounds.SizeBound,
             TurnoverCap = input.Held is null || turnoverCap is null ? double.PositiveInfinity : turnoverCap.Value,
-            NaNAlphas = nan,
         };
     }
 }

@@ -23,7 +23,10 @@ public enum Relaxation
     KeptHoldings,
 }
 
-/// <summary>Which bounds the returned weights were checked against (and satisfy to 1e-9).</summary>
+/// <summary>
+/// Which bounds the returned weights were checked against (and satisfy to 1e-9): the turnover
+/// cap, the size bound, and the LP's other bounds (false when w⁰ was kept).
+/// </summary>
 public readonly record struct ActiveBounds(bool Turnover, bool Size, bool Lp)
 {
     public static ActiveBounds None => new(false, false, false);
