@@ -5,7 +5,12 @@ using Sig.Portfolio.Synthetic;
 
 namespace Sig.Engine.Tests.Host;
 
+/// <summary>Runs the portfolio CLI tests alone, so their child processes do not load the machine under the timing-sensitive live tests.</summary>
+[CollectionDefinition("PortfolioCli", DisableParallelization = true)]
+public sealed class PortfolioCliCollection;
+
 /// <summary>`engine optimize` and `engine backtest` on a CSV panel directory, as a child process.</summary>
+[Collection("PortfolioCli")]
 public sealed class PortfolioCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sig-portfolio-cli-").FullName;
