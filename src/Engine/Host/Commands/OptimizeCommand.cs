@@ -24,7 +24,9 @@ public sealed class OptimizeCommand : ICliCommand
         {
             var config = Cli.LoadConfig(parse);
             var day = Cli.ParseDate(parse.GetValue(date)!, "--date");
-            var cap = PortfolioCli.ParseCaps(parse.GetValue(turnover)!).Single();
+            var caps = PortfolioCli.ParseCaps(parse.GetValue(turnover)!);
+            if (caps.Count != 1) throw new FormatException("--turnover: optimize takes one cap (or 'none')");
+            var cap = caps[0];
             string? prevPath = parse.GetValue(prev);
             var previous = prevPath is null ? null : PortfolioCsv.ReadWeights(prevPath);
             var source = PortfolioCli.Open(parse.GetValue(store)!);
