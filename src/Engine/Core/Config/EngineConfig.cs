@@ -130,6 +130,7 @@ public sealed record EngineConfig
     /// <summary>Absent unless configured, so configurations without it hash as before.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ImportConfig? Import { get; init; }
+    public PortfolioOptions Portfolio { get; init; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {
