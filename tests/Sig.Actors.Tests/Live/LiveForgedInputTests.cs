@@ -54,7 +54,7 @@ public sealed class LiveForgedInputTests : IAsyncLifetime
         {
             (_subjects.MdRef, RefHeader + "\n2024-03-05,000001.SZ,10.00,1,Bank,1000000,800000,0,11.00,9.00\n2024-03-05,600000.SH,10.00,1,Bank,1000000,800000,0,11.00,9.00"),
             (_subjects.MdClock, Clock(150000001)),
-            (a, Trade("000001.SZ", 102000500, 9_000_000_000_000_000_000, 50)),
+            (a, Trade("000001.SZ", 102000500, 900_000_000_000_000, 50)),
             (_subjects.MdTrade("600000.SH"), string.Join('\n', Enumerable.Range(1, 20_000).Select(k => Trade("600000.SH", 102000600, k, 50, date: "2024-03-05")))),
         };
         forged.AddRange(Enumerable.Range(0, 30).Select(_ => (a, "garbage")));

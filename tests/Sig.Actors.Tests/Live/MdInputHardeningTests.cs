@@ -93,10 +93,12 @@ public class MdInputHardeningTests
         var first = Parse(parser, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000100, 10) + "\n" + Trade("000001.SZ", 93000200, 11)).Single();
         Assert.Equal(2, first.Events.Length);
 
-        // The failure: a row with seq 9e18 used to become the symbol's last seq, so every later row was "decreasing".
-        var poisoned = Parse(parser, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000300, 9_000_000_000_000_000_000) + "\n" + Trade("000001.SZ", 93000400, 12));
+        // A seq past what any feed numbers (9e18) is refused by the row's range check before the jump rule sees it.
+        Assert.StartsWith("seq out of range", Parse(parser, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000250, 9_000_000_000_000_000_000)).Single().Reject!.Reason);
+        // The failure: a row with a huge seq used to become the symbol's last seq, so every later row was "decreasing".
+        var poisoned = Parse(parser, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000300, 900_000_000_000_000) + "\n" + Trade("000001.SZ", 93000400, 12));
         Assert.Equal([MarketInputKind.Rejected, MarketInputKind.Ticks], poisoned.Select(i => i.Kind));
-        Assert.StartsWith("seq jump: 9000000000000000000", poisoned[0].Reject!.Reason);
+        Assert.StartsWith("seq jump: 900000000000000", poisoned[0].Reject!.Reason);
         Assert.Equal(1, poisoned[0].Reject!.Line);
         Assert.Equal([12L], poisoned[1].Events.Select(e => e.Seq));
         Assert.Equal(MarketInputKind.Ticks, Parse(parser, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000500, 1011)).Single().Kind); // 999 past 12
