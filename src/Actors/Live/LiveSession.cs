@@ -81,6 +81,8 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? fatal = null;
+        var parser = new MdMessageParser(_subjects);
+        var dailyBars = dailyStore is Sig.Engine.Daily.IDailyBarSink bars ? new DailyBarOutput(bars, parser.References) : null;
         await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore, f =>
         {
             _log.WriteLine(f.ToString());
@@ -90,7 +92,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
                 fatal ??= f.Exception;
                 stop.Cancel();
             }
-        });
+        }, dailyBars);
         long journalRecordsAtStart = journal.LastSequence;
         pipeline.Outputs.Subscribe(o =>
         {
@@ -103,7 +105,6 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         await using var query = await connection.SubscribeAsync(_subjects.QuerySnapshot, cancellationToken: cancellationToken).ConfigureAwait(false);
         var answering = AnswerQueriesAsync(connection, query, stop.Token);
 
-        var parser = new MdMessageParser(_subjects);
         var recovery = new JournalEventSource(options.JournalDirectory);
         await PublishStatusAsync(connection, parser, 0, 0, cancellationToken).ConfigureAwait(false);
         var source = new RecoveryThenLive(recovery, parser, async () =>

@@ -24,6 +24,9 @@ public sealed class MdMessageParser(MarketSubjects subjects)
     private bool _opened;
     private int _lastClock;
 
+    /// <summary>The reference rows received, by date (the DailyRollup adjusts the close's bars by them).</summary>
+    public Sig.Engine.Daily.ReferenceBook References { get; } = new();
+
     /// <summary>The session being received (default before the first reference message).</summary>
     public DateOnly Date { get; private set; }
 
@@ -124,16 +127,18 @@ public sealed class MdMessageParser(MarketSubjects subjects)
         if (rows.Count == 0) return;
         var date = rows[0].Row.Date;
         var symbols = new List<SymbolCode>();
+        var accepted = new List<DailyReference>();
         foreach (var (at, r) in rows)
         {
             string? why = r.Date != date ? "reference rows of one message must share a date"
                 : date < Date ? "reference for a past session"
                 : date == Date && _opened ? "reference after the session opened"
                 : null;
-            if (why is null) symbols.Add(r.Symbol);
+            if (why is null) { symbols.Add(r.Symbol); accepted.Add(r); }
             else output.Add(Reject(subject, at, why, seq));
         }
         if (symbols.Count == 0) return;
+        References.Add(date, accepted, layout.Schema.WeightColumns);
         if (date == Date) symbols.AddRange(_universe); // more reference rows before the open: the universe grows
         var start = MarketInput.DayStart(date, symbols, seq);
         Observe(start);

@@ -1,3 +1,4 @@
+using Sig.Engine.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Intraday;
 using Sig.Engine.Output;
@@ -97,6 +98,15 @@ public sealed class ShardMinuteEngine
             EventsApplied++;
         }
         _ahead.RemoveRange(kept, _ahead.Count - kept);
+    }
+
+    /// <summary>The day's unadjusted daily bars of the symbols that traded (symbol order); only meaningful once the day has closed.</summary>
+    public RawDailyBar[] DailyBars()
+    {
+        var bars = new List<RawDailyBar>(_symbols.Length);
+        for (int i = 0; i < _symbols.Length; i++)
+            if (RawDailyBar.From(_states[i]) is { } bar) bars.Add(bar);
+        return [.. bars];
     }
 
     /// <summary>A deep copy (actor snapshots); the copy shares only the immutable cross-section step.</summary>

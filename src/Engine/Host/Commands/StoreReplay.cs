@@ -21,11 +21,11 @@ internal static class StoreReplay
 
     /// <summary>Runs <paramref name="source"/> through a fresh pipeline to its end; <paramref name="attach"/> subscribes before the first input.</summary>
     public static MarketPipeline Run(EngineConfig config, int shards, IMarketEventSource source, Action<MarketPipeline>? attach = null,
-        IDailyFactorSink? daily = null, IReadOnlyList<IMinuteOutputSink>? sinks = null)
+        IDailyFactorSink? daily = null, IReadOnlyList<IMinuteOutputSink>? sinks = null, DailyBarOutput? dailyBars = null)
     {
         using var backend = Backend(config);
         var pipeline = new MarketPipeline(config.BigOrder, backend, shards, config.Actors, sinks, daily,
-            f => Console.Error.WriteLine(f.ToString()));
+            f => Console.Error.WriteLine(f.ToString()), dailyBars);
         attach?.Invoke(pipeline);
         pipeline.RunAsync(source).GetAwaiter().GetResult();
         if (pipeline.Actors.Failures > 0) Console.Error.WriteLine($"{pipeline.Actors.Failures} actor failure(s), {pipeline.Actors.Restarts} restart(s)");
