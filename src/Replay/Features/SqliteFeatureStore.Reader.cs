@@ -96,6 +96,34 @@ public sealed partial class SqliteFeatureStore : IDailyFeatureReader
         return panel;
     }
 
+    /// <summary>
+    /// A model score table (columns <c>date TEXT, symbol TEXT, score REAL</c>) over the panel's
+    /// cells; NaN where it has no row.
+    /// </summary>
+    public double[] ReadScores(string table, DailyPanel panel)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(table, "^[A-Za-z_][A-Za-z0-9_]*$")) throw new ArgumentException($"--scores '{table}': not a table name");
+        var values = new double[panel.Dates.Length * panel.Symbols.Length];
+        Array.Fill(values, double.NaN);
+        var dateIndex = new Dictionary<string, int>();
+        for (int i = 0; i < panel.Dates.Length; i++) dateIndex[CanonicalRows.FormatDate(panel.Dates[i])] = i;
+        var symbolIndex = new Dictionary<string, int>();
+        for (int i = 0; i < panel.Symbols.Length; i++) symbolIndex[panel.Symbols[i].ToString()] = i;
+        try
+        {
+            using var r = Query($"SELECT date, symbol, score FROM {table} WHERE date BETWEEN $a AND $b",
+                CanonicalRows.FormatDate(panel.Dates[0]), CanonicalRows.FormatDate(panel.Dates[^1]));
+            while (r.Read())
+                if (dateIndex.TryGetValue(r.GetString(0), out int d) && symbolIndex.TryGetValue(r.GetString(1), out int s))
+                    values[panel.Cell(d, s)] = r.IsDBNull(2) ? double.NaN : r.GetDouble(2);
+        }
+        catch (SqliteException e)
+        {
+            throw new ArgumentException($"--scores {table}: {e.Message} (expected columns date, symbol, score)");
+        }
+        return values;
+    }
+
     private SqliteDataReader Query(string sql, string a, string b)
     {
         var cmd = _db.CreateCommand();
