@@ -35,7 +35,15 @@ public sealed class SixtyDayMarket : IDisposable
     }
 }
 
-public class GeneratedMarketTests(SixtyDayMarket market) : IClassFixture<SixtyDayMarket>
+/// <summary>One generated market for every class that needs it (generating it is most of their time).</summary>
+[CollectionDefinition(Name)]
+public sealed class SixtyDayCollection : ICollectionFixture<SixtyDayMarket>
+{
+    public const string Name = "sixty-day market";
+}
+
+[Collection(SixtyDayCollection.Name)]
+public class GeneratedMarketTests(SixtyDayMarket market)
 {
     [Fact]
     public void Planted_big_order_factors_have_a_clearly_positive_rankic_and_pure_noise_does_not()
