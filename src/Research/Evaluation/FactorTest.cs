@@ -106,7 +106,8 @@ public static class FactorTest
             var research = Universes.Research(panel, d);
             var fwd = Labels.ForwardReturns(panel, d, options.Horizon);
             var all = new double[nf][];
-            for (int fi = 0; fi < nf; fi++)
+            // Factors are independent within a date: each writes only its own result.
+            Parallel.For(0, nf, fi =>
             {
                 var result = results[fi];
                 var f = result.Input;
@@ -142,16 +143,22 @@ public static class FactorTest
                     for (int s = 0; s < x.Length; s++)
                         if (!double.IsNaN(x[s]))
                             result.Rows.Add(new PanelRow(d, s, f.Values[panel.Cell(d, s)], x[s], research[s] ? fwd[s] : double.NaN, groupOf[s]));
-            }
-            for (int i = 0; i < nf; i++)
+            });
+            var pairs = new double[nf, nf];
+            Parallel.For(0, nf, i =>
+            {
                 for (int j = i; j < nf; j++)
                 {
+                    pairs[i, j] = double.NaN;
                     var both = Enumerable.Range(0, research.Length).Where(s => research[s] && !double.IsNaN(all[i][s]) && !double.IsNaN(all[j][s])).ToArray();
                     if (both.Length < 3) continue;
                     double c = Statistics.Spearman(both.Select(s => all[i][s]).ToArray(), both.Select(s => all[j][s]).ToArray());
-                    if (double.IsNaN(c)) continue;
-                    corrSum[i, j] += c; corrN[i, j]++;
+                    pairs[i, j] = c;
                 }
+            });
+            for (int i = 0; i < nf; i++)
+                for (int j = i; j < nf; j++)
+                    if (!double.IsNaN(pairs[i, j])) { corrSum[i, j] += pairs[i, j]; corrN[i, j]++; }
         }
         var corr = new double[nf, nf];
         for (int i = 0; i < nf; i++)

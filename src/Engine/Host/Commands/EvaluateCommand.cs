@@ -35,8 +35,14 @@ public sealed class EvaluateCommand : ICliCommand
     }
 
     /// <summary>Reads the panel the test needs (19 days of history before, the horizon after) and runs it.</summary>
-    public static EvaluationRun Run(string db, DateOnly from, DateOnly to, string factorList, string? scoreTable, EvaluationOptions options, bool keepRows)
+    public static EvaluationRun Run(string db, DateOnly from, DateOnly to, string factorList, string? scoreTable, EvaluationOptions options, bool keepRows) =>
+        Run(db, from, to, factorList, scoreTable, options, keepRows, out _);
+
+    /// <summary>As <see cref="Run(string, DateOnly, DateOnly, string, string?, EvaluationOptions, bool)"/>; <paramref name="readSeconds"/> is the time spent reading the store (benchmarks).</summary>
+    public static EvaluationRun Run(string db, DateOnly from, DateOnly to, string factorList, string? scoreTable, EvaluationOptions options, bool keepRows,
+        out double readSeconds)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew(); // wall-clock ok: reported read time only
         var names = factorList == "all" ? FactorCatalog.Names.ToArray() : factorList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var n in names)
             if (!FactorCatalog.Names.Contains(n)) throw new ArgumentException($"--factors: unknown factor '{n}'");
@@ -50,6 +56,7 @@ public sealed class EvaluateCommand : ICliCommand
         var panel = fs.ReadPanel(start, end, names);
         var inputs = names.Select(n => new FactorInput(n, panel.Factor(n), FactorCatalog.Directions[Array.IndexOf(FactorCatalog.Names.ToArray(), n)])).ToList();
         if (scoreTable is not null) inputs.Add(new FactorInput(scoreTable, fs.ReadScores(scoreTable, panel), +1, IsScore: true));
+        readSeconds = clock.Elapsed.TotalSeconds;
         return FactorTest.Run(panel, from, to, inputs, options, keepRows);
     }
 }
