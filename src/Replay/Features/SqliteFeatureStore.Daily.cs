@@ -25,6 +25,8 @@ public sealed partial class SqliteFeatureStore : IDailyBarSink
               free_float_shares INTEGER, is_st INTEGER NOT NULL, limit_up REAL NOT NULL, limit_down REAL NOT NULL, list_date TEXT,
               book_equity REAL, earnings_ttm REAL, op_cashflow_ttm REAL, growth_5y REAL, leverage REAL,
               PRIMARY KEY (date, symbol)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS daily_styles (date TEXT NOT NULL, style TEXT NOT NULL, symbol TEXT NOT NULL,
+              value REAL, PRIMARY KEY (date, style, symbol)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS index_weights (date TEXT NOT NULL, index_name TEXT NOT NULL, symbol TEXT NOT NULL,
               weight REAL NOT NULL, PRIMARY KEY (date, index_name, symbol)) WITHOUT ROWID;
             """);
@@ -83,6 +85,32 @@ public sealed partial class SqliteFeatureStore : IDailyBarSink
                     cmd.ExecuteNonQuery();
                 }
         }
+        tx.Commit();
+    }
+
+    /// <summary>
+    /// Stores a date's style exposures (<c>daily_styles</c>: one row per style and symbol with a
+    /// value), replacing the date's earlier rows.
+    /// </summary>
+    public void WriteStyles(DateOnly date, IReadOnlyList<SymbolCode> symbols, IReadOnlyList<string> names, IReadOnlyList<double[]> values)
+    {
+        string d = CanonicalRows.FormatDate(date);
+        using var tx = _db.BeginTransaction();
+        using (var del = _db.CreateCommand())
+        {
+            del.Transaction = tx;
+            del.CommandText = "DELETE FROM daily_styles WHERE date = $d";
+            del.Parameters.AddWithValue("$d", d);
+            del.ExecuteNonQuery();
+        }
+        using (var cmd = Insert(tx, "daily_styles", 4, out var p))
+            for (int k = 0; k < names.Count; k++)
+                for (int s = 0; s < symbols.Count; s++)
+                {
+                    if (!double.IsFinite(values[k][s])) continue;
+                    p[0].Value = d; p[1].Value = names[k]; p[2].Value = symbols[s].ToString(); p[3].Value = values[k][s];
+                    cmd.ExecuteNonQuery();
+                }
         tx.Commit();
     }
 

@@ -95,7 +95,7 @@ public class GeneratedMarketTests(SixtyDayMarket market)
     }
 
     [Fact]
-    public void A_store_cut_after_T_gives_the_same_preprocessed_values_and_universes_up_to_T()
+    public void A_store_cut_after_T_gives_the_same_preprocessed_values_styles_and_universes_up_to_T()
     {
         var cutDate = market.Dates[40];
         string cutDb = Path.Combine(market.Root, "cut.db");
@@ -128,6 +128,10 @@ public class GeneratedMarketTests(SixtyDayMarket market)
                 var xc = FactorTest.Preprocess(pc, new FactorInput(name, pc.Factor(name), 1), d);
                 for (int s = 0; s < symbolsCut.Length; s++) Assert.Equal(xf[map[s]], xc[s]);
             }
+            var sf = StyleModel.Compute(pf, d);
+            var sc = StyleModel.Compute(pc, d);
+            for (int k = 0; k < sf.Length; k++)
+                for (int s = 0; s < symbolsCut.Length; s++) Assert.Equal(sf[k][map[s]], sc[k][s]);
             var lf = Labels.ForwardReturns(pf, d, Labels.EvaluationHorizon);
             var lc = Labels.ForwardReturns(pc, d, Labels.EvaluationHorizon);
             bool needsFuture = d + 1 + Labels.EvaluationHorizon > pc.Dates.Length - 1;
