@@ -61,10 +61,10 @@ public static class FactorTest
     }
 
     /// <summary>The preprocessed cross-section of a factor on date index <paramref name="d"/> (NaN outside the tradable universe).</summary>
-    public static double[] Preprocess(DailyPanel panel, FactorInput factor, int d)
+    public static double[] Preprocess(DailyPanel panel, FactorInput factor, int d, bool[]? tradableOnD = null)
     {
         int ns = panel.Symbols.Length;
-        var tradable = Universes.Tradable(panel, d);
+        var tradable = tradableOnD ?? Universes.Tradable(panel, d);
         var x = new double[ns];
         var history = new double[CrossSection.RollingWindow];
         for (int s = 0; s < ns; s++)
@@ -104,6 +104,7 @@ public static class FactorTest
         foreach (int d in dates)
         {
             var research = Universes.Research(panel, d);
+            var tradable = Universes.Tradable(panel, d);
             var fwd = Labels.ForwardReturns(panel, d, options.Horizon);
             var all = new double[nf][];
             // Factors are independent within a date: each writes only its own result.
@@ -111,7 +112,7 @@ public static class FactorTest
             {
                 var result = results[fi];
                 var f = result.Input;
-                var x = all[fi] = Preprocess(panel, f, d);
+                var x = all[fi] = Preprocess(panel, f, d, tradable);
                 var rows = new List<int>();
                 for (int s = 0; s < x.Length; s++)
                     if (research[s] && !double.IsNaN(x[s]) && !double.IsNaN(fwd[s])) rows.Add(s);
