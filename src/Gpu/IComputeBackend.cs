@@ -1,4 +1,5 @@
 using Sig.Engine.Config;
+using Sig.Engine.Daily;
 using Sig.Engine.Events;
 
 namespace Sig.Gpu;
@@ -58,6 +59,9 @@ public interface IShardFactorState
 
     /// <summary>Exchange seq of symbol i's last applied event (0 before the first).</summary>
     long LastSeq(int symbol);
+
+    /// <summary>Symbol i's unadjusted daily bar from the fills applied so far (read after the close); null when it had no fill.</summary>
+    RawDailyBar? DailyBar(int symbol);
 
     /// <summary>
     /// An independent copy (supervision snapshots): flat array copies, no shared mutable parts.

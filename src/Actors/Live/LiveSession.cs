@@ -87,6 +87,9 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         if (publisher.SkipThrough is { } skip) _log.WriteLine($"SIG_OUT holds outputs through {skip.Date:yyyy-MM-dd} minute {skip.Minute}; republishing after that");
 
         Exception? fatal = null;
+        var parser = new MdMessageParser(_subjects, config.Live);
+        _parser = parser;
+        var dailyBars = dailyStore is Sig.Engine.Daily.IDailyBarSink bars ? new DailyBarOutput(bars, parser.References) : null;
         await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore, f =>
         {
             _log.WriteLine(f.ToString());
@@ -96,10 +99,8 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
                 fatal ??= f.Exception;
                 stop.Cancel();
             }
-        });
+        }, dailyBars: dailyBars);
         long journalRecordsAtStart = journal.LastSequence;
-        var parser = new MdMessageParser(_subjects, config.Live);
-        _parser = parser;
         pipeline.Outputs.Subscribe(o =>
         {
             _latest = o;

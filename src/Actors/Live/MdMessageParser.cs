@@ -34,6 +34,9 @@ public sealed class MdMessageParser(MarketSubjects subjects, LiveOptions? limits
     private RejectCounters _rejects = new(0, 0, 0, 0);
     private long _windowsMinute = -1;
 
+    /// <summary>The reference rows received, by date (the DailyRollup adjusts the close's bars by them).</summary>
+    public Sig.Engine.Daily.ReferenceBook References { get; } = new();
+
     /// <summary>The session being received (default before the first reference message).</summary>
     public DateOnly Date { get; private set; }
 
@@ -174,12 +177,14 @@ public sealed class MdMessageParser(MarketSubjects subjects, LiveOptions? limits
             return;
         }
         var symbols = new List<SymbolCode>();
+        var accepted = new List<DailyReference>();
         foreach (var (at, r) in rows)
         {
-            if (r.Date == date) symbols.Add(r.Symbol);
+            if (r.Date == date) { symbols.Add(r.Symbol); accepted.Add(r); }
             else rejects.Add(at, "reference rows of one message must share a date");
         }
         if (rejects.Rows > 0) output.Add(Reject(rejects, seq));
+        References.Add(date, accepted, layout.Schema.WeightColumns);
         if (date == Date) symbols.AddRange(_universe); // more reference rows before the open: the universe grows
         var start = MarketInput.DayStart(date, symbols, seq);
         Observe(start);

@@ -35,7 +35,10 @@ internal sealed class CrossSectionBatcher(int shards, IReadOnlyList<ActorRef<Min
         if (dailyPayload is null) _state.Digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload);
         else _state.Digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload, dailyPayload);
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
-        var output = new MinuteOutput(snapshot, _state.Digest.Hex, counters, snapshotPayload, dailyPayload);
+        var output = new MinuteOutput(snapshot, _state.Digest.Hex, counters, snapshotPayload, dailyPayload)
+        {
+            DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p!.Bars ?? [])],
+        };
         context.RequestSnapshot();
         if (context.IsReplaying) return;
         foreach (var d in downstream) await d.SendAsync(output).ConfigureAwait(false);

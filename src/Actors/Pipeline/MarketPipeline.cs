@@ -34,9 +34,10 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <param name="dailyStore">Where the close's daily factors go, or null.</param>
     /// <param name="log">Receives every supervision event.</param>
     /// <param name="outputs">Which minutes are evaluated and emitted (every minute, or only the close).</param>
+    /// <param name="dailyBars">With <paramref name="dailyStore"/>: where the close's adjusted daily bars go, or null.</param>
     public MarketPipeline(BigOrderOptions bigOrder, IComputeBackend backend, int shards, ActorOptions? actors = null,
         IReadOnlyList<IMinuteOutputSink>? sinks = null, IDailyFactorSink? dailyStore = null, Action<ActorFailure>? log = null,
-        PipelineOutputs outputs = PipelineOutputs.All)
+        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null)
     {
         shards = Math.Max(1, shards);
         _system = new ActorSystem(actors, onFailure: log);
@@ -45,7 +46,7 @@ public sealed class MarketPipeline : IAsyncDisposable
         {
             _system.Spawn<MinuteOutput>("publisher", () => new OutputPublisher(sinks ?? [], _outputs, _stopping.Token)),
         };
-        if (dailyStore is not null) finals.Add(_system.Spawn<MinuteOutput>("daily-rollup", () => new DailyRollup(dailyStore)));
+        if (dailyStore is not null) finals.Add(_system.Spawn<MinuteOutput>("daily-rollup", () => new DailyRollup(dailyStore, dailyBars)));
         var batcher = _system.Spawn<ShardMinute>("batcher", () => new CrossSectionBatcher(shards, finals));
         var shardRefs = new ActorRef<MarketInput>[shards];
         for (int s = 0; s < shards; s++)

@@ -1,3 +1,4 @@
+using Sig.Engine.Daily;
 using Sig.Engine.Output;
 
 namespace Sig.Actors.Pipeline;
@@ -26,6 +27,9 @@ public sealed record MinuteOutput(FactorSnapshot Snapshot, string Digest, Pipeli
 {
     /// <summary>True for minute 240: the snapshot is also the day's daily factors.</summary>
     public bool IsClose => Snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay;
+
+    /// <summary>At the close, the unadjusted daily bars of the symbols that traded (symbol order); otherwise null.</summary>
+    public RawDailyBar[]? DailyBars { get; init; }
 }
 
 /// <summary>A downstream of the pipeline's outputs (NATS publisher, tests); called in minute order, one at a time.</summary>

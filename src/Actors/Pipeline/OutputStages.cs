@@ -1,5 +1,7 @@
 using System.Reactive.Subjects;
 using Sig.Actors.Runtime;
+using Sig.Engine.Daily;
+using Sig.Engine.Events;
 using Sig.Engine.Output;
 
 namespace Sig.Actors.Pipeline;
@@ -19,12 +21,43 @@ internal sealed class OutputPublisher(IReadOnlyList<IMinuteOutputSink> sinks, Su
     }
 }
 
-/// <summary>The DailyRollup actor: at the close (minute 240) writes the day's factors to the feature store.</summary>
-internal sealed class DailyRollup(IDailyFactorSink store) : IActorBehavior<MinuteOutput>
+/// <summary>
+/// The DailyRollup actor: at the close (minute 240) writes the day's factors to the feature
+/// store and, given a bar sink, the day's adjusted daily bars with the reference rows they were
+/// adjusted by. Live and replay both go through it, so they write the same rows. A date whose
+/// reference the source never delivered gets no bars (nothing to adjust by), and is counted.
+/// </summary>
+internal sealed class DailyRollup(IDailyFactorSink store, DailyBarOutput? bars) : IActorBehavior<MinuteOutput>
 {
     public ValueTask HandleAsync(MinuteOutput output, ActorContext context)
     {
-        if (output.IsClose) store.WriteDaily(output.Snapshot);
+        if (!output.IsClose) return ValueTask.CompletedTask;
+        store.WriteDaily(output.Snapshot);
+        if (bars is null || output.DailyBars is null) return ValueTask.CompletedTask;
+        var date = output.Snapshot.Date;
+        var references = bars.References.ReferenceOf(date);
+        if (references is null)
+        {
+            bars.DaysWithoutReference++;
+            return ValueTask.CompletedTask;
+        }
+        var bySymbol = new Dictionary<SymbolCode, DailyReference>(references.Rows.Count);
+        foreach (var r in references.Rows) bySymbol[r.Symbol] = r;
+        var adjusted = new List<DailyBar>(output.DailyBars.Length);
+        foreach (var raw in output.DailyBars)
+            if (bySymbol.TryGetValue(raw.Symbol, out var reference)) adjusted.Add(DailyBar.Adjust(date, raw, reference));
+        bars.Sink.WriteDailyBars(date, adjusted, references with { Rows = [.. references.Rows.OrderBy(r => r.Symbol)] });
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>Where the DailyRollup writes adjusted daily bars, and where it finds the reference rows to adjust them by.</summary>
+/// <param name="Sink">The feature store.</param>
+/// <param name="References">The source's reference rows by date.</param>
+public sealed class DailyBarOutput(IDailyBarSink Sink, IDailyReferenceSource References)
+{
+    public IDailyBarSink Sink { get; } = Sink;
+    public IDailyReferenceSource References { get; } = References;
+    /// <summary>Closes for which the source had no reference rows, so no bars were written.</summary>
+    public int DaysWithoutReference { get; internal set; }
 }

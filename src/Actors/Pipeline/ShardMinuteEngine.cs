@@ -1,3 +1,4 @@
+using Sig.Engine.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Factors;
 using Sig.Engine.Output;
@@ -123,6 +124,15 @@ public sealed class ShardMinuteEngine
         _ahead.RemoveRange(kept, _ahead.Count - kept);
         _state.Apply(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(release), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(symbols));
         EventsApplied += release.Count;
+    }
+
+    /// <summary>The day's unadjusted daily bars of the symbols that traded (symbol order); only meaningful once the day has closed.</summary>
+    public RawDailyBar[] DailyBars()
+    {
+        var bars = new List<RawDailyBar>(_symbols.Length);
+        for (int i = 0; i < _symbols.Length; i++)
+            if (_state.DailyBar(i) is { } bar) bars.Add(bar);
+        return [.. bars];
     }
 
     /// <summary>

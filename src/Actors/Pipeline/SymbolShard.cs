@@ -1,11 +1,12 @@
 using Sig.Actors.Runtime;
+using Sig.Engine.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
 
 namespace Sig.Actors.Pipeline;
 
-/// <summary>The part of a minute's cross-section one shard computed, with its counters so far.</summary>
-internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCounters Counters);
+/// <summary>The part of a minute's cross-section one shard computed, with its counters so far (and at the close its daily bars).</summary>
+internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCounters Counters, RawDailyBar[]? Bars = null);
 
 /// <summary>
 /// The SymbolShard actor: owns the intraday state of a contiguous range of symbols (a
@@ -53,7 +54,8 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
                 {
                     if (context.SnapshotEveryMinutes > 0 && part.Minute % context.SnapshotEveryMinutes == 0) context.RequestSnapshot();
                     // A retried message may send a minute again; the batcher ignores repeats.
-                    if (!context.IsReplaying) await batcher.SendAsync(new ShardMinute(index, part, Counters)).ConfigureAwait(false);
+                    if (!context.IsReplaying) await batcher.SendAsync(new ShardMinute(index, part, Counters,
+                        part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null)).ConfigureAwait(false);
                 }
                 break;
             default:

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Sig.Engine.Config;
+using Sig.Engine.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Factors;
 using Sig.Engine.Intraday;
@@ -97,6 +98,8 @@ public sealed class CpuShardState : IShardFactorState
     }
 
     public long LastSeq(int symbol) => _states[symbol].LastSeq;
+
+    public RawDailyBar? DailyBar(int symbol) => RawDailyBar.From(_states[symbol]);
 
     public IShardFactorState Copy(IShardFactorState? into = null)
     {

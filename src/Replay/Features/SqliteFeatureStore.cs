@@ -9,9 +9,11 @@ namespace Sig.Replay.Features;
 /// The embedded feature store (SQLite). Table <c>daily_factors</c>: one row per (date, symbol),
 /// columns <c>date TEXT 'YYYY-MM-DD', symbol TEXT '000001.SZ'</c> then the 27 factors in
 /// FACTORS.md order as REAL (NULL = NaN). Replaying a date again replaces its rows. Table
-/// <c>runs</c> keeps each run's manifest JSON and output digest.
+/// <c>runs</c> keeps each run's manifest JSON and output digest. The daily bars, reference rows
+/// and index weights (<c>daily_bars</c>, <c>daily_reference</c>, <c>index_weights</c>) are described
+/// with <see cref="WriteDailyBars"/>.
 /// </summary>
-public sealed class SqliteFeatureStore : IDailyFactorSink, IDisposable
+public sealed partial class SqliteFeatureStore : IDailyFactorSink, IDisposable
 {
     private readonly SqliteConnection _db;
 
@@ -26,6 +28,7 @@ public sealed class SqliteFeatureStore : IDailyFactorSink, IDisposable
         Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         var cols = string.Join(", ", FactorCatalog.Names.Select(n => $"{n} REAL"));
         Exec($"CREATE TABLE IF NOT EXISTS daily_factors (date TEXT NOT NULL, symbol TEXT NOT NULL, {cols}, PRIMARY KEY (date, symbol)) WITHOUT ROWID;");
+        CreateDailyTables();
         Exec("CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, output_digest TEXT NOT NULL, manifest TEXT NOT NULL);");
     }
 

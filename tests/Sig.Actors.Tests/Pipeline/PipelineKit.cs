@@ -118,6 +118,7 @@ public sealed class FlakyBackend(IComputeBackend inner, Func<int, int, bool> fai
         }
 
         public long LastSeq(int symbol) => inner.LastSeq(symbol);
+        public Sig.Engine.Daily.RawDailyBar? DailyBar(int symbol) => inner.DailyBar(symbol);
         public IShardFactorState Copy(IShardFactorState? into = null) => new Shard(owner, inner.Copy((into as Shard)?.Inner));
 
         private IShardFactorState Inner => inner;

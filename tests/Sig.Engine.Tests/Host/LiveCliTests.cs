@@ -120,6 +120,9 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
         Assert.Equal(market.Symbols, fromLive.Count);
         Assert.Equal(fromReplay.Select(r => r.Symbol), fromLive.Select(r => r.Symbol));
         for (int i = 0; i < fromLive.Count; i++) Assert.Equal(fromReplay[i].Values, fromLive[i].Values);
+        foreach (var table in new[] { "daily_bars", "daily_reference", "index_weights" })
+            Assert.Equal(DailyBarsParityTests.Rows(Path.Combine(market.Root, "replay.db"), table, market.Date),
+                DailyBarsParityTests.Rows(Path.Combine(features, "features.db"), table, market.Date));
     }
 
     [Fact]

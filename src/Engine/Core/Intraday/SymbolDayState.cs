@@ -42,6 +42,13 @@ public sealed class SymbolDayState
     /// <summary>Exchange seq of the last applied event (0 before the first).</summary>
     public long LastSeq { get; private set; }
 
+    /// <summary>Σ volume and Σ amount (ticks) of the closing-auction prints (stamped 15:00:00.000 or later).</summary>
+    public long CloseAuctionVolume { get; private set; }
+    public long CloseAuctionAmount { get; private set; }
+
+    /// <summary>Price of the last applied fill (ticks; 0 before any).</summary>
+    public long LastFillPrice => _lastFillPrice;
+
     private long _lastFillPrice;
     // ln(last fill price) in BigOrderBook.LogScale units: one Math.Log per change of price, not per fill.
     private long _lastFillLog;
@@ -85,6 +92,11 @@ public sealed class SymbolDayState
         Bars.AddFill(bar, e.Price, e.Volume, e.Side);
         Orders.AddFill(e.BuyOrderId, e.SellOrderId, amount, logRet, early, e.Side);
         TotalAmount += amount;
+        if (e.Time >= ExchangeTime.SessionClose)
+        {
+            CloseAuctionVolume += e.Volume;
+            CloseAuctionAmount += amount;
+        }
         if (early)
         {
             if (e.Side == (byte)'B') EarlyBuyAmount += amount;
@@ -108,6 +120,7 @@ public sealed class SymbolDayState
         Bars.Clear(); Orders.Clear(); OrderStream.Clear(); BarFold.Reset();
         Version = 0; _lastFillLog = 0;
         TotalAmount = EarlyBuyAmount = EarlySellAmount = 0;
+        CloseAuctionVolume = CloseAuctionAmount = 0;
         LastBar = 0; LastSeq = 0; _lastFillPrice = 0;
     }
 
@@ -126,6 +139,7 @@ public sealed class SymbolDayState
         Bars.CopyTo(c.Bars); Orders.CopyTo(c.Orders); OrderStream.CopyTo(c.OrderStream); BarFold.CopyTo(c.BarFold);
         c.Version = Version; c._lastFillLog = _lastFillLog;
         c.TotalAmount = TotalAmount; c.EarlyBuyAmount = EarlyBuyAmount; c.EarlySellAmount = EarlySellAmount;
+        c.CloseAuctionVolume = CloseAuctionVolume; c.CloseAuctionAmount = CloseAuctionAmount;
         c.LastBar = LastBar; c.LastSeq = LastSeq; c._lastFillPrice = _lastFillPrice;
     }
 }

@@ -59,6 +59,8 @@ public sealed class DemoCommand : ICliCommand
                     t.AddRow([last.Symbols[i].ToString(), .. show.Select(f => double.IsNaN(last.Row(i)[f]) ? "NaN" : last.Row(i)[f].ToString("G6"))]);
                 AnsiConsole.Write(t);
             }
+            AnsiConsole.Write(new Rule("[bold]2b. evaluate the daily factors → report.html[/]").LeftJustified());
+            DemoEvaluateSection.Run(db, store.Dates, dir);
             AnsiConsole.Write(new Rule("[bold]3. live: feed → NATS (SIG_MD) → live engine → journal → outputs on NATS[/]").LeftJustified());
             DemoLiveSection.Run(config, store, dir);
             Console.WriteLine($"output digest: {manifest.OutputDigest}");

@@ -87,7 +87,7 @@ public sealed class ReplayCommand : ICliCommand
                     task.Increment(1);
                 }
                 if (o.IsClose) last = o.Snapshot;
-            }), daily: features, outputs: outputs, backend: backend);
+            }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)));
             // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
             if (!AnsiConsole.Profile.Capabilities.Interactive) RunWith(null);
             else AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
