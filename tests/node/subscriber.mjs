@@ -1,5 +1,5 @@
 // Downstream strategy stand-in using the real npm `nats` client: subscribes to the engine's
-// public outputs (NATS.md), checks every payload's schema, and once the close (minute 240)
+// public outputs (docs/nats.md), checks every payload's schema, and once the close (minute 240)
 // has arrived writes what it received to a JSON file for the C# test to compare with the
 // engine's own export.
 //

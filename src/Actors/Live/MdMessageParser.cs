@@ -9,7 +9,7 @@ using Sig.Engine.Time;
 namespace Sig.Actors.Live;
 
 /// <summary>
-/// Turns md messages (NATS.md: <c>md.ref</c>, <c>md.trade.&lt;sym&gt;</c>, <c>md.order.&lt;sym&gt;</c>,
+/// Turns md messages (docs/nats.md: <c>md.ref</c>, <c>md.trade.&lt;sym&gt;</c>, <c>md.order.&lt;sym&gt;</c>,
 /// <c>md.clock</c>) into pipeline inputs, refusing what must not be applied: malformed rows
 /// (the import's reasons), rows of another date or symbol, duplicate or decreasing seqs, seqs
 /// that jump beyond <see cref="LiveOptions.MaxSeqJump"/>, late rows (their minute already

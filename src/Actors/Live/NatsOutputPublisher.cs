@@ -6,7 +6,7 @@ using Sig.Engine.Text;
 namespace Sig.Actors.Live;
 
 /// <summary>
-/// Publishes each closed minute as NATS.md says: every symbol's <c>factors.intraday.&lt;sym&gt;</c>,
+/// Publishes each closed minute as docs/nats.md says: every symbol's <c>factors.intraday.&lt;sym&gt;</c>,
 /// the <c>factors.snapshot</c>, at the close the <c>factors.daily</c>, and last the
 /// <c>engine.digest</c>; each with <c>Nats-Msg-Id: &lt;journalId&gt;:&lt;date&gt;:&lt;minute&gt;:&lt;kind&gt;[:&lt;sym&gt;]</c>,
 /// which is the same when a recovered engine publishes the minute again, so SIG_OUT keeps one

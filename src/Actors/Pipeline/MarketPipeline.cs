@@ -26,7 +26,7 @@ public sealed class MarketPipeline : IAsyncDisposable
     private MinuteOutput? _last;
     private bool _ran;
 
-    /// <param name="bigOrder">Big-order settings (FACTORS.md).</param>
+    /// <param name="bigOrder">Big-order settings (docs/factors.md).</param>
     /// <param name="backend">Computes each shard's rows; must be safe to call from several shards at once.</param>
     /// <param name="shards">SymbolShard actors; output bytes never depend on the count.</param>
     /// <param name="actors">Mailbox capacity and snapshot interval.</param>

@@ -7,7 +7,7 @@ using Sig.Engine.Text;
 namespace Sig.Replay.Csv;
 
 /// <summary>
-/// Writes the canonical trades.csv, orders.csv and reference.csv (DATA.md) into a directory,
+/// Writes the canonical trades.csv, orders.csv and reference.csv (docs/events-and-sessions.md) into a directory,
 /// optionally gzip-compressed (<c>.csv.gz</c>), days appended one after another into the same
 /// three files. The files are created anew by the constructor. Rows come out sorted by symbol
 /// then seq within each day, because the sink contract delivers them that way. A day's rows go

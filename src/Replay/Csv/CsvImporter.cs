@@ -6,7 +6,7 @@ using Sig.Replay.Store;
 namespace Sig.Replay.Csv;
 
 /// <summary>
-/// Imports the canonical trades.csv, orders.csv and reference.csv (DATA.md; plain or gzip) into a
+/// Imports the canonical trades.csv, orders.csv and reference.csv (docs/events-and-sessions.md; plain or gzip) into a
 /// sink, in (date, symbol, seq) order whatever the row order of the files. Row checks come from
 /// <see cref="CanonicalRows"/>, shared with live ingest; the checks that need context run after sorting:
 /// <list type="bullet">

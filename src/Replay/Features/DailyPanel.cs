@@ -5,7 +5,7 @@ namespace Sig.Replay.Features;
 /// <summary>
 /// Daily data of a date range as struct-of-arrays: every array is indexed by cell
 /// <c>d * Symbols.Length + s</c> (date d of <see cref="Dates"/>, symbol s of <see cref="Symbols"/>).
-/// Bar fields are adjusted (DATA.md) and NaN where the symbol has no bar that day (suspended,
+/// Bar fields are adjusted (docs/events-and-sessions.md) and NaN where the symbol has no bar that day (suspended,
 /// not listed); reference fields are NaN/false/-1 where it has no reference row. Readers
 /// (evaluation, models, optimizer, backtest) take what they need and never write.
 /// </summary>

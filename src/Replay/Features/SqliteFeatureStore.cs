@@ -8,7 +8,7 @@ namespace Sig.Replay.Features;
 /// <summary>
 /// The embedded feature store (SQLite). Table <c>daily_factors</c>: one row per (date, symbol),
 /// columns <c>date TEXT 'YYYY-MM-DD', symbol TEXT '000001.SZ'</c> then the 27 factors in
-/// FACTORS.md order as REAL (NULL = NaN). Replaying a date again replaces its rows. Table
+/// docs/factors.md order as REAL (NULL = NaN). Replaying a date again replaces its rows. Table
 /// <c>runs</c> keeps each run's manifest JSON and output digest. The daily bars, reference rows
 /// and index weights (<c>daily_bars</c>, <c>daily_reference</c>, <c>index_weights</c>) are described
 /// with <see cref="WriteDailyBars"/>.

@@ -11,7 +11,7 @@ using Sig.Replay.Store;
 namespace Sig.Replay.Feed;
 
 /// <summary>
-/// The messages that publish one stored day on the NATS md subjects (NATS.md), the way an
+/// The messages that publish one stored day on the NATS md subjects (docs/nats.md), the way an
 /// exchange feed handler would: enumerated lazily, deterministically (the same day, seed and
 /// limits give the same messages, bytes and order, every time it is enumerated).
 /// <list type="number">

@@ -16,7 +16,7 @@ public enum FeedMessageKind : byte
 /// <summary>
 /// One message of a <see cref="DayFeedPlan"/>, ready to publish.
 /// </summary>
-/// <param name="Subject">NATS subject (NATS.md md subjects).</param>
+/// <param name="Subject">NATS subject (docs/nats.md md subjects).</param>
 /// <param name="Payload">The message body; belongs to this message alone.</param>
 /// <param name="MsgId"><c>feed:&lt;date&gt;:&lt;ordinal&gt;</c>, the <c>Nats-Msg-Id</c> JetStream de-duplicates by.</param>
 /// <param name="Rows">CSV data rows in the payload (events for trade/order, reference rows for ref; 0 for a clock).</param>

@@ -2,7 +2,7 @@ namespace Sig.Replay.Generator;
 
 /// <summary>
 /// Arguments of one synthetic market: its size, calendar and seed. The same settings always
-/// produce byte-identical events and reference rows (GENERATOR.md).
+/// produce byte-identical events and reference rows (docs/generator.md).
 /// </summary>
 public sealed record GeneratorSettings
 {

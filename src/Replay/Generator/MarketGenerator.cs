@@ -3,7 +3,7 @@ using Sig.Engine.Events;
 namespace Sig.Replay.Generator;
 
 /// <summary>
-/// The synthetic A-share market (GENERATOR.md): a cross-sectional factor model
+/// The synthetic A-share market (docs/generator.md): a cross-sectional factor model
 /// (<see cref="MarketUniverse"/>) sets each symbol-day's reference row and fundamental path,
 /// and a price-time-priority matching engine with call auctions and three kinds of agents
 /// (<see cref="SymbolDaySimulator"/>) turns it into level-2 trades and orders. Output streams

@@ -3,7 +3,7 @@ using Sig.Replay.Features;
 namespace Sig.Research.Daily;
 
 /// <summary>
-/// Forward returns at VWAP (DATA.md): buy at T+1's adjusted VWAP, sell at T+1+H's; when the
+/// Forward returns at VWAP (docs/events-and-sessions.md): buy at T+1's adjusted VWAP, sell at T+1+H's; when the
 /// bar at T+1+H is missing (suspension, delisting) the last VWAP before it (after T+1) is used.
 /// NaN when T+1 has no bar, or when T+1+H lies past the panel's last date (the label needs
 /// days the store does not have yet).

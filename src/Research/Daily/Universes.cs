@@ -3,7 +3,7 @@ using Sig.Replay.Features;
 namespace Sig.Research.Daily;
 
 /// <summary>
-/// The universes of a date (DATA.md), as masks over a panel's symbols. The listing age counts
+/// The universes of a date (docs/events-and-sessions.md), as masks over a panel's symbols. The listing age counts
 /// trading days of the store's calendar from the list date (or, without one, from the first
 /// date the symbol appears) through T, both included; when the list date precedes the
 /// calendar, the weekdays before the calendar's first date are counted as trading days.

@@ -43,7 +43,7 @@ public sealed class FactorResult(FactorInput input)
 }
 
 /// <summary>
-/// The single-factor and layered tests (EVALUATION.md) on a panel: preprocessing on each
+/// The single-factor and layered tests (docs/daily-and-evaluation.md) on a panel: preprocessing on each
 /// rebalance date over the tradable universe (known at T's close, so nothing looks ahead),
 /// RankIC against the VWAP forward return over the research universe, groups by the factor
 /// sorted descending (ties by symbol), the equal-weight benchmark, TOP metrics.

@@ -1,6 +1,6 @@
 namespace Sig.Research.Evaluation;
 
-/// <summary>Rank statistics of the tests (EVALUATION.md).</summary>
+/// <summary>Rank statistics of the tests (docs/daily-and-evaluation.md).</summary>
 public static class Statistics
 {
     /// <summary>Ranks 1..n, ties get the average of the ranks they span.</summary>

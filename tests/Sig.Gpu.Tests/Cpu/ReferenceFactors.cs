@@ -5,7 +5,7 @@ using Sig.Engine.Time;
 namespace Sig.Gpu.Tests.Cpu;
 
 /// <summary>
-/// An independent, deliberately naive implementation of FACTORS.md for tests: it rebuilds
+/// An independent, deliberately naive implementation of docs/factors.md for tests: it rebuilds
 /// everything from the raw events truncated at m with two-pass statistics, grouping and sorting,
 /// and classifies big orders with BigInteger arithmetic. Shares no code with the engine.
 /// </summary>

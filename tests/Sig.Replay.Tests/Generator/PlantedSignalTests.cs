@@ -6,7 +6,7 @@ using Xunit;
 namespace Sig.Replay.Tests.Generator;
 
 /// <summary>
-/// The documented signs hold: big-order factors 16, 17 and 19 (batch definitions of FACTORS.md,
+/// The documented signs hold: big-order factors 16, 17 and 19 (batch definitions of docs/factors.md,
 /// k = 1) rank-correlate positively with the 5-day forward VWAP return (T+1 → T+6).
 /// </summary>
 public sealed class PlantedSignalTests

@@ -14,7 +14,7 @@ public enum BigOrderSizing
     Submitted,
 }
 
-/// <summary>Big-order reconstruction settings (FACTORS.md).</summary>
+/// <summary>Big-order reconstruction settings (docs/factors.md).</summary>
 public sealed record BigOrderOptions
 {
     /// <summary>k in θ = μ + k·σ.</summary>
@@ -114,7 +114,7 @@ public sealed record ImportConfig
 }
 
 /// <summary>
-/// The engine's configuration (config/engine.json; every key documented in README.md).
+/// The engine's configuration (config/engine.json; every key documented in docs/configuration.md).
 /// Immutable; its <see cref="Hash"/> goes into every run manifest.
 /// </summary>
 public sealed record EngineConfig

@@ -1,7 +1,7 @@
 namespace Sig.Engine.Events;
 
 /// <summary>
-/// One symbol's reference row for one date (DATA.md), known before the open. Prices are
+/// One symbol's reference row for one date (docs/events-and-sessions.md), known before the open. Prices are
 /// fixed-point ticks (<see cref="FixedPrice"/>); optional numbers are NaN when blank.
 /// Index weights are aligned with <see cref="ReferenceSchema.WeightColumns"/> of the file they came from.
 /// </summary>

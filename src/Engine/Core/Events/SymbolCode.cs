@@ -47,7 +47,7 @@ public readonly record struct SymbolCode(int Value) : IComparable<SymbolCode>
 
     public override string ToString() => $"{Code:D6}.{Exchange}";
 
-    /// <summary>The NATS subject token: the dot replaced by '_' (NATS.md).</summary>
+    /// <summary>The NATS subject token: the dot replaced by '_' (docs/nats.md).</summary>
     public string SubjectToken => $"{Code:D6}_{Exchange}";
 
     /// <summary>Board-dependent daily price-limit ratio: ±20% for ChiNext/STAR (300/301/688/689), ±10% main board, ±5% ST.</summary>

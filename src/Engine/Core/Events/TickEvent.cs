@@ -12,7 +12,7 @@ public enum TickKind : byte
 }
 
 /// <summary>
-/// One level-2 event, trade or order, as a compact blittable value (48 bytes). Both streams
+/// One level-2 event, trade or order, as a compact blittable value (56 bytes with padding). Both streams
 /// share one struct so a symbol's events form one array ordered by exchange seq, which is
 /// what the engine applies; the date lives on the enclosing batch or store file.
 /// Prices are fixed-point in 1/10000 CNY (<see cref="FixedPrice"/>), so amounts are exact integers.

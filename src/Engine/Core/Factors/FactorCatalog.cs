@@ -1,7 +1,7 @@
 namespace Sig.Engine.Factors;
 
 /// <summary>
-/// The 27 high-frequency factors of FACTORS.md in their fixed order (the column order of every
+/// The 27 high-frequency factors of docs/factors.md in their fixed order (the column order of every
 /// export and payload) with the direction the research report found (metadata only).
 /// </summary>
 public static class FactorCatalog

@@ -1,7 +1,7 @@
 namespace Sig.Engine.Intraday;
 
 /// <summary>
-/// The big-order rule of FACTORS.md evaluated exactly from integer moments: an order is big iff
+/// The big-order rule of docs/factors.md evaluated exactly from integer moments: an order is big iff
 /// its size s ≥ θ = μ + k·σ (population σ over all orders, buy and sell together) and s reaches
 /// the absolute floor; with fewer than 3 orders none is big; if all sizes are equal every order
 /// is big. With n·s − Σs = x and D = nΣs² − (Σs)² (exact, and D = 0 exactly when all sizes are

@@ -30,7 +30,7 @@ public sealed class MinuteBarSeries
     public long Fills { get; private set; }
 
     /// <summary>
-    /// Open, high, low and close of bar m (ticks) under the empty-bar rule of FACTORS.md: an empty bar
+    /// Open, high, low and close of bar m (ticks) under the empty-bar rule of docs/factors.md: an empty bar
     /// repeats <paramref name="previousClose"/> (for bars before the first fill, pass <see cref="FirstPrice"/>).
     /// </summary>
     public (long Open, long High, long Low, long Close) PricesOf(int bar, long previousClose) =>

@@ -3,7 +3,7 @@ namespace Sig.Engine.Intraday;
 /// <summary>
 /// Streaming central moments up to the 4th (Pébay's one-pass update, the numerically stable
 /// generalisation of Welford), plus exact min/max so "zero variance" is tested as max == min,
-/// never by comparing a computed variance with a tolerance (FACTORS.md).
+/// never by comparing a computed variance with a tolerance (docs/factors.md).
 /// </summary>
 public struct RunningMoments
 {

@@ -1,7 +1,7 @@
 namespace Sig.Engine.Nats;
 
 /// <summary>
-/// The subjects and JetStream streams of NATS.md under a configurable prefix (default "sig").
+/// The subjects and JetStream streams of docs/nats.md under a configurable prefix (default "sig").
 /// Feed, live engine, tests and downstream tools all take their names from here.
 /// </summary>
 public sealed class MarketSubjects
@@ -46,7 +46,7 @@ public sealed class MarketSubjects
     public string Rejects => $"{Prefix}.engine.rejects";
     public string QuerySnapshot => $"{Prefix}.query.snapshot";
 
-    /// <summary>Subjects captured by <see cref="OutStream"/> (NATS.md).</summary>
+    /// <summary>Subjects captured by <see cref="OutStream"/> (docs/nats.md).</summary>
     public string[] OutSubjects => [$"{Prefix}.factors.>", $"{Prefix}.signals.>", $"{Prefix}.portfolio.>", Digest];
 
     /// <summary>`000001.SZ` → `000001_SZ`: '.' separates subject tokens.</summary>

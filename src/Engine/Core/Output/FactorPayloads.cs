@@ -8,7 +8,7 @@ using Sig.Engine.Text;
 namespace Sig.Engine.Output;
 
 /// <summary>
-/// The canonical bytes of every factor output (NATS.md): fixed key order, symbols ascending,
+/// The canonical bytes of every factor output (docs/nats.md): fixed key order, symbols ascending,
 /// numbers as the shortest round-trip string ("R"), NaN and infinities as null. The same bytes
 /// are published, exported and digested, so equal digests mean byte-identical outputs.
 /// </summary>

@@ -16,7 +16,7 @@ public enum RowOutcome : byte
 }
 
 /// <summary>
-/// Parses the canonical trade and order rows of DATA.md (no allocation per row). Used by the
+/// Parses the canonical trade and order rows of docs/events-and-sessions.md (no allocation per row). Used by the
 /// CSV importer and by the live NATS ingest, so both reject exactly the same rows.
 /// Every number is range-checked against <see cref="InputBounds"/>.
 /// Column orders: trades <c>date,symbol,time,seq,price,volume,buy_order_id,sell_order_id,side,exec_type</c>;

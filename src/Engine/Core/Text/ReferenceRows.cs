@@ -6,7 +6,7 @@ namespace Sig.Engine.Text;
 
 /// <summary>
 /// The reference.csv layout of one file: the required columns in order, then optional and
-/// <c>&lt;index&gt;_weight</c> columns matched by header name (DATA.md).
+/// <c>&lt;index&gt;_weight</c> columns matched by header name (docs/events-and-sessions.md).
 /// </summary>
 public sealed class ReferenceLayout
 {

@@ -1,6 +1,6 @@
 namespace Sig.Engine.Text;
 
-/// <summary>Why an input row was rejected (DATA.md). Counted per reason and reported with line numbers.</summary>
+/// <summary>Why an input row was rejected (docs/events-and-sessions.md). Counted per reason and reported with line numbers.</summary>
 public enum RejectReason : byte
 {
     None = 0,

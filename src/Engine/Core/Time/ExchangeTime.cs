@@ -2,7 +2,7 @@ namespace Sig.Engine.Time;
 
 /// <summary>
 /// Exchange local times written HHMMSSmmm as an int (09:30:00.120 → 93000120), the way
-/// SZSE/SSE level-2 feeds write them, and the A-share session rules of DATA.md.
+/// SZSE/SSE level-2 feeds write them, and the A-share session rules of docs/events-and-sessions.md.
 /// </summary>
 public static class ExchangeTime
 {

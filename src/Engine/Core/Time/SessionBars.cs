@@ -1,7 +1,7 @@
 namespace Sig.Engine.Time;
 
 /// <summary>
-/// The 240 one-minute bars and 8 half hours of an A-share day (DATA.md): auctions fold into
+/// The 240 one-minute bars and 8 half hours of an A-share day (docs/events-and-sessions.md): auctions fold into
 /// bars 1 and 240, 11:30:00.000 and the lunch break into bar 120.
 /// </summary>
 public static class SessionBars

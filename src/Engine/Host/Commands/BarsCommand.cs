@@ -8,7 +8,7 @@ namespace Sig.Engine.Host.Commands;
 
 /// <summary>
 /// `engine bars`: the 240 minute bars of every symbol with at least one fill, built by the
-/// engine's own intraday state; empty bars carry the previous close (FACTORS.md). With
+/// engine's own intraday state; empty bars carry the previous close (docs/factors.md). With
 /// <c>--daily</c> (or <c>--period week|month</c>): the adjusted daily bars the pipeline wrote into the
 /// feature store (<c>--store</c> is then the directory of <c>features.db</c>, or the file), or the
 /// weekly/monthly bars derived from them.

@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Sig.Engine.Host.Commands;
 
 /// <summary>
-/// `engine feed`: publishes one stored day on the NATS md subjects (NATS.md) the way an exchange
+/// `engine feed`: publishes one stored day on the NATS md subjects (docs/nats.md) the way an exchange
 /// feed handler would — the reference, then every event by exchange second with the symbols
 /// interleaved by a seeded RNG, and a clock every second — into the JetStream stream SIG_MD
 /// (or plain core NATS with --core). The messages come from <see cref="DayFeedPlan"/> and go out

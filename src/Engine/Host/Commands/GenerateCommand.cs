@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Sig.Engine.Host.Commands;
 
-/// <summary>`engine generate`: the synthetic level-2 market (GENERATOR.md) into a tick store or canonical CSVs.</summary>
+/// <summary>`engine generate`: the synthetic level-2 market (docs/generator.md) into a tick store or canonical CSVs.</summary>
 public sealed class GenerateCommand : ICliCommand
 {
     public Command Build()

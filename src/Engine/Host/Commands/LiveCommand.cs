@@ -9,7 +9,7 @@ namespace Sig.Engine.Host.Commands;
 /// <summary>
 /// `engine live --nats URL --journal DIR [--store DIR] [--stop-after-close] [--core]`: consume
 /// md from NATS (durable JetStream consumer on SIG_MD by default), journal, compute, publish
-/// everything in NATS.md; prints `output digest:` as its last line. SIGINT/SIGTERM stop it
+/// everything in docs/nats.md; prints `output digest:` as its last line. SIGINT/SIGTERM stop it
 /// cleanly; a kill -9 is recovered from the journal on the next start.
 /// </summary>
 public sealed class LiveCommand : ICliCommand
@@ -23,7 +23,7 @@ public sealed class LiveCommand : ICliCommand
         var core = new Option<bool>("--core") { Description = "Plain core-NATS subscription instead of the durable JetStream consumer (best effort)" };
         var durable = new Option<string>("--durable") { Description = "Durable consumer name", DefaultValueFactory = _ => "sig-engine" };
         var shards = new Option<int?>("--shards") { Description = "SymbolShard actors (default: replay.workers)" };
-        var cmd = new Command("live", "Consume md from NATS, journal, compute the factors every minute and publish them (NATS.md)")
+        var cmd = new Command("live", "Consume md from NATS, journal, compute the factors every minute and publish them (docs/nats.md)")
         {
             nats, journal, store, stopAfterClose, core, durable, shards,
         };
