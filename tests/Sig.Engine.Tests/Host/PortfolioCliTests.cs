@@ -83,8 +83,9 @@ public sealed class PortfolioCliTests : IDisposable
         File.WriteAllText(Path.Combine(dir, "daily.csv"),
             "date,symbol,open,high,low,close,vwap,limit_up,limit_down,adj_factor,is_st,industry,size,csi500_weight\n" +
             "2024-01-02,600000.SH,10,10.5,9.9,10.2,10.1,11,9,1,2,bank,0.3,0.01\n");
-        var (code, stdout, _) = EngineProcess.Run(Timeout, "optimize", "--store", dir, "--date", "2024-01-02", "--score", "s", "--out", Path.Combine(dir, "w.csv"));
+        var (code, _, stderr) = EngineProcess.Run(Timeout, "optimize", "--store", dir, "--date", "2024-01-02", "--score", "s", "--out", Path.Combine(dir, "w.csv"));
         Assert.Equal(1, code);
-        Assert.Contains("daily.csv: line 2: is_st '2' is not 0 or 1", stdout.Replace("\n", ""));
+        // Errors are one line on stderr (Cli.Error).
+        Assert.Contains("daily.csv: line 2: is_st '2' is not 0 or 1", stderr.Replace("\n", ""));
     }
 }
