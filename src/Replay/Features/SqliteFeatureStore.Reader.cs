@@ -124,6 +124,31 @@ public sealed partial class SqliteFeatureStore : IDailyFeatureReader
         return values;
     }
 
+    /// <summary>
+    /// One stored style exposure (table <c>daily_styles</c>, written by <c>engine styles</c>) over
+    /// the panel's cells; NaN where it has no row.
+    /// </summary>
+    public double[] ReadStyle(string style, DailyPanel panel)
+    {
+        var values = new double[panel.Dates.Length * panel.Symbols.Length];
+        Array.Fill(values, double.NaN);
+        if (panel.Dates.Length == 0) return values;
+        var dateIndex = new Dictionary<string, int>();
+        for (int i = 0; i < panel.Dates.Length; i++) dateIndex[CanonicalRows.FormatDate(panel.Dates[i])] = i;
+        var symbolIndex = new Dictionary<string, int>();
+        for (int i = 0; i < panel.Symbols.Length; i++) symbolIndex[panel.Symbols[i].ToString()] = i;
+        var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT date, symbol, value FROM daily_styles WHERE style = $s AND date BETWEEN $a AND $b";
+        cmd.Parameters.AddWithValue("$s", style);
+        cmd.Parameters.AddWithValue("$a", CanonicalRows.FormatDate(panel.Dates[0]));
+        cmd.Parameters.AddWithValue("$b", CanonicalRows.FormatDate(panel.Dates[^1]));
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            if (dateIndex.TryGetValue(r.GetString(0), out int d) && symbolIndex.TryGetValue(r.GetString(1), out int s))
+                values[panel.Cell(d, s)] = r.IsDBNull(2) ? double.NaN : r.GetDouble(2);
+        return values;
+    }
+
     private SqliteDataReader Query(string sql, string a, string b)
     {
         var cmd = _db.CreateCommand();

@@ -10,10 +10,10 @@ public sealed class BacktestCommand : ICliCommand
 {
     public Command Build()
     {
-        var store = new Option<string>("--store") { Description = "Input: a CSV panel directory (daily.csv, scores.csv)", Required = true };
+        var store = new Option<string>("--store") { Description = "Input: a CSV panel directory (daily.csv, scores.csv) or a feature store (directory of features.db)", Required = true };
         var from = new Option<string>("--from") { Description = "First date YYYY-MM-DD (the first rebalance)", Required = true };
         var to = new Option<string>("--to") { Description = "Last date YYYY-MM-DD", Required = true };
-        var score = new Option<string>("--score") { Description = "Score column used as α", Required = true };
+        var score = new Option<string>("--score") { Description = "α: a scores.csv column (CSV panel); a daily factor NAME, z:NAME (standardized) or table:NAME (feature store)", Required = true };
         var benchmark = new Option<string>("--benchmark") { Description = "Benchmark: csi500, csi1000 (reads <name>_weight)", DefaultValueFactory = _ => "csi500" };
         var turnover = new Option<string?>("--turnover") { Description = "Turnover caps, comma separated ('none' for no cap); default: the configured caps" };
         var capital = new Option<double?>("--capital") { Description = "Share mode: hold whole lots for this capital (CNY)" };

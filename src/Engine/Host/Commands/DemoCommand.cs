@@ -61,6 +61,8 @@ public sealed class DemoCommand : ICliCommand
             }
             AnsiConsole.Write(new Rule("[bold]2b. evaluate the daily factors → report.html[/]").LeftJustified());
             DemoEvaluateSection.Run(db, store.Dates, dir);
+            AnsiConsole.Write(new Rule("[bold]2c. index enhancement: optimize + backtest on the feature store[/]").LeftJustified());
+            DemoPortfolioSection.Run(config, db, store.Dates, dir);
             AnsiConsole.Write(new Rule("[bold]3. live: feed → NATS (SIG_MD) → live engine → journal → outputs on NATS[/]").LeftJustified());
             DemoLiveSection.Run(config, store, dir);
             Console.WriteLine($"output digest: {manifest.OutputDigest}");

@@ -10,9 +10,9 @@ public sealed class OptimizeCommand : ICliCommand
 {
     public Command Build()
     {
-        var store = new Option<string>("--store") { Description = "Input: a CSV panel directory (daily.csv, scores.csv)", Required = true };
+        var store = new Option<string>("--store") { Description = "Input: a CSV panel directory (daily.csv, scores.csv) or a feature store (directory of features.db)", Required = true };
         var date = new Option<string>("--date") { Description = "Rebalance date YYYY-MM-DD (the LP runs at its close)", Required = true };
-        var score = new Option<string>("--score") { Description = "Score column used as α (a model, the fusion or a factor)", Required = true };
+        var score = new Option<string>("--score") { Description = "α: a scores.csv column (CSV panel); a daily factor NAME, z:NAME (standardized) or table:NAME (feature store)", Required = true };
         var benchmark = new Option<string>("--benchmark") { Description = "Benchmark: csi500, csi1000 (reads <name>_weight)", DefaultValueFactory = _ => "csi500" };
         var turnover = new Option<string>("--turnover") { Description = "Two-sided turnover cap, or 'none' (ignored without --prev)", DefaultValueFactory = _ => "0.3" };
         var prev = new Option<string?>("--prev") { Description = "Holdings w⁰: a weights.csv (symbol, weight); without it, a first rebalance" };

@@ -9,13 +9,16 @@ namespace Sig.Engine.Host.Commands;
 public static class PortfolioCli
 {
     /// <summary>
-    /// The data source behind --store: a CSV panel directory (daily.csv + scores.csv). The
-    /// feature-store adapter plugs in here.
+    /// The data source behind --store: a CSV panel directory when it holds daily.csv, else a
+    /// feature store when it holds features.db (or is that file).
     /// </summary>
     public static IPortfolioDataSource Open(string store)
     {
-        if (CsvPanelSource.IsPanelDirectory(store)) return new CsvPanelSource(store);
-        throw new ArgumentException($"--store {store}: no daily.csv there (a CSV panel directory is expected; see docs/portfolio.md)");
+        if (Directory.Exists(store) && CsvPanelSource.IsPanelDirectory(store)) return new CsvPanelSource(store);
+        if (Directory.Exists(store) && FeatureStorePortfolioSource.IsFeatureStoreDirectory(store))
+            return new FeatureStorePortfolioSource(Path.Combine(store, "features.db"));
+        if (File.Exists(store) && store.EndsWith(".db", StringComparison.Ordinal)) return new FeatureStorePortfolioSource(store);
+        throw new ArgumentException($"--store {store}: neither daily.csv (a CSV panel directory) nor features.db (a feature store) there; see docs/portfolio.md");
     }
 
     /// <summary>"0.3,0.4,none" → caps (none: no turnover cap).</summary>
