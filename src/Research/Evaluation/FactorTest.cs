@@ -61,7 +61,8 @@ public static class FactorTest
     }
 
     /// <summary>The preprocessed cross-section of a factor on date index <paramref name="d"/> (NaN outside the tradable universe).</summary>
-    public static double[] Preprocess(DailyPanel panel, FactorInput factor, int d, bool[]? tradableOnD = null)
+    /// <remarks><paramref name="designs"/>, when given, must belong to date <paramref name="d"/> (shared by that date's factors).</remarks>
+    public static double[] Preprocess(DailyPanel panel, FactorInput factor, int d, bool[]? tradableOnD = null, NeutralizationDesigns? designs = null)
     {
         int ns = panel.Symbols.Length;
         var tradable = tradableOnD ?? Universes.Tradable(panel, d);
@@ -81,7 +82,7 @@ public static class FactorTest
             var industry = new int[ns];
             var cap = new double[ns];
             for (int s = 0; s < ns; s++) { industry[s] = panel.Industry[panel.Cell(d, s)]; cap[s] = panel.TotalCap[panel.Cell(d, s)]; }
-            CrossSection.Neutralize(x, industry, cap);
+            CrossSection.Neutralize(x, industry, cap, designs);
         }
         CrossSection.Standardize(x);
         return x;
@@ -107,12 +108,13 @@ public static class FactorTest
             var tradable = Universes.Tradable(panel, d);
             var fwd = Labels.ForwardReturns(panel, d, options.Horizon);
             var all = new double[nf][];
+            var designs = new NeutralizationDesigns();
             // Factors are independent within a date: each writes only its own result.
             Parallel.For(0, nf, fi =>
             {
                 var result = results[fi];
                 var f = result.Input;
-                var x = all[fi] = Preprocess(panel, f, d, tradable);
+                var x = all[fi] = Preprocess(panel, f, d, tradable, designs);
                 var rows = new List<int>();
                 for (int s = 0; s < x.Length; s++)
                     if (research[s] && !double.IsNaN(x[s]) && !double.IsNaN(fwd[s])) rows.Add(s);
@@ -145,12 +147,26 @@ public static class FactorTest
                         if (!double.IsNaN(x[s]))
                             result.Rows.Add(new PanelRow(d, s, f.Values[panel.Cell(d, s)], x[s], research[s] ? fwd[s] : double.NaN, groupOf[s]));
             });
+            // Each factor's research rows and their ranks once per date: a pair with the same rows
+            // (the usual case) correlates these ranks, the same numbers a pairwise Spearman ranks.
+            var ownRows = new int[nf][];
+            var ownRanks = new double[nf][];
+            Parallel.For(0, nf, i =>
+            {
+                ownRows[i] = Enumerable.Range(0, research.Length).Where(s => research[s] && !double.IsNaN(all[i][s])).ToArray();
+                ownRanks[i] = Statistics.AverageRanks(ownRows[i].Select(s => all[i][s]).ToArray());
+            });
             var pairs = new double[nf, nf];
             Parallel.For(0, nf, i =>
             {
                 for (int j = i; j < nf; j++)
                 {
                     pairs[i, j] = double.NaN;
+                    if (ownRows[i].AsSpan().SequenceEqual(ownRows[j]))
+                    {
+                        if (ownRows[i].Length >= 3) pairs[i, j] = Statistics.Pearson(ownRanks[i], ownRanks[j]);
+                        continue;
+                    }
                     var both = Enumerable.Range(0, research.Length).Where(s => research[s] && !double.IsNaN(all[i][s]) && !double.IsNaN(all[j][s])).ToArray();
                     if (both.Length < 3) continue;
                     double c = Statistics.Spearman(both.Select(s => all[i][s]).ToArray(), both.Select(s => all[j][s]).ToArray());

@@ -77,20 +77,36 @@ public static class CrossSection
     /// out of the fit and set to NaN. The ln-cap column is centered and scaled before the fit
     /// (the same column space, so the same residuals, with a well-conditioned design).
     /// </summary>
-    public static void Neutralize(Span<double> x, ReadOnlySpan<int> industry, ReadOnlySpan<double> totalCap)
+    public static void Neutralize(Span<double> x, ReadOnlySpan<int> industry, ReadOnlySpan<double> totalCap, NeutralizationDesigns? designs = null)
     {
-        var rows = new List<int>();
-        var present = new SortedSet<int>();
+        var rowList = new List<int>();
         for (int i = 0; i < x.Length; i++)
         {
             if (double.IsNaN(x[i]) || industry[i] < 0 || !(totalCap[i] > 0)) { x[i] = double.NaN; continue; }
-            rows.Add(i);
-            present.Add(industry[i]);
+            rowList.Add(i);
         }
-        if (rows.Count == 0) return;
+        if (rowList.Count == 0) return;
+        int[] rows = [.. rowList];
+        var qr = designs?.Find(rows);
+        if (qr is null)
+        {
+            qr = new QrDecomposition(Design(rows, industry, totalCap));
+            designs?.Add(rows, qr);
+        }
+        var y = new double[rows.Length];
+        for (int r = 0; r < rows.Length; r++) y[r] = x[rows[r]];
+        var residual = qr.Residuals(y);
+        for (int r = 0; r < rows.Length; r++) x[rows[r]] = residual[r];
+    }
+
+    /// <summary>The neutralization design over <paramref name="rows"/>: industry one-hot columns (present industries, ascending), then the scaled ln cap.</summary>
+    private static double[,] Design(int[] rows, ReadOnlySpan<int> industry, ReadOnlySpan<double> totalCap)
+    {
+        var present = new SortedSet<int>();
+        foreach (int i in rows) present.Add(industry[i]);
         var column = new Dictionary<int, int>();
         foreach (int k in present) column[k] = column.Count;
-        int n = rows.Count, p = column.Count + 1;
+        int n = rows.Length, p = column.Count + 1;
         double meanCap = 0;
         foreach (int i in rows) meanCap += Math.Log(totalCap[i]);
         meanCap /= n;
@@ -98,15 +114,43 @@ public static class CrossSection
         foreach (int i in rows) ss += (Math.Log(totalCap[i]) - meanCap) * (Math.Log(totalCap[i]) - meanCap);
         double scale = ss > 0 ? Math.Sqrt(ss / n) : 1;
         var a = new double[n, p];
-        var y = new double[n];
         for (int r = 0; r < n; r++)
         {
             int i = rows[r];
             a[r, column[industry[i]]] = 1;
             a[r, p - 1] = (Math.Log(totalCap[i]) - meanCap) / scale;
-            y[r] = x[i];
         }
-        var residual = LeastSquares.Residuals(a, y);
-        for (int r = 0; r < n; r++) x[rows[r]] = residual[r];
+        return a;
+    }
+}
+
+/// <summary>
+/// The QR decompositions of one date's neutralization designs, keyed by the rows that enter
+/// the fit: the design depends only on those rows, the industries and the caps, so factors
+/// with the same usable rows on a date share one decomposition. Use one instance per
+/// cross-section (one date's industries and caps). Thread-safe.
+/// </summary>
+public sealed class NeutralizationDesigns
+{
+    private readonly List<(int[] Rows, QrDecomposition Qr)> _designs = [];
+
+    /// <summary>The decomposition of the design over exactly <paramref name="rows"/>, or null.</summary>
+    public QrDecomposition? Find(int[] rows)
+    {
+        lock (_designs)
+            foreach (var (r, qr) in _designs)
+                if (r.AsSpan().SequenceEqual(rows)) return qr;
+        return null;
+    }
+
+    /// <summary>Keeps <paramref name="qr"/> for <paramref name="rows"/> (a second one for the same rows is ignored: they are equal).</summary>
+    public void Add(int[] rows, QrDecomposition qr)
+    {
+        lock (_designs)
+        {
+            foreach (var (r, _) in _designs)
+                if (r.AsSpan().SequenceEqual(rows)) return;
+            _designs.Add((rows, qr));
+        }
     }
 }

@@ -75,6 +75,33 @@ public class CrossSectionTests
     }
 
     [Fact]
+    public void Neutralizing_with_shared_designs_matches_each_factor_alone_bit_for_bit()
+    {
+        var rng = new Random(29);
+        int n = 300, k = 6;
+        var industry = Enumerable.Range(0, n).Select(_ => rng.Next(-1, k)).ToArray();
+        var cap = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.03 ? double.NaN : Math.Exp(20 + 3 * rng.NextDouble())).ToArray();
+        var gapsA = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.1).ToArray();
+        var gapsB = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.1).ToArray();
+        var designs = new NeutralizationDesigns();
+        // Factors alternate between two missing-value patterns, so the shared designs must tell the row sets apart.
+        for (int f = 0; f < 8; f++)
+        {
+            var gaps = f % 2 == 0 ? gapsA : gapsB;
+            var x = Enumerable.Range(0, n).Select(i => gaps[i] ? double.NaN : industry[i] * 0.1 * f + rng.NextDouble()).ToArray();
+            var alone = (double[])x.Clone();
+            CrossSection.Neutralize(alone, industry, cap);
+            CrossSection.Neutralize(x, industry, cap, designs);
+            Assert.Equal(alone, x);
+        }
+        var qr = new QrDecomposition(new double[,] { { 1, 0 }, { 1, 1 }, { 1, 2 } });
+        Assert.Equal(0, qr.Residuals([1, 3, 5]).Max(Math.Abs), 12); // 1 + 2t fits exactly
+        var r = qr.Residuals([0, 0, 1]); // hand-worked: fit −1/6 + t/2
+        double[] expected = [1.0 / 6, -2.0 / 6, 1.0 / 6];
+        for (int i = 0; i < 3; i++) Assert.Equal(expected[i], r[i], 12);
+    }
+
+    [Fact]
     public void Least_squares_stays_accurate_on_a_near_collinear_design_and_drops_an_exact_duplicate()
     {
         var rng = new Random(3);
