@@ -9,6 +9,8 @@ namespace Sig.Models.Nn;
 /// </summary>
 public sealed class Lstm
 {
+    private readonly RecurrentWeights _w;
+    // Aliases of _w's sizes and padded copies, read on the hot path.
     private readonly int _in, _h, _g, _ldIn, _ldH;
     private readonly float[] _wtIh, _wtHh, _wIh, _wHh, _bIh, _bHh;
     private float[] _hs = [], _cs = [], _gates = [], _out = [], _dhLast = [], _dx = [], _total = [];
@@ -19,32 +21,22 @@ public sealed class Lstm
 
     public Lstm(int inputSize, int hiddenSize)
     {
-        _in = inputSize; _h = hiddenSize;
-        _g = Kernels.Pad(4 * hiddenSize); _ldIn = Kernels.Pad(inputSize); _ldH = Kernels.Pad(hiddenSize);
-        WeightIh = new Parameter("weight_ih_l0", [4 * hiddenSize, inputSize]);
-        WeightHh = new Parameter("weight_hh_l0", [4 * hiddenSize, hiddenSize]);
-        BiasIh = new Parameter("bias_ih_l0", [4 * hiddenSize]);
-        BiasHh = new Parameter("bias_hh_l0", [4 * hiddenSize]);
-        Parameters = [WeightIh, WeightHh, BiasIh, BiasHh];
-        _wtIh = new float[_in * _g]; _wtHh = new float[_h * _g];
-        _wIh = new float[4 * _h * _ldIn]; _wHh = new float[4 * _h * _ldH];
-        _bIh = new float[_g]; _bHh = new float[_g];
+        _w = new RecurrentWeights(inputSize, hiddenSize, gates: 4);
+        _in = inputSize; _h = hiddenSize; _g = _w.GateWidth; _ldIn = _w.InputStride; _ldH = _w.HiddenStride;
+        _wtIh = _w.TransposedIh; _wtHh = _w.TransposedHh; _wIh = _w.PaddedIh; _wHh = _w.PaddedHh;
+        _bIh = _w.PaddedBiasIh; _bHh = _w.PaddedBiasHh;
     }
 
     public int InputSize => _in;
     public int HiddenSize => _h;
-    public Parameter WeightIh { get; }
-    public Parameter WeightHh { get; }
-    public Parameter BiasIh { get; }
-    public Parameter BiasHh { get; }
-    public IReadOnlyList<Parameter> Parameters { get; }
+    public Parameter WeightIh => _w.WeightIh;
+    public Parameter WeightHh => _w.WeightHh;
+    public Parameter BiasIh => _w.BiasIh;
+    public Parameter BiasHh => _w.BiasHh;
+    public IReadOnlyList<Parameter> Parameters => _w.Parameters;
 
     /// <summary>PyTorch's default: every weight and bias U(−1/√H, 1/√H), drawn in parameter order.</summary>
-    public void Init(SeededRandom rng)
-    {
-        float bound = 1f / MathF.Sqrt(_h);
-        foreach (var p in Parameters) Nn.Parameters.Uniform(p, bound, rng);
-    }
+    public void Init(SeededRandom rng) => _w.Init(rng);
 
     /// <summary>Runs the sequence; returns the last hidden state [n, H] (first n·H values of a buffer valid until the next call).</summary>
     public float[] Forward(float[] x, int n, int t)
@@ -52,11 +44,7 @@ public sealed class Lstm
         if (x.Length < n * t * _in) throw new ArgumentException($"LSTM input has {x.Length} values, needs {n}×{t}×{_in}");
         _x = x; _n = n; _t = t;
         Ensure(n, t);
-        Kernels.TransposePadded(WeightIh.Value, 4 * _h, _in, _g, _wtIh);
-        Kernels.TransposePadded(WeightHh.Value, 4 * _h, _h, _g, _wtHh);
-        Kernels.PadRows(WeightIh.Value, 4 * _h, _in, _ldIn, _wIh);
-        Kernels.PadRows(WeightHh.Value, 4 * _h, _h, _ldH, _wHh);
-        BiasIh.Value.CopyTo(_bIh, 0); BiasHh.Value.CopyTo(_bHh, 0);
+        _w.Prepare();
         Compute.ForBlocks(n, ForwardBlock);
         return _out;
     }
@@ -109,15 +97,9 @@ public sealed class Lstm
         if (_wantDx && _dx.Length < _n * _t * _in) _dx = new float[_n * _t * _in];
         int blocks = Compute.Blocks(_n);
         Compute.ForBlocks(_n, BackwardBlock);
-        int size = (_in + _h + 2) * _g;
+        int size = _w.GradientSize;
         Kernels.SumBlocks(_partials, blocks, _total.AsSpan(0, size));
-        Kernels.AddTransposed(_total.AsSpan(0, _in * _g), 4 * _h, _in, _g, WeightIh.Grad);
-        Kernels.AddTransposed(_total.AsSpan(_in * _g, _h * _g), 4 * _h, _h, _g, WeightHh.Grad);
-        for (int j = 0; j < 4 * _h; j++)
-        {
-            BiasIh.Grad[j] += _total[(_in + _h) * _g + j];
-            BiasHh.Grad[j] += _total[(_in + _h + 1) * _g + j];
-        }
+        _w.AddGradients(_total.AsSpan(0, size));
         if (_wantDx) _dx.AsSpan(0, _n * _t * _in).CopyTo(dx);
     }
 
@@ -134,7 +116,7 @@ public sealed class Lstm
     private void BackwardBlock(int b)
     {
         int s0 = b * Compute.BlockSize, s1 = Math.Min(_n, s0 + Compute.BlockSize), H = _h, G = _g;
-        var part = _partials[b].AsSpan(0, (_in + _h + 2) * G);
+        var part = _partials[b].AsSpan(0, _w.GradientSize);
         part.Clear();
         var dWih = part[..(_in * G)];
         var dWhh = part.Slice(_in * G, _h * G);
@@ -192,7 +174,7 @@ public sealed class Lstm
         int blocks = Compute.Blocks(n);
         if (_partials.Length < blocks)
         {
-            var size = (_in + _h + 2) * _g;
+            var size = _w.GradientSize;
             _partials = Enumerable.Range(0, blocks).Select(_ => new float[size]).ToArray();
             _scratch = Enumerable.Range(0, blocks).Select(_ => new float[2 * _g + 3 * _ldH + 2 * _ldIn]).ToArray();
             if (_total.Length < size) _total = new float[size];
