@@ -29,6 +29,7 @@ public sealed partial class SqliteFeatureStore : IDailyFactorSink, IDisposable
         var cols = string.Join(", ", FactorCatalog.Names.Select(n => $"{n} REAL"));
         Exec($"CREATE TABLE IF NOT EXISTS daily_factors (date TEXT NOT NULL, symbol TEXT NOT NULL, {cols}, PRIMARY KEY (date, symbol)) WITHOUT ROWID;");
         CreateDailyTables();
+        CreatePanelChangeLog();
         Exec("CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, output_digest TEXT NOT NULL, manifest TEXT NOT NULL);");
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Sig.Engine.Config;
+using Sig.Engine.Events;
 using Sig.Engine.Factors;
 using Sig.Engine.Host.Commands;
 using Sig.Replay.Features;
@@ -7,6 +8,7 @@ using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Sig.Research.Daily;
 using Sig.Research.Evaluation;
+using Sig.Replay.Tests.Features;
 using Xunit;
 
 namespace Sig.Research.Tests.Evaluation;
@@ -112,6 +114,12 @@ public class GeneratedMarketTests(SixtyDayMarket market)
         using var cut = new SqliteFeatureStore(cutDb);
         var pf = full.ReadPanel(market.Dates[0], market.Dates[^1]);
         var pc = cut.ReadPanel(market.Dates[0], market.Dates[^1]);
+        // The DuckDB panel engine serves the cut store exactly as SQLite does.
+        using (var cutDuck = DailyFeatureStore.Open(cutDb))
+        {
+            Assert.Equal("duckdb", cutDuck.PanelEngine);
+            Assert.Null(PanelBits.FirstDifference(pc, cutDuck.ReadPanel(market.Dates[0], market.Dates[^1])));
+        }
         Assert.Equal(cutDate, pc.Dates[^1]);
         string[] factors = ["bigorder_amt_perc", "down_vol_perc", "corr_buyorder_volume_price"];
         for (int d = 0; d < pc.Dates.Length; d++)
@@ -139,5 +147,34 @@ public class GeneratedMarketTests(SixtyDayMarket market)
                 if (needsFuture) Assert.True(double.IsNaN(lc[s]));
                 else Assert.Equal(lf[map[s]], lc[s]);
         }
+    }
+
+    [Fact]
+    public void The_DuckDB_panel_equals_the_SQLite_panel_bit_for_bit()
+    {
+        string db = Path.Combine(market.Root, "duck-parity.db");
+        File.Copy(market.Db, db, overwrite: true);
+        using var sqlite = DailyFeatureStore.Open(db, new FeaturesOptions { PanelEngine = "sqlite" });
+        Assert.Equal("sqlite", sqlite.PanelEngine);
+        using var duck = DailyFeatureStore.Open(db);
+        Assert.Equal("duckdb", duck.PanelEngine);
+        Assert.Equal(market.Dates.Count, duck.Mirror!.DatesCopied);
+        Assert.Equal(sqlite.TradingDates, duck.TradingDates);
+        var d = market.Dates;
+        // Whole store; a window (history before it counts for first-seen dates); a symbol subset; factors only some.
+        var subset = sqlite.ReadPanel(d[0], d[^1], factors: []).Symbols.Where((_, i) => i % 3 == 0).ToArray();
+        foreach (var (from, to, factors, symbols) in new (DateOnly, DateOnly, string[]?, SymbolCode[]?)[]
+                 { (d[0], d[^1], null, null), (d[17], d[42], ["bigorder_amt_perc", "down_vol_perc"], null), (d[5], d[30], [], subset),
+                   (d[^1].AddDays(1), d[^1].AddDays(30), null, null) })
+        {
+            var a = sqlite.ReadPanel(from, to, factors, symbols);
+            var b = duck.ReadPanel(from, to, factors, symbols);
+            Assert.Null(PanelBits.FirstDifference(a, b));
+        }
+        var whole = duck.ReadPanel(d[0], d[^1]);
+        // The comparison covers what matters: NaN factors, missing bars (suspensions) and index weights are there.
+        Assert.Contains(whole.Factors.SelectMany(f => f), double.IsNaN);
+        Assert.Contains(whole.Close, double.IsNaN);
+        Assert.NotEmpty(whole.IndexWeights);
     }
 }

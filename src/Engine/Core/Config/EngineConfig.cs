@@ -106,6 +106,13 @@ public sealed record ComputeOptions
     public string Backend { get; init; } = "cpu";
 }
 
+/// <summary>How the feature store is read (docs/daily-and-evaluation.md).</summary>
+public sealed record FeaturesOptions
+{
+    /// <summary>Engine serving daily panels to evaluate, styles, bars, optimize and backtest: "duckdb" (a DuckDB mirror of the SQLite panel tables, features.duckdb) or "sqlite" (features.db directly).</summary>
+    public string PanelEngine { get; init; } = "duckdb";
+}
+
 /// <summary>Settings of `engine import` for exchange-layout (vendor) files.</summary>
 public sealed record ImportConfig
 {
@@ -131,6 +138,7 @@ public sealed record EngineConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ImportConfig? Import { get; init; }
     public PortfolioOptions Portfolio { get; init; } = new();
+    public FeaturesOptions Features { get; init; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {

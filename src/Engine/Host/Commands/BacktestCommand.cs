@@ -35,7 +35,7 @@ public sealed class BacktestCommand : ICliCommand
                 options = options with { Capital = c };
             }
             string bench = parse.GetValue(benchmark)!;
-            var runs = EnhancementJobs.Backtest(PortfolioCli.Open(parse.GetValue(store)!), d1, d2, parse.GetValue(score)!, bench, caps,
+            var runs = EnhancementJobs.Backtest(PortfolioCli.Open(parse.GetValue(store)!, config.Features), d1, d2, parse.GetValue(score)!, bench, caps,
                 shareCapital is not null, config.Portfolio.Optimizer, options);
             string dir = parse.GetValue(output)!;
             Directory.CreateDirectory(dir);

@@ -34,7 +34,7 @@ public sealed class BarsCommand : ICliCommand
             if (parse.GetValue(daily) || parse.GetValue(period) is not null)
                 return DailyBarsExport.Run(parse.GetValue(store)!.FullName, parse.GetValue(period) ?? "day",
                     Cli.ParseDate(parse.GetValue(from) ?? throw new ArgumentException("--daily needs --from"), "--from"),
-                    Cli.ParseDate(parse.GetValue(to) ?? throw new ArgumentException("--daily needs --to"), "--to"), parse.GetValue(output)!.FullName);
+                    Cli.ParseDate(parse.GetValue(to) ?? throw new ArgumentException("--daily needs --to"), "--to"), parse.GetValue(output)!.FullName, config.Features);
             var d = Cli.ParseDate(parse.GetValue(date) ?? throw new ArgumentException("bars needs --date (or --daily)"), "--date");
             using var day = TickStore.Open(parse.GetValue(store)!.FullName).OpenDay(d);
             using var file = new AtomicFile(parse.GetValue(output)!.FullName);

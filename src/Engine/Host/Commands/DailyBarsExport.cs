@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sig.Engine.Config;
 using Sig.Engine.Text;
 using Sig.Replay.Features;
 
@@ -17,14 +18,14 @@ internal static class DailyBarsExport
         return File.Exists(db) ? db : throw new FileNotFoundException($"{db}: no feature store (run `engine replay` first)");
     }
 
-    public static int Run(string store, string period, DateOnly from, DateOnly to, string outPath)
+    public static int Run(string store, string period, DateOnly from, DateOnly to, string outPath, FeaturesOptions? features = null)
     {
         var kind = period switch
         {
             "day" => BarPeriod.Day, "week" => BarPeriod.Week, "month" => BarPeriod.Month,
             _ => throw new ArgumentException($"--period '{period}': expected day, week or month"),
         };
-        using var fs = new SqliteFeatureStore(DatabaseOf(store));
+        using var fs = DailyFeatureStore.Open(DatabaseOf(store), features);
         var panel = fs.ReadPanel(from, to, factors: []);
         using var w = new StreamWriter(outPath);
         int rows = 0;

@@ -20,7 +20,7 @@ internal static class DemoPortfolioSection
     {
         string outDir = Path.Combine(workDir, "portfolio");
         Directory.CreateDirectory(outDir);
-        var source = new FeatureStorePortfolioSource(db);
+        var source = new FeatureStorePortfolioSource(db, config.Features);
         var options = config.Portfolio.Backtest;
         var runs = EnhancementJobs.Backtest(source, dates[0], dates[^1], Score, Benchmark, [0.3], shareMode: false, config.Portfolio.Optimizer, options);
         var rows = runs.Select(r => (r.Label, BacktestMetrics.Of(r, options.DaysPerYear))).ToList();

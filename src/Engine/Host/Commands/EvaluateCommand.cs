@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sig.Engine.Config;
 using Sig.Engine.Factors;
 using Sig.Replay.Features;
 using Sig.Research.Evaluation;
@@ -25,7 +26,8 @@ public sealed class EvaluateCommand : ICliCommand
         cmd.SetAction(parse =>
         {
             var run = Run(DailyBarsExport.DatabaseOf(parse.GetValue(store)!.FullName), Cli.ParseDate(parse.GetValue(from)!, "--from"),
-                Cli.ParseDate(parse.GetValue(to)!, "--to"), parse.GetValue(factors)!, parse.GetValue(scores), new EvaluationOptions(), parse.GetValue(panel));
+                Cli.ParseDate(parse.GetValue(to)!, "--to"), parse.GetValue(factors)!, parse.GetValue(scores), new EvaluationOptions(), parse.GetValue(panel),
+                Cli.LoadConfig(parse).Features);
             string dir = parse.GetValue(output)!.FullName;
             run.Write(dir, parse.GetValue(panel));
             Console.WriteLine($"{run.Results.Count} factor(s) × {run.RebalanceDates.Count} rebalance date(s) → {dir}");
@@ -34,19 +36,20 @@ public sealed class EvaluateCommand : ICliCommand
         return cmd;
     }
 
-    /// <summary>Reads the panel the test needs (19 days of history before, the horizon after) and runs it.</summary>
-    public static EvaluationRun Run(string db, DateOnly from, DateOnly to, string factorList, string? scoreTable, EvaluationOptions options, bool keepRows) =>
-        Run(db, from, to, factorList, scoreTable, options, keepRows, out _);
-
-    /// <summary>As <see cref="Run(string, DateOnly, DateOnly, string, string?, EvaluationOptions, bool)"/>; <paramref name="readSeconds"/> is the time spent reading the store (benchmarks).</summary>
+    /// <summary>Reads the panel the test needs (19 days of history before, the horizon after) through the panel engine of <paramref name="features"/> (default DuckDB) and runs it.</summary>
     public static EvaluationRun Run(string db, DateOnly from, DateOnly to, string factorList, string? scoreTable, EvaluationOptions options, bool keepRows,
-        out double readSeconds)
+        FeaturesOptions? features = null) =>
+        Run(db, from, to, factorList, scoreTable, options, keepRows, out _, features);
+
+    /// <summary>As <see cref="Run(string, DateOnly, DateOnly, string, string?, EvaluationOptions, bool, FeaturesOptions?)"/>; <paramref name="readSeconds"/> is the time spent opening and reading the store (benchmarks).</summary>
+    public static EvaluationRun Run(string db, DateOnly from, DateOnly to, string factorList, string? scoreTable, EvaluationOptions options, bool keepRows,
+        out double readSeconds, FeaturesOptions? features = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew(); // wall-clock ok: reported read time only
         var names = factorList == "all" ? FactorCatalog.Names.ToArray() : factorList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var n in names)
             if (!FactorCatalog.Names.Contains(n)) throw new ArgumentException($"--factors: unknown factor '{n}'");
-        using var fs = new SqliteFeatureStore(db);
+        using var fs = DailyFeatureStore.Open(db, features);
         var calendar = fs.TradingDates;
         int first = Enumerable.Range(0, calendar.Count).FirstOrDefault(i => calendar[i] >= from, -1);
         int last = Enumerable.Range(0, calendar.Count).LastOrDefault(i => calendar[i] <= to, -1);

@@ -1,3 +1,4 @@
+using Sig.Engine.Config;
 using Sig.Engine.Factors;
 using Sig.Portfolio.Backtest;
 using Sig.Portfolio.Io;
@@ -17,12 +18,15 @@ public sealed class FeatureStorePortfolioSource : IPortfolioDataSource
 {
     private readonly string _db;
     private readonly List<DateOnly> _dates;
+    private readonly FeaturesOptions? _features;
     private DailyPanel? _panel;
 
-    public FeatureStorePortfolioSource(string db)
+    /// <summary>The store <paramref name="db"/>, its panels read through the engine of <paramref name="features"/> (default DuckDB).</summary>
+    public FeatureStorePortfolioSource(string db, FeaturesOptions? features = null)
     {
         _db = db;
-        using var fs = new SqliteFeatureStore(db);
+        _features = features;
+        using var fs = DailyFeatureStore.Open(db, features);
         _dates = [.. fs.TradingDates];
         if (_dates.Count == 0) throw new InvalidDataException($"{db}: no trading dates (tables daily_reference and daily_factors are empty; run `engine replay` first)");
     }
@@ -38,7 +42,7 @@ public sealed class FeatureStorePortfolioSource : IPortfolioDataSource
     public MarketPanel LoadPanel(DateOnly to, string benchmark)
     {
         if (_dates[0] > to) throw new ArgumentException($"{_db}: no dates on or before {to:yyyy-MM-dd}");
-        using var fs = new SqliteFeatureStore(_db);
+        using var fs = DailyFeatureStore.Open(_db, _features);
         var p = fs.ReadPanel(_dates[0], to, factors: []);
         if (!p.IndexWeights.TryGetValue(benchmark, out var bench))
             throw new ArgumentException($"{_db}: no index weights for benchmark '{benchmark}' (table index_weights has: {string.Join(", ", p.IndexWeights.Keys)})");
@@ -155,7 +159,7 @@ public sealed class FeatureStorePortfolioSource : IPortfolioDataSource
     {
         var p = _panel is not null && Matches(_panel, panel) ? _panel
             : throw new InvalidOperationException("LoadScore needs the panel of this source's last LoadPanel");
-        using var fs = new SqliteFeatureStore(_db);
+        using var fs = DailyFeatureStore.Open(_db, _features);
         if (score.StartsWith("table:", StringComparison.Ordinal)) return fs.ReadScores(score["table:".Length..], p);
         bool standardize = score.StartsWith("z:", StringComparison.Ordinal);
         string name = standardize ? score[2..] : score;

@@ -29,7 +29,7 @@ public sealed class OptimizeCommand : ICliCommand
             var cap = caps[0];
             string? prevPath = parse.GetValue(prev);
             var previous = prevPath is null ? null : PortfolioCsv.ReadWeights(prevPath);
-            var source = PortfolioCli.Open(parse.GetValue(store)!);
+            var source = PortfolioCli.Open(parse.GetValue(store)!, config.Features);
             var bounds = config.Portfolio.Optimizer;
             var (input, r, listed) = EnhancementJobs.Optimize(source, day, parse.GetValue(score)!, parse.GetValue(benchmark)!, cap, previous, bounds);
             string outPath = parse.GetValue(output)!;

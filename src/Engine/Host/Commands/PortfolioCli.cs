@@ -12,12 +12,12 @@ public static class PortfolioCli
     /// The data source behind --store: a CSV panel directory when it holds daily.csv, else a
     /// feature store when it holds features.db (or is that file).
     /// </summary>
-    public static IPortfolioDataSource Open(string store)
+    public static IPortfolioDataSource Open(string store, FeaturesOptions? features = null)
     {
         if (Directory.Exists(store) && CsvPanelSource.IsPanelDirectory(store)) return new CsvPanelSource(store);
         if (Directory.Exists(store) && FeatureStorePortfolioSource.IsFeatureStoreDirectory(store))
-            return new FeatureStorePortfolioSource(Path.Combine(store, "features.db"));
-        if (File.Exists(store) && store.EndsWith(".db", StringComparison.Ordinal)) return new FeatureStorePortfolioSource(store);
+            return new FeatureStorePortfolioSource(Path.Combine(store, "features.db"), features);
+        if (File.Exists(store) && store.EndsWith(".db", StringComparison.Ordinal)) return new FeatureStorePortfolioSource(store, features);
         throw new ArgumentException($"--store {store}: neither daily.csv (a CSV panel directory) nor features.db (a feature store) there; see docs/portfolio.md");
     }
 

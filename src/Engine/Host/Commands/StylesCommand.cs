@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sig.Engine.Config;
 using Sig.Replay.Features;
 using Sig.Research.Daily;
 
@@ -15,7 +16,8 @@ public sealed class StylesCommand : ICliCommand
         var cmd = new Command("styles", "Compute and store the style exposures (size, beta, momentum, …) of every date") { store, from, to };
         cmd.SetAction(parse =>
         {
-            int n = Run(DailyBarsExport.DatabaseOf(parse.GetValue(store)!.FullName), Cli.ParseDate(parse.GetValue(from)!, "--from"), Cli.ParseDate(parse.GetValue(to)!, "--to"));
+            int n = Run(DailyBarsExport.DatabaseOf(parse.GetValue(store)!.FullName), Cli.ParseDate(parse.GetValue(from)!, "--from"), Cli.ParseDate(parse.GetValue(to)!, "--to"),
+                Cli.LoadConfig(parse).Features);
             Console.WriteLine($"styles of {n} date(s) stored (table daily_styles)");
             return 0;
         });
@@ -23,9 +25,9 @@ public sealed class StylesCommand : ICliCommand
     }
 
     /// <summary>Computes and stores the styles of every trading date in [from, to]; returns the number of dates.</summary>
-    public static int Run(string db, DateOnly from, DateOnly to)
+    public static int Run(string db, DateOnly from, DateOnly to, FeaturesOptions? features = null)
     {
-        using var fs = new SqliteFeatureStore(db);
+        using var fs = DailyFeatureStore.Open(db, features);
         var calendar = fs.TradingDates;
         var dates = calendar.Where(d => d >= from && d <= to).ToList();
         if (dates.Count == 0) throw new ArgumentException($"{db}: no trading dates between {from:yyyy-MM-dd} and {to:yyyy-MM-dd}");
@@ -34,7 +36,7 @@ public sealed class StylesCommand : ICliCommand
         foreach (var date in dates)
         {
             int d = panel.DateIndex(date);
-            fs.WriteStyles(date, panel.Symbols, StyleModel.Names, StyleModel.Compute(panel, d));
+            fs.Store.WriteStyles(date, panel.Symbols, StyleModel.Names, StyleModel.Compute(panel, d));
         }
         return dates.Count;
     }
