@@ -38,7 +38,15 @@ public sealed partial class DuckDbPanelMirror : IDailyFeatureReader, IDisposable
         MirrorPath = mirrorPath ?? PathFor(sqlitePath);
         SourcePath = sqlitePath;
         _duck = OpenOrRecreate(MirrorPath);
-        Synchronize();
+        try
+        {
+            Synchronize();
+        }
+        catch
+        {
+            _duck.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The DuckDB file.</summary>
