@@ -18,11 +18,17 @@ public sealed partial class SqliteFeatureStore
     /// </summary>
     private void CreatePanelChangeLog()
     {
+        var triggers = PanelTables.SelectMany(t => new[] { "insert", "update", "update_old", "delete" }.Select(op => $"'{t}_{op}_log'")).ToArray();
         bool existed;
         using (var probe = _db.CreateCommand())
         {
-            probe.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'panel_changes'";
-            existed = Convert.ToInt64(probe.ExecuteScalar()) > 0;
+            probe.CommandText = $"SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'panel_changes'), " +
+                                $"(SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({string.Join(", ", triggers)}))";
+            using var r = probe.ExecuteReader();
+            r.Read();
+            existed = r.GetInt64(0) > 0;
+            // Everything in place: no write transaction, so opening never waits for a writer's lock.
+            if (existed && r.GetInt64(1) == triggers.Length) return;
         }
         using var tx = _db.BeginTransaction();
         var sql = new System.Text.StringBuilder("CREATE TABLE IF NOT EXISTS panel_changes (date TEXT PRIMARY KEY, token INTEGER NOT NULL) WITHOUT ROWID;\n");
