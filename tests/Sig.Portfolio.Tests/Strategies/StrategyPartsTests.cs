@@ -88,4 +88,26 @@ public class StrategyPartsTests
         }
         Assert.Contains("twice", Assert.Throws<ArgumentException>(() => StrategyRebalancer.Validate(With(ok, ok with { Score = "x" }))).Message);
     }
+
+    [Fact]
+    public void Strategies_load_from_the_configuration_and_their_absence_leaves_the_hash_alone()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("engine.json");
+        File.WriteAllText(path, """
+            { "portfolio": { "strategies": [
+                { "name": "s1", "benchmark": "csi1000", "turnover": 0.4, "score": "z:early_bigorder_buy_perc", "anchor": "2024-01-05" },
+                { "name": "s2", "score": "signals:hf_gru" } ] } }
+            """);
+        var config = EngineConfig.Load(path);
+        var s = config.Portfolio.Strategies!;
+        Assert.Equal(new PortfolioStrategyOptions { Name = "s1", Benchmark = "csi1000", Turnover = 0.4, Score = "z:early_bigorder_buy_perc", Anchor = "2024-01-05" }, s[0]);
+        Assert.Equal(new PortfolioStrategyOptions { Name = "s2", Benchmark = "csi500", Score = "signals:hf_gru" }, s[1]);
+        StrategyRebalancer.Validate(config.Portfolio);
+        Assert.NotEqual(new EngineConfig().Hash, config.Hash);
+        // Without strategies the key is not serialized, so older configurations keep their hash.
+        Assert.DoesNotContain("strategies", System.Text.Json.JsonSerializer.Serialize(new EngineConfig(), EngineConfig.Json));
+        File.WriteAllText(path, """{ "portfolio": { "strategies": [ { "name": "s1", "score": "x", "turnoverCap": 0.3 } ] } }""");
+        Assert.Contains("turnoverCap", Assert.Throws<InvalidDataException>(() => EngineConfig.Load(path)).Message);
+    }
 }
