@@ -6,6 +6,8 @@ namespace Sig.Engine.Host.Commands;
 /// <summary>The close stages a run's configuration asks for, built over its feature store (replay and live share this).</summary>
 public static class CloseStageWiring
 {
+    private static readonly FeaturesOptions SqlitePanels = new() { PanelEngine = "sqlite" };
+
     /// <summary>
     /// The configured close stages in order over the feature store at <paramref name="db"/>: the
     /// optimizer stage when <c>portfolio.strategies</c> is set. Empty without stages.
@@ -16,7 +18,9 @@ public static class CloseStageWiring
         if (config.Portfolio.Strategies is { Length: > 0 })
         {
             if (db is null) throw new ArgumentException("portfolio.strategies need a feature store (the optimizer stage reads the day's rows from it): give --store");
-            stages.Add(new OptimizerStage(config.Portfolio, () => new FeatureStorePortfolioSource(db), log ?? Console.Error));
+            // Inside the pipeline the store is read from SQLite, the store the pipeline writes (often a temporary copy):
+            // no DuckDB mirror is created beside it.
+            stages.Add(new OptimizerStage(config.Portfolio, () => new FeatureStorePortfolioSource(db, SqlitePanels), log ?? Console.Error));
         }
         return stages;
     }
