@@ -24,7 +24,7 @@ public sealed class InferenceStage(SqliteFeatureStore store, IReadOnlyList<strin
 
     public string Name => "inference";
 
-    /// <summary>"path sha256" of every model file this stage scored with (for the run manifest).</summary>
+    /// <summary>"sha256  path" of every model file this stage scored with (for the run manifest).</summary>
     public IReadOnlyCollection<string> UsedFiles => _used;
 
     public IReadOnlyList<CloseProduct> OnClose(MinuteOutput close, IReadOnlyList<CloseProduct> earlier)
@@ -61,5 +61,23 @@ public static class SignalPayload
         for (int i = 0; i < s.Scores.Length; i++) { if (i > 0) A(","); FactorPayloads.Number(w, s.Scores[i]); }
         A("]}");
         return w.WrittenSpan.ToArray();
+    }
+}
+
+/// <summary>Builds the configured close stages of the inference section.</summary>
+public static class InferenceStages
+{
+    /// <summary>
+    /// The inference stage for <paramref name="options"/> (none when no model is configured). A
+    /// configured model needs a feature store to read from and write scores to.
+    /// </summary>
+    public static IReadOnlyList<ICloseStage> For(Sig.Engine.Config.InferenceOptions? options, SqliteFeatureStore? store)
+    {
+        if (options is null || options.Models.Length == 0) return [];
+        foreach (var m in options.Models)
+            if (m != ModelCatalog.Fusion) ModelCatalog.Get(m);
+        if (options.Models.Distinct(StringComparer.Ordinal).Count() != options.Models.Length) throw new ArgumentException("inference.models lists a model twice");
+        if (store is null) throw new ArgumentException("inference.models is configured: the run needs a feature store (--store/--db) to score from");
+        return [new InferenceStage(store, options.Models)];
     }
 }

@@ -7,7 +7,7 @@ using Sig.Replay.Features;
 
 namespace Sig.Inference;
 
-/// <summary>One date's scores of a model: symbols ascending, one score each.</summary>
+/// <summary>One date's scores of a model: symbols ascending, one score each, and the model files used ("sha256  path").</summary>
 public sealed record DateScores(DateOnly Date, string Model, string[] Symbols, float[] Scores, IReadOnlyList<string> ModelFiles);
 
 /// <summary>A loaded model file: the network, its input spec, and the file's SHA-256.</summary>
@@ -75,7 +75,7 @@ public sealed class ModelScoring(SqliteFeatureStore store)
     public static DateScores Predict(string model, CrossSection cs, IReadOnlyList<LoadedModel> models)
     {
         var scores = models.Select(m => Trainer.Predict(m.Network, cs)).ToList();
-        return new DateScores(cs.Date, model, cs.Symbols, Scores.Mean(scores), [.. models.Select(m => m.Path)]);
+        return new DateScores(cs.Date, model, cs.Symbols, Scores.Mean(scores), [.. models.Select(m => $"{m.Sha256}  {m.Path}")]);
     }
 
     private DateScores? Fuse(DateOnly date)

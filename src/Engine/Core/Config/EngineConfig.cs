@@ -131,6 +131,9 @@ public sealed record EngineConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ImportConfig? Import { get; init; }
     public PortfolioOptions Portfolio { get; init; } = new();
+    /// <summary>The inference close stage; absent unless configured, so configurations without it hash as before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InferenceOptions? Inference { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

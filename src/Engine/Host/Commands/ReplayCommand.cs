@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Output;
+using Sig.Inference;
 using Sig.Replay.Features;
 using Sig.Replay.Store;
 using Spectre.Console;
@@ -79,6 +80,7 @@ public sealed class ReplayCommand : ICliCommand
         {
             var source = new StoreEventSource(dates, ticks.OpenDay);
             MarketPipeline? pipeline = null;
+            var stages = InferenceStages.For(config.Inference, features);
             void RunWith(ProgressTask? task) => pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
             {
                 if (task is not null)
@@ -87,7 +89,8 @@ public sealed class ReplayCommand : ICliCommand
                     task.Increment(1);
                 }
                 if (o.IsClose) last = o.Snapshot;
-            }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)));
+            }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)),
+                closeStages: stages);
             // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
             if (!AnsiConsole.Profile.Capabilities.Interactive) RunWith(null);
             else AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -100,6 +103,7 @@ public sealed class ReplayCommand : ICliCommand
                 From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
                 Events = counters.EventsApplied, LateEvents = counters.LateEvents,
                 RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,
+                ModelFiles = [.. stages.OfType<InferenceStage>().SelectMany(s => s.UsedFiles)],
             };
             features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
         }
