@@ -33,7 +33,7 @@ public sealed class GeneratedStore : IDisposable
     public GeneratedStore()
     {
         using (var sink = new TickStoreWriter(TickDir))
-            new MarketGenerator(new GeneratorSettings { Stocks = 80, Days = 70, EventsPerStockDay = 300, Seed = 42 }).Generate(sink);
+            new MarketGenerator(new GeneratorSettings { Stocks = 80, Days = 70, EventsPerStockDay = 1000, Seed = 42 }).Generate(sink);
         var ticks = TickStore.Open(TickDir);
         Dates = ticks.Dates;
         ReplayCommand.Run(ticks, [.. ticks.Dates], new EngineConfig(), 2, Db, PipelineOutputs.Daily);
