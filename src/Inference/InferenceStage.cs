@@ -17,12 +17,14 @@ namespace Sig.Inference;
 /// whose rows up to the date are the same in live and replay, so the bytes are the same.
 /// A model without a retrain before the date produces nothing that day.
 /// </summary>
-public sealed class InferenceStage(SqliteFeatureStore store, IReadOnlyList<string> models) : ICloseStage
+public sealed class InferenceStage(string db, IReadOnlyList<string> models) : ICloseStage
 {
-    private readonly ModelScoring _scoring = new(store);
     private readonly SortedSet<string> _used = new(StringComparer.Ordinal);
 
     public string Name => "inference";
+
+    /// <summary>The manifest line: the configured models in order.</summary>
+    public string ManifestEntry => "inference: models " + string.Join(", ", models);
 
     /// <summary>"sha256  path" of every model file this stage scored with (for the run manifest).</summary>
     public IReadOnlyCollection<string> UsedFiles => _used;
@@ -31,9 +33,12 @@ public sealed class InferenceStage(SqliteFeatureStore store, IReadOnlyList<strin
     {
         var date = close.Snapshot.Date;
         var products = new List<CloseProduct>();
+        // Its own connection to the store the DailyRollup has just committed the day to (the same actor, so no write overlaps).
+        using var store = new SqliteFeatureStore(db);
+        var scoring = new ModelScoring(store);
         foreach (var model in models)
         {
-            var scores = _scoring.Score(model, date);
+            var scores = scoring.Score(model, date);
             if (scores is null) continue;
             foreach (var f in scores.ModelFiles) _used.Add(f);
             store.WriteScores(ModelCatalog.ScoreTable(model), date, [.. scores.Symbols.Select(SymbolCode.Parse)], [.. scores.Scores.Select(s => (double)s)]);
@@ -71,13 +76,13 @@ public static class InferenceStages
     /// The inference stage for <paramref name="options"/> (none when no model is configured). A
     /// configured model needs a feature store to read from and write scores to.
     /// </summary>
-    public static IReadOnlyList<ICloseStage> For(Sig.Engine.Config.InferenceOptions? options, SqliteFeatureStore? store)
+    public static IReadOnlyList<ICloseStage> For(Sig.Engine.Config.InferenceOptions? options, string? db)
     {
         if (options is null || options.Models.Length == 0) return [];
         foreach (var m in options.Models)
             if (m != ModelCatalog.Fusion) ModelCatalog.Get(m);
         if (options.Models.Distinct(StringComparer.Ordinal).Count() != options.Models.Length) throw new ArgumentException("inference.models lists a model twice");
-        if (store is null) throw new ArgumentException("inference.models is configured: the run needs a feature store (--store/--db) to score from");
-        return [new InferenceStage(store, options.Models)];
+        if (db is null) throw new ArgumentException("inference.models is configured: the run needs a feature store (--store/--db) to score from");
+        return [new InferenceStage(db, options.Models)];
     }
 }

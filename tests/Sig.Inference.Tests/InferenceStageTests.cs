@@ -72,7 +72,7 @@ public class InferenceStageTests(GeneratedStore market)
         using var features = new SqliteFeatureStore(db);
         using var backend = new CpuComputeBackend(1);
         var pipeline = new MarketPipeline(new BigOrderOptions(), backend, 2, dailyStore: features,
-            dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)), closeStages: InferenceStages.For(new InferenceOptions { Models = Models }, features));
+            dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)), closeStages: InferenceStages.For(new InferenceOptions { Models = Models }, db));
         MinuteOutput? close = null;
         pipeline.Outputs.Subscribe(o => { if (o.IsClose) close = o; });
         pipeline.RunAsync(source(ticks, day)).GetAwaiter().GetResult();

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Sig.Actors.Live;
 using Sig.Engine.Nats;
-using Sig.Inference;
 using Sig.Replay.Features;
 
 namespace Sig.Engine.Host.Commands;
@@ -45,7 +44,7 @@ public sealed class LiveCommand : ICliCommand
                 StopAfterClose = parse.GetValue(stopAfterClose),
                 Source = new LiveSourceOptions { JetStream = !parse.GetValue(core) && config.Nats.JetStream, Durable = parse.GetValue(durable)! },
                 Shards = parse.GetValue(shards) ?? config.Replay.Workers,
-            }, backend, features, Console.Error, InferenceStages.For(config.Inference, features));
+            }, backend, features, Console.Error, CloseStageWiring.For(config, db));
             LiveResult result;
             try
             {

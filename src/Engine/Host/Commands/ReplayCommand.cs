@@ -2,7 +2,6 @@ using System.CommandLine;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Output;
-using Sig.Inference;
 using Sig.Replay.Features;
 using Sig.Replay.Store;
 using Spectre.Console;
@@ -79,8 +78,8 @@ public sealed class ReplayCommand : ICliCommand
         using (var features = new SqliteFeatureStore(db.TempPath))
         {
             var source = new StoreEventSource(dates, ticks.OpenDay);
+            var stages = CloseStageWiring.For(config, db.TempPath);
             MarketPipeline? pipeline = null;
-            var stages = InferenceStages.For(config.Inference, features);
             void RunWith(ProgressTask? task) => pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
             {
                 if (task is not null)
@@ -103,7 +102,8 @@ public sealed class ReplayCommand : ICliCommand
                 From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
                 Events = counters.EventsApplied, LateEvents = counters.LateEvents,
                 RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,
-                ModelFiles = [.. stages.OfType<InferenceStage>().SelectMany(s => s.UsedFiles)],
+                CloseStages = CloseStageWiring.ManifestEntries(stages),
+                ModelFiles = [.. stages.OfType<Sig.Inference.InferenceStage>().SelectMany(s => s.UsedFiles)],
             };
             features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
         }
