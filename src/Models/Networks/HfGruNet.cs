@@ -45,7 +45,7 @@ public sealed class HfGruNet : INetwork
         var x = batch.Inputs[0];
         if (x.F != _gru.InputSize) throw new ArgumentException($"{batch.Date:yyyy-MM-dd}: HF GRU expects {_gru.InputSize} features, got {x.F}");
         int n = x.N;
-        var h = _gru.Forward(x.Data, n, x.T);
+        var h = training ? _gru.Forward(x.Data, n, x.T) : _gru.Infer(x.Data, n, x.T);
         var b = _bn.Forward(h, n, training);
         var o = _fc.Forward(b, n);
         return _sigmoid.Forward(o.AsSpan(0, n));

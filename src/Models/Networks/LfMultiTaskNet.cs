@@ -70,7 +70,7 @@ public sealed class LfMultiTaskNet : INetwork
         var x = batch.Inputs[_inputs[task]];
         var gru = GruOf(task);
         if (x.F != gru.InputSize) throw new ArgumentException($"{batch.Date:yyyy-MM-dd}: LF input {_inputs[task]} has {x.F} features, expected {gru.InputSize}");
-        var h = gru.Forward(x.Data, x.N, x.T);
+        var h = training ? gru.Forward(x.Data, x.N, x.T) : gru.Infer(x.Data, x.N, x.T);
         var b = _bns[task].Forward(h, x.N, training);
         return _fcs[task].Forward(b, x.N);
     }

@@ -86,6 +86,60 @@ public sealed class Gru
     }
 
     /// <summary>
+    /// Inference only: the last hidden state [n, H], bit for bit what <see cref="Forward"/> gives
+    /// (same kernels, same operation order), without storing the per-step states and gates that
+    /// backward needs — per sample only two H-wide states live in the block's scratch, so the
+    /// working set stays in cache. Backward is not possible after it.
+    /// </summary>
+    public float[] Infer(float[] x, int n, int t)
+    {
+        if (x.Length < n * t * _in) throw new ArgumentException($"GRU input has {x.Length} values, needs {n}×{t}×{_in}");
+        _x = null;
+        _inferX = x; _n = n; _t = t;
+        if (_out.Length < n * _h) _out = new float[n * _h];
+        int blocks = Compute.Blocks(n);
+        if (_scratch.Length < blocks)
+            _scratch = [.. _scratch, .. Enumerable.Range(0, blocks - _scratch.Length).Select(_ => new float[2 * _g + 2 * _ldH + 2 * _ldIn])];
+        _w.Prepare();
+        Compute.ForBlocks(n, InferBlock);
+        return _out;
+    }
+
+    private float[] _inferX = [];
+
+    private void InferBlock(int b)
+    {
+        var s0 = b * Compute.BlockSize;
+        var s1 = Math.Min(_n, s0 + Compute.BlockSize);
+        var scratch = _scratch[b].AsSpan();
+        var gi = scratch[.._g];
+        var gh = scratch.Slice(_g, _g);
+        int H = _h;
+        var x = _inferX;
+        for (int s = s0; s < s1; s++)
+        {
+            var h = scratch.Slice(2 * _g, H);
+            var hn = scratch.Slice(2 * _g + _ldH, H);
+            h.Clear();
+            for (int step = 0; step < _t; step++)
+            {
+                Kernels.Gemv(x.AsSpan((s * _t + step) * _in, _in), _wtIh, _g, _bIh, gi);
+                Kernels.Gemv(h, _wtHh, _g, _bHh, gh);
+                var rz = gi[..(2 * H)];
+                TensorPrimitives.Add(rz, gh[..(2 * H)], rz);
+                TensorPrimitives.Sigmoid(rz, rz);
+                var nn = gi.Slice(2 * H, H);
+                TensorPrimitives.MultiplyAdd(rz[..H], gh.Slice(2 * H, H), nn, nn);
+                TensorPrimitives.Tanh(nn, nn);
+                TensorPrimitives.Subtract(h, nn, hn);
+                TensorPrimitives.MultiplyAdd(rz.Slice(H, H), hn, nn, hn);
+                var swap = h; h = hn; hn = swap;
+            }
+            h.CopyTo(_out.AsSpan(s * H, H));
+        }
+    }
+
+    /// <summary>
     /// Back-propagates dL/dh_last [n, H] through time; adds to the parameter gradients and, when
     /// <paramref name="dx"/> is not empty, writes dL/dx [n, t, in].
     /// </summary>

@@ -45,7 +45,7 @@ public sealed class EvaluationRun(DailyPanel panel, List<int> dates, List<Factor
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
     private string D(int d) => Panel.Dates[d].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>Writes ic_summary.csv, ic_series.csv, layers.csv, correlation.csv, summary.json (and panel.csv when rows were kept).</summary>
+    /// <summary>Writes ic_summary.csv, ic_series.csv, layers.csv, correlation.csv, summary.json (and panel.csv when rows were kept; model_summary.csv when model scores were tested).</summary>
     public void Write(string dir, bool panelCsv)
     {
         Directory.CreateDirectory(dir);
@@ -56,6 +56,15 @@ public sealed class EvaluationRun(DailyPanel panel, List<int> dates, List<Factor
             foreach (var s in summaries)
                 w.Write($"{s.Factor},{s.Direction},{F(s.RankIcMean)},{F(s.RankIcStd)},{F(s.IcIr)},{F(s.IcPos)},{F(s.TopExcessAnn)},{F(s.TopIr)},{F(s.TopWin)},{F(s.TopTurnover)},{s.NDates}\n");
         }
+        var models = Results.Where(r => r.Input.IsScore).Select(Summarize).ToList();
+        if (models.Count == 0) File.Delete(Path.Combine(dir, "model_summary.csv"));
+        else
+            using (var w = new StreamWriter(Path.Combine(dir, "model_summary.csv")))
+            {
+                w.Write("model,rankic_mean,rankic_std,ic_ir,ic_pos,top_excess_ann,top_ir,top_win,top_turnover,n_dates\n");
+                foreach (var s in models)
+                    w.Write($"{s.Factor},{F(s.RankIcMean)},{F(s.RankIcStd)},{F(s.IcIr)},{F(s.IcPos)},{F(s.TopExcessAnn)},{F(s.TopIr)},{F(s.TopWin)},{F(s.TopTurnover)},{s.NDates}\n");
+            }
         using (var w = new StreamWriter(Path.Combine(dir, "ic_series.csv")))
         {
             w.Write("date,factor,rankic,n\n");

@@ -79,6 +79,7 @@ public static partial class HtmlReport
 
         var layerDates = layers.Rows.Select(r => r[0]).Distinct().Order(StringComparer.Ordinal).ToArray();
         var layerChartDates = layerDates.Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", Inv)).ToArray();
+        if (File.Exists(Path.Combine(inDir, "model_summary.csv"))) ModelSection(html, Chart, ReadCsv(inDir, "model_summary.csv"), cumIc, chartDates, layers, layerDates, layerChartDates);
         if (layerDates.Length > 0)
         {
             var top = new List<(string, double[])>();
@@ -118,6 +119,41 @@ public static partial class HtmlReport
             for (int j = 0; j < names.Count; j++) m[i, j] = P(correlation.Rows[i][j + 1]);
         html.Append("<h2>Factor correlation (mean cross-sectional Spearman)</h2>\n");
         Chart(ChartSvg.Heatmap("Factor correlation", names, m, size: Math.Max(500, 34 * names.Count + 260)));
+    }
+
+    /// <summary>
+    /// The model tables: RankIC and 10-group TOP metrics of each tested model score, the models'
+    /// cumulative RankIC, and each model's TOP group (group 1) net value with the benchmark.
+    /// </summary>
+    private static void ModelSection(StringBuilder html, Action<string, string> chart, Csv summary, List<(string, double[])> cumIc, DateOnly[] chartDates,
+        Csv layers, string[] layerDates, DateOnly[] layerChartDates)
+    {
+        var models = summary.Rows.Select(r => r[0]).ToList();
+        html.Append("<h2>Models</h2>\n<p>Model scores: 10 groups by score (group 1 = highest), TOP = group 1, against the T+1 → T+6 VWAP return.</p>\n<table><tr>");
+        foreach (var h in summary.Header) html.Append("<th>").Append(E(h)).Append("</th>");
+        html.Append("</tr>\n");
+        foreach (var row in summary.Rows)
+        {
+            html.Append("<tr>");
+            for (int i = 0; i < row.Length; i++)
+                html.Append("<td>").Append(E(i >= 1 && i < row.Length - 1 && double.TryParse(row[i], Inv, out double v) ? v.ToString("0.0000", Inv) : row[i])).Append("</td>");
+            html.Append("</tr>\n");
+        }
+        html.Append("</table>\n");
+        chart(ChartSvg.Lines("Cumulative RankIC per model", "Σ RankIC", chartDates, [.. cumIc.Where(c => models.Contains(c.Item1))], reference: 0, width: 1200, height: 480), "chart");
+        if (layerDates.Length == 0) return;
+        var top = new List<(string, double[])>();
+        double[]? bench = null;
+        foreach (var m in models)
+        {
+            var rows = layers.Rows.Where(r => r[1] == m).ToList();
+            if (rows.Count == 0) continue;
+            top.Add((m, NetValue(layerDates, rows.Where(r => r[2] == "1").ToDictionary(r => r[0], r => P(r[3])))));
+            bench ??= NetValue(layerDates, rows.Where(r => r[2] == "1").ToDictionary(r => r[0], r => P(r[4])));
+        }
+        if (bench is null) return;
+        top.Add(("benchmark", bench));
+        chart(ChartSvg.Lines("Model TOP group net value (and the equal-weight benchmark)", "net value", layerChartDates, top, reference: 1, width: 1200, height: 480), "chart");
     }
 
     /// <summary>Net value at each date: Π(1 + r) through it (a date without a value adds nothing).</summary>

@@ -139,6 +139,9 @@ public sealed record EngineConfig
     public ImportConfig? Import { get; init; }
     public PortfolioOptions Portfolio { get; init; } = new();
     public FeaturesOptions Features { get; init; } = new();
+    /// <summary>The inference close stage; absent unless configured, so configurations without it hash as before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InferenceOptions? Inference { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

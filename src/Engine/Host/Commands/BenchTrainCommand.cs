@@ -44,11 +44,15 @@ public sealed class BenchTrainCommand : IBenchCommand
             var seeds = new[] { net, new HfGruNet(27, 30), new HfGruNet(27, 30) };
             seeds[1].Init(new SeededRandom(2)); seeds[2].Init(new SeededRandom(3));
             foreach (var s in seeds) s.Predict(cs);
+            var process = System.Diagnostics.Process.GetCurrentProcess();
+            var cpu0 = process.TotalProcessorTime;
             var isw = Stopwatch.StartNew(); // wall-clock ok: benchmark timing only
             foreach (var s in seeds) s.Predict(cs);
             double infer = isw.Elapsed.TotalSeconds;
+            process.Refresh();
+            double inferCpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
             Console.WriteLine($"machine: {BenchReport.Machine()}");
-            Console.WriteLine($"engine : train step {ours * 1000:F0} ms (median of {count}, batch {size}×40×27, hidden 30, {th} thread(s)); inference {size} stocks × 3 seeds {infer * 1000:F0} ms");
+            Console.WriteLine($"engine : train step {ours * 1000:F0} ms (median of {count}, batch {size}×40×27, hidden 30, {th} thread(s)); inference {size} stocks × 3 seeds {infer * 1000:F0} ms (process CPU {inferCpu * 1000:F0} ms)");
             var py = parse.GetValue(python);
             if (string.IsNullOrEmpty(py)) return 0;
             var script = FindScript();

@@ -10,11 +10,12 @@ public static class CloseStageWiring
 
     /// <summary>
     /// The configured close stages in order over the feature store at <paramref name="db"/>: the
-    /// optimizer stage when <c>portfolio.strategies</c> is set. Empty without stages.
+    /// inference stage when <c>inference.models</c> is set, then the optimizer stage when
+    /// <c>portfolio.strategies</c> is set. Empty without stages.
     /// </summary>
     public static IReadOnlyList<ICloseStage> For(EngineConfig config, string? db, TextWriter? log = null)
     {
-        var stages = new List<ICloseStage>();
+        var stages = new List<ICloseStage>(Sig.Inference.InferenceStages.For(config.Inference, db));
         if (config.Portfolio.Strategies is { Length: > 0 })
         {
             if (db is null) throw new ArgumentException("portfolio.strategies need a feature store (the optimizer stage reads the day's rows from it): give --store");

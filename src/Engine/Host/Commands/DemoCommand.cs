@@ -63,6 +63,8 @@ public sealed class DemoCommand : ICliCommand
             DemoEvaluateSection.Run(db, store.Dates, dir);
             AnsiConsole.Write(new Rule("[bold]2c. index enhancement: the replay's optimizer stage targets + a backtest on the feature store[/]").LeftJustified());
             DemoPortfolioSection.Run(config, db, store.Dates, dir);
+            AnsiConsole.Write(new Rule("[bold]2d. models: train HF GRU + LF → inference in the replay (sig.signals.*) → evaluate[/]").LeftJustified());
+            manifest = DemoModelsSection.Run(config, store, db, dir);
             AnsiConsole.Write(new Rule("[bold]3. live: feed → NATS (SIG_MD) → live engine → journal → outputs on NATS[/]").LeftJustified());
             DemoLiveSection.Run(config, store, dir);
             Console.WriteLine($"output digest: {manifest.OutputDigest}");

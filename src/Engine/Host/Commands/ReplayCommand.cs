@@ -103,6 +103,7 @@ public sealed class ReplayCommand : ICliCommand
                 Events = counters.EventsApplied, LateEvents = counters.LateEvents,
                 RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,
                 CloseStages = CloseStageWiring.ManifestEntries(stages),
+                ModelFiles = [.. stages.OfType<Sig.Inference.InferenceStage>().SelectMany(s => s.UsedFiles)],
             };
             features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
         }
