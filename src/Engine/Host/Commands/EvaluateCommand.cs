@@ -70,7 +70,7 @@ public sealed class EvaluateCommand : ICliCommand
     /// to a CSV file (<c>date,symbol,score</c>, e.g. from `engine predict`) is read onto the panel and named
     /// after the file. Scores of dates or symbols outside the panel are ignored.
     /// </summary>
-    public static FactorInput ScoreInput(SqliteFeatureStore fs, DailyPanel panel, string entry)
+    public static FactorInput ScoreInput(DailyFeatureStore fs, DailyPanel panel, string entry)
     {
         if (entry.StartsWith("table:", StringComparison.Ordinal)) entry = entry["table:".Length..];
         else if (entry.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || File.Exists(entry))
