@@ -23,7 +23,14 @@ public static class ComputeBackendSelector
             case "ilgpu-cpu":
                 return IlgpuComputeBackend.Create(IlgpuDevice.Cpu);
             case "cuda":
-                return IlgpuComputeBackend.Create(IlgpuDevice.Cuda);
+                try
+                {
+                    return IlgpuComputeBackend.Create(IlgpuDevice.Cuda);
+                }
+                catch (GpuUnavailableException ex)
+                {
+                    throw new GpuUnavailableException($"compute.backend cuda: {ex.Message} (use auto to fall back to cpu)", ex);
+                }
             case "auto":
                 if (!IlgpuComputeBackend.CudaAvailable(out string reason))
                 {

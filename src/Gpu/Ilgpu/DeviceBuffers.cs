@@ -50,6 +50,13 @@ internal sealed class DeviceBuffers(Accelerator accelerator) : IDisposable
         accelerator.Synchronize();
     }
 
+    /// <summary>Sets each symbol's order segment base (symbol i's at <paramref name="bases"/>[i]).</summary>
+    public void SetOrderBases(long[] bases)
+    {
+        _longs!.View.SubView((long)LOrderBase * _stride, bases.Length).CopyFromCPU(bases);
+        _ordersUsed = _orderStride;
+    }
+
     /// <summary>Grows the order pool to hold <paramref name="orders"/>, keeping what it holds.</summary>
     public void EnsureOrderCapacity(long orders)
     {
