@@ -91,6 +91,7 @@ internal sealed class DeviceBuffers(Accelerator accelerator) : IDisposable
     /// <summary>Makes <paramref name="c"/> hold the same resident state (device-to-device copies).</summary>
     public void CopyTo(DeviceBuffers c)
     {
+        if (_longs is null) return; // no day begun: nothing resident
         if (c._stride != _stride || c._longs is null)
         {
             c._longs?.Dispose(); c._doubles?.Dispose(); c._bars?.Dispose(); c._barDoubles?.Dispose(); c._rows?.Dispose();

@@ -50,4 +50,37 @@ public class IlgpuParityTests
             }
         }
     }
+
+    [Fact]
+    public void A_copy_continued_with_the_same_events_equals_the_original_and_a_reused_copy_is_the_same_object()
+    {
+        var day = GeneratedMarket.Make(71, stocks: 4, days: 1, eventsPerStockDay: 800).Days[0].Symbols;
+        using var gpu = IlgpuComputeBackend.Create(IlgpuDevice.Cpu);
+        var state = gpu.CreateShard(Settings(1.0), BigOrderSizing.Filled);
+        int n = day.Count;
+        state.BeginDay(day.Select(d => d.Symbol).ToArray());
+        var rows = Enumerable.Repeat(double.NaN, n * W).ToArray();
+        var changed = new int[n];
+        void Feed(IShardFactorState s, int from, int to)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                var batch = day[i].Events.Where(e => Sig.Engine.Time.SessionBars.BarOf(e.Time) >= from && Sig.Engine.Time.SessionBars.BarOf(e.Time) <= to).ToArray();
+                s.Apply(batch, Enumerable.Repeat(i, batch.Length).ToArray());
+            }
+        }
+        Feed(state, 1, 120);
+        state.Evaluate(120, rows, changed);
+        var first = state.Copy();
+        var second = state.Copy(first);
+        Assert.Same(first, second);
+        var copyRows = (double[])rows.Clone();
+        Feed(state, 121, 240);
+        Feed(second, 121, 240);
+        state.Evaluate(240, rows, changed);
+        second.Evaluate(240, copyRows, changed);
+        Assert.Equal(rows.Select(BitConverter.DoubleToInt64Bits), copyRows.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Contains(rows, v => !double.IsNaN(v));
+        for (int i = 0; i < n; i++) Assert.Equal(state.DailyBar(i), second.DailyBar(i));
+    }
 }
