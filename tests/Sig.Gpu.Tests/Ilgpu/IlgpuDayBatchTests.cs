@@ -16,7 +16,7 @@ public class IlgpuDayBatchTests
     {
         var settings = Settings(k);
         using var cpu = new CpuComputeBackend(1);
-        using var gpu = IlgpuComputeBackend.Create(IlgpuDevice.Cpu);
+        var gpu = ParityKit.Gpu;
         var expected = Run(cpu.CreateShard(settings, sizing), day, _ => true);
         var batch = IlgpuDayBatch.Run(gpu, settings, sizing, day.Select(d => d.Symbol).ToList(), day.Select(d => d.Events).ToList(), everyMinute: true);
         int n = day.Count;
@@ -33,7 +33,7 @@ public class IlgpuDayBatchTests
     [InlineData(32UL, 2.0, BigOrderSizing.Filled)]
     public void A_generated_day_in_one_pass_equals_the_cpu_backend_at_every_minute(ulong seed, double k, BigOrderSizing sizing)
     {
-        var market = GeneratedMarket.Make(seed, stocks: 8, days: 1, eventsPerStockDay: 1500);
+        var market = GeneratedMarket.Make(seed, stocks: 6, days: 1, eventsPerStockDay: 1200);
         AssertDayMatchesCpu(market.Days[0].Symbols, k, sizing, $"seed {seed}");
     }
 
@@ -61,7 +61,7 @@ public class IlgpuDayBatchTests
         var digests = new List<string>();
         for (int run = 0; run < 2; run++)
         {
-            using var gpu = IlgpuComputeBackend.Create(IlgpuDevice.Cpu);
+            using var gpu = IlgpuComputeBackend.Create(IlgpuDevice.Cpu); // a fresh accelerator each run
             var streamed = Run(gpu.CreateShard(settings, BigOrderSizing.Filled), day, _ => true);
             var batch = IlgpuDayBatch.Run(gpu, settings, BigOrderSizing.Filled, day.Select(d => d.Symbol).ToList(), day.Select(d => d.Events).ToList(), true);
             var streamedAll = Enumerable.Range(1, 240).SelectMany(m => streamed[m]).ToArray();

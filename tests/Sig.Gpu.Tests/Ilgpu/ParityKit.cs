@@ -89,5 +89,10 @@ public static class ParityKit
         return worst;
     }
 
+    /// <summary>One ILGPU CPU accelerator for the tests that need no fresh one (its kernels compile once; shards are independent).</summary>
+    public static Sig.Gpu.Ilgpu.IlgpuComputeBackend Gpu => SharedGpu.Value;
+
+    private static readonly Lazy<Sig.Gpu.Ilgpu.IlgpuComputeBackend> SharedGpu = new(() => Sig.Gpu.Ilgpu.IlgpuComputeBackend.Create(Sig.Gpu.Ilgpu.IlgpuDevice.Cpu));
+
     public static FactorSettings Settings(double k) => FactorSettings.From(new BigOrderOptions { StdMultiple = k });
 }
