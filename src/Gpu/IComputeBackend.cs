@@ -26,6 +26,9 @@ public interface IComputeBackend : IDisposable
     /// <summary>Lanes of the backend's vector unit for doubles (recorded in run manifests).</summary>
     int VectorWidth { get; }
 
+    /// <summary>The device and its driver/runtime version (run manifests); null for the CPU backend.</summary>
+    string? Device => null;
+
     /// <summary>A fresh, empty state for one shard's symbols; call <see cref="IShardFactorState.BeginDay"/> before use.</summary>
     IShardFactorState CreateShard(FactorSettings settings, BigOrderSizing sizing);
 }

@@ -192,7 +192,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         var rejects = _parser?.Rejects;
         var manifest = RunManifest.For("live", config, $"journal {journalId} records 1..{journalRecords}", backend.Name, options.Shards) with
         {
-            SimdWidth = backend.VectorWidth,
+            SimdWidth = backend.VectorWidth, BackendDevice = backend.Device,
             From = _firstDate is { } first ? CanonicalRows.FormatDate(first) : null,
             To = output is null ? null : CanonicalRows.FormatDate(output.Snapshot.Date),
             Events = output?.Counters.EventsApplied ?? 0,

@@ -40,7 +40,7 @@ public static class Cli
             // Our catch below turns expected failures into one line; System.CommandLine's handler would print a stack trace first.
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or ArgumentException or UnauthorizedAccessException or Sig.Gpu.Ilgpu.GpuUnavailableException)
         {
             // Expected failures (bad input, missing files) get one clear line, not a stack trace.
             Error(ex.Message);

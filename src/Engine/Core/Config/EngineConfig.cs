@@ -102,7 +102,11 @@ public sealed record ActorOptions
 
 public sealed record ComputeOptions
 {
-    /// <summary>"cpu" (the SIMD reference) or a GPU backend name when one is built in.</summary>
+    /// <summary>
+    /// "cpu" (the SIMD reference), "ilgpu-cpu" (the GPU kernels on ILGPU's CPU accelerator), "cuda"
+    /// (an NVIDIA GPU; an error without one) or "auto" (cuda when a device is present, else cpu;
+    /// a device failure mid-day falls back to cpu).
+    /// </summary>
     public string Backend { get; init; } = "cpu";
 }
 

@@ -45,26 +45,42 @@ public readonly record struct RawDailyBar(SymbolCode Symbol, double Open, double
             volume += bars.Volume[m];
             amount += bars.Amount[m];
         }
+        return From(new DailyFillTotals(state.Symbol, bars.FirstPrice, high, low, volume, amount, bars.Fills,
+            bars.Volume[SessionBars.BarsPerDay], bars.Amount[SessionBars.BarsPerDay], state.CloseAuctionVolume, state.CloseAuctionAmount,
+            state.LastFillPrice));
+    }
+
+    /// <summary>The day's bar from its fill totals (a backend that keeps no bars on the host); null when it had no fill.</summary>
+    public static RawDailyBar? From(in DailyFillTotals t)
+    {
+        if (t.Fills == 0) return null;
         double close;
         CloseRule rule;
-        long lastMinuteVolume = bars.Volume[SessionBars.BarsPerDay] - state.CloseAuctionVolume;
-        if (state.CloseAuctionVolume > 0)
+        long lastMinuteVolume = t.LastBarVolume - t.CloseAuctionVolume;
+        if (t.CloseAuctionVolume > 0)
         {
             // One uniform auction price; the VWAP of its prints is that price.
-            close = (double)state.CloseAuctionAmount / state.CloseAuctionVolume / FixedPrice.Scale;
+            close = (double)t.CloseAuctionAmount / t.CloseAuctionVolume / FixedPrice.Scale;
             rule = CloseRule.ClosingAuction;
         }
         else if (lastMinuteVolume > 0)
         {
-            close = (double)(bars.Amount[SessionBars.BarsPerDay] - state.CloseAuctionAmount) / lastMinuteVolume / FixedPrice.Scale;
+            close = (double)(t.LastBarAmount - t.CloseAuctionAmount) / lastMinuteVolume / FixedPrice.Scale;
             rule = CloseRule.LastMinuteVwap;
         }
         else
         {
-            close = FixedPrice.ToDouble(state.LastFillPrice);
+            close = FixedPrice.ToDouble(t.LastFillPrice);
             rule = CloseRule.LastFill;
         }
-        return new RawDailyBar(state.Symbol, FixedPrice.ToDouble(bars.FirstPrice), FixedPrice.ToDouble(high), FixedPrice.ToDouble(low),
-            close, volume, (double)amount / FixedPrice.Scale, bars.Fills, rule);
+        return new RawDailyBar(t.Symbol, FixedPrice.ToDouble(t.FirstPrice), FixedPrice.ToDouble(t.High), FixedPrice.ToDouble(t.Low),
+            close, t.Volume, (double)t.Amount / FixedPrice.Scale, t.Fills, rule);
     }
 }
+
+/// <summary>
+/// One symbol's fill totals of the day, all exact ticks: what its daily bar is computed from.
+/// Prices and amounts in ticks; the last bar (14:59 on, closing auction included) separately.
+/// </summary>
+public readonly record struct DailyFillTotals(SymbolCode Symbol, long FirstPrice, long High, long Low, long Volume, long Amount, long Fills,
+    long LastBarVolume, long LastBarAmount, long CloseAuctionVolume, long CloseAuctionAmount, long LastFillPrice);

@@ -19,6 +19,8 @@ public sealed record RunManifest
     public required string InputHash { get; init; }
     public required string Backend { get; init; }
     public int SimdWidth { get; init; } = Vector<double>.Count;
+    /// <summary>The backend's device and driver/runtime version (GPU backends); absent for the CPU backend.</summary>
+    public string? BackendDevice { get; init; }
     public int Workers { get; init; }
     public string? From { get; init; }
     public string? To { get; init; }

@@ -17,15 +17,17 @@ public sealed class FactorsCommand : ICliCommand
         var date = new Option<string>("--date") { Description = "Trading date (YYYY-MM-DD)", Required = true };
         var asof = new Option<int>("--asof-minute") { Description = "Minute 1..240 (240 = the daily values)", DefaultValueFactory = _ => 240 };
         var output = new Option<FileInfo>("--out") { Description = "CSV to write", Required = true };
+        var backend = StoreReplay.BackendOption();
+        backend.AcceptOnlyFromAmong(Sig.Gpu.ComputeBackendSelector.Names);
         var cmd = new Command("factors", "Write the 27 factors of every symbol as of a minute: date,symbol,<27 names>; NaN empty; round-trip exact")
         {
-            store, date, asof, output,
+            store, date, asof, output, backend,
         };
         cmd.SetAction(parse =>
         {
             int m = parse.GetValue(asof);
             if (m is < 1 or > 240) throw new ArgumentException("--asof-minute must be in 1..240");
-            var config = Cli.LoadConfig(parse);
+            var config = StoreReplay.WithBackend(Cli.LoadConfig(parse), parse.GetValue(backend));
             var d = Cli.ParseDate(parse.GetValue(date)!, "--date");
             var ticks = TickStore.Open(parse.GetValue(store)!.FullName);
             FactorSnapshot? snapshot = null;

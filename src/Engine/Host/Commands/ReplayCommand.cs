@@ -28,13 +28,15 @@ public sealed class ReplayCommand : ICliCommand
             DefaultValueFactory = _ => "all",
         };
         outputs.AcceptOnlyFromAmong("all", "daily");
+        var backend = StoreReplay.BackendOption();
+        backend.AcceptOnlyFromAmong(Sig.Gpu.ComputeBackendSelector.Names);
         var cmd = new Command("replay", "Replay stored days into daily factors (feature store), printing the output digest")
         {
-            store, from, to, db, workers, manifest, outputs,
+            store, from, to, db, workers, manifest, outputs, backend,
         };
         cmd.SetAction(parse =>
         {
-            var config = Cli.LoadConfig(parse);
+            var config = StoreReplay.WithBackend(Cli.LoadConfig(parse), parse.GetValue(backend));
             DateOnly first = Cli.ParseDate(parse.GetValue(from)!, "--from"), last = Cli.ParseDate(parse.GetValue(to)!, "--to");
             Cli.CheckRange(first, last);
             var ticks = TickStore.Open(parse.GetValue(store)!.FullName);
@@ -98,6 +100,7 @@ public sealed class ReplayCommand : ICliCommand
             manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), backend.Name, workers) with
             {
                 SimdWidth = backend.VectorWidth,
+                BackendDevice = backend.Device,
                 Outputs = outputs == PipelineOutputs.All ? "all" : "daily",
                 From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
                 Events = counters.EventsApplied, LateEvents = counters.LateEvents,

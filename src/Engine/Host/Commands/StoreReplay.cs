@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Security.Cryptography;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
@@ -13,10 +14,17 @@ namespace Sig.Engine.Host.Commands;
 internal static class StoreReplay
 {
     // Shards run in parallel, so each backend call stays on its shard's thread.
-    public static IComputeBackend Backend(EngineConfig config) => config.Compute.Backend switch
+    public static IComputeBackend Backend(EngineConfig config) =>
+        ComputeBackendSelector.Create(config.Compute.Backend, note => Console.Error.WriteLine(note));
+
+    /// <summary>The configuration with compute.backend replaced by a command's --backend, when given.</summary>
+    public static EngineConfig WithBackend(EngineConfig config, string? backend) =>
+        backend is null ? config : config with { Compute = config.Compute with { Backend = backend } };
+
+    /// <summary>The --backend option of the commands that run the pipeline.</summary>
+    public static Option<string?> BackendOption() => new("--backend")
     {
-        "cpu" => new CpuComputeBackend(1),
-        var other => throw new ArgumentException($"compute.backend '{other}' is not available in this build (cpu)"),
+        Description = "Compute backend: auto | cpu | ilgpu-cpu | cuda (default: compute.backend of the config)",
     };
 
     /// <summary>
