@@ -19,6 +19,8 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     /// <summary>Events per batch: small enough to stay off the large-object heap, large enough to amortize a message.</summary>
     public const int BatchEvents = 1500;
 
+    private const int CursorChunk = 256;
+
     public string Name => "store";
 
     public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -30,16 +32,20 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
             {
                 int n = day.SymbolCount;
                 var symbols = new SymbolCode[n];
-                for (int i = 0; i < n; i++) symbols[i] = day.Symbol(i);
-                var offsets = new int[n];
-                var runs = new int[n];
+                var cursors = new SymbolEventCursor[n];
+                for (int i = 0; i < n; i++)
+                {
+                    symbols[i] = day.Symbol(i);
+                    cursors[i] = new SymbolEventCursor(CursorChunk);
+                    cursors[i].Reset(day, i);
+                }
                 yield return MarketInput.DayStart(date, symbols);
                 var batches = new List<TickEvent[]>();
                 for (int m = 1; m <= lastMinute; m++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     batches.Clear();
-                    CollectMinute(day, offsets, runs, m, batches);
+                    CollectMinute(cursors, m, batches);
                     foreach (var batch in batches) yield return MarketInput.Ticks(date, batch);
                     yield return MarketInput.Clock(date, SessionBars.CloseTimeOf(m));
                 }
@@ -52,36 +58,30 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
         }
     }
 
-    /// <summary>
-    /// Every symbol's events of bar <paramref name="minute"/> (those stamped before the minute's
-    /// close time, up to the first that is not), symbol order, cut into batches of
-    /// <see cref="BatchEvents"/> and a last shorter one; read straight from the day into the
-    /// batches (each array is allocated at its final size and handed on, never reused).
-    /// </summary>
-    private static void CollectMinute(IDayEvents day, int[] offsets, int[] runs, int minute, List<TickEvent[]> batches)
+    /// <summary>Every symbol's events of bar <paramref name="minute"/>, symbol order, cut into batches.</summary>
+    private static void CollectMinute(SymbolEventCursor[] cursors, int minute, List<TickEvent[]> batches)
     {
+        // Bar ≤ m ⇔ stamped before m's close time (bars are monotone in time); the close takes everything left.
         int close = minute == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(minute);
-        long total = 0;
-        for (int i = 0; i < offsets.Length; i++) total += runs[i] = day.CountBefore(i, offsets[i], close);
-        if (total == 0) return;
-        var batch = new TickEvent[(int)Math.Min(BatchEvents, total)];
+        var batch = new TickEvent[BatchEvents];
         int used = 0;
-        for (int i = 0; i < offsets.Length; i++)
+        foreach (var cursor in cursors)
         {
-            while (runs[i] > 0)
+            for (var run = cursor.Next(close); !run.IsEmpty; run = cursor.Next(close))
             {
-                int take = Math.Min(runs[i], batch.Length - used);
-                day.ReadEvents(i, offsets[i], batch.AsSpan(used, take));
-                offsets[i] += take;
-                runs[i] -= take;
-                used += take;
-                total -= take;
-                if (used < batch.Length) continue;
-                batches.Add(batch);
-                if (total == 0) return;
-                batch = new TickEvent[(int)Math.Min(BatchEvents, total)];
-                used = 0;
+                while (!run.IsEmpty)
+                {
+                    int take = Math.Min(run.Length, BatchEvents - used);
+                    run[..take].CopyTo(batch.AsSpan(used));
+                    used += take;
+                    run = run[take..];
+                    if (used < BatchEvents) continue;
+                    batches.Add(batch);
+                    batch = new TickEvent[BatchEvents];
+                    used = 0;
+                }
             }
         }
+        if (used > 0) batches.Add(batch[..used]);
     }
 }

@@ -167,15 +167,6 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         }
     }
 
-    /// <summary>Scans the time column: events of symbol <paramref name="i"/> from <paramref name="offset"/> on stamped before <paramref name="time"/>, up to the first that is not.</summary>
-    public int CountBefore(int i, int offset, int time)
-    {
-        var times = Columns(i).Time;
-        int at = offset;
-        while (at < times.Length && times[at] < time) at++;
-        return at - offset;
-    }
-
     /// <summary>SHA-256 of the checksummed file header: identifies the day's content in run manifests without reading it all.</summary>
     public byte[] ContentHash => System.Security.Cryptography.SHA256.HashData(new ReadOnlySpan<byte>(_base, TickFileFormat.HeaderSize));
 

@@ -25,7 +25,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         var keep = new Option<DirectoryInfo?>("--store") { Description = "Use (or create and keep) this store instead of a temp one" };
         var outputs = new Option<string>("--outputs") { Description = "all (every minute) or daily (the close only)", DefaultValueFactory = _ => "all" };
         outputs.AcceptOnlyFromAmong("all", "daily");
-        var phases = new Option<bool>("--phases") { Description = "Also replay on one thread without actors and report CPU time and allocations per phase" };
+        var phases = new Option<bool>("--phases") { Description = "Instead of the pipeline, replay on one thread without actors and report CPU time and allocations per phase" };
         var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases };
         cmd.SetAction(parse =>
         {
@@ -40,6 +40,11 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var store = TickStore.Open(dir);
                 int symbols;
                 using (var day = store.OpenDay(store.Dates[0])) symbols = day.SymbolCount;
+                if (parse.GetValue(phases))
+                {
+                    Phases(config, store, mode);
+                    return 0;
+                }
                 using var memory = new MemorySampler();
                 long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
                 int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
@@ -66,7 +71,6 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
                 t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB");
                 AnsiConsole.Write(t);
-                if (parse.GetValue(phases)) Phases(config, store, mode);
             }
             finally
             {
@@ -77,7 +81,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         return cmd;
     }
 
-    // The replay's phases on one thread (no actors), after the pipeline run so they are not in its RSS peak.
+    // The replay's phases on one thread (no actors): where the CPU time goes, without the actors' share.
     private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode)
     {
         var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes);
