@@ -30,7 +30,7 @@ internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) 
                 var parts = _table.Split(input.Events);
                 for (int s = 0; s < parts.Length; s++)
                     if (parts[s] is { Length: > 0 } part)
-                        await shards[s].SendAsync(MarketInput.Ticks(input.Date, part, input.SourceSeq)).ConfigureAwait(false);
+                        await shards[s].SendAsync(ReferenceEquals(part, input.Events) ? input : MarketInput.Ticks(input.Date, part, input.SourceSeq)).ConfigureAwait(false);
                 break;
             case MarketInputKind.Clock:
                 foreach (var shard in shards) await shard.SendAsync(input).ConfigureAwait(false);
@@ -72,27 +72,30 @@ internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) 
 
         public SymbolCode[] SymbolsOf(SymbolCode[] symbols, int shard) => symbols[_starts[shard].._starts[shard + 1]];
 
+        /// <summary>Each shard's events in arrival order (null: none); the batch itself when it all belongs to one shard.</summary>
         public TickEvent[]?[] Split(TickEvent[] events)
         {
-            var shardOf = new int[events.Length];
             Span<int> counts = stackalloc int[_shards];
             int lastValue = int.MinValue, lastShard = 0;
-            for (int k = 0; k < events.Length; k++)
+            foreach (ref readonly var e in events.AsSpan())
             {
-                if (events[k].Symbol != lastValue)
-                {
-                    lastValue = events[k].Symbol;
-                    lastShard = ShardOf(lastValue);
-                }
-                counts[shardOf[k] = lastShard]++;
+                if (e.Symbol != lastValue) lastShard = ShardOf(lastValue = e.Symbol);
+                counts[lastShard]++;
             }
             var parts = new TickEvent[]?[_shards];
+            // All of one shard (the usual case for a replay, whose batches run in symbol order): no copy.
+            if (counts[lastShard] == events.Length)
+            {
+                parts[lastShard] = events;
+                return parts;
+            }
             for (int s = 0; s < _shards; s++) if (counts[s] > 0) parts[s] = new TickEvent[counts[s]];
             counts.Clear();
-            for (int k = 0; k < events.Length; k++)
+            lastValue = int.MinValue;
+            foreach (ref readonly var e in events.AsSpan())
             {
-                int s = shardOf[k];
-                parts[s]![counts[s]++] = events[k];
+                if (e.Symbol != lastValue) lastShard = ShardOf(lastValue = e.Symbol);
+                parts[lastShard]![counts[lastShard]++] = e;
             }
             return parts;
         }

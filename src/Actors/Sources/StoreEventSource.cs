@@ -61,11 +61,13 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     /// <summary>Every symbol's events of bar <paramref name="minute"/>, symbol order, cut into batches.</summary>
     private static void CollectMinute(SymbolEventCursor[] cursors, int minute, List<TickEvent[]> batches)
     {
+        // Bar ≤ m ⇔ stamped before m's close time (bars are monotone in time); the close takes everything left.
+        int close = minute == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(minute);
         var batch = new TickEvent[BatchEvents];
         int used = 0;
         foreach (var cursor in cursors)
         {
-            for (var run = cursor.Next(minute); !run.IsEmpty; run = cursor.Next(minute))
+            for (var run = cursor.Next(close); !run.IsEmpty; run = cursor.Next(close))
             {
                 while (!run.IsEmpty)
                 {

@@ -1,11 +1,12 @@
 using Sig.Engine.Events;
-using Sig.Engine.Time;
 
 namespace Sig.Actors.Sources;
 
 /// <summary>
 /// Reads one symbol's stored events in small chunks so a full-market day is never loaded at
-/// once; hands out the events of each minute in seq order.
+/// once (a symbol's columns are read 256 rows at a time, so a minute of a full market touches
+/// each symbol's buffer, not its nine columns in the mapped file); hands out the events of each
+/// minute in seq order.
 /// </summary>
 internal sealed class SymbolEventCursor
 {
@@ -20,8 +21,11 @@ internal sealed class SymbolEventCursor
         _day = day; _symbol = symbol; _offset = 0; _count = day.EventCount(symbol); _pos = _len = 0;
     }
 
-    /// <summary>The next run of events whose bar is ≤ <paramref name="minute"/> (empty when none is left).</summary>
-    public ReadOnlySpan<TickEvent> Next(int minute)
+    /// <summary>
+    /// The next run of events stamped before <paramref name="close"/> (HHMMSSmmm; a minute's close
+    /// time: exactly the events whose bar is at most that minute), empty when none is left.
+    /// </summary>
+    public ReadOnlySpan<TickEvent> Next(int close)
     {
         if (_pos == _len)
         {
@@ -31,7 +35,7 @@ internal sealed class SymbolEventCursor
             _offset += n; _pos = 0; _len = n;
         }
         int start = _pos;
-        while (_pos < _len && SessionBars.BarOf(_buffer[_pos].Time) <= minute) _pos++;
+        while (_pos < _len && _buffer[_pos].Time < close) _pos++;
         return _buffer.AsSpan(start, _pos - start);
     }
 }

@@ -146,7 +146,7 @@ public class HandWorkedFactorTests
         bool IsBig(int index)
         {
             var b = state.Orders;
-            return new BigOrderThreshold(b.Count, b.SizeSum, b.SizeSquareSum, 1.0, 0).IsBig(b.ClassificationSize[index]);
+            return new BigOrderThreshold(b.Count, b.SizeSum, b.SizeSquareSum, 1.0, 0).IsBig(b.ClassificationSizeOf(index));
         }
         // Orders by first appearance: 0 = buy 1, 1 = sell 11, 2 = buy 2, 3 = sell 12, …
         state.Apply(TickEvent.Trade(S, 93010000, 1, 100000, 100, 1, 11, 'B', 'F'));

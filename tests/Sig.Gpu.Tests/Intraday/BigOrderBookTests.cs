@@ -113,6 +113,65 @@ public class BigOrderBookTests
         Assert.Equal(count, copy.Count);
     }
 
+    private static void AssertEqualBooks(BigOrderBook expected, BigOrderBook actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.SizeSum, actual.SizeSum);
+        Assert.Equal(expected.SizeSquareSum, actual.SizeSquareSum);
+        Assert.Equal(expected.BuyAmountSquareSum, actual.BuyAmountSquareSum);
+        Assert.Equal(expected.SellAmountSquareSum, actual.SellAmountSquareSum);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected.ClassificationSizeOf(i), actual.ClassificationSizeOf(i));
+        foreach (double k in new[] { -0.5, 0.0, 1.0, 2.5 })
+        {
+            var theta = new BigOrderThreshold(expected.Count, expected.SizeSum, expected.SizeSquareSum, k, 0);
+            Assert.Equal(expected.SumBig(theta), actual.SumBig(theta));
+        }
+    }
+
+    [Theory]
+    [InlineData(11, 1L)]     // dense ids: the array-indexed path
+    [InlineData(12, 9973L)]  // sparse ids: the hashed path
+    public void Copies_into_the_copy_before_last_move_only_what_changed_and_stay_equal(int seed, long idStride)
+    {
+        // As a shard snapshots: two buffers, each new copy written into the older one, many fills in between
+        // (old orders filled again, new orders added, orders moving between buckets).
+        var rng = new Random(seed);
+        var book = new BigOrderBook();
+        BigOrderBook latest = new(), spare = new();
+        int nextId = 1;
+        for (int round = 0; round < 12; round++)
+        {
+            for (int f = 0; f < 400; f++)
+            {
+                if (rng.Next(3) == 0 || nextId < 10) nextId++;
+                // Buy ids odd, sell ids even: one id never names orders of both sides.
+                long buy = 1 + 2 * (rng.Next(4) == 0 ? rng.Next(0, nextId) : nextId) * idStride;
+                long sell = 2 + 2 * (rng.Next(4) == 0 ? rng.Next(0, nextId) : nextId + 1) * idStride;
+                long amount = (long)(Math.Exp(rng.NextDouble() * 8) * 10_000);
+                book.AddFill(buy, sell, amount, rng.Next(-500, 500), rng.Next(2) == 0, (byte)"BSN"[rng.Next(3)]);
+            }
+            book.CopyTo(spare);
+            (latest, spare) = (spare, latest);
+            AssertEqualBooks(book, latest);
+            if (round == 5)
+            {
+                // A copy that is itself written is no longer an image of the book: the next copy into it is whole.
+                spare.AddFill(1, 2, 5_000_000, 7, true, (byte)'B');
+            }
+        }
+        // A copy continued with the same fills stays equal to the original continued.
+        var restored = new BigOrderBook();
+        latest.CopyTo(restored);
+        for (int f = 0; f < 300; f++)
+        {
+            long buy = 1 + 2 * rng.Next(0, nextId + 50) * idStride, amount = rng.Next(1, 5_000_000);
+            book.AddFill(buy, 0, amount, 3, false, (byte)'B');
+            restored.AddFill(buy, 0, amount, 3, false, (byte)'B');
+        }
+        AssertEqualBooks(book, restored);
+        Assert.Equal(idStride > 1, book.SparseIds);
+    }
+
     [Theory]
     [InlineData(1L)]
     [InlineData(7L)]

@@ -14,30 +14,90 @@ namespace Sig.Engine.Output;
 /// </summary>
 public static class FactorPayloads
 {
+    // Longest "R" text of a double ("-2.2250738585072014E-308") plus its separator.
+    private const int MaxNumberBytes = 26;
+
+    // The buffer a snapshot payload is written into, reused by each thread; only the finished payload is allocated.
+    [ThreadStatic] private static byte[]? t_buffer;
+
+    private static readonly byte[] FactorList = Encoding.ASCII.GetBytes(
+        "\"factors\":[" + string.Join(",", FactorCatalog.Names.Select(n => $"\"{n}\"")) + "],\"values\":[");
+
     /// <summary>`sig.factors.snapshot` (and, at minute 240, `sig.factors.daily` with kind "daily").
     /// "seq" of a snapshot is the minute's ordinal in the day, which is the same in live and replay.</summary>
     public static byte[] Snapshot(FactorSnapshot s, bool daily = false)
     {
-        var w = new ArrayBufferWriter<byte>(64 + s.Symbols.Length * (FactorCatalog.Count * 12 + 16));
-        Ascii(w, "{\"v\":1,\"date\":\"");
-        Ascii(w, CanonicalRows.FormatDate(s.Date));
-        Ascii(w, "\",");
-        if (!daily) { Ascii(w, "\"minute\":"); Int(w, s.Minute); Ascii(w, ",\"seq\":"); Int(w, s.Minute); Ascii(w, ","); }
-        Ascii(w, "\"symbols\":[");
-        for (int i = 0; i < s.Symbols.Length; i++) { if (i > 0) Ascii(w, ","); Ascii(w, "\""); Ascii(w, s.Symbols[i].ToString()); Ascii(w, "\""); }
-        Ascii(w, "],\"factors\":[");
-        for (int f = 0; f < FactorCatalog.Count; f++) { if (f > 0) Ascii(w, ","); Ascii(w, "\""); Ascii(w, FactorCatalog.Names[f]); Ascii(w, "\""); }
-        Ascii(w, "],\"values\":[");
-        for (int i = 0; i < s.Symbols.Length; i++)
+        int n = s.Symbols.Length;
+        long bound = 128L + FactorList.Length + n * (12L + 3 + FactorCatalog.Count * (long)MaxNumberBytes);
+        if (bound > Array.MaxLength) throw new InvalidOperationException($"a snapshot of {n} symbols is too large for one payload");
+        var buffer = t_buffer is { } b && b.Length >= bound ? b : t_buffer = new byte[Math.Max(bound, 2 * (t_buffer?.Length ?? 0))];
+        var span = buffer.AsSpan();
+        int at = 0;
+        Put(span, ref at, "{\"v\":1,\"date\":\""u8);
+        at += Encoding.ASCII.GetBytes(CanonicalRows.FormatDate(s.Date), span[at..]);
+        Put(span, ref at, "\","u8);
+        if (!daily)
         {
-            if (i > 0) Ascii(w, ",");
-            Ascii(w, "[");
-            var row = s.Row(i);
-            for (int f = 0; f < row.Length; f++) { if (f > 0) Ascii(w, ","); Number(w, row[f]); }
-            Ascii(w, "]");
+            Put(span, ref at, "\"minute\":"u8); PutInt(span, ref at, s.Minute);
+            Put(span, ref at, ",\"seq\":"u8); PutInt(span, ref at, s.Minute);
+            span[at++] = (byte)',';
         }
-        Ascii(w, "]}");
-        return w.WrittenSpan.ToArray();
+        Put(span, ref at, "\"symbols\":["u8);
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0) span[at++] = (byte)',';
+            span[at++] = (byte)'"';
+            PutSymbol(span, ref at, s.Symbols[i]);
+            span[at++] = (byte)'"';
+        }
+        span[at++] = (byte)']';
+        span[at++] = (byte)',';
+        Put(span, ref at, FactorList);
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0) span[at++] = (byte)',';
+            span[at++] = (byte)'[';
+            var row = s.Row(i);
+            for (int f = 0; f < row.Length; f++)
+            {
+                if (f > 0) span[at++] = (byte)',';
+                PutNumber(span, ref at, row[f]);
+            }
+            span[at++] = (byte)']';
+        }
+        Put(span, ref at, "]}"u8);
+        return span[..at].ToArray();
+    }
+
+    private static void Put(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(span[at..]);
+        at += bytes.Length;
+    }
+
+    private static void PutInt(Span<byte> span, ref int at, long v)
+    {
+        v.TryFormat(span[at..], out int n, default, CultureInfo.InvariantCulture);
+        at += n;
+    }
+
+    private static void PutNumber(Span<byte> span, ref int at, double d)
+    {
+        if (!double.IsFinite(d)) { Put(span, ref at, "null"u8); return; }
+        if (!d.TryFormat(span[at..], out int n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("number format");
+        at += n;
+    }
+
+    // "000001.SZ" without a string: six digits, a dot, the exchange.
+    private static void PutSymbol(Span<byte> span, ref int at, SymbolCode symbol)
+    {
+        int code = symbol.Code;
+        for (int k = 5; k >= 0; k--, code /= 10) span[at + k] = (byte)('0' + code % 10);
+        span[at + 6] = (byte)'.';
+        string ex = symbol.Exchange;
+        span[at + 7] = (byte)ex[0];
+        span[at + 8] = (byte)ex[1];
+        at += 9;
     }
 
     /// <summary>`sig.factors.intraday.&lt;sym&gt;` for symbol i of a snapshot.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Replay.Store;
 using Spectre.Console;
@@ -24,7 +25,8 @@ public sealed class BenchReplayCommand : IBenchCommand
         var keep = new Option<DirectoryInfo?>("--store") { Description = "Use (or create and keep) this store instead of a temp one" };
         var outputs = new Option<string>("--outputs") { Description = "all (every minute) or daily (the close only)", DefaultValueFactory = _ => "all" };
         outputs.AcceptOnlyFromAmong("all", "daily");
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs };
+        var phases = new Option<bool>("--phases") { Description = "Instead of the pipeline, replay on one thread without actors and report CPU time and allocations per phase" };
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
@@ -38,13 +40,22 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var store = TickStore.Open(dir);
                 int symbols;
                 using (var day = store.OpenDay(store.Dates[0])) symbols = day.SymbolCount;
+                if (parse.GetValue(phases))
+                {
+                    Phases(config, store, mode);
+                    return 0;
+                }
                 using var memory = new MemorySampler();
+                long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+                int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+                var pause0 = GC.GetTotalPauseDuration();
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew(); // wall-clock ok: benchmark timing only
                 var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay), outputs: mode);
                 sw.Stop();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
                 var (anon, file) = memory.Stop();
+                long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
                 long applied = replay.Last?.Counters.EventsApplied ?? 0;
                 var ms = replay.ComputeMillis.ToArray();
                 var t = new Table().AddColumns("metric", "value");
@@ -55,6 +66,8 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("events/s (wall-clock, whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
                 t.AddRow("events/s per CPU-second", $"{applied / Math.Max(1e-9, cpu.TotalSeconds):N0}");
                 t.AddRow("per-shard minute step p50 / p99 / max", $"{BenchReport.Percentile(ms, 0.50):F2} / {BenchReport.Percentile(ms, 0.99):F2} / {BenchReport.Percentile(ms, 1):F2} ms");
+                t.AddRow("allocated (whole process)", $"{allocated / 1048576.0:N0} MiB, {(double)allocated / Math.Max(1, applied):F1} bytes/event");
+                t.AddRow("GCs gen0 / gen1 / gen2, pause", $"{GC.CollectionCount(0) - gen0} / {GC.CollectionCount(1) - gen1} / {GC.CollectionCount(2) - gen2}, {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s");
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
                 t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB");
                 AnsiConsole.Write(t);
@@ -66,6 +79,25 @@ public sealed class BenchReplayCommand : IBenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    // The replay's phases on one thread (no actors): where the CPU time goes, without the actors' share.
+    private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode)
+    {
+        var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes);
+        var t = new Table().AddColumns("phase (one thread, no actors)", "CPU s", "ns/event", "allocated MiB", "bytes/event");
+        double total = 0;
+        foreach (var p in Enum.GetValues<ReplayPhaseProfile.Phase>())
+        {
+            double s = r.CpuSeconds[(int)p];
+            long b = r.Allocated[(int)p];
+            total += s;
+            t.AddRow(p.ToString().ToLowerInvariant(), $"{s:F2}", $"{s * 1e9 / Math.Max(1, r.Events):F0}", $"{b / 1048576.0:N1}", $"{(double)b / Math.Max(1, r.Events):F1}");
+        }
+        t.AddRow("total", $"{total:F2}", $"{total * 1e9 / Math.Max(1, r.Events):F0}", $"{r.Allocated.Sum() / 1048576.0:N1}", $"{(double)r.Allocated.Sum() / Math.Max(1, r.Events):F1}");
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"one-thread replay: {r.Events:N0} events, {r.Events / Math.Max(1e-9, total):N0} events per CPU-second; " +
+            $"minute step (evaluate + snapshot, thread CPU) p50 / p99 {BenchReport.P50P99(r.StepMillis)}; GCs {r.Gen0} / {r.Gen1} / {r.Gen2}");
     }
 
     // A child `engine generate` keeps generation's time and memory out of this process's figures.

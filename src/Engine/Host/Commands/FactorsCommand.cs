@@ -31,10 +31,18 @@ public sealed class FactorsCommand : ICliCommand
             var d = Cli.ParseDate(parse.GetValue(date)!, "--date");
             var ticks = TickStore.Open(parse.GetValue(store)!.FullName);
             FactorSnapshot? snapshot = null;
-            StoreReplay.Run(config, config.Replay.Workers, new StoreEventSource([d], ticks.OpenDay, lastMinute: m),
+            var cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = System.Diagnostics.Stopwatch.StartNew(); // wall-clock ok: timing report only
+            var pipeline = StoreReplay.Run(config, config.Replay.Workers, new StoreEventSource([d], ticks.OpenDay, lastMinute: m),
                 p => p.Outputs.Subscribe(o => { if (o.Snapshot.Minute == m) snapshot = o.Snapshot; }));
+            clock.Stop();
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu0;
             WriteCsv(snapshot!, parse.GetValue(output)!.FullName);
             Console.WriteLine($"{snapshot!.Symbols.Length} symbols as of minute {m} → {parse.GetValue(output)!.FullName}");
+            long events = pipeline.Last?.Counters.EventsApplied ?? 0;
+            var steps = pipeline.ComputeMillis.ToArray();
+            Console.WriteLine($"timing: {clock.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU, {events:N0} events ({events / Math.Max(1e-9, cpu.TotalSeconds):N0} per CPU-second); " +
+                $"minute step (per shard) p50 / p99 {BenchReport.P50P99(steps)}, {steps.Sum() / 1000:F2} s in all; peak RSS {BenchReport.PeakRssMiB():N0} MiB");
             return 0;
         });
         return cmd;

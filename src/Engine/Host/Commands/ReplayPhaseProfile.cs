@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Sig.Actors.Pipeline;
+using Sig.Actors.Sources;
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Output;
+using Sig.Gpu;
+using Sig.Replay.Store;
+
+namespace Sig.Engine.Host.Commands;
+
+/// <summary>
+/// `bench replay --phases`: the replay's work done on one thread without actors, so each phase's
+/// CPU time and allocations can be told apart: reading the store into batches (source),
+/// applying events (apply), evaluating the closed minutes (evaluate: the minute step without
+/// payloads), the canonical payload bytes (payload) and supervision-style state copies at the
+/// pipeline's snapshot points (snapshot). CPU time is the thread's own (getrusage), so other
+/// processes on a shared machine do not inflate it. The rows are those of a one-shard pipeline.
+/// </summary>
+internal static class ReplayPhaseProfile
+{
+    public enum Phase { Source, Apply, Evaluate, Payload, Snapshot }
+
+    // The shard actor's bound on the events kept since its last snapshot (SymbolShard.MaxEventsSinceSnapshot).
+    private const int MaxEventsSinceSnapshot = 1 << 20;
+
+    /// <summary>Per phase: thread CPU seconds and bytes allocated; the minute steps (ms, thread CPU); the events applied.</summary>
+    public sealed record Result(double[] CpuSeconds, long[] Allocated, List<double> StepMillis, long Events, int Gen0, int Gen1, int Gen2);
+
+    public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes)
+    {
+        using var backend = StoreReplay.Backend(config);
+        var crossSection = new MinuteCrossSection(config.BigOrder, backend, outputs);
+        var engine = new ShardMinuteEngine(crossSection);
+        ShardMinuteEngine? latest = null, spare = null;
+        var cpu = new double[5];
+        var bytes = new long[5];
+        var steps = new List<double>();
+        long sinceSnapshot = 0;
+        int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+        var source = new StoreEventSource([date], store.OpenDay).ReadAsync(CancellationToken.None).GetAsyncEnumerator();
+        try
+        {
+            while (true)
+            {
+                var mark = Mark();
+                bool more = source.MoveNextAsync().AsTask().GetAwaiter().GetResult();
+                Add(Phase.Source, mark);
+                if (!more) break;
+                var input = source.Current;
+                switch (input.Kind)
+                {
+                    case MarketInputKind.DayStart:
+                        engine.BeginDay(input.Date, input.Symbols);
+                        Snapshot();
+                        break;
+                    case MarketInputKind.Ticks:
+                        mark = Mark();
+                        engine.Apply(input.Events);
+                        Add(Phase.Apply, mark);
+                        if ((sinceSnapshot += input.Events.Length) >= MaxEventsSinceSnapshot) Snapshot();
+                        break;
+                    case MarketInputKind.Clock:
+                        var snapshots = new List<FactorSnapshot>();
+                        mark = Mark();
+                        engine.Clock(input.Time, snapshots.Add);
+                        double evaluate = Add(Phase.Evaluate, mark);
+                        foreach (var s in snapshots)
+                        {
+                            mark = Mark();
+                            FactorPayloads.Snapshot(s);
+                            if (s.Minute == Sig.Engine.Time.SessionBars.BarsPerDay) FactorPayloads.Snapshot(s, daily: true);
+                            Add(Phase.Payload, mark);
+                            double snapshot = 0;
+                            if (snapshotEveryMinutes > 0 && s.Minute % snapshotEveryMinutes == 0) snapshot = Snapshot();
+                            steps.Add((evaluate / snapshots.Count + snapshot) * 1000);
+                        }
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            source.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        return new Result(cpu, bytes, steps, engine.EventsApplied,
+            GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
+
+        double Snapshot()
+        {
+            var mark = Mark();
+            var next = engine.Clone(spare);
+            spare = latest;
+            latest = next;
+            sinceSnapshot = 0;
+            return Add(Phase.Snapshot, mark);
+        }
+
+        double Add(Phase p, (double Cpu, long Bytes) mark)
+        {
+            double s = ThreadCpuSeconds() - mark.Cpu;
+            cpu[(int)p] += s;
+            bytes[(int)p] += GC.GetAllocatedBytesForCurrentThread() - mark.Bytes;
+            return s;
+        }
+    }
+
+    private static (double Cpu, long Bytes) Mark() => (ThreadCpuSeconds(), GC.GetAllocatedBytesForCurrentThread());
+
+    /// <summary>CPU seconds (user + system) of the calling thread; falls back to the process's where getrusage is unavailable.</summary>
+    public static double ThreadCpuSeconds()
+    {
+        if (OperatingSystem.IsLinux() && getrusage(RusageThread, out var u) == 0)
+            return u.UserSeconds + u.UserMicroseconds * 1e-6 + u.SystemSeconds + u.SystemMicroseconds * 1e-6;
+        return Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    }
+
+    private const int RusageThread = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
+        private readonly long _maxrss, _ixrss, _idrss, _isrss, _minflt, _majflt, _nswap, _inblock, _oublock, _msgsnd, _msgrcv, _nsignals, _nvcsw, _nivcsw;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int getrusage(int who, out RUsage usage);
+}
