@@ -110,7 +110,10 @@ public sealed class DayFeedPublisher
             await _subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
             var before = (await js.GetStreamAsync(MarketSubjects.MdStream, cancellationToken: cancellationToken).ConfigureAwait(false)).Info.State;
             verifier = new Verifier(js, before);
-            inbox = _connection.NewInbox();
+            // Under _INBOX (what permissions grant for replies) but not under the connection's own inbox
+            // prefix: the client routes that prefix to its request multiplexer by exact subject, which would
+            // not deliver the acks to a wildcard subscription.
+            inbox = "_INBOX.feed" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
             acks = await _connection.SubscribeCoreAsync<byte[]>(inbox + ".*", cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         try

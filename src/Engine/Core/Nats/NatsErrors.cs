@@ -16,7 +16,9 @@ public static class NatsErrors
         var parts = new List<string>();
         for (var e = error; e is not null; e = e.InnerException)
         {
-            string m = e.Message.Trim();
+            // The client's wording for a failed first connect; ours names the server plainly.
+            string m = e.Message.Trim().Replace("can not connect uris: ", "cannot connect to ", StringComparison.Ordinal)
+                                       .Replace("can not start to connect nats server: ", "cannot connect to ", StringComparison.Ordinal);
             if (m.Length > 0 && !parts.Any(p => p.Contains(m, StringComparison.Ordinal))) parts.Add(m);
         }
         string line = string.Join(": ", parts);

@@ -12,8 +12,8 @@ namespace Sig.Engine.Nats;
 public sealed record StoredMsg(string Subject, ulong Seq, string? MsgId, byte[] Data);
 
 /// <summary>
-/// Reads stored messages back by the JetStream "get message" API: the last one on a subject
-/// (where SIG_OUT's outputs of a journal end) and, for tests and tools, every message in order.
+/// Reads a stored message back by the JetStream "get message" API: the last one on a subject
+/// (where SIG_OUT's outputs of a journal end).
 /// </summary>
 public static class StoredMessages
 {
@@ -31,29 +31,6 @@ public static class StoredMessages
         catch (NatsJSApiException e) when (e.Error.Code == 404)
         {
             return null;
-        }
-    }
-
-    /// <summary>Every message of <paramref name="stream"/> (optionally only those on <paramref name="filterSubject"/>), in sequence order, read one by one.</summary>
-    public static async Task<IReadOnlyList<StoredMsg>> GetAllAsync(INatsJSContext js, string stream, string? filterSubject = null, CancellationToken cancellationToken = default)
-    {
-        var s = await js.GetStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var result = new List<StoredMsg>();
-        ulong seq = 1;
-        while (true)
-        {
-            StreamMsgGetResponse response;
-            try
-            {
-                response = await s.GetAsync(new StreamMsgGetRequest { Seq = seq, NextBySubj = filterSubject ?? ">" }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (NatsJSApiException e) when (e.Error.Code == 404)
-            {
-                return result; // no message at or after seq
-            }
-            var msg = From(response.Message);
-            result.Add(msg);
-            seq = msg.Seq + 1;
         }
     }
 
