@@ -165,8 +165,8 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
     {
         try
         {
-            await _subjects.EnsureOutStreamAsync(js, cancellationToken).ConfigureAwait(false);
-            var last = await StoredMessages.GetLastAsync(js, MarketSubjects.OutStream, _subjects.Digest, cancellationToken).ConfigureAwait(false);
+            var stream = await _subjects.EnsureOutStreamAsync(js, cancellationToken).ConfigureAwait(false);
+            var last = await StoredMessages.GetLastAsync(stream, _subjects.Digest, cancellationToken).ConfigureAwait(false);
             if (last?.MsgId is not { } id) return null;
             return NatsOutputPublisher.ParseMsgId(id) is { } parsed && parsed.JournalId == journalId ? (parsed.Date, parsed.Minute) : null;
         }

@@ -107,9 +107,9 @@ public sealed class NatsTlsTests : IAsyncLifetime
 
         var js = new NatsJSContext(nats);
         var subjects = new MarketSubjects();
-        await subjects.EnsureOutStreamAsync(js);
+        var stream = await subjects.EnsureOutStreamAsync(js);
         await NatsTestKit.PublishToStreamAsync(nats, subjects.Digest, "{}"u8.ToArray(), "j:2024-03-04:1:digest");
-        var last = await StoredMessages.GetLastAsync(js, MarketSubjects.OutStream, subjects.Digest);
+        var last = await StoredMessages.GetLastAsync(stream, subjects.Digest);
         Assert.Equal("j:2024-03-04:1:digest", last!.MsgId);
     }
 

@@ -21,12 +21,11 @@ public static class StoredMessages
     public const string MsgIdHeader = "Nats-Msg-Id";
 
     /// <summary>The last message stored on <paramref name="subject"/> (no wildcards), or null when there is none.</summary>
-    public static async Task<StoredMsg?> GetLastAsync(INatsJSContext js, string stream, string subject, CancellationToken cancellationToken = default)
+    public static async Task<StoredMsg?> GetLastAsync(INatsJSStream stream, string subject, CancellationToken cancellationToken = default)
     {
-        var s = await js.GetStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            return From((await s.GetAsync(new StreamMsgGetRequest { LastBySubj = subject }, cancellationToken).ConfigureAwait(false)).Message);
+            return From((await stream.GetAsync(new StreamMsgGetRequest { LastBySubj = subject }, cancellationToken).ConfigureAwait(false)).Message);
         }
         catch (NatsJSApiException e) when (e.Error.Code == 404)
         {
