@@ -74,7 +74,13 @@ public sealed class NatsMarketSource(
                     foreach (var msg in batch)
                     {
                         ulong seq = msg.Metadata!.Value.Sequence.Stream;
-                        if (seq <= LastSourceSeq) continue; // journaled before a restart: already consumed
+                        if (seq <= LastSourceSeq)
+                        {
+                            // Journaled already (a redelivery, or a server that restarted behind the journal): acked, not
+                            // consumed again; unacked it would hold the consumer's ack-pending window forever.
+                            last = msg;
+                            continue;
+                        }
                         if (seq != LastSourceSeq + 1 && _gapAcceptedAfter != LastSourceSeq)
                         {
                             // A hole: reposition right after the last journaled message and pull again.
@@ -89,8 +95,8 @@ public sealed class NatsMarketSource(
                     }
                     var inputs = JournalBatch();
                     SyncAtMinute(closedBefore);
-                    // Ack policy "all": one ack covers the batch, and only after it is in the journal.
-                    // A lost ack is harmless: the next one covers it, and redeliveries are skipped by sequence.
+                    // Ack policy "all": one ack covers the batch, and only after it is in the journal (every message up to
+                    // the acked one is). A lost ack is harmless: the next one covers it, and redeliveries are skipped by sequence.
                     if (last is { } acked)
                     {
                         try { await acked.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false); }

@@ -203,7 +203,7 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
         Assert.False(live.HasExited, "the session ended before the server restart: " + live.Stderr);
         await _server.RestartAsync();
         await FeedThroughAsync(plan, null);
-        Assert.True(live.WaitForExit(Timeout), "live did not finish after the restart");
+        Assert.True(live.WaitForExit(Timeout), "live did not finish after the restart: " + live.Stderr);
         Assert.True(live.ExitCode == 0, live.Stderr);
         Assert.Equal(market.ReplayDigest, EngineProcess.DigestOf(live.Stdout));
         Assert.Equal(market.ReplayDigest, VerifyReplay());
@@ -247,7 +247,7 @@ public sealed class NodeSubscriberTests(LiveMarketFixture market) : IClassFixtur
         Directory.Delete(_work, true);
     }
 
-    private static string NodeDirectory()
+    internal static string NodeDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -257,11 +257,10 @@ public sealed class NodeSubscriberTests(LiveMarketFixture market) : IClassFixtur
         throw new InvalidOperationException("tests/node/subscriber.mjs not found above the test binaries");
     }
 
-    [Fact]
+    [NodeNatsFact]
     public async Task The_npm_nats_client_receives_schema_valid_snapshots_and_intraday_equal_to_the_export()
     {
         string node = NodeDirectory();
-        Assert.True(Directory.Exists(Path.Combine(node, "node_modules", "nats")), "run `./scripts/dev deps` (npm install in tests/node) first");
         string outJson = Path.Combine(_work, "received.json");
         var info = new System.Diagnostics.ProcessStartInfo("node") { WorkingDirectory = node, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])["subscriber.mjs", _server.Url, outJson, "sig", "100"]) info.ArgumentList.Add(a);
@@ -312,5 +311,24 @@ public sealed class NodeSubscriberTests(LiveMarketFixture market) : IClassFixtur
         if (exported.Length == 0) { Assert.True(received.ValueKind == JsonValueKind.Null, what); return; }
         Assert.True(received.ValueKind == JsonValueKind.Number, what);
         Assert.Equal(double.Parse(exported, CultureInfo.InvariantCulture), received.GetDouble());
+    }
+}
+
+/// <summary>A test that needs Node and the npm <c>nats</c> package in tests/node: skipped, saying how to install them, when they are absent.</summary>
+public sealed class NodeNatsFactAttribute : FactAttribute
+{
+    public NodeNatsFactAttribute()
+    {
+        bool node = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(d => File.Exists(Path.Combine(d, "node")));
+        if (!node) Skip = "node is not installed (./scripts/dev deps installs it)";
+        else if (!Directory.Exists(Path.Combine(NodeDirectoryOrEmpty(), "node_modules", "nats")))
+            Skip = "the npm package `nats` is not installed in tests/node (./scripts/dev deps, or npm ci in tests/node)";
+    }
+
+    private static string NodeDirectoryOrEmpty()
+    {
+        try { return NodeSubscriberTests.NodeDirectory(); }
+        catch (InvalidOperationException) { return ""; }
     }
 }
