@@ -50,7 +50,7 @@ public enum LiveState { Recovering, Live, Stopped }
 /// journal directory, which `verify-replay` compares against.
 /// </summary>
 public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionOptions options, IComputeBackend backend,
-    IDailyFactorSink? dailyStore = null, TextWriter? log = null)
+    IDailyFactorSink? dailyStore = null, TextWriter? log = null, IReadOnlyList<ICloseStage>? closeStages = null)
 {
     /// <summary>The live run's manifest in the journal directory (its output digest is what verify-replay compares).</summary>
     public const string ManifestFileName = "live.manifest.json";
@@ -101,7 +101,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
                 fatal ??= f.Exception;
                 stop.Cancel();
             }
-        }, dailyBars: dailyBars);
+        }, dailyBars: dailyBars, closeStages: closeStages);
         long journalRecordsAtStart = journal.LastSequence;
         pipeline.Outputs.Subscribe(o =>
         {
@@ -206,6 +206,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
             RejectsSuppressed = rejects?.Suppressed ?? 0,
             LastMinute = output?.Snapshot.Minute,
             JournalId = journalId,
+            CloseStages = closeStages is { Count: > 0 } ? [.. closeStages.Select(s => s.ManifestEntry)] : null,
             OutputDigest = output?.Digest ?? new OutputDigest().Hex,
         };
         manifest.Write(Path.Combine(options.JournalDirectory, ManifestFileName));

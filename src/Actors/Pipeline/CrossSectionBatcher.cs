@@ -7,12 +7,12 @@ namespace Sig.Actors.Pipeline;
 
 /// <summary>
 /// The CrossSectionBatcher actor: waits until every shard has delivered its rows of a minute
-/// (the minute watermark), joins them in shard order, which is symbol order, chains the
-/// minute into the output digest and hands the result on. Each shard sends its minutes in
+/// (the minute watermark), joins them in shard order, which is symbol order, makes the
+/// minute's payload bytes once and hands the result on (the DigestChain digests those bytes). Each shard sends its minutes in
 /// order, so minutes complete in order. A part that arrives twice (a shard retrying a
 /// message after a failure) is ignored.
 /// </summary>
-internal sealed class CrossSectionBatcher(int shards, IReadOnlyList<ActorRef<MinuteOutput>> downstream)
+internal sealed class CrossSectionBatcher(int shards, ActorRef<MinuteOutput> downstream)
     : IActorBehavior<ShardMinute>, ISnapshotable
 {
     private State _state = new();
@@ -29,19 +29,17 @@ internal sealed class CrossSectionBatcher(int shards, IReadOnlyList<ActorRef<Min
         _state.Pending.Remove(key);
         _state.LastEmitted = key;
         var snapshot = Join(parts!);
-        // The payloads are made once: digested here, published as the same bytes.
+        // The payloads are made once: digested by the DigestChain, published as the same bytes.
         byte[] snapshotPayload = FactorPayloads.Snapshot(snapshot);
         byte[]? dailyPayload = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? FactorPayloads.Snapshot(snapshot, daily: true) : null;
-        if (dailyPayload is null) _state.Digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload);
-        else _state.Digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload, dailyPayload);
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
-        var output = new MinuteOutput(snapshot, _state.Digest.Hex, counters, snapshotPayload, dailyPayload)
+        var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {
             DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p!.Bars ?? [])],
         };
         context.RequestSnapshot();
         if (context.IsReplaying) return;
-        foreach (var d in downstream) await d.SendAsync(output).ConfigureAwait(false);
+        await downstream.SendAsync(output).ConfigureAwait(false);
     }
 
     private static FactorSnapshot Join(ShardMinute?[] parts)
@@ -70,7 +68,6 @@ internal sealed class CrossSectionBatcher(int shards, IReadOnlyList<ActorRef<Min
 
     private sealed class State
     {
-        public OutputDigest Digest { get; } = new();
         public Dictionary<(DateOnly, int), ShardMinute?[]> Pending { get; } = [];
         // Minutes complete in order, so everything up to the last one emitted is done: a late
         // repeat of a part cannot emit a minute twice.
@@ -79,7 +76,6 @@ internal sealed class CrossSectionBatcher(int shards, IReadOnlyList<ActorRef<Min
         public State Copy()
         {
             var c = new State();
-            c.Digest.Reset(Digest.Current);
             foreach (var kv in Pending) c.Pending[kv.Key] = (ShardMinute?[])kv.Value.Clone();
             c.LastEmitted = LastEmitted;
             return c;

@@ -10,9 +10,12 @@ namespace Sig.Actors.Pipeline;
 /// <summary>
 /// The engine's one pipeline, the same for replay and live: an <see cref="IMarketEventSource"/>
 /// feeds the Router actor, which fans out to SymbolShard actors (contiguous symbol ranges),
-/// whose minute rows the CrossSectionBatcher joins in symbol order and chains into the output
-/// digest; the Publisher actor hands each closed minute to the sinks and the in-process
-/// <see cref="Outputs"/> observable, and DailyRollup writes the close into the feature store.
+/// whose minute rows the CrossSectionBatcher joins in symbol order; at the close the
+/// DailyRollup writes the day into the feature store and runs the close stages (inference,
+/// optimization) on it; the DigestChain chains every minute's outputs into the output digest;
+/// and the Publisher hands each closed minute to the sinks and the in-process
+/// <see cref="Outputs"/> observable. The stages after the shards form one chain, so a minute is
+/// published only once everything it contains has been made.
 /// Mailboxes are bounded, so a slow stage holds back the source. Nothing here knows whether
 /// the source is a tick store, a journal or NATS.
 /// </summary>
@@ -35,19 +38,22 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <param name="log">Receives every supervision event.</param>
     /// <param name="outputs">Which minutes are evaluated and emitted (every minute, or only the close).</param>
     /// <param name="dailyBars">With <paramref name="dailyStore"/>: where the close's adjusted daily bars go, or null.</param>
+    /// <param name="closeStages">Run in order at each close after the daily rows are written (they read them from the store).</param>
     public MarketPipeline(BigOrderOptions bigOrder, IComputeBackend backend, int shards, ActorOptions? actors = null,
         IReadOnlyList<IMinuteOutputSink>? sinks = null, IDailyFactorSink? dailyStore = null, Action<ActorFailure>? log = null,
-        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null)
+        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, IReadOnlyList<ICloseStage>? closeStages = null)
     {
         shards = Math.Max(1, shards);
         _system = new ActorSystem(actors, onFailure: log);
         // Downstream first: each stage needs its downstream's ref, and the system stops in reverse spawn order.
-        var finals = new List<ActorRef<MinuteOutput>>
+        var publisher = _system.Spawn<MinuteOutput>("publisher", () => new OutputPublisher(sinks ?? [], _outputs, _stopping.Token));
+        var afterBatcher = _system.Spawn<MinuteOutput>("digest-chain", () => new DigestChain(publisher));
+        if (dailyStore is not null || closeStages is { Count: > 0 })
         {
-            _system.Spawn<MinuteOutput>("publisher", () => new OutputPublisher(sinks ?? [], _outputs, _stopping.Token)),
-        };
-        if (dailyStore is not null) finals.Add(_system.Spawn<MinuteOutput>("daily-rollup", () => new DailyRollup(dailyStore, dailyBars)));
-        var batcher = _system.Spawn<ShardMinute>("batcher", () => new CrossSectionBatcher(shards, finals));
+            var chain = afterBatcher;
+            afterBatcher = _system.Spawn<MinuteOutput>("daily-rollup", () => new DailyRollup(dailyStore, dailyBars, closeStages ?? [], chain));
+        }
+        var batcher = _system.Spawn<ShardMinute>("batcher", () => new CrossSectionBatcher(shards, afterBatcher));
         var shardRefs = new ActorRef<MarketInput>[shards];
         for (int s = 0; s < shards; s++)
         {
