@@ -25,9 +25,10 @@ public sealed class NatsTlsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _dir = Directory.CreateTempSubdirectory("nats-tls-").FullName;
-        using var ca = CreateCa("sig test CA");
-        using var otherCa = CreateCa("another CA");
-        using var serverCert = Issue(ca, "localhost");
+        var validity = Validity();
+        using var ca = CreateCa("sig test CA", validity);
+        using var otherCa = CreateCa("another CA", validity);
+        using var serverCert = Issue(ca, "localhost", validity);
         _caFile = Write("ca.pem", ca.ExportCertificatePem());
         _otherCaFile = Write("other-ca.pem", otherCa.ExportCertificatePem());
         string certFile = Write("server.pem", serverCert.ExportCertificatePem());
@@ -67,17 +68,16 @@ public sealed class NatsTlsTests : IAsyncLifetime
         return (now.AddHours(-1), now.AddDays(1));
     }
 
-    private static X509Certificate2 CreateCa(string name)
+    private static X509Certificate2 CreateCa(string name, (DateTimeOffset From, DateTimeOffset To) validity)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        var (from, to) = Validity();
-        return request.CreateSelfSigned(from, to);
+        return request.CreateSelfSigned(validity.From, validity.To);
     }
 
-    private static X509Certificate2 Issue(X509Certificate2 ca, string host)
+    private static X509Certificate2 Issue(X509Certificate2 ca, string host, (DateTimeOffset From, DateTimeOffset To) validity)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={host}", key, HashAlgorithmName.SHA256);
@@ -88,8 +88,8 @@ public sealed class NatsTlsTests : IAsyncLifetime
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false)); // server auth
-        var (from, to) = Validity();
-        using var issued = request.Create(ca, from, to, RandomNumberGenerator.GetBytes(16));
+        // Within the CA's window (an issued certificate may not outlive its issuer).
+        using var issued = request.Create(ca, validity.From, validity.To.AddMinutes(-1), RandomNumberGenerator.GetBytes(16));
         return issued.CopyWithPrivateKey(key);
     }
 
