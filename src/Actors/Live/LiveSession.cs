@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
@@ -47,7 +49,7 @@ public enum LiveState { Recovering, Live, Stopped }
 /// message (state "live"). Every closed minute updates <see cref="ManifestFileName"/> in the
 /// journal directory, which `verify-replay` compares against.
 /// </summary>
-public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions nats, LiveSessionOptions options, IComputeBackend backend,
+public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionOptions options, IComputeBackend backend,
     IDailyFactorSink? dailyStore = null, TextWriter? log = null, IReadOnlyList<ICloseStage>? closeStages = null)
 {
     /// <summary>The live run's manifest in the journal directory (its output digest is what verify-replay compares).</summary>
@@ -73,11 +75,11 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
     public async Task<LiveResult> RunAsync(CancellationToken cancellationToken)
     {
         await using var connection = new NatsConnection(nats);
-        await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         using var journal = JournalWriter.Open(options.JournalDirectory, config.Journal);
         if (journal.CutTail is { } cut) _log.WriteLine($"journal: cut a torn tail of {cut.Bytes} bytes at {cut.Path}:{cut.Offset} ({cut.Reason})");
         string journalId = JournalId(options.JournalDirectory);
-        var js = new JetStreamContext(connection);
+        var js = new NatsJSContext(connection);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var publisher = new NatsOutputPublisher(connection, _subjects, journalId)
         {
@@ -94,7 +96,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         {
             _log.WriteLine(f.ToString());
             // A publish that cannot succeed (e.g. max_payload) must stop the session, not be dropped as poison.
-            if (f.ActorName == "publisher" && f.Exception is InvalidOperationException { InnerException: NatsMaxPayloadException })
+            if (f.ActorName == "publisher" && f.Exception is InvalidOperationException { InnerException: NatsPayloadTooLargeException })
             {
                 fatal ??= f.Exception;
                 stop.Cancel();
@@ -109,7 +111,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
             OnMinute?.Invoke(o);
             if (o.IsClose && options.StopAfterClose) stop.Cancel();
         });
-        await using var query = await connection.SubscribeAsync(_subjects.QuerySnapshot, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var query = await connection.SubscribeCoreAsync<byte[]>(_subjects.QuerySnapshot, cancellationToken: cancellationToken).ConfigureAwait(false);
         var answering = AnswerQueriesAsync(connection, query, stop.Token);
 
         var recovery = new JournalEventSource(options.JournalDirectory);
@@ -145,7 +147,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         await PublishStatusAsync(connection, parser, source.LastSourceSeq, 0, CancellationToken.None).ConfigureAwait(false);
         try
         {
-            await connection.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await connection.PingAsync(CancellationToken.None).AsTask().WaitAsync(StopFlushTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NatsException or TimeoutException)
         {
@@ -159,13 +161,13 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
     }
 
     /// <summary>The last minute of this journal that SIG_OUT holds completely (its digest message is there), or null.</summary>
-    private async Task<(DateOnly, int)?> PublishedThroughAsync(JetStreamContext js, string journalId, CancellationToken cancellationToken)
+    private async Task<(DateOnly, int)?> PublishedThroughAsync(INatsJSContext js, string journalId, CancellationToken cancellationToken)
     {
         try
         {
-            await _subjects.EnsureOutStreamAsync(js, cancellationToken).ConfigureAwait(false);
-            var last = await js.GetLastMessageAsync(MarketSubjects.OutStream, _subjects.Digest, cancellationToken).ConfigureAwait(false);
-            if (last?.Headers is null || !last.Headers.TryGetValue(JetStreamContext.MsgIdHeader, out string id)) return null;
+            var stream = await _subjects.EnsureOutStreamAsync(js, cancellationToken).ConfigureAwait(false);
+            var last = await StoredMessages.GetLastAsync(stream, _subjects.Digest, cancellationToken).ConfigureAwait(false);
+            if (last?.MsgId is not { } id) return null;
             return NatsOutputPublisher.ParseMsgId(id) is { } parsed && parsed.JournalId == journalId ? (parsed.Date, parsed.Minute) : null;
         }
         catch (NatsException e)
@@ -219,25 +221,31 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         return TryPublishAsync(connection, _subjects.Status, payload, cancellationToken);
     }
 
+    // The client holds a publish while it reconnects; operational messages wait at most this long.
+    private static readonly TimeSpan OperationalPublishTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan StopFlushTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Operational messages (status, rejects) are best effort: a server away must not stop the session.</summary>
     private async ValueTask TryPublishAsync(NatsConnection connection, string subject, byte[] payload, CancellationToken cancellationToken)
     {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(OperationalPublishTimeout);
         try
         {
-            await connection.PublishAsync(subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await connection.PublishAsync(subject, payload, cancellationToken: bounded.Token).ConfigureAwait(false);
         }
-        catch (NatsException e)
+        catch (Exception e) when (e is NatsException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            _log.WriteLine($"{subject}: {e.Message}");
+            _log.WriteLine($"{subject}: {(e is OperationCanceledException ? "NATS unavailable" : e.Message)}");
         }
     }
 
     /// <summary>`sig.query.snapshot`: {"symbols":[…]} (empty = all) → the latest snapshot, same shape as sig.factors.snapshot.</summary>
-    private async Task AnswerQueriesAsync(NatsConnection connection, NatsSubscription query, CancellationToken cancellationToken)
+    private async Task AnswerQueriesAsync(NatsConnection connection, INatsSub<byte[]> query, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var msg in query.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var msg in query.Msgs.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (msg.ReplyTo is null) continue;
                 var latest = _latest;
@@ -245,12 +253,12 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
                 if (latest is null) answer = "{\"v\":1,\"error\":\"no snapshot yet\"}"u8.ToArray();
                 else
                 {
-                    var wanted = RequestedSymbols(msg.Data.Span);
+                    var wanted = RequestedSymbols(msg.Data);
                     answer = FactorPayloads.Snapshot(wanted is null ? latest.Snapshot : latest.Snapshot.Select(wanted));
                 }
                 try
                 {
-                    await connection.PublishAsync(msg.ReplyTo, answer, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await TryReplyAsync(connection, msg.ReplyTo, answer, cancellationToken).ConfigureAwait(false);
                 }
                 catch (NatsException e)
                 {
@@ -264,12 +272,26 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
         }
     }
 
-    private static HashSet<SymbolCode>? RequestedSymbols(ReadOnlySpan<byte> request)
+    private static async ValueTask TryReplyAsync(NatsConnection connection, string replyTo, byte[] answer, CancellationToken cancellationToken)
     {
-        if (request.IsEmpty) return null;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(OperationalPublishTimeout);
         try
         {
-            using var doc = JsonDocument.Parse(request.ToArray());
+            await connection.PublishAsync(replyTo, answer, cancellationToken: bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new NatsException("NATS unavailable; the reply was dropped");
+        }
+    }
+
+    private static HashSet<SymbolCode>? RequestedSymbols(byte[]? request)
+    {
+        if (request is not { Length: > 0 }) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(request);
             if (!doc.RootElement.TryGetProperty("symbols", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0) return null;
             var set = new HashSet<SymbolCode>();
             foreach (var s in list.EnumerateArray())

@@ -2,6 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Sig.Engine.Events;
 using Sig.Engine.Journal;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using Sig.Engine.Nats;
 
 namespace Sig.Actors.Live;
@@ -26,6 +29,9 @@ public sealed record LiveSourceOptions
 /// on start the durable consumer is positioned right after the last journaled stream sequence
 /// (recreated if the server's position differs, e.g. after a crash with unacked deliveries),
 /// and redeliveries at or below it are skipped, so a restart neither loses nor repeats input.
+/// A delivery that skips stream sequences (messages lost in flight when a server died; the
+/// server redelivers them only after the ack wait) repositions the consumer the same way, so
+/// input is consumed in stream order without holes.
 /// </summary>
 public sealed class NatsMarketSource(
     NatsConnection nats, MarketSubjects subjects, LiveSourceOptions options, JournalWriter journal, MdMessageParser parser, ulong resumeAfter)
@@ -56,42 +62,67 @@ public sealed class NatsMarketSource(
         if (!_started) await StartAsync(cancellationToken).ConfigureAwait(false);
         if (options.JetStream)
         {
-            var js = new JetStreamContext(nats);
-            await using var pull = new JetStreamPullConsumer(nats, MarketSubjects.MdStream, options.Durable, options.FetchBatch, TimeSpan.FromSeconds(5));
-            while (!cancellationToken.IsCancellationRequested)
+            var batch = new List<INatsJSMsg<byte[]>>(options.FetchBatch);
+            try
             {
-                var batch = await NextAsync(pull, cancellationToken).ConfigureAwait(false);
-                if (batch.Count == 0) continue;
-                int closedBefore = parser.ClosedMinutes;
-                foreach (var msg in batch)
+                while (!cancellationToken.IsCancellationRequested)
                 {
-                    ulong seq = msg.Metadata.StreamSeq;
-                    if (seq <= LastSourceSeq) continue; // journaled before a restart: already consumed
-                    Consume(msg.Subject, msg.Data.Span, seq);
-                    Pending = msg.Metadata.NumPending;
+                    await NextAsync(batch, cancellationToken).ConfigureAwait(false);
+                    if (batch.Count == 0) continue;
+                    int closedBefore = parser.ClosedMinutes;
+                    INatsJSMsg<byte[]>? last = null;
+                    foreach (var msg in batch)
+                    {
+                        ulong seq = msg.Metadata!.Value.Sequence.Stream;
+                        if (seq <= LastSourceSeq)
+                        {
+                            // Journaled already (a redelivery, or a server that restarted behind the journal): acked, not
+                            // consumed again; unacked it would hold the consumer's ack-pending window forever.
+                            last = msg;
+                            continue;
+                        }
+                        if (seq != LastSourceSeq + 1 && _gapAcceptedAfter != LastSourceSeq)
+                        {
+                            // A hole: reposition right after the last journaled message and pull again.
+                            OnTransientError?.Invoke($"pull: stream sequence {seq} follows {LastSourceSeq}; repositioning the consumer");
+                            _repositionAfter = LastSourceSeq;
+                            break;
+                        }
+                        _gapAcceptedAfter = ulong.MaxValue;
+                        Consume(msg.Subject, msg.Data, seq);
+                        Pending = msg.Metadata.Value.NumPending;
+                        last = msg;
+                    }
+                    var inputs = JournalBatch();
+                    SyncAtMinute(closedBefore);
+                    // Ack policy "all": one ack covers the batch, and only after it is in the journal (every message up to
+                    // the acked one is). A lost ack is harmless: the next one covers it, and redeliveries are skipped by sequence.
+                    if (last is { } acked)
+                    {
+                        try { await acked.AckAsync(cancellationToken: cancellationToken).ConfigureAwait(false); }
+                        catch (NatsException e) { OnTransientError?.Invoke($"ack: {e.Message}"); }
+                    }
+                    foreach (var input in inputs)
+                    {
+                        await AfterJournaledAsync(input).ConfigureAwait(false);
+                        yield return input;
+                    }
                 }
-                var inputs = JournalBatch();
-                SyncAtMinute(closedBefore);
-                // Ack policy "all": one ack covers the batch, and only after it is in the journal.
-                // A lost ack is harmless: the next one covers it, and redeliveries are skipped by sequence.
-                try { await js.AckAsync(batch[^1], cancellationToken).ConfigureAwait(false); }
-                catch (NatsException e) { OnTransientError?.Invoke($"ack: {e.Message}"); }
-                foreach (var input in inputs)
-                {
-                    await AfterJournaledAsync(input).ConfigureAwait(false);
-                    yield return input;
-                }
+            }
+            finally
+            {
+                await StopPumpAsync().ConfigureAwait(false);
             }
         }
         else
         {
             await using var sub = _core!;
-            var reader = sub.Messages;
+            var reader = sub.Msgs;
             while (await WaitAsync(reader, cancellationToken).ConfigureAwait(false))
             {
                 int closedBefore = parser.ClosedMinutes;
                 for (int k = 0; k < options.FetchBatch && reader.TryRead(out var msg); k++)
-                    Consume(msg.Subject, msg.Data.Span, LastSourceSeq + 1);
+                    Consume(msg.Subject, msg.Data, LastSourceSeq + 1);
                 var inputs = JournalBatch();
                 SyncAtMinute(closedBefore);
                 foreach (var input in inputs)
@@ -104,7 +135,16 @@ public sealed class NatsMarketSource(
     }
 
     private bool _started;
-    private NatsSubscription? _core;
+    private INatsSub<byte[]>? _core;
+    private NatsJSContext? _js;
+    private INatsJSConsumer? _consumer;
+    // The continuous pull: a task enumerating the client's consume loop into a bounded channel,
+    // which hands out micro-batches of whatever has arrived (no waiting for a batch to fill).
+    private Channel<INatsJSMsg<byte[]>>? _pulled;
+    private CancellationTokenSource? _pumpStop;
+    private Task? _pump;
+    private ulong _repositionAfter = ulong.MaxValue;   // set: reposition after this sequence before pulling again
+    private ulong _gapAcceptedAfter = ulong.MaxValue;  // a repositioned consumer's first delivery may skip deleted messages
 
     /// <summary>
     /// Makes the input ready before the first read: SIG_MD and the durable consumer positioned
@@ -116,34 +156,100 @@ public sealed class NatsMarketSource(
         if (_started) return;
         if (options.JetStream)
         {
-            var js = new JetStreamContext(nats);
-            await subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
-            await PositionConsumerAsync(js, cancellationToken).ConfigureAwait(false);
+            _js = new NatsJSContext(nats);
+            await subjects.EnsureMdStreamAsync(_js, cancellationToken).ConfigureAwait(false);
+            _consumer = await PositionConsumerAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            _core = await nats.SubscribeAsync(subjects.MdAll, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await nats.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _core = await nats.SubscribeCoreAsync<byte[]>(subjects.MdAll, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await nats.PingAsync(cancellationToken).ConfigureAwait(false); // the SUB is in place on the server
         }
         _started = true;
     }
 
-    /// <summary>What has arrived of the stream (waiting up to FetchWait); while the server is away it waits and tries again rather than failing the session.</summary>
-    private async Task<IReadOnlyList<JsMsg>> NextAsync(JetStreamPullConsumer pull, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fills <paramref name="batch"/> with what has arrived of the stream (waiting up to FetchWait
+    /// for the first message). While the server is away, or after a hole, it repositions and pulls
+    /// again rather than failing the session.
+    /// </summary>
+    private async Task NextAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken cancellationToken)
     {
+        batch.Clear();
         try
         {
-            return await pull.NextAsync(options.FetchBatch, options.FetchWait, cancellationToken).ConfigureAwait(false);
+            if (_pump is { IsCompleted: true } && _pulled!.Reader.Count == 0) await StopPumpAsync().ConfigureAwait(false);
+            if (_repositionAfter != ulong.MaxValue)
+            {
+                await StopPumpAsync().ConfigureAwait(false);
+                _consumer = await PositionConsumerAsync(cancellationToken).ConfigureAwait(false);
+                _gapAcceptedAfter = _repositionAfter;
+                _repositionAfter = ulong.MaxValue;
+            }
+            if (_pump is null) StartPump();
+            var reader = _pulled!.Reader;
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(options.FetchWait);
+            try
+            {
+                if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) return;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return; // nothing within FetchWait
+            }
+            while (batch.Count < options.FetchBatch && reader.TryRead(out var msg)) batch.Add(msg);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return []; // stopping; the loop ends on the token
+            // stopping; the loop ends on the token
         }
         catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             OnTransientError?.Invoke($"pull: {e.Message}; retrying");
+            _repositionAfter = LastSourceSeq; // the server may have lost or kept deliveries: start again from the journal
             await Task.Delay(RetryDelay, CancellationToken.None).ConfigureAwait(false);
-            return [];
+        }
+    }
+
+    private void StartPump()
+    {
+        _pulled = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(options.FetchBatch * 2) { SingleReader = true, SingleWriter = true });
+        _pumpStop = new CancellationTokenSource();
+        var consumer = _consumer!;
+        var writer = _pulled.Writer;
+        var stop = _pumpStop.Token;
+        var consumeOptions = new NatsJSConsumeOpts { MaxMsgs = options.FetchBatch, Expires = TimeSpan.FromSeconds(5) };
+        _pump = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOptions, cancellationToken: stop).ConfigureAwait(false))
+                    await writer.WriteAsync(msg, stop).ConfigureAwait(false);
+                writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                writer.TryComplete(stop.IsCancellationRequested ? null : e);
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Stops the consume loop (messages it delivered that were not journaled come again after repositioning).</summary>
+    private async Task StopPumpAsync()
+    {
+        if (_pump is null) return;
+        bool endedByItself = _pump.IsCompleted;
+        await _pumpStop!.CancelAsync().ConfigureAwait(false);
+        await _pump.ConfigureAwait(false);
+        _pumpStop.Dispose();
+        _pump = null;
+        if (endedByItself)
+        {
+            // The client's consume loop gives up only when the consumer is gone or refuses: recreate it.
+            string why = _pulled!.Reader.Completion.Exception?.InnerException?.Message ?? "the consume loop ended";
+            OnTransientError?.Invoke($"pull: {why}; repositioning");
+            _repositionAfter = LastSourceSeq;
         }
     }
 
@@ -167,10 +273,10 @@ public sealed class NatsMarketSource(
     /// per run of rows between heartbeats rather than one per message; the merged input carries
     /// the last message's sequence, and being one journal record it is consumed all or nothing.
     /// </summary>
-    private void Consume(string subject, ReadOnlySpan<byte> data, ulong seq)
+    private void Consume(string subject, byte[]? data, ulong seq)
     {
         _parsed.Clear();
-        parser.Parse(subject, data, seq, _parsed);
+        parser.Parse(subject, data ?? [], seq, _parsed);
         foreach (var input in _parsed)
         {
             if (input.Kind == MarketInputKind.Ticks && (_mergedTicks.Count == 0 || input.Date == _mergedDate))
@@ -217,7 +323,7 @@ public sealed class NatsMarketSource(
         else if (input.Kind == MarketInputKind.Clock && OnClock is { } clock) await clock(input).ConfigureAwait(false);
     }
 
-    private static async ValueTask<bool> WaitAsync(ChannelReader<NatsMsg> reader, CancellationToken cancellationToken)
+    private static async ValueTask<bool> WaitAsync(ChannelReader<NatsMsg<byte[]>> reader, CancellationToken cancellationToken)
     {
         try
         {
@@ -230,20 +336,30 @@ public sealed class NatsMarketSource(
     }
 
     /// <summary>Makes the durable deliver exactly from the message after the last journaled one.</summary>
-    private async Task PositionConsumerAsync(JetStreamContext js, CancellationToken cancellationToken)
+    private async Task<INatsJSConsumer> PositionConsumerAsync(CancellationToken cancellationToken)
     {
+        var js = _js!;
         try
         {
-            var info = await js.ConsumerInfoAsync(MarketSubjects.MdStream, options.Durable, cancellationToken).ConfigureAwait(false);
-            if (info.Delivered.StreamSeq == LastSourceSeq && info.AckFloor.StreamSeq == LastSourceSeq && info.NumAckPending == 0) return;
+            var existing = await js.GetConsumerAsync(MarketSubjects.MdStream, options.Durable, cancellationToken).ConfigureAwait(false);
+            var info = existing.Info;
+            if (info.Delivered.StreamSeq == LastSourceSeq && info.AckFloor.StreamSeq == LastSourceSeq && info.NumAckPending == 0
+                && info.Config.AckPolicy == ConsumerConfigAckPolicy.All) return existing;
             await js.DeleteConsumerAsync(MarketSubjects.MdStream, options.Durable, cancellationToken).ConfigureAwait(false);
         }
-        catch (NatsJetStreamApiException e) when (e.Code == 404)
+        catch (NatsJSApiException e) when (e.Error.Code == 404)
         {
             // No such consumer yet.
         }
-        await js.CreateDurablePullConsumerAsync(MarketSubjects.MdStream, options.Durable, ackWait: TimeSpan.FromSeconds(30),
-            maxAckPending: options.FetchBatch * 4, startSeq: LastSourceSeq == 0 ? null : LastSourceSeq + 1, ackAll: true,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var config = new ConsumerConfig(options.Durable)
+        {
+            DeliverPolicy = LastSourceSeq == 0 ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartSequence,
+            OptStartSeq = LastSourceSeq == 0 ? 0 : LastSourceSeq + 1,
+            AckPolicy = ConsumerConfigAckPolicy.All,
+            AckWait = TimeSpan.FromSeconds(30),
+            MaxAckPending = options.FetchBatch * 4,
+            ReplayPolicy = ConsumerConfigReplayPolicy.Instant,
+        };
+        return await js.CreateOrUpdateConsumerAsync(MarketSubjects.MdStream, config, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using NATS.Client.Core;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Nats;
 using Sig.Engine.Output;
@@ -48,45 +49,52 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     {
         var s = output.Snapshot;
         if (SkipThrough is { } skip && (s.Date, s.Minute).CompareTo(skip) <= 0) return;
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
         while (true)
         {
+            // The client waits for a reconnect rather than failing a publish; an attempt is bounded so that
+            // a stop during an outage is noticed.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(Stopping.IsCancellationRequested ? StoppingAttemptTimeout : AttemptTimeout);
             try
             {
-                await PublishOnceAsync(output, cancellationToken).ConfigureAwait(false);
-                _publishMillis.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                await PublishOnceAsync(output, attempt.Token).ConfigureAwait(false);
+                _publishMillis.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds); // wall-clock ok: benchmark timing only
                 break;
             }
-            catch (NatsMaxPayloadException e)
+            catch (NatsPayloadTooLargeException e)
             {
                 // Not transient: retrying cannot help, and dropping the minute would lose output.
                 throw new InvalidOperationException(
                     $"minute {s.Minute}: {e.Message}; the snapshot of {s.Symbols.Length} symbols needs a larger max_payload in nats-server's config (e.g. max_payload: 8MB)", e);
             }
-            catch (Exception e) when (e is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                string why = e is OperationCanceledException ? $"not confirmed within {(Stopping.IsCancellationRequested ? StoppingAttemptTimeout : AttemptTimeout).TotalSeconds:0} s" : e.Message;
                 if (Stopping.IsCancellationRequested)
                 {
                     Unpublished++;
-                    OnTransientError?.Invoke($"publish minute {s.Minute}: {e.Message}; stopping, so left to the next start (it republishes from the journal)");
+                    OnTransientError?.Invoke($"publish minute {s.Minute}: {why}; stopping, so left to the next start (it republishes from the journal)");
                     return;
                 }
-                OnTransientError?.Invoke($"publish minute {s.Minute}: {e.Message}; retrying");
+                OnTransientError?.Invoke($"publish minute {s.Minute}: {why}; retrying");
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    // Messages go out in batches of about this many bytes: one lock and few socket writes for a
-    // whole market's intraday messages, instead of one of each per message.
-    private const int BatchBytes = 256 * 1024;
-    private readonly NatsPublishBatch _batch = new(BatchBytes + 64 * 1024);
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StoppingAttemptTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Every message of the minute goes into the client's write buffer back to back (the client
+    /// writes them to the socket in large chunks, not one write each), then one PING/PONG round
+    /// trip confirms the server has them all: one flush per minute.
+    /// </summary>
     private async ValueTask PublishOnceAsync(MinuteOutput output, CancellationToken cancellationToken)
     {
         var s = output.Snapshot;
         string id = $"{journalId}:{CanonicalRows.FormatDate(s.Date)}:{s.Minute}:";
-        _batch.Clear();
         for (int i = 0; i < s.Symbols.Length; i++)
         {
             string sym = s.Symbols[i].ToString();
@@ -97,21 +105,14 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
         foreach (var p in output.CloseProducts)
             await Add($"{subjects.Prefix}.{p.Subject}", p.Payload, id + p.Kind, cancellationToken).ConfigureAwait(false);
         await Add(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
-        await SendBatchAsync(cancellationToken).ConfigureAwait(false);
-        await nats.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await nats.PingAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask Add(string subject, byte[] payload, string msgId, CancellationToken cancellationToken)
     {
-        _batch.Add(subject, payload, JetStreamContext.MsgIdHeader, msgId);
+        var headers = new NatsHeaders { [StoredMessages.MsgIdHeader] = msgId };
+        await nats.PublishAsync(subject, payload, headers, cancellationToken: cancellationToken).ConfigureAwait(false);
         Published++;
-        if (_batch.Length >= BatchBytes) await SendBatchAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask SendBatchAsync(CancellationToken cancellationToken)
-    {
-        await nats.PublishAsync(_batch, cancellationToken).ConfigureAwait(false);
-        _batch.Clear();
     }
 
     /// <summary>Parses a Msg-Id of this scheme: (journal id, date, minute), or null.</summary>

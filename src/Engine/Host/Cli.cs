@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Reflection;
+using NATS.Client.Core;
 using Sig.Engine.Config;
 using Sig.Engine.Nats;
 
@@ -49,7 +50,7 @@ public static class Cli
         catch (NatsException ex)
         {
             // A wrong password, an unreachable server, a refused permission: one line, the same for every NATS command.
-            Error($"{(ex.Message.StartsWith("NATS", StringComparison.Ordinal) ? "" : "NATS: ")}{ex.Message}{(ex is NatsAuthorizationException ? $" (check {NatsClientSettings.UserVariable}/{NatsClientSettings.PasswordVariable}, {NatsClientSettings.TokenVariable}, {NatsClientSettings.NKeyVariable} or {NatsClientSettings.CredsVariable})" : "")}");
+            Error(NatsErrors.Describe(ex));
             return 1;
         }
     }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using Sig.Engine.Nats;
 using Sig.Engine.Time;
 
@@ -48,9 +51,9 @@ public sealed record DayFeedResult(long Messages, long Events, long ReferenceRow
 /// Publishes a <see cref="DayFeedPlan"/> (any sequence of <see cref="FeedMessage"/>s) to NATS, every
 /// message with its <c>Nats-Msg-Id</c> header.
 /// <para>
-/// JetStream mode, reliable and fast: messages go out as plain core HPUBs (no request/ack round
-/// trip each; the stream captures them by subject), appended to the connection in ~60 KiB
-/// <see cref="NatsPublishBatch"/>es, except every <see cref="DayFeedPublishOptions.SyncEvery"/>-th
+/// JetStream mode, reliable and fast: messages go out as plain core publishes with headers (no
+/// request/ack round trip each; the stream captures them by subject; the client writes them to the
+/// socket in large chunks), except every <see cref="DayFeedPublishOptions.SyncEvery"/>-th
 /// message and the last, which carry a reply subject, so the stream answers with a PubAck. (A
 /// request/ack per message would cost a round trip each; acks for a window of messages in flight
 /// would cost the server a reply and us a parse per message.) A stream ingests one connection's
@@ -73,9 +76,6 @@ public sealed record DayFeedResult(long Messages, long Events, long ReferenceRow
 /// </summary>
 public sealed class DayFeedPublisher
 {
-    private const string MsgIdHeader = "Nats-Msg-Id";
-    /// <summary>Messages are appended to the connection in batches of about this many bytes (one lock, few socket writes).</summary>
-    private const int BatchBytes = 60 * 1024;
     private readonly NatsConnection _connection;
     private readonly MarketSubjects _subjects;
     private readonly DayFeedPublishOptions _options;
@@ -97,27 +97,29 @@ public sealed class DayFeedPublisher
 
     /// <summary>Publishes <paramref name="messages"/> in order.</summary>
     /// <exception cref="IOException">The stream did not store the messages in order (verification failed) or an ack timed out.</exception>
-    /// <exception cref="NatsException">The connection or the JetStream API failed.</exception>
+    /// <exception cref="NatsException">The connection or the JetStream API failed (the client's exception).</exception>
     public async Task<DayFeedResult> PublishAsync(IEnumerable<FeedMessage> messages, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         Verifier? verifier = null;
-        NatsSubscription? acks = null;
+        INatsSub<byte[]>? acks = null;
         string? inbox = null;
         if (_options.JetStream)
         {
-            var js = new JetStreamContext(_connection, _options.AckTimeout);
+            var js = new NatsJSContext(_connection);
             await _subjects.EnsureMdStreamAsync(js, cancellationToken).ConfigureAwait(false);
-            var before = (await js.StreamInfoAsync(MarketSubjects.MdStream, cancellationToken).ConfigureAwait(false)).State;
+            var before = (await js.GetStreamAsync(MarketSubjects.MdStream, cancellationToken: cancellationToken).ConfigureAwait(false)).Info.State;
             verifier = new Verifier(js, before);
-            inbox = _connection.NewInbox();
-            acks = await _connection.SubscribeAsync(inbox + ".*", cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Under _INBOX (what permissions grant for replies) but not under the connection's own inbox
+            // prefix: the client routes that prefix to its request multiplexer by exact subject, which would
+            // not deliver the acks to a wildcard subscription.
+            inbox = "_INBOX.feed" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+            acks = await _connection.SubscribeCoreAsync<byte[]>(inbox + ".*", cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         try
         {
             long count = 0, events = 0, referenceRows = 0, clocks = 0, bytes = 0;
             var pending = new Queue<(long Position, string MsgId)>(); // sync messages whose ack is due
-            var batch = new NatsPublishBatch(BatchBytes + 16 * 1024);
             var pace = new Pacer(_options.Speed);
             bool haveHeld = false;
             FeedMessage held = default;
@@ -129,25 +131,20 @@ public sealed class DayFeedPublisher
                 haveHeld = true;
             }
             if (haveHeld) await SendAsync(held, last: true).ConfigureAwait(false);
-            await SendBatchAsync().ConfigureAwait(false);
 
             if (verifier is not null)
             {
                 while (pending.Count > 0) await ReceiveAckAsync().ConfigureAwait(false);
                 await verifier.FinishAsync(count, cancellationToken).ConfigureAwait(false);
             }
-            else await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+            else await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
             clock.Stop();
             long duplicates = verifier?.Duplicates ?? 0;
             return new DayFeedResult(count, events, referenceRows, clocks, bytes, clock.Elapsed, count - duplicates, duplicates);
 
             async ValueTask SendAsync(FeedMessage m, bool last)
             {
-                if (m.Kind == FeedMessageKind.Clock && _options.Speed > 0)
-                {
-                    await SendBatchAsync().ConfigureAwait(false); // what precedes the clock goes out on time
-                    await pace.WaitAsync(m.Time, cancellationToken).ConfigureAwait(false);
-                }
+                if (m.Kind == FeedMessageKind.Clock && _options.Speed > 0) await pace.WaitAsync(m.Time, cancellationToken).ConfigureAwait(false);
                 count++;
                 bytes += m.Payload.Length;
                 switch (m.Kind)
@@ -158,39 +155,29 @@ public sealed class DayFeedPublisher
                 }
                 long position = count - 1;
                 bool sync = verifier is not null && (last || count % _options.SyncEvery == 0);
-                batch.Add(m.Subject, m.Payload, MsgIdHeader, m.MsgId,
-                          sync ? inbox + "." + position.ToString(CultureInfo.InvariantCulture) : null);
+                await _connection.PublishAsync(m.Subject, m.Payload, new NatsHeaders { [StoredMessages.MsgIdHeader] = m.MsgId },
+                                               sync ? inbox + "." + position.ToString(CultureInfo.InvariantCulture) : null,
+                                               cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (sync)
                 {
                     pending.Enqueue((position, m.MsgId));
-                    await SendBatchAsync().ConfigureAwait(false);
                     if (pending.Count > _options.MaxSyncsInFlight) await ReceiveAckAsync().ConfigureAwait(false);
                 }
-                else if (batch.Length >= BatchBytes) await SendBatchAsync().ConfigureAwait(false);
-                if (verifier is null && count % 65536 == 0)
-                {
-                    await SendBatchAsync().ConfigureAwait(false);
-                    await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
+                // Core NATS has no acks: a round trip now and then keeps the client's buffer bounded.
+                if (verifier is null && count % 65536 == 0) await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
                 if (m.Kind == FeedMessageKind.Clock) _options.OnClock?.Invoke(m.Time, count, events);
-            }
-
-            async ValueTask SendBatchAsync()
-            {
-                await _connection.PublishAsync(batch, cancellationToken).ConfigureAwait(false);
-                batch.Clear();
             }
 
             async ValueTask ReceiveAckAsync()
             {
                 var (position, msgId) = pending.Dequeue();
-                NatsMsg reply;
+                NatsMsg<byte[]> reply;
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     timeout.CancelAfter(_options.AckTimeout);
                     try
                     {
-                        reply = await acks!.Messages.ReadAsync(timeout.Token).ConfigureAwait(false);
+                        reply = await acks!.Msgs.ReadAsync(timeout.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
@@ -200,9 +187,9 @@ public sealed class DayFeedPublisher
                 string expected = inbox + "." + position.ToString(CultureInfo.InvariantCulture);
                 if (reply.Subject != expected)
                     throw new IOException($"{MarketSubjects.MdStream}: the ack of message {msgId} is missing (got one on {reply.Subject})");
-                if (reply.StatusCode == 503)
+                if (reply.HasNoResponders)
                     throw new IOException($"no JetStream stream captures the md subjects (publishing message {msgId})");
-                verifier!.OnAck(position, msgId, reply.Data.Span);
+                verifier!.OnAck(position, msgId, reply.Data ?? []);
             }
         }
         finally
@@ -212,7 +199,7 @@ public sealed class DayFeedPublisher
     }
 
     /// <summary>Checks acks and the final stream state against "this run's new messages are contiguous, in plan order".</summary>
-    private sealed class Verifier(JetStreamContext js, StreamState before)
+    private sealed class Verifier(INatsJSContext js, StreamState before)
     {
         private long _lastDuplicate = -1;
         private long _notStored = -1; // plan messages this run did not store (they were there already); -1 until known
@@ -260,7 +247,7 @@ public sealed class DayFeedPublisher
         {
             if (_notStored < 0) _notStored = messages; // every sync point, the last message included, was a duplicate
             Duplicates = _notStored;
-            var after = (await js.StreamInfoAsync(MarketSubjects.MdStream, cancellationToken).ConfigureAwait(false)).State;
+            var after = (await js.GetStreamAsync(MarketSubjects.MdStream, cancellationToken: cancellationToken).ConfigureAwait(false)).Info.State;
             long grown = (long)after.Messages - (long)before.Messages;
             if (grown != messages - _notStored)
                 throw new IOException($"{MarketSubjects.MdStream} grew by {grown} messages, expected {messages - _notStored} " +

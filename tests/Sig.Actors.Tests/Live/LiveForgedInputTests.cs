@@ -1,3 +1,5 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using System.Text;
 using System.Text.Json;
 using Sig.Actors.Live;
@@ -64,10 +66,10 @@ public sealed class LiveForgedInputTests : IAsyncLifetime
         day.Insert(3 * 51 + 1 + forged.Count, (a, "one,more"));
 
         await using var nats = await _server.ConnectAsync();
-        await using var rejects = await nats.SubscribeAsync(_subjects.Rejects);
-        var js = new JetStreamContext(nats);
-        await _subjects.EnsureMdStreamAsync(js);
-        for (int i = 0; i < day.Count; i++) await js.PublishAsync(day[i].Subject, Encoding.ASCII.GetBytes(day[i].Payload), msgId: $"t:{i}");
+        await using var rejects = await nats.SubscribeCoreAsync<byte[]>(_subjects.Rejects);
+        await nats.PingAsync(); // the rejects SUB is in place
+        await _subjects.EnsureMdStreamAsync(new NatsJSContext(nats));
+        for (int i = 0; i < day.Count; i++) await NatsTestKit.PublishToStreamAsync(nats, day[i].Subject, Encoding.ASCII.GetBytes(day[i].Payload), $"t:{i}");
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var session = new LiveSession(new EngineConfig(), _server.ClientOptions(), new LiveSessionOptions
@@ -102,14 +104,14 @@ public sealed class LiveForgedInputTests : IAsyncLifetime
         Assert.Contains(journaled, r => r.Rows == 20_000);
 
         // ... and what reached sig.engine.rejects.
-        await nats.FlushAsync();
+        await nats.PingAsync();
         var published = new List<JsonElement>();
         var deadline = DateTime.UtcNow.AddSeconds(10); // wall-clock ok: a deadline for messages in flight, not an assertion
         while (published.Count < expected.Published && DateTime.UtcNow < deadline)
-            if (await rejects.Messages.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)) && rejects.Messages.TryRead(out var msg))
+            if (await rejects.Msgs.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)) && rejects.Msgs.TryRead(out var msg))
                 published.Add(JsonDocument.Parse(msg.Data).RootElement.Clone());
         Assert.Equal(expected.Published, published.Count);
-        Assert.False(rejects.Messages.TryRead(out _));
+        Assert.False(rejects.Msgs.TryRead(out _));
         Assert.Contains(published, r => r.GetProperty("reason").GetString()!.Contains("not a new day"));
         Assert.Contains(published, r => r.GetProperty("reason").GetString()!.StartsWith("clock jump"));
         Assert.Contains(published, r => r.GetProperty("reason").GetString()!.StartsWith("seq jump"));

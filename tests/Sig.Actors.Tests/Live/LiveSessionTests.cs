@@ -1,3 +1,5 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using System.Text;
 using System.Text.Json;
 using Sig.Actors.Live;
@@ -45,9 +47,8 @@ public sealed class LiveSessionTests : IAsyncLifetime
 
     private async Task PublishAsync(NatsConnection nats, string subject, string payload, int id)
     {
-        var js = new JetStreamContext(nats);
-        await _subjects.EnsureMdStreamAsync(js);
-        await js.PublishAsync(subject, Encoding.ASCII.GetBytes(payload), msgId: $"t:{id}");
+        await _subjects.EnsureMdStreamAsync(new NatsJSContext(nats));
+        await NatsTestKit.PublishToStreamAsync(nats, subject, Encoding.ASCII.GetBytes(payload), $"t:{id}");
     }
 
     private static string Clock(int time) => $"{{\"v\":1,\"date\":\"2024-03-04\",\"time\":{time}}}";
@@ -66,11 +67,12 @@ public sealed class LiveSessionTests : IAsyncLifetime
     public async Task A_core_subscription_session_consumes_what_is_published_once_it_is_live()
     {
         await using var nats = await _server.ConnectAsync();
-        await using var status = await nats.SubscribeAsync(_subjects.Status);
+        await using var status = await nats.SubscribeCoreAsync<byte[]>(_subjects.Status);
+        await nats.PingAsync(); // the SUB is in place before anything is published
         var running = Session(stopAfterClose: true, jetStream: false).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
         while (true)
         {
-            var msg = await status.Messages.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            var msg = await status.Msgs.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             if (JsonDocument.Parse(msg.Data).RootElement.GetProperty("state").GetString() == "live") break;
         }
         async Task Core(string subject, string payload) => await nats.PublishAsync(subject, Encoding.ASCII.GetBytes(payload));
@@ -89,7 +91,8 @@ public sealed class LiveSessionTests : IAsyncLifetime
     {
         await using var nats = await _server.ConnectAsync();
         var rejects = new List<JsonElement>();
-        await using var sub = await nats.SubscribeAsync(_subjects.Rejects);
+        await using var sub = await nats.SubscribeCoreAsync<byte[]>(_subjects.Rejects);
+        await nats.PingAsync(); // the SUB is in place before anything is published
         int id = 0;
         await PublishAsync(nats, _subjects.MdRef, RefHeader + "\n" + RefRow("000001.SZ") + "\n" + RefRow("600000.SH") + "\nbroken,row", ++id);
         await PublishAsync(nats, _subjects.MdTrade("000001.SZ"), string.Join('\n',
@@ -101,11 +104,11 @@ public sealed class LiveSessionTests : IAsyncLifetime
         await PublishAsync(nats, _subjects.MdClock, "{\"v\":1,\"date\":\"2024-03-04\"}", ++id);
         await PublishAsync(nats, _subjects.MdTrade("600000.SH"), Trade("600000.SH", 100000000, 11), ++id);
         await PublishAsync(nats, _subjects.MdClock, Clock(150000001), ++id);
-        await nats.FlushAsync();
+        await nats.PingAsync();
 
         var result = await Session(stopAfterClose: true).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-        await nats.FlushAsync();
-        while (sub.Messages.TryRead(out var msg)) rejects.Add(JsonDocument.Parse(msg.Data).RootElement.Clone());
+        await nats.PingAsync();
+        while (sub.Msgs.TryRead(out var msg)) rejects.Add(JsonDocument.Parse(msg.Data).RootElement.Clone());
 
         // One reject per refused message, naming its first refused row and counting its rows.
         string[] reasons = rejects.Select(r => r.GetProperty("reason").GetString()!).ToArray();
@@ -132,7 +135,8 @@ public sealed class LiveSessionTests : IAsyncLifetime
     public async Task The_snapshot_query_answers_the_latest_minute_and_status_reports_states()
     {
         await using var nats = await _server.ConnectAsync();
-        await using var status = await nats.SubscribeAsync(_subjects.Status);
+        await using var status = await nats.SubscribeCoreAsync<byte[]>(_subjects.Status);
+        await nats.PingAsync(); // the SUB is in place before anything is published
         int id = 0;
         await PublishAsync(nats, _subjects.MdRef, RefHeader + "\n" + RefRow("000001.SZ") + "\n" + RefRow("600000.SH"), ++id);
         await PublishAsync(nats, _subjects.MdTrade("600000.SH"), Trade("600000.SH", 93000100, 1) + "\n" + Trade("600000.SH", 93100100, 2, price: "10.05"), ++id);
@@ -142,20 +146,20 @@ public sealed class LiveSessionTests : IAsyncLifetime
         var running = Session(stopAfterClose: false, o => { if (o.Snapshot.Minute == 5) fifth.TrySetResult(); }).RunAsync(cts.Token);
         await fifth.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var reply = await nats.RequestAsync(_subjects.QuerySnapshot, "{\"symbols\":[\"600000.SH\"]}"u8.ToArray());
+        var reply = await nats.RequestAsync<byte[], byte[]>(_subjects.QuerySnapshot, "{\"symbols\":[\"600000.SH\"]}"u8.ToArray());
         var snap = JsonDocument.Parse(reply.Data).RootElement;
         Assert.Equal(5, snap.GetProperty("minute").GetInt32());
         Assert.Equal(["600000.SH"], snap.GetProperty("symbols").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal(27, snap.GetProperty("values")[0].GetArrayLength());
-        var all = JsonDocument.Parse((await nats.RequestAsync(_subjects.QuerySnapshot, "{\"symbols\":[]}"u8.ToArray())).Data).RootElement;
+        var all = JsonDocument.Parse((await nats.RequestAsync<byte[], byte[]>(_subjects.QuerySnapshot, "{\"symbols\":[]}"u8.ToArray())).Data).RootElement;
         Assert.Equal(2, all.GetProperty("symbols").GetArrayLength());
 
         await cts.CancelAsync();
         var result = await running;
         Assert.Equal(ReplayJournal(JournalDir), result.OutputDigest);
-        await nats.FlushAsync();
+        await nats.PingAsync();
         var states = new List<string>();
-        while (status.Messages.TryRead(out var msg)) states.Add(JsonDocument.Parse(msg.Data).RootElement.GetProperty("state").GetString()!);
+        while (status.Msgs.TryRead(out var msg)) states.Add(JsonDocument.Parse(msg.Data).RootElement.GetProperty("state").GetString()!);
         Assert.Equal("recovering", states[0]);
         Assert.Contains("live", states);
         Assert.Equal("stopped", states[^1]);

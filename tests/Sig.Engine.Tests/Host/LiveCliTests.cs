@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using NATS.Client.Core;
 using Sig.Engine.Config;
 using Sig.Engine.Host.Commands;
 using Sig.Engine.Nats;
 using Sig.Engine.Tests.Nats;
+using Sig.Engine.Time;
+using Sig.Replay.Feed;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Xunit;
@@ -65,6 +68,26 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
         Assert.True(code == 0, err);
     }
 
+    /// <summary>
+    /// Feeds the plan in process up to and including the heartbeat that closes <paramref name="minute"/>
+    /// (all of it when null). A live session fed this far cannot finish (the close is not in SIG_MD),
+    /// so a test can act on a running session without racing it. Re-feeding a longer prefix adds only
+    /// what is new (Msg-Id de-duplication).
+    /// </summary>
+    private async Task FeedThroughAsync(DayFeedPlan plan, int? minute)
+    {
+        var prefix = new List<FeedMessage>();
+        foreach (var m in plan)
+        {
+            prefix.Add(m);
+            if (minute is { } last && m.Kind == FeedMessageKind.Clock && SessionBars.ClosedBarsAt(m.Time) >= last) break;
+        }
+        await using var nats = await _server.ConnectAsync();
+        await new DayFeedPublisher(nats, plan.Subjects).PublishAsync(prefix);
+    }
+
+    private DayFeedPlan Plan(TickDay day, int jitterSeed) => DayFeedPlan.For(day, (ulong)jitterSeed);
+
     private string[] LiveArgs(params string[] extra) =>
         ["live", "--nats", _server.Url, "--journal", Journal, "--stop-after-close", .. extra];
 
@@ -79,8 +102,8 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
     private async Task AssertSigOutCompleteAndUniqueAsync()
     {
         await using var nats = await _server.ConnectAsync();
-        var stored = await new JetStreamContext(nats).GetMessagesAsync(MarketSubjects.OutStream);
-        var ids = stored.Select(m => m.Headers!.GetAll(JetStreamContext.MsgIdHeader).Single()).ToList();
+        var stored = await NatsTestKit.ReadStreamAsync(nats, MarketSubjects.OutStream);
+        var ids = stored.Select(m => m.MsgId!).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         string journalId = File.ReadAllText(Path.Combine(Journal, "journal.id")).Trim();
         var expected = new HashSet<string>();
@@ -126,62 +149,61 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
     }
 
     [Fact]
-    public async Task Kill_9_at_random_points_and_restart_on_the_same_journal_gives_identical_outputs_once()
+    public async Task Kill_9_at_seeded_points_and_restart_on_the_same_journal_gives_identical_outputs_once()
     {
-        Feed(jitterSeed: 3);
-        string config = Path.Combine(_work, "slow.json");
-        File.WriteAllText(config, "{\"journal\":{\"fsync\":\"always\"}}"); // an fsync per append slows the run enough to land kills mid-session
+        using var day = TickStore.Open(market.Store).OpenDay(market.Date);
+        var plan = Plan(day, 3);
         await using var nats = await _server.ConnectAsync();
-        await using var digests = await nats.SubscribeAsync(_subjects.Digest);
+        await using var digests = await nats.SubscribeCoreAsync<byte[]>(_subjects.Digest);
+        await nats.PingAsync();
         int maxMinute = 0;
         var watcher = Task.Run(async () =>
         {
-            await foreach (var msg in digests.Messages.ReadAllAsync())
-                maxMinute = Math.Max(maxMinute, JsonDocument.Parse(msg.Data).RootElement.GetProperty("minute").GetInt32());
+            await foreach (var msg in digests.Msgs.ReadAllAsync())
+            {
+                int minute = JsonDocument.Parse(msg.Data).RootElement.GetProperty("minute").GetInt32();
+                if (minute > Volatile.Read(ref maxMinute)) Volatile.Write(ref maxMinute, minute);
+            }
         });
         var rng = new Random(20241121);
-        var targets = Enumerable.Range(0, 7).Select(_ => rng.Next(1, 236)).Distinct().Order().ToList();
+        var targets = Enumerable.Range(0, 8).Select(_ => rng.Next(1, 236)).Distinct().Order().ToList();
         targets.Insert(0, 0); // one kill before the first output: during startup or recovery
-        int landed = 0;
-        var at = new List<string>();
         foreach (int target in targets)
         {
-            using var live = EngineProcess.Start(LiveArgs("--config", config));
-            var started = DateTime.UtcNow;
-            while (Volatile.Read(ref maxMinute) < target && !live.HasExited && DateTime.UtcNow - started < Timeout) await Task.Delay(1);
-            await Task.Delay(rng.Next(0, 25));
-            if (live.HasExited) { Assert.True(live.ExitCode == 0, live.Stderr); break; }
+            // SIG_MD ends a few minutes after the kill point, so the session is still running when it is reached.
+            await FeedThroughAsync(plan, target + 3);
+            using var live = EngineProcess.Start(LiveArgs());
+            await NatsTestKit.WaitUntilAsync(() => Volatile.Read(ref maxMinute) >= target || live.HasExited, $"live reaching minute {target}");
+            await Task.Delay(rng.Next(0, 25)); // wall-clock ok: a seeded jitter of the kill point within the minute, not an assertion
+            Assert.False(live.HasExited, $"live exited before the kill at minute {target}: {live.Stderr}");
             live.Kill();
-            landed++;
-            at.Add($"minute≥{target}");
         }
-        Assert.True(landed >= 5, $"only {landed} kills landed mid-session ({string.Join(", ", at)})");
+        Assert.True(targets.Count >= 8, $"{targets.Count} kill points");
 
+        await FeedThroughAsync(plan, null);
         var (code, stdout, stderr) = EngineProcess.Run(Timeout, LiveArgs());
         Assert.True(code == 0, stderr);
         Assert.Equal(market.ReplayDigest, EngineProcess.DigestOf(stdout));
         Assert.Equal(market.ReplayDigest, VerifyReplay());
         await AssertSigOutCompleteAndUniqueAsync();
+        await digests.UnsubscribeAsync();
+        await watcher;
     }
 
     [Fact]
     public async Task Nats_server_restarted_mid_session_loses_nothing_once_jetstream_holds_the_input()
     {
-        Feed(jitterSeed: 8);
-        string config = Path.Combine(_work, "slow.json");
-        File.WriteAllText(config, "{\"journal\":{\"fsync\":\"always\"}}");
-        using var live = EngineProcess.Start(LiveArgs("--config", config));
+        using var day = TickStore.Open(market.Store).OpenDay(market.Date);
+        var plan = Plan(day, 8);
+        await FeedThroughAsync(plan, 120);
+        using var live = EngineProcess.Start(LiveArgs());
         // Progress is read from the journal's manifest, which does not depend on the server being up.
         string manifest = Path.Combine(Journal, "live.manifest.json");
-        var started = DateTime.UtcNow;
-        while (!live.HasExited && DateTime.UtcNow - started < Timeout)
-        {
-            if (File.Exists(manifest) && Manifest.MinuteOf(manifest) >= 60) break;
-            await Task.Delay(2);
-        }
+        await NatsTestKit.WaitUntilAsync(() => live.HasExited || File.Exists(manifest) && Manifest.MinuteOf(manifest) >= 60, "live reaching minute 60");
         Assert.False(live.HasExited, "the session ended before the server restart: " + live.Stderr);
         await _server.RestartAsync();
-        Assert.True(live.WaitForExit(Timeout), "live did not finish after the restart");
+        await FeedThroughAsync(plan, null);
+        Assert.True(live.WaitForExit(Timeout), "live did not finish after the restart: " + live.Stderr);
         Assert.True(live.ExitCode == 0, live.Stderr);
         Assert.Equal(market.ReplayDigest, EngineProcess.DigestOf(live.Stdout));
         Assert.Equal(market.ReplayDigest, VerifyReplay());
@@ -225,7 +247,7 @@ public sealed class NodeSubscriberTests(LiveMarketFixture market) : IClassFixtur
         Directory.Delete(_work, true);
     }
 
-    private static string NodeDirectory()
+    internal static string NodeDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -235,11 +257,10 @@ public sealed class NodeSubscriberTests(LiveMarketFixture market) : IClassFixtur
         throw new InvalidOperationException("tests/node/subscriber.mjs not found above the test binaries");
     }
 
-    [Fact]
+    [NodeNatsFact]
     public async Task The_npm_nats_client_receives_schema_valid_snapshots_and_intraday_equal_to_the_export()
     {
         string node = NodeDirectory();
-        Assert.True(Directory.Exists(Path.Combine(node, "node_modules", "nats")), "run `./scripts/dev deps` (npm install in tests/node) first");
         string outJson = Path.Combine(_work, "received.json");
         var info = new System.Diagnostics.ProcessStartInfo("node") { WorkingDirectory = node, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])["subscriber.mjs", _server.Url, outJson, "sig", "100"]) info.ArgumentList.Add(a);
@@ -290,5 +311,24 @@ public sealed class NodeSubscriberTests(LiveMarketFixture market) : IClassFixtur
         if (exported.Length == 0) { Assert.True(received.ValueKind == JsonValueKind.Null, what); return; }
         Assert.True(received.ValueKind == JsonValueKind.Number, what);
         Assert.Equal(double.Parse(exported, CultureInfo.InvariantCulture), received.GetDouble());
+    }
+}
+
+/// <summary>A test that needs Node and the npm <c>nats</c> package in tests/node: skipped, saying how to install them, when they are absent.</summary>
+public sealed class NodeNatsFactAttribute : FactAttribute
+{
+    public NodeNatsFactAttribute()
+    {
+        bool node = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(d => File.Exists(Path.Combine(d, "node")));
+        if (!node) Skip = "node is not installed (./scripts/dev deps installs it)";
+        else if (!Directory.Exists(Path.Combine(NodeDirectoryOrEmpty(), "node_modules", "nats")))
+            Skip = "the npm package `nats` is not installed in tests/node (./scripts/dev deps, or npm ci in tests/node)";
+    }
+
+    private static string NodeDirectoryOrEmpty()
+    {
+        try { return NodeSubscriberTests.NodeDirectory(); }
+        catch (InvalidOperationException) { return ""; }
     }
 }

@@ -90,12 +90,13 @@ public sealed class NatsCredentialsCliTests(LiveMarketFixture market) : IClassFi
     [Fact]
     public async Task Sigterm_during_a_nats_outage_exits_cleanly()
     {
-        await using var nats = await _server.ConnectAsync(o => o with { User = User, Password = Password });
-        await using var status = await nats.SubscribeAsync(new MarketSubjects().Status);
+        await using var nats = await _server.ConnectAsync(o => o with { AuthOpts = new NATS.Client.Core.NatsAuthOpts { Username = User, Password = Password } });
+        await using var status = await nats.SubscribeCoreAsync<byte[]>(new MarketSubjects().Status);
+        await nats.PingAsync();
         using var live = EngineProcess.Start(Env(Password), "live", "--nats", _server.Url, "--journal", Journal);
         while (true)
         {
-            var msg = await status.Messages.ReadAsync().AsTask().WaitAsync(Timeout);
+            var msg = await status.Msgs.ReadAsync().AsTask().WaitAsync(Timeout);
             if (JsonDocument.Parse(msg.Data).RootElement.GetProperty("state").GetString() == "live") break;
         }
         _server.Kill();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using Sig.Engine.Host;
 using Sig.Engine.Nats;
 using Sig.Engine.Tests.Host;
@@ -15,47 +17,25 @@ public class DayFeedPublisherTests(NatsServerFixture server, GeneratedStoreFixtu
 {
     private TickDay OpenDay(int index) => market.Ticks.OpenDay(market.Ticks.Dates[index]);
 
-    /// <summary>Each test starts from an empty server: no SIG_MD.</summary>
-    private static async Task DeleteMdStreamAsync(JetStreamContext js)
-    {
-        try { await js.DeleteStreamAsync(MarketSubjects.MdStream); }
-        catch (NatsJetStreamApiException e) when (e.Code == 404) { /* not there */ }
-    }
-
-    /// <summary>Everything SIG_MD holds, in stream order, through a fresh durable pull consumer.</summary>
-    private static async Task<List<JsMsg>> ReadStreamAsync(JetStreamContext js, string durable)
-    {
-        var info = await js.CreateDurablePullConsumerAsync(MarketSubjects.MdStream, durable, maxAckPending: 100_000);
-        var all = new List<JsMsg>();
-        while ((ulong)all.Count < info.NumPending)
-        {
-            // Ask for no more than is there: a pull request for more waits until it expires.
-            int want = (int)Math.Min(10_000, info.NumPending - (ulong)all.Count);
-            var batch = await js.FetchAsync(MarketSubjects.MdStream, durable, want, TimeSpan.FromSeconds(5));
-            Assert.NotEmpty(batch);
-            all.AddRange(batch);
-        }
-        return all;
-    }
-
-    private static void AssertSame(IReadOnlyList<FeedMessage> plan, IReadOnlyList<JsMsg> stored)
+    private static void AssertSame(IReadOnlyList<FeedMessage> plan, IReadOnlyList<StoredMsg> stored)
     {
         Assert.Equal(plan.Count, stored.Count);
         for (int i = 0; i < plan.Count; i++)
         {
             Assert.Equal(plan[i].Subject, stored[i].Subject);
-            Assert.True(plan[i].Payload.AsSpan().SequenceEqual(stored[i].Data.Span), $"payload of message {i}");
-            Assert.True(stored[i].Headers!.TryGetValue("Nats-Msg-Id", out var id));
-            Assert.Equal(plan[i].MsgId, id);
+            Assert.True(plan[i].Payload.AsSpan().SequenceEqual(stored[i].Data), $"payload of message {i}");
+            Assert.Equal(plan[i].MsgId, stored[i].MsgId);
         }
     }
+
+    private static async Task<long> StoredCountAsync(NatsConnection nats) =>
+        (await new NatsJSContext(nats).GetStreamAsync(MarketSubjects.MdStream)).Info.State.Messages;
 
     [Fact]
     public async Task The_stream_holds_exactly_the_plan_in_order_and_a_second_run_is_deduplicated()
     {
         await using var nats = await server.ConnectAsync();
-        var js = new JetStreamContext(nats);
-        await DeleteMdStreamAsync(js);
+        await NatsTestKit.DeleteStreamAsync(nats, MarketSubjects.MdStream);
         using var day = OpenDay(0);
         var plan = DayFeedPlan.For(day, 1);
         var messages = plan.ToList();
@@ -68,20 +48,19 @@ public class DayFeedPublisherTests(NatsServerFixture server, GeneratedStoreFixtu
         Assert.Equal(day.References.Count, first.ReferenceRows);
         Assert.Equal(messages.Count(m => m.Kind == FeedMessageKind.Clock), first.Clocks);
         Assert.Equal(messages.Sum(m => (long)m.Payload.Length), first.Bytes);
-        AssertSame(messages, await ReadStreamAsync(js, "check1"));
+        AssertSame(messages, await NatsTestKit.ReadStreamAsync(nats, MarketSubjects.MdStream));
 
         var again = await DayFeedPublisher.PublishAsync(nats, plan);
         Assert.Equal(0, again.Stored);
         Assert.Equal(messages.Count, again.Duplicates);
-        Assert.Equal((ulong)messages.Count, (await js.StreamInfoAsync(MarketSubjects.MdStream)).State.Messages);
+        Assert.Equal(messages.Count, await StoredCountAsync(nats));
     }
 
     [Fact]
     public async Task A_rerun_after_a_partial_feed_stores_the_rest_in_plan_order()
     {
         await using var nats = await server.ConnectAsync();
-        var js = new JetStreamContext(nats);
-        await DeleteMdStreamAsync(js);
+        await NatsTestKit.DeleteStreamAsync(nats, MarketSubjects.MdStream);
         using var day = OpenDay(1);
         var plan = DayFeedPlan.For(day, 5);
         var messages = plan.ToList();
@@ -94,15 +73,14 @@ public class DayFeedPublisherTests(NatsServerFixture server, GeneratedStoreFixtu
         var rest = await new DayFeedPublisher(nats, subjects, new DayFeedPublishOptions { SyncEvery = 700, MaxSyncsInFlight = 2 }).PublishAsync(plan);
         Assert.Equal(crashedAfter, rest.Duplicates);
         Assert.Equal(messages.Count - crashedAfter, rest.Stored);
-        AssertSame(messages, await ReadStreamAsync(js, "check2"));
+        AssertSame(messages, await NatsTestKit.ReadStreamAsync(nats, MarketSubjects.MdStream));
     }
 
     [Fact]
     public async Task A_message_missing_from_the_stream_fails_the_feed()
     {
         await using var nats = await server.ConnectAsync();
-        var js = new JetStreamContext(nats);
-        await DeleteMdStreamAsync(js);
+        await NatsTestKit.DeleteStreamAsync(nats, MarketSubjects.MdStream);
         using var day = OpenDay(2);
         var plan = DayFeedPlan.For(day, 1);
         var publisher = new DayFeedPublisher(nats, plan.Subjects);
@@ -112,21 +90,20 @@ public class DayFeedPublisherTests(NatsServerFixture server, GeneratedStoreFixtu
         Assert.Contains("gap", error.Message);
 
         // A foreign message in the middle of the feed (another publisher) is caught the same way...
-        await DeleteMdStreamAsync(js);
+        await NatsTestKit.DeleteStreamAsync(nats, MarketSubjects.MdStream);
         await using var other = await server.ConnectAsync();
-        var otherJs = new JetStreamContext(other);
         var interfering = new DayFeedPublisher(nats, plan.Subjects, new DayFeedPublishOptions
         {
             OnClock = (time, _, _) =>
             {
-                if (time == 93000000) otherJs.PublishAsync("sig.md.clock", "{}"u8.ToArray(), "someone-else").GetAwaiter().GetResult();
+                if (time == 93000000) NatsTestKit.PublishToStreamAsync(other, "sig.md.clock", "{}"u8.ToArray(), "someone-else").GetAwaiter().GetResult();
             },
         });
         Assert.Contains("gap", (await Assert.ThrowsAsync<IOException>(() => interfering.PublishAsync(plan))).Message);
         // ... and so is a stream that already holds a later part of the feed than what is new now.
-        await DeleteMdStreamAsync(js);
+        await NatsTestKit.DeleteStreamAsync(nats, MarketSubjects.MdStream);
         await Assert.ThrowsAsync<IOException>(() => publisher.PublishAsync(plan.Take(2000).Concat(plan.Take(1))));
-        await DeleteMdStreamAsync(js);
+        await NatsTestKit.DeleteStreamAsync(nats, MarketSubjects.MdStream);
         Assert.Equal(plan.Count(), (await publisher.PublishAsync(plan)).Stored); // and a clean feed after a purge is fine
     }
 
@@ -135,8 +112,8 @@ public class DayFeedPublisherTests(NatsServerFixture server, GeneratedStoreFixtu
     {
         await using var publisher = await server.ConnectAsync();
         await using var subscriber = await server.ConnectAsync();
-        await using var sub = await subscriber.SubscribeAsync("coretest.md.>");
-        await subscriber.FlushAsync();
+        await using var sub = await subscriber.SubscribeCoreAsync<byte[]>("coretest.md.>");
+        await subscriber.PingAsync();
         using var day = OpenDay(0);
         var plan = DayFeedPlan.For(day, 2, subjects: new MarketSubjects("coretest"));
         var messages = plan.ToList();
@@ -144,27 +121,25 @@ public class DayFeedPublisherTests(NatsServerFixture server, GeneratedStoreFixtu
         Assert.Equal(messages.Count, result.Messages);
         foreach (var expected in messages)
         {
-            var msg = await NatsCoreTests.NextAsync(sub);
+            var msg = await NatsTestKit.NextAsync(sub);
             Assert.Equal(expected.Subject, msg.Subject);
-            Assert.True(expected.Payload.AsSpan().SequenceEqual(msg.Data.Span));
+            Assert.True(expected.Payload.AsSpan().SequenceEqual(msg.Data));
             Assert.True(msg.Headers!.TryGetValue("Nats-Msg-Id", out var id));
-            Assert.Equal(expected.MsgId, id);
+            Assert.Equal(expected.MsgId, id.ToString());
         }
-        Assert.Equal(0, sub.DroppedCount);
     }
 
     [Fact]
     public async Task Cli_feed_publishes_into_SIG_MD_and_fails_in_one_line_without_a_server()
     {
         await using var nats = await server.ConnectAsync();
-        var js = new JetStreamContext(nats);
-        await DeleteMdStreamAsync(js);
+        await NatsTestKit.DeleteStreamAsync(nats, MarketSubjects.MdStream);
         var date = market.Ticks.Dates[0];
         string d = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Assert.Equal(0, Cli.Run(["feed", "--store", market.Store, "--date", d, "--nats", server.Url, "--jitter-seed", "3", "--max-rows", "8"]));
         using var day = OpenDay(0);
         var expected = DayFeedPlan.For(day, 3, 8).ToList();
-        Assert.Equal((ulong)expected.Count, (await js.StreamInfoAsync(MarketSubjects.MdStream)).State.Messages);
+        Assert.Equal(expected.Count, await StoredCountAsync(nats));
 
         Assert.Equal(1, Cli.Run(["feed", "--store", market.Store, "--date", d, "--nats", $"nats://127.0.0.1:{NatsServerFixture.FreePort()}"]));
         Assert.Equal(1, Cli.Run(["feed", "--store", market.Store, "--date", "2001-01-01", "--nats", server.Url]));

@@ -1,3 +1,5 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using Sig.Engine.Nats;
 using Xunit;
 
@@ -15,7 +17,8 @@ public sealed class NatsServerFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Default server: JetStream, no auth.</summary>
     public NatsServerFixture() : this([], null) { }
 
-    private NatsServerFixture(string[] extraArgs, string? configText) => _server = new LocalNatsServer(null, extraArgs, configText);
+    private NatsServerFixture(string[] extraArgs, string? configText, NatsOpts? readiness = null) =>
+        _server = new LocalNatsServer(null, extraArgs, configText) { ReadinessClient = readiness };
 
     public int Port => _server.Port;
     public string Url => _server.Url;
@@ -25,9 +28,10 @@ public sealed class NatsServerFixture : IAsyncLifetime, IAsyncDisposable
     public int ProcessId => _server.ProcessId;
 
     /// <summary>Starts a server with extra command-line arguments (e.g. <c>--user u --pass p</c>) and/or a config file text.</summary>
-    public static async Task<NatsServerFixture> StartAsync(string[]? extraArgs = null, string? configText = null)
+    /// <param name="readiness">Client options that can talk to the server (e.g. trusting its TLS CA) for the readiness check.</param>
+    public static async Task<NatsServerFixture> StartAsync(string[]? extraArgs = null, string? configText = null, NatsOpts? readiness = null)
     {
-        var fixture = new NatsServerFixture(extraArgs ?? [], configText);
+        var fixture = new NatsServerFixture(extraArgs ?? [], configText, readiness);
         try
         {
             await fixture._server.StartAsync();
@@ -40,19 +44,17 @@ public sealed class NatsServerFixture : IAsyncLifetime, IAsyncDisposable
         return fixture;
     }
 
-    /// <summary>Client options for this server with quick reconnects, as tests want them.</summary>
-    public NatsOptions ClientOptions() => new()
+    /// <summary>Client options for this server (the engine's defaults) with quick reconnects, as tests want them.</summary>
+    public NatsOpts ClientOptions() => NatsClientSettings.Defaults(Url, "sig-engine-tests") with
     {
-        Url = Url,
-        Name = "sig-engine-tests",
-        ReconnectWait = TimeSpan.FromMilliseconds(50),
-        MaxReconnectAttempts = 200,
+        ReconnectWaitMin = TimeSpan.FromMilliseconds(50),
+        ReconnectWaitMax = TimeSpan.FromMilliseconds(200),
         ConnectTimeout = TimeSpan.FromSeconds(3),
-        RequestTimeout = TimeSpan.FromSeconds(3),
+        RequestTimeout = TimeSpan.FromSeconds(5),
     };
 
     /// <summary>Connects a client with <see cref="ClientOptions"/>, optionally adjusted.</summary>
-    public async Task<NatsConnection> ConnectAsync(Func<NatsOptions, NatsOptions>? adjust = null)
+    public async Task<NatsConnection> ConnectAsync(Func<NatsOpts, NatsOpts>? adjust = null)
     {
         var connection = new NatsConnection(adjust is null ? ClientOptions() : adjust(ClientOptions()));
         await connection.ConnectAsync();

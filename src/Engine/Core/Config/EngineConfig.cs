@@ -55,6 +55,10 @@ public sealed record NatsOptions
     public string? NkeyFile { get; init; }
     /// <summary>A .creds file: user JWT and NKey seed (overridden by SIG_NATS_CREDS).</summary>
     public string? CredsFile { get; init; }
+    /// <summary>PEM file of the CA that signed the server's certificate: the connection then requires TLS (overridden by SIG_NATS_TLS_CA).
+    /// Absent unless configured, so configurations without it hash as before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TlsCaFile { get; init; }
 
     /// <summary>These settings without secrets (the URL's user info masked, password and token blanked): what may be hashed or shown.</summary>
     public NatsOptions WithoutSecrets() => this with

@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Net;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using System.Net.Sockets;
 
 namespace Sig.Engine.Nats;
 
 /// <summary>
 /// A nats-server process with JetStream on free loopback ports, its store and log under a
-/// directory of its own: what `engine demo`, `engine bench live` and the tests start. Found
+/// directory of its own: what `engine demo`, `engine bench live` and the tests start. Readiness is
+/// checked with the official client (connect plus a JetStream request). Found
 /// through <c>NATS_SERVER</c>, PATH or /usr/sbin; <see cref="IsInstalled"/> says whether it can run.
 /// </summary>
 public sealed class LocalNatsServer : IAsyncDisposable
@@ -60,7 +63,7 @@ public sealed class LocalNatsServer : IAsyncDisposable
         info.ArgumentList.Add(ConfigPath);
         foreach (var arg in _extraArgs) info.ArgumentList.Add(arg);
         _process = Process.Start(info) ?? throw new InvalidOperationException("nats-server did not start");
-        await WaitUntilHealthyAsync().ConfigureAwait(false);
+        await WaitUntilReadyAsync().ConfigureAwait(false);
     }
 
     /// <summary>Kills the server (abrupt, like a crash).</summary>
@@ -98,25 +101,42 @@ public sealed class LocalNatsServer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task WaitUntilHealthyAsync()
+    /// <summary>
+    /// Options of the client that checks readiness (default: anonymous, plain TCP). A server with
+    /// authentication counts as ready once it answers with an authorization verdict; one with TLS
+    /// needs options that trust its CA.
+    /// </summary>
+    public NatsOpts? ReadinessClient { get; init; }
+
+    /// <summary>Ready when a client connects and JetStream answers (the official client's connect and account-info request).</summary>
+    private async Task WaitUntilReadyAsync()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
-        var deadline = Stopwatch.StartNew();
+        var options = (ReadinessClient ?? NatsClientSettings.Defaults(Url, "local-nats-readiness")) with
+        {
+            Url = Url, ConnectTimeout = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(2),
+        };
+        var deadline = Stopwatch.StartNew(); // wall-clock ok: a start-up deadline, never shapes outputs
+        string last = "no answer";
         while (deadline.Elapsed < ReadyTimeout)
         {
             if (_process!.HasExited)
                 throw new InvalidOperationException($"nats-server exited with {_process.ExitCode}; log:\n{LogTail()}");
             try
             {
-                using var response = await http.GetAsync($"http://127.0.0.1:{MonitorPort}/healthz").ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadAsStringAsync().ConfigureAwait(false)).Contains("ok")) return;
+                await using var client = new NatsConnection(options);
+                await client.ConnectAsync().ConfigureAwait(false);
+                await new NatsJSContext(client).GetAccountInfoAsync().ConfigureAwait(false);
+                return;
             }
-            catch (HttpRequestException) { /* not listening yet */ }
-            catch (TaskCanceledException) { /* slow start */ }
-            await Task.Delay(25).ConfigureAwait(false);
+            catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException)
+            {
+                if (NatsErrors.IsAuthError(e)) return; // it answered: up, and only this anonymous probe is refused
+                last = NatsErrors.Describe(e);
+            }
+            await Task.Delay(25).ConfigureAwait(false); // wall-clock ok: polling a starting process
         }
         Kill();
-        throw new TimeoutException($"nats-server not healthy within {ReadyTimeout.TotalSeconds} s; log:\n{LogTail()}");
+        throw new TimeoutException($"nats-server not ready within {ReadyTimeout.TotalSeconds} s ({last}); log:\n{LogTail()}");
     }
 
     private string LogTail() =>

@@ -1,3 +1,6 @@
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
 namespace Sig.Engine.Nats;
 
 /// <summary>
@@ -18,7 +21,8 @@ public sealed class MarketSubjects
 
     public MarketSubjects(string prefix = "sig")
     {
-        NatsProtocolWriter.ValidateSubject(prefix, "prefix");
+        if (prefix.Length == 0 || prefix.AsSpan().IndexOfAny(" \t\r\n*>") >= 0 || prefix.StartsWith('.') || prefix.EndsWith('.') || prefix.Contains(".."))
+            throw new ArgumentException($"'{prefix}' is not a valid subject prefix (dot-separated tokens without spaces or wildcards)", nameof(prefix));
         Prefix = prefix;
         // Built once: the live parser compares every md message's subject with these.
         MdRef = $"{prefix}.md.ref";
@@ -55,11 +59,19 @@ public sealed class MarketSubjects
     /// <summary>`000001_SZ` → `000001.SZ`.</summary>
     public static string SymbolOf(string token) => token.Replace('_', '.');
 
-    /// <summary>Creates (or confirms) SIG_MD with the engine's settings.</summary>
-    public Task<StreamInfo> EnsureMdStreamAsync(JetStreamContext js, CancellationToken ct = default) =>
-        js.CreateStreamAsync(MdStream, [MdAll], "file", 1, DuplicateWindow, ct);
+    /// <summary>Creates (or confirms) SIG_MD with the engine's settings (a stream of that name with other settings is an API error).</summary>
+    public Task<INatsJSStream> EnsureMdStreamAsync(INatsJSContext js, CancellationToken ct = default) =>
+        js.CreateStreamAsync(StreamConfig(MdStream, [MdAll]), ct).AsTask();
 
     /// <summary>Creates (or confirms) SIG_OUT with the engine's settings.</summary>
-    public Task<StreamInfo> EnsureOutStreamAsync(JetStreamContext js, CancellationToken ct = default) =>
-        js.CreateStreamAsync(OutStream, OutSubjects, "file", 1, DuplicateWindow, ct);
+    public Task<INatsJSStream> EnsureOutStreamAsync(INatsJSContext js, CancellationToken ct = default) =>
+        js.CreateStreamAsync(StreamConfig(OutStream, OutSubjects), ct).AsTask();
+
+    private static StreamConfig StreamConfig(string name, string[] subjects) => new(name, subjects)
+    {
+        Retention = StreamConfigRetention.Limits,
+        Storage = StreamConfigStorage.File,
+        NumReplicas = 1,
+        DuplicateWindow = DuplicateWindow,
+    };
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Sig.Actors.Live;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Events;
+using NATS.Client.Core;
 using Sig.Engine.Nats;
 using Sig.Engine.Time;
 using Sig.Replay.Feed;
@@ -64,10 +65,10 @@ public sealed class BenchLiveCommand : IBenchCommand
     private static async Task RunAsync(Config.EngineConfig config, LocalNatsServer server, TickDay day, int shards, bool preload,
         double speed, string journal, CancellationToken cancellationToken)
     {
-        var natsOptions = new NatsOptions { Url = server.Url, Name = "bench-live" };
+        var natsOptions = NatsClientSettings.Defaults(server.Url, "bench-live");
         var plan = DayFeedPlan.For(day, seed: 1);
         await using var feedConnection = new NatsConnection(natsOptions with { Name = "bench-feed" });
-        await feedConnection.ConnectAsync(cancellationToken);
+        await feedConnection.ConnectAsync();
 
         var closedAt = new long[SessionBars.BarsPerDay + 1];
         var latencyMs = new List<double>();

@@ -4,6 +4,7 @@ using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
 using Sig.Engine.Factors;
+using NATS.Client.Core;
 using Sig.Engine.Nats;
 using Sig.Replay.Feed;
 using Sig.Replay.Store;
@@ -50,11 +51,12 @@ internal static class DemoLiveSection
         await using var server = new LocalNatsServer(natsDir);
         await server.StartAsync();
         AnsiConsole.MarkupLine($"nats-server on {server.Url} (JetStream store {Markup.Escape(natsDir)}); journal {Markup.Escape(journal)}");
-        var options = new Sig.Engine.Nats.NatsOptions { Url = server.Url, Name = "demo" };
+        var options = NatsClientSettings.Defaults(server.Url, "demo");
         await using var watcher = new NatsConnection(options with { Name = "demo-subscriber" });
         await watcher.ConnectAsync();
-        await using var snapshots = await watcher.SubscribeAsync(plan.Subjects.Snapshot);
-        await using var digests = await watcher.SubscribeAsync(plan.Subjects.Digest);
+        await using var snapshots = await watcher.SubscribeCoreAsync<byte[]>(plan.Subjects.Snapshot);
+        await using var digests = await watcher.SubscribeCoreAsync<byte[]>(plan.Subjects.Digest);
+        await watcher.PingAsync(); // both SUBs are in place before the engine publishes
         var showing = ShowAsync(snapshots, digests);
 
         using var backend = StoreReplay.Backend(config);
@@ -67,7 +69,7 @@ internal static class DemoLiveSection
             AnsiConsole.MarkupLine($"feed: {fed.Messages:N0} md messages ({fed.Clocks:N0} heartbeats) into SIG_MD in {fed.Elapsed.TotalSeconds:F1} s");
         }
         var result = await live;
-        await watcher.FlushAsync();
+        await watcher.PingAsync();
         await snapshots.UnsubscribeAsync();
         await digests.UnsubscribeAsync();
         await showing;
@@ -78,14 +80,14 @@ internal static class DemoLiveSection
     }
 
     /// <summary>Prints every 30th minute as a downstream subscriber sees it on NATS (the digest closes each minute's messages).</summary>
-    private static async Task ShowAsync(NatsSubscription snapshots, NatsSubscription digests)
+    private static async Task ShowAsync(INatsSub<byte[]> snapshots, INatsSub<byte[]> digests)
     {
         JsonElement? snapshot = null;
-        await foreach (var d in digests.Messages.ReadAllAsync())
+        await foreach (var d in digests.Msgs.ReadAllAsync())
         {
             var digest = JsonDocument.Parse(d.Data).RootElement;
             int minute = digest.GetProperty("minute").GetInt32();
-            while ((snapshot?.GetProperty("minute").GetInt32() ?? 0) < minute && snapshots.Messages.TryRead(out var s))
+            while ((snapshot?.GetProperty("minute").GetInt32() ?? 0) < minute && snapshots.Msgs.TryRead(out var s))
                 snapshot = JsonDocument.Parse(s.Data).RootElement;
             if (snapshot is not { } snap) continue;
             var first = snap.GetProperty("values")[0][FactorCatalog.BigorderAmtPerc];

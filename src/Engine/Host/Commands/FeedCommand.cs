@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NATS.Client.Core;
 using Sig.Engine.Nats;
 using Sig.Engine.Time;
 using Sig.Replay.Feed;
@@ -65,13 +66,14 @@ public sealed class FeedCommand : ICliCommand
     }
 
     /// <summary>Connects and publishes; NATS failures become one-line errors (IOException) for the CLI.</summary>
-    public static async Task<DayFeedResult> Run(Sig.Engine.Nats.NatsOptions nats, TickDay day, MarketSubjects subjects, ulong seed, int maxRows,
+    public static async Task<DayFeedResult> Run(NatsOpts nats, TickDay day, MarketSubjects subjects, ulong seed, int maxRows,
                                                 DayFeedPublishOptions options)
     {
         string url = NatsUrl.Redact(nats.Url);
         try
         {
-            await using var connection = new NatsConnection(nats);
+            // A feed that cannot reach its server fails (one line) rather than waiting for it.
+            await using var connection = new NatsConnection(nats with { MaxReconnectRetry = 60 });
             await connection.ConnectAsync();
             long maxPayload = connection.ServerInfo?.MaxPayload ?? 2L * DayFeedPlan.DefaultMaxPayloadBytes;
             var plan = DayFeedPlan.For(day, seed, maxRows, subjects, (int)Math.Min(int.MaxValue, maxPayload / 2));
@@ -79,8 +81,9 @@ public sealed class FeedCommand : ICliCommand
         }
         catch (NatsException e)
         {
-            string hint = e.Message.Contains("JetStream is not enabled", StringComparison.Ordinal) ? " (or use --core)" : "";
-            throw new IOException($"NATS {url}: {e.Message}{hint}", e);
+            string hint = e is NatsNoRespondersException || e.InnerException is NatsNoRespondersException || e.Message.Contains("JetStream", StringComparison.OrdinalIgnoreCase)
+                ? " (is JetStream enabled on the server? or use --core)" : "";
+            throw new IOException($"NATS {url}: {NatsErrors.Describe(e)["NATS: ".Length..]}{hint}", e);
         }
         catch (TimeoutException e)
         {

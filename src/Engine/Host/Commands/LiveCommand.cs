@@ -30,8 +30,8 @@ public sealed class LiveCommand : ICliCommand
         cmd.SetAction(async (parse, cancellationToken) =>
         {
             var config = Cli.LoadConfig(parse);
-            // A live engine rides out outages of any length (reconnecting until stopped), so it never gives up and spins.
-            var natsOptions = NatsClientSettings.From(config.Nats, parse.GetValue(nats), "sig-engine-live") with { MaxReconnectAttempts = -1 };
+            // A live engine rides out outages of any length (the client reconnects until stopped).
+            var natsOptions = NatsClientSettings.From(config.Nats, parse.GetValue(nats), "sig-engine-live");
             string? db = parse.GetValue(store) is { } dir ? Path.Combine(dir.FullName, "features.db") : null;
             if (db is not null) Directory.CreateDirectory(Path.GetDirectoryName(db)!);
             using var features = db is null ? null : new SqliteFeatureStore(db);
