@@ -34,7 +34,9 @@ public sealed class NatsPermissionsTests
     [Fact]
     public async Task Only_the_feed_user_may_publish_md_and_the_engine_runs_with_its_own_user()
     {
-        var passwords = new[] { "FEED", "ENGINE", "READER" }.ToDictionary(u => u, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(12)));
+        // The "pw-" prefix matters: nats-server parses a substituted variable as a config value, so
+        // a password starting with digits (hex often does) becomes a number and the server refuses the file.
+        var passwords = new[] { "FEED", "ENGINE", "READER" }.ToDictionary(u => u, _ => "pw-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)));
         // The server reads the passwords from its environment (inherited from this process), as the example says.
         foreach (var (user, password) in passwords) Environment.SetEnvironmentVariable($"NATS_{user}_PASSWORD", password);
         await using var server = await NatsServerFixture.StartAsync(configText: ExampleConfig());
