@@ -1,5 +1,10 @@
 using System.Reactive.Subjects;
-using Sig.Actors.Runtime;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
@@ -8,55 +13,96 @@ using Sig.Gpu;
 namespace Sig.Actors.Pipeline;
 
 /// <summary>
-/// The engine's one pipeline, the same for replay and live: an <see cref="IMarketEventSource"/>
-/// feeds the Router actor, which fans out to SymbolShard actors (contiguous symbol ranges),
-/// whose minute rows the CrossSectionBatcher joins in symbol order and chains into the output
-/// digest; the Publisher actor hands each closed minute to the sinks and the in-process
-/// <see cref="Outputs"/> observable, and DailyRollup writes the close into the feature store.
-/// Mailboxes are bounded, so a slow stage holds back the source. Nothing here knows whether
-/// the source is a tick store, a journal or NATS.
+/// The engine's one pipeline, the same for replay and live, on Akka.NET: an
+/// <see cref="IMarketEventSource"/> becomes an Akka.Streams source whose sink is the Router
+/// actor (one input in flight, acknowledged); the Router fans out to SymbolShard actors
+/// (contiguous symbol ranges), whose minute rows the CrossSectionBatcher joins in symbol order
+/// and chains into the output digest; the Publisher actor hands each closed minute to the
+/// sinks and the in-process <see cref="Outputs"/> observable, and DailyRollup writes the close
+/// into the feature store. Every link carries a window of <c>actors.mailboxCapacity</c>
+/// messages, so a slow stage holds back the source. Nothing here knows whether the source is a
+/// tick store, a journal or NATS. docs/actors.md describes the layout and supervision.
 /// </summary>
 public sealed class MarketPipeline : IAsyncDisposable
 {
-    private readonly ActorSystem _system;
-    private readonly ActorRef<MarketInput> _router;
+    private static readonly Config AkkaConfig = ConfigurationFactory.ParseString("""
+        akka {
+          # Supervision events go to the pipeline's own log callback; Akka's logger stays quiet.
+          loglevel = OFF
+          stdout-loglevel = OFF
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+          log-config-on-start = off
+          # The pipeline terminates its system itself; it must not hook process exit.
+          coordinated-shutdown.run-by-clr-shutdown-hook = off
+        }
+        """);
+
+    private readonly StageBuilder _build;
+    private readonly int _terminals;
+    private readonly StageMemory _entryMemory;
+    private readonly int _window;
     private readonly Subject<MinuteOutput> _outputs = new();
     private readonly List<MinuteCrossSection> _crossSections = [];
     private readonly CancellationTokenSource _stopping = new();
     private MinuteOutput? _last;
+    private Exception? _sourceError;
     private bool _ran;
 
     /// <param name="bigOrder">Big-order settings (docs/factors.md).</param>
     /// <param name="backend">Computes each shard's rows; must be safe to call from several shards at once.</param>
     /// <param name="shards">SymbolShard actors; output bytes never depend on the count.</param>
-    /// <param name="actors">Mailbox capacity and snapshot interval.</param>
+    /// <param name="actors">Window per link (mailbox capacity) and snapshot interval.</param>
     /// <param name="sinks">Downstreams of every closed minute (e.g. the NATS publisher), called in order.</param>
     /// <param name="dailyStore">Where the close's daily factors go, or null.</param>
     /// <param name="log">Receives every supervision event.</param>
     /// <param name="outputs">Which minutes are evaluated and emitted (every minute, or only the close).</param>
     /// <param name="dailyBars">With <paramref name="dailyStore"/>: where the close's adjusted daily bars go, or null.</param>
+    /// <param name="supervision">Restart and poison limits (defaults when null).</param>
     public MarketPipeline(BigOrderOptions bigOrder, IComputeBackend backend, int shards, ActorOptions? actors = null,
         IReadOnlyList<IMinuteOutputSink>? sinks = null, IDailyFactorSink? dailyStore = null, Action<ActorFailure>? log = null,
-        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null)
+        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, SupervisionOptions? supervision = null)
     {
         shards = Math.Max(1, shards);
-        _system = new ActorSystem(actors, onFailure: log);
-        // Downstream first: each stage needs its downstream's ref, and the system stops in reverse spawn order.
-        var finals = new List<ActorRef<MinuteOutput>>
+        actors ??= new ActorOptions();
+        supervision ??= new SupervisionOptions();
+        supervision.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(actors.MailboxCapacity, 1);
+        _window = actors.MailboxCapacity;
+        StageMemory Memory(string name, int upstreams = 1) => new(name, supervision, actors.SnapshotEveryMinutes, log, upstreams);
+
+        // Downstream first: each stage is wired to its downstream's ref when it is created.
+        var publisher = Memory("publisher");
+        var rollup = dailyStore is null ? null : Memory("daily-rollup");
+        var batcher = Memory("batcher", upstreams: shards);
+        var shardMemories = Enumerable.Range(0, shards).Select(s => Memory($"shard-{s}")).ToArray();
+        _entryMemory = Memory("router");
+        for (int s = 0; s < shards; s++) _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs));
+        Actors = new SupervisionCounters([publisher, .. rollup is null ? Array.Empty<StageMemory>() : [rollup], batcher, .. shardMemories, _entryMemory]);
+        _terminals = rollup is null ? 1 : 2;
+
+        var observable = _outputs;
+        var stopping = _stopping.Token;
+        var crossSections = _crossSections;
+        int window = _window;
+        _build = context =>
         {
-            _system.Spawn<MinuteOutput>("publisher", () => new OutputPublisher(sinks ?? [], _outputs, _stopping.Token)),
+            IActorRef Spawn<T>(StageMemory memory, Func<T> create, params IActorRef[] downstream) where T : ActorBase
+            {
+                foreach (var d in downstream) memory.Outboxes.Add(new Outbox(d, window));
+                return context.ActorOf(StageProducer.Props(create), memory.Name);
+            }
+            var finals = new List<IActorRef> { Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping)) };
+            if (rollup is not null) finals.Add(Spawn(rollup, () => new DailyRollup(rollup, dailyStore!, dailyBars)));
+            var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards), [.. finals]);
+            var shardRefs = new IActorRef[shards];
+            for (int s = 0; s < shards; s++)
+            {
+                int index = s;
+                shardRefs[s] = Spawn(shardMemories[s], () => new SymbolShard(shardMemories[index], index, crossSections[index]), batcherRef);
+            }
+            return Spawn(_entryMemory, () => new MarketRouter(_entryMemory), shardRefs);
         };
-        if (dailyStore is not null) finals.Add(_system.Spawn<MinuteOutput>("daily-rollup", () => new DailyRollup(dailyStore, dailyBars)));
-        var batcher = _system.Spawn<ShardMinute>("batcher", () => new CrossSectionBatcher(shards, finals));
-        var shardRefs = new ActorRef<MarketInput>[shards];
-        for (int s = 0; s < shards; s++)
-        {
-            int index = s;
-            var crossSection = new MinuteCrossSection(bigOrder, backend, outputs);
-            _crossSections.Add(crossSection);
-            shardRefs[s] = _system.Spawn($"shard-{s}", () => new SymbolShard(index, crossSection, batcher));
-        }
-        _router = _system.Spawn<MarketInput>("router", () => new MarketRouter(shardRefs));
         _outputs.Subscribe(o => _last = o);
     }
 
@@ -69,8 +115,8 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>The output digest after the last closed minute (32 zero bytes in hex before any).</summary>
     public string DigestHex => _last?.Digest ?? new OutputDigest().Hex;
 
-    /// <summary>The actor system (supervision counters, for status and tests).</summary>
-    public ActorSystem Actors => _system;
+    /// <summary>The stages' supervision counters (status and tests).</summary>
+    public SupervisionCounters Actors { get; }
 
     /// <summary>
     /// Milliseconds of each shard's minute step per emitted minute, all shards: evaluation,
@@ -79,31 +125,79 @@ public sealed class MarketPipeline : IAsyncDisposable
     public IEnumerable<double> ComputeMillis => _crossSections.SelectMany(c => c.StepMillis);
 
     /// <summary>
-    /// Feeds every input of <paramref name="source"/> in order, then drains the actors; returns
-    /// once every closed minute has been published. A pipeline runs one source once (use a
-    /// concatenating source for recovery followed by live input).
+    /// Runs every input of <paramref name="source"/> through the stages, then drains them;
+    /// returns once every closed minute has been published. A pipeline runs one source once (use
+    /// a concatenating source for recovery followed by live input). Cancelling stops reading the
+    /// source; what was read is still drained and published. A source that fails is drained the
+    /// same way, then its exception is thrown; a stage stopped by supervision throws
+    /// <see cref="ActorFailedException"/>.
     /// </summary>
     public async Task RunAsync(IMarketEventSource source, CancellationToken cancellationToken = default)
     {
         if (_ran) throw new InvalidOperationException("a pipeline runs once");
         _ran = true;
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var system = ActorSystem.Create("pipeline", AkkaConfig);
         try
         {
-            await foreach (var input in source.ReadAsync(cancellationToken).ConfigureAwait(false))
-                await _router.SendAsync(input, cancellationToken).ConfigureAwait(false);
+            var supervisor = system.ActorOf(StageProducer.Props(() => new PipelineSupervisor(_build, _terminals, completion)), "stages");
+            var entry = await supervisor.Ask<IActorRef>(PipelineSupervisor.GetEntry.Instance, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            // The source graph: pulled one input at a time by the router's acknowledgements, with a
+            // small buffer so reading the next input overlaps routing the last.
+            Source.From(() => Guarded(source, cancellationToken))
+                .Buffer(_window, OverflowStrategy.Backpressure)
+                .RunWith(Sink.ActorRefWithAck<MarketInput>(entry, StreamStarted.Instance, StageAck.Instance, StreamCompleted.Instance,
+                    e => new StreamFailed(e)), system.Materializer());
+            await completion.Task.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            // Stopping: what was sent is still drained and published below.
+            await system.Terminate().ConfigureAwait(false);
         }
-        await _system.StopAsync().ConfigureAwait(false);
+        if ((_sourceError ?? _entryMemory.SourceError) is { } error) ExceptionDispatchInfo.Throw(error);
         _outputs.OnCompleted();
+    }
+
+    /// <summary>
+    /// The source's inputs, ending (rather than failing the stream) on cancellation or a source
+    /// error, so every input read before it still flows through and drains; the error is thrown
+    /// by <see cref="RunAsync"/> after the drain.
+    /// </summary>
+    private async IAsyncEnumerable<MarketInput> Guarded(IMarketEventSource source, CancellationToken cancellationToken,
+        [EnumeratorCancellation] CancellationToken streamCancellation = default)
+    {
+        // The stream cancels too when its system terminates early (a stage stopped by supervision).
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, streamCancellation);
+        var inputs = source.ReadAsync(reading.Token).GetAsyncEnumerator(reading.Token);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await inputs.MoveNextAsync().ConfigureAwait(false)) yield break;
+                }
+                catch (OperationCanceledException) when (reading.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                catch (Exception e)
+                {
+                    _sourceError = e;
+                    yield break;
+                }
+                yield return inputs.Current;
+            }
+        }
+        finally
+        {
+            await inputs.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _system.DisposeAsync().ConfigureAwait(false);
         _outputs.Dispose();
         _stopping.Dispose();
     }

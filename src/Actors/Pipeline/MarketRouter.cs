@@ -1,4 +1,3 @@
-using Sig.Actors.Runtime;
 using Sig.Engine.Events;
 
 namespace Sig.Actors.Pipeline;
@@ -9,36 +8,37 @@ namespace Sig.Actors.Pipeline;
 /// sends each shard the events of its symbols, in arrival order, and every clock to every
 /// shard. Events of unknown symbols and rejected rows go to shard 0, which counts them. Its
 /// state is an immutable routing table, so it snapshots (a reference) after every message and
-/// the runtime keeps no message of it for replay.
+/// keeps no message for replay. The source stream feeds it, one input at a time, acknowledged
+/// while the shards' windows have room.
 /// </summary>
-internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) : IActorBehavior<MarketInput>, ISnapshotable
+internal sealed class MarketRouter(StageMemory memory) : PipelineStage<MarketInput>(memory), ISnapshotable
 {
     private RoutingTable _table = RoutingTable.Empty;
 
-    public async ValueTask HandleAsync(MarketInput input, ActorContext context)
+    protected override ValueTask HandleAsync(MarketInput input)
     {
-        context.RequestSnapshot();
+        RequestSnapshot();
+        int shards = Downstreams;
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
-                _table = RoutingTable.For(input.Symbols, shards.Count);
-                for (int s = 0; s < shards.Count; s++)
-                    await shards[s].SendAsync(MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq)).ConfigureAwait(false);
+                _table = RoutingTable.For(input.Symbols, shards);
+                for (int s = 0; s < shards; s++) Emit(s, MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq));
                 break;
             case MarketInputKind.Ticks:
-                if (shards.Count == 1) { await shards[0].SendAsync(input).ConfigureAwait(false); break; }
+                if (shards == 1) { Emit(0, input); break; }
                 var parts = _table.Split(input.Events);
                 for (int s = 0; s < parts.Length; s++)
-                    if (parts[s] is { Length: > 0 } part)
-                        await shards[s].SendAsync(MarketInput.Ticks(input.Date, part, input.SourceSeq)).ConfigureAwait(false);
+                    if (parts[s] is { Length: > 0 } part) Emit(s, MarketInput.Ticks(input.Date, part, input.SourceSeq));
                 break;
             case MarketInputKind.Clock:
-                foreach (var shard in shards) await shard.SendAsync(input).ConfigureAwait(false);
+                for (int s = 0; s < shards; s++) Emit(s, input);
                 break;
             default:
-                await shards[0].SendAsync(input).ConfigureAwait(false);
+                Emit(0, input);
                 break;
         }
+        return ValueTask.CompletedTask;
     }
 
     // The table is immutable once built, so the snapshot is the reference itself.

@@ -1,5 +1,4 @@
 using System.Reactive.Subjects;
-using Sig.Actors.Runtime;
 using Sig.Engine.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
@@ -8,13 +7,13 @@ namespace Sig.Actors.Pipeline;
 
 /// <summary>
 /// The Publisher actor: hands every closed minute, in order, to each sink (NATS, …) and then
-/// to the in-process <see cref="IObservable{T}"/>. Stateless; a failed publish is retried by
-/// the runtime, and a repeated message is de-duplicated downstream by its Nats-Msg-Id.
+/// to the in-process <see cref="IObservable{T}"/>. Stateless; a failed publish is retried after
+/// the supervisor's restart, and a repeated message is de-duplicated downstream by its Nats-Msg-Id.
 /// </summary>
-internal sealed class OutputPublisher(IReadOnlyList<IMinuteOutputSink> sinks, Subject<MinuteOutput> observable, CancellationToken cancellationToken)
-    : IActorBehavior<MinuteOutput>
+internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteOutputSink> sinks, Subject<MinuteOutput> observable, CancellationToken cancellationToken)
+    : PipelineStage<MinuteOutput>(memory)
 {
-    public async ValueTask HandleAsync(MinuteOutput output, ActorContext context)
+    protected override async ValueTask HandleAsync(MinuteOutput output)
     {
         foreach (var sink in sinks) await sink.PublishAsync(output, cancellationToken).ConfigureAwait(false);
         observable.OnNext(output);
@@ -27,9 +26,9 @@ internal sealed class OutputPublisher(IReadOnlyList<IMinuteOutputSink> sinks, Su
 /// adjusted by. Live and replay both go through it, so they write the same rows. A date whose
 /// reference the source never delivered gets no bars (nothing to adjust by), and is counted.
 /// </summary>
-internal sealed class DailyRollup(IDailyFactorSink store, DailyBarOutput? bars) : IActorBehavior<MinuteOutput>
+internal sealed class DailyRollup(StageMemory memory, IDailyFactorSink store, DailyBarOutput? bars) : PipelineStage<MinuteOutput>(memory)
 {
-    public ValueTask HandleAsync(MinuteOutput output, ActorContext context)
+    protected override ValueTask HandleAsync(MinuteOutput output)
     {
         if (!output.IsClose) return ValueTask.CompletedTask;
         store.WriteDaily(output.Snapshot);
