@@ -48,7 +48,7 @@ public enum LiveState { Recovering, Live, Stopped }
 /// journal directory, which `verify-replay` compares against.
 /// </summary>
 public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions nats, LiveSessionOptions options, IComputeBackend backend,
-    IDailyFactorSink? dailyStore = null, TextWriter? log = null)
+    IDailyFactorSink? dailyStore = null, TextWriter? log = null, IReadOnlyList<ICloseStage>? closeStages = null)
 {
     /// <summary>The live run's manifest in the journal directory (its output digest is what verify-replay compares).</summary>
     public const string ManifestFileName = "live.manifest.json";
@@ -99,7 +99,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
                 fatal ??= f.Exception;
                 stop.Cancel();
             }
-        }, dailyBars: dailyBars);
+        }, dailyBars: dailyBars, closeStages: closeStages);
         long journalRecordsAtStart = journal.LastSequence;
         pipeline.Outputs.Subscribe(o =>
         {

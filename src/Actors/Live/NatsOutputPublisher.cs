@@ -7,7 +7,8 @@ namespace Sig.Actors.Live;
 
 /// <summary>
 /// Publishes each closed minute as docs/nats.md says: every symbol's <c>factors.intraday.&lt;sym&gt;</c>,
-/// the <c>factors.snapshot</c>, at the close the <c>factors.daily</c>, and last the
+/// the <c>factors.snapshot</c>, at the close the <c>factors.daily</c> and the close stages
+/// products (<c>signals.&lt;model&gt;</c>, <c>portfolio.&lt;strategy&gt;</c>), and last the
 /// <c>engine.digest</c>; each with <c>Nats-Msg-Id: &lt;journalId&gt;:&lt;date&gt;:&lt;minute&gt;:&lt;kind&gt;[:&lt;sym&gt;]</c>,
 /// which is the same when a recovered engine publishes the minute again, so SIG_OUT keeps one
 /// copy. The digest goes last: once it is in SIG_OUT, the whole minute is.
@@ -93,6 +94,8 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
         }
         await Add(subjects.Snapshot, output.SnapshotPayload, id + "snapshot", cancellationToken).ConfigureAwait(false);
         if (output.DailyPayload is { } daily) await Add(subjects.Daily, daily, id + "daily", cancellationToken).ConfigureAwait(false);
+        foreach (var p in output.CloseProducts)
+            await Add($"{subjects.Prefix}.{p.Subject}", p.Payload, id + p.Kind, cancellationToken).ConfigureAwait(false);
         await Add(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
         await SendBatchAsync(cancellationToken).ConfigureAwait(false);
         await nats.FlushAsync(cancellationToken).ConfigureAwait(false);

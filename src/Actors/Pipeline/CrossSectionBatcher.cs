@@ -6,8 +6,8 @@ namespace Sig.Actors.Pipeline;
 
 /// <summary>
 /// The CrossSectionBatcher actor: waits until every shard has delivered its rows of a minute
-/// (the minute watermark), joins them in shard order, which is symbol order, chains the
-/// minute into the output digest and hands the result on. Each shard sends its minutes in
+/// (the minute watermark), joins them in shard order, which is symbol order, makes the
+/// minute's payload bytes once and hands the result on (the DigestChain digests those bytes). Each shard sends its minutes in
 /// order, so minutes complete in order. A part that arrives twice (a shard retrying a
 /// message after a failure) is ignored.
 /// </summary>
@@ -28,18 +28,16 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards)
         _state.Pending.Remove(key);
         _state.LastEmitted = key;
         var snapshot = Join(parts!);
-        // The payloads are made once: digested here, published as the same bytes.
+        // The payloads are made once: digested by the DigestChain, published as the same bytes.
         byte[] snapshotPayload = FactorPayloads.Snapshot(snapshot);
         byte[]? dailyPayload = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? FactorPayloads.Snapshot(snapshot, daily: true) : null;
-        if (dailyPayload is null) _state.Digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload);
-        else _state.Digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload, dailyPayload);
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
-        var output = new MinuteOutput(snapshot, _state.Digest.Hex, counters, snapshotPayload, dailyPayload)
+        var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {
             DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p!.Bars ?? [])],
         };
         RequestSnapshot();
-        for (int d = 0; d < Downstreams; d++) Emit(d, output);
+        Emit(0, output);
         return ValueTask.CompletedTask;
     }
 
@@ -69,7 +67,6 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards)
 
     private sealed class State
     {
-        public OutputDigest Digest { get; } = new();
         public Dictionary<(DateOnly, int), ShardMinute?[]> Pending { get; } = [];
         // Minutes complete in order, so everything up to the last one emitted is done: a late
         // repeat of a part cannot emit a minute twice.
@@ -78,7 +75,6 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards)
         public State Copy()
         {
             var c = new State();
-            c.Digest.Reset(Digest.Current);
             foreach (var kv in Pending) c.Pending[kv.Key] = (ShardMinute?[])kv.Value.Clone();
             c.LastEmitted = LastEmitted;
             return c;

@@ -16,12 +16,15 @@ namespace Sig.Actors.Pipeline;
 /// The engine's one pipeline, the same for replay and live, on Akka.NET: an
 /// <see cref="IMarketEventSource"/> becomes an Akka.Streams source whose sink is the Router
 /// actor (one input in flight, acknowledged); the Router fans out to SymbolShard actors
-/// (contiguous symbol ranges), whose minute rows the CrossSectionBatcher joins in symbol order
-/// and chains into the output digest; the Publisher actor hands each closed minute to the
-/// sinks and the in-process <see cref="Outputs"/> observable, and DailyRollup writes the close
-/// into the feature store. Every link carries a window of <c>actors.mailboxCapacity</c>
-/// messages, so a slow stage holds back the source. Nothing here knows whether the source is a
-/// tick store, a journal or NATS. docs/actors.md describes the layout and supervision.
+/// (contiguous symbol ranges), whose minute rows the CrossSectionBatcher joins in symbol order;
+/// at the close the DailyRollup writes the day into the feature store and runs the close
+/// stages (inference, optimization) on it; the DigestChain chains every minute's outputs into
+/// the output digest; and the Publisher hands each closed minute to the sinks and the
+/// in-process <see cref="Outputs"/> observable. The stages after the shards form one chain, so
+/// a minute is published only once everything it contains has been made. Every link carries a
+/// window of <c>actors.mailboxCapacity</c> messages, so a slow stage holds back the source.
+/// Nothing here knows whether the source is a tick store, a journal or NATS. docs/actors.md
+/// describes the layout and supervision.
 /// </summary>
 public sealed class MarketPipeline : IAsyncDisposable
 {
@@ -39,7 +42,6 @@ public sealed class MarketPipeline : IAsyncDisposable
         """);
 
     private readonly StageBuilder _build;
-    private readonly int _terminals;
     private readonly StageMemory _entryMemory;
     private readonly int _window;
     private readonly Subject<MinuteOutput> _outputs = new();
@@ -58,10 +60,12 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <param name="log">Receives every supervision event.</param>
     /// <param name="outputs">Which minutes are evaluated and emitted (every minute, or only the close).</param>
     /// <param name="dailyBars">With <paramref name="dailyStore"/>: where the close's adjusted daily bars go, or null.</param>
+    /// <param name="closeStages">Run in order at each close after the daily rows are written (they read them from the store).</param>
     /// <param name="supervision">Restart and poison limits (defaults when null).</param>
     public MarketPipeline(BigOrderOptions bigOrder, IComputeBackend backend, int shards, ActorOptions? actors = null,
         IReadOnlyList<IMinuteOutputSink>? sinks = null, IDailyFactorSink? dailyStore = null, Action<ActorFailure>? log = null,
-        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, SupervisionOptions? supervision = null)
+        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, IReadOnlyList<ICloseStage>? closeStages = null,
+        SupervisionOptions? supervision = null)
     {
         shards = Math.Max(1, shards);
         actors ??= new ActorOptions();
@@ -73,13 +77,13 @@ public sealed class MarketPipeline : IAsyncDisposable
 
         // Downstream first: each stage is wired to its downstream's ref when it is created.
         var publisher = Memory("publisher");
-        var rollup = dailyStore is null ? null : Memory("daily-rollup");
+        var digestChain = Memory("digest-chain");
+        var rollup = dailyStore is not null || closeStages is { Count: > 0 } ? Memory("daily-rollup") : null;
         var batcher = Memory("batcher", upstreams: shards);
         var shardMemories = Enumerable.Range(0, shards).Select(s => Memory($"shard-{s}")).ToArray();
         _entryMemory = Memory("router");
         for (int s = 0; s < shards; s++) _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs));
-        Actors = new SupervisionCounters([publisher, .. rollup is null ? Array.Empty<StageMemory>() : [rollup], batcher, .. shardMemories, _entryMemory]);
-        _terminals = rollup is null ? 1 : 2;
+        Actors = new SupervisionCounters([publisher, digestChain, .. rollup is null ? Array.Empty<StageMemory>() : [rollup], batcher, .. shardMemories, _entryMemory]);
 
         var observable = _outputs;
         var stopping = _stopping.Token;
@@ -92,9 +96,10 @@ public sealed class MarketPipeline : IAsyncDisposable
                 foreach (var d in downstream) memory.Outboxes.Add(new Outbox(d, window));
                 return context.ActorOf(StageProducer.Props(create), memory.Name);
             }
-            var finals = new List<IActorRef> { Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping)) };
-            if (rollup is not null) finals.Add(Spawn(rollup, () => new DailyRollup(rollup, dailyStore!, dailyBars)));
-            var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards), [.. finals]);
+            var afterBatcher = Spawn(digestChain, () => new DigestChain(digestChain),
+                Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping)));
+            if (rollup is not null) afterBatcher = Spawn(rollup, () => new DailyRollup(rollup, dailyStore, dailyBars, closeStages ?? []), afterBatcher);
+            var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards), afterBatcher);
             var shardRefs = new IActorRef[shards];
             for (int s = 0; s < shards; s++)
             {
@@ -140,7 +145,7 @@ public sealed class MarketPipeline : IAsyncDisposable
         var system = ActorSystem.Create("pipeline", AkkaConfig);
         try
         {
-            var supervisor = system.ActorOf(StageProducer.Props(() => new PipelineSupervisor(_build, _terminals, completion)), "stages");
+            var supervisor = system.ActorOf(StageProducer.Props(() => new PipelineSupervisor(_build, completion)), "stages");
             var entry = await supervisor.Ask<IActorRef>(PipelineSupervisor.GetEntry.Instance, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             // The source graph: pulled one input at a time by the router's acknowledgements, with a
             // small buffer so reading the next input overlaps routing the last.

@@ -16,7 +16,8 @@ public readonly record struct PipelineCounters(long EventsApplied, long LateEven
 
 /// <summary>
 /// One closed minute as the pipeline hands it on: the full cross-section, the output digest
-/// chained through this minute (hex), and the run's counters at that point.
+/// chained through this minute (hex; filled in by the DigestChain, empty before it), and the
+/// run's counters at that point.
 /// </summary>
 /// <param name="Snapshot">The cross-section as of the minute.</param>
 /// <param name="Digest">The output digest chained through this minute (hex).</param>
@@ -30,6 +31,9 @@ public sealed record MinuteOutput(FactorSnapshot Snapshot, string Digest, Pipeli
 
     /// <summary>At the close, the unadjusted daily bars of the symbols that traded (symbol order); otherwise null.</summary>
     public RawDailyBar[]? DailyBars { get; init; }
+
+    /// <summary>At the close, what the close stages produced (scores, target weights), in stage order; otherwise empty.</summary>
+    public IReadOnlyList<CloseProduct> CloseProducts { get; init; } = [];
 }
 
 /// <summary>A downstream of the pipeline's outputs (NATS publisher, tests); called in minute order, one at a time.</summary>

@@ -21,24 +21,50 @@ internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteO
 }
 
 /// <summary>
-/// The DailyRollup actor: at the close (minute 240) writes the day's factors to the feature
-/// store and, given a bar sink, the day's adjusted daily bars with the reference rows they were
-/// adjusted by. Live and replay both go through it, so they write the same rows. A date whose
-/// reference the source never delivered gets no bars (nothing to adjust by), and is counted.
+/// The DailyRollup actor: passes every minute on to the DigestChain; at the close (minute 240)
+/// it first writes the day's factors to the feature store and, given a bar sink, the day's
+/// adjusted daily bars with the reference rows they were adjusted by, then runs the close
+/// stages in order on those rows and attaches what they produced. Live and replay both go
+/// through it, so they write the same rows and produce the same bytes. A date whose reference
+/// the source never delivered gets no bars (nothing to adjust by), and is counted.
 /// </summary>
-internal sealed class DailyRollup(StageMemory memory, IDailyFactorSink store, DailyBarOutput? bars) : PipelineStage<MinuteOutput>(memory)
+internal sealed class DailyRollup(StageMemory memory, IDailyFactorSink? store, DailyBarOutput? bars, IReadOnlyList<ICloseStage> stages)
+    : PipelineStage<MinuteOutput>(memory)
 {
     protected override ValueTask HandleAsync(MinuteOutput output)
     {
-        if (!output.IsClose) return ValueTask.CompletedTask;
+        if (output.IsClose)
+        {
+            if (store is not null) WriteClose(store, output);
+            if (stages.Count > 0) output = output with { CloseProducts = RunStages(output) };
+        }
+        Emit(0, output);
+        return ValueTask.CompletedTask;
+    }
+
+    private IReadOnlyList<CloseProduct> RunStages(MinuteOutput close)
+    {
+        var products = new List<CloseProduct>();
+        foreach (var stage in stages)
+            foreach (var p in stage.OnClose(close, products))
+            {
+                if (products.Any(q => q.Kind == p.Kind))
+                    throw new InvalidOperationException($"close stage {stage.Name}: product kind '{p.Kind}' is produced twice on {close.Snapshot.Date:yyyy-MM-dd}");
+                products.Add(p);
+            }
+        return products;
+    }
+
+    private void WriteClose(IDailyFactorSink store, MinuteOutput output)
+    {
         store.WriteDaily(output.Snapshot);
-        if (bars is null || output.DailyBars is null) return ValueTask.CompletedTask;
+        if (bars is null || output.DailyBars is null) return;
         var date = output.Snapshot.Date;
         var references = bars.References.ReferenceOf(date);
         if (references is null)
         {
             bars.DaysWithoutReference++;
-            return ValueTask.CompletedTask;
+            return;
         }
         var bySymbol = new Dictionary<SymbolCode, DailyReference>(references.Rows.Count);
         foreach (var r in references.Rows) bySymbol[r.Symbol] = r;
@@ -46,7 +72,6 @@ internal sealed class DailyRollup(StageMemory memory, IDailyFactorSink store, Da
         foreach (var raw in output.DailyBars)
             if (bySymbol.TryGetValue(raw.Symbol, out var reference)) adjusted.Add(DailyBar.Adjust(date, raw, reference));
         bars.Sink.WriteDailyBars(date, adjusted, references with { Rows = [.. references.Rows.OrderBy(r => r.Symbol)] });
-        return ValueTask.CompletedTask;
     }
 }
 

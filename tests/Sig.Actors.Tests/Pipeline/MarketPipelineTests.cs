@@ -136,8 +136,9 @@ public class MarketPipelineTests
         var day = InMemoryDay.Random(20, 9, eventsPerSymbol: 300);
         string clean = PipelineKit.Run(PipelineKit.Store(day), shards: 2).Pipeline.DigestHex;
         // Fails the first computation of minutes 45 and 200 (mid-interval between snapshots at 30, 60, …).
+        // Both shards compute each minute at once: the set is locked so exactly one of them fails.
         var failed = new HashSet<int>();
-        using var flaky = new FlakyBackend(new CpuComputeBackend(1), (_, minute) => minute is 45 or 200 && failed.Add(minute));
+        using var flaky = new FlakyBackend(new CpuComputeBackend(1), (_, minute) => { lock (failed) return minute is 45 or 200 && failed.Add(minute); });
         var (pipeline, outputs) = PipelineKit.Run(PipelineKit.Store(day), shards: 2, backend: flaky, actors: new ActorOptions { SnapshotEveryMinutes = 30 });
         Assert.Equal(2, flaky.Failures);
         Assert.Equal(2, pipeline.Actors.Restarts);

@@ -5,6 +5,7 @@ using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Intraday;
 using Sig.Engine.Journal;
+using Sig.Engine.Output;
 using Sig.Engine.Time;
 using Sig.Gpu;
 using Sig.Gpu.Cpu;
@@ -31,10 +32,12 @@ public sealed class ListSource(IEnumerable<MarketInput> inputs) : IMarketEventSo
 public static class PipelineKit
 {
     public static (MarketPipeline Pipeline, List<MinuteOutput> Outputs) Run(IMarketEventSource source, int shards = 2,
-        IComputeBackend? backend = null, ActorOptions? actors = null, BigOrderOptions? bigOrder = null)
+        IComputeBackend? backend = null, ActorOptions? actors = null, BigOrderOptions? bigOrder = null,
+        IDailyFactorSink? dailyStore = null, IReadOnlyList<ICloseStage>? closeStages = null)
     {
         using var owned = backend is null ? new CpuComputeBackend(1) : null;
-        var pipeline = new MarketPipeline(bigOrder ?? new BigOrderOptions(), backend ?? owned!, shards, actors);
+        var pipeline = new MarketPipeline(bigOrder ?? new BigOrderOptions(), backend ?? owned!, shards, actors,
+            dailyStore: dailyStore, closeStages: closeStages);
         var outputs = new List<MinuteOutput>();
         pipeline.Outputs.Subscribe(outputs.Add);
         pipeline.RunAsync(source).GetAwaiter().GetResult();

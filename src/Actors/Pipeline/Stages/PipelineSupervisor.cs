@@ -10,11 +10,10 @@ internal delegate IActorRef StageBuilder(IUntypedActorContext context);
 /// failing stage, which then restores its snapshot and replays (see
 /// <see cref="PipelineStage{TMessage}"/>), unless the stage exceeded its restart limit: then it
 /// stops the stage and the run fails with <see cref="ActorFailedException"/>. The run succeeds
-/// when every terminal stage has handled its end of stream.
+/// when the last stage (the one without a downstream) has handled its end of stream.
 /// </summary>
-internal sealed class PipelineSupervisor(StageBuilder build, int terminals, TaskCompletionSource completion) : UntypedActor
+internal sealed class PipelineSupervisor(StageBuilder build, TaskCompletionSource completion) : UntypedActor
 {
-    private readonly HashSet<string> _completed = new(StringComparer.Ordinal);
     private IActorRef _entry = ActorRefs.Nobody;
 
     /// <summary>Asks the supervisor for the entry stage (the one the source stream feeds).</summary>
@@ -37,8 +36,8 @@ internal sealed class PipelineSupervisor(StageBuilder build, int terminals, Task
             case GetEntry:
                 Sender.Tell(_entry);
                 break;
-            case StageCompleted done:
-                if (_completed.Add(done.Name) && _completed.Count == terminals) completion.TrySetResult();
+            case StageCompleted:
+                completion.TrySetResult();
                 break;
             case Terminated terminated:
                 string name = terminated.ActorRef.Path.Name;

@@ -25,11 +25,12 @@ internal static class StoreReplay
     /// </summary>
     public static MarketPipeline Run(EngineConfig config, int shards, IMarketEventSource source, Action<MarketPipeline>? attach = null,
         IDailyFactorSink? daily = null, IReadOnlyList<IMinuteOutputSink>? sinks = null,
-        PipelineOutputs outputs = PipelineOutputs.All, IComputeBackend? backend = null, DailyBarOutput? dailyBars = null)
+        PipelineOutputs outputs = PipelineOutputs.All, IComputeBackend? backend = null, DailyBarOutput? dailyBars = null,
+        IReadOnlyList<ICloseStage>? closeStages = null)
     {
         using var owned = backend is null ? Backend(config) : null;
         var pipeline = new MarketPipeline(config.BigOrder, backend ?? owned!, shards, config.Actors, sinks, daily,
-            f => Console.Error.WriteLine(f.ToString()), outputs, dailyBars);
+            f => Console.Error.WriteLine(f.ToString()), outputs, dailyBars, closeStages);
         attach?.Invoke(pipeline);
         pipeline.RunAsync(source).GetAwaiter().GetResult();
         if (pipeline.Actors.Failures > 0) Console.Error.WriteLine($"{pipeline.Actors.Failures} actor failure(s), {pipeline.Actors.Restarts} restart(s)");
