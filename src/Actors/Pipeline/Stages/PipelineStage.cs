@@ -154,8 +154,9 @@ internal abstract class PipelineStage<TMessage> : UntypedActor, IWithUnboundedSt
             else _memory.SinceSnapshot.Add(new LoggedMessage(pending.Number, pending.Message));
         }
         _memory.Current = null;
-        Interlocked.Increment(ref _memory.Processed);
         Acknowledge(pending.Sender);
+        // Counted after the acknowledgement is sent or deferred, so a reader of the count sees it decided.
+        Interlocked.Increment(ref _memory.Processed);
     }
 
     private StageFailureException Failed(PendingMessage pending, Exception ex)
