@@ -36,10 +36,24 @@ public sealed class MarketPipeline : IAsyncDisposable
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
           log-config-on-start = off
-          # The pipeline terminates its system itself; it must not hook process exit.
+          # The system lives as long as the process and holds no resource to release at exit.
           coordinated-shutdown.run-by-clr-shutdown-hook = off
         }
         """);
+
+    // One actor system per process, shared by every pipeline run in it: starting a system (its
+    // configuration, extensions and first-use compilation) costs more than half a CPU-second,
+    // which a run would otherwise pay each time. Each run has its own supervisor, stopped at its end.
+    private static readonly Lazy<(ActorSystem System, ActorMaterializer Materializer)> Shared = new(() =>
+    {
+        var system = ActorSystem.Create("engine", AkkaConfig);
+        return (system, system.Materializer());
+    });
+
+    private static long _runs;
+
+    // wall-clock ok: bounds how long a run waits for its stages to start and to stop; no output depends on it.
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private readonly StageBuilder _build;
     private readonly StageMemory _entryMemory;
@@ -142,22 +156,30 @@ public sealed class MarketPipeline : IAsyncDisposable
         if (_ran) throw new InvalidOperationException("a pipeline runs once");
         _ran = true;
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var system = ActorSystem.Create("pipeline", AkkaConfig);
+        var (system, materializer) = Shared.Value;
+        var supervisor = system.ActorOf(StageProducer.Props(() => new PipelineSupervisor(_build, completion)), $"pipeline-{Interlocked.Increment(ref _runs)}");
         try
         {
-            var supervisor = system.ActorOf(StageProducer.Props(() => new PipelineSupervisor(_build, completion)), "stages");
-            var entry = await supervisor.Ask<IActorRef>(PipelineSupervisor.GetEntry.Instance, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            var entry = await supervisor.Ask<IActorRef>(PipelineSupervisor.GetEntry.Instance, StopTimeout).ConfigureAwait(false);
             // The source graph: pulled one input at a time by the router's acknowledgements, with a
             // small buffer so reading the next input overlaps routing the last.
             Source.From(() => Guarded(source, cancellationToken))
                 .Buffer(_window, OverflowStrategy.Backpressure)
                 .RunWith(Sink.ActorRefWithAck<MarketInput>(entry, StreamStarted.Instance, StageAck.Instance, StreamCompleted.Instance,
-                    e => new StreamFailed(e)), system.Materializer());
+                    e => new StreamFailed(e)), materializer);
             await completion.Task.ConfigureAwait(false);
         }
         finally
         {
-            await system.Terminate().ConfigureAwait(false);
+            // Stops the stages (and so the source stream, whose sink watches the router) once they are done or one failed for good.
+            try
+            {
+                await supervisor.GracefulStop(StopTimeout).ConfigureAwait(false);
+            }
+            catch (TaskCanceledException)
+            {
+                // A stage still inside a call after the bound (a sink hanging on I/O): the run's outcome stands.
+            }
         }
         if ((_sourceError ?? _entryMemory.SourceError) is { } error) ExceptionDispatchInfo.Throw(error);
         _outputs.OnCompleted();
@@ -171,7 +193,7 @@ public sealed class MarketPipeline : IAsyncDisposable
     private async IAsyncEnumerable<MarketInput> Guarded(IMarketEventSource source, CancellationToken cancellationToken,
         [EnumeratorCancellation] CancellationToken streamCancellation = default)
     {
-        // The stream cancels too when its system terminates early (a stage stopped by supervision).
+        // The stream cancels too when its stages stop early (a stage stopped by supervision).
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, streamCancellation);
         var inputs = source.ReadAsync(reading.Token).GetAsyncEnumerator(reading.Token);
         try
