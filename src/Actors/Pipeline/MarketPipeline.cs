@@ -15,7 +15,7 @@ namespace Sig.Actors.Pipeline;
 /// <summary>
 /// The engine's one pipeline, the same for replay and live, on Akka.NET: an
 /// <see cref="IMarketEventSource"/> becomes an Akka.Streams source whose sink is the Router
-/// actor (one input in flight, acknowledged); the Router fans out to SymbolShard actors
+/// actor (one batch of inputs in flight, acknowledged); the Router fans out to SymbolShard actors
 /// (contiguous symbol ranges), whose minute rows the CrossSectionBatcher joins in symbol order;
 /// at the close the DailyRollup writes the day into the feature store and runs the close
 /// stages (inference, optimization) on it; the DigestChain chains every minute's outputs into
@@ -161,11 +161,14 @@ public sealed class MarketPipeline : IAsyncDisposable
         try
         {
             var entry = await supervisor.Ask<IActorRef>(PipelineSupervisor.GetEntry.Instance, StopTimeout).ConfigureAwait(false);
-            // The source graph: pulled one input at a time by the router's acknowledgements, with a
-            // small buffer so reading the next input overlaps routing the last.
+            // The source graph: one batch in flight to the router, the next acknowledged batch pulled
+            // by its acknowledgement. While the router is busy, the inputs read meanwhile are
+            // batched (up to a window's worth; Batch backpressures past that), so a source of many
+            // small inputs costs one message per batch, and a slow source one per input (no wait).
             Source.From(() => Guarded(source, cancellationToken))
-                .Buffer(_window, OverflowStrategy.Backpressure)
-                .RunWith(Sink.ActorRefWithAck<MarketInput>(entry, StreamStarted.Instance, StageAck.Instance, StreamCompleted.Instance,
+                .Batch(_window, input => new List<MarketInput> { input }, (inputs, input) => { inputs.Add(input); return inputs; })
+                .Select(inputs => new SourceBatch(inputs))
+                .RunWith(Sink.ActorRefWithAck<SourceBatch>(entry, StreamStarted.Instance, StageAck.Instance, StreamCompleted.Instance,
                     e => new StreamFailed(e)), materializer);
             await completion.Task.ConfigureAwait(false);
         }

@@ -8,37 +8,47 @@ namespace Sig.Actors.Pipeline;
 /// sends each shard the events of its symbols, in arrival order, and every clock to every
 /// shard. Events of unknown symbols and rejected rows go to shard 0, which counts them. Its
 /// state is an immutable routing table, so it snapshots (a reference) after every message and
-/// keeps no message for replay. The source stream feeds it, one input at a time, acknowledged
-/// while the shards' windows have room.
+/// keeps no message for replay. The source stream feeds it batches of consecutive inputs (as
+/// many as arrived while it was busy), one batch in flight, acknowledged while the shards'
+/// windows have room.
 /// </summary>
-internal sealed class MarketRouter(StageMemory memory) : PipelineStage<MarketInput>(memory), ISnapshotable
+internal sealed class MarketRouter(StageMemory memory) : PipelineStage<SourceBatch>(memory), ISnapshotable
 {
+    private readonly List<(int Shard, MarketInput Input)> _routed = [];
     private RoutingTable _table = RoutingTable.Empty;
 
-    protected override ValueTask HandleAsync(MarketInput input)
+    protected override ValueTask HandleAsync(SourceBatch batch)
     {
         RequestSnapshot();
+        // Routed in full before anything is sent: a batch that fails midway sends nothing, so its retry sends nothing twice.
+        _routed.Clear();
+        foreach (var input in batch.Inputs) Route(input);
+        foreach (var (shard, input) in _routed) Emit(shard, input);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Route(MarketInput input)
+    {
         int shards = Downstreams;
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
                 _table = RoutingTable.For(input.Symbols, shards);
-                for (int s = 0; s < shards; s++) Emit(s, MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq));
+                for (int s = 0; s < shards; s++) _routed.Add((s, MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq)));
                 break;
             case MarketInputKind.Ticks:
-                if (shards == 1) { Emit(0, input); break; }
+                if (shards == 1) { _routed.Add((0, input)); break; }
                 var parts = _table.Split(input.Events);
                 for (int s = 0; s < parts.Length; s++)
-                    if (parts[s] is { Length: > 0 } part) Emit(s, MarketInput.Ticks(input.Date, part, input.SourceSeq));
+                    if (parts[s] is { Length: > 0 } part) _routed.Add((s, MarketInput.Ticks(input.Date, part, input.SourceSeq)));
                 break;
             case MarketInputKind.Clock:
-                for (int s = 0; s < shards; s++) Emit(s, input);
+                for (int s = 0; s < shards; s++) _routed.Add((s, input));
                 break;
             default:
-                Emit(0, input);
+                _routed.Add((0, input));
                 break;
         }
-        return ValueTask.CompletedTask;
     }
 
     // The table is immutable once built, so the snapshot is the reference itself.
@@ -104,3 +114,6 @@ internal sealed class MarketRouter(StageMemory memory) : PipelineStage<MarketInp
         }
     }
 }
+
+/// <summary>Consecutive inputs of the source, in order: what the source stream hands the router in one message.</summary>
+internal sealed record SourceBatch(List<MarketInput> Inputs);

@@ -63,6 +63,7 @@ internal sealed class StageMemory(string name, SupervisionOptions supervision, i
         null => "null",
         Array batch => $"{batch.GetType().GetElementType()!.Name}[{batch.Length}]",
         Sig.Engine.Events.MarketInput input => $"{input.Kind}[{input.Events.Length}]",
+        SourceBatch batch => $"SourceBatch[{batch.Inputs.Count}]",
         _ => message.GetType().Name,
     };
 }
