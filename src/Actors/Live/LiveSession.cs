@@ -204,6 +204,7 @@ public sealed class LiveSession(EngineConfig config, Sig.Engine.Nats.NatsOptions
             RejectsSuppressed = rejects?.Suppressed ?? 0,
             LastMinute = output?.Snapshot.Minute,
             JournalId = journalId,
+            CloseStages = closeStages is { Count: > 0 } ? [.. closeStages.Select(s => s.ManifestEntry)] : null,
             OutputDigest = output?.Digest ?? new OutputDigest().Hex,
         };
         manifest.Write(Path.Combine(options.JournalDirectory, ManifestFileName));

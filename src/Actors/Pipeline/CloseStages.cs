@@ -27,6 +27,9 @@ public interface ICloseStage
     /// <summary>The stage's name in logs and manifests.</summary>
     string Name { get; }
 
+    /// <summary>The stage's line in the run manifest: what shapes its outputs (a solver and its version, a model file); the name unless a stage says more.</summary>
+    string ManifestEntry => Name;
+
     /// <summary>
     /// Runs the stage for the close of <paramref name="close"/>'s date. <paramref name="earlier"/>
     /// holds what the stages before this one produced for the same close (an optimizer takes

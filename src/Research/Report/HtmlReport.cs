@@ -10,14 +10,40 @@ namespace Sig.Research.Report;
 /// each factor's group net values relative to the benchmark, and the correlation heatmap.
 /// Charts are inline SVG; there is no script, and nothing is loaded from elsewhere.
 /// A period's return is plotted at its rebalance date T (it is earned T+1 → T+6).
+/// Given the files of `engine backtest`, it adds the index-enhancement section (metrics per
+/// turnover cap and the benchmark, yearly returns, NAV and cumulative excess return charts).
 /// </summary>
-public static class HtmlReport
+public static partial class HtmlReport
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Writes the report of the evaluation in <paramref name="inDir"/> to <paramref name="outPath"/>; returns the number of charts.</summary>
-    public static int Write(string inDir, string outPath)
+    /// <summary>
+    /// Writes the report of the evaluation in <paramref name="inDir"/> and, when given, the
+    /// backtest in <paramref name="backtestDir"/> (either may be null, not both) to
+    /// <paramref name="outPath"/>; returns the number of charts.
+    /// </summary>
+    public static int Write(string? inDir, string outPath, string? backtestDir = null)
     {
+        if (inDir is null && backtestDir is null) throw new ArgumentException("a report needs an evaluation directory, a backtest directory, or both");
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+            .Append(inDir is null ? "Index enhancement backtest" : "Factor evaluation").Append("</title><style>")
+            .Append("body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;font-size:13px}")
+            .Append("th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f0f0f0}td:first-child{text-align:left}")
+            .Append(".grid{display:flex;flex-wrap:wrap;gap:8px}svg image{image-rendering:pixelated}.chart{margin:8px 0}h2{margin-top:32px}")
+            .Append("</style></head><body>\n");
+        int charts = 0;
+        void Chart(string svg, string cls = "chart") { html.Append("<div class=\"").Append(cls).Append("\">").Append(StripXmlHeader(svg)).Append("</div>\n"); charts++; }
+        if (inDir is not null) AppendEvaluation(html, inDir, (svg, cls) => Chart(svg, cls));
+        if (backtestDir is not null) AppendBacktest(html, backtestDir, svg => Chart(svg));
+        html.Append("</body></html>\n");
+        File.WriteAllText(outPath, html.ToString());
+        return charts;
+    }
+
+    private static void AppendEvaluation(StringBuilder html, string inDir, Action<string, string> addChart)
+    {
+        void Chart(string svg, string cls = "chart") => addChart(svg, cls);
         var summary = ReadCsv(inDir, "ic_summary.csv");
         var series = ReadCsv(inDir, "ic_series.csv");
         var layers = ReadCsv(inDir, "layers.csv");
@@ -25,12 +51,7 @@ public static class HtmlReport
         var factors = summary.Rows.Select(r => r[0]).ToList();
         var direction = summary.Rows.ToDictionary(r => r[0], r => int.Parse(r[1], Inv));
 
-        var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Factor evaluation</title><style>")
-            .Append("body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;font-size:13px}")
-            .Append("th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f0f0f0}td:first-child{text-align:left}")
-            .Append(".grid{display:flex;flex-wrap:wrap;gap:8px}svg image{image-rendering:pixelated}.chart{margin:8px 0}h2{margin-top:32px}")
-            .Append("</style></head><body>\n<h1>Single-factor and layered tests</h1>\n");
+        html.Append("<h1>Single-factor and layered tests</h1>\n");
         var dates = series.Rows.Select(r => r[0]).Distinct().Order(StringComparer.Ordinal).ToArray();
         html.Append(CultureInfo.InvariantCulture, $"<p>{factors.Count} factor(s), {dates.Length} weekly rebalance date(s) {E(dates.FirstOrDefault() ?? "")} … {E(dates.LastOrDefault() ?? "")}; RankIC against the T+1 → T+6 VWAP return; groups by the preprocessed factor (group 1 = highest); TOP = group 1 for direction +1, the last group for −1; benchmark = equal-weight research universe; no costs.</p>\n");
 
@@ -45,9 +66,6 @@ public static class HtmlReport
             html.Append("</tr>\n");
         }
         html.Append("</table>\n");
-
-        int charts = 0;
-        void Chart(string svg, string cls = "chart") { html.Append("<div class=\"").Append(cls).Append("\">").Append(StripXmlHeader(svg)).Append("</div>\n"); charts++; }
 
         var chartDates = dates.Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", Inv)).ToArray();
         var cumIc = factors.Select(f =>
@@ -100,9 +118,6 @@ public static class HtmlReport
             for (int j = 0; j < names.Count; j++) m[i, j] = P(correlation.Rows[i][j + 1]);
         html.Append("<h2>Factor correlation (mean cross-sectional Spearman)</h2>\n");
         Chart(ChartSvg.Heatmap("Factor correlation", names, m, size: Math.Max(500, 34 * names.Count + 260)));
-        html.Append("</body></html>\n");
-        File.WriteAllText(outPath, html.ToString());
-        return charts;
     }
 
     /// <summary>Net value at each date: Π(1 + r) through it (a date without a value adds nothing).</summary>
@@ -124,10 +139,10 @@ public static class HtmlReport
 
     private sealed record Csv(string[] Header, List<string[]> Rows);
 
-    private static Csv ReadCsv(string dir, string name)
+    private static Csv ReadCsv(string dir, string name, string writer = "evaluate")
     {
         string path = Path.Combine(dir, name);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: missing (run `engine evaluate --out {dir}` first)");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: missing (run `engine {writer} --out {dir}` first)");
         var lines = File.ReadAllLines(path);
         if (lines.Length == 0) throw new InvalidDataException($"{path}: empty file (expected a header line)");
         var header = lines[0].Split(',');

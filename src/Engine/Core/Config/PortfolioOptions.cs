@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Sig.Engine.Config;
 
 /// <summary>Bounds of the index-enhancement LP (docs/portfolio.md). Weights are fractions of the portfolio.</summary>
@@ -38,9 +40,30 @@ public sealed record BacktestOptions
     public int DaysPerYear { get; init; } = 242;
 }
 
+/// <summary>
+/// One strategy the optimizer close stage rebalances (docs/portfolio.md): its target weights
+/// are stored and published as <c>portfolio.&lt;name&gt;</c>.
+/// </summary>
+public sealed record PortfolioStrategyOptions
+{
+    /// <summary>The strategy's name: letters, digits, '_' and '-' (it is part of a subject and a Msg-Id).</summary>
+    public string Name { get; init; } = "";
+    /// <summary>The index in the store's index_weights (e.g. "csi500").</summary>
+    public string Benchmark { get; init; } = "csi500";
+    /// <summary>Turnover cap Σ|w − w⁰|; null: none.</summary>
+    public double? Turnover { get; init; }
+    /// <summary>α: a daily factor, <c>z:&lt;factor&gt;</c>, <c>table:&lt;score table&gt;</c>, or <c>signals:&lt;model&gt;</c> (an earlier close stage's scores).</summary>
+    public string Score { get; init; } = "";
+    /// <summary>First rebalance date (YYYY-MM-DD); rebalances then every <c>portfolio.backtest.rebalanceEveryDays</c> trading days of the store's calendar. Null: the store's first date.</summary>
+    public string? Anchor { get; init; }
+}
+
 /// <summary>The optimizer and backtest sections together.</summary>
 public sealed record PortfolioOptions
 {
     public OptimizerOptions Optimizer { get; init; } = new();
     public BacktestOptions Backtest { get; init; } = new();
+    /// <summary>The optimizer close stage's strategies; absent unless configured, so configurations without it hash as before.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PortfolioStrategyOptions[]? Strategies { get; init; }
 }

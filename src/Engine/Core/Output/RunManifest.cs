@@ -38,6 +38,8 @@ public sealed record RunManifest
     /// <summary>Live runs: the journal's identity (first token of every Nats-Msg-Id).</summary>
     public string? JournalId { get; init; }
     public string[] ModelFiles { get; init; } = [];
+    /// <summary>The close stages that ran, in order, each with what shapes its outputs (e.g. the optimizer's solver and version).</summary>
+    public string[]? CloseStages { get; init; }
     public string OutputDigest { get; init; } = "";
     /// <summary>Which outputs the digest covers: "all" (every minute and the close) or "daily" (the close only).</summary>
     public string Outputs { get; init; } = "all";

@@ -47,7 +47,7 @@ public sealed class DemoCommand : ICliCommand
             AnsiConsole.Write(new Rule("[bold]2. replay → 27 factors every minute → daily feature store[/]").LeftJustified());
             string db = Path.Combine(dir, "features.db");
             if (File.Exists(db)) File.Delete(db);
-            var (manifest, last) = ReplayCommand.Run(store, store.Dates.ToList(), config, config.Replay.Workers, db);
+            var (manifest, last) = ReplayCommand.Run(store, store.Dates.ToList(), DemoPortfolioSection.WithStrategy(config), config.Replay.Workers, db);
             manifest.Write(Path.Combine(dir, "replay.manifest.json"));
             AnsiConsole.MarkupLine($"{manifest.Events:N0} events replayed into {Markup.Escape(db)} (table daily_factors)");
             if (last is not null)
@@ -61,7 +61,7 @@ public sealed class DemoCommand : ICliCommand
             }
             AnsiConsole.Write(new Rule("[bold]2b. evaluate the daily factors → report.html[/]").LeftJustified());
             DemoEvaluateSection.Run(db, store.Dates, dir);
-            AnsiConsole.Write(new Rule("[bold]2c. index enhancement: optimize + backtest on the feature store[/]").LeftJustified());
+            AnsiConsole.Write(new Rule("[bold]2c. index enhancement: the replay's optimizer stage targets + a backtest on the feature store[/]").LeftJustified());
             DemoPortfolioSection.Run(config, db, store.Dates, dir);
             AnsiConsole.Write(new Rule("[bold]3. live: feed → NATS (SIG_MD) → live engine → journal → outputs on NATS[/]").LeftJustified());
             DemoLiveSection.Run(config, store, dir);

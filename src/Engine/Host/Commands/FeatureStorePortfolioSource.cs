@@ -1,6 +1,7 @@
 using Sig.Engine.Factors;
 using Sig.Portfolio.Backtest;
 using Sig.Portfolio.Io;
+using Sig.Portfolio.Strategies;
 using Sig.Replay.Features;
 using Sig.Research.Daily;
 using Sig.Research.Preprocessing;
@@ -11,9 +12,11 @@ namespace Sig.Engine.Host.Commands;
 /// The portfolio inputs read from a feature store (features.db, docs/portfolio.md): adjusted
 /// daily bars and limits, reference rows (listing, ST, industry), index weights as the
 /// benchmark, the `size` style (stored by `engine styles`, else computed from ln total cap) as
-/// size exposure, and a score that is a daily factor (raw or `z:` standardized) or a score table.
+/// size exposure, and a score that is a daily factor (raw or `z:` standardized) or a score table;
+/// and, for the optimizer close stage, each strategy's stored targets (table portfolio_targets).
+/// Its dates are the store's as of construction.
 /// </summary>
-public sealed class FeatureStorePortfolioSource : IPortfolioDataSource
+public sealed class FeatureStorePortfolioSource : IStrategyStore
 {
     private readonly string _db;
     private readonly List<DateOnly> _dates;
@@ -93,6 +96,18 @@ public sealed class FeatureStorePortfolioSource : IPortfolioDataSource
         };
         panel.Validate();
         return panel;
+    }
+
+    public (DateOnly Date, IReadOnlyList<(string Symbol, double Weight)> Weights)? TargetsBefore(string strategy, DateOnly date)
+    {
+        using var fs = new SqliteFeatureStore(_db);
+        return fs.ReadTargetsBefore(strategy, date) is { } t ? (t.Date, t.Weights) : null;
+    }
+
+    public void WriteTargets(string strategy, DateOnly date, IReadOnlyList<(string Symbol, double Weight)> weights, string status, string relaxation)
+    {
+        using var fs = new SqliteFeatureStore(_db);
+        fs.WriteTargets(strategy, date, weights, status, relaxation);
     }
 
     /// <summary>

@@ -44,7 +44,7 @@ public sealed class LiveCommand : ICliCommand
                 StopAfterClose = parse.GetValue(stopAfterClose),
                 Source = new LiveSourceOptions { JetStream = !parse.GetValue(core) && config.Nats.JetStream, Durable = parse.GetValue(durable)! },
                 Shards = parse.GetValue(shards) ?? config.Replay.Workers,
-            }, backend, features, Console.Error);
+            }, backend, features, Console.Error, CloseStageWiring.For(config, db));
             LiveResult result;
             try
             {

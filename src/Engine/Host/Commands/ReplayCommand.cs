@@ -78,6 +78,7 @@ public sealed class ReplayCommand : ICliCommand
         using (var features = new SqliteFeatureStore(db.TempPath))
         {
             var source = new StoreEventSource(dates, ticks.OpenDay);
+            var stages = CloseStageWiring.For(config, db.TempPath);
             MarketPipeline? pipeline = null;
             void RunWith(ProgressTask? task) => pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
             {
@@ -87,7 +88,8 @@ public sealed class ReplayCommand : ICliCommand
                     task.Increment(1);
                 }
                 if (o.IsClose) last = o.Snapshot;
-            }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)));
+            }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)),
+                closeStages: stages);
             // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
             if (!AnsiConsole.Profile.Capabilities.Interactive) RunWith(null);
             else AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -100,6 +102,7 @@ public sealed class ReplayCommand : ICliCommand
                 From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
                 Events = counters.EventsApplied, LateEvents = counters.LateEvents,
                 RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,
+                CloseStages = CloseStageWiring.ManifestEntries(stages),
             };
             features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
         }
