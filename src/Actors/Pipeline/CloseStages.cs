@@ -1,4 +1,3 @@
-using Sig.Actors.Runtime;
 using Sig.Engine.Output;
 
 namespace Sig.Actors.Pipeline;
@@ -45,11 +44,11 @@ public interface ICloseStage
 /// hands the minute, digest filled in, to the Publisher. It comes after the DailyRollup so the
 /// close's products are part of minute 240's digest.
 /// </summary>
-internal sealed class DigestChain(ActorRef<MinuteOutput> publisher) : IActorBehavior<MinuteOutput>, ISnapshotable
+internal sealed class DigestChain(StageMemory memory) : PipelineStage<MinuteOutput>(memory), ISnapshotable
 {
     private OutputDigest _digest = new();
 
-    public async ValueTask HandleAsync(MinuteOutput output, ActorContext context)
+    protected override ValueTask HandleAsync(MinuteOutput output)
     {
         var s = output.Snapshot;
         if (output.DailyPayload is null) _digest.AddMinute(s.Date, s.Minute, output.SnapshotPayload);
@@ -62,9 +61,9 @@ internal sealed class DigestChain(ActorRef<MinuteOutput> publisher) : IActorBeha
             for (int i = 0; i < output.CloseProducts.Count; i++) payloads[2 + i] = output.CloseProducts[i].Payload;
             _digest.AddMinute(s.Date, s.Minute, payloads);
         }
-        context.RequestSnapshot();
-        if (context.IsReplaying) return;
-        await publisher.SendAsync(output with { Digest = _digest.Hex }).ConfigureAwait(false);
+        RequestSnapshot();
+        if (!IsReplaying) Emit(0, output with { Digest = _digest.Hex });
+        return ValueTask.CompletedTask;
     }
 
     public object Snapshot() => (byte[])_digest.Current.Clone();

@@ -1,4 +1,3 @@
-using Sig.Actors.Runtime;
 using Sig.Engine.Events;
 using Sig.Engine.Factors;
 using Sig.Engine.Output;
@@ -12,19 +11,19 @@ namespace Sig.Actors.Pipeline;
 /// order, so minutes complete in order. A part that arrives twice (a shard retrying a
 /// message after a failure) is ignored.
 /// </summary>
-internal sealed class CrossSectionBatcher(int shards, ActorRef<MinuteOutput> downstream)
-    : IActorBehavior<ShardMinute>, ISnapshotable
+internal sealed class CrossSectionBatcher(StageMemory memory, int shards)
+    : PipelineStage<ShardMinute>(memory), ISnapshotable
 {
     private State _state = new();
 
-    public async ValueTask HandleAsync(ShardMinute part, ActorContext context)
+    protected override ValueTask HandleAsync(ShardMinute part)
     {
         var key = (part.Part.Date, part.Part.Minute);
-        if (_state.LastEmitted is { } last && key.CompareTo(last) <= 0) return;
+        if (_state.LastEmitted is { } last && key.CompareTo(last) <= 0) return ValueTask.CompletedTask;
         if (!_state.Pending.TryGetValue(key, out var parts)) _state.Pending[key] = parts = new ShardMinute?[shards];
-        if (parts[part.Shard] is not null) return;
+        if (parts[part.Shard] is not null) return ValueTask.CompletedTask;
         parts[part.Shard] = part;
-        if (parts.Any(p => p is null)) return;
+        if (parts.Any(p => p is null)) return ValueTask.CompletedTask;
 
         _state.Pending.Remove(key);
         _state.LastEmitted = key;
@@ -37,9 +36,9 @@ internal sealed class CrossSectionBatcher(int shards, ActorRef<MinuteOutput> dow
         {
             DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p!.Bars ?? [])],
         };
-        context.RequestSnapshot();
-        if (context.IsReplaying) return;
-        await downstream.SendAsync(output).ConfigureAwait(false);
+        RequestSnapshot();
+        Emit(0, output);
+        return ValueTask.CompletedTask;
     }
 
     private static FactorSnapshot Join(ShardMinute?[] parts)

@@ -1,5 +1,10 @@
 using System.Reactive.Subjects;
-using Sig.Actors.Runtime;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
@@ -8,61 +13,115 @@ using Sig.Gpu;
 namespace Sig.Actors.Pipeline;
 
 /// <summary>
-/// The engine's one pipeline, the same for replay and live: an <see cref="IMarketEventSource"/>
-/// feeds the Router actor, which fans out to SymbolShard actors (contiguous symbol ranges),
-/// whose minute rows the CrossSectionBatcher joins in symbol order; at the close the
-/// DailyRollup writes the day into the feature store and runs the close stages (inference,
-/// optimization) on it; the DigestChain chains every minute's outputs into the output digest;
-/// and the Publisher hands each closed minute to the sinks and the in-process
-/// <see cref="Outputs"/> observable. The stages after the shards form one chain, so a minute is
-/// published only once everything it contains has been made.
-/// Mailboxes are bounded, so a slow stage holds back the source. Nothing here knows whether
-/// the source is a tick store, a journal or NATS.
+/// The engine's one pipeline, the same for replay and live, on Akka.NET: an
+/// <see cref="IMarketEventSource"/> becomes an Akka.Streams source whose sink is the Router
+/// actor (one batch of inputs in flight, acknowledged); the Router fans out to SymbolShard actors
+/// (contiguous symbol ranges), whose minute rows the CrossSectionBatcher joins in symbol order;
+/// at the close the DailyRollup writes the day into the feature store and runs the close
+/// stages (inference, optimization) on it; the DigestChain chains every minute's outputs into
+/// the output digest; and the Publisher hands each closed minute to the sinks and the
+/// in-process <see cref="Outputs"/> observable. The stages after the shards form one chain, so
+/// a minute is published only once everything it contains has been made. Every link carries a
+/// window of <c>actors.mailboxCapacity</c> messages, so a slow stage holds back the source.
+/// Nothing here knows whether the source is a tick store, a journal or NATS. docs/actors.md
+/// describes the layout and supervision.
 /// </summary>
 public sealed class MarketPipeline : IAsyncDisposable
 {
-    private readonly ActorSystem _system;
-    private readonly ActorRef<MarketInput> _router;
+    private static readonly Config AkkaConfig = ConfigurationFactory.ParseString("""
+        akka {
+          # Supervision events go to the pipeline's own log callback; Akka's logger stays quiet.
+          loglevel = OFF
+          stdout-loglevel = OFF
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+          log-config-on-start = off
+          # The system lives as long as the process and holds no resource to release at exit.
+          coordinated-shutdown.run-by-clr-shutdown-hook = off
+        }
+        """);
+
+    // One actor system per process, shared by every pipeline run in it: starting a system (its
+    // configuration, extensions and first-use compilation) costs more than half a CPU-second,
+    // which a run would otherwise pay each time. Each run has its own supervisor, stopped at its end.
+    private static readonly Lazy<(ActorSystem System, ActorMaterializer Materializer)> Shared = new(() =>
+    {
+        var system = ActorSystem.Create("engine", AkkaConfig);
+        return (system, system.Materializer());
+    });
+
+    private static long _runs;
+
+    // wall-clock ok: bounds how long a run waits for its stages to start and to stop; no output depends on it.
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly StageBuilder _build;
+    private readonly StageMemory _entryMemory;
+    private readonly int _window;
     private readonly Subject<MinuteOutput> _outputs = new();
     private readonly List<MinuteCrossSection> _crossSections = [];
     private readonly CancellationTokenSource _stopping = new();
     private MinuteOutput? _last;
+    private Exception? _sourceError;
     private bool _ran;
 
     /// <param name="bigOrder">Big-order settings (docs/factors.md).</param>
     /// <param name="backend">Computes each shard's rows; must be safe to call from several shards at once.</param>
     /// <param name="shards">SymbolShard actors; output bytes never depend on the count.</param>
-    /// <param name="actors">Mailbox capacity and snapshot interval.</param>
+    /// <param name="actors">Window per link (mailbox capacity) and snapshot interval.</param>
     /// <param name="sinks">Downstreams of every closed minute (e.g. the NATS publisher), called in order.</param>
     /// <param name="dailyStore">Where the close's daily factors go, or null.</param>
     /// <param name="log">Receives every supervision event.</param>
     /// <param name="outputs">Which minutes are evaluated and emitted (every minute, or only the close).</param>
     /// <param name="dailyBars">With <paramref name="dailyStore"/>: where the close's adjusted daily bars go, or null.</param>
     /// <param name="closeStages">Run in order at each close after the daily rows are written (they read them from the store).</param>
+    /// <param name="supervision">Restart and poison limits (defaults when null).</param>
     public MarketPipeline(BigOrderOptions bigOrder, IComputeBackend backend, int shards, ActorOptions? actors = null,
         IReadOnlyList<IMinuteOutputSink>? sinks = null, IDailyFactorSink? dailyStore = null, Action<ActorFailure>? log = null,
-        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, IReadOnlyList<ICloseStage>? closeStages = null)
+        PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, IReadOnlyList<ICloseStage>? closeStages = null,
+        SupervisionOptions? supervision = null)
     {
         shards = Math.Max(1, shards);
-        _system = new ActorSystem(actors, onFailure: log);
-        // Downstream first: each stage needs its downstream's ref, and the system stops in reverse spawn order.
-        var publisher = _system.Spawn<MinuteOutput>("publisher", () => new OutputPublisher(sinks ?? [], _outputs, _stopping.Token));
-        var afterBatcher = _system.Spawn<MinuteOutput>("digest-chain", () => new DigestChain(publisher));
-        if (dailyStore is not null || closeStages is { Count: > 0 })
+        actors ??= new ActorOptions();
+        supervision ??= new SupervisionOptions();
+        supervision.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(actors.MailboxCapacity, 1);
+        _window = actors.MailboxCapacity;
+        StageMemory Memory(string name, int upstreams = 1) => new(name, supervision, actors.SnapshotEveryMinutes, log, upstreams);
+
+        // Downstream first: each stage is wired to its downstream's ref when it is created.
+        var publisher = Memory("publisher");
+        var digestChain = Memory("digest-chain");
+        var rollup = dailyStore is not null || closeStages is { Count: > 0 } ? Memory("daily-rollup") : null;
+        var batcher = Memory("batcher", upstreams: shards);
+        var shardMemories = Enumerable.Range(0, shards).Select(s => Memory($"shard-{s}")).ToArray();
+        _entryMemory = Memory("router");
+        for (int s = 0; s < shards; s++) _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs));
+        Actors = new SupervisionCounters([publisher, digestChain, .. rollup is null ? Array.Empty<StageMemory>() : [rollup], batcher, .. shardMemories, _entryMemory]);
+
+        var observable = _outputs;
+        var stopping = _stopping.Token;
+        var crossSections = _crossSections;
+        int window = _window;
+        _build = context =>
         {
-            var chain = afterBatcher;
-            afterBatcher = _system.Spawn<MinuteOutput>("daily-rollup", () => new DailyRollup(dailyStore, dailyBars, closeStages ?? [], chain));
-        }
-        var batcher = _system.Spawn<ShardMinute>("batcher", () => new CrossSectionBatcher(shards, afterBatcher));
-        var shardRefs = new ActorRef<MarketInput>[shards];
-        for (int s = 0; s < shards; s++)
-        {
-            int index = s;
-            var crossSection = new MinuteCrossSection(bigOrder, backend, outputs);
-            _crossSections.Add(crossSection);
-            shardRefs[s] = _system.Spawn($"shard-{s}", () => new SymbolShard(index, crossSection, batcher));
-        }
-        _router = _system.Spawn<MarketInput>("router", () => new MarketRouter(shardRefs));
+            IActorRef Spawn<T>(StageMemory memory, Func<T> create, params IActorRef[] downstream) where T : ActorBase
+            {
+                foreach (var d in downstream) memory.Outboxes.Add(new Outbox(d, window));
+                return context.ActorOf(StageProducer.Props(create), memory.Name);
+            }
+            var afterBatcher = Spawn(digestChain, () => new DigestChain(digestChain),
+                Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping)));
+            if (rollup is not null) afterBatcher = Spawn(rollup, () => new DailyRollup(rollup, dailyStore, dailyBars, closeStages ?? []), afterBatcher);
+            var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards), afterBatcher);
+            var shardRefs = new IActorRef[shards];
+            for (int s = 0; s < shards; s++)
+            {
+                int index = s;
+                shardRefs[s] = Spawn(shardMemories[s], () => new SymbolShard(shardMemories[index], index, crossSections[index]), batcherRef);
+            }
+            return Spawn(_entryMemory, () => new MarketRouter(_entryMemory), shardRefs);
+        };
         _outputs.Subscribe(o => _last = o);
     }
 
@@ -75,8 +134,8 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>The output digest after the last closed minute (32 zero bytes in hex before any).</summary>
     public string DigestHex => _last?.Digest ?? new OutputDigest().Hex;
 
-    /// <summary>The actor system (supervision counters, for status and tests).</summary>
-    public ActorSystem Actors => _system;
+    /// <summary>The stages' supervision counters (status and tests).</summary>
+    public SupervisionCounters Actors { get; }
 
     /// <summary>
     /// Milliseconds of each shard's minute step per emitted minute, all shards: evaluation,
@@ -85,31 +144,90 @@ public sealed class MarketPipeline : IAsyncDisposable
     public IEnumerable<double> ComputeMillis => _crossSections.SelectMany(c => c.StepMillis);
 
     /// <summary>
-    /// Feeds every input of <paramref name="source"/> in order, then drains the actors; returns
-    /// once every closed minute has been published. A pipeline runs one source once (use a
-    /// concatenating source for recovery followed by live input).
+    /// Runs every input of <paramref name="source"/> through the stages, then drains them;
+    /// returns once every closed minute has been published. A pipeline runs one source once (use
+    /// a concatenating source for recovery followed by live input). Cancelling stops reading the
+    /// source; what was read is still drained and published. A source that fails is drained the
+    /// same way, then its exception is thrown; a stage stopped by supervision throws
+    /// <see cref="ActorFailedException"/>.
     /// </summary>
     public async Task RunAsync(IMarketEventSource source, CancellationToken cancellationToken = default)
     {
         if (_ran) throw new InvalidOperationException("a pipeline runs once");
         _ran = true;
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (system, materializer) = Shared.Value;
+        var supervisor = system.ActorOf(StageProducer.Props(() => new PipelineSupervisor(_build, completion)), $"pipeline-{Interlocked.Increment(ref _runs)}");
         try
         {
-            await foreach (var input in source.ReadAsync(cancellationToken).ConfigureAwait(false))
-                await _router.SendAsync(input, cancellationToken).ConfigureAwait(false);
+            var entry = await supervisor.Ask<IActorRef>(PipelineSupervisor.GetEntry.Instance, StopTimeout).ConfigureAwait(false);
+            // The source graph: one batch in flight to the router, the next acknowledged batch pulled
+            // by its acknowledgement. While the router is busy, the inputs read meanwhile are
+            // batched (up to a window's worth; Batch backpressures past that), so a source of many
+            // small inputs costs one message per batch, and a slow source one per input (no wait).
+            Source.From(() => Guarded(source, cancellationToken))
+                .Batch(_window, input => new List<MarketInput> { input }, (inputs, input) => { inputs.Add(input); return inputs; })
+                .Select(inputs => new SourceBatch(inputs))
+                .RunWith(Sink.ActorRefWithAck<SourceBatch>(entry, StreamStarted.Instance, StageAck.Instance, StreamCompleted.Instance,
+                    e => new StreamFailed(e)), materializer);
+            await completion.Task.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            // Stopping: what was sent is still drained and published below.
+            // Stops the stages (and so the source stream, whose sink watches the router) once they are done or one failed for good.
+            try
+            {
+                await supervisor.GracefulStop(StopTimeout).ConfigureAwait(false);
+            }
+            catch (TaskCanceledException)
+            {
+                // A stage still inside a call after the bound (a sink hanging on I/O): the run's outcome stands.
+            }
         }
-        await _system.StopAsync().ConfigureAwait(false);
+        if ((_sourceError ?? _entryMemory.SourceError) is { } error) ExceptionDispatchInfo.Throw(error);
         _outputs.OnCompleted();
+    }
+
+    /// <summary>
+    /// The source's inputs, ending (rather than failing the stream) on cancellation or a source
+    /// error, so every input read before it still flows through and drains; the error is thrown
+    /// by <see cref="RunAsync"/> after the drain.
+    /// </summary>
+    private async IAsyncEnumerable<MarketInput> Guarded(IMarketEventSource source, CancellationToken cancellationToken,
+        [EnumeratorCancellation] CancellationToken streamCancellation = default)
+    {
+        // The stream cancels too when its stages stop early (a stage stopped by supervision).
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, streamCancellation);
+        var inputs = source.ReadAsync(reading.Token).GetAsyncEnumerator(reading.Token);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await inputs.MoveNextAsync().ConfigureAwait(false)) yield break;
+                }
+                catch (OperationCanceledException) when (reading.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                catch (Exception e)
+                {
+                    _sourceError = e;
+                    yield break;
+                }
+                yield return inputs.Current;
+            }
+        }
+        finally
+        {
+            await inputs.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _system.DisposeAsync().ConfigureAwait(false);
         _outputs.Dispose();
         _stopping.Dispose();
     }

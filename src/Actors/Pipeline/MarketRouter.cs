@@ -1,4 +1,3 @@
-using Sig.Actors.Runtime;
 using Sig.Engine.Events;
 
 namespace Sig.Actors.Pipeline;
@@ -9,34 +8,46 @@ namespace Sig.Actors.Pipeline;
 /// sends each shard the events of its symbols, in arrival order, and every clock to every
 /// shard. Events of unknown symbols and rejected rows go to shard 0, which counts them. Its
 /// state is an immutable routing table, so it snapshots (a reference) after every message and
-/// the runtime keeps no message of it for replay.
+/// keeps no message for replay. The source stream feeds it batches of consecutive inputs (as
+/// many as arrived while it was busy), one batch in flight, acknowledged while the shards'
+/// windows have room.
 /// </summary>
-internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) : IActorBehavior<MarketInput>, ISnapshotable
+internal sealed class MarketRouter(StageMemory memory) : PipelineStage<SourceBatch>(memory), ISnapshotable
 {
+    private readonly List<(int Shard, MarketInput Input)> _routed = [];
     private RoutingTable _table = RoutingTable.Empty;
 
-    public async ValueTask HandleAsync(MarketInput input, ActorContext context)
+    protected override ValueTask HandleAsync(SourceBatch batch)
     {
-        context.RequestSnapshot();
+        RequestSnapshot();
+        // Routed in full before anything is sent: a batch that fails midway sends nothing, so its retry sends nothing twice.
+        _routed.Clear();
+        foreach (var input in batch.Inputs) Route(input);
+        foreach (var (shard, input) in _routed) Emit(shard, input);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Route(MarketInput input)
+    {
+        int shards = Downstreams;
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
-                _table = RoutingTable.For(input.Symbols, shards.Count);
-                for (int s = 0; s < shards.Count; s++)
-                    await shards[s].SendAsync(MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq)).ConfigureAwait(false);
+                _table = RoutingTable.For(input.Symbols, shards);
+                for (int s = 0; s < shards; s++) _routed.Add((s, MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq)));
                 break;
             case MarketInputKind.Ticks:
-                if (shards.Count == 1) { await shards[0].SendAsync(input).ConfigureAwait(false); break; }
+                if (shards == 1) { _routed.Add((0, input)); break; }
                 var parts = _table.Split(input.Events);
                 for (int s = 0; s < parts.Length; s++)
                     if (parts[s] is { Length: > 0 } part)
-                        await shards[s].SendAsync(ReferenceEquals(part, input.Events) ? input : MarketInput.Ticks(input.Date, part, input.SourceSeq)).ConfigureAwait(false);
+                        _routed.Add((s, ReferenceEquals(part, input.Events) ? input : MarketInput.Ticks(input.Date, part, input.SourceSeq)));
                 break;
             case MarketInputKind.Clock:
-                foreach (var shard in shards) await shard.SendAsync(input).ConfigureAwait(false);
+                for (int s = 0; s < shards; s++) _routed.Add((s, input));
                 break;
             default:
-                await shards[0].SendAsync(input).ConfigureAwait(false);
+                _routed.Add((0, input));
                 break;
         }
     }
@@ -107,3 +118,6 @@ internal sealed class MarketRouter(IReadOnlyList<ActorRef<MarketInput>> shards) 
         }
     }
 }
+
+/// <summary>Consecutive inputs of the source, in order: what the source stream hands the router in one message.</summary>
+internal sealed record SourceBatch(List<MarketInput> Inputs);

@@ -1,5 +1,4 @@
 using System.Reactive.Subjects;
-using Sig.Actors.Runtime;
 using Sig.Engine.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
@@ -8,13 +7,13 @@ namespace Sig.Actors.Pipeline;
 
 /// <summary>
 /// The Publisher actor: hands every closed minute, in order, to each sink (NATS, …) and then
-/// to the in-process <see cref="IObservable{T}"/>. Stateless; a failed publish is retried by
-/// the runtime, and a repeated message is de-duplicated downstream by its Nats-Msg-Id.
+/// to the in-process <see cref="IObservable{T}"/>. Stateless; a failed publish is retried after
+/// the supervisor's restart, and a repeated message is de-duplicated downstream by its Nats-Msg-Id.
 /// </summary>
-internal sealed class OutputPublisher(IReadOnlyList<IMinuteOutputSink> sinks, Subject<MinuteOutput> observable, CancellationToken cancellationToken)
-    : IActorBehavior<MinuteOutput>
+internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteOutputSink> sinks, Subject<MinuteOutput> observable, CancellationToken cancellationToken)
+    : PipelineStage<MinuteOutput>(memory)
 {
-    public async ValueTask HandleAsync(MinuteOutput output, ActorContext context)
+    protected override async ValueTask HandleAsync(MinuteOutput output)
     {
         foreach (var sink in sinks) await sink.PublishAsync(output, cancellationToken).ConfigureAwait(false);
         observable.OnNext(output);
@@ -29,17 +28,18 @@ internal sealed class OutputPublisher(IReadOnlyList<IMinuteOutputSink> sinks, Su
 /// through it, so they write the same rows and produce the same bytes. A date whose reference
 /// the source never delivered gets no bars (nothing to adjust by), and is counted.
 /// </summary>
-internal sealed class DailyRollup(IDailyFactorSink? store, DailyBarOutput? bars, IReadOnlyList<ICloseStage> stages,
-    ActorRef<MinuteOutput> downstream) : IActorBehavior<MinuteOutput>
+internal sealed class DailyRollup(StageMemory memory, IDailyFactorSink? store, DailyBarOutput? bars, IReadOnlyList<ICloseStage> stages)
+    : PipelineStage<MinuteOutput>(memory)
 {
-    public async ValueTask HandleAsync(MinuteOutput output, ActorContext context)
+    protected override ValueTask HandleAsync(MinuteOutput output)
     {
         if (output.IsClose)
         {
             if (store is not null) WriteClose(store, output);
             if (stages.Count > 0) output = output with { CloseProducts = RunStages(output) };
         }
-        await downstream.SendAsync(output).ConfigureAwait(false);
+        Emit(0, output);
+        return ValueTask.CompletedTask;
     }
 
     private IReadOnlyList<CloseProduct> RunStages(MinuteOutput close)

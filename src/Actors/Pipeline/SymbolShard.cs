@@ -1,4 +1,3 @@
-using Sig.Actors.Runtime;
 using Sig.Engine.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
@@ -15,14 +14,14 @@ internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCount
 /// independent until the cross-section, so shards never share state. It snapshots its state
 /// (flat array copies) at day starts, every <c>actors.snapshotEveryMinutes</c> closed minutes,
 /// and whenever <see cref="MaxEventsSinceSnapshot"/> events have arrived since the last one, so
-/// the messages the runtime keeps for replay stay bounded; after a failure the runtime restores
-/// the snapshot and replays the messages since. A snapshot's time counts in the minute step.
+/// the messages kept for replay stay bounded; after a failure the supervisor restarts it, and it
+/// restores the snapshot and replays the messages since. A snapshot's time counts in the minute step.
 /// Snapshots are double-buffered in the shard's <see cref="MinuteCrossSection"/> (which outlives
-/// restarts): the runtime holds only the latest snapshot and restores by copying it, so the one
+/// restarts): the stage holds only the latest snapshot and restores by copying it, so the one
 /// before it is free and the next snapshot is written into its arrays instead of new ones.
 /// </summary>
-internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, ActorRef<ShardMinute> batcher)
-    : IActorBehavior<MarketInput>, ISnapshotable
+internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSection crossSection)
+    : PipelineStage<MarketInput>(memory), ISnapshotable
 {
     /// <summary>Events kept for replay before a snapshot is forced (about 56 MiB of events).</summary>
     public const int MaxEventsSinceSnapshot = 1 << 20;
@@ -31,19 +30,19 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
     private long _rejected;
     private long _eventsSinceSnapshot;
 
-    public async ValueTask HandleAsync(MarketInput input, ActorContext context)
+    protected override ValueTask HandleAsync(MarketInput input)
     {
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
                 _engine.BeginDay(input.Date, input.Symbols);
-                context.RequestSnapshot();
+                RequestSnapshot();
                 break;
             case MarketInputKind.Ticks:
                 if (input.Date == _engine.Date) _engine.Apply(input.Events);
                 else _rejected += input.Events.Length; // a source never sends these; counted rather than mixed into another day
                 _eventsSinceSnapshot += input.Events.Length;
-                if (_eventsSinceSnapshot >= MaxEventsSinceSnapshot) context.RequestSnapshot();
+                if (_eventsSinceSnapshot >= MaxEventsSinceSnapshot) RequestSnapshot();
                 break;
             case MarketInputKind.Clock:
                 if (input.Date != _engine.Date) break;
@@ -52,16 +51,17 @@ internal sealed class SymbolShard(int index, MinuteCrossSection crossSection, Ac
                 if (closed is null) break;
                 foreach (var part in closed)
                 {
-                    if (context.SnapshotEveryMinutes > 0 && part.Minute % context.SnapshotEveryMinutes == 0) context.RequestSnapshot();
+                    if (SnapshotEveryMinutes > 0 && part.Minute % SnapshotEveryMinutes == 0) RequestSnapshot();
                     // A retried message may send a minute again; the batcher ignores repeats.
-                    if (!context.IsReplaying) await batcher.SendAsync(new ShardMinute(index, part, Counters,
-                        part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null)).ConfigureAwait(false);
+                    if (!IsReplaying) Emit(0, new ShardMinute(index, part, Counters,
+                        part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null));
                 }
                 break;
             default:
                 _rejected += input.Reject?.Rows ?? 1; // one reject input per refused message, counting its rows
                 break;
         }
+        return ValueTask.CompletedTask;
     }
 
     private PipelineCounters Counters => new(_engine.EventsApplied, _engine.LateEvents, _engine.UnknownSymbolEvents, _rejected);

@@ -17,8 +17,6 @@ public sealed partial class SqliteFeatureStore : IDailyFactorSink, IDisposable
 {
     private readonly SqliteConnection _db;
 
-    static SqliteFeatureStore() => SQLitePCL.Batteries_V2.Init();
-
     public SqliteFeatureStore(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

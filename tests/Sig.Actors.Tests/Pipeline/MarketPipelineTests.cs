@@ -1,5 +1,4 @@
 using Sig.Actors.Pipeline;
-using Sig.Actors.Runtime;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
