@@ -207,7 +207,10 @@ public sealed class MarketPipeline : IAsyncDisposable
                 {
                     if (!await inputs.MoveNextAsync().ConfigureAwait(false)) yield break;
                 }
-                catch (OperationCanceledException) when (reading.IsCancellationRequested)
+                // The caller's tokens are asked too: cancellation callbacks run newest first, so a
+                // request the source registered later can fail before the linked source is cancelled.
+                catch (OperationCanceledException) when (reading.IsCancellationRequested || cancellationToken.IsCancellationRequested
+                    || streamCancellation.IsCancellationRequested)
                 {
                     yield break;
                 }

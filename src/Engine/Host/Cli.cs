@@ -53,6 +53,13 @@ public static class Cli
             Error(NatsErrors.Describe(ex));
             return 1;
         }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // A server that never answered a request (e.g. a JetStream API call it was not permitted to
+            // see) surfaces as a cancelled reply: one line too, never a stack trace.
+            Error($"timed out or cancelled: {ex.Message}");
+            return 1;
+        }
     }
 
     /// <summary>
