@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using Sig.Actors.Tests.Pipeline;
 using System.Text;
 using System.Text.Json;
 using Sig.Actors.Pipeline;
@@ -7,7 +7,6 @@ using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Intraday;
 using Sig.Engine.Journal;
-using Sig.Engine.Time;
 using Sig.Gpu.Cpu;
 using Sig.Inference;
 using Sig.Replay.Features;
@@ -21,46 +20,6 @@ namespace Sig.Inference.Tests;
 public class InferenceStageTests(GeneratedStore market)
 {
     private static readonly string[] Models = ["hf-gru", "lf-mtl", ModelCatalog.Fusion];
-
-    private sealed class ListSource(IEnumerable<MarketInput> inputs) : IMarketEventSource
-    {
-        public string Name => "list";
-
-        public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            foreach (var input in inputs)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return input;
-            }
-            await Task.CompletedTask;
-        }
-    }
-
-    /// <summary>The day as a live feed delivers it: random-sized single-symbol batches in time order, a clock before each, the close.</summary>
-    private static List<MarketInput> LiveInputs(IDayEvents day, IEnumerable<SymbolCode> universe, int seed)
-    {
-        var all = new List<TickEvent>();
-        for (int i = 0; i < day.SymbolCount; i++)
-        {
-            var events = new TickEvent[day.EventCount(i)];
-            day.ReadEvents(i, 0, events);
-            all.AddRange(events);
-        }
-        all = [.. all.OrderBy(e => e.Time).ThenBy(e => e.Symbol).ThenBy(e => e.Seq)];
-        var rng = new Random(seed);
-        var inputs = new List<MarketInput> { MarketInput.DayStart(day.Date, universe) };
-        for (int k = 0; k < all.Count;)
-        {
-            int end = k + 1, max = rng.Next(1, 20);
-            while (end < all.Count && end - k < max && all[end].Symbol == all[k].Symbol) end++;
-            inputs.Add(MarketInput.Clock(day.Date, all[k].Time));
-            inputs.Add(MarketInput.Ticks(day.Date, all.GetRange(k, end - k).ToArray()));
-            k = end;
-        }
-        inputs.Add(MarketInput.Clock(day.Date, SessionBars.CloseTimeOf(SessionBars.BarsPerDay)));
-        return inputs;
-    }
 
     /// <summary>Runs the last stored day through a pipeline whose close writes into a copy of the store and runs inference on it.</summary>
     private (string Digest, MinuteOutput Close, string Db) Run(Func<TickStore, IDayEvents, IMarketEventSource> source)
@@ -86,7 +45,7 @@ public class InferenceStageTests(GeneratedStore market)
         var replay = Run((t, _) => new StoreEventSource([date], t.OpenDay));
         var again = Run((t, _) => new StoreEventSource([date], t.OpenDay));
         List<MarketInput>? inputs = null;
-        var live = Run((_, day) => new ListSource(inputs = LiveInputs(day, day.References.Select(r => r.Symbol), seed: 5)));
+        var live = Run((_, day) => new ListSource(inputs = PipelineKit.LiveInputs(day, day.References.Select(r => r.Symbol), seed: 5)));
         string journalDir = Path.Combine(market.Root, "journal-" + Guid.NewGuid().ToString("N"));
         using (var journal = JournalWriter.Open(journalDir, new JournalOptions()))
             foreach (var input in inputs!) journal.Append(MarketJournalCodec.TypeOf(input), MarketJournalCodec.Encode(input));

@@ -96,6 +96,40 @@ public sealed class DailyPanel
 
     /// <summary>Position of <paramref name="date"/> in <see cref="Dates"/>, or −1.</summary>
     public int DateIndex(DateOnly date) => Math.Max(-1, Array.BinarySearch(Dates, date));
+
+    /// <summary>
+    /// Fills cell <paramref name="c"/> from a <c>daily_bars</c> row read as
+    /// <c>date, symbol, open, high, low, close, volume, amount, vwap, turnover, free_turnover, total_cap,
+    /// float_cap, adj_factor, open_at_limit_up, low_at_limit_up, high_at_limit_down</c> — the one decoding
+    /// shared by the SQLite store and its DuckDB mirror, so both fill a panel alike.
+    /// </summary>
+    internal void SetBar(int c, System.Data.Common.DbDataReader r)
+    {
+        Open[c] = r.GetDouble(2); High[c] = r.GetDouble(3); Low[c] = r.GetDouble(4); Close[c] = r.GetDouble(5);
+        Volume[c] = r.GetInt64(6); Amount[c] = r.GetDouble(7); Vwap[c] = r.GetDouble(8);
+        Turnover[c] = Real(r, 9); FreeTurnover[c] = Real(r, 10); TotalCap[c] = r.GetDouble(11); FloatCap[c] = r.GetDouble(12);
+        AdjFactor[c] = r.GetDouble(13);
+        OpenAtLimitUp[c] = r.GetInt64(14) != 0; LowAtLimitUp[c] = r.GetInt64(15) != 0; HighAtLimitDown[c] = r.GetInt64(16) != 0;
+    }
+
+    /// <summary>
+    /// Fills cell <paramref name="c"/> from a <c>daily_reference</c> row read as
+    /// <c>date, symbol, preclose, adj_factor, industry, total_shares, float_shares, free_float_shares, is_st,
+    /// limit_up, limit_down, list_date, book_equity, earnings_ttm, op_cashflow_ttm, growth_5y, leverage</c>;
+    /// the industry (4) and the listing date (11, stored differently by each engine) are the caller's.
+    /// </summary>
+    internal void SetReference(int c, System.Data.Common.DbDataReader r)
+    {
+        HasReference[c] = true;
+        PreClose[c] = r.GetDouble(2); RefAdjFactor[c] = r.GetDouble(3);
+        TotalShares[c] = r.GetInt64(5); FloatShares[c] = r.GetInt64(6);
+        FreeFloatShares[c] = r.IsDBNull(7) ? r.GetInt64(6) : r.GetInt64(7);
+        IsSt[c] = r.GetInt64(8) != 0; LimitUp[c] = r.GetDouble(9); LimitDown[c] = r.GetDouble(10);
+        BookEquity[c] = Real(r, 12); EarningsTtm[c] = Real(r, 13); OpCashflowTtm[c] = Real(r, 14);
+        Growth5y[c] = Real(r, 15); Leverage[c] = Real(r, 16);
+    }
+
+    private static double Real(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
 }
 
 /// <summary>Reads the daily layer of a feature store as panels (the one read interface of the daily data).</summary>

@@ -49,11 +49,7 @@ public sealed partial class DuckDbPanelMirror
             {
                 int c = Cell(r, 0, 1);
                 if (c < 0) continue;
-                panel.Open[c] = r.GetDouble(2); panel.High[c] = r.GetDouble(3); panel.Low[c] = r.GetDouble(4); panel.Close[c] = r.GetDouble(5);
-                panel.Volume[c] = r.GetInt64(6); panel.Amount[c] = r.GetDouble(7); panel.Vwap[c] = r.GetDouble(8);
-                panel.Turnover[c] = Real(r, 9); panel.FreeTurnover[c] = Real(r, 10); panel.TotalCap[c] = r.GetDouble(11); panel.FloatCap[c] = r.GetDouble(12);
-                panel.AdjFactor[c] = r.GetDouble(13);
-                panel.OpenAtLimitUp[c] = r.GetInt64(14) != 0; panel.LowAtLimitUp[c] = r.GetInt64(15) != 0; panel.HighAtLimitDown[c] = r.GetInt64(16) != 0;
+                panel.SetBar(c, r);
             }
 
         var industries = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -66,20 +62,14 @@ public sealed partial class DuckDbPanelMirror
             {
                 int c = Cell(r, 0, 1);
                 if (c < 0) continue;
-                panel.HasReference[c] = true;
-                panel.PreClose[c] = r.GetDouble(2); panel.RefAdjFactor[c] = r.GetDouble(3);
+                panel.SetReference(c, r);
                 string industry = r.GetString(4);
                 // Most rows repeat an industry just seen; keep one string instance per run of equal names.
                 if (industry == lastIndustry) industry = lastIndustry;
                 else if (!industries.ContainsKey(industry)) industries[industry] = 0;
                 lastIndustry = industry;
                 industryOf[c] = industry;
-                panel.TotalShares[c] = r.GetInt64(5); panel.FloatShares[c] = r.GetInt64(6);
-                panel.FreeFloatShares[c] = r.IsDBNull(7) ? r.GetInt64(6) : r.GetInt64(7);
-                panel.IsSt[c] = r.GetInt64(8) != 0; panel.LimitUp[c] = r.GetDouble(9); panel.LimitDown[c] = r.GetDouble(10);
                 panel.ListDate[c] = r.IsDBNull(11) ? 0 : r.GetInt32(11);
-                panel.BookEquity[c] = Real(r, 12); panel.EarningsTtm[c] = Real(r, 13); panel.OpCashflowTtm[c] = Real(r, 14);
-                panel.Growth5y[c] = Real(r, 15); panel.Leverage[c] = Real(r, 16);
             }
         }
         panel.Industries = [.. industries.Keys];

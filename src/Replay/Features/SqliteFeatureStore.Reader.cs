@@ -39,11 +39,7 @@ public sealed partial class SqliteFeatureStore : IDailyFeatureReader
             {
                 int c = Cell(r);
                 if (c < 0) continue;
-                panel.Open[c] = r.GetDouble(2); panel.High[c] = r.GetDouble(3); panel.Low[c] = r.GetDouble(4); panel.Close[c] = r.GetDouble(5);
-                panel.Volume[c] = r.GetInt64(6); panel.Amount[c] = r.GetDouble(7); panel.Vwap[c] = r.GetDouble(8);
-                panel.Turnover[c] = Real(r, 9); panel.FreeTurnover[c] = Real(r, 10); panel.TotalCap[c] = r.GetDouble(11); panel.FloatCap[c] = r.GetDouble(12);
-                panel.AdjFactor[c] = r.GetDouble(13);
-                panel.OpenAtLimitUp[c] = r.GetInt64(14) != 0; panel.LowAtLimitUp[c] = r.GetInt64(15) != 0; panel.HighAtLimitDown[c] = r.GetInt64(16) != 0;
+                panel.SetBar(c, r);
             }
         var industries = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var industryOf = new string?[panel.Industry.Length];
@@ -52,16 +48,10 @@ public sealed partial class SqliteFeatureStore : IDailyFeatureReader
             {
                 int c = Cell(r);
                 if (c < 0) continue;
-                panel.HasReference[c] = true;
-                panel.PreClose[c] = r.GetDouble(2); panel.RefAdjFactor[c] = r.GetDouble(3);
+                panel.SetReference(c, r);
                 industryOf[c] = r.GetString(4);
                 industries[industryOf[c]!] = 0;
-                panel.TotalShares[c] = r.GetInt64(5); panel.FloatShares[c] = r.GetInt64(6);
-                panel.FreeFloatShares[c] = r.IsDBNull(7) ? r.GetInt64(6) : r.GetInt64(7);
-                panel.IsSt[c] = r.GetInt64(8) != 0; panel.LimitUp[c] = r.GetDouble(9); panel.LimitDown[c] = r.GetDouble(10);
                 panel.ListDate[c] = r.IsDBNull(11) ? 0 : ParseDate(r.GetString(11)).DayNumber;
-                panel.BookEquity[c] = Real(r, 12); panel.EarningsTtm[c] = Real(r, 13); panel.OpCashflowTtm[c] = Real(r, 14);
-                panel.Growth5y[c] = Real(r, 15); panel.Leverage[c] = Real(r, 16);
             }
         panel.Industries = [.. industries.Keys];
         for (int k = 0; k < panel.Industries.Length; k++) industries[panel.Industries[k]] = k;
