@@ -72,6 +72,9 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
     /// <summary>Every clock as it is journaled (benchmarks time the minute close from here).</summary>
     public Action<MarketInput>? OnClock { get; init; }
 
+    /// <summary>Benchmarks: the pipeline and the publisher mark each minute's passage here (null: nothing recorded).</summary>
+    public MinuteTimeline? Timeline { get; init; }
+
     public async Task<LiveResult> RunAsync(CancellationToken cancellationToken)
     {
         await using var connection = new NatsConnection(nats);
@@ -83,7 +86,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var publisher = new NatsOutputPublisher(connection, _subjects, journalId)
         {
-            OnTransientError = _log.WriteLine, Stopping = stop.Token,
+            OnTransientError = _log.WriteLine, Stopping = stop.Token, Timeline = Timeline,
             SkipThrough = await PublishedThroughAsync(js, journalId, cancellationToken).ConfigureAwait(false),
         };
         if (publisher.SkipThrough is { } skip) _log.WriteLine($"SIG_OUT holds outputs through {skip.Date:yyyy-MM-dd} minute {skip.Minute}; republishing after that");
@@ -101,7 +104,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
                 fatal ??= f.Exception;
                 stop.Cancel();
             }
-        }, dailyBars: dailyBars, closeStages: closeStages);
+        }, dailyBars: dailyBars, closeStages: closeStages, timeline: Timeline);
         long journalRecordsAtStart = journal.LastSequence;
         pipeline.Outputs.Subscribe(o =>
         {

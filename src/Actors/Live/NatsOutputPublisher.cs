@@ -27,6 +27,9 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     /// <summary>Milliseconds each published minute took to publish and flush (benchmarks read it after the run).</summary>
     public IReadOnlyList<double> PublishMillis => _publishMillis;
 
+    /// <summary>Benchmarks: records when each minute starts publishing, is buffered and is flushed (null: nothing recorded).</summary>
+    public MinuteTimeline? Timeline { get; init; }
+
     /// <summary>A transient failure ridden out (logged by the session).</summary>
     public Action<string>? OnTransientError { get; init; }
 
@@ -50,6 +53,7 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
         var s = output.Snapshot;
         if (SkipThrough is { } skip && (s.Date, s.Minute).CompareTo(skip) <= 0) return;
         long started = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
+        Timeline?.Mark(MinutePoint.PublishStart, s.Minute, started);
         while (true)
         {
             // The client waits for a reconnect rather than failing a publish; an attempt is bounded so that
@@ -105,7 +109,9 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
         foreach (var p in output.CloseProducts)
             await Add($"{subjects.Prefix}.{p.Subject}", p.Payload, id + p.Kind, cancellationToken).ConfigureAwait(false);
         await Add(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
+        Timeline?.Mark(MinutePoint.Buffered, s.Minute);
         await nats.PingAsync(cancellationToken).ConfigureAwait(false);
+        Timeline?.Mark(MinutePoint.Flushed, s.Minute);
     }
 
     private async ValueTask Add(string subject, byte[] payload, string msgId, CancellationToken cancellationToken)

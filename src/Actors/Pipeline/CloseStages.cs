@@ -44,7 +44,7 @@ public interface ICloseStage
 /// hands the minute, digest filled in, to the Publisher. It comes after the DailyRollup so the
 /// close's products are part of minute 240's digest.
 /// </summary>
-internal sealed class DigestChain(StageMemory memory) : PipelineStage<MinuteOutput>(memory), ISnapshotable
+internal sealed class DigestChain(StageMemory memory, MinuteTimeline? timeline = null) : PipelineStage<MinuteOutput>(memory), ISnapshotable
 {
     private OutputDigest _digest = new();
 
@@ -63,6 +63,7 @@ internal sealed class DigestChain(StageMemory memory) : PipelineStage<MinuteOutp
         }
         RequestSnapshot();
         if (!IsReplaying) Emit(0, output with { Digest = _digest.Hex });
+        timeline?.Mark(MinutePoint.Digested, s.Minute);
         return ValueTask.CompletedTask;
     }
 

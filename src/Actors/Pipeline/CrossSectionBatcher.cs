@@ -11,7 +11,7 @@ namespace Sig.Actors.Pipeline;
 /// order, so minutes complete in order. A part that arrives twice (a shard retrying a
 /// message after a failure) is ignored.
 /// </summary>
-internal sealed class CrossSectionBatcher(StageMemory memory, int shards)
+internal sealed class CrossSectionBatcher(StageMemory memory, int shards, MinuteTimeline? timeline = null)
     : PipelineStage<ShardMinute>(memory), ISnapshotable
 {
     private State _state = new();
@@ -19,6 +19,7 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards)
     protected override ValueTask HandleAsync(ShardMinute part)
     {
         var key = (part.Part.Date, part.Part.Minute);
+        timeline?.Mark(MinutePoint.BatcherReceived, part.Part.Minute);
         if (_state.LastEmitted is { } last && key.CompareTo(last) <= 0) return ValueTask.CompletedTask;
         if (!_state.Pending.TryGetValue(key, out var parts)) _state.Pending[key] = parts = new ShardMinute?[shards];
         if (parts[part.Shard] is not null) return ValueTask.CompletedTask;
@@ -38,6 +39,7 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards)
         };
         RequestSnapshot();
         Emit(0, output);
+        timeline?.Mark(MinutePoint.BatcherEmitted, snapshot.Minute);
         return ValueTask.CompletedTask;
     }
 

@@ -76,10 +76,11 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <param name="dailyBars">With <paramref name="dailyStore"/>: where the close's adjusted daily bars go, or null.</param>
     /// <param name="closeStages">Run in order at each close after the daily rows are written (they read them from the store).</param>
     /// <param name="supervision">Restart and poison limits (defaults when null).</param>
+    /// <param name="timeline">Benchmarks: records when each minute passes each stage (null: nothing recorded).</param>
     public MarketPipeline(BigOrderOptions bigOrder, IComputeBackend backend, int shards, ActorOptions? actors = null,
         IReadOnlyList<IMinuteOutputSink>? sinks = null, IDailyFactorSink? dailyStore = null, Action<ActorFailure>? log = null,
         PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, IReadOnlyList<ICloseStage>? closeStages = null,
-        SupervisionOptions? supervision = null)
+        SupervisionOptions? supervision = null, MinuteTimeline? timeline = null)
     {
         shards = Math.Max(1, shards);
         actors ??= new ActorOptions();
@@ -110,15 +111,15 @@ public sealed class MarketPipeline : IAsyncDisposable
                 foreach (var d in downstream) memory.Outboxes.Add(new Outbox(d, window));
                 return context.ActorOf(StageProducer.Props(create), memory.Name);
             }
-            var afterBatcher = Spawn(digestChain, () => new DigestChain(digestChain),
+            var afterBatcher = Spawn(digestChain, () => new DigestChain(digestChain, timeline),
                 Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping)));
             if (rollup is not null) afterBatcher = Spawn(rollup, () => new DailyRollup(rollup, dailyStore, dailyBars, closeStages ?? []), afterBatcher);
-            var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards), afterBatcher);
+            var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards, timeline), afterBatcher);
             var shardRefs = new IActorRef[shards];
             for (int s = 0; s < shards; s++)
             {
                 int index = s;
-                shardRefs[s] = Spawn(shardMemories[s], () => new SymbolShard(shardMemories[index], index, crossSections[index]), batcherRef);
+                shardRefs[s] = Spawn(shardMemories[s], () => new SymbolShard(shardMemories[index], index, crossSections[index], timeline), batcherRef);
             }
             return Spawn(_entryMemory, () => new MarketRouter(_entryMemory), shardRefs);
         };

@@ -20,7 +20,7 @@ internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCount
 /// restarts): the stage holds only the latest snapshot and restores by copying it, so the one
 /// before it is free and the next snapshot is written into its arrays instead of new ones.
 /// </summary>
-internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSection crossSection)
+internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSection crossSection, MinuteTimeline? timeline = null)
     : PipelineStage<MarketInput>(memory), ISnapshotable
 {
     /// <summary>Events kept for replay before a snapshot is forced (about 56 MiB of events).</summary>
@@ -46,15 +46,18 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                 break;
             case MarketInputKind.Clock:
                 if (input.Date != _engine.Date) break;
+                long started = timeline is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
                 List<FactorSnapshot>? closed = null;
                 _engine.Clock(input.Time, snap => (closed ??= []).Add(snap));
                 if (closed is null) break;
                 foreach (var part in closed)
                 {
                     if (SnapshotEveryMinutes > 0 && part.Minute % SnapshotEveryMinutes == 0) RequestSnapshot();
+                    timeline?.Mark(MinutePoint.ShardStart, part.Minute, started);
                     // A retried message may send a minute again; the batcher ignores repeats.
                     if (!IsReplaying) Emit(0, new ShardMinute(index, part, Counters,
                         part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null));
+                    timeline?.Mark(MinutePoint.ShardDone, part.Minute);
                 }
                 break;
             default:
