@@ -3,6 +3,7 @@ using System.Text;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
 using Sig.Replay.Features;
 

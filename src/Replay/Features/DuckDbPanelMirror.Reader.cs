@@ -1,7 +1,7 @@
 using System.Data.Common;
 using DuckDB.NET.Data;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 
 namespace Sig.Replay.Features;
 

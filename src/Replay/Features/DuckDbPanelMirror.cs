@@ -1,7 +1,7 @@
 using DuckDB.NET.Data;
 using Microsoft.Data.Sqlite;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Text;
 
 namespace Sig.Replay.Features;

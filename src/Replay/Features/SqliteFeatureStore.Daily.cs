@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Text;
 

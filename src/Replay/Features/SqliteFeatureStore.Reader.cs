@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Text;
 
 namespace Sig.Replay.Features;

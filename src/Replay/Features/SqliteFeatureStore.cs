@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
 
 namespace Sig.Replay.Features;

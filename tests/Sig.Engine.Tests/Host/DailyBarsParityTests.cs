@@ -3,7 +3,7 @@ using Sig.Actors.Live;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
 using Sig.Engine.Host.Commands;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Replay.Features;
 using Sig.Replay.Feed;
 using Xunit;

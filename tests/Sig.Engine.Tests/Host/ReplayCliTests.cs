@@ -1,6 +1,6 @@
 using System.Globalization;
 using Sig.Engine.Config;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Host;
 using Sig.Engine.Host.Commands;
 using Sig.Replay.Features;

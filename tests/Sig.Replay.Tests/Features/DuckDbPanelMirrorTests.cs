@@ -1,10 +1,11 @@
 using DuckDB.NET.Data;
 using Microsoft.Data.Sqlite;
 using Sig.Engine.Config;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Replay.Features;
 using Xunit;
 

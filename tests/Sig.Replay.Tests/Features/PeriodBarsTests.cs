@@ -1,4 +1,4 @@
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
 using Sig.Replay.Features;
 using Xunit;

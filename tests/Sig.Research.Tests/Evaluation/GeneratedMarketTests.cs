@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Host.Commands;
 using Sig.Replay.Features;
 using Sig.Replay.Generator;

@@ -1,5 +1,6 @@
 using Sig.Engine.Config;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Inference;
 using Sig.Replay.Features;
 using Sig.Replay.Store;

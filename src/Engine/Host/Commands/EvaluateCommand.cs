@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Sig.Engine.Config;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Replay.Features;
 using Sig.Research.Evaluation;
 

@@ -1,5 +1,5 @@
 using Sig.Engine.Config;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Portfolio.Backtest;
 using Sig.Portfolio.Io;
 using Sig.Portfolio.Strategies;

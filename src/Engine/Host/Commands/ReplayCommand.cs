@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Replay.Features;
 using Sig.Replay.Store;
 using Spectre.Console;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sig.Actors.Live;
 using Sig.Actors.Sources;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Spectre.Console;
 
 namespace Sig.Engine.Host.Commands;
