@@ -5,7 +5,7 @@ using Sig.Engine.Events;
 using Sig.Engine.Output;
 using Sig.Factors.Output;
 using Sig.Engine.Text;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Inference;
 

@@ -9,7 +9,7 @@ using Sig.Factors.Intraday;
 using Sig.Engine.Journal;
 using Sig.Factors.Cpu;
 using Sig.Inference;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Store;
 using Xunit;
 

@@ -13,7 +13,7 @@ using Sig.Factors.Output;
 using Sig.Factors.Cpu;
 using Sig.Portfolio.Io;
 using Sig.Portfolio.Optimizer;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Xunit;

@@ -4,7 +4,7 @@ using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
 using Sig.Engine.Host.Commands;
 using Sig.Factors.Cpu;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Feed;
 using Xunit;
 

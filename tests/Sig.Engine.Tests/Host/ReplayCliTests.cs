@@ -3,7 +3,7 @@ using Sig.Engine.Config;
 using Sig.Factors;
 using Sig.Engine.Host;
 using Sig.Engine.Host.Commands;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Xunit;

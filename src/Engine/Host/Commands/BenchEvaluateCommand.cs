@@ -5,7 +5,7 @@ using Sig.Engine.Events;
 using Sig.Factors;
 using Sig.Engine.Output;
 using Sig.Factors.Output;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Research.Evaluation;
 using Spectre.Console;
 

@@ -5,7 +5,7 @@ using Sig.Engine.Output;
 using Sig.Factors.Output;
 using Sig.Inference;
 using Sig.Models.Data;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Engine.Host.Commands;
 

@@ -3,7 +3,7 @@ using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Output;
 using Sig.Factors.Output;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Store;
 using Spectre.Console;
 

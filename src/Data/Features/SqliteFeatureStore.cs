@@ -4,7 +4,7 @@ using Sig.Engine.Output;
 using Sig.Factors.Output;
 using Sig.Engine.Text;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 /// <summary>
 /// The embedded feature store (SQLite). Table <c>daily_factors</c>: one row per (date, symbol),

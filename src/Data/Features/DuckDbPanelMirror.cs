@@ -4,7 +4,7 @@ using Sig.Engine.Events;
 using Sig.Factors;
 using Sig.Engine.Text;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 /// <summary>
 /// A DuckDB copy of the feature store's panel tables (<c>daily_factors</c>, <c>daily_bars</c>,

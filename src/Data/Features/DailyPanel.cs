@@ -1,6 +1,6 @@
 using Sig.Engine.Events;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 /// <summary>
 /// Daily data of a date range as struct-of-arrays: every array is indexed by cell

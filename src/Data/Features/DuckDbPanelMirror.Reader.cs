@@ -3,7 +3,7 @@ using DuckDB.NET.Data;
 using Sig.Engine.Events;
 using Sig.Factors;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 public sealed partial class DuckDbPanelMirror
 {

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 public sealed partial class SqliteFeatureStore
 {

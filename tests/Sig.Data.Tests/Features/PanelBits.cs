@@ -1,6 +1,6 @@
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
-namespace Sig.Replay.Tests.Features;
+namespace Sig.Data.Tests.Features;
 
 /// <summary>Compares two panels bit for bit: every double by its bits (NaN, −0 included), every flag, index, name and date.</summary>
 public static class PanelBits

@@ -3,7 +3,7 @@ using Sig.Engine.Events;
 using Sig.Factors;
 using Sig.Engine.Text;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 public sealed partial class SqliteFeatureStore : IDailyFeatureReader
 {

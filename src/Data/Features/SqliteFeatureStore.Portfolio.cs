@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Sig.Engine.Text;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 /// <summary>
 /// Table <c>portfolio_targets</c>: the optimizer close stage's target weights, one row per

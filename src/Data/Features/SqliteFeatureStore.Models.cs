@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Sig.Engine.Events;
 using Sig.Engine.Text;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 /// <summary>
 /// One trained model file in the registry (<c>model_registry</c>): the model's name, the seed,

@@ -6,10 +6,11 @@ using Sig.Engine.Events;
 using Sig.Factors;
 using Sig.Engine.Output;
 using Sig.Factors.Output;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Xunit;
+using Sig.Replay.Tests;
 
-namespace Sig.Replay.Tests.Features;
+namespace Sig.Data.Tests.Features;
 
 public class DuckDbPanelMirrorTests
 {

@@ -1,9 +1,10 @@
 using Sig.Factors.Daily;
 using Sig.Engine.Events;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Xunit;
+using Sig.Replay.Tests;
 
-namespace Sig.Replay.Tests.Features;
+namespace Sig.Data.Tests.Features;
 
 public class PeriodBarsTests
 {

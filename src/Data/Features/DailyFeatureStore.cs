@@ -1,7 +1,7 @@
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 /// <summary>
 /// The feature store as the research and portfolio commands read it: the SQLite store (the

@@ -3,7 +3,7 @@ using Sig.Factors.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Text;
 
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 public sealed partial class SqliteFeatureStore : IDailyBarSink
 {

@@ -1,4 +1,4 @@
-namespace Sig.Replay.Features;
+namespace Sig.Data.Features;
 
 /// <summary>Which calendar period a derived bar spans.</summary>
 public enum BarPeriod { Day, Week, Month }
