@@ -18,7 +18,7 @@ public sealed class FactorsCommand : ICliCommand
         var date = new Option<string>("--date") { Description = "Trading date (YYYY-MM-DD)", Required = true };
         var asof = new Option<int>("--asof-minute") { Description = "Minute 1..240 (240 = the daily values)", DefaultValueFactory = _ => 240 };
         var output = new Option<FileInfo>("--out") { Description = "CSV to write", Required = true };
-        var backend = StoreReplay.BackendOption();
+        var backend = BackendCli.Option();
         backend.AcceptOnlyFromAmong(Sig.Gpu.ComputeBackendSelector.Names);
         var cmd = new Command("factors", "Write the 27 factors of every symbol as of a minute: date,symbol,<27 names>; NaN empty; round-trip exact")
         {

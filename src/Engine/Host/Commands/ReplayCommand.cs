@@ -29,7 +29,7 @@ public sealed class ReplayCommand : ICliCommand
             DefaultValueFactory = _ => "all",
         };
         outputs.AcceptOnlyFromAmong("all", "daily");
-        var backend = StoreReplay.BackendOption();
+        var backend = BackendCli.Option();
         backend.AcceptOnlyFromAmong(Sig.Gpu.ComputeBackendSelector.Names);
         var cmd = new Command("replay", "Replay stored days into daily factors (feature store), printing the output digest")
         {
