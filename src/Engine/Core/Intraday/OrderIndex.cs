@@ -16,11 +16,16 @@ public sealed class OrderIndex
 
     private const int SlackSlots = 1 << 16;
     private const int FirstSpan = 1 << 12;
+    // Dense slots per dirty-tracking block: a copy into an earlier copy moves only blocks written since.
+    private const int BlockShift = 10;
 
     // Dense: _dense[id − _low] = (row << 1 | sell) + 1, 0 = no order.
     private int[] _dense = new int[FirstSpan];
     private long _low;
     private bool _denseStarted;
+    // Per block of dense slots, the epoch it was last written in; the epoch the layout (low, span) was set in.
+    private int[] _blockEpoch = new int[FirstSpan >> BlockShift];
+    private int _layoutEpoch;
     private readonly OrderIdMap _map = new();
 
     /// <summary>Orders indexed.</summary>
@@ -28,6 +33,12 @@ public sealed class OrderIndex
 
     /// <summary>True once the ids turned out sparse (the hash map is in use).</summary>
     public bool IsSparse { get; private set; }
+
+    /// <summary>
+    /// The owner's copy epoch: writes are stamped with it, and <see cref="CopyTo"/> with an
+    /// earlier epoch moves only what was written after that epoch.
+    /// </summary>
+    public int Epoch { get; set; } = 1;
 
     /// <summary>Slots of the dense table in use (what a copy moves), 0 when sparse.</summary>
     public int DenseSpan => IsSparse || !_denseStarted ? 0 : _dense.Length;
@@ -44,6 +55,7 @@ public sealed class OrderIndex
                 if (v == 0)
                 {
                     _dense[k] = (newRow << 1 | (sell ? 1 : 0)) + 1;
+                    _blockEpoch[k >> BlockShift] = Epoch;
                     Count++;
                     added = true;
                     return newRow;
@@ -77,6 +89,7 @@ public sealed class OrderIndex
             _low = Math.Max(1, orderId - FirstSpan / 4);
             Array.Clear(_dense);
             _denseStarted = true;
+            _layoutEpoch = Epoch;
             return true;
         }
         long high = _low + _dense.Length;
@@ -97,6 +110,9 @@ public sealed class OrderIndex
         _dense.CopyTo(dense, (int)(_low - newLow));
         _dense = dense;
         _low = newLow;
+        _layoutEpoch = Epoch;
+        int blocks = (dense.Length + (1 << BlockShift) - 1) >> BlockShift;
+        if (_blockEpoch.Length < blocks) _blockEpoch = new int[blocks];
         return true;
     }
 
@@ -120,8 +136,13 @@ public sealed class OrderIndex
         Count = 0;
     }
 
-    /// <summary>Makes <paramref name="other"/> an equal, independent copy (array copies only).</summary>
-    public void CopyTo(OrderIndex other)
+    /// <summary>
+    /// Makes <paramref name="other"/> an equal, independent copy (array copies only). With
+    /// <paramref name="since"/> ≥ 0, <paramref name="other"/> is an unwritten copy of this index
+    /// taken at epoch <paramref name="since"/> of the same day, and only the dense blocks written
+    /// after it are moved (all of them if the layout changed since).
+    /// </summary>
+    public void CopyTo(OrderIndex other, int since = -1)
     {
         other.IsSparse = IsSparse;
         other.Count = Count;
@@ -133,7 +154,19 @@ public sealed class OrderIndex
             return;
         }
         other._map.Clear();
+        if (since >= 0 && _layoutEpoch <= since && other._dense.Length == _dense.Length)
+        {
+            for (int b = 0, blocks = (_dense.Length + (1 << BlockShift) - 1) >> BlockShift; b < blocks; b++)
+            {
+                if (_blockEpoch[b] <= since) continue;
+                int first = b << BlockShift;
+                _dense.AsSpan(first, Math.Min(1 << BlockShift, _dense.Length - first)).CopyTo(other._dense.AsSpan(first));
+            }
+            return;
+        }
         if (other._dense.Length != _dense.Length) other._dense = new int[_dense.Length];
         _dense.CopyTo(other._dense, 0);
+        if (other._blockEpoch.Length < _blockEpoch.Length) other._blockEpoch = new int[_blockEpoch.Length];
+        other._layoutEpoch = 0; // its layout holds from its first epoch on
     }
 }
