@@ -40,7 +40,7 @@ public sealed class BigOrderBook
     private readonly BigOrderSizing _sizing;
 
     // One 56-byte row per order in fixed chunks: a fill touches one or two cache lines per order.
-    private OrderRow[][] _chunks = [new OrderRow[1 << ChunkShift]];
+    private OrderRow[][] _chunks = [NewChunk()];
     private int _capacity = 1 << ChunkShift;
     // Per block of rows, the copy epoch in which it was last written.
     private int[] _blockEpoch = new int[(1 << ChunkShift) >> BlockShift];
@@ -268,7 +268,7 @@ public sealed class BigOrderBook
     {
         int chunks = (rows + ChunkMask) >> ChunkShift;
         if (chunks > _chunks.Length) Array.Resize(ref _chunks, Math.Max(chunks, _chunks.Length * 2));
-        for (int c = _capacity >> ChunkShift; c < chunks; c++) _chunks[c] ??= new OrderRow[1 << ChunkShift];
+        for (int c = _capacity >> ChunkShift; c < chunks; c++) _chunks[c] ??= NewChunk();
         _capacity = Math.Max(_capacity, chunks << ChunkShift);
         int blocks = _capacity >> BlockShift;
         if (_blockEpoch.Length < blocks) Array.Resize(ref _blockEpoch, Math.Max(blocks, _blockEpoch.Length * 2));
@@ -332,6 +332,10 @@ public sealed class BigOrderBook
         _epoch++;
         _index.Epoch = _epoch;
     }
+
+    // Chunks live all day (and are reused the next): on the pinned heap the GC never moves them
+    // when it promotes or compacts, and they hold no references for it to scan.
+    private static OrderRow[] NewChunk() => GC.AllocateArray<OrderRow>(1 << ChunkShift, pinned: true);
 
     // Rows [first, first + count) within one chunk.
     private void CopyRows(BigOrderBook other, int first, int count) =>

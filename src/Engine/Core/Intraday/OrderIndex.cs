@@ -132,7 +132,7 @@ public sealed class OrderIndex
 
     private int[] TakePage()
     {
-        if (!_free.TryPop(out var page)) return new int[PageSize];
+        if (!_free.TryPop(out var page)) return GC.AllocateArray<int>(PageSize, pinned: true); // long-lived: never moved by the GC
         Array.Clear(page);
         return page;
     }
