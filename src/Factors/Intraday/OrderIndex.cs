@@ -1,0 +1,202 @@
+namespace Sig.Factors.Intraday;
+
+/// <summary>
+/// Parent order (id, side) → row index for one symbol-day. Order ids that are dense within the
+/// symbol-day (SSE OrderNo; SZSE ApplSeqNum where one symbol fills most of its channel) are
+/// looked up by array index in pages of <see cref="PageSize"/> ids covering [low, high]: no
+/// hashing, rows of recent orders sit next to each other, and widening the range adds pages
+/// instead of moving the table. When the ids turn out sparse (span above
+/// <see cref="MaxSpanPerOrder"/> slots per order, e.g. SZSE ids of a symbol among many in a
+/// channel) or a buy and a sell order share an id, the index moves to an open-addressing map for
+/// the rest of the day. Either way a lookup gives the same row, so results never depend on the path.
+/// </summary>
+public sealed class OrderIndex
+{
+    /// <summary>Dense slots allowed per order (plus <see cref="SlackSlots"/>) before the ids count as sparse.</summary>
+    public const int MaxSpanPerOrder = 8;
+
+    /// <summary>Ids per page of the dense table (4 KiB).</summary>
+    public const int PageSize = 1 << PageShift;
+
+    private const int SlackSlots = 1 << 16;
+    private const int PageShift = 10;
+    private const int PageMask = PageSize - 1;
+
+    // Dense: page (id >> PageShift) − _firstPage holds (row << 1 | sell) + 1 per id, 0 = no order.
+    // Pages [0, _pageCount) are all allocated; the directory and the epochs have spare capacity.
+    private int[][] _pages = new int[4][];
+    private int[] _pageEpoch = new int[4];
+    private long _firstPage;
+    private int _pageCount;
+    // Pages no longer in use (kept for reuse; cleared when taken by a live index).
+    private readonly Stack<int[]> _free = new();
+    private readonly OrderIdMap _map = new();
+
+    /// <summary>Orders indexed.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>True once the ids turned out sparse (the hash map is in use).</summary>
+    public bool IsSparse { get; private set; }
+
+    /// <summary>
+    /// The owner's copy epoch: dense writes are stamped with it, and <see cref="CopyTo"/> with an
+    /// earlier epoch moves only the pages written after that epoch.
+    /// </summary>
+    public int Epoch { get; set; } = 1;
+
+    /// <summary>Slots of the dense table in use (what a full copy moves), 0 when sparse.</summary>
+    public int DenseSpan => IsSparse ? 0 : _pageCount * PageSize;
+
+    /// <summary>The row of order (<paramref name="orderId"/> &gt; 0, side); when absent, adds it with row <paramref name="newRow"/>.</summary>
+    public int GetOrAdd(long orderId, bool sell, int newRow, out bool added)
+    {
+        if (!IsSparse)
+        {
+            long p = (orderId >> PageShift) - _firstPage;
+            if ((ulong)p < (ulong)_pageCount)
+            {
+                ref int v = ref _pages[p][orderId & PageMask];
+                if (v == 0)
+                {
+                    v = (newRow << 1 | (sell ? 1 : 0)) + 1;
+                    _pageEpoch[p] = Epoch;
+                    Count++;
+                    added = true;
+                    return newRow;
+                }
+                if (((v - 1) & 1) == (sell ? 1 : 0))
+                {
+                    added = false;
+                    return (v - 1) >> 1;
+                }
+                GoSparse(); // a buy and a sell order share this id
+            }
+            else if (Widen(orderId >> PageShift)) return GetOrAdd(orderId, sell, newRow, out added);
+        }
+        long key = Key(orderId, sell);
+        if (_map.TryGetValue(key, out int row))
+        {
+            added = false;
+            return row;
+        }
+        _map.Set(key, newRow);
+        Count++;
+        added = true;
+        return newRow;
+    }
+
+    /// <summary>Adds the pages up to <paramref name="page"/>; false (and sparse from now on) when that would make the table too thin.</summary>
+    private bool Widen(long page)
+    {
+        if (_pageCount == 0)
+        {
+            _firstPage = page;
+            Reshape(page, 1, keep: false);
+            return true;
+        }
+        long first = Math.Min(page, _firstPage), last = Math.Max(page, _firstPage + _pageCount - 1);
+        long pages = last - first + 1;
+        if (pages * PageSize > (long)MaxSpanPerOrder * Count + SlackSlots)
+        {
+            GoSparse();
+            return false;
+        }
+        Reshape(first, (int)pages, keep: true);
+        return true;
+    }
+
+    // Makes the directory cover pages [first, first + count): pages already covered move with
+    // their content and epoch (when keep), new ones are empty and stamped with the current epoch.
+    private void Reshape(long first, int count, bool keep)
+    {
+        int shift = (int)(_firstPage - first);
+        var pages = count <= _pages.Length ? _pages : new int[Math.Max(count, _pages.Length * 2)][];
+        var epochs = count <= _pageEpoch.Length ? _pageEpoch : new int[pages.Length];
+        if (keep && shift > 0)
+        {
+            // Moving up: copy from the top down so nothing is overwritten before it moved.
+            for (int j = _pageCount - 1; j >= 0; j--) { pages[j + shift] = _pages[j]; epochs[j + shift] = _pageEpoch[j]; }
+            for (int j = 0; j < shift; j++) { pages[j] = TakePage(); epochs[j] = Epoch; }
+        }
+        else if (keep)
+        {
+            if (!ReferenceEquals(pages, _pages)) { Array.Copy(_pages, pages, _pageCount); Array.Copy(_pageEpoch, epochs, _pageCount); }
+        }
+        int from = keep ? (shift > 0 ? _pageCount + shift : _pageCount) : 0;
+        for (int j = from; j < count; j++) { pages[j] = TakePage(); epochs[j] = Epoch; }
+        _pages = pages;
+        _pageEpoch = epochs;
+        _firstPage = first;
+        _pageCount = count;
+    }
+
+    private int[] TakePage()
+    {
+        if (!_free.TryPop(out var page)) return GC.AllocateArray<int>(PageSize, pinned: true); // long-lived: never moved by the GC
+        Array.Clear(page);
+        return page;
+    }
+
+    private void ReleasePages()
+    {
+        for (int j = 0; j < _pageCount; j++) { _free.Push(_pages[j]); _pages[j] = null!; }
+        _pageCount = 0;
+    }
+
+    private void GoSparse()
+    {
+        IsSparse = true;
+        for (int j = 0; j < _pageCount; j++)
+        {
+            var page = _pages[j];
+            long firstId = (_firstPage + j) << PageShift;
+            for (int k = 0; k < PageSize; k++)
+                if (page[k] is var v and not 0) _map.Set(Key(firstId + k, ((v - 1) & 1) == 1), (v - 1) >> 1);
+        }
+        ReleasePages();
+    }
+
+    private static long Key(long orderId, bool sell) => (orderId << 1) | (sell ? 1L : 0L);
+
+    /// <summary>Forgets every order (pages are kept for reuse).</summary>
+    public void Clear()
+    {
+        ReleasePages();
+        IsSparse = false;
+        _map.Clear();
+        Count = 0;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="other"/> an equal, independent copy (array copies only). With
+    /// <paramref name="since"/> ≥ 0, <paramref name="other"/> is an unwritten copy of this index
+    /// taken at epoch <paramref name="since"/> of the same day, and only the pages written after
+    /// it are moved (pages hold absolute id ranges, so widening since then moves no content).
+    /// </summary>
+    public void CopyTo(OrderIndex other, int since = -1)
+    {
+        other.IsSparse = IsSparse;
+        other.Count = Count;
+        if (IsSparse)
+        {
+            other.ReleasePages();
+            _map.CopyTo(other._map);
+            return;
+        }
+        other._map.Clear();
+        if (_pageCount == 0)
+        {
+            other.ReleasePages();
+            return;
+        }
+        bool incremental = since >= 0 && other._pageCount > 0;
+        if (!incremental) other.ReleasePages();
+        if (other._pageCount == 0) other._firstPage = _firstPage;
+        // Its pages outside this range (none, for an earlier copy of the same day) are freed; the rest keep their place.
+        long otherLast = other._firstPage + other._pageCount - 1, last = _firstPage + _pageCount - 1;
+        if (other._pageCount > 0 && (other._firstPage < _firstPage || otherLast > last)) { other.ReleasePages(); other._firstPage = _firstPage; incremental = false; }
+        other.Reshape(_firstPage, _pageCount, keep: other._pageCount > 0);
+        for (int j = 0; j < _pageCount; j++)
+            if (!incremental || _pageEpoch[j] > since) _pages[j].AsSpan().CopyTo(other._pages[j]);
+    }
+}
