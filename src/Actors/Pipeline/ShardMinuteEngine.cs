@@ -89,6 +89,31 @@ public sealed class ShardMinuteEngine
             _batchSymbols = new int[batch.Length];
         }
         int accepted = 0, ready = 0, lastValue = int.MinValue, lastIndex = -1;
+        // The usual batch: every event known and of the open bar. Its symbol indices are all that is
+        // written, and the state reads the events where they are.
+        if (_ahead.Count == 0)
+        {
+            int openBar = LastClosedMinute + 1, k = 0;
+            for (; k < batch.Length; k++)
+            {
+                ref readonly var e = ref batch[k];
+                if (e.Symbol != lastValue)
+                {
+                    lastValue = e.Symbol;
+                    lastIndex = Array.BinarySearch(_symbolValues, e.Symbol);
+                    if (lastIndex < 0) break;
+                }
+                if (SessionBars.BarOf(e.Time) != openBar) break;
+                _batchSymbols[k] = lastIndex;
+            }
+            if (k == batch.Length)
+            {
+                _state.Apply(batch, _batchSymbols.AsSpan(0, k));
+                EventsApplied += k;
+                return k;
+            }
+            lastValue = int.MinValue;
+        }
         foreach (ref readonly var e in batch)
         {
             if (e.Symbol != lastValue)

@@ -25,6 +25,10 @@ public sealed class BigOrderBook
     private const int Buckets = Octaves << SubBits;
     // Rows per dirty-tracking block: a copy into an earlier copy moves only blocks written since.
     private const int BlockShift = 6;
+    // Rows per storage chunk (256 × 56 bytes: below the large-object threshold). Rows never move:
+    // growing adds a chunk instead of copying the table, and a copy reuses its chunks.
+    private const int ChunkShift = 8;
+    private const int ChunkMask = (1 << ChunkShift) - 1;
 
     private static long s_lineages;
 
@@ -35,10 +39,13 @@ public sealed class BigOrderBook
     private int _submittedCount;
     private readonly BigOrderSizing _sizing;
 
-    // One 56-byte row per order: a fill touches one or two cache lines per order, and a copy is one array copy.
-    private OrderRow[] _rows = new OrderRow[256];
+    // One 56-byte row per order in fixed chunks: a fill touches one or two cache lines per order.
+    private OrderRow[][] _chunks = [NewChunk()];
+    private int _capacity = 1 << ChunkShift;
     // Per block of rows, the copy epoch in which it was last written.
-    private int[] _blockEpoch = new int[256 >> BlockShift];
+    private int[] _blockEpoch = new int[(1 << ChunkShift) >> BlockShift];
+    // Per octave of buckets, the copy epoch in which its sums or list heads were last written.
+    private readonly int[] _octaveEpoch = new int[Octaves];
     private int _epoch = 1;
     // Identity of this book's current content history (new at construction and every Clear); a copy
     // remembers the lineage and epoch it was taken from, and loses them when it is itself written.
@@ -78,7 +85,9 @@ public sealed class BigOrderBook
     public bool SparseIds => _index.IsSparse;
 
     /// <summary>Classification size of the order at row <paramref name="index"/> (rows in first-appearance order).</summary>
-    public long ClassificationSizeOf(int index) => _rows[index].ClassSize;
+    public long ClassificationSizeOf(int index) => Row(index).ClassSize;
+
+    private ref OrderRow Row(int i) => ref _chunks[i >> ChunkShift][i & ChunkMask];
 
     /// <summary>Remembers a new order's submitted size (Submitted mode only; ignored otherwise).</summary>
     public void AddSubmitted(long orderId, bool sell, long price, long volume)
@@ -112,7 +121,7 @@ public sealed class BigOrderBook
     private void AddToOrder(int i, long amount, long logRet, bool early, bool earlyAggressor)
     {
         _blockEpoch[i >> BlockShift] = _epoch;
-        ref var o = ref _rows[i];
+        ref var o = ref Row(i);
         long before = o.Amount, after = before + amount;
         o.Amount = after;
         Int128 sqDelta = (Int128)amount * (2 * (Int128)before + amount);
@@ -128,6 +137,7 @@ public sealed class BigOrderBook
         {
             // Same bucket: only the increments move its and its octave's sums.
             var delta = new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta);
+            _octaveEpoch[from >> SubBits] = _epoch;
             _sums[from].Add(in delta);
             _sums[Buckets + (from >> SubBits)].Add(in delta);
             return;
@@ -152,9 +162,9 @@ public sealed class BigOrderBook
         int i = _index.GetOrAdd(orderId, sell, Count, out bool added);
         if (!added) return i;
         Count++;
-        if (i == _rows.Length) Grow(_rows.Length * 2);
+        if (i == _capacity) Grow(_capacity + 1);
         _blockEpoch[i >> BlockShift] = _epoch;
-        ref var o = ref _rows[i];
+        ref var o = ref Row(i);
         o = new OrderRow { IsSell = sell };
         long key = Key(orderId, sell);
         bool fromFills = _sizing == BigOrderSizing.Filled || !_submittedIndex.TryGetValue(key, out _);
@@ -176,30 +186,34 @@ public sealed class BigOrderBook
     private void Link(int i, int b)
     {
         int h = _head[b];
-        _rows[i].Prev = -1;
-        _rows[i].Next = h;
+        ref var o = ref Row(i);
+        o.Prev = -1;
+        o.Next = h;
         if (h >= 0)
         {
-            _rows[h].Prev = i;
+            Row(h).Prev = i;
             _blockEpoch[h >> BlockShift] = _epoch;
         }
         _head[b] = i;
+        _octaveEpoch[b >> SubBits] = _epoch;
     }
 
     private void Unlink(int i, int b)
     {
-        int p = _rows[i].Prev, n = _rows[i].Next;
+        ref var o = ref Row(i);
+        int p = o.Prev, n = o.Next;
         if (p >= 0)
         {
-            _rows[p].Next = n;
+            Row(p).Next = n;
             _blockEpoch[p >> BlockShift] = _epoch;
         }
         else _head[b] = n;
         if (n >= 0)
         {
-            _rows[n].Prev = p;
+            Row(n).Prev = p;
             _blockEpoch[n >> BlockShift] = _epoch;
         }
+        _octaveEpoch[b >> SubBits] = _epoch;
     }
 
     /// <summary>Bucket of a size: 8 per power of two, monotone in the size (sizes ≤ 1 share bucket 0).</summary>
@@ -221,15 +235,19 @@ public sealed class BigOrderBook
         if (theta.NoneBig || Count == 0) return r;
         if (theta.AllEqual)
         {
-            if (theta.IsBig(_rows[0].ClassSize)) for (int o = 0; o < Octaves; o++) _sums[Buckets + o].AddTo(ref r);
+            if (theta.IsBig(Row(0).ClassSize)) for (int o = 0; o < Octaves; o++) _sums[Buckets + o].AddTo(ref r);
             return r;
         }
         var (low, high) = theta.Bounds();
         int lowBucket = BucketOf(low), highBucket = BucketOf(high);
         // Buckets in [lowBucket, highBucket] may hold orders on either side of θ: decide each order.
         for (int b = lowBucket; b <= highBucket; b++)
-            for (int i = _head[b]; i >= 0; i = _rows[i].Next)
-                if (theta.IsBig(_rows[i].ClassSize)) AddOrder(in _rows[i], ref r);
+            for (int i = _head[b]; i >= 0;)
+            {
+                ref readonly var o = ref Row(i);
+                if (theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
+                i = o.Next;
+            }
         // Above highBucket every order is big: the rest of its octave bucket by bucket, then whole octaves.
         int octave = highBucket >> SubBits;
         for (int b = highBucket + 1, end = (octave + 1) << SubBits; b < end; b++) _sums[b].AddTo(ref r);
@@ -245,10 +263,15 @@ public sealed class BigOrderBook
         r.EarlyActiveLogReturn += o.EarlyActiveLogRet;
     }
 
+    /// <summary>Adds chunks (kept ones first) until at least <paramref name="rows"/> rows fit; no row moves.</summary>
     private void Grow(int rows)
     {
-        Array.Resize(ref _rows, rows);
-        Array.Resize(ref _blockEpoch, (rows + (1 << BlockShift) - 1) >> BlockShift);
+        int chunks = (rows + ChunkMask) >> ChunkShift;
+        if (chunks > _chunks.Length) Array.Resize(ref _chunks, Math.Max(chunks, _chunks.Length * 2));
+        for (int c = _capacity >> ChunkShift; c < chunks; c++) _chunks[c] ??= NewChunk();
+        _capacity = Math.Max(_capacity, chunks << ChunkShift);
+        int blocks = _capacity >> BlockShift;
+        if (_blockEpoch.Length < blocks) Array.Resize(ref _blockEpoch, Math.Max(blocks, _blockEpoch.Length * 2));
     }
 
     private static long Key(long orderId, bool sell) => (orderId << 1) | (sell ? 1L : 0L);
@@ -272,26 +295,34 @@ public sealed class BigOrderBook
     /// </summary>
     public void CopyTo(BigOrderBook other)
     {
-        _index.CopyTo(other._index);
+        bool incremental = other._copiedFrom == _lineage && other._lineage != _lineage;
+        _index.CopyTo(other._index, incremental ? other._copiedAtEpoch : -1);
         _submittedIndex.CopyTo(other._submittedIndex);
         if (other._submitted.Length < _submittedCount) other._submitted = new long[_submitted.Length];
         _submitted.AsSpan(0, _submittedCount).CopyTo(other._submitted);
         other._submittedCount = _submittedCount;
-        if (other._rows.Length < Count) other.Grow(_rows.Length);
         int n = Count;
-        if (other._copiedFrom == _lineage && other._lineage != _lineage)
+        if (other._capacity < n) other.Grow(n);
+        if (incremental)
         {
+            // An unwritten copy of this day as of epoch `since`: move what was written after it.
             int since = other._copiedAtEpoch;
             for (int b = 0, blocks = (n + (1 << BlockShift) - 1) >> BlockShift; b < blocks; b++)
+                if (_blockEpoch[b] > since) CopyRows(other, b << BlockShift, Math.Min(1 << BlockShift, n - (b << BlockShift)));
+            for (int o = 0; o < Octaves; o++)
             {
-                if (_blockEpoch[b] <= since) continue;
-                int first = b << BlockShift, count = Math.Min(1 << BlockShift, n - first);
-                _rows.AsSpan(first, count).CopyTo(other._rows.AsSpan(first));
+                if (_octaveEpoch[o] <= since) continue;
+                _sums.AsSpan(o << SubBits, 1 << SubBits).CopyTo(other._sums.AsSpan(o << SubBits));
+                other._sums[Buckets + o] = _sums[Buckets + o];
+                _head.AsSpan(o << SubBits, 1 << SubBits).CopyTo(other._head.AsSpan(o << SubBits));
             }
         }
-        else _rows.AsSpan(0, n).CopyTo(other._rows);
-        _sums.CopyTo(other._sums, 0);
-        _head.CopyTo(other._head, 0);
+        else
+        {
+            for (int first = 0; first < n; first += 1 << ChunkShift) CopyRows(other, first, Math.Min(1 << ChunkShift, n - first));
+            _sums.CopyTo(other._sums, 0);
+            _head.CopyTo(other._head, 0);
+        }
         other.Count = Count; other.SizeSum = SizeSum; other.SizeSquareSum = SizeSquareSum;
         other.BuyAmountSquareSum = BuyAmountSquareSum; other.SellAmountSquareSum = SellAmountSquareSum;
         other._lineage = NewLineage();
@@ -299,7 +330,16 @@ public sealed class BigOrderBook
         other._copiedAtEpoch = _epoch;
         // Writes from now on belong to a later epoch than this copy.
         _epoch++;
+        _index.Epoch = _epoch;
     }
+
+    // Chunks live all day (and are reused the next): on the pinned heap the GC never moves them
+    // when it promotes or compacts, and they hold no references for it to scan.
+    private static OrderRow[] NewChunk() => GC.AllocateArray<OrderRow>(1 << ChunkShift, pinned: true);
+
+    // Rows [first, first + count) within one chunk.
+    private void CopyRows(BigOrderBook other, int first, int count) =>
+        _chunks[first >> ChunkShift].AsSpan(first & ChunkMask, count).CopyTo(other._chunks[first >> ChunkShift].AsSpan(first & ChunkMask));
 
     // One parent order: filled amount A, early amount E (by its side), L, EL (fixed point),
     // classification size, bucket links (56 bytes).

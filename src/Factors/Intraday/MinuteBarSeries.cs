@@ -29,6 +29,9 @@ public sealed class MinuteBarSeries
     /// <summary>Number of fills so far.</summary>
     public long Fills { get; private set; }
 
+    // Highest bar with a fill (0 before any): bars above it are all zero, so copies move only 0..top.
+    private int _top;
+
     /// <summary>
     /// Open, high, low and close of bar m (ticks) under the empty-bar rule of docs/factors.md: an empty bar
     /// repeats <paramref name="previousClose"/> (for bars before the first fill, pass <see cref="FirstPrice"/>).
@@ -55,20 +58,23 @@ public sealed class MinuteBarSeries
         if (side == (byte)'B') NetActiveBuy[bar] += amount;
         else if (side == (byte)'S') NetActiveBuy[bar] -= amount;
         if (Fills++ == 0) FirstPrice = price;
+        if (bar > _top) _top = bar;
     }
 
     public void Clear()
     {
         Array.Clear(Open); Array.Clear(High); Array.Clear(Low); Array.Clear(Close);
         Array.Clear(Volume); Array.Clear(Amount); Array.Clear(Count); Array.Clear(NetActiveBuy);
-        FirstPrice = 0; Fills = 0;
+        FirstPrice = 0; Fills = 0; _top = 0;
     }
 
     internal void CopyTo(MinuteBarSeries other)
     {
-        Array.Copy(Open, other.Open, Slots); Array.Copy(High, other.High, Slots); Array.Copy(Low, other.Low, Slots);
-        Array.Copy(Close, other.Close, Slots); Array.Copy(Volume, other.Volume, Slots); Array.Copy(Amount, other.Amount, Slots);
-        Array.Copy(Count, other.Count, Slots); Array.Copy(NetActiveBuy, other.NetActiveBuy, Slots);
-        other.FirstPrice = FirstPrice; other.Fills = Fills;
+        // Bars above both tops are zero in both series.
+        int n = Math.Max(_top, other._top) + 1;
+        Array.Copy(Open, other.Open, n); Array.Copy(High, other.High, n); Array.Copy(Low, other.Low, n);
+        Array.Copy(Close, other.Close, n); Array.Copy(Volume, other.Volume, n); Array.Copy(Amount, other.Amount, n);
+        Array.Copy(Count, other.Count, n); Array.Copy(NetActiveBuy, other.NetActiveBuy, n);
+        other.FirstPrice = FirstPrice; other.Fills = Fills; other._top = _top;
     }
 }

@@ -3,24 +3,33 @@ namespace Sig.Factors.Intraday;
 /// <summary>
 /// Parent order (id, side) → row index for one symbol-day. Order ids that are dense within the
 /// symbol-day (SSE OrderNo; SZSE ApplSeqNum where one symbol fills most of its channel) are
-/// looked up by array index over [low, low + span): no hashing, and rows of recent orders sit
-/// next to each other. When the ids turn out sparse (span above <see cref="MaxSpanPerOrder"/>
-/// slots per order, e.g. SZSE ids of a symbol among many in a channel) or a buy and a sell
-/// order share an id, the index moves to an open-addressing map for the rest of the day.
-/// Either way a lookup gives the same row, so results never depend on the path.
+/// looked up by array index in pages of <see cref="PageSize"/> ids covering [low, high]: no
+/// hashing, rows of recent orders sit next to each other, and widening the range adds pages
+/// instead of moving the table. When the ids turn out sparse (span above
+/// <see cref="MaxSpanPerOrder"/> slots per order, e.g. SZSE ids of a symbol among many in a
+/// channel) or a buy and a sell order share an id, the index moves to an open-addressing map for
+/// the rest of the day. Either way a lookup gives the same row, so results never depend on the path.
 /// </summary>
 public sealed class OrderIndex
 {
     /// <summary>Dense slots allowed per order (plus <see cref="SlackSlots"/>) before the ids count as sparse.</summary>
     public const int MaxSpanPerOrder = 8;
 
-    private const int SlackSlots = 1 << 16;
-    private const int FirstSpan = 1 << 12;
+    /// <summary>Ids per page of the dense table (4 KiB).</summary>
+    public const int PageSize = 1 << PageShift;
 
-    // Dense: _dense[id − _low] = (row << 1 | sell) + 1, 0 = no order.
-    private int[] _dense = new int[FirstSpan];
-    private long _low;
-    private bool _denseStarted;
+    private const int SlackSlots = 1 << 16;
+    private const int PageShift = 10;
+    private const int PageMask = PageSize - 1;
+
+    // Dense: page (id >> PageShift) − _firstPage holds (row << 1 | sell) + 1 per id, 0 = no order.
+    // Pages [0, _pageCount) are all allocated; the directory and the epochs have spare capacity.
+    private int[][] _pages = new int[4][];
+    private int[] _pageEpoch = new int[4];
+    private long _firstPage;
+    private int _pageCount;
+    // Pages no longer in use (kept for reuse; cleared when taken by a live index).
+    private readonly Stack<int[]> _free = new();
     private readonly OrderIdMap _map = new();
 
     /// <summary>Orders indexed.</summary>
@@ -29,21 +38,28 @@ public sealed class OrderIndex
     /// <summary>True once the ids turned out sparse (the hash map is in use).</summary>
     public bool IsSparse { get; private set; }
 
-    /// <summary>Slots of the dense table in use (what a copy moves), 0 when sparse.</summary>
-    public int DenseSpan => IsSparse || !_denseStarted ? 0 : _dense.Length;
+    /// <summary>
+    /// The owner's copy epoch: dense writes are stamped with it, and <see cref="CopyTo"/> with an
+    /// earlier epoch moves only the pages written after that epoch.
+    /// </summary>
+    public int Epoch { get; set; } = 1;
+
+    /// <summary>Slots of the dense table in use (what a full copy moves), 0 when sparse.</summary>
+    public int DenseSpan => IsSparse ? 0 : _pageCount * PageSize;
 
     /// <summary>The row of order (<paramref name="orderId"/> &gt; 0, side); when absent, adds it with row <paramref name="newRow"/>.</summary>
     public int GetOrAdd(long orderId, bool sell, int newRow, out bool added)
     {
         if (!IsSparse)
         {
-            long k = orderId - _low;
-            if (_denseStarted && (ulong)k < (ulong)_dense.Length)
+            long p = (orderId >> PageShift) - _firstPage;
+            if ((ulong)p < (ulong)_pageCount)
             {
-                int v = _dense[k];
+                ref int v = ref _pages[p][orderId & PageMask];
                 if (v == 0)
                 {
-                    _dense[k] = (newRow << 1 | (sell ? 1 : 0)) + 1;
+                    v = (newRow << 1 | (sell ? 1 : 0)) + 1;
+                    _pageEpoch[p] = Epoch;
                     Count++;
                     added = true;
                     return newRow;
@@ -55,7 +71,7 @@ public sealed class OrderIndex
                 }
                 GoSparse(); // a buy and a sell order share this id
             }
-            else if (Widen(orderId)) return GetOrAdd(orderId, sell, newRow, out added);
+            else if (Widen(orderId >> PageShift)) return GetOrAdd(orderId, sell, newRow, out added);
         }
         long key = Key(orderId, sell);
         if (_map.TryGetValue(key, out int row))
@@ -69,71 +85,118 @@ public sealed class OrderIndex
         return newRow;
     }
 
-    /// <summary>Makes the dense range cover <paramref name="orderId"/>; false (and sparse from now on) when that would make it too thin.</summary>
-    private bool Widen(long orderId)
+    /// <summary>Adds the pages up to <paramref name="page"/>; false (and sparse from now on) when that would make the table too thin.</summary>
+    private bool Widen(long page)
     {
-        if (!_denseStarted)
+        if (_pageCount == 0)
         {
-            _low = Math.Max(1, orderId - FirstSpan / 4);
-            Array.Clear(_dense);
-            _denseStarted = true;
+            _firstPage = page;
+            Reshape(page, 1, keep: false);
             return true;
         }
-        long high = _low + _dense.Length;
-        long newLow = _low, newHigh = high;
-        while (orderId < newLow || orderId >= newHigh)
-        {
-            long span = newHigh - newLow;
-            if (orderId < newLow) newLow = Math.Max(1, newLow - span);
-            else newHigh += span;
-        }
-        long newSpan = newHigh - newLow;
-        if (newSpan > (long)MaxSpanPerOrder * Count + SlackSlots)
+        long first = Math.Min(page, _firstPage), last = Math.Max(page, _firstPage + _pageCount - 1);
+        long pages = last - first + 1;
+        if (pages * PageSize > (long)MaxSpanPerOrder * Count + SlackSlots)
         {
             GoSparse();
             return false;
         }
-        var dense = new int[newSpan];
-        _dense.CopyTo(dense, (int)(_low - newLow));
-        _dense = dense;
-        _low = newLow;
+        Reshape(first, (int)pages, keep: true);
         return true;
+    }
+
+    // Makes the directory cover pages [first, first + count): pages already covered move with
+    // their content and epoch (when keep), new ones are empty and stamped with the current epoch.
+    private void Reshape(long first, int count, bool keep)
+    {
+        int shift = (int)(_firstPage - first);
+        var pages = count <= _pages.Length ? _pages : new int[Math.Max(count, _pages.Length * 2)][];
+        var epochs = count <= _pageEpoch.Length ? _pageEpoch : new int[pages.Length];
+        if (keep && shift > 0)
+        {
+            // Moving up: copy from the top down so nothing is overwritten before it moved.
+            for (int j = _pageCount - 1; j >= 0; j--) { pages[j + shift] = _pages[j]; epochs[j + shift] = _pageEpoch[j]; }
+            for (int j = 0; j < shift; j++) { pages[j] = TakePage(); epochs[j] = Epoch; }
+        }
+        else if (keep)
+        {
+            if (!ReferenceEquals(pages, _pages)) { Array.Copy(_pages, pages, _pageCount); Array.Copy(_pageEpoch, epochs, _pageCount); }
+        }
+        int from = keep ? (shift > 0 ? _pageCount + shift : _pageCount) : 0;
+        for (int j = from; j < count; j++) { pages[j] = TakePage(); epochs[j] = Epoch; }
+        _pages = pages;
+        _pageEpoch = epochs;
+        _firstPage = first;
+        _pageCount = count;
+    }
+
+    private int[] TakePage()
+    {
+        if (!_free.TryPop(out var page)) return GC.AllocateArray<int>(PageSize, pinned: true); // long-lived: never moved by the GC
+        Array.Clear(page);
+        return page;
+    }
+
+    private void ReleasePages()
+    {
+        for (int j = 0; j < _pageCount; j++) { _free.Push(_pages[j]); _pages[j] = null!; }
+        _pageCount = 0;
     }
 
     private void GoSparse()
     {
         IsSparse = true;
-        if (!_denseStarted) return;
-        for (int k = 0; k < _dense.Length; k++)
-            if (_dense[k] is var v and not 0) _map.Set(Key(_low + k, ((v - 1) & 1) == 1), (v - 1) >> 1);
+        for (int j = 0; j < _pageCount; j++)
+        {
+            var page = _pages[j];
+            long firstId = (_firstPage + j) << PageShift;
+            for (int k = 0; k < PageSize; k++)
+                if (page[k] is var v and not 0) _map.Set(Key(firstId + k, ((v - 1) & 1) == 1), (v - 1) >> 1);
+        }
+        ReleasePages();
     }
 
     private static long Key(long orderId, bool sell) => (orderId << 1) | (sell ? 1L : 0L);
 
-    /// <summary>Forgets every order (the dense table is kept for reuse).</summary>
+    /// <summary>Forgets every order (pages are kept for reuse).</summary>
     public void Clear()
     {
-        if (_denseStarted) Array.Clear(_dense);
-        _denseStarted = false;
+        ReleasePages();
         IsSparse = false;
         _map.Clear();
         Count = 0;
     }
 
-    /// <summary>Makes <paramref name="other"/> an equal, independent copy (array copies only).</summary>
-    public void CopyTo(OrderIndex other)
+    /// <summary>
+    /// Makes <paramref name="other"/> an equal, independent copy (array copies only). With
+    /// <paramref name="since"/> ≥ 0, <paramref name="other"/> is an unwritten copy of this index
+    /// taken at epoch <paramref name="since"/> of the same day, and only the pages written after
+    /// it are moved (pages hold absolute id ranges, so widening since then moves no content).
+    /// </summary>
+    public void CopyTo(OrderIndex other, int since = -1)
     {
         other.IsSparse = IsSparse;
         other.Count = Count;
-        other._denseStarted = _denseStarted;
-        other._low = _low;
         if (IsSparse)
         {
+            other.ReleasePages();
             _map.CopyTo(other._map);
             return;
         }
         other._map.Clear();
-        if (other._dense.Length != _dense.Length) other._dense = new int[_dense.Length];
-        _dense.CopyTo(other._dense, 0);
+        if (_pageCount == 0)
+        {
+            other.ReleasePages();
+            return;
+        }
+        bool incremental = since >= 0 && other._pageCount > 0;
+        if (!incremental) other.ReleasePages();
+        if (other._pageCount == 0) other._firstPage = _firstPage;
+        // Its pages outside this range (none, for an earlier copy of the same day) are freed; the rest keep their place.
+        long otherLast = other._firstPage + other._pageCount - 1, last = _firstPage + _pageCount - 1;
+        if (other._pageCount > 0 && (other._firstPage < _firstPage || otherLast > last)) { other.ReleasePages(); other._firstPage = _firstPage; incremental = false; }
+        other.Reshape(_firstPage, _pageCount, keep: other._pageCount > 0);
+        for (int j = 0; j < _pageCount; j++)
+            if (!incremental || _pageEpoch[j] > since) _pages[j].AsSpan().CopyTo(other._pages[j]);
     }
 }

@@ -76,4 +76,34 @@ public class OrderIndexTests
         Assert.Equal(0, index.GetOrAdd(11, true, 0, out bool added));
         Assert.True(added);
     }
+
+    [Fact]
+    public void Copies_into_the_copy_before_last_move_only_new_pages_and_equal_the_index()
+    {
+        // Double-buffered as the shards snapshot: each copy goes into the older of two earlier
+        // copies, passing the epoch that copy was taken at; ids drift above and below the first
+        // pages, so the table widens both ways between copies.
+        var rng = new Random(5);
+        var index = new OrderIndex();
+        var reference = new Dictionary<(long, bool), int>();
+        var copies = new[] { new OrderIndex(), new OrderIndex() };
+        var copiedAt = new[] { -1, -1 };
+        for (int round = 0; round < 12; round++)
+        {
+            for (int k = 0; k < 3000; k++)
+            {
+                long id = 1_000_000 + (round % 2 == 0 ? 1 : -1) * (round * 4000L) + rng.Next(0, 4000);
+                bool sell = id % 2 == 1;
+                int row = index.GetOrAdd(id, sell, reference.Count, out bool added);
+                if (added) reference[(id, sell)] = row;
+            }
+            int t = copiedAt[0] <= copiedAt[1] ? 0 : 1;
+            index.CopyTo(copies[t], copiedAt[t]);
+            copiedAt[t] = index.Epoch;
+            index.Epoch++;
+            Assert.False(index.IsSparse);
+            Assert.Equal(reference.Count, copies[t].Count);
+            AssertSame(copies[t], reference);
+        }
+    }
 }
