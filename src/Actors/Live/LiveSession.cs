@@ -111,10 +111,10 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         // The newest persisted cut the journal covers: its stages restored, only the records after it are replayed.
         _resumed = await pipeline.RestoreLatestAsync(journalRecordsAtStart).ConfigureAwait(false);
         _inputsReplayed = journalRecordsAtStart - (_resumed?.InputNumber ?? 0);
-        if (_resumed is { } cut)
+        if (_resumed is { } resumed)
         {
-            _firstDate = cut.FirstDate;
-            _log.WriteLine($"recovering from the snapshot after journal input {cut.InputNumber:N0} ({cut.Date:yyyy-MM-dd} minute {cut.Minute}, {snapshots!.Description}); replaying {_inputsReplayed:N0} of {journalRecordsAtStart:N0} journal records");
+            _firstDate = resumed.FirstDate;
+            _log.WriteLine($"recovering from the snapshot after journal input {resumed.InputNumber:N0} ({resumed.Date:yyyy-MM-dd} minute {resumed.Minute}, {snapshots!.Description}); replaying {_inputsReplayed:N0} of {journalRecordsAtStart:N0} journal records");
         }
         pipeline.Outputs.Subscribe(o =>
         {
