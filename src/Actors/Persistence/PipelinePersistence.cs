@@ -46,8 +46,12 @@ internal sealed class PipelinePersistence
     private DateOnly? _firstDate;
     private long _previousCut;
 
-    public PipelinePersistence(PipelinePersistenceOptions options, int shards, string fingerprint)
+    private readonly string _backend;
+    private int _unsupportedLogged;
+
+    public PipelinePersistence(PipelinePersistenceOptions options, int shards, string fingerprint, string backend)
     {
+        _backend = backend;
         _options = options;
         _shards = shards;
         _fingerprint = fingerprint;
@@ -76,6 +80,13 @@ internal sealed class PipelinePersistence
     /// <summary>Publisher: <paramref name="output"/> has been handed to every sink.</summary>
     public void Published(MinuteOutput output) =>
         _work.Writer.TryWrite(new PublishedMinute(output.Snapshot.Date, output.Snapshot.Minute, output.Digest, output.Counters));
+
+    /// <summary>Shard: its backend's state cannot be written (a device backend); said once, and no cut completes.</summary>
+    public void CannotPersist()
+    {
+        if (Interlocked.Exchange(ref _unsupportedLogged, 1) == 0)
+            _options.Log?.Invoke($"persistence: the {_backend} backend cannot persist its state; recovery replays the journal");
+    }
 
     /// <summary>Waits until everything reported so far is written (the end of a run).</summary>
     public async Task DrainAsync()

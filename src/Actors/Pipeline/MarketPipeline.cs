@@ -110,9 +110,7 @@ public sealed class MarketPipeline : IAsyncDisposable
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(persistence.EveryMinutes, 1);
             _persistenceOptions = persistence;
-            _persistence = new PipelinePersistence(persistence, shards, _fingerprint);
-            if (!_crossSections[0].CreateState().GetType().IsAssignableTo(typeof(IPersistentShardState)))
-                persistence.Log?.Invoke($"persistence: the {backend.Name} backend cannot persist its state; recovery replays the journal");
+            _persistence = new PipelinePersistence(persistence, shards, _fingerprint, backend.Name);
         }
         var persisting = _persistence;
         Actors = new SupervisionCounters([publisher, digestChain, .. rollup is null ? Array.Empty<StageMemory>() : [rollup], batcher, .. shardMemories, _entryMemory]);

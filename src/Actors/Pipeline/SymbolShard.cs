@@ -55,10 +55,14 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                 int before = _engine.LastClosedMinute;
                 List<FactorSnapshot>? closed = null;
                 _engine.Clock(input.Time, snap => (closed ??= []).Add(snap));
-                if (persistence is not null && persistence.IsCut(before, _engine.LastClosedMinute) && _engine.CanPersist)
+                if (persistence is not null && persistence.IsCut(before, _engine.LastClosedMinute))
                 {
-                    _cut = (_engine.Date, _engine.LastClosedMinute);
-                    RequestSnapshot();
+                    if (_engine.CanPersist)
+                    {
+                        _cut = (_engine.Date, _engine.LastClosedMinute);
+                        RequestSnapshot();
+                    }
+                    else persistence.CannotPersist();
                 }
                 if (closed is null) break;
                 foreach (var part in closed)
