@@ -11,9 +11,11 @@ using Sig.Engine.Events;
 using Sig.Engine.Journal;
 using Sig.Engine.Nats;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
 using Sig.Engine.Time;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Actors.Live;
 
@@ -94,7 +96,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         Exception? fatal = null;
         var parser = new MdMessageParser(_subjects, config.Live);
         _parser = parser;
-        var dailyBars = dailyStore is Sig.Engine.Daily.IDailyBarSink bars ? new DailyBarOutput(bars, parser.References) : null;
+        var dailyBars = dailyStore is Sig.Factors.Daily.IDailyBarSink bars ? new DailyBarOutput(bars, parser.References) : null;
         await using var snapshots = SqlSnapshotStore.Open(config.Persistence, options.JournalDirectory);
         var persistence = snapshots is null ? null : new PipelinePersistenceOptions(snapshots, journalId, config.Persistence.EveryMinutes, _log.WriteLine);
         await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore, f =>

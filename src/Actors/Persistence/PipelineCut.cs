@@ -67,7 +67,7 @@ public sealed record PipelineCut(long InputNumber, DateOnly Date, int Minute, in
 public static class ShardSnapshotCodec
 {
     /// <summary>The body's version: this frame's own layout together with the state codecs'.</summary>
-    public const ushort Version = 1 * 100 + Sig.Engine.Intraday.SymbolDayStateCodec.Version;
+    public const ushort Version = 1 * 100 + Sig.Factors.Intraday.SymbolDayStateCodec.Version;
 
     public static byte[] Encode(int shard, int shards, ShardMinuteEngine engine, long rejected)
     {

@@ -2,8 +2,10 @@ using System.Threading.Channels;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Time;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Actors.Persistence;
 

@@ -9,7 +9,9 @@ using Sig.Actors.Persistence;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Actors.Pipeline;
 

@@ -1,7 +1,8 @@
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Persistence;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Actors.Pipeline;
 

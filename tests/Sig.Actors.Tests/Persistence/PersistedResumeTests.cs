@@ -4,7 +4,8 @@ using Sig.Actors.Tests.Pipeline;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Output;
+using Sig.Factors.Cpu;
 using Xunit;
 
 namespace Sig.Actors.Tests.Persistence;
