@@ -1,3 +1,4 @@
+using Sig.Factors.Compute;
 using Sig.Factors.Intraday;
 using Sig.Engine.Persistence;
 

@@ -2,6 +2,7 @@ using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Factors;
 using Sig.Engine.Time;
+using Sig.Factors.Compute;
 using Sig.Factors.Cpu;
 using Xunit;
 using static Sig.Factors.Tests.Cpu.FactorTestKit;
