@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using Sig.Actors.Persistence;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
@@ -67,6 +68,8 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
     private LiveState _state = LiveState.Recovering;
     private int _lastStatusBucket = -1;
     private MdMessageParser? _parser;
+    private PipelineCut? _resumed;
+    private long _inputsReplayed;
 
     /// <summary>Every closed minute once published (tests and benchmarks subscribe before <see cref="RunAsync"/>).</summary>
     public Action<MinuteOutput>? OnMinute { get; init; }
@@ -97,6 +100,8 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         var parser = new MdMessageParser(_subjects, config.Live);
         _parser = parser;
         var dailyBars = dailyStore is Sig.Factors.Daily.IDailyBarSink bars ? new DailyBarOutput(bars, parser.References) : null;
+        await using var snapshots = SqlSnapshotStore.Open(config.Persistence, options.JournalDirectory);
+        var persistence = snapshots is null ? null : new PipelinePersistenceOptions(snapshots, journalId, config.Persistence.EveryMinutes, _log.WriteLine);
         await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore, f =>
         {
             _log.WriteLine(f.ToString());
@@ -106,8 +111,16 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
                 fatal ??= f.Exception;
                 stop.Cancel();
             }
-        }, dailyBars: dailyBars, closeStages: closeStages, timeline: Timeline);
+        }, dailyBars: dailyBars, closeStages: closeStages, timeline: Timeline, persistence: persistence);
         long journalRecordsAtStart = journal.LastSequence;
+        // The newest persisted cut the journal covers: its stages restored, only the records after it are replayed.
+        _resumed = await pipeline.RestoreLatestAsync(journalRecordsAtStart).ConfigureAwait(false);
+        _inputsReplayed = journalRecordsAtStart - (_resumed?.InputNumber ?? 0);
+        if (_resumed is { } resumed)
+        {
+            _firstDate = resumed.FirstDate;
+            _log.WriteLine($"recovering from the snapshot after journal input {resumed.InputNumber:N0} ({resumed.Date:yyyy-MM-dd} minute {resumed.Minute}, {snapshots!.Description}); replaying {_inputsReplayed:N0} of {journalRecordsAtStart:N0} journal records");
+        }
         pipeline.Outputs.Subscribe(o =>
         {
             _latest = o;
@@ -119,7 +132,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         await using var query = await connection.SubscribeCoreAsync<byte[]>(_subjects.QuerySnapshot, cancellationToken: cancellationToken).ConfigureAwait(false);
         var answering = AnswerQueriesAsync(connection, query, stop.Token);
 
-        var recovery = new JournalEventSource(options.JournalDirectory);
+        var recovery = new JournalEventSource(options.JournalDirectory) { SkipThrough = _resumed?.InputNumber ?? 0, Skipped = parser.Observe };
         await PublishStatusAsync(connection, parser, 0, 0, cancellationToken).ConfigureAwait(false);
         var source = new RecoveryThenLive(recovery, parser, async () =>
         {
@@ -149,6 +162,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         _state = LiveState.Stopped;
         var last = pipeline.Last;
         var manifest = WriteManifest(last, journalId, journal.LastSequence);
+        if (pipeline.CutsPersisted > 0) _log.WriteLine($"persisted {pipeline.CutsPersisted} snapshot(s) to {snapshots!.Description}");
         await PublishStatusAsync(connection, parser, source.LastSourceSeq, 0, CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -162,7 +176,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         await stop.CancelAsync().ConfigureAwait(false);
         await answering.ConfigureAwait(false);
         _log.WriteLine($"journal records: {journalRecordsAtStart:N0} at start, {journal.LastSequence:N0} at stop; {publisher.Published:N0} messages published");
-        return new LiveResult(pipeline.DigestHex, last?.Counters ?? default, journalId, manifest, [.. pipeline.ComputeMillis], publisher.PublishMillis, parser.Rejects);
+        return new LiveResult(pipeline.DigestHex, last?.Counters ?? _resumed?.Counters ?? default, journalId, manifest, [.. pipeline.ComputeMillis], publisher.PublishMillis, parser.Rejects);
     }
 
     /// <summary>The last minute of this journal that SIG_OUT holds completely (its digest message is there), or null.</summary>
@@ -197,22 +211,27 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
     private RunManifest WriteManifest(MinuteOutput? output, string journalId, long journalRecords)
     {
         var rejects = _parser?.Rejects;
+        var cut = output is null ? _resumed : null;
         var manifest = RunManifest.For("live", config, $"journal {journalId} records 1..{journalRecords}", backend.Name, options.Shards) with
         {
             SimdWidth = backend.VectorWidth, BackendDevice = backend.Device,
             From = _firstDate is { } first ? CanonicalRows.FormatDate(first) : null,
-            To = output is null ? null : CanonicalRows.FormatDate(output.Snapshot.Date),
-            Events = output?.Counters.EventsApplied ?? 0,
-            LateEvents = output?.Counters.LateEvents ?? 0,
+            To = output is not null ? CanonicalRows.FormatDate(output.Snapshot.Date) : cut is not null ? CanonicalRows.FormatDate(cut.Date) : null,
+            Events = output?.Counters.EventsApplied ?? cut?.Counters.EventsApplied ?? 0,
+            LateEvents = output?.Counters.LateEvents ?? cut?.Counters.LateEvents ?? 0,
             // The parser's count covers every journaled reject, also those after the last closed minute.
-            RejectedRows = rejects?.Rows ?? output?.Counters.RejectedRows ?? 0,
+            RejectedRows = rejects?.Rows ?? output?.Counters.RejectedRows ?? cut?.Counters.RejectedRows ?? 0,
             RejectMessages = rejects?.Messages ?? 0,
             RejectsPublished = rejects?.Published ?? 0,
             RejectsSuppressed = rejects?.Suppressed ?? 0,
-            LastMinute = output?.Snapshot.Minute,
+            LastMinute = output?.Snapshot.Minute ?? cut?.Minute,
             JournalId = journalId,
+            RecoveredFromInput = _resumed?.InputNumber,
+            RecoveredFromDate = _resumed is null ? null : CanonicalRows.FormatDate(_resumed.Date),
+            RecoveredFromMinute = _resumed?.Minute,
+            InputsReplayed = _inputsReplayed,
             CloseStages = closeStages is { Count: > 0 } ? [.. closeStages.Select(s => s.ManifestEntry)] : null,
-            OutputDigest = output?.Digest ?? new OutputDigest().Hex,
+            OutputDigest = output?.Digest ?? (cut is null ? new OutputDigest().Hex : Convert.ToHexStringLower(cut.Digest)),
         };
         manifest.Write(Path.Combine(options.JournalDirectory, ManifestFileName));
         return manifest;

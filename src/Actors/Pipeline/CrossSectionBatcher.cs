@@ -68,6 +68,9 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
 
     public void Restore(object? snapshot) => _state = snapshot is State s ? s.Copy() : new State();
 
+    /// <summary>The batcher's state at a persisted cut: every minute through <paramref name="minute"/> emitted, nothing pending.</summary>
+    public static object Resumed(DateOnly date, int minute) => new State { LastEmitted = (date, minute) };
+
     private sealed class State
     {
         public Dictionary<(DateOnly, int), ShardMinute?[]> Pending { get; } = [];

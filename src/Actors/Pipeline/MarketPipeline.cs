@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Sig.Actors.Persistence;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
@@ -66,6 +67,11 @@ public sealed class MarketPipeline : IAsyncDisposable
     private MinuteOutput? _last;
     private Exception? _sourceError;
     private bool _ran;
+    private readonly PipelinePersistence? _persistence;
+    private readonly PipelinePersistenceOptions? _persistenceOptions;
+    private readonly string _fingerprint;
+    private readonly StageMemory[] _shardMemories;
+    private readonly StageMemory _batcherMemory, _digestMemory;
 
     /// <param name="bigOrder">Big-order settings (docs/factors.md).</param>
     /// <param name="backend">Computes each shard's rows; must be safe to call from several shards at once.</param>
@@ -79,10 +85,11 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <param name="closeStages">Run in order at each close after the daily rows are written (they read them from the store).</param>
     /// <param name="supervision">Restart and poison limits (defaults when null).</param>
     /// <param name="timeline">Benchmarks: records when each minute passes each stage (null: nothing recorded).</param>
+    /// <param name="persistence">Where the stages persist their state at every cut (null: nothing is persisted); see <see cref="RestoreLatestAsync"/>.</param>
     public MarketPipeline(BigOrderOptions bigOrder, IComputeBackend backend, int shards, ActorOptions? actors = null,
         IReadOnlyList<IMinuteOutputSink>? sinks = null, IDailyFactorSink? dailyStore = null, Action<ActorFailure>? log = null,
         PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, IReadOnlyList<ICloseStage>? closeStages = null,
-        SupervisionOptions? supervision = null, MinuteTimeline? timeline = null)
+        SupervisionOptions? supervision = null, MinuteTimeline? timeline = null, PipelinePersistenceOptions? persistence = null)
     {
         shards = Math.Max(1, shards);
         actors ??= new ActorOptions();
@@ -99,7 +106,16 @@ public sealed class MarketPipeline : IAsyncDisposable
         var batcher = Memory("batcher", upstreams: shards);
         var shardMemories = Enumerable.Range(0, shards).Select(s => Memory($"shard-{s}")).ToArray();
         _entryMemory = Memory("router");
+        (_shardMemories, _batcherMemory, _digestMemory) = (shardMemories, batcher, digestChain);
         for (int s = 0; s < shards; s++) _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs));
+        _fingerprint = PipelinePersistenceOptions.Fingerprint(backend, shards, bigOrder);
+        if (persistence is not null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(persistence.EveryMinutes, 1);
+            _persistenceOptions = persistence;
+            _persistence = new PipelinePersistence(persistence, shards, _fingerprint, backend.Name);
+        }
+        var persisting = _persistence;
         Actors = new SupervisionCounters([publisher, digestChain, .. rollup is null ? Array.Empty<StageMemory>() : [rollup], batcher, .. shardMemories, _entryMemory]);
 
         var observable = _outputs;
@@ -114,16 +130,16 @@ public sealed class MarketPipeline : IAsyncDisposable
                 return context.ActorOf(StageProducer.Props(create), memory.Name);
             }
             var afterBatcher = Spawn(digestChain, () => new DigestChain(digestChain, timeline),
-                Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping)));
+                Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping, persisting)));
             if (rollup is not null) afterBatcher = Spawn(rollup, () => new DailyRollup(rollup, dailyStore, dailyBars, closeStages ?? []), afterBatcher);
             var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards, timeline), afterBatcher);
             var shardRefs = new IActorRef[shards];
             for (int s = 0; s < shards; s++)
             {
                 int index = s;
-                shardRefs[s] = Spawn(shardMemories[s], () => new SymbolShard(shardMemories[index], index, crossSections[index], timeline), batcherRef);
+                shardRefs[s] = Spawn(shardMemories[s], () => new SymbolShard(shardMemories[index], index, crossSections[index], timeline, persisting), batcherRef);
             }
-            return Spawn(_entryMemory, () => new MarketRouter(_entryMemory), shardRefs);
+            return Spawn(_entryMemory, () => new MarketRouter(_entryMemory, persisting), shardRefs);
         };
         _outputs.Subscribe(o => _last = o);
     }
@@ -135,7 +151,35 @@ public sealed class MarketPipeline : IAsyncDisposable
     public MinuteOutput? Last => _last;
 
     /// <summary>The output digest after the last closed minute (32 zero bytes in hex before any).</summary>
-    public string DigestHex => _last?.Digest ?? new OutputDigest().Hex;
+    public string DigestHex => _last?.Digest ?? (ResumedFrom is { } cut ? Convert.ToHexStringLower(cut.Digest) : new OutputDigest().Hex);
+
+    /// <summary>The persisted cut this run resumed from (null: it starts from nothing).</summary>
+    public PipelineCut? ResumedFrom { get; private set; }
+
+    /// <summary>Cuts this run has stored so far.</summary>
+    public int CutsPersisted => _persistence?.CutsStored ?? 0;
+
+    /// <summary>
+    /// Before <see cref="RunAsync"/>: restores every stage from the newest complete, readable cut of
+    /// the persistence store that includes no input past <paramref name="lastInput"/>; the source
+    /// must then start with input <see cref="PipelineCut.InputNumber"/> + 1. Returns the cut, or
+    /// null (nothing usable: one log line per refused snapshot), when the source starts at input 1.
+    /// </summary>
+    public async Task<PipelineCut?> RestoreLatestAsync(long lastInput)
+    {
+        if (_persistenceOptions is null || _ran) return null;
+        var resume = await PipelineResume.LoadAsync(_persistenceOptions, _fingerprint, _crossSections, lastInput).ConfigureAwait(false);
+        if (resume is null) return null;
+        var cut = resume.Cut;
+        for (int s = 0; s < _shardMemories.Length; s++) _shardMemories[s].Snapshot = (resume.Shards[s].Engine, resume.Shards[s].Rejected);
+        var universe = resume.Shards.SelectMany(p => p.Engine.Symbols).ToArray();
+        _entryMemory.Snapshot = MarketRouter.Resumed(universe, _shardMemories.Length, cut.InputNumber, cut.Date, cut.Minute);
+        _batcherMemory.Snapshot = CrossSectionBatcher.Resumed(cut.Date, cut.Minute);
+        _digestMemory.Snapshot = cut.Digest.Clone();
+        _persistence!.ResumeFrom(cut);
+        ResumedFrom = cut;
+        return cut;
+    }
 
     /// <summary>The stages' supervision counters (status and tests).</summary>
     public SupervisionCounters Actors { get; }
@@ -174,6 +218,8 @@ public sealed class MarketPipeline : IAsyncDisposable
                 .RunWith(Sink.ActorRefWithAck<SourceBatch>(entry, StreamStarted.Instance, StageAck.Instance, StreamCompleted.Instance,
                     e => new StreamFailed(e)), materializer);
             await completion.Task.ConfigureAwait(false);
+            // The last cut's parts are written before the run returns (a clean stop resumes from it).
+            if (_persistence is not null) await _persistence.DrainAsync().ConfigureAwait(false);
         }
         finally
         {

@@ -10,12 +10,19 @@ namespace Sig.Actors.Pipeline;
 /// state is an immutable routing table, so it snapshots (a reference) after every message and
 /// keeps no message for replay. The source stream feeds it batches of consecutive inputs (as
 /// many as arrived while it was busy), one batch in flight, acknowledged while the shards'
-/// windows have room.
+/// windows have room. It numbers the inputs (in a live run, the journal's record numbers) and,
+/// when the pipeline persists its state, announces each cut: the clock input that closes a
+/// multiple of <c>persistence.everyMinutes</c> minutes.
 /// </summary>
-internal sealed class MarketRouter(StageMemory memory) : PipelineStage<SourceBatch>(memory), ISnapshotable
+internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.PipelinePersistence? persistence = null)
+    : PipelineStage<SourceBatch>(memory), ISnapshotable
 {
     private readonly List<(int Shard, MarketInput Input)> _routed = [];
     private RoutingTable _table = RoutingTable.Empty;
+    // Inputs routed so far (the number of the last one), and the minutes closed by the clocks of the current date.
+    private long _inputs;
+    private DateOnly _date;
+    private int _closed;
 
     protected override ValueTask HandleAsync(SourceBatch batch)
     {
@@ -29,11 +36,13 @@ internal sealed class MarketRouter(StageMemory memory) : PipelineStage<SourceBat
 
     private void Route(MarketInput input)
     {
+        _inputs++;
         int shards = Downstreams;
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
                 _table = RoutingTable.For(input.Symbols, shards);
+                if (input.Date != _date) (_date, _closed) = (input.Date, 0);
                 for (int s = 0; s < shards; s++) _routed.Add((s, MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq)));
                 break;
             case MarketInputKind.Ticks:
@@ -45,6 +54,11 @@ internal sealed class MarketRouter(StageMemory memory) : PipelineStage<SourceBat
                 break;
             case MarketInputKind.Clock:
                 for (int s = 0; s < shards; s++) _routed.Add((s, input));
+                if (input.Date != _date) break; // the shards ignore it too
+                int closed = Math.Max(_closed, Sig.Engine.Time.SessionBars.ClosedBarsAt(input.Time));
+                // Announced before the shards see the clock, so the writer knows the cut's input number first.
+                if (persistence is not null && !IsReplaying && persistence.IsCut(_closed, closed)) persistence.CutAnnounced(_inputs, _date, closed);
+                _closed = closed;
                 break;
             default:
                 _routed.Add((0, input));
@@ -52,10 +66,17 @@ internal sealed class MarketRouter(StageMemory memory) : PipelineStage<SourceBat
         }
     }
 
-    // The table is immutable once built, so the snapshot is the reference itself.
-    public object Snapshot() => _table;
+    // The table is immutable once built, so the snapshot holds the reference itself.
+    public object Snapshot() => new State(_table, _inputs, _date, _closed);
 
-    public void Restore(object? snapshot) => _table = (RoutingTable?)snapshot ?? RoutingTable.Empty;
+    public void Restore(object? snapshot) =>
+        (_table, _inputs, _date, _closed) = snapshot is State s ? (s.Table, s.Inputs, s.Date, s.Closed) : (RoutingTable.Empty, 0L, default(DateOnly), 0);
+
+    /// <summary>The router's state at a persisted cut: the day's routing, <paramref name="inputs"/> routed, <paramref name="closed"/> minutes closed.</summary>
+    public static object Resumed(SymbolCode[] universe, int shards, long inputs, DateOnly date, int closed) =>
+        new State(RoutingTable.For(universe, shards), inputs, date, closed);
+
+    private sealed record State(RoutingTable Table, long Inputs, DateOnly Date, int Closed);
 
     // Shard s owns universe positions [_starts[s], _starts[s + 1]); an event's shard is found by a
     // binary search over the sorted symbol values (skipped while consecutive events share a symbol).

@@ -85,10 +85,21 @@ public sealed class MinuteCrossSection
     /// </summary>
     public ShardMinuteEngine NextSnapshot(Func<ShardMinuteEngine?, ShardMinuteEngine> copy)
     {
-        var next = copy(_spareSnapshot);
+        ShardMinuteEngine? spare = _spareSnapshot;
+        lock (_pinned) if (spare is not null && _pinned.Contains(spare)) spare = null; // still being persisted: not reused
+        var next = copy(spare);
         _spareSnapshot = _latestSnapshot;
         _latestSnapshot = next;
         return next;
+    }
+
+    private readonly HashSet<ShardMinuteEngine> _pinned = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Keeps <paramref name="snapshot"/> from being reused by a later snapshot until the returned action runs (it is being persisted).</summary>
+    public Action Pin(ShardMinuteEngine snapshot)
+    {
+        lock (_pinned) _pinned.Add(snapshot);
+        return () => { lock (_pinned) _pinned.Remove(snapshot); };
     }
 
     /// <summary>Adds a supervision snapshot's time to the latest minute step (it is part of that minute's latency).</summary>

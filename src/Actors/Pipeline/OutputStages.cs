@@ -11,12 +11,15 @@ namespace Sig.Actors.Pipeline;
 /// to the in-process <see cref="IObservable{T}"/>. Stateless; a failed publish is retried after
 /// the supervisor's restart, and a repeated message is de-duplicated downstream by its Nats-Msg-Id.
 /// </summary>
-internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteOutputSink> sinks, Subject<MinuteOutput> observable, CancellationToken cancellationToken)
+internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteOutputSink> sinks, Subject<MinuteOutput> observable, CancellationToken cancellationToken,
+    Sig.Actors.Persistence.PipelinePersistence? persistence = null)
     : PipelineStage<MinuteOutput>(memory)
 {
     protected override async ValueTask HandleAsync(MinuteOutput output)
     {
         foreach (var sink in sinks) await sink.PublishAsync(output, cancellationToken).ConfigureAwait(false);
+        // Published: the last part of a cut at this minute (its record is written once every shard's part is stored).
+        persistence?.Published(output);
         observable.OnNext(output);
     }
 }

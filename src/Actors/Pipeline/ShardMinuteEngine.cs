@@ -20,7 +20,7 @@ namespace Sig.Actors.Pipeline;
 /// dense index (a binary search over the sorted universe, skipped while consecutive events
 /// share a symbol); the state itself is owned by the compute backend.
 /// </summary>
-public sealed class ShardMinuteEngine
+public sealed partial class ShardMinuteEngine
 {
     private readonly MinuteCrossSection _crossSection;
     private readonly IShardFactorState _state;

@@ -20,10 +20,16 @@ internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCount
 /// Snapshots are double-buffered in the shard's <see cref="MinuteCrossSection"/> (which outlives
 /// restarts): the stage holds only the latest snapshot and restores by copying it, so the one
 /// before it is free and the next snapshot is written into its arrays instead of new ones.
+/// When the pipeline persists its state, the clock of a cut (a multiple of
+/// <c>persistence.everyMinutes</c> closed) also takes a snapshot, which is handed to the
+/// persistence writer to encode off this stage's path (pinned until then).
 /// </summary>
-internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSection crossSection, MinuteTimeline? timeline = null)
+internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSection crossSection, MinuteTimeline? timeline = null,
+    Sig.Actors.Persistence.PipelinePersistence? persistence = null)
     : PipelineStage<MarketInput>(memory), ISnapshotable
 {
+    private (DateOnly Date, int Minute)? _cut;
+
     /// <summary>Events kept for replay before a snapshot is forced (about 56 MiB of events).</summary>
     public const int MaxEventsSinceSnapshot = 1 << 20;
 
@@ -48,8 +54,18 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
             case MarketInputKind.Clock:
                 if (input.Date != _engine.Date) break;
                 long started = timeline is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
+                int before = _engine.LastClosedMinute;
                 List<FactorSnapshot>? closed = null;
                 _engine.Clock(input.Time, snap => (closed ??= []).Add(snap));
+                if (persistence is not null && persistence.IsCut(before, _engine.LastClosedMinute))
+                {
+                    if (_engine.CanPersist)
+                    {
+                        _cut = (_engine.Date, _engine.LastClosedMinute);
+                        RequestSnapshot();
+                    }
+                    else persistence.CannotPersist();
+                }
                 if (closed is null) break;
                 foreach (var part in closed)
                 {
@@ -75,6 +91,9 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
         var snapshot = (crossSection.NextSnapshot(into => _engine.Clone(into)), _rejected);
         _eventsSinceSnapshot = 0;
+        if (_cut is { } cut && persistence is not null)
+            persistence.ShardReady(index, cut.Date, cut.Minute, snapshot.Item1, _rejected, crossSection.Pin(snapshot.Item1));
+        _cut = null;
         crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds); // wall-clock ok: benchmark timing only
         return snapshot;
     }

@@ -29,7 +29,7 @@ public sealed class CpuComputeBackend(int parallelism = 1) : IComputeBackend
 }
 
 /// <summary>The CPU backend's state of one shard (see <see cref="IShardFactorState"/>).</summary>
-public sealed class CpuShardState : IShardFactorState
+public sealed partial class CpuShardState : IShardFactorState
 {
     private const int Width = FactorCatalog.Count;
     private readonly FactorSettings _settings;

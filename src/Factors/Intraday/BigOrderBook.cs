@@ -15,7 +15,7 @@ namespace Sig.Factors.Intraday;
 /// s ≥ θ" is a walk over at most ~70 bucket sums plus a scan of the one or two buckets θ falls
 /// in, not a scan of every order.
 /// </summary>
-public sealed class BigOrderBook
+public sealed partial class BigOrderBook
 {
     /// <summary>Fixed-point units per natural-log unit of L and EL (2⁴⁴: a resolution of 5.7e-14).</summary>
     public const double LogScale = 17592186044416.0;

@@ -8,7 +8,7 @@ namespace Sig.Factors.Intraday;
 /// or the day's first fill before any fill) when a snapshot reads them, so a bar never has to be
 /// rewritten when the first fill arrives late. Slots are 1-based (index 0 unused).
 /// </summary>
-public sealed class MinuteBarSeries
+public sealed partial class MinuteBarSeries
 {
     private const int Slots = SessionBars.BarsPerDay + 1;
 

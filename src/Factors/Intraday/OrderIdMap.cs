@@ -5,7 +5,7 @@ namespace Sig.Factors.Intraday;
 /// capacity, load ≤ ½). Two flat arrays and no per-entry objects, so a copy is two array copies
 /// and a lookup hashes with one multiply; 0 is the empty-slot marker, so keys must be positive.
 /// </summary>
-public sealed class OrderIdMap
+public sealed partial class OrderIdMap
 {
     private long[] _keys;
     private int[] _values;

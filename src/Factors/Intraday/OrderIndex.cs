@@ -10,7 +10,7 @@ namespace Sig.Factors.Intraday;
 /// channel) or a buy and a sell order share an id, the index moves to an open-addressing map for
 /// the rest of the day. Either way a lookup gives the same row, so results never depend on the path.
 /// </summary>
-public sealed class OrderIndex
+public sealed partial class OrderIndex
 {
     /// <summary>Dense slots allowed per order (plus <see cref="SlackSlots"/>) before the ids count as sparse.</summary>
     public const int MaxSpanPerOrder = 8;

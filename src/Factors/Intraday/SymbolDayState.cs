@@ -10,7 +10,7 @@ namespace Sig.Factors.Intraday;
 /// order-stream moments. Factors are evaluated from it as of a closed minute by a compute backend.
 /// Events must be applied in seq order and never for a bar after the minute being evaluated.
 /// </summary>
-public sealed class SymbolDayState
+public sealed partial class SymbolDayState
 {
     public SymbolDayState(SymbolCode symbol, BigOrderSizing sizing = BigOrderSizing.Filled)
     {

@@ -149,7 +149,24 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
     }
 
     [Fact]
-    public async Task Kill_9_at_seeded_points_and_restart_on_the_same_journal_gives_identical_outputs_once()
+    public Task Kill_9_at_seeded_points_and_restart_on_the_same_journal_gives_identical_outputs_once() =>
+        KillAndRestartAsync(new Dictionary<string, string>());
+
+    [PostgresFact]
+    public async Task Kill_9_with_the_snapshots_in_postgresql_recovers_the_same_way()
+    {
+        using var postgres = new ThrowawayPostgres();
+        // The connection string comes from the environment, as a deployment would pass a secret.
+        await KillAndRestartAsync(new Dictionary<string, string> { [PersistenceOptions.ConnectionEnvironmentVariable] = postgres.ConnectionString },
+            "--snapshot-store", "postgresql");
+    }
+
+    /// <summary>
+    /// kill -9 at seeded points, each restart recovering from the newest persisted snapshot and the
+    /// journal after it; the last restart must have started from a snapshot (not the journal's
+    /// start) and still give the replay digest, with every output in SIG_OUT exactly once.
+    /// </summary>
+    private async Task KillAndRestartAsync(IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         using var day = TickStore.Open(market.Store).OpenDay(market.Date);
         var plan = Plan(day, 3);
@@ -168,26 +185,79 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
         var rng = new Random(20241121);
         var targets = Enumerable.Range(0, 8).Select(_ => rng.Next(1, 236)).Distinct().Order().ToList();
         targets.Insert(0, 0); // one kill before the first output: during startup or recovery
+        Assert.True(targets[^1] >= 20, "the last kill comes after a snapshot (every 10 minutes)");
+        int recoveredFromSnapshots = 0;
+        await using var probe = new CutProbe(Journal, environment, extra.Contains("postgresql"));
         foreach (int target in targets)
         {
             // SIG_MD ends a few minutes after the kill point, so the session is still running when it is reached.
             await FeedThroughAsync(plan, target + 3);
-            using var live = EngineProcess.Start(LiveArgs());
+            using var live = EngineProcess.Start(environment, LiveArgs(extra));
             await NatsTestKit.WaitUntilAsync(() => Volatile.Read(ref maxMinute) >= target || live.HasExited, $"live reaching minute {target}");
+            if (target == targets[^1])
+                // The snapshots are written off the minute path: the last kill waits until one is stored, so the final run has one to start from.
+                await NatsTestKit.WaitUntilAsync(() => live.HasExited || live.Stderr.Contains("recovering from the snapshot") || probe.Stored(),
+                    "a persisted snapshot");
             await Task.Delay(rng.Next(0, 25)); // wall-clock ok: a seeded jitter of the kill point within the minute, not an assertion
             Assert.False(live.HasExited, $"live exited before the kill at minute {target}: {live.Stderr}");
             live.Kill();
+            if (live.Stderr.Contains("recovering from the snapshot after journal input")) recoveredFromSnapshots++;
+            Assert.DoesNotContain("refused", live.Stderr);
         }
         Assert.True(targets.Count >= 8, $"{targets.Count} kill points");
 
         await FeedThroughAsync(plan, null);
-        var (code, stdout, stderr) = EngineProcess.Run(Timeout, LiveArgs());
+        long journalRecords = JournalRecords();
+        var (code, stdout, stderr) = EngineProcess.Run(Timeout, environment, LiveArgs(extra));
         Assert.True(code == 0, stderr);
+        Assert.Contains("recovering from the snapshot after journal input", stderr);
+        Assert.DoesNotContain("refused", stderr);
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Journal, "live.manifest.json"))).RootElement;
+        long from = manifest.GetProperty("recoveredFromInput").GetInt64();
+        Assert.True(from > 0 && manifest.GetProperty("recoveredFromMinute").GetInt32() >= 10, manifest.ToString());
+        Assert.Equal(journalRecords - from, manifest.GetProperty("inputsReplayed").GetInt64());
+        Assert.True(manifest.GetProperty("inputsReplayed").GetInt64() < journalRecords, "recovery replayed the whole journal");
+        Assert.True(recoveredFromSnapshots >= 1 || targets.Count(t => t >= 20) <= 1, $"only {recoveredFromSnapshots} restarts started from a snapshot");
         Assert.Equal(market.ReplayDigest, EngineProcess.DigestOf(stdout));
         Assert.Equal(market.ReplayDigest, VerifyReplay());
         await AssertSigOutCompleteAndUniqueAsync();
         await digests.UnsubscribeAsync();
         await watcher;
+    }
+
+    private long JournalRecords()
+    {
+        using var reader = Sig.Engine.Journal.JournalReader.Open(Journal);
+        long n = 0;
+        while (reader.TryReadNext(out _)) n++;
+        return n;
+    }
+
+    /// <summary>Whether a cut is stored yet, read through the engine's own snapshot store (false while it is not there yet or busy).</summary>
+    private sealed class CutProbe(string journal, IReadOnlyDictionary<string, string> environment, bool postgres) : IAsyncDisposable
+    {
+        private Sig.Actors.Persistence.SqlSnapshotStore? _store;
+
+        public bool Stored()
+        {
+            string idFile = Path.Combine(journal, "journal.id");
+            if (!File.Exists(idFile)) return false;
+            _store ??= Sig.Actors.Persistence.SqlSnapshotStore.Open(new PersistenceOptions { Provider = postgres ? "postgresql" : "sqlite" }, journal,
+                name => environment.TryGetValue(name, out var v) ? v : null)!;
+            try
+            {
+                return _store.LoadAsync(File.ReadAllText(idFile).Trim() + "/cut", long.MaxValue).GetAwaiter().GetResult() is not null;
+            }
+            catch (Exception e) when (e is IOException or TimeoutException or Akka.Actor.AskTimeoutException)
+            {
+                return false;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_store is not null) await _store.DisposeAsync();
+        }
     }
 
     [Fact]

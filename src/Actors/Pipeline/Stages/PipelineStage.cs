@@ -168,6 +168,12 @@ internal abstract class PipelineStage<TMessage> : UntypedActor, IWithUnboundedSt
         return new StageFailureException(_memory, pending.Number, ex);
     }
 
+    /// <summary>A run resumed from a persisted cut starts from the snapshot its memory was given.</summary>
+    protected sealed override void PreStart()
+    {
+        if (this is ISnapshotable snapshotable && _memory.Snapshot is { } resumed) snapshotable.Restore(resumed);
+    }
+
     /// <summary>The new instance after a supervisor's Restart: restore, replay, then retry (or drop) the failed message.</summary>
     protected sealed override void PostRestart(Exception reason)
     {

@@ -104,6 +104,25 @@ public sealed record ActorOptions
     public int SnapshotEveryMinutes { get; init; } = 30;
 }
 
+/// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>
+public sealed record PersistenceOptions
+{
+    /// <summary>The environment variable that supplies the PostgreSQL connection string when the configuration has none.</summary>
+    public const string ConnectionEnvironmentVariable = "SIG_PERSISTENCE_CONNECTION";
+
+    /// <summary>"sqlite" (the default: snapshots.db beside the journal), "postgresql" (needs a connection string) or "off".</summary>
+    public string Provider { get; init; } = "sqlite";
+
+    /// <summary>Every stage persists its state after the clock that closes each multiple of this many minutes (1..240).</summary>
+    public int EveryMinutes { get; init; } = 10;
+
+    /// <summary>PostgreSQL: an Npgsql connection string (else the environment variable); a secret, never printed or hashed.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>The options without the connection string (for hashing).</summary>
+    public PersistenceOptions WithoutSecrets() => this with { ConnectionString = null };
+}
+
 public sealed record ComputeOptions
 {
     /// <summary>
@@ -140,6 +159,7 @@ public sealed record EngineConfig
     public NatsOptions Nats { get; init; } = new();
     public JournalOptions Journal { get; init; } = new();
     public ActorOptions Actors { get; init; } = new();
+    public PersistenceOptions Persistence { get; init; } = new();
     public ComputeOptions Compute { get; init; } = new();
     public LiveOptions Live { get; init; } = new();
     /// <summary>Absent unless configured, so configurations without it hash as before.</summary>
@@ -185,5 +205,5 @@ public sealed record EngineConfig
     /// <summary>SHA-256 of the canonical JSON of the effective configuration.</summary>
     [JsonIgnore]
     // Credentials are not configuration of the outputs, and a hash of a password can be brute-forced.
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this with { Nats = Nats.WithoutSecrets() }, Json))));
+    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this with { Nats = Nats.WithoutSecrets(), Persistence = Persistence.WithoutSecrets() }, Json))));
 }

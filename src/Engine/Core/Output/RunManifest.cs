@@ -39,6 +39,14 @@ public sealed record RunManifest
     public int? LastMinute { get; init; }
     /// <summary>Live runs: the journal's identity (first token of every Nats-Msg-Id).</summary>
     public string? JournalId { get; init; }
+    /// <summary>Live: the journal input after which this run's recovery restored a persisted snapshot (absent: it replayed the whole journal).</summary>
+    public long? RecoveredFromInput { get; init; }
+    /// <summary>Live: the minute (of <see cref="RecoveredFromDate"/>) of that snapshot.</summary>
+    public int? RecoveredFromMinute { get; init; }
+    /// <summary>Live: the date of that snapshot.</summary>
+    public string? RecoveredFromDate { get; init; }
+    /// <summary>Live: journal inputs this run's recovery replayed through the pipeline.</summary>
+    public long? InputsReplayed { get; init; }
     public string[] ModelFiles { get; init; } = [];
     /// <summary>The close stages that ran, in order, each with what shapes its outputs (e.g. the optimizer's solver and version).</summary>
     public string[]? CloseStages { get; init; }

@@ -9,7 +9,8 @@ namespace Sig.Engine.Host.Commands;
 /// `engine live --nats URL --journal DIR [--store DIR] [--stop-after-close] [--core]`: consume
 /// md from NATS (durable JetStream consumer on SIG_MD by default), journal, compute, publish
 /// everything in docs/nats.md; prints `output digest:` as its last line. SIGINT/SIGTERM stop it
-/// cleanly; a kill -9 is recovered from the journal on the next start.
+/// cleanly; a kill -9 is recovered on the next start from the newest persisted snapshot (SQLite
+/// beside the journal, or PostgreSQL) and the journal records after it (docs/actors.md).
 /// </summary>
 public sealed class LiveCommand : ICliCommand
 {
@@ -22,13 +23,21 @@ public sealed class LiveCommand : ICliCommand
         var core = new Option<bool>("--core") { Description = "Plain core-NATS subscription instead of the durable JetStream consumer (best effort)" };
         var durable = new Option<string>("--durable") { Description = "Durable consumer name", DefaultValueFactory = _ => "sig-engine" };
         var shards = new Option<int?>("--shards") { Description = "SymbolShard actors (default: replay.workers)" };
+        var snapshots = new Option<string?>("--snapshot-store")
+        {
+            Description = "Where pipeline snapshots persist, every persistence.everyMinutes minutes (default: persistence.provider): " +
+                          "sqlite (<journal>/snapshots.db), postgresql (connection string from persistence.connectionString or $" +
+                          Sig.Engine.Config.PersistenceOptions.ConnectionEnvironmentVariable + "), off. A restart restores the newest and replays only the journal after it",
+        };
+        snapshots.AcceptOnlyFromAmong("sqlite", "postgresql", "off");
         var cmd = new Command("live", "Consume md from NATS, journal, compute the factors every minute and publish them (docs/nats.md)")
         {
-            nats, journal, store, stopAfterClose, core, durable, shards,
+            nats, journal, store, stopAfterClose, core, durable, shards, snapshots,
         };
         cmd.SetAction(async (parse, cancellationToken) =>
         {
             var config = Cli.LoadConfig(parse);
+            if (parse.GetValue(snapshots) is { } provider) config = config with { Persistence = config.Persistence with { Provider = provider } };
             // A live engine rides out outages of any length (the client reconnects until stopped).
             var natsOptions = NatsClientSettings.From(config.Nats, parse.GetValue(nats), "sig-engine-live");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

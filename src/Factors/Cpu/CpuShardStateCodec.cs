@@ -1,0 +1,34 @@
+using Sig.Factors.Compute;
+using Sig.Factors.Intraday;
+using Sig.Engine.Persistence;
+
+namespace Sig.Factors.Cpu;
+
+/// <summary>
+/// The CPU backend's shard state in bytes: the symbol count, then each symbol's
+/// <see cref="SymbolDayStateCodec"/> body. Which rows were evaluated at which version is not
+/// written: after a read every symbol is evaluated in full once, which gives the same row as the
+/// incremental path (docs/factor-core.md, rule 3).
+/// </summary>
+public sealed partial class CpuShardState : IPersistentShardState
+{
+    // A shard of more symbols than this means corrupt bytes.
+    private const int MaxSymbols = 1 << 20;
+
+    public void Write(BinaryWriter writer)
+    {
+        writer.WriteVar(SymbolCount);
+        for (int i = 0; i < SymbolCount; i++) SymbolDayStateCodec.Write(writer, _states[i]);
+    }
+
+    public void Read(BinaryReader reader)
+    {
+        int n = reader.ReadCount(MaxSymbols, "symbols");
+        while (_states.Count < n) _states.Add(new SymbolDayState(default, _sizing));
+        if (_states.Count > n) _states.RemoveRange(n, _states.Count - n);
+        for (int i = 0; i < n; i++) SymbolDayStateCodec.Read(reader, _states[i]);
+        _evaluatedAt = new long[n];
+        Array.Fill(_evaluatedAt, -1);
+        SymbolCount = n;
+    }
+}

@@ -1,0 +1,259 @@
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Persistence;
+using Sig.Engine.Time;
+
+namespace Sig.Factors.Intraday;
+
+/// <summary>
+/// The byte form of a <see cref="SymbolDayState"/> in persisted snapshots (the body format is
+/// described in docs/store-and-journal.md, "Pipeline snapshots"). It writes what the state
+/// knows and nothing it can rebuild: the bar fold (<see cref="MinuteBarFold"/>) is left to refold
+/// from bar 1 at the next evaluation, which performs the same operations in the same order and so
+/// gives the same bits; the big-order book's bucket lists, bucket sums and size moments are
+/// rebuilt from its order rows (exact integers, so the order they are added in does not matter).
+/// A restored state continued with the same events gives the same rows as the original.
+/// </summary>
+public static class SymbolDayStateCodec
+{
+    /// <summary>Bumped whenever the body changes; part of the shard snapshot's version.</summary>
+    public const ushort Version = 2; // 2: paged order-id index
+
+    public static void Write(BinaryWriter w, SymbolDayState state) => state.WriteTo(w);
+
+    /// <summary>Replaces <paramref name="into"/>'s content (its arrays are reused); throws <see cref="InvalidDataException"/> on bad bytes.</summary>
+    public static void Read(BinaryReader r, SymbolDayState into) => into.ReadFrom(r);
+
+    internal static void Write(BinaryWriter w, in RunningMoments m)
+    {
+        w.WriteVar(m.N);
+        w.Write(m.Mean); w.Write(m.M2); w.Write(m.M3); w.Write(m.M4); w.Write(m.Min); w.Write(m.Max);
+    }
+
+    internal static RunningMoments ReadMoments(BinaryReader r) => new()
+    {
+        N = r.ReadVar(), Mean = r.ReadDouble(), M2 = r.ReadDouble(), M3 = r.ReadDouble(), M4 = r.ReadDouble(),
+        Min = r.ReadDouble(), Max = r.ReadDouble(),
+    };
+
+    internal static void Write(BinaryWriter w, in RunningCoMoments m)
+    {
+        w.WriteVar(m.N);
+        w.Write(m.MeanX); w.Write(m.MeanY); w.Write(m.M2X); w.Write(m.M2Y); w.Write(m.Cxy);
+        w.Write(m.MinX); w.Write(m.MaxX); w.Write(m.MinY); w.Write(m.MaxY);
+    }
+
+    internal static RunningCoMoments ReadCoMoments(BinaryReader r) => new()
+    {
+        N = r.ReadVar(), MeanX = r.ReadDouble(), MeanY = r.ReadDouble(), M2X = r.ReadDouble(), M2Y = r.ReadDouble(),
+        Cxy = r.ReadDouble(), MinX = r.ReadDouble(), MaxX = r.ReadDouble(), MinY = r.ReadDouble(), MaxY = r.ReadDouble(),
+    };
+}
+
+public sealed partial class SymbolDayState
+{
+    internal void WriteTo(BinaryWriter w)
+    {
+        w.Write(Symbol.Value);
+        w.WriteVar(Version); w.WriteVar(TotalAmount); w.WriteVar(EarlyBuyAmount); w.WriteVar(EarlySellAmount);
+        w.WriteVar(LastBar); w.WriteVar(LastSeq); w.WriteVar(CloseAuctionVolume); w.WriteVar(CloseAuctionAmount);
+        w.WriteVar(_lastFillPrice); w.WriteVar(_lastFillLog);
+        Bars.WriteTo(w);
+        SymbolDayStateCodec.Write(w, OrderStream.BuyVolume);
+        SymbolDayStateCodec.Write(w, OrderStream.SellVolume);
+        SymbolDayStateCodec.Write(w, OrderStream.EarlyVolume);
+        SymbolDayStateCodec.Write(w, OrderStream.BuyLimitVolumePrice);
+        Orders.WriteTo(w);
+    }
+
+    internal void ReadFrom(BinaryReader r)
+    {
+        Clear(); // the fold starts over: it refolds from bar 1 at the next evaluation
+        Symbol = new SymbolCode(r.ReadInt32());
+        Version = r.ReadVar(); TotalAmount = r.ReadVar(); EarlyBuyAmount = r.ReadVar(); EarlySellAmount = r.ReadVar();
+        LastBar = (int)r.ReadVar(); LastSeq = r.ReadVar(); CloseAuctionVolume = r.ReadVar(); CloseAuctionAmount = r.ReadVar();
+        _lastFillPrice = r.ReadVar(); _lastFillLog = r.ReadVar();
+        if (LastBar is < 0 or > SessionBars.BarsPerDay) throw new InvalidDataException($"{Symbol}: last bar {LastBar}");
+        Bars.ReadFrom(r);
+        OrderStream.BuyVolume = SymbolDayStateCodec.ReadMoments(r);
+        OrderStream.SellVolume = SymbolDayStateCodec.ReadMoments(r);
+        OrderStream.EarlyVolume = SymbolDayStateCodec.ReadMoments(r);
+        OrderStream.BuyLimitVolumePrice = SymbolDayStateCodec.ReadCoMoments(r);
+        Orders.ReadFrom(r);
+    }
+}
+
+public sealed partial class MinuteBarSeries
+{
+    // Only traded bars are written: a bar without fills is all zero.
+    internal void WriteTo(BinaryWriter w)
+    {
+        w.WriteVar(Fills); w.WriteVar(FirstPrice);
+        int traded = 0;
+        for (int b = 0; b < Slots; b++) if (Count[b] > 0) traded++;
+        w.WriteVar(traded);
+        for (int b = 0; b < Slots; b++)
+        {
+            if (Count[b] == 0) continue;
+            w.WriteVar(b);
+            w.WriteVar(Open[b]); w.WriteVar(High[b]); w.WriteVar(Low[b]); w.WriteVar(Close[b]);
+            w.WriteVar(Volume[b]); w.WriteVar(Amount[b]); w.WriteVar(Count[b]); w.WriteVar(NetActiveBuy[b]);
+        }
+    }
+
+    internal void ReadFrom(BinaryReader r)
+    {
+        Clear();
+        Fills = r.ReadVar(); FirstPrice = r.ReadVar();
+        int traded = r.ReadCount(Slots, "traded bars");
+        for (int k = 0; k < traded; k++)
+        {
+            long b = r.ReadVar();
+            if (b is < 0 or >= Slots) throw new InvalidDataException($"bar {b} out of range");
+            Open[b] = r.ReadVar(); High[b] = r.ReadVar(); Low[b] = r.ReadVar(); Close[b] = r.ReadVar();
+            Volume[b] = r.ReadVar(); Amount[b] = r.ReadVar(); Count[b] = (int)r.ReadVar(); NetActiveBuy[b] = r.ReadVar();
+            if (b > _top) _top = (int)b;
+        }
+    }
+}
+
+public sealed partial class BigOrderBook
+{
+    // Rows above this per symbol-day mean corrupt bytes rather than a market.
+    private const int MaxRows = 1 << 28;
+
+    internal void WriteTo(BinaryWriter w)
+    {
+        w.Write((byte)_sizing);
+        int n = Count;
+        w.WriteVar(n);
+        _index.WriteTo(w, n);
+        for (int i = 0; i < n; i++)
+        {
+            ref readonly var o = ref Row(i);
+            w.WriteVar(o.Amount); w.WriteVar(o.Early); w.WriteVar(o.LogRet); w.WriteVar(o.EarlyActiveLogRet); w.WriteVar(o.ClassSize);
+            w.Write((byte)((o.IsSell ? 1 : 0) | (o.SizeFromFills ? 2 : 0)));
+        }
+        w.WriteVar(_submittedCount);
+        if (_submittedCount == 0) return;
+        var keys = new long[_submittedCount];
+        _submittedIndex.ForEach((key, at) => keys[at] = key);
+        long previous = 0;
+        for (int at = 0; at < _submittedCount; at++)
+        {
+            w.WriteVar(keys[at] - previous);
+            previous = keys[at];
+            w.WriteVar(_submitted[at]);
+        }
+    }
+
+    internal void ReadFrom(BinaryReader r)
+    {
+        var sizing = (BigOrderSizing)r.ReadByte();
+        if (sizing != _sizing) throw new InvalidDataException($"big orders sized by {sizing}, this engine sizes by {_sizing}");
+        Clear();
+        int n = r.ReadCount(MaxRows, "orders");
+        if (_capacity < n) Grow(n);
+        _index.ReadFrom(r, n);
+        Count = n;
+        for (int i = 0; i < n; i++)
+        {
+            ref var o = ref Row(i);
+            o = new OrderRow
+            {
+                Amount = r.ReadVar(), Early = r.ReadVar(), LogRet = r.ReadVar(), EarlyActiveLogRet = r.ReadVar(), ClassSize = r.ReadVar(),
+            };
+            byte flags = r.ReadByte();
+            o.IsSell = (flags & 1) != 0;
+            o.SizeFromFills = (flags & 2) != 0;
+            // Derived: the bucket and its lists, the bucket and octave sums, the size and amount moments.
+            o.Bucket = BucketOf(o.ClassSize);
+            Link(i, o.Bucket);
+            var row = RowOf(in o);
+            _sums[o.Bucket].Add(in row);
+            _sums[Buckets + (o.Bucket >> SubBits)].Add(in row);
+            SizeSum += o.ClassSize;
+            SizeSquareSum += (Int128)o.ClassSize * o.ClassSize;
+            if (o.IsSell) SellAmountSquareSum += (Int128)o.Amount * o.Amount;
+            else BuyAmountSquareSum += (Int128)o.Amount * o.Amount;
+        }
+        _submittedCount = r.ReadCount(MaxRows, "submitted orders");
+        if (_submitted.Length < _submittedCount) _submitted = new long[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_submittedCount)];
+        long key = 0;
+        for (int at = 0; at < _submittedCount; at++)
+        {
+            key += r.ReadVar();
+            if (key <= 0) throw new InvalidDataException($"submitted order key {key}");
+            _submittedIndex.Set(key, at);
+            _submitted[at] = r.ReadVar();
+        }
+        // Every block counts as written now: a copy into an older copy moves everything.
+        _epoch++;
+        Array.Fill(_blockEpoch, _epoch);
+        Array.Fill(_octaveEpoch, _epoch);
+        _index.Epoch = _epoch;
+    }
+}
+
+public sealed partial class OrderIndex
+{
+    /// <summary>The layout (sparse, or the dense pages' range) and each row's (order id, side) key, rows in order, keys as deltas.</summary>
+    internal void WriteTo(BinaryWriter w, int rows)
+    {
+        if (Count != rows) throw new InvalidOperationException($"order index holds {Count} orders, the book {rows}");
+        w.Write((byte)(IsSparse ? 1 : 0));
+        w.WriteVar(_pageCount > 0 ? _firstPage : 0); // stale once the pages are released
+        w.WriteVar(_pageCount);
+        var keys = new long[rows];
+        if (IsSparse) _map.ForEach((key, row) => keys[row] = key);
+        else
+            for (int j = 0; j < _pageCount; j++)
+            {
+                var page = _pages[j];
+                long firstId = (_firstPage + j) << PageShift;
+                for (int k = 0; k < PageSize; k++)
+                    if (page[k] is var v and not 0) keys[(v - 1) >> 1] = Key(firstId + k, ((v - 1) & 1) == 1);
+            }
+        long previous = 0;
+        foreach (long key in keys)
+        {
+            w.WriteVar(key - previous);
+            previous = key;
+        }
+    }
+
+    internal void ReadFrom(BinaryReader r, int rows)
+    {
+        Clear();
+        byte flags = r.ReadByte();
+        if (flags > 1) throw new InvalidDataException($"order index flags {flags}");
+        IsSparse = flags == 1;
+        long firstPage = r.ReadVar();
+        long pages = r.ReadVar();
+        // Widen keeps the dense pages within 8 slots per order plus the slack (a first page always fits).
+        if (pages < 0 || (pages > 1 && pages * PageSize > (long)MaxSpanPerOrder * rows + SlackSlots) || (IsSparse && pages != 0))
+            throw new InvalidDataException($"dense order index of {pages} pages for {rows} orders");
+        if (firstPage < 0 || firstPage > long.MaxValue >> PageShift) throw new InvalidDataException($"order index first page {firstPage}");
+        if (pages > 0) Reshape(firstPage, (int)pages, keep: false);
+        long key = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            key += r.ReadVar();
+            if (key <= 0) throw new InvalidDataException($"order key {key}");
+            if (IsSparse) { _map.Set(key, row); continue; }
+            long id = key >> 1, p = (id >> PageShift) - _firstPage;
+            if ((ulong)p >= (ulong)_pageCount) throw new InvalidDataException($"order id {id} outside the dense pages");
+            _pages[p][id & PageMask] = (row << 1 | (int)(key & 1)) + 1;
+        }
+        Count = rows;
+    }
+}
+
+public sealed partial class OrderIdMap
+{
+    /// <summary>Every (key, value) pair, in slot order.</summary>
+    internal void ForEach(Action<long, int> visit)
+    {
+        for (int i = 0; i < _keys.Length; i++) if (_keys[i] != 0) visit(_keys[i], _values[i]);
+    }
+}
