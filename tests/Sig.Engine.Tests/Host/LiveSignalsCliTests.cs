@@ -8,6 +8,7 @@ using Sig.Engine.Nats;
 using Sig.Engine.Tests.Nats;
 using Sig.Factors.Cpu;
 using Sig.Inference;
+using Sig.Orchestration;
 using Sig.Data.Features;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
