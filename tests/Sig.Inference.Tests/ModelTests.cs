@@ -61,6 +61,26 @@ public class ModelTests(GeneratedStore market)
     }
 
     [Fact]
+    public void Cancelling_training_mid_seed_leaves_only_complete_registered_files()
+    {
+        // What Ctrl-C does to `engine train` (its token is cancelled; the CLI then exits 130): here cancelled during seed 2's second epoch.
+        string copy = market.CutCopy(market.Dates[^1]);
+        string dir = Path.Combine(market.Root, "models-cancel-" + Guid.NewGuid().ToString("N"));
+        using var cancel = new CancellationTokenSource();
+        using var fs = new SqliteFeatureStore(copy);
+        Assert.ThrowsAny<OperationCanceledException>(() => RollingTraining.TrainRetrain(fs, GeneratedStore.Spec("hf-gru"), market.Retrain,
+            GeneratedStore.Plan with { Seeds = 3 }, dir, p => { if (p.Seed == 2 && p.Epoch.Epoch == 2) cancel.Cancel(); }, cancel.Token));
+        var file = Assert.Single(Directory.GetFiles(dir, "*", SearchOption.AllDirectories));
+        Assert.EndsWith("_s1.model", file);
+        // The copied store already registers the collection's seeds 1 and 2 for this retrain: seed 1 is replaced, seed 2 untouched.
+        var registered = Assert.Single(fs.RegisteredModels("hf-gru"), r => r.Path.StartsWith(dir, StringComparison.Ordinal));
+        Assert.Contains(fs.RegisteredModels("hf-gru"), r => r.Seed == 2 && r.Path == market.Models.First(m => m.Model == "hf-gru" && m.Seed == 2).Path);
+        Assert.Equal(Path.GetFullPath(file), registered.Path);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))), registered.Sha256);
+        Assert.Equal(1UL, Sig.Models.Files.ModelFile.Read(file).Header.Seed);
+    }
+
+    [Fact]
     public void A_truncated_or_replaced_model_file_is_refused_naming_the_file()
     {
         var first = market.Models.First(m => m.Model == "hf-gru");

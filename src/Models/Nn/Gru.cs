@@ -25,7 +25,14 @@ public sealed class Gru
         _in = inputSize; _h = hiddenSize; _g = _w.GateWidth; _ldIn = _w.InputStride; _ldH = _w.HiddenStride;
         _wtIh = _w.TransposedIh; _wtHh = _w.TransposedHh; _wIh = _w.PaddedIh; _wHh = _w.PaddedHh;
         _bIh = _w.PaddedBiasIh; _bHh = _w.PaddedBiasHh;
+        _batch = GruBatchInference.Applies(hiddenSize) ? new GruBatchInference(_w) : null;
     }
+
+    // The batched inference path where it applies (512-bit vectors, H ≥ 16); null: Infer runs sample by sample.
+    private readonly GruBatchInference? _batch;
+
+    /// <summary>Tests only: turns the batched inference path off to check the per-sample path on machines that have both.</summary>
+    internal static bool DisableBatchInference { get; set; }
 
     public int InputSize => _in;
     public int HiddenSize => _h;
@@ -87,9 +94,12 @@ public sealed class Gru
 
     /// <summary>
     /// Inference only: the last hidden state [n, H], bit for bit what <see cref="Forward"/> gives
-    /// (same kernels, same operation order), without storing the per-step states and gates that
-    /// backward needs — per sample only two H-wide states live in the block's scratch, so the
-    /// working set stays in cache. Backward is not possible after it.
+    /// (same per-element operations in the same order), without storing the per-step states and
+    /// gates that backward needs. Where <see cref="GruBatchInference"/> applies, 16 samples go
+    /// through each GEMM and each gate non-linearity together; otherwise sample by sample, with
+    /// two H-wide states in the block's scratch. Blocks of samples are spread over
+    /// <see cref="Compute.Threads"/>; no sum crosses a sample, so the thread count changes no bit.
+    /// Backward is not possible after it.
     /// </summary>
     public float[] Infer(float[] x, int n, int t)
     {
@@ -97,6 +107,13 @@ public sealed class Gru
         _x = null;
         _inferX = x; _n = n; _t = t;
         if (_out.Length < n * _h) _out = new float[n * _h];
+        if (_batch is not null && !DisableBatchInference)
+        {
+            _batch.Prepare();
+            var output = _out;
+            Compute.ForBlocks(n, b => _batch.Run(x, t, b * Compute.BlockSize, Math.Min(n, (b + 1) * Compute.BlockSize), output));
+            return output;
+        }
         int blocks = Compute.Blocks(n);
         if (_scratch.Length < blocks)
             _scratch = [.. _scratch, .. Enumerable.Range(0, blocks - _scratch.Length).Select(_ => new float[2 * _g + 2 * _ldH + 2 * _ldIn])];
