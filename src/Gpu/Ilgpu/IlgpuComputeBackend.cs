@@ -43,10 +43,7 @@ public sealed class IlgpuComputeBackend : IComputeBackend
         WholeDay = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.WholeDay);
         RelocateOrders = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<long>>(FactorKernels.RelocateOrders);
         FillNaN = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>>(FactorKernels.FillNaN);
-        string version = typeof(Context).Assembly.GetName().Version?.ToString(3) ?? "?";
-        Device = accelerator is CudaAccelerator cuda
-            ? $"{cuda.Name} (CUDA driver {cuda.DriverVersion}, sm {cuda.Architecture}, ILGPU {version})"
-            : $"{accelerator.Name} (ILGPU {version} CPU accelerator)";
+        Device = IlgpuAccelerators.Describe(accelerator);
     }
 
     public IlgpuDevice Kind { get; }
@@ -61,31 +58,16 @@ public sealed class IlgpuComputeBackend : IComputeBackend
     /// <summary>Opens the accelerator; throws <see cref="GpuUnavailableException"/> (one line) when it cannot.</summary>
     public static IlgpuComputeBackend Create(IlgpuDevice kind, int cudaDevice = 0)
     {
-        Context? context = null;
+        var (context, accelerator) = IlgpuAccelerators.Open(kind, cudaDevice);
         try
         {
-            if (kind == IlgpuDevice.Cpu)
-            {
-                context = Context.Create(b => b.CPU().EnableAlgorithms());
-                return new IlgpuComputeBackend(context, context.CreateCPUAccelerator(0), kind);
-            }
-            context = Context.Create(b => b.Cuda().EnableAlgorithms());
-            var devices = context.GetCudaDevices();
-            if (devices.Count == 0)
-                throw new GpuUnavailableException("no CUDA device found (NVIDIA driver libcuda not loaded, or no GPU visible)");
-            if (cudaDevice < 0 || cudaDevice >= devices.Count)
-                throw new GpuUnavailableException($"CUDA device {cudaDevice} requested, {devices.Count} present");
-            return new IlgpuComputeBackend(context, devices[cudaDevice].CreateAccelerator(context), kind);
-        }
-        catch (GpuUnavailableException)
-        {
-            context?.Dispose();
-            throw;
+            return new IlgpuComputeBackend(context, accelerator, kind);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException || kind == IlgpuDevice.Cuda)
         {
-            context?.Dispose();
-            throw new GpuUnavailableException($"{(kind == IlgpuDevice.Cuda ? "CUDA" : "ILGPU CPU")} accelerator could not start: {ex.GetType().Name}: {FirstLine(ex.Message)}", ex);
+            accelerator.Dispose();
+            context.Dispose();
+            throw new GpuUnavailableException($"{(kind == IlgpuDevice.Cuda ? "CUDA" : "ILGPU CPU")} kernels could not be loaded: {ex.GetType().Name}: {FirstLine(ex.Message)}", ex);
         }
     }
 
