@@ -81,6 +81,7 @@ public sealed class ReplayCommand : ICliCommand
         {
             var source = new StoreEventSource(dates, ticks.OpenDay);
             var stages = CloseStageWiring.For(config, db.TempPath);
+            using var ownedStages = CloseStageWiring.Own(stages);
             MarketPipeline? pipeline = null;
             void RunWith(ProgressTask? task) => pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
             {
