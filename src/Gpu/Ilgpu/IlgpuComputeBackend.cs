@@ -19,18 +19,19 @@ public enum IlgpuDevice
 /// The ILGPU backend: one ILGPU context and accelerator, the kernels compiled once, and a
 /// device-resident state per shard (<see cref="IlgpuShardState"/>). <see cref="Create"/> fails
 /// with one clear <see cref="GpuUnavailableException"/> line when the device or driver is missing.
-/// Kernel launches go to the accelerator's default stream, one shard at a time (a lock), so
-/// shards on worker threads share the device safely.
+/// Each shard issues its transfers and launches on its own stream from pinned host buffers
+/// (<see cref="MinuteTransfers"/>), one shard at a time (a lock), and waits for its stream outside
+/// the lock, so one shard's download overlaps the next shard's upload and kernels.
 /// </summary>
 public sealed class IlgpuComputeBackend : IComputeBackend
 {
     private readonly Context _context;
     internal readonly Accelerator Accelerator;
     internal readonly object DeviceLock = new();
-    internal readonly Action<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>> ApplyBatch;
-    internal readonly Action<Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long> EvaluateChanged;
+    internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>> ApplyBatch;
+    internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long> EvaluateChanged;
     internal readonly Action<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long> WholeDay;
-    internal readonly Action<Index1D, ShardViews, ArrayView<long>> RelocateOrders;
+    internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<long>> RelocateOrders;
     internal readonly Action<Index1D, ArrayView<double>> FillNaN;
 
     private IlgpuComputeBackend(Context context, Accelerator accelerator, IlgpuDevice kind)
@@ -38,15 +39,22 @@ public sealed class IlgpuComputeBackend : IComputeBackend
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
-        ApplyBatch = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>>(FactorKernels.ApplyBatch);
-        EvaluateChanged = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.EvaluateChanged);
+        ApplyBatch = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>>(FactorKernels.ApplyBatch);
+        EvaluateChanged = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.EvaluateChanged);
         WholeDay = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.WholeDay);
-        RelocateOrders = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<long>>(FactorKernels.RelocateOrders);
+        RelocateOrders = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<long>>(FactorKernels.RelocateOrders);
         FillNaN = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>>(FactorKernels.FillNaN);
         Device = IlgpuAccelerators.Describe(accelerator);
     }
 
     public IlgpuDevice Kind { get; }
+
+    /// <summary>
+    /// Queued events that make <c>Apply</c> upload and apply them at once (asynchronously, on the
+    /// shard's stream) instead of waiting for the minute's evaluation, so the device works while
+    /// the host encodes the rest of the minute. The rows do not depend on it (tests vary it).
+    /// </summary>
+    public int EagerFlushEvents { get; set; } = 16384;
 
     public string Name => Kind == IlgpuDevice.Cuda ? "cuda" : "ilgpu-cpu";
 
