@@ -31,6 +31,7 @@ public sealed class IlgpuComputeBackend : IComputeBackend
     internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>> ApplyBatch;
     internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long> EvaluateChanged;
     internal readonly Action<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long> WholeDay;
+    internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long> WholeDayOn;
     internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<long>> RelocateOrders;
     internal readonly Action<Index1D, ArrayView<double>> FillNaN;
 
@@ -42,6 +43,7 @@ public sealed class IlgpuComputeBackend : IComputeBackend
         ApplyBatch = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>>(FactorKernels.ApplyBatch);
         EvaluateChanged = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.EvaluateChanged);
         WholeDay = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.WholeDay);
+        WholeDayOn = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.WholeDay);
         RelocateOrders = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<long>>(FactorKernels.RelocateOrders);
         FillNaN = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>>(FactorKernels.FillNaN);
         Device = IlgpuAccelerators.Describe(accelerator);
@@ -55,6 +57,22 @@ public sealed class IlgpuComputeBackend : IComputeBackend
     /// the host encodes the rest of the minute. The rows do not depend on it (tests vary it).
     /// </summary>
     public int EagerFlushEvents { get; set; } = 16384;
+
+    /// <summary>
+    /// For runs that evaluate only the close (`replay --outputs daily`): a shard keeps the day's
+    /// events queued (no early uploads) and at minute 240 runs kernel (b), the whole-day batch —
+    /// every queued event up at once, one launch that applies each symbol's events bar by bar and
+    /// evaluates the close, the rows down at once. A supervision snapshot mid-day applies what is
+    /// queued so far; the close batch then takes the rest. The rows equal the streaming path's.
+    /// </summary>
+    public bool DayBatchAtClose { get; set; }
+
+    /// <summary>Close evaluations run as whole-day batches so far (for checks).</summary>
+    public int DayBatchesRun => _dayBatches;
+
+    private int _dayBatches;
+
+    internal void CountDayBatch() => Interlocked.Increment(ref _dayBatches);
 
     public string Name => Kind == IlgpuDevice.Cuda ? "cuda" : "ilgpu-cpu";
 

@@ -77,7 +77,7 @@ public sealed class IlgpuShardState : IShardFactorState
             if (_pendingCount == _pending.Length) Array.Resize(ref _pending, _pending.Length * 2);
             _pending[_pendingCount++] = d;
         }
-        if (_pendingCount >= _backend.EagerFlushEvents)
+        if (_pendingCount >= _backend.EagerFlushEvents && !_backend.DayBatchAtClose)
             lock (_backend.DeviceLock) Flush();
     }
 
@@ -94,10 +94,12 @@ public sealed class IlgpuShardState : IShardFactorState
             if (t.Fills > 0) _changed[count++] = i; // a symbol without a fill keeps its all-NaN row
         }
         var stream = _transfers.Stream;
+        bool dayBatch = _backend.DayBatchAtClose && minute == SessionBars.BarsPerDay;
         lock (_backend.DeviceLock)
         {
-            Flush();
-            if (count > 0)
+            if (dayBatch) CloseBatch();
+            else Flush();
+            if (count > 0 && !dayBatch)
             {
                 var changedView = _buffers.Changed(count);
                 _transfers.UploadChanged(_changed.AsSpan(0, count), changedView);
@@ -108,11 +110,12 @@ public sealed class IlgpuShardState : IShardFactorState
         }
         // Waited for outside the lock: other shards issue their uploads and kernels meanwhile.
         using (stream.BindScoped()) _transfers.Synchronize();
-        var downloaded = count > 0 ? _transfers.Rows(count * W) : [];
+        // Streaming: row k is changed[k]'s; the close batch: row i is symbol i's (every symbol evaluated).
+        var downloaded = dayBatch ? _transfers.Rows(n * W) : count > 0 ? _transfers.Rows(count * W) : [];
         for (int k = 0; k < count; k++)
         {
             int i = _changed[k];
-            downloaded.Slice(k * W, W).CopyTo(rows.Slice(i * W, W));
+            downloaded.Slice((dayBatch ? i : k) * W, W).CopyTo(rows.Slice(i * W, W));
             changed[k] = i;
         }
         return count;
@@ -145,6 +148,35 @@ public sealed class IlgpuShardState : IShardFactorState
         _transfers.Upload(_grouped.AsSpan(0, _pendingCount), starts, events, startView);
         _backend.ApplyBatch(_transfers.Stream, _touched.Count, _buffers.Views, events, startView);
         _pendingCount = 0;
+    }
+
+    // Kernel (b) at the close: the queued events of every symbol (the whole day unless a snapshot
+    // applied part of it) up at once, one launch over all symbols, every symbol's row down (caller holds the device lock).
+    private void CloseBatch()
+    {
+        int n = SymbolCount;
+        var starts = new int[n + 1];
+        for (int k = 0; k < _pendingCount; k++) starts[_pending[k].Symbol + 1]++;
+        _touched.Clear();
+        for (int i = 0; i < n; i++)
+        {
+            if (starts[i + 1] > 0) _touched.Add(i);
+            _perSymbol[i] = starts[i];
+            starts[i + 1] += starts[i];
+        }
+        if (_grouped.Length < _pendingCount) _grouped = new DeviceEvent[_pending.Length];
+        // Stable by symbol; within a symbol the queue is in release order, minute by minute, so bars ascend as the kernel needs.
+        for (int k = 0; k < _pendingCount; k++) _grouped[_perSymbol[_pending[k].Symbol]++] = _pending[k];
+        Array.Clear(_perSymbol);
+        ReserveOrders();
+        var events = _buffers.Events(Math.Max(_pendingCount, 1));
+        var startView = _buffers.Starts(n + 1);
+        _transfers.Upload(_grouped.AsSpan(0, _pendingCount), starts, events, startView);
+        var output = _buffers.Output((long)n * W);
+        if (n > 0) _backend.WholeDayOn(_transfers.Stream, n, _buffers.Views, events, startView, output, 0, _settings.StdMultiple, _settings.MinAmountTicks);
+        _transfers.DownloadRows(output, n * W);
+        _pendingCount = 0;
+        _backend.CountDayBatch();
     }
 
     // Gives every touched symbol an order segment large enough for its orders after the flush.
