@@ -1,10 +1,10 @@
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Gpu.Ilgpu;
 using Sig.Gpu.Inference;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Store;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using Sig.Engine.Config;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Gpu.Ilgpu;
 using Xunit;
 using static Sig.Gpu.Tests.Ilgpu.ParityKit;

@@ -2,7 +2,8 @@ using System.CommandLine;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Output;
-using Sig.Replay.Features;
+using Sig.Factors.Output;
+using Sig.Data.Features;
 using Sig.Replay.Store;
 using Spectre.Console;
 
@@ -73,7 +74,7 @@ public sealed class ReplayCommand : ICliCommand
         PipelineOutputs outputs = PipelineOutputs.All)
     {
         FactorSnapshot? last = null;
-        using var backend = StoreReplay.Backend(config);
+        using var backend = StoreReplay.Backend(config, dayBatchAtClose: outputs == PipelineOutputs.Daily);
         using var db = new AtomicFile(dbPath);
         if (File.Exists(db.Path)) File.Copy(db.Path, db.TempPath);
         RunManifest manifest;

@@ -4,8 +4,10 @@ using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Gpu;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Compute;
+using Sig.Factors.Cpu;
 using Sig.Replay.Store;
 
 namespace Sig.Engine.Host.Commands;
@@ -14,8 +16,9 @@ namespace Sig.Engine.Host.Commands;
 internal static class StoreReplay
 {
     // Shards run in parallel, so each backend call stays on its shard's thread.
-    public static IComputeBackend Backend(EngineConfig config) =>
-        ComputeBackendSelector.Create(config.Compute.Backend, note => Console.Error.WriteLine(note));
+    // With dayBatchAtClose (runs that evaluate only the close) an ILGPU backend runs each shard's day as one whole-day batch.
+    public static IComputeBackend Backend(EngineConfig config, bool dayBatchAtClose = false) =>
+        ComputeBackendSelector.Create(config.Compute.Backend, note => Console.Error.WriteLine(note), dayBatchAtClose: dayBatchAtClose);
 
     /// <summary>The configuration with compute.backend replaced by a command's --backend, when given.</summary>
     public static EngineConfig WithBackend(EngineConfig config, string? backend) =>
