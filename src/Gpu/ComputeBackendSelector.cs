@@ -9,24 +9,33 @@ namespace Sig.Gpu;
 /// a device is visible and the CPU backend otherwise, and wraps the device in
 /// <see cref="FallbackComputeBackend"/> so a device failure mid-day continues on the CPU. An
 /// explicit "cuda" without a device is a <see cref="GpuUnavailableException"/> (one line).
-/// Notes (what was chosen, or why the device was not) go to the note callback.
+/// Notes (what was chosen, or why the device was not) go to the note callback. With
+/// <c>dayBatchAtClose</c> (runs that evaluate only the close) the ILGPU backends run each shard's
+/// day as one whole-day batch at the close (<see cref="IlgpuComputeBackend.DayBatchAtClose"/>).
 /// </summary>
 public static class ComputeBackendSelector
 {
     public static readonly string[] Names = ["auto", "cpu", "ilgpu-cpu", "cuda"];
 
-    public static IComputeBackend Create(string name, Action<string> note, int cpuParallelism = 1)
+    public static IComputeBackend Create(string name, Action<string> note, int cpuParallelism = 1, bool dayBatchAtClose = false)
     {
+        IlgpuComputeBackend Device(IlgpuDevice kind)
+        {
+            var device = IlgpuComputeBackend.Create(kind);
+            device.DayBatchAtClose = dayBatchAtClose;
+            return device;
+        }
+
         switch (name)
         {
             case "cpu":
                 return new CpuComputeBackend(cpuParallelism);
             case "ilgpu-cpu":
-                return IlgpuComputeBackend.Create(IlgpuDevice.Cpu);
+                return Device(IlgpuDevice.Cpu);
             case "cuda":
                 try
                 {
-                    return IlgpuComputeBackend.Create(IlgpuDevice.Cuda);
+                    return Device(IlgpuDevice.Cuda);
                 }
                 catch (GpuUnavailableException ex)
                 {
@@ -40,7 +49,7 @@ public static class ComputeBackendSelector
                 }
                 try
                 {
-                    var cuda = IlgpuComputeBackend.Create(IlgpuDevice.Cuda);
+                    var cuda = Device(IlgpuDevice.Cuda);
                     note($"compute.backend auto: using cuda on {cuda.Device}");
                     return new FallbackComputeBackend(cuda, () => new CpuComputeBackend(cpuParallelism), note);
                 }

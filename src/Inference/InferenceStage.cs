@@ -5,6 +5,7 @@ using Sig.Engine.Events;
 using Sig.Engine.Output;
 using Sig.Factors.Output;
 using Sig.Engine.Text;
+using Sig.Gpu.Inference;
 using Sig.Data.Features;
 
 namespace Sig.Inference;
@@ -16,16 +17,23 @@ namespace Sig.Inference;
 /// model's score table (<c>scores_&lt;id&gt;</c>) and returns one <c>signals:&lt;id&gt;</c> product
 /// per model that could score the day (<see cref="SignalPayload"/>). It reads only the store,
 /// whose rows up to the date are the same in live and replay, so the bytes are the same.
-/// A model without a retrain before the date produces nothing that day.
+/// A model without a retrain before the date produces nothing that day. The networks run on
+/// <paramref name="backend"/> (compute.backend: the CPU models or the device kernels), which the
+/// stage owns and disposes; the manifest line names it.
 /// </summary>
-public sealed class InferenceStage(string db, IReadOnlyList<string> models) : ICloseStage
+public sealed class InferenceStage(string db, IReadOnlyList<string> models, IInferenceBackend? backend = null) : ICloseStage, IDisposable
 {
+    private readonly IInferenceBackend _backend = backend ?? new CpuInferenceBackend();
     private readonly SortedSet<string> _used = new(StringComparer.Ordinal);
 
     public string Name => "inference";
 
-    /// <summary>The manifest line: the configured models in order.</summary>
-    public string ManifestEntry => "inference: models " + string.Join(", ", models);
+    /// <summary>The manifest line: the configured models in order and the backend that ran them (with its device).</summary>
+    public string ManifestEntry => "inference: models " + string.Join(", ", models) + "; backend " + _backend.Name
+        + (_backend.Device is { } device ? $" ({device})" : "");
+
+    /// <summary>The backend that runs the networks.</summary>
+    public IInferenceBackend Backend => _backend;
 
     /// <summary>"sha256  path" of every model file this stage scored with (for the run manifest).</summary>
     public IReadOnlyCollection<string> UsedFiles => _used;
@@ -36,7 +44,7 @@ public sealed class InferenceStage(string db, IReadOnlyList<string> models) : IC
         var products = new List<CloseProduct>();
         // Its own connection to the store the DailyRollup has just committed the day to (the same actor, so no write overlaps).
         using var store = new SqliteFeatureStore(db);
-        var scoring = new ModelScoring(store);
+        var scoring = new ModelScoring(store, _backend);
         foreach (var model in models)
         {
             var scores = scoring.Score(model, date);
@@ -48,6 +56,8 @@ public sealed class InferenceStage(string db, IReadOnlyList<string> models) : IC
         }
         return products;
     }
+
+    public void Dispose() => _backend.Dispose();
 }
 
 /// <summary>
@@ -75,15 +85,17 @@ public static class InferenceStages
 {
     /// <summary>
     /// The inference stage for <paramref name="options"/> (none when no model is configured). A
-    /// configured model needs a feature store to read from and write scores to.
+    /// configured model needs a feature store to read from and write scores to. The networks run
+    /// on <paramref name="backend"/> (compute.backend: auto | cpu | ilgpu-cpu | cuda); what auto
+    /// chose goes to <paramref name="note"/>.
     /// </summary>
-    public static IReadOnlyList<ICloseStage> For(Sig.Engine.Config.InferenceOptions? options, string? db)
+    public static IReadOnlyList<ICloseStage> For(Sig.Engine.Config.InferenceOptions? options, string? db, string backend = "cpu", Action<string>? note = null)
     {
         if (options is null || options.Models.Length == 0) return [];
         foreach (var m in options.Models)
             if (m != ModelCatalog.Fusion) ModelCatalog.Get(m);
         if (options.Models.Distinct(StringComparer.Ordinal).Count() != options.Models.Length) throw new ArgumentException("inference.models lists a model twice");
         if (db is null) throw new ArgumentException("inference.models is configured: the run needs a feature store (--store/--db) to score from");
-        return [new InferenceStage(db, options.Models)];
+        return [new InferenceStage(db, options.Models, InferenceBackendSelector.Create(backend, note ?? (_ => { })))];
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Sig.Gpu.Inference;
 using Sig.Models.Data;
 using Sig.Models.Files;
 using Sig.Models.Networks;
@@ -17,10 +18,12 @@ public sealed record LoadedModel(INetwork Network, InputSpec Input, string Path,
 /// Scores dates with registered models: a date T is scored by the files of the latest retrain
 /// strictly before T (all its seeds, averaged), each checked against the SHA-256 the registry
 /// holds. <c>fusion</c> = (1·z(HF) + 3·z(LF)) / 4 over the symbols both scored. Loaded networks
-/// are kept by SHA-256 (a file's bytes decide its scores, nothing else).
+/// are kept by SHA-256 (a file's bytes decide its scores, nothing else). The networks run on
+/// <paramref name="backend"/> (the CPU models when none is given).
 /// </summary>
-public sealed class ModelScoring(SqliteFeatureStore store)
+public sealed class ModelScoring(SqliteFeatureStore store, IInferenceBackend? backend = null)
 {
+    private static readonly CpuInferenceBackend Cpu = new();
     private readonly Dictionary<string, LoadedModel> _loaded = new(StringComparer.Ordinal);
 
     /// <summary>Loads and verifies a model file (a damaged file is an <see cref="InvalidDataException"/> naming it).</summary>
@@ -59,7 +62,7 @@ public sealed class ModelScoring(SqliteFeatureStore store)
 
     /// <summary>Scores <paramref name="date"/> with the given loaded files (one model, several seeds); null when no stock qualifies.</summary>
     public DateScores? Score(string model, DateOnly date, IReadOnlyList<LoadedModel> models) =>
-        Inputs(date, models[0].Input) is { } cs ? Predict(model, cs, models) : null;
+        Inputs(date, models[0].Input) is { } cs ? Predict(model, cs, models, backend) : null;
 
     /// <summary>The exact input cross-section the network of <paramref name="input"/> sees on <paramref name="date"/> (null when no stock qualifies).</summary>
     public CrossSection? Inputs(DateOnly date, InputSpec input)
@@ -71,10 +74,10 @@ public sealed class ModelScoring(SqliteFeatureStore store)
         return inputs.Build(input, d, training: false);
     }
 
-    /// <summary>The mean of the seeds' scores of one cross-section.</summary>
-    public static DateScores Predict(string model, CrossSection cs, IReadOnlyList<LoadedModel> models)
+    /// <summary>The mean of the seeds' scores of one cross-section, the networks run on <paramref name="backend"/> (default: the CPU models).</summary>
+    public static DateScores Predict(string model, CrossSection cs, IReadOnlyList<LoadedModel> models, IInferenceBackend? backend = null)
     {
-        var scores = models.Select(m => Trainer.Predict(m.Network, cs)).ToList();
+        var scores = (backend ?? Cpu).Predict([.. models.Select(m => m.Network)], cs);
         return new DateScores(cs.Date, model, cs.Symbols, Scores.Mean(scores), [.. models.Select(m => $"{m.Sha256}  {m.Path}")]);
     }
 

@@ -15,7 +15,7 @@ public static class CloseStageWiring
     /// </summary>
     public static IReadOnlyList<ICloseStage> For(EngineConfig config, string? db, TextWriter? log = null)
     {
-        var stages = new List<ICloseStage>(Sig.Inference.InferenceStages.For(config.Inference, db));
+        var stages = new List<ICloseStage>(Sig.Inference.InferenceStages.For(config.Inference, db, config.Compute.Backend, note => (log ?? Console.Error).WriteLine(note)));
         if (config.Portfolio.Strategies is { Length: > 0 })
         {
             if (db is null) throw new ArgumentException("portfolio.strategies need a feature store (the optimizer stage reads the day's rows from it): give --store");
@@ -24,6 +24,17 @@ public static class CloseStageWiring
             stages.Add(new OptimizerStage(config.Portfolio, () => new FeatureStorePortfolioSource(db, SqlitePanels), log ?? Console.Error));
         }
         return stages;
+    }
+
+    /// <summary>A handle whose disposal releases what the stages hold (an inference stage's device): <c>using var _ = CloseStageWiring.Own(stages);</c></summary>
+    public static IDisposable Own(IReadOnlyList<ICloseStage> stages) => new Release(stages);
+
+    private sealed class Release(IReadOnlyList<ICloseStage> stages) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var s in stages.OfType<IDisposable>()) s.Dispose();
+        }
     }
 
     /// <summary>The manifest lines of <paramref name="stages"/>, or null when there are none.</summary>

@@ -23,7 +23,7 @@ public static class ReplayRun
         PipelineOutputs outputs = PipelineOutputs.All, Action<MinuteOutput>? onOutput = null)
     {
         FactorSnapshot? last = null;
-        using var backend = StoreReplay.Backend(config);
+        using var backend = StoreReplay.Backend(config, dayBatchAtClose: outputs == PipelineOutputs.Daily);
         using var db = new AtomicFile(dbPath);
         if (File.Exists(db.Path)) File.Copy(db.Path, db.TempPath);
         RunManifest manifest;
@@ -31,6 +31,7 @@ public static class ReplayRun
         {
             var source = new StoreEventSource(dates, ticks.OpenDay);
             var stages = CloseStageWiring.For(config, db.TempPath);
+            using var ownedStages = CloseStageWiring.Own(stages);
             var pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
             {
                 onOutput?.Invoke(o);

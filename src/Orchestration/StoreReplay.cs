@@ -15,8 +15,9 @@ namespace Sig.Orchestration;
 public static class StoreReplay
 {
     // Shards run in parallel, so each backend call stays on its shard's thread.
-    public static IComputeBackend Backend(EngineConfig config) =>
-        ComputeBackendSelector.Create(config.Compute.Backend, note => Console.Error.WriteLine(note));
+    // With dayBatchAtClose (runs that evaluate only the close) an ILGPU backend runs each shard's day as one whole-day batch.
+    public static IComputeBackend Backend(EngineConfig config, bool dayBatchAtClose = false) =>
+        ComputeBackendSelector.Create(config.Compute.Backend, note => Console.Error.WriteLine(note), dayBatchAtClose: dayBatchAtClose);
 
     /// <summary>The configuration with compute.backend replaced by a command's --backend, when given.</summary>
     public static EngineConfig WithBackend(EngineConfig config, string? backend) =>

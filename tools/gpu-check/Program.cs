@@ -7,14 +7,18 @@ using Sig.Gpu;
 using Sig.Factors.Compute;
 using Sig.Factors.Cpu;
 using Sig.Gpu.Ilgpu;
+using Sig.Gpu.Inference;
 using Sig.Replay.Generator;
 
-// gpu-check [--backend cuda|ilgpu-cpu] [--symbols N] [--events-per-symbol E] [--no-bench]
-// 1. parity of the backend with the CPU backend on generated days (every minute, streaming and day batch);
-// 2. two runs give the same bits; 3. the benchmark (minute step, whole-day batch), the CPU backend alongside.
+// gpu-check [--backend cuda|ilgpu-cpu] [--symbols N] [--events-per-symbol E] [--inference-samples S] [--no-bench]
+// 1. parity of the backend with the CPU backend on generated days (every minute, streaming and day batch),
+//    and of the inference kernels with the CPU models (every model, within 1e-6);
+// 2. two runs give the same bits (factors and scores); 3. the benchmark (minute step, whole-day batch,
+//    inference for all stocks × all models), the CPU backend alongside.
 string backendName = Arg("--backend", "cuda");
 int symbols = int.Parse(Arg("--symbols", "5000"));
 int eventsPerSymbol = int.Parse(Arg("--events-per-symbol", "20000"));
+int inferenceSamples = int.Parse(Arg("--inference-samples", symbols.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 bool bench = !args.Contains("--no-bench");
 const int W = FactorCatalog.Count;
 int[] exact = [3, 4, 5, 6, 7, 8, 9, 10, 13, 15, 16, 17, 18, 19, 20];
@@ -50,6 +54,13 @@ using (device)
     }
     ok &= exactMismatches == 0 && floatMismatches == 0;
     Console.WriteLine($"parity with cpu: exact factors {exactMismatches} mismatch(es), floats {floatMismatches} beyond 1e-12 (largest relative difference {worst:E2}); two-run identity checked");
+    using var inference = IlgpuInferenceBackend.Create(device.Kind);
+    foreach (var e in InferenceBenchmark.Ensembles(512, seeds: 2))
+    {
+        var p = InferenceBenchmark.Parity(inference, e);
+        ok &= p.Passed;
+        Console.WriteLine($"inference parity {p.Model,-14} {(p.Passed ? "ok  " : "FAIL")} max |Δ| {p.MaxAbsDifference:E2}, {p.BeyondTolerance} beyond 1e-6, two runs {(p.TwoRunsIdentical ? "identical" : "DIFFER")} ({p.Samples} stocks × {p.Networks} seeds)");
+    }
     if (bench)
     {
         var (codes, day) = Generate(42, Math.Min(symbols, 50), eventsPerSymbol);
@@ -66,6 +77,22 @@ using (device)
         {
             var r = GpuBenchmark.WholeDay(device, settings, codes, day, every);
             Console.WriteLine($"  [{device.Name}] day batch {(every ? "every minute" : "close only")}: device {r.Events / r.DeviceSeconds / 1e6:F2} M events/s, end to end {r.Events / (r.DeviceSeconds + r.EncodeSeconds) / 1e6:F2} M events/s");
+        }
+    }
+    if (bench && inferenceSamples > 0)
+    {
+        var ensembles = InferenceBenchmark.Ensembles(inferenceSamples);
+        Console.WriteLine($"bench inference: {inferenceSamples} stocks × {ensembles.Count} models");
+        foreach (IInferenceBackend b in new IInferenceBackend[] { inference, new CpuInferenceBackend() })
+        {
+            double total = 0;
+            foreach (var e in ensembles)
+            {
+                var t = InferenceBenchmark.Time(b, e, 3);
+                total += t.P50Ms;
+                Console.WriteLine($"  [{b.Name}] inference {t.Model,-14} ×{t.Networks,2} seeds: p50 {t.P50Ms:F2} ms (min {t.MinMs:F2})");
+            }
+            Console.WriteLine($"  [{b.Name}] inference all models: {total:F2} ms (sum of p50s)");
         }
     }
     return ok ? 0 : 1;

@@ -7,9 +7,11 @@ namespace Sig.Gpu.Ilgpu;
 /// <summary>
 /// The device memory of one shard: the resident state (see <see cref="DeviceLayout"/>) and the
 /// transfer buffers for events, symbol lists and output rows, each grown by doubling and then
-/// reused, so a steady-state minute allocates nothing on the device.
+/// reused, so a steady-state minute allocates nothing on the device. <paramref name="idle"/> is
+/// called before a buffer is replaced or copied on the default stream, to wait for the work a
+/// shard's own stream may still be doing with it.
 /// </summary>
-internal sealed class DeviceBuffers(Accelerator accelerator) : IDisposable
+internal sealed class DeviceBuffers(Accelerator accelerator, Action? idle = null) : IDisposable
 {
     private MemoryBuffer1D<long, Stride1D.Dense>? _longs, _bars, _orders, _moves;
     private MemoryBuffer1D<double, Stride1D.Dense>? _doubles, _barDoubles, _rows, _output;
@@ -61,6 +63,7 @@ internal sealed class DeviceBuffers(Accelerator accelerator) : IDisposable
     public void EnsureOrderCapacity(long orders)
     {
         if (orders <= _orderStride) { _ordersUsed = Math.Max(_ordersUsed, orders); return; }
+        idle?.Invoke();
         long stride = Math.Max(orders, 2 * _orderStride);
         var grown = accelerator.Allocate1D<long>(OrderFields * stride);
         for (int f = 0; f < OrderFields && _ordersUsed > 0; f++)
@@ -81,6 +84,7 @@ internal sealed class DeviceBuffers(Accelerator accelerator) : IDisposable
     {
         if (buffer is null || buffer.Length < n)
         {
+            if (buffer is not null) idle?.Invoke();
             long size = Math.Max(n, buffer is null ? 1024 : 2 * buffer.Length);
             buffer?.Dispose();
             buffer = accelerator.Allocate1D<T>(size);

@@ -20,18 +20,20 @@ public enum IlgpuDevice
 /// The ILGPU backend: one ILGPU context and accelerator, the kernels compiled once, and a
 /// device-resident state per shard (<see cref="IlgpuShardState"/>). <see cref="Create"/> fails
 /// with one clear <see cref="GpuUnavailableException"/> line when the device or driver is missing.
-/// Kernel launches go to the accelerator's default stream, one shard at a time (a lock), so
-/// shards on worker threads share the device safely.
+/// Each shard issues its transfers and launches on its own stream from pinned host buffers
+/// (<see cref="MinuteTransfers"/>), one shard at a time (a lock), and waits for its stream outside
+/// the lock, so one shard's download overlaps the next shard's upload and kernels.
 /// </summary>
 public sealed class IlgpuComputeBackend : IComputeBackend
 {
     private readonly Context _context;
     internal readonly Accelerator Accelerator;
     internal readonly object DeviceLock = new();
-    internal readonly Action<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>> ApplyBatch;
-    internal readonly Action<Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long> EvaluateChanged;
+    internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>> ApplyBatch;
+    internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long> EvaluateChanged;
     internal readonly Action<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long> WholeDay;
-    internal readonly Action<Index1D, ShardViews, ArrayView<long>> RelocateOrders;
+    internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long> WholeDayOn;
+    internal readonly Action<AcceleratorStream, Index1D, ShardViews, ArrayView<long>> RelocateOrders;
     internal readonly Action<Index1D, ArrayView<double>> FillNaN;
 
     private IlgpuComputeBackend(Context context, Accelerator accelerator, IlgpuDevice kind)
@@ -39,18 +41,39 @@ public sealed class IlgpuComputeBackend : IComputeBackend
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
-        ApplyBatch = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>>(FactorKernels.ApplyBatch);
-        EvaluateChanged = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.EvaluateChanged);
+        ApplyBatch = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>>(FactorKernels.ApplyBatch);
+        EvaluateChanged = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.EvaluateChanged);
         WholeDay = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.WholeDay);
-        RelocateOrders = accelerator.LoadAutoGroupedStreamKernel<Index1D, ShardViews, ArrayView<long>>(FactorKernels.RelocateOrders);
+        WholeDayOn = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<DeviceEvent>, ArrayView<int>, ArrayView<double>, int, double, long>(FactorKernels.WholeDay);
+        RelocateOrders = accelerator.LoadAutoGroupedKernel<Index1D, ShardViews, ArrayView<long>>(FactorKernels.RelocateOrders);
         FillNaN = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>>(FactorKernels.FillNaN);
-        string version = typeof(Context).Assembly.GetName().Version?.ToString(3) ?? "?";
-        Device = accelerator is CudaAccelerator cuda
-            ? $"{cuda.Name} (CUDA driver {cuda.DriverVersion}, sm {cuda.Architecture}, ILGPU {version})"
-            : $"{accelerator.Name} (ILGPU {version} CPU accelerator)";
+        Device = IlgpuAccelerators.Describe(accelerator);
     }
 
     public IlgpuDevice Kind { get; }
+
+    /// <summary>
+    /// Queued events that make <c>Apply</c> upload and apply them at once (asynchronously, on the
+    /// shard's stream) instead of waiting for the minute's evaluation, so the device works while
+    /// the host encodes the rest of the minute. The rows do not depend on it (tests vary it).
+    /// </summary>
+    public int EagerFlushEvents { get; set; } = 16384;
+
+    /// <summary>
+    /// For runs that evaluate only the close (`replay --outputs daily`): a shard keeps the day's
+    /// events queued (no early uploads) and at minute 240 runs kernel (b), the whole-day batch —
+    /// every queued event up at once, one launch that applies each symbol's events bar by bar and
+    /// evaluates the close, the rows down at once. A supervision snapshot mid-day applies what is
+    /// queued so far; the close batch then takes the rest. The rows equal the streaming path's.
+    /// </summary>
+    public bool DayBatchAtClose { get; set; }
+
+    /// <summary>Close evaluations run as whole-day batches so far (for checks).</summary>
+    public int DayBatchesRun => _dayBatches;
+
+    private int _dayBatches;
+
+    internal void CountDayBatch() => Interlocked.Increment(ref _dayBatches);
 
     public string Name => Kind == IlgpuDevice.Cuda ? "cuda" : "ilgpu-cpu";
 
@@ -62,31 +85,16 @@ public sealed class IlgpuComputeBackend : IComputeBackend
     /// <summary>Opens the accelerator; throws <see cref="GpuUnavailableException"/> (one line) when it cannot.</summary>
     public static IlgpuComputeBackend Create(IlgpuDevice kind, int cudaDevice = 0)
     {
-        Context? context = null;
+        var (context, accelerator) = IlgpuAccelerators.Open(kind, cudaDevice);
         try
         {
-            if (kind == IlgpuDevice.Cpu)
-            {
-                context = Context.Create(b => b.CPU().EnableAlgorithms());
-                return new IlgpuComputeBackend(context, context.CreateCPUAccelerator(0), kind);
-            }
-            context = Context.Create(b => b.Cuda().EnableAlgorithms());
-            var devices = context.GetCudaDevices();
-            if (devices.Count == 0)
-                throw new GpuUnavailableException("no CUDA device found (NVIDIA driver libcuda not loaded, or no GPU visible)");
-            if (cudaDevice < 0 || cudaDevice >= devices.Count)
-                throw new GpuUnavailableException($"CUDA device {cudaDevice} requested, {devices.Count} present");
-            return new IlgpuComputeBackend(context, devices[cudaDevice].CreateAccelerator(context), kind);
-        }
-        catch (GpuUnavailableException)
-        {
-            context?.Dispose();
-            throw;
+            return new IlgpuComputeBackend(context, accelerator, kind);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException || kind == IlgpuDevice.Cuda)
         {
-            context?.Dispose();
-            throw new GpuUnavailableException($"{(kind == IlgpuDevice.Cuda ? "CUDA" : "ILGPU CPU")} accelerator could not start: {ex.GetType().Name}: {FirstLine(ex.Message)}", ex);
+            accelerator.Dispose();
+            context.Dispose();
+            throw new GpuUnavailableException($"{(kind == IlgpuDevice.Cuda ? "CUDA" : "ILGPU CPU")} kernels could not be loaded: {ex.GetType().Name}: {FirstLine(ex.Message)}", ex);
         }
     }
 

@@ -12,9 +12,10 @@ namespace Sig.Gpu.Ilgpu;
 
 /// <summary>
 /// One shard's state resident on the accelerator. Apply encodes events on the host (order-id
-/// maps, fixed logs) and queues them; Evaluate uploads only the queued events (grouped by
-/// symbol, seq order kept), applies them in one kernel launch, evaluates the symbols with a
-/// fill in a second and downloads only their rows. Parent orders live in one pool with a
+/// maps, fixed logs) and queues them, uploading and applying them early once many are queued;
+/// Evaluate uploads the rest (grouped by symbol, seq order kept), applies them in one kernel
+/// launch, evaluates the symbols with a fill in a second and downloads only their rows. All of
+/// it goes through the shard's stream and pinned buffers (<see cref="MinuteTransfers"/>). Parent orders live in one pool with a
 /// contiguous segment per symbol; a symbol that outgrows its segment is moved to a larger one
 /// at the pool's end (the pool doubles when full), so nothing on the device is ever resized in
 /// place during a kernel.
@@ -27,6 +28,7 @@ public sealed class IlgpuShardState : IShardFactorState
     private readonly BigOrderSizing _sizing;
     private readonly List<HostSymbolTrack> _tracks = [];
     private readonly DeviceBuffers _buffers;
+    private readonly MinuteTransfers _transfers;
     // Per symbol: its order segment (base, capacity) and the orders the device holds.
     private long[] _orderBase = [], _orderCapacity = [];
     private int[] _deviceOrders = [];
@@ -38,14 +40,14 @@ public sealed class IlgpuShardState : IShardFactorState
     private readonly List<int> _touched = [];
     private DeviceEvent[] _grouped = new DeviceEvent[1024];
     private int[] _changed = [];
-    private double[] _output = [];
 
     internal IlgpuShardState(IlgpuComputeBackend backend, FactorSettings settings, BigOrderSizing sizing)
     {
         _backend = backend;
         _settings = settings;
         _sizing = sizing;
-        _buffers = new DeviceBuffers(backend.Accelerator);
+        _transfers = new MinuteTransfers(backend.Accelerator);
+        _buffers = new DeviceBuffers(backend.Accelerator, _transfers.Synchronize);
     }
 
     public int SymbolCount { get; private set; }
@@ -61,7 +63,11 @@ public sealed class IlgpuShardState : IShardFactorState
         _changed = new int[n];
         _poolEnd = 0;
         _pendingCount = 0;
-        lock (_backend.DeviceLock) _buffers.Reset(_backend, n, 1024);
+        lock (_backend.DeviceLock)
+        {
+            _transfers.Synchronize();
+            _buffers.Reset(_backend, n, 1024);
+        }
     }
 
     public void Apply(ReadOnlySpan<TickEvent> events, ReadOnlySpan<int> symbols)
@@ -72,6 +78,8 @@ public sealed class IlgpuShardState : IShardFactorState
             if (_pendingCount == _pending.Length) Array.Resize(ref _pending, _pending.Length * 2);
             _pending[_pendingCount++] = d;
         }
+        if (_pendingCount >= _backend.EagerFlushEvents && !_backend.DayBatchAtClose)
+            lock (_backend.DeviceLock) Flush();
     }
 
     public int Evaluate(int minute, Span<double> rows, Span<int> changed)
@@ -86,23 +94,29 @@ public sealed class IlgpuShardState : IShardFactorState
             if (t.LastBar > minute) throw new InvalidOperationException($"{t.Symbol}: state holds events of bar {t.LastBar}, evaluated as of {minute}");
             if (t.Fills > 0) _changed[count++] = i; // a symbol without a fill keeps its all-NaN row
         }
-        if (_output.Length < count * W) _output = new double[Math.Max(count * W, _output.Length * 2)];
+        var stream = _transfers.Stream;
+        bool dayBatch = _backend.DayBatchAtClose && minute == SessionBars.BarsPerDay;
         lock (_backend.DeviceLock)
         {
-            Flush();
-            if (count > 0)
+            if (dayBatch) CloseBatch();
+            else Flush();
+            if (count > 0 && !dayBatch)
             {
                 var changedView = _buffers.Changed(count);
-                changedView.CopyFromCPU(_changed.AsSpan(0, count));
+                _transfers.UploadChanged(_changed.AsSpan(0, count), changedView);
                 var output = _buffers.Output((long)count * W);
-                _backend.EvaluateChanged(count, _buffers.Views, changedView, output, minute, _settings.StdMultiple, _settings.MinAmountTicks);
-                output.CopyToCPU(_output.AsSpan(0, count * W));
+                _backend.EvaluateChanged(stream, count, _buffers.Views, changedView, output, minute, _settings.StdMultiple, _settings.MinAmountTicks);
+                _transfers.DownloadRows(output, count * W);
             }
         }
+        // Waited for outside the lock: other shards issue their uploads and kernels meanwhile.
+        using (stream.BindScoped()) _transfers.Synchronize();
+        // Streaming: row k is changed[k]'s; the close batch: row i is symbol i's (every symbol evaluated).
+        var downloaded = dayBatch ? _transfers.Rows(n * W) : count > 0 ? _transfers.Rows(count * W) : [];
         for (int k = 0; k < count; k++)
         {
             int i = _changed[k];
-            _output.AsSpan(k * W, W).CopyTo(rows.Slice(i * W, W));
+            downloaded.Slice((dayBatch ? i : k) * W, W).CopyTo(rows.Slice(i * W, W));
             changed[k] = i;
         }
         return count;
@@ -131,11 +145,39 @@ public sealed class IlgpuShardState : IShardFactorState
         foreach (int s in _touched) _perSymbol[s] = 0;
         ReserveOrders();
         var events = _buffers.Events(_pendingCount);
-        events.CopyFromCPU(_grouped.AsSpan(0, _pendingCount));
         var startView = _buffers.Starts(starts.Length);
-        startView.CopyFromCPU(starts);
-        _backend.ApplyBatch(_touched.Count, _buffers.Views, events, startView);
+        _transfers.Upload(_grouped.AsSpan(0, _pendingCount), starts, events, startView);
+        _backend.ApplyBatch(_transfers.Stream, _touched.Count, _buffers.Views, events, startView);
         _pendingCount = 0;
+    }
+
+    // Kernel (b) at the close: the queued events of every symbol (the whole day unless a snapshot
+    // applied part of it) up at once, one launch over all symbols, every symbol's row down (caller holds the device lock).
+    private void CloseBatch()
+    {
+        int n = SymbolCount;
+        var starts = new int[n + 1];
+        for (int k = 0; k < _pendingCount; k++) starts[_pending[k].Symbol + 1]++;
+        _touched.Clear();
+        for (int i = 0; i < n; i++)
+        {
+            if (starts[i + 1] > 0) _touched.Add(i);
+            _perSymbol[i] = starts[i];
+            starts[i + 1] += starts[i];
+        }
+        if (_grouped.Length < _pendingCount) _grouped = new DeviceEvent[_pending.Length];
+        // Stable by symbol; within a symbol the queue is in release order, minute by minute, so bars ascend as the kernel needs.
+        for (int k = 0; k < _pendingCount; k++) _grouped[_perSymbol[_pending[k].Symbol]++] = _pending[k];
+        Array.Clear(_perSymbol);
+        ReserveOrders();
+        var events = _buffers.Events(Math.Max(_pendingCount, 1));
+        var startView = _buffers.Starts(n + 1);
+        _transfers.Upload(_grouped.AsSpan(0, _pendingCount), starts, events, startView);
+        var output = _buffers.Output((long)n * W);
+        if (n > 0) _backend.WholeDayOn(_transfers.Stream, n, _buffers.Views, events, startView, output, 0, _settings.StdMultiple, _settings.MinAmountTicks);
+        _transfers.DownloadRows(output, n * W);
+        _pendingCount = 0;
+        _backend.CountDayBatch();
     }
 
     // Gives every touched symbol an order segment large enough for its orders after the flush.
@@ -158,8 +200,8 @@ public sealed class IlgpuShardState : IShardFactorState
         if (moves.Count == 0) return;
         _buffers.EnsureOrderCapacity(_poolEnd);
         var view = _buffers.Moves(moves.Count);
-        view.CopyFromCPU(moves.ToArray());
-        _backend.RelocateOrders(moves.Count / 4, _buffers.Views, view);
+        view.SubView(0, moves.Count).CopyFromCPU(_transfers.Stream, moves.ToArray()); // pageable and rare: staged by the driver
+        _backend.RelocateOrders(_transfers.Stream, moves.Count / 4, _buffers.Views, view);
     }
 
     public long LastSeq(int symbol) => _tracks[symbol].LastSeq;
@@ -173,7 +215,9 @@ public sealed class IlgpuShardState : IShardFactorState
         lock (_backend.DeviceLock)
         {
             Flush();
-            _buffers.CopyTo(c._buffers);
+            _transfers.Synchronize();
+            c._transfers.Synchronize();
+            _buffers.CopyTo(c._buffers); // on the default stream, both shards' streams idle
         }
         c.SymbolCount = SymbolCount;
         if (c._tracks.Count > _tracks.Count) c._tracks.RemoveRange(_tracks.Count, c._tracks.Count - _tracks.Count);

@@ -19,5 +19,13 @@ public class PtxCompilationTests
             Assert.Matches(@"\.target\s+sm_[89]0", text);
         }
         Assert.Contains("f64", ptx.Single(p => p.Kernel == "EvaluateChanged").Ptx);
+        // The inference kernels use no approximate PTX math (ex2/tanh.approx) and call no external function.
+        foreach (var kernel in new[] { "Gru", "Lstm", "Head", "BatchNormRows" })
+        {
+            var text = ptx.Single(p => p.Kernel == kernel).Ptx;
+            Assert.Contains(".f32", text);
+            Assert.DoesNotContain(".approx", text);
+            Assert.DoesNotContain(".extern", text);
+        }
     }
 }

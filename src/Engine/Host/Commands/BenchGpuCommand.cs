@@ -4,6 +4,7 @@ using Sig.Engine.Events;
 using Sig.Gpu;
 using Sig.Factors.Compute;
 using Sig.Gpu.Ilgpu;
+using Sig.Gpu.Inference;
 using Sig.Replay.Generator;
 
 namespace Sig.Engine.Host.Commands;
@@ -21,7 +22,12 @@ public sealed class BenchGpuCommand : IBenchCommand
         var events = new Option<int>("--events-per-symbol") { Description = "Mean events per symbol-day of the generated template", DefaultValueFactory = _ => 20000 };
         var backends = new Option<string>("--backends") { Description = "Comma-separated: cpu, ilgpu-cpu, cuda (default: cpu, plus cuda when a device is present, else ilgpu-cpu)" };
         var seed = new Option<ulong>("--seed") { Description = "Generator seed of the template day", DefaultValueFactory = _ => 42UL };
-        var cmd = new Command("gpu", "Compute backends: minute step for all symbols (ms) and the whole-day batch (events/s)") { symbols, events, backends, seed };
+        var inferenceSamples = new Option<int?>("--inference-samples") { Description = "Stocks scored by every model in the inference measurement (default: --symbols; 0 skips inference)" };
+        var inferenceRuns = new Option<int>("--inference-runs") { Description = "Timed runs per model (after one warm-up)", DefaultValueFactory = _ => 3 };
+        var cmd = new Command("gpu", "Compute backends: minute step for all symbols (ms), the whole-day batch (events/s), model inference for all stocks × all models (ms) with device parity")
+        {
+            symbols, events, backends, seed, inferenceSamples, inferenceRuns,
+        };
         cmd.SetAction(parse =>
         {
             int n = parse.GetValue(symbols);
@@ -50,11 +56,43 @@ public sealed class BenchGpuCommand : IBenchCommand
                         + $"(host encode {b.EncodeSeconds:F3} s, device {b.DeviceSeconds:F3} s = {b.Events / b.DeviceSeconds / 1e6:F2} M events/s)");
                 }
             }
+            int stocks = parse.GetValue(inferenceSamples) ?? n;
+            if (stocks > 0) InferenceSection(names, stocks, Math.Max(1, parse.GetValue(inferenceRuns)));
             Console.WriteLine($"  peak RSS     {BenchReport.PeakRssMiB():F0} MiB");
             Console.WriteLine($"  machine      {BenchReport.Machine()}");
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Kernel (c): for each backend, parity with the CPU models on a small cross-section (device
+    /// backends), then every model's ensemble over <paramref name="stocks"/> stocks, timed.
+    /// </summary>
+    public static void InferenceSection(IReadOnlyList<string> names, int stocks, int runs)
+    {
+        var ensembles = InferenceBenchmark.Ensembles(stocks);
+        var small = InferenceBenchmark.Ensembles(Math.Min(stocks, 256), seeds: 2);
+        Console.WriteLine($"  inference: {stocks} stocks × {ensembles.Count} models ({string.Join(", ", ensembles.Select(e => $"{e.Model} ×{e.Networks.Count}"))}); CPU models on {Sig.Models.Nn.Compute.Threads} thread(s)");
+        foreach (var name in names)
+        {
+            using var backend = InferenceBackendSelector.Create(name, note => Console.Error.WriteLine(note));
+            Console.WriteLine($"  [{backend.Name}] {backend.Device ?? "CPU models"}");
+            if (backend is IlgpuInferenceBackend)
+                foreach (var e in small)
+                {
+                    var p = InferenceBenchmark.Parity(backend, e);
+                    Console.WriteLine($"    parity {p.Model,-14} {(p.Passed ? "ok  " : "FAIL")} max |Δ| {p.MaxAbsDifference:E2}, {p.BeyondTolerance} beyond 1e-6, two runs {(p.TwoRunsIdentical ? "identical" : "DIFFER")} ({p.Samples} stocks × {p.Networks} seeds)");
+                }
+            double total = 0;
+            foreach (var e in ensembles)
+            {
+                var t = InferenceBenchmark.Time(backend, e, runs);
+                total += t.P50Ms;
+                Console.WriteLine($"    inference {t.Model,-14} ×{t.Networks,2} seeds: p50 {t.P50Ms,9:F1} ms (mean {t.MeanMs:F1}, min {t.MinMs:F1}) for {t.Samples} stocks");
+            }
+            Console.WriteLine($"    inference all models: {total:F1} ms (sum of p50s)");
+        }
     }
 
     // One generated day's symbol-days (those with events).
