@@ -41,7 +41,7 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         _shards = new IActorRef?[host.Shards];
         ReceiveAsync<Start>(async _ =>
         {
-            await StartAsync().ConfigureAwait(false);
+            await StartAsync(); // no ConfigureAwait: Become and the stash need the actor's context after it
             Become(Merging);
             Stash.UnstashAll();
         });
@@ -51,6 +51,12 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
     public IStash Stash { get; set; } = null!;
 
     protected override void PreStart() => Self.Tell(Start.Instance);
+
+    protected override void PreRestart(Exception reason, object message)
+    {
+        _host.Log($"cross-section: restarting after {reason.GetType().Name}: {reason.Message}");
+        base.PreRestart(reason, message);
+    }
 
     protected override void PostStop()
     {
@@ -99,7 +105,7 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
             var (first, firstParts) = _pending.First();
             if (firstParts.Any(p => p is null)) break;
             _pending.Remove(first);
-            await PublishAsync(firstParts!).ConfigureAwait(false);
+            await PublishAsync(firstParts!); // stays in the actor's context
             _lastPublished = first;
         }
         if (_lastPublished is not { } through) return;
