@@ -35,7 +35,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             switch (obj)
             {
                 case ShardRows r: WriteRows(w, r); break;
-                case RowsTaken t: w.Write(t.Shard); w.Write(t.Date.DayNumber); w.Write(t.Minute); break;
+                case RowsTaken t: w.Write(t.Shard); w.Write(t.Date.DayNumber); w.Write(t.Minute); w.Write(t.Digest); break;
                 case StartShard s: w.Write(s.EntityId); break;
                 default: throw new ArgumentException($"not a cluster message: {obj.GetType()}");
             }
@@ -49,7 +49,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         return manifest switch
         {
             RowsManifest => ReadRows(r),
-            TakenManifest => new RowsTaken(r.ReadInt32(), DateOnly.FromDayNumber(r.ReadInt32()), r.ReadInt32()),
+            TakenManifest => new RowsTaken(r.ReadInt32(), DateOnly.FromDayNumber(r.ReadInt32()), r.ReadInt32(), r.ReadString()),
             StartManifest => new StartShard(r.ReadString()),
             _ => throw new ArgumentException($"unknown cluster message manifest '{manifest}'"),
         };

@@ -23,8 +23,8 @@ public sealed record ShardRows(int Shard, FactorSnapshot Part, PipelineCounters 
     public (DateOnly Date, int Minute) Key => (Part.Date, Part.Minute);
 }
 
-/// <summary>Singleton → shard: every minute of the shard up to and including this one is published (in SIG_OUT).</summary>
-public sealed record RowsTaken(int Shard, DateOnly Date, int Minute) : IClusterMessage;
+/// <summary>Singleton → shard: every minute up to and including this one is published (in SIG_OUT); <paramref name="Digest"/> is the output digest through it.</summary>
+public sealed record RowsTaken(int Shard, DateOnly Date, int Minute, string Digest) : IClusterMessage;
 
 /// <summary>Starts (or touches) the shard entity <paramref name="EntityId"/>; each node sends one per shard when it joins.</summary>
 public sealed record StartShard(string EntityId) : IClusterMessage;

@@ -92,7 +92,7 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         var key = rows.Key;
         if (_lastPublished is { } done && key.CompareTo(done) <= 0)
         {
-            Sender.Tell(new RowsTaken(rows.Shard, done.Date, done.Minute));
+            Sender.Tell(new RowsTaken(rows.Shard, done.Date, done.Minute, _digest.Hex));
             return;
         }
         if (rows.Shard < 0 || rows.Shard >= _host.Shards) return;
@@ -110,7 +110,7 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         }
         if (_lastPublished is not { } through) return;
         // Every shard that sent rows hears it at once (rather than on its next resend).
-        for (int s = 0; s < _shards.Length; s++) _shards[s]?.Tell(new RowsTaken(s, through.Date, through.Minute));
+        for (int s = 0; s < _shards.Length; s++) _shards[s]?.Tell(new RowsTaken(s, through.Date, through.Minute, _digest.Hex));
     }
 
     private async Task PublishAsync(ShardRows[] parts)

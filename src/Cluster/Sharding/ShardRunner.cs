@@ -34,6 +34,9 @@ public sealed class ShardRunner(ShardHost host, int shard)
     /// <summary>Minutes closed today.</summary>
     public int ClosedMinutes => _engine?.LastClosedMinute ?? 0;
 
+    /// <summary>The shard's counters so far.</summary>
+    public PipelineCounters Counters => _engine is { } e ? new(e.EventsApplied, e.LateEvents, e.UnknownSymbolEvents, _rejected) : default;
+
     /// <summary>Journal records replayed at start.</summary>
     public long Recovered { get; private set; }
 

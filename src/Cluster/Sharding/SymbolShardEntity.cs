@@ -20,6 +20,7 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stop = new();
     private Task? _running;
     private ShardRunner? _runner;
+    private (DateOnly, int)? _manifestThrough;
 
     /// <summary>Runners of the entities living in this process (status reads them).</summary>
     public static readonly System.Collections.Concurrent.ConcurrentDictionary<int, ShardRunner> Local = new();
@@ -34,7 +35,13 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
             _unconfirmed.Add(rows);
             _singleton.Tell(rows);
         });
-        Receive<RowsTaken>(taken => _unconfirmed.RemoveAll(r => r.Key.CompareTo((taken.Date, taken.Minute)) <= 0));
+        Receive<RowsTaken>(taken =>
+        {
+            _unconfirmed.RemoveAll(r => r.Key.CompareTo((taken.Date, taken.Minute)) <= 0);
+            if (_manifestThrough is { } through && (taken.Date, taken.Minute).CompareTo(through) <= 0) return;
+            _manifestThrough = (taken.Date, taken.Minute);
+            WriteManifest(taken);
+        });
         Receive<Resend>(_ =>
         {
             foreach (var rows in _unconfirmed.Take(ResendBatch)) _singleton.Tell(rows);
@@ -71,6 +78,25 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
         catch (AggregateException) { /* already reported */ }
         if (Local.TryGetValue(_shard, out var current) && ReferenceEquals(current, _runner)) Local.TryRemove(_shard, out _);
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// The shard journal's live manifest: the cluster's output digest through the minute the
+    /// singleton last confirmed, so `engine verify-replay --journal` checks the shard's journal
+    /// (which holds the whole md stream it consumed) against what the cluster published.
+    /// </summary>
+    private void WriteManifest(RowsTaken taken)
+    {
+        var counters = _runner?.Counters ?? default;
+        var manifest = Sig.Engine.Output.RunManifest.For("live", _host.Config, $"cluster {_host.ClusterId} shard {_shard} journal", _host.Backend.Name, _host.Shards) with
+        {
+            JournalId = _host.ClusterId,
+            To = Sig.Engine.Text.CanonicalRows.FormatDate(taken.Date),
+            LastMinute = taken.Minute,
+            Events = counters.EventsApplied,
+            OutputDigest = taken.Digest,
+        };
+        manifest.Write(Path.Combine(ShardRunner.JournalDirectory(_host.WorkDirectory, _shard), Sig.Actors.Live.LiveSession.ManifestFileName));
     }
 
     private sealed class Resend
