@@ -128,10 +128,12 @@ public sealed class EngineNode : IAsyncDisposable
         var oldestCoordinator = state.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(CoordinatorRole))
             .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
         var shards = SymbolShardEntity.Local.OrderBy(kv => kv.Key)
-            .Select(kv => new ShardStatus(kv.Key, kv.Value.LastSourceSeq, kv.Value.Pending, kv.Value.ClosedMinutes, kv.Value.Recovered)).ToArray();
+            .Select(kv => new ShardStatus(kv.Key, kv.Value.LastSourceSeq, kv.Value.Pending, kv.Value.ClosedMinutes, kv.Value.Recovered,
+                kv.Value.LiveStreamEvents, kv.Value.Counters.EventsApplied, kv.Value.LiveSeconds)).ToArray();
         bool singletonHere = oldestCoordinator is not null && oldestCoordinator.Address == cluster.SelfAddress;
         string? published = singletonHere && CrossSectionSingleton.LastPublished is { } p ? $"{p.Date:yyyy-MM-dd} minute {p.Minute} {p.Digest}" : null;
-        return new NodeStatus(Index, cluster.SelfAddress.ToString(), members, shards, singletonHere, published);
+        return new NodeStatus(Index, cluster.SelfAddress.ToString(), members, shards, singletonHere, published,
+            singletonHere ? [.. CrossSectionSingleton.MergeMillis] : []);
     }
 
     private async Task AnswerStatusAsync(CancellationToken cancellationToken)
@@ -186,8 +188,12 @@ public sealed class EngineNode : IAsyncDisposable
 /// <summary>A cluster member as a node sees it.</summary>
 public sealed record MemberStatus(string Address, string Status, string[] Roles, bool Unreachable);
 
-/// <summary>A shard running on a node: its last journaled stream sequence, the messages still pending for its consumer, minutes closed, journal records replayed at its start.</summary>
-public sealed record ShardStatus(int Shard, ulong LastSeq, ulong Lag, int Minute, long Replayed);
+/// <summary>
+/// A shard running on a node: its last journaled stream sequence, the messages still pending for
+/// its consumer, minutes closed, journal records replayed at its start, tick events read live
+/// (whole stream), events applied (its range), seconds from its first live input to its last closed minute.
+/// </summary>
+public sealed record ShardStatus(int Shard, ulong LastSeq, ulong Lag, int Minute, long Replayed, long StreamEvents, long Applied, double LiveSeconds);
 
-/// <summary>One node's answer to a status request.</summary>
-public sealed record NodeStatus(int Node, string Address, MemberStatus[] Members, ShardStatus[] Shards, bool Singleton, string? Published);
+/// <summary>One node's answer to a status request (merge timings only from the singleton's node).</summary>
+public sealed record NodeStatus(int Node, string Address, MemberStatus[] Members, ShardStatus[] Shards, bool Singleton, string? Published, double[] MergeMillis);

@@ -35,6 +35,14 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
     /// <summary>The last minute this process's singleton published and its digest (status and tests).</summary>
     public static (DateOnly Date, int Minute, string Digest)? LastPublished { get; private set; }
 
+    /// <summary>Milliseconds of each minute merged in this process: join, payloads, digest and publish to SIG_OUT (benchmarks).</summary>
+    public static IReadOnlyList<double> MergeMillis
+    {
+        get { lock (Merges) return [.. Merges]; }
+    }
+
+    private static readonly List<double> Merges = [];
+
     public CrossSectionSingleton(ShardHost host)
     {
         _host = host;
@@ -115,6 +123,7 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
 
     private async Task PublishAsync(ShardRows[] parts)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
         var snapshot = Join(parts);
         byte[] snapshotPayload = FactorPayloads.Snapshot(snapshot);
         byte[]? dailyPayload = snapshot.Minute == SessionBars.BarsPerDay ? FactorPayloads.Snapshot(snapshot, daily: true) : null;
@@ -127,6 +136,7 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         };
         await _publisher!.PublishAsync(output, CancellationToken.None).ConfigureAwait(false);
         LastPublished = (snapshot.Date, snapshot.Minute, _digest.Hex);
+        lock (Merges) Merges.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds); // wall-clock ok: benchmark timing only
     }
 
     /// <summary>The shards' rows concatenated in shard order (the single-process batcher's join).</summary>

@@ -34,6 +34,12 @@ public sealed class ShardRunner(ShardHost host, int shard)
     /// <summary>Minutes closed today.</summary>
     public int ClosedMinutes => _engine?.LastClosedMinute ?? 0;
 
+    /// <summary>Tick events read from the stream since live input began (all symbols: every shard parses the whole stream).</summary>
+    public long LiveStreamEvents { get; private set; }
+
+    /// <summary>Seconds from the first live input to the last closed minute (benchmarks; 0 before).</summary>
+    public double LiveSeconds { get; private set; }
+
     /// <summary>The shard's counters so far.</summary>
     public PipelineCounters Counters => _engine is { } e ? new(e.EventsApplied, e.LateEvents, e.UnknownSymbolEvents, _rejected) : default;
 
@@ -78,7 +84,15 @@ public sealed class ShardRunner(ShardHost host, int shard)
         await _live.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await foreach (var input in _live.ReadAsync(cancellationToken).ConfigureAwait(false)) Apply(input);
+            long started = 0;
+            await foreach (var input in _live.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (started == 0) started = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
+                if (input.Kind == MarketInputKind.Ticks) LiveStreamEvents += input.Events.Length;
+                int closed = ClosedMinutes;
+                Apply(input);
+                if (ClosedMinutes != closed) LiveSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds; // wall-clock ok: benchmark timing only
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
