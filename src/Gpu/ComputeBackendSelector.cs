@@ -1,5 +1,6 @@
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Gpu.Ilgpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Gpu;
 

@@ -1,6 +1,7 @@
 using Sig.Engine.Config;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
+using Sig.Factors.Compute;
 
 namespace Sig.Gpu;
 

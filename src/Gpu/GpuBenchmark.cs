@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Time;
 using Sig.Gpu.Ilgpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Gpu;
 

@@ -3,8 +3,9 @@ using System.Text;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Inference;
 

@@ -3,7 +3,7 @@ using Sig.Models.Data;
 using Sig.Models.Files;
 using Sig.Models.Networks;
 using Sig.Models.Training;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Inference;
 

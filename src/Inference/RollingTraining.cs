@@ -2,7 +2,7 @@ using System.Globalization;
 using Sig.Models.Data;
 using Sig.Models.Files;
 using Sig.Models.Training;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Inference;
 

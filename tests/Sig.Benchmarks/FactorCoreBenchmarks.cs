@@ -1,10 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
-using Sig.Engine.Intraday;
+using Sig.Factors;
+using Sig.Factors.Intraday;
 using Sig.Engine.Time;
 using Sig.Gpu;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Compute;
+using Sig.Factors.Cpu;
 
 namespace Sig.Benchmarks;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Sig.Engine.Host;
 using Sig.Inference;
 using Sig.Engine.Events;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Xunit;
 
 namespace Sig.Inference.Tests;

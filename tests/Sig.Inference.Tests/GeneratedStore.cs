@@ -3,7 +3,7 @@ using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
 using Sig.Engine.Host.Commands;
 using Sig.Inference;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Xunit;

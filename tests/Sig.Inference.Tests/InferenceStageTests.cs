@@ -5,11 +5,11 @@ using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Intraday;
+using Sig.Factors.Intraday;
 using Sig.Engine.Journal;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Inference;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Store;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using Sig.Inference;
 using Sig.Models.Training;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Research.Daily;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using Sig.Inference;
 using Sig.Models.Data;
 using Sig.Models.Training;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Research.Daily;
 using Xunit;
 

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Time;
 using Sig.Gpu;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Compute;
+using Sig.Factors.Cpu;
 using Sig.Gpu.Ilgpu;
 using Sig.Replay.Generator;
 

@@ -10,9 +10,11 @@ using Sig.Engine.Events;
 using Sig.Engine.Journal;
 using Sig.Engine.Nats;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
 using Sig.Engine.Time;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Actors.Live;
 
@@ -91,7 +93,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         Exception? fatal = null;
         var parser = new MdMessageParser(_subjects, config.Live);
         _parser = parser;
-        var dailyBars = dailyStore is Sig.Engine.Daily.IDailyBarSink bars ? new DailyBarOutput(bars, parser.References) : null;
+        var dailyBars = dailyStore is Sig.Factors.Daily.IDailyBarSink bars ? new DailyBarOutput(bars, parser.References) : null;
         await using var pipeline = new MarketPipeline(config.BigOrder, backend, options.Shards, config.Actors, [publisher], dailyStore, f =>
         {
             _log.WriteLine(f.ToString());

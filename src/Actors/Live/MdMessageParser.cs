@@ -35,7 +35,7 @@ public sealed class MdMessageParser(MarketSubjects subjects, LiveOptions? limits
     private long _windowsMinute = -1;
 
     /// <summary>The reference rows received, by date (the DailyRollup adjusts the close's bars by them).</summary>
-    public Sig.Engine.Daily.ReferenceBook References { get; } = new();
+    public Sig.Factors.Daily.ReferenceBook References { get; } = new();
 
     /// <summary>The session being received (default before the first reference message).</summary>
     public DateOnly Date { get; private set; }

@@ -2,6 +2,7 @@ using NATS.Client.Core;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Nats;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
 
 namespace Sig.Actors.Live;

@@ -1,4 +1,5 @@
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 
 namespace Sig.Actors.Pipeline;
 

@@ -1,6 +1,7 @@
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 
 namespace Sig.Actors.Pipeline;
 

@@ -8,7 +8,9 @@ using Akka.Streams.Dsl;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Actors.Pipeline;
 

@@ -1,8 +1,10 @@
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Actors.Pipeline;
 

@@ -1,5 +1,6 @@
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 
 namespace Sig.Actors.Pipeline;
 

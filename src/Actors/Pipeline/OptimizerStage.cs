@@ -1,5 +1,6 @@
 using Sig.Engine.Config;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Portfolio.Optimizer;
 using Sig.Portfolio.Strategies;
 

@@ -1,7 +1,8 @@
 using System.Reactive.Subjects;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 
 namespace Sig.Actors.Pipeline;
 

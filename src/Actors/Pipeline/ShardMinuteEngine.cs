@@ -1,9 +1,11 @@
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Time;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Actors.Pipeline;
 

@@ -1,6 +1,7 @@
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 
 namespace Sig.Actors.Pipeline;
 

@@ -17,12 +17,12 @@ public static class DeviceBarFold
     {
         s.L(LFoldedThrough, i) = 0;
         s.D(DAllSquares, i) = 0; s.D(DDownSquares, i) = 0;
-        Store(s, DRetLastRet, LRetLastRetN, i, default(Sig.Engine.Intraday.RunningCoMoments));
-        Store(s, DEarlyVolumeRet, LEarlyVolumeRetN, i, default(Sig.Engine.Intraday.RunningCoMoments));
-        Store(s, DVolumeAmplitude, LVolumeAmplitudeN, i, default(Sig.Engine.Intraday.RunningCoMoments));
-        Store(s, DNabLastRet, LNabLastRetN, i, default(Sig.Engine.Intraday.RunningCoMoments));
-        Store(s, DNabNextRet, LNabNextRetN, i, default(Sig.Engine.Intraday.RunningCoMoments));
-        Store(s, DLateRet, LLateRetN, i, default(Sig.Engine.Intraday.RunningMoments));
+        Store(s, DRetLastRet, LRetLastRetN, i, default(Sig.Factors.Intraday.RunningCoMoments));
+        Store(s, DEarlyVolumeRet, LEarlyVolumeRetN, i, default(Sig.Factors.Intraday.RunningCoMoments));
+        Store(s, DVolumeAmplitude, LVolumeAmplitudeN, i, default(Sig.Factors.Intraday.RunningCoMoments));
+        Store(s, DNabLastRet, LNabLastRetN, i, default(Sig.Factors.Intraday.RunningCoMoments));
+        Store(s, DNabNextRet, LNabNextRetN, i, default(Sig.Factors.Intraday.RunningCoMoments));
+        Store(s, DLateRet, LLateRetN, i, default(Sig.Factors.Intraday.RunningMoments));
         for (int f = 0; f < 15; f++) { s.L(LCloseNextOpen + f, i) = 0; s.L(LVolumeItem + f, i) = 0; }
         s.L(LDayVolume, i) = 0;
         for (int h = 0; h < 8; h++) s.L(LHalfHourVolume + h, i) = 0;

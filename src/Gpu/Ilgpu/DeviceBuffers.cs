@@ -35,7 +35,7 @@ internal sealed class DeviceBuffers(Accelerator accelerator) : IDisposable
             _doubles = accelerator.Allocate1D<double>((long)DoubleFields * stride);
             _bars = accelerator.Allocate1D<long>((long)BarFields * Slots * stride);
             _barDoubles = accelerator.Allocate1D<double>((long)BarDoubleFields * Slots * stride);
-            _rows = accelerator.Allocate1D<double>((long)Sig.Engine.Factors.FactorCatalog.Count * stride);
+            _rows = accelerator.Allocate1D<double>((long)Sig.Factors.FactorCatalog.Count * stride);
             _stride = stride;
         }
         if (_orders is null || _orderStride < orders)

@@ -1,7 +1,7 @@
 using Sig.Engine.Time;
 using static Sig.Gpu.Ilgpu.DeviceLayout;
 using static Sig.Gpu.Ilgpu.DeviceMoments;
-using F = Sig.Engine.Factors.FactorCatalog;
+using F = Sig.Factors.FactorCatalog;
 
 namespace Sig.Gpu.Ilgpu;
 

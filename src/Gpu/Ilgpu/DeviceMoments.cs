@@ -1,4 +1,4 @@
-using Sig.Engine.Intraday;
+using Sig.Factors.Intraday;
 using static Sig.Gpu.Ilgpu.DeviceLayout;
 
 namespace Sig.Gpu.Ilgpu;

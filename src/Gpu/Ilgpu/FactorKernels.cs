@@ -1,6 +1,6 @@
 using ILGPU;
 using Sig.Engine.Time;
-using F = Sig.Engine.Factors.FactorCatalog;
+using F = Sig.Factors.FactorCatalog;
 
 namespace Sig.Gpu.Ilgpu;
 

@@ -1,7 +1,7 @@
 using Sig.Engine.Config;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
-using Sig.Engine.Intraday;
+using Sig.Factors.Intraday;
 using Sig.Engine.Time;
 
 namespace Sig.Gpu.Ilgpu;

@@ -3,6 +3,7 @@ using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using Sig.Engine.Config;
+using Sig.Factors.Compute;
 
 namespace Sig.Gpu.Ilgpu;
 

@@ -3,8 +3,9 @@ using ILGPU;
 using ILGPU.Runtime;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Time;
+using Sig.Factors.Compute;
 
 namespace Sig.Gpu.Ilgpu;
 

@@ -1,10 +1,11 @@
 using ILGPU;
 using ILGPU.Runtime;
 using Sig.Engine.Config;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Time;
+using Sig.Factors.Compute;
 using static Sig.Gpu.Ilgpu.DeviceLayout;
 
 namespace Sig.Gpu.Ilgpu;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 
 namespace Sig.Portfolio.Strategies;
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
 
 namespace Sig.Replay.Csv;

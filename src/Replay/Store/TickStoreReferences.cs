@@ -1,4 +1,4 @@
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 
 namespace Sig.Replay.Store;
 

@@ -1,4 +1,4 @@
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Research.Daily;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Research.Evaluation;
 

@@ -10,9 +10,10 @@ using Sig.Engine.Events;
 using Sig.Engine.Journal;
 using Sig.Engine.Nats;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Tests.Nats;
 using Sig.Engine.Time;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Xunit;
 
 namespace Sig.Actors.Tests.Live;

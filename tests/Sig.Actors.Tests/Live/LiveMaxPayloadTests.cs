@@ -4,7 +4,7 @@ using Sig.Actors.Live;
 using Sig.Engine.Config;
 using Sig.Engine.Nats;
 using Sig.Engine.Tests.Nats;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Xunit;
 
 namespace Sig.Actors.Tests.Live;

@@ -11,7 +11,7 @@ using Sig.Engine.Events;
 using Sig.Engine.Journal;
 using Sig.Engine.Nats;
 using Sig.Engine.Tests.Nats;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Xunit;
 
 namespace Sig.Actors.Tests.Live;

@@ -8,7 +8,7 @@ using Sig.Engine.Config;
 using Sig.Engine.Nats;
 using Sig.Engine.Tests.Nats;
 using Sig.Engine.Time;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Replay.Feed;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Replay.Store;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Xunit;
 
 namespace Sig.Actors.Tests.Pipeline;

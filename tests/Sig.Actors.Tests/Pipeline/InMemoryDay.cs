@@ -22,7 +22,7 @@ public sealed class InMemoryDay(DateOnly date, SortedDictionary<SymbolCode, Tick
         for (int i = 0; i < symbols; i++)
         {
             var sym = SymbolCode.FromParts(600000 + i * 7, "SH");
-            var evs = Sig.Gpu.Tests.Cpu.RandomDay.Make(seed + i, eventsPerSymbol, sparse: i % 4 == 3).ToArray();
+            var evs = Sig.Factors.Tests.Cpu.RandomDay.Make(seed + i, eventsPerSymbol, sparse: i % 4 == 3).ToArray();
             for (int k = 0; k < evs.Length; k++) evs[k].Symbol = sym.Value;
             map[sym] = i % 9 == 8 ? [] : evs; // a suspended symbol: no events
         }

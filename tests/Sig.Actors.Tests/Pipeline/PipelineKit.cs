@@ -3,12 +3,14 @@ using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Intraday;
+using Sig.Factors.Intraday;
 using Sig.Engine.Journal;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Time;
 using Sig.Gpu;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Compute;
+using Sig.Factors.Cpu;
 
 namespace Sig.Actors.Tests.Pipeline;
 
@@ -121,7 +123,7 @@ public sealed class FlakyBackend(IComputeBackend inner, Func<int, int, bool> fai
         }
 
         public long LastSeq(int symbol) => inner.LastSeq(symbol);
-        public Sig.Engine.Daily.RawDailyBar? DailyBar(int symbol) => inner.DailyBar(symbol);
+        public Sig.Factors.Daily.RawDailyBar? DailyBar(int symbol) => inner.DailyBar(symbol);
         public IShardFactorState Copy(IShardFactorState? into = null) => new Shard(owner, inner.Copy((into as Shard)?.Inner));
 
         private IShardFactorState Inner => inner;

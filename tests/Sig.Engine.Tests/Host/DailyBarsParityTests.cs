@@ -3,8 +3,8 @@ using Sig.Actors.Live;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
 using Sig.Engine.Host.Commands;
-using Sig.Gpu.Cpu;
-using Sig.Replay.Features;
+using Sig.Factors.Cpu;
+using Sig.Data.Features;
 using Sig.Replay.Feed;
 using Xunit;
 

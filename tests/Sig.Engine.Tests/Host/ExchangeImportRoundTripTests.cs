@@ -1,9 +1,10 @@
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
-using Sig.Engine.Intraday;
+using Sig.Factors;
+using Sig.Factors.Intraday;
 using Sig.Engine.Time;
 using Sig.Gpu;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Compute;
+using Sig.Factors.Cpu;
 using Sig.Replay.Csv;
 using Sig.Replay.Csv.Exchange;
 using Sig.Replay.Generator;

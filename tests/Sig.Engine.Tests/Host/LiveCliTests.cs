@@ -136,8 +136,8 @@ public sealed class LiveCliTests(LiveMarketFixture market) : IClassFixture<LiveM
         await AssertSigOutCompleteAndUniqueAsync();
 
         // DailyRollup wrote the close into the feature store, the same rows replay wrote.
-        using var liveStore = new Sig.Replay.Features.SqliteFeatureStore(Path.Combine(features, "features.db"));
-        using var replayStore = new Sig.Replay.Features.SqliteFeatureStore(Path.Combine(market.Root, "replay.db"));
+        using var liveStore = new Sig.Data.Features.SqliteFeatureStore(Path.Combine(features, "features.db"));
+        using var replayStore = new Sig.Data.Features.SqliteFeatureStore(Path.Combine(market.Root, "replay.db"));
         var fromLive = liveStore.ReadDaily(market.Date);
         var fromReplay = replayStore.ReadDaily(market.Date);
         Assert.Equal(market.Symbols, fromLive.Count);

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Sig.Engine.Config;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Host;
 using Sig.Engine.Host.Commands;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Xunit;

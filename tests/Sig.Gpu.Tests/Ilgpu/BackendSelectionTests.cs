@@ -1,9 +1,10 @@
 using Sig.Engine.Config;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Gpu.Ilgpu;
 using Xunit;
+using Sig.Factors.Compute;
 using static Sig.Gpu.Tests.Ilgpu.ParityKit;
 
 namespace Sig.Gpu.Tests.Ilgpu;

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Gpu.Ilgpu;
-using Sig.Gpu.Tests.Cpu;
+using Sig.Factors.Tests.Cpu;
 using Xunit;
 using static Sig.Gpu.Tests.Ilgpu.ParityKit;
 

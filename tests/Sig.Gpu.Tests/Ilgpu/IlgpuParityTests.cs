@@ -1,8 +1,9 @@
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Gpu.Ilgpu;
 using Xunit;
+using Sig.Factors.Compute;
 using static Sig.Gpu.Tests.Ilgpu.ParityKit;
 
 namespace Sig.Gpu.Tests.Ilgpu;

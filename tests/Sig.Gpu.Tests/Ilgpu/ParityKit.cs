@@ -1,9 +1,10 @@
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Time;
 using Xunit;
-using F = Sig.Engine.Factors.FactorCatalog;
+using Sig.Factors.Compute;
+using F = Sig.Factors.FactorCatalog;
 
 namespace Sig.Gpu.Tests.Ilgpu;
 

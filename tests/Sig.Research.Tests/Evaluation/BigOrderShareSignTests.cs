@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Sig.Engine.Config;
 using Sig.Engine.Host.Commands;
 using Sig.Actors.Pipeline;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Sig.Research.Evaluation;

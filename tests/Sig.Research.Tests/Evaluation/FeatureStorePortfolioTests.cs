@@ -4,7 +4,7 @@ using Sig.Engine.Host;
 using Sig.Engine.Host.Commands;
 using Sig.Portfolio.Io;
 using Sig.Portfolio.Optimizer;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Research.Daily;
 using Xunit;
 

@@ -1,14 +1,14 @@
 using Microsoft.Data.Sqlite;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Host.Commands;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Sig.Research.Daily;
 using Sig.Research.Evaluation;
-using Sig.Replay.Tests.Features;
+using Sig.Data.Tests.Features;
 using Xunit;
 
 namespace Sig.Research.Tests.Evaluation;

@@ -1,5 +1,5 @@
 using Sig.Engine.Events;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Research.Evaluation;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
 using Sig.Replay.Store;
 
@@ -42,7 +43,7 @@ public sealed class BarsCommand : ICliCommand
             w.Write("date,symbol,minute,open,high,low,close,volume,amount,n\n");
             string ds = CanonicalRows.FormatDate(d);
             int written = 0;
-            var state = new Sig.Engine.Intraday.SymbolDayState(default, config.BigOrder.ClassifyBy);
+            var state = new Sig.Factors.Intraday.SymbolDayState(default, config.BigOrder.ClassifyBy);
             var chunk = new TickEvent[4096];
             for (int i = 0; i < day.SymbolCount; i++)
             {

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Output;
-using Sig.Replay.Features;
+using Sig.Factors.Output;
+using Sig.Data.Features;
 using Sig.Research.Evaluation;
 using Spectre.Console;
 

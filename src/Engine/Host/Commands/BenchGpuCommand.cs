@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 using Sig.Gpu.Ilgpu;
 using Sig.Replay.Generator;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Sig.Engine.Config;
 using Sig.Engine.Text;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Engine.Host.Commands;
 

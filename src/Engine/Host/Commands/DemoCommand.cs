@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
 using Spectre.Console;

@@ -3,7 +3,7 @@ using Sig.Actors.Live;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using NATS.Client.Core;
 using Sig.Engine.Nats;
 using Sig.Replay.Feed;

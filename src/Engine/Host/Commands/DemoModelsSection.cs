@@ -1,7 +1,8 @@
 using Sig.Engine.Config;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Inference;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Replay.Store;
 using Sig.Research.Evaluation;
 using Sig.Research.Report;

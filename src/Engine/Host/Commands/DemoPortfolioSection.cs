@@ -2,7 +2,7 @@ using System.Globalization;
 using Sig.Engine.Config;
 using Sig.Portfolio.Backtest;
 using Sig.Portfolio.Io;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Research.Report;
 using Spectre.Console;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Sig.Engine.Config;
-using Sig.Engine.Factors;
-using Sig.Replay.Features;
+using Sig.Factors;
+using Sig.Data.Features;
 using Sig.Research.Evaluation;
 
 namespace Sig.Engine.Host.Commands;

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Sig.Actors.Sources;
 using System.Text;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Text;
 using Sig.Replay.Store;
 

@@ -1,9 +1,9 @@
 using Sig.Engine.Config;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Portfolio.Backtest;
 using Sig.Portfolio.Io;
 using Sig.Portfolio.Strategies;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Research.Daily;
 using Sig.Research.Preprocessing;
 

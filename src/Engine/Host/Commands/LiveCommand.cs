@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Sig.Actors.Live;
 using Sig.Engine.Nats;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Engine.Host.Commands;
 

@@ -2,9 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Inference;
 using Sig.Models.Data;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Engine.Host.Commands;
 

@@ -2,7 +2,8 @@ using System.CommandLine;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Output;
-using Sig.Replay.Features;
+using Sig.Factors.Output;
+using Sig.Data.Features;
 using Sig.Replay.Store;
 using Spectre.Console;
 

@@ -5,7 +5,9 @@ using Sig.Actors.Sources;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 using Sig.Replay.Store;
 
 namespace Sig.Engine.Host.Commands;

@@ -4,8 +4,10 @@ using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Gpu;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Compute;
+using Sig.Factors.Cpu;
 using Sig.Replay.Store;
 
 namespace Sig.Engine.Host.Commands;

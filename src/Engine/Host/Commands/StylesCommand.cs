@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Sig.Engine.Config;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 using Sig.Research.Daily;
 
 namespace Sig.Engine.Host.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Sig.Inference;
-using Sig.Replay.Features;
+using Sig.Data.Features;
 
 namespace Sig.Engine.Host.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sig.Actors.Live;
 using Sig.Actors.Sources;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Spectre.Console;
 
 namespace Sig.Engine.Host.Commands;
@@ -40,7 +41,7 @@ public sealed class VerifyReplayCommand : ICliCommand
                     File.Copy(liveDb, copy!, overwrite: true);
                     if (File.Exists(liveDb + "-wal")) File.Copy(liveDb + "-wal", copy + "-wal", overwrite: true);
                 }
-                using var features = copy is null ? null : new Sig.Replay.Features.SqliteFeatureStore(copy);
+                using var features = copy is null ? null : new Sig.Data.Features.SqliteFeatureStore(copy);
                 var run = StoreReplay.Run(config, config.Replay.Workers, new JournalEventSource(dir), daily: features,
                     closeStages: CloseStageWiring.For(config, copy));
                 return Report(run, live);

@@ -1,0 +1,75 @@
+using Sig.Engine.Config;
+using Sig.Factors.Daily;
+using Sig.Engine.Events;
+
+namespace Sig.Factors.Compute;
+
+/// <summary>Big-order parameters the factor evaluation needs, in the units of the state.</summary>
+public readonly record struct FactorSettings(double StdMultiple, long MinAmountTicks)
+{
+    public static FactorSettings From(BigOrderOptions o) =>
+        new(o.StdMultiple, (long)Math.Ceiling(o.MinAmount * 10000.0));
+}
+
+/// <summary>
+/// A compute backend: where the intraday state lives and the 27 factors are evaluated (SIMD CPU,
+/// GPU). It owns the state of each shard (<see cref="IShardFactorState"/>): event batches go
+/// in, and as of each closed minute the rows of the symbols whose values changed come out, so
+/// a device backend can keep the state resident and move only what is new. The contract every
+/// backend meets is stated in docs/factor-core.md; the CPU backend is the reference.
+/// </summary>
+public interface IComputeBackend : IDisposable
+{
+    /// <summary>Name recorded in run manifests ("cpu", …).</summary>
+    string Name { get; }
+
+    /// <summary>Lanes of the backend's vector unit for doubles (recorded in run manifests).</summary>
+    int VectorWidth { get; }
+
+    /// <summary>The device and its driver/runtime version (run manifests); null for the CPU backend.</summary>
+    string? Device => null;
+
+    /// <summary>A fresh, empty state for one shard's symbols; call <see cref="IShardFactorState.BeginDay"/> before use.</summary>
+    IShardFactorState CreateShard(FactorSettings settings, BigOrderSizing sizing);
+}
+
+/// <summary>
+/// The backend-owned intraday state of one shard: a dense, ascending set of symbols (index i is
+/// the i-th symbol of the day). Called from one thread at a time.
+/// </summary>
+public interface IShardFactorState
+{
+    /// <summary>Symbols of the current day.</summary>
+    int SymbolCount { get; }
+
+    /// <summary>Forgets the previous day; the new day's symbols, ascending (index = position).</summary>
+    void BeginDay(ReadOnlySpan<SymbolCode> symbols);
+
+    /// <summary>
+    /// Applies a batch: event k belongs to symbol index <paramref name="symbols"/>[k]. Each symbol's
+    /// events come in seq order and never for a bar after the next minute to be evaluated.
+    /// </summary>
+    void Apply(ReadOnlySpan<TickEvent> events, ReadOnlySpan<int> symbols);
+
+    /// <summary>
+    /// Evaluates as of closed minute <paramref name="minute"/>. <paramref name="rows"/> holds the
+    /// rows written by the previous calls of the day (symbol i at i·27, all NaN after
+    /// <see cref="BeginDay"/>); the rows of the symbols whose values changed are overwritten, and
+    /// their indices written, ascending, to <paramref name="changed"/>. Returns how many changed.
+    /// The rows after the call equal those a from-scratch evaluation would give, bit for bit.
+    /// </summary>
+    int Evaluate(int minute, Span<double> rows, Span<int> changed);
+
+    /// <summary>Exchange seq of symbol i's last applied event (0 before the first).</summary>
+    long LastSeq(int symbol);
+
+    /// <summary>Symbol i's unadjusted daily bar from the fills applied so far (read after the close); null when it had no fill.</summary>
+    RawDailyBar? DailyBar(int symbol);
+
+    /// <summary>
+    /// An independent copy (supervision snapshots): flat array copies, no shared mutable parts.
+    /// When <paramref name="into"/> is an earlier copy of this backend's that nothing reads any
+    /// more, the copy is written into its storage (no allocation in the steady state).
+    /// </summary>
+    IShardFactorState Copy(IShardFactorState? into = null);
+}

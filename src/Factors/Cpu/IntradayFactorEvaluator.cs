@@ -1,0 +1,101 @@
+using Sig.Factors;
+using Sig.Factors.Intraday;
+using Sig.Engine.Time;
+using F = Sig.Factors.FactorCatalog;
+using Sig.Factors.Compute;
+
+namespace Sig.Factors.Cpu;
+
+/// <summary>
+/// The 27 definitions evaluated as of minute m from one symbol's intraday state. Bars after m
+/// do not exist; empty bars take the previous close (before the first fill, the day's first
+/// fill price). The value as of 240 is the daily value by construction (one code path). The
+/// bar factors come from the state's <see cref="MinuteBarFold"/> (folded here up to m), the
+/// big-order factors from bucket sums of the <see cref="BigOrderBook"/>: nothing here scans the
+/// day. Stateless; safe to share between threads only across different states.
+/// </summary>
+public sealed class IntradayFactorEvaluator
+{
+    public void Evaluate(SymbolDayState s, int m, FactorSettings settings, Span<double> v)
+    {
+        Check(s, m);
+        v.Fill(double.NaN);
+        if (s.Bars.Fills == 0) return; // no fill up to m: all 27 NaN
+        s.BarFold.FoldThrough(s.Bars, m);
+        MinuteBarFactors(s.BarFold, m, v);
+        v[F.BigorderRet] = s.BarFold.BigTradeSizeReturn();
+        EventFactors(s, settings, v);
+    }
+
+    /// <summary>
+    /// Re-evaluates only what depends on m for a state that received no event since it was
+    /// evaluated as of an earlier minute into <paramref name="v"/>: folds the new (empty) bars and
+    /// rewrites the bar factors. The event factors (big orders, concentration, order stream) and
+    /// factor 13 (traded bars only) cannot have changed, so they are kept. Equal, bit for bit, to
+    /// a full <see cref="Evaluate"/>.
+    /// </summary>
+    public void EvaluateQuiet(SymbolDayState s, int m, Span<double> v)
+    {
+        Check(s, m);
+        if (s.Bars.Fills == 0) return; // still all NaN
+        s.BarFold.FoldThrough(s.Bars, m);
+        MinuteBarFactors(s.BarFold, m, v);
+    }
+
+    private static void Check(SymbolDayState s, int m)
+    {
+        if (m is < 1 or > SessionBars.BarsPerDay) throw new ArgumentOutOfRangeException(nameof(m));
+        if (s.LastBar > m) throw new InvalidOperationException($"{s.Symbol}: state holds events of bar {s.LastBar}, evaluated as of {m}");
+    }
+
+    private static void MinuteBarFactors(MinuteBarFold f, int m, Span<double> v)
+    {
+        v[F.LateSkewRet] = m > SessionBars.BarsPerDay - SessionBars.BarsPerHalfHour ? f.LateRet.Skew : double.NaN;
+        v[F.DownVolPerc] = f.AllSquares == 0 ? double.NaN : f.DownSquares / f.AllSquares;
+        v[F.CorrRetLastret] = f.RetLastRet.Corr;
+        v[F.CorrCloseNextopen] = f.CloseNextOpen.Corr;
+        for (int h = 2; h <= 7; h++)
+        {
+            int start = (h - 1) * SessionBars.BarsPerHalfHour + 1;
+            v[F.VolumePerc2 + h - 2] = m < start ? double.NaN : Ratio(f.HalfHourVolume[h - 1], f.DayVolume); // NaN before the half hour starts
+        }
+        v[F.CorrVolumeItem] = f.VolumeItem.Corr;
+        v[F.EarlyCorrVolumeRet] = f.EarlyVolumeRet.Corr;
+        v[F.DownSingleAmtPerc] = f.DownCount == 0 ? double.NaN : (f.DownAmount / (double)f.DownCount) / (f.AllAmount / (double)f.AllCount);
+        v[F.CorrVolumeAmplitude] = f.VolumeAmplitude.Corr;
+        // 22: corr(nab_m, r_{m-1}); 23: corr(nab_{m-1}, r_m), m = 2..M.
+        v[F.CorrNetactivebuyLastret] = f.NabLastRet.Corr;
+        v[F.CorrNetactivebuyNextret] = f.NabNextRet.Corr;
+    }
+
+    private static void EventFactors(SymbolDayState s, FactorSettings settings, Span<double> v)
+    {
+        BigOrderFactors(s, settings, v);
+        v[F.ConcentrationDiff] = (double)(s.Orders.BuyAmountSquareSum - s.Orders.SellAmountSquareSum) / ((double)s.TotalAmount * s.TotalAmount);
+        v[F.EarlyActiveBuyPerc] = Ratio(s.EarlyBuyAmount, s.EarlyBuyAmount + s.EarlySellAmount);
+        var os = s.OrderStream;
+        v[F.SkewOrderDiff] = os.BuyVolume.Skew - os.SellVolume.Skew;
+        v[F.KurtOrderDiff] = os.BuyVolume.Kurt - os.SellVolume.Kurt;
+        v[F.EarlyKurtOrder] = os.EarlyVolume.Kurt;
+        v[F.CorrBuyorderVolumePrice] = os.BuyLimitVolumePrice.Corr;
+    }
+
+    private static void BigOrderFactors(SymbolDayState s, FactorSettings settings, Span<double> v)
+    {
+        var book = s.Orders;
+        var theta = new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, settings.StdMultiple, settings.MinAmountTicks);
+        if (theta.NoneBig)
+        {
+            v[F.BigorderAmtPerc] = 0; v[F.BigorderRet2] = 0; v[F.EarlyActiveBigorderRet] = 0; // 17 stays NaN
+            return;
+        }
+        var big = book.SumBig(in theta);
+        v[F.BigorderAmtPerc] = big.Amount / (2.0 * s.TotalAmount);
+        v[F.EarlyBigorderBuyPerc] = Ratio(big.EarlyBuy, big.EarlyBuy + big.EarlySell);
+        // Exact fixed-point sums, rounded once (the scale is a power of two, so only the conversion rounds).
+        v[F.BigorderRet2] = (double)big.LogReturn / BigOrderBook.LogScale;
+        v[F.EarlyActiveBigorderRet] = (double)big.EarlyActiveLogReturn / BigOrderBook.LogScale;
+    }
+
+    private static double Ratio(long num, long den) => den == 0 ? double.NaN : num / (double)den;
+}

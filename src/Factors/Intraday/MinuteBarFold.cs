@@ -1,0 +1,161 @@
+using System.Numerics;
+using Sig.Engine.Time;
+
+namespace Sig.Factors.Intraday;
+
+/// <summary>
+/// The minute-bar factors' running sums, folded one closed bar at a time in bar order. A bar
+/// never changes once the minute after it is evaluated (later events belong to later bars), so
+/// the as-of-m values need only the bars since the last fold: O(1) per bar, not O(m) per minute.
+/// Folding bars 1..m one call at a time or all at once performs the same operations in the same
+/// order, so an incremental as-of-m value equals a from-scratch one bit for bit. Integer series
+/// (prices in ticks, volumes, counts, amounts) use exact sums; series with returns use Welford /
+/// Pébay updates. A fill for a bar already folded (only possible outside the engine's minute
+/// discipline) makes the state refold from bar 1.
+/// </summary>
+public sealed class MinuteBarFold
+{
+    private const int Slots = SessionBars.BarsPerDay + 1;
+    private const int Half = SessionBars.BarsPerHalfHour;
+
+    /// <summary>Last bar folded (0: none).</summary>
+    public int FoldedThrough { get; private set; }
+
+    // Σ r² and Σ_{r<0} r² in bar order (factor 2).
+    public double AllSquares, DownSquares;
+    /// <summary>(r_b, r_{b−1}), b ≥ 2 (factor 3).</summary>
+    public RunningCoMoments RetLastRet;
+    /// <summary>(close_{b−1}, open_b) in ticks over pairs of traded bars (factor 4).</summary>
+    public ExactCoMoments CloseNextOpen;
+    /// <summary>(volume, fill count) of every bar (factor 10).</summary>
+    public ExactCoMoments VolumeItem;
+    /// <summary>(volume, r) of bars 1–30 (factor 11).</summary>
+    public RunningCoMoments EarlyVolumeRet;
+    /// <summary>(volume, (high − low)/previous close) of traded bars (factor 15).</summary>
+    public RunningCoMoments VolumeAmplitude;
+    /// <summary>(nab_b, r_{b−1}) and (nab_{b−1}, r_b), b ≥ 2 (factors 22, 23).</summary>
+    public RunningCoMoments NabLastRet, NabNextRet;
+    /// <summary>r of bars 211.. (factor 1).</summary>
+    public RunningMoments LateRet;
+    /// <summary>Volume of bars 1..m, and per half hour (index 0..7).</summary>
+    public long DayVolume;
+    public readonly long[] HalfHourVolume = new long[SessionBars.BarsPerDay / Half];
+    /// <summary>Σ amount and Σ fill count over traded bars, and over traded bars with r &lt; 0 (factor 14).</summary>
+    public long AllAmount, AllCount, DownAmount, DownCount;
+
+    private long _prevCloseTicks;
+    private double _prevClose, _prevRet;
+    private long _prevNab;
+    private int _prevCount;
+    // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then earlier).
+    private readonly double[] _ret = new double[Slots];
+    private readonly double[] _avg = new double[Slots];
+    private readonly int[] _bySize = new int[Slots];
+    private int _traded;
+
+    /// <summary>Folds bars FoldedThrough+1 .. <paramref name="m"/> of <paramref name="bars"/> (which must have a fill).</summary>
+    public void FoldThrough(MinuteBarSeries bars, int m)
+    {
+        if (FoldedThrough == 0) { _prevCloseTicks = bars.FirstPrice; _prevClose = _prevCloseTicks / 10000.0; }
+        for (int b = FoldedThrough + 1; b <= m; b++) FoldBar(bars, b);
+        if (m > FoldedThrough) FoldedThrough = m;
+    }
+
+    private void FoldBar(MinuteBarSeries bars, int b)
+    {
+        var (ot, ht, lt, ct) = bars.PricesOf(b, _prevCloseTicks);
+        double o = ot / 10000.0, h = ht / 10000.0, l = lt / 10000.0, c = ct / 10000.0;
+        double r = b == 1 ? c / o - 1 : c / _prevClose - 1;
+        long vol = bars.Volume[b], nab = bars.NetActiveBuy[b];
+        int cnt = bars.Count[b];
+        _ret[b] = r;
+
+        double r2 = r * r;
+        AllSquares += r2;
+        if (r < 0) DownSquares += r2;
+        if (b >= 2)
+        {
+            RetLastRet.Add(r, _prevRet);
+            if (_prevCount > 0 && cnt > 0) CloseNextOpen.Add(_prevCloseTicks, ot);
+            NabLastRet.Add(nab, _prevRet);
+            NabNextRet.Add(_prevNab, r);
+        }
+        DayVolume += vol;
+        HalfHourVolume[(b - 1) / Half] += vol;
+        VolumeItem.Add(vol, cnt);
+        if (b <= Half) EarlyVolumeRet.Add(vol, r);
+        if (b > SessionBars.BarsPerDay - Half) LateRet.Add(r);
+        if (cnt > 0)
+        {
+            long amount = bars.Amount[b];
+            AllAmount += amount; AllCount += cnt;
+            if (r < 0) { DownAmount += amount; DownCount += cnt; }
+            VolumeAmplitude.Add(vol, (h - l) / (b == 1 ? o : _prevClose));
+            InsertBySize(b, amount / (double)cnt);
+        }
+        _prevCloseTicks = ct; _prevClose = c; _prevRet = r; _prevNab = nab; _prevCount = cnt;
+    }
+
+    private void InsertBySize(int bar, double avg)
+    {
+        _avg[bar] = avg;
+        // After every bar whose average is ≥ avg (equal averages: the earlier bar first; this bar is the latest).
+        int lo = 0, hi = _traded;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >> 1;
+            if (_avg[_bySize[mid]] >= avg) lo = mid + 1; else hi = mid;
+        }
+        Array.Copy(_bySize, lo, _bySize, lo + 1, _traded - lo);
+        _bySize[lo] = bar;
+        _traded++;
+    }
+
+    /// <summary>
+    /// Factor 13: Π(1 + r) − 1 over the ⌈0.3·T⌉ traded bars with the largest average trade size
+    /// (ties: earlier bar first), multiplied in ascending bar order.
+    /// </summary>
+    public double BigTradeSizeReturn()
+    {
+        int top = (3 * _traded + 9) / 10; // exact ⌈3T/10⌉ (0.3·T in floating point overshoots at T = 10, 20, …)
+        Span<ulong> inTop = stackalloc ulong[(Slots + 63) / 64];
+        for (int i = 0; i < top; i++) { int b = _bySize[i]; inTop[b >> 6] |= 1UL << (b & 63); }
+        double p = 1;
+        for (int w = 0; w < inTop.Length; w++)
+            for (ulong bits = inTop[w]; bits != 0; bits &= bits - 1)
+                p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
+        return p - 1;
+    }
+
+    public void Reset()
+    {
+        FoldedThrough = 0;
+        AllSquares = DownSquares = 0;
+        RetLastRet = EarlyVolumeRet = VolumeAmplitude = NabLastRet = NabNextRet = default;
+        CloseNextOpen = VolumeItem = default;
+        LateRet = default;
+        DayVolume = 0;
+        Array.Clear(HalfHourVolume);
+        AllAmount = AllCount = DownAmount = DownCount = 0;
+        _prevCloseTicks = 0; _prevClose = _prevRet = 0; _prevNab = 0; _prevCount = 0;
+        _traded = 0;
+    }
+
+    public void CopyTo(MinuteBarFold o)
+    {
+        o.FoldedThrough = FoldedThrough;
+        o.AllSquares = AllSquares; o.DownSquares = DownSquares;
+        o.RetLastRet = RetLastRet; o.EarlyVolumeRet = EarlyVolumeRet; o.VolumeAmplitude = VolumeAmplitude;
+        o.NabLastRet = NabLastRet; o.NabNextRet = NabNextRet;
+        o.CloseNextOpen = CloseNextOpen; o.VolumeItem = VolumeItem; o.LateRet = LateRet;
+        o.DayVolume = DayVolume;
+        HalfHourVolume.CopyTo(o.HalfHourVolume, 0);
+        o.AllAmount = AllAmount; o.AllCount = AllCount; o.DownAmount = DownAmount; o.DownCount = DownCount;
+        o._prevCloseTicks = _prevCloseTicks; o._prevClose = _prevClose; o._prevRet = _prevRet;
+        o._prevNab = _prevNab; o._prevCount = _prevCount;
+        int n = FoldedThrough + 1;
+        _ret.AsSpan(0, n).CopyTo(o._ret); _avg.AsSpan(0, n).CopyTo(o._avg);
+        _bySize.AsSpan(0, _traded).CopyTo(o._bySize);
+        o._traded = _traded;
+    }
+}

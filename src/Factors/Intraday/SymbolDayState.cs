@@ -1,0 +1,145 @@
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Time;
+
+namespace Sig.Factors.Intraday;
+
+/// <summary>
+/// Everything the 27 factors need about one symbol's day, updated one event batch at a time
+/// without rescanning the day: minute bars, parent-order aggregates, fill-level sums and the
+/// order-stream moments. Factors are evaluated from it as of a closed minute by a compute backend.
+/// Events must be applied in seq order and never for a bar after the minute being evaluated.
+/// </summary>
+public sealed class SymbolDayState
+{
+    public SymbolDayState(SymbolCode symbol, BigOrderSizing sizing = BigOrderSizing.Filled)
+    {
+        Symbol = symbol;
+        Orders = new BigOrderBook(sizing);
+    }
+
+    public SymbolCode Symbol { get; private set; }
+    public MinuteBarSeries Bars { get; } = new();
+    public BigOrderBook Orders { get; }
+    public OrderStreamStats OrderStream { get; } = new();
+
+    /// <summary>The minute-bar factors' running sums, folded by the evaluator up to the minute it evaluates.</summary>
+    public MinuteBarFold BarFold { get; } = new();
+
+    /// <summary>Events applied since the day started: a row evaluated at an equal count saw the same events.</summary>
+    public long Version { get; private set; }
+
+    /// <summary>TA: total fill amount of the day so far (ticks).</summary>
+    public long TotalAmount { get; private set; }
+
+    /// <summary>Σ amount of early (bars 1–30) fills with aggressor B, and with aggressor S.</summary>
+    public long EarlyBuyAmount { get; private set; }
+    public long EarlySellAmount { get; private set; }
+
+    /// <summary>Highest bar any applied event fell in (0 before the first event).</summary>
+    public int LastBar { get; private set; }
+
+    /// <summary>Exchange seq of the last applied event (0 before the first).</summary>
+    public long LastSeq { get; private set; }
+
+    /// <summary>Σ volume and Σ amount (ticks) of the closing-auction prints (stamped 15:00:00.000 or later).</summary>
+    public long CloseAuctionVolume { get; private set; }
+    public long CloseAuctionAmount { get; private set; }
+
+    /// <summary>Price of the last applied fill (ticks; 0 before any).</summary>
+    public long LastFillPrice => _lastFillPrice;
+
+    private long _lastFillPrice;
+    // ln(last fill price) in BigOrderBook.LogScale units: one Math.Log per change of price, not per fill.
+    private long _lastFillLog;
+
+    public void Apply(ReadOnlySpan<TickEvent> events)
+    {
+        foreach (ref readonly var e in events) Apply(in e);
+    }
+
+    public void Apply(in TickEvent e)
+    {
+        int bar = SessionBars.BarOf(e.Time);
+        if (bar > LastBar) LastBar = bar;
+        LastSeq = e.Seq;
+        Version++;
+        if (e.Kind == TickKind.Trade)
+        {
+            if (e.Type == (byte)'F') ApplyFill(in e, bar);
+            return; // exec_type C: an SZ cancellation, never a trade
+        }
+        if (e.Type == (byte)'D') return; // SH cancellation, not an order
+        OrderStream.AddOrder(e.Time, e.Side, e.Type, e.Volume, e.Price);
+        Orders.AddSubmitted(e.OrderId, e.Side == (byte)'S', e.Price, e.Volume);
+    }
+
+    private void ApplyFill(in TickEvent e, int bar)
+    {
+        long amount = e.Price * e.Volume;
+        if (bar <= BarFold.FoldedThrough) BarFold.Reset(); // a bar already folded changed: refold from bar 1
+        // ℓ₁ = 0; afterwards the log return between consecutive fills in seq order, as a
+        // difference of fixed-point logs (so sums of ℓ over any set of fills are exact integers).
+        long logRet = 0;
+        if (e.Price != _lastFillPrice)
+        {
+            long log = FixedLog(e.Price);
+            if (_lastFillPrice != 0) logRet = log - _lastFillLog;
+            _lastFillLog = log;
+            _lastFillPrice = e.Price;
+        }
+        bool early = bar <= SessionBars.BarsPerHalfHour;
+        Bars.AddFill(bar, e.Price, e.Volume, e.Side);
+        Orders.AddFill(e.BuyOrderId, e.SellOrderId, amount, logRet, early, e.Side);
+        TotalAmount += amount;
+        if (e.Time >= ExchangeTime.SessionClose)
+        {
+            CloseAuctionVolume += e.Volume;
+            CloseAuctionAmount += amount;
+        }
+        if (early)
+        {
+            if (e.Side == (byte)'B') EarlyBuyAmount += amount;
+            else if (e.Side == (byte)'S') EarlySellAmount += amount;
+        }
+    }
+
+    /// <summary>ln(price) in <see cref="BigOrderBook.LogScale"/> units, rounded to the nearest unit.</summary>
+    public static long FixedLog(long priceTicks) => (long)Math.Round(Math.Log(priceTicks) * BigOrderBook.LogScale);
+
+    /// <summary>Forgets the day and takes on <paramref name="symbol"/> (arrays are kept for reuse).</summary>
+    public void Reset(SymbolCode symbol)
+    {
+        Symbol = symbol;
+        Clear();
+    }
+
+    /// <summary>Forgets the day (arrays are kept for reuse).</summary>
+    public void Clear()
+    {
+        Bars.Clear(); Orders.Clear(); OrderStream.Clear(); BarFold.Reset();
+        Version = 0; _lastFillLog = 0;
+        TotalAmount = EarlyBuyAmount = EarlySellAmount = 0;
+        CloseAuctionVolume = CloseAuctionAmount = 0;
+        LastBar = 0; LastSeq = 0; _lastFillPrice = 0;
+    }
+
+    /// <summary>A deep copy (actor snapshots; tests that compare as-of values with a truncated recompute).</summary>
+    public SymbolDayState Clone()
+    {
+        var c = new SymbolDayState(Symbol, Orders.Sizing);
+        CopyTo(c);
+        return c;
+    }
+
+    /// <summary>Makes <paramref name="c"/> an equal, independent copy (flat array copies; reuses its arrays).</summary>
+    public void CopyTo(SymbolDayState c)
+    {
+        c.Symbol = Symbol;
+        Bars.CopyTo(c.Bars); Orders.CopyTo(c.Orders); OrderStream.CopyTo(c.OrderStream); BarFold.CopyTo(c.BarFold);
+        c.Version = Version; c._lastFillLog = _lastFillLog;
+        c.TotalAmount = TotalAmount; c.EarlyBuyAmount = EarlyBuyAmount; c.EarlySellAmount = EarlySellAmount;
+        c.CloseAuctionVolume = CloseAuctionVolume; c.CloseAuctionAmount = CloseAuctionAmount;
+        c.LastBar = LastBar; c.LastSeq = LastSeq; c._lastFillPrice = _lastFillPrice;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Sig.Engine.Events;
+using Sig.Factors;
+using Sig.Engine.Text;
+
+namespace Sig.Factors.Output;
+
+/// <summary>
+/// The canonical bytes of every factor output (docs/nats.md): fixed key order, symbols ascending,
+/// numbers as the shortest round-trip string ("R"), NaN and infinities as null. The same bytes
+/// are published, exported and digested, so equal digests mean byte-identical outputs.
+/// </summary>
+public static class FactorPayloads
+{
+    // Longest "R" text of a double ("-2.2250738585072014E-308") plus its separator.
+    private const int MaxNumberBytes = 26;
+
+    // The buffer a snapshot payload is written into, reused by each thread; only the finished payload is allocated.
+    [ThreadStatic] private static byte[]? t_buffer;
+
+    private static readonly byte[] FactorList = Encoding.ASCII.GetBytes(
+        "\"factors\":[" + string.Join(",", FactorCatalog.Names.Select(n => $"\"{n}\"")) + "],\"values\":[");
+
+    /// <summary>`sig.factors.snapshot` (and, at minute 240, `sig.factors.daily` with kind "daily").
+    /// "seq" of a snapshot is the minute's ordinal in the day, which is the same in live and replay.</summary>
+    public static byte[] Snapshot(FactorSnapshot s, bool daily = false)
+    {
+        int n = s.Symbols.Length;
+        long bound = 128L + FactorList.Length + n * (12L + 3 + FactorCatalog.Count * (long)MaxNumberBytes);
+        if (bound > Array.MaxLength) throw new InvalidOperationException($"a snapshot of {n} symbols is too large for one payload");
+        var buffer = t_buffer is { } b && b.Length >= bound ? b : t_buffer = new byte[Math.Max(bound, 2 * (t_buffer?.Length ?? 0))];
+        var span = buffer.AsSpan();
+        int at = 0;
+        Put(span, ref at, "{\"v\":1,\"date\":\""u8);
+        at += Encoding.ASCII.GetBytes(CanonicalRows.FormatDate(s.Date), span[at..]);
+        Put(span, ref at, "\","u8);
+        if (!daily)
+        {
+            Put(span, ref at, "\"minute\":"u8); PutInt(span, ref at, s.Minute);
+            Put(span, ref at, ",\"seq\":"u8); PutInt(span, ref at, s.Minute);
+            span[at++] = (byte)',';
+        }
+        Put(span, ref at, "\"symbols\":["u8);
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0) span[at++] = (byte)',';
+            span[at++] = (byte)'"';
+            PutSymbol(span, ref at, s.Symbols[i]);
+            span[at++] = (byte)'"';
+        }
+        span[at++] = (byte)']';
+        span[at++] = (byte)',';
+        Put(span, ref at, FactorList);
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0) span[at++] = (byte)',';
+            span[at++] = (byte)'[';
+            var row = s.Row(i);
+            for (int f = 0; f < row.Length; f++)
+            {
+                if (f > 0) span[at++] = (byte)',';
+                PutNumber(span, ref at, row[f]);
+            }
+            span[at++] = (byte)']';
+        }
+        Put(span, ref at, "]}"u8);
+        return span[..at].ToArray();
+    }
+
+    private static void Put(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(span[at..]);
+        at += bytes.Length;
+    }
+
+    private static void PutInt(Span<byte> span, ref int at, long v)
+    {
+        v.TryFormat(span[at..], out int n, default, CultureInfo.InvariantCulture);
+        at += n;
+    }
+
+    private static void PutNumber(Span<byte> span, ref int at, double d)
+    {
+        if (!double.IsFinite(d)) { Put(span, ref at, "null"u8); return; }
+        if (!d.TryFormat(span[at..], out int n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("number format");
+        at += n;
+    }
+
+    // "000001.SZ" without a string: six digits, a dot, the exchange.
+    private static void PutSymbol(Span<byte> span, ref int at, SymbolCode symbol)
+    {
+        int code = symbol.Code;
+        for (int k = 5; k >= 0; k--, code /= 10) span[at + k] = (byte)('0' + code % 10);
+        span[at + 6] = (byte)'.';
+        string ex = symbol.Exchange;
+        span[at + 7] = (byte)ex[0];
+        span[at + 8] = (byte)ex[1];
+        at += 9;
+    }
+
+    /// <summary>`sig.factors.intraday.&lt;sym&gt;` for symbol i of a snapshot.</summary>
+    public static byte[] Intraday(FactorSnapshot s, int i)
+    {
+        var w = new ArrayBufferWriter<byte>(1024);
+        Ascii(w, "{\"v\":1,\"date\":\"");
+        Ascii(w, CanonicalRows.FormatDate(s.Date));
+        Ascii(w, "\",\"minute\":"); Int(w, s.Minute);
+        Ascii(w, ",\"seq\":"); Int(w, s.LastSeq[i]);
+        Ascii(w, ",\"symbol\":\""); Ascii(w, s.Symbols[i].ToString());
+        Ascii(w, "\",\"values\":{");
+        var row = s.Row(i);
+        for (int f = 0; f < row.Length; f++)
+        {
+            if (f > 0) Ascii(w, ",");
+            Ascii(w, "\""); Ascii(w, FactorCatalog.Names[f]); Ascii(w, "\":");
+            Number(w, row[f]);
+        }
+        Ascii(w, "}}");
+        return w.WrittenSpan.ToArray();
+    }
+
+    /// <summary>`sig.engine.digest`: the output digest chained through a minute.</summary>
+    public static byte[] Digest(DateOnly date, int minute, string digestHex) => Encoding.ASCII.GetBytes(
+        $"{{\"v\":1,\"date\":\"{CanonicalRows.FormatDate(date)}\",\"minute\":{minute.ToString(CultureInfo.InvariantCulture)},\"digest\":\"{digestHex}\"}}");
+
+    /// <summary>Shortest round-trip text of a double (as .NET's "R"), or null for NaN/±∞.</summary>
+    public static void Number(IBufferWriter<byte> w, double d)
+    {
+        if (!double.IsFinite(d)) { Ascii(w, "null"); return; }
+        var span = w.GetSpan(32);
+        if (!d.TryFormat(span, out int n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("number format");
+        w.Advance(n);
+    }
+
+    /// <summary>The text form used in CSV exports: "R", NaN as an empty field.</summary>
+    public static string Csv(double d) => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static void Int(IBufferWriter<byte> w, long v)
+    {
+        var span = w.GetSpan(24);
+        v.TryFormat(span, out int n, default, CultureInfo.InvariantCulture);
+        w.Advance(n);
+    }
+
+    private static void Ascii(IBufferWriter<byte> w, string s)
+    {
+        var span = w.GetSpan(s.Length);
+        int n = Encoding.ASCII.GetBytes(s, span);
+        w.Advance(n);
+    }
+}

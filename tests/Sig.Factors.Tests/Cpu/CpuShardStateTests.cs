@@ -1,0 +1,81 @@
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Factors;
+using Sig.Engine.Time;
+using Sig.Factors.Cpu;
+using Xunit;
+using Sig.Factors.Compute;
+using static Sig.Factors.Tests.Cpu.FactorTestKit;
+
+namespace Sig.Factors.Tests.Cpu;
+
+/// <summary>The CPU backend's shard state: rows equal per-symbol recomputes, changed rows reported, copies reused.</summary>
+public class CpuShardStateTests
+{
+    private const int W = FactorCatalog.Count;
+
+    private static (SymbolCode[] Symbols, List<TickEvent>[] Days) Market()
+    {
+        var symbols = new[] { SymbolCode.FromParts(1, "SZ"), SymbolCode.FromParts(2, "SZ"), SymbolCode.FromParts(600000, "SH") };
+        var days = new List<TickEvent>[3];
+        days[0] = RandomDay.Make(31, 700);
+        days[1] = RandomDay.Make(32, 300, sparse: true);
+        days[2] = RandomDay.Make(33, 40).Where(e => e.Kind == TickKind.Order).ToList(); // orders only: never a fill
+        for (int i = 0; i < 3; i++) days[i] = days[i].Select(e => { e.Symbol = symbols[i].Value; return e; }).ToList();
+        return (symbols, days);
+    }
+
+    private static void Feed(IShardFactorState state, List<TickEvent>[] days, int fromBar, int toBar)
+    {
+        for (int i = 0; i < days.Length; i++)
+        {
+            var batch = days[i].Where(e => SessionBars.BarOf(e.Time) >= fromBar && SessionBars.BarOf(e.Time) <= toBar).ToArray();
+            state.Apply(batch, Enumerable.Repeat(i, batch.Length).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Rows_equal_a_recompute_per_symbol_and_only_symbols_with_fills_change()
+    {
+        var (symbols, days) = Market();
+        using var backend = new CpuComputeBackend(1);
+        var state = backend.CreateShard(Default, BigOrderSizing.Filled);
+        state.BeginDay(symbols);
+        var rows = Enumerable.Repeat(double.NaN, 3 * W).ToArray();
+        var changed = new int[3];
+        for (int m = 1; m <= 240; m++)
+        {
+            Feed(state, days, m, m);
+            int n = state.Evaluate(m, rows, changed);
+            for (int i = 0; i < 3; i++)
+                AssertBitIdentical(FromScratch(days[i], m), rows.AsSpan(i * W, W).ToArray(), $"symbol {i} m {m}");
+            Assert.DoesNotContain(2, changed.AsSpan(0, n).ToArray());
+            if (m >= 240) Assert.Equal([0, 1], changed.AsSpan(0, n).ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_copy_written_into_an_earlier_copy_equals_the_state()
+    {
+        var (symbols, days) = Market();
+        using var backend = new CpuComputeBackend(1);
+        var state = backend.CreateShard(Default, BigOrderSizing.Filled);
+        state.BeginDay(symbols);
+        var rows = Enumerable.Repeat(double.NaN, 3 * W).ToArray();
+        var changed = new int[3];
+        Feed(state, days, 1, 100);
+        state.Evaluate(100, rows, changed);
+        var first = state.Copy();
+        Feed(state, days, 101, 200);
+        state.Evaluate(200, rows, changed);
+        var second = state.Copy(first);
+        Assert.Same(first, second);
+        Feed(state, days, 201, 240);
+        Feed(second, days, 201, 240);
+        var rowsCopy = (double[])rows.Clone();
+        state.Evaluate(240, rows, changed);
+        second.Evaluate(240, rowsCopy, changed);
+        Assert.Equal(rows.Select(BitConverter.DoubleToInt64Bits), rowsCopy.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(state.LastSeq(0), second.LastSeq(0));
+    }
+}

@@ -1,0 +1,187 @@
+using Sig.Engine.Config;
+using Sig.Factors.Intraday;
+using Xunit;
+
+namespace Sig.Factors.Tests.Intraday;
+
+/// <summary>
+/// The bucketed big-order sums against a plain reconstruction: orders rebuilt from the same
+/// fills in a dictionary, every order tested against θ, sums taken in a loop. All integers, so
+/// the two must agree exactly, at many points of the day (θ moves with every fill).
+/// </summary>
+public class BigOrderBookTests
+{
+    private sealed class Order
+    {
+        public long Amount, Early, LogRet, EarlyActive, Submitted;
+        public bool Sell;
+    }
+
+    private static (BigOrderSums Sums, int Count) Reference(Dictionary<(long, bool), Order> orders, BigOrderSizing sizing, double k, long floor)
+    {
+        long Size(Order o) => sizing == BigOrderSizing.Submitted && o.Submitted > 0 ? o.Submitted : o.Amount;
+        var list = orders.Values.ToList();
+        Int128 sum = 0, sq = 0;
+        foreach (var o in list) { sum += Size(o); sq += (Int128)Size(o) * Size(o); }
+        var theta = new BigOrderThreshold(list.Count, sum, sq, k, floor);
+        var r = new BigOrderSums();
+        if (theta.NoneBig) return (r, list.Count);
+        foreach (var o in list.Where(o => theta.IsBig(Size(o))))
+        {
+            r.Amount += o.Amount;
+            if (o.Sell) r.EarlySell += o.Early; else r.EarlyBuy += o.Early;
+            r.LogReturn += o.LogRet;
+            r.EarlyActiveLogReturn += o.EarlyActive;
+        }
+        return (r, list.Count);
+    }
+
+    [Theory]
+    [InlineData(1, BigOrderSizing.Filled, 1.0, 0L)]
+    [InlineData(2, BigOrderSizing.Filled, 0.0, 0L)]
+    [InlineData(3, BigOrderSizing.Filled, 2.5, 0L)]
+    [InlineData(4, BigOrderSizing.Filled, -0.5, 0L)]
+    [InlineData(5, BigOrderSizing.Filled, 1.0, 30_000_000L)]
+    [InlineData(6, BigOrderSizing.Submitted, 1.0, 0L)]
+    [InlineData(7, BigOrderSizing.Submitted, 0.7, 5_000_000L)]
+    public void Bucket_sums_equal_a_scan_of_every_order(int seed, BigOrderSizing sizing, double k, long floor)
+    {
+        var rng = new Random(seed);
+        var book = new BigOrderBook(sizing);
+        var orders = new Dictionary<(long, bool), Order>();
+        var submitted = new Dictionary<(long, bool), long>();
+        long lastLog = 0;
+        for (int step = 1; step <= 3000; step++)
+        {
+            if (sizing == BigOrderSizing.Submitted && rng.Next(3) == 0)
+            {
+                long id = rng.Next(1, 400);
+                bool sell = rng.Next(2) == 0;
+                long size = rng.Next(1, 200) * 100L * rng.Next(50_000, 150_000);
+                book.AddSubmitted(id, sell, size / 100, 100);
+                submitted[(id, sell)] = size / 100 * 100;
+                continue;
+            }
+            long buy = rng.Next(10) == 0 ? 0 : rng.Next(1, 400), sellId = rng.Next(10) == 0 ? 0 : rng.Next(1, 400);
+            // Heavy-tailed amounts: many small fills, a few large ones, some exactly equal.
+            long amount = rng.Next(4) == 0 ? 1_000_000 : (long)(Math.Exp(rng.NextDouble() * 9) * 100_000);
+            long log = SymbolDayState.FixedLog(rng.Next(95_000, 105_000));
+            long logRet = step == 1 ? 0 : log - lastLog;
+            lastLog = log;
+            bool early = rng.Next(3) == 0;
+            byte aggressor = (byte)"BSN"[rng.Next(3)];
+            book.AddFill(buy, sellId, amount, logRet, early, aggressor);
+            foreach (var (id, sell) in new[] { (buy, false), (sellId, true) })
+            {
+                if (id == 0) continue;
+                if (!orders.TryGetValue((id, sell), out var o))
+                {
+                    orders[(id, sell)] = o = new Order { Sell = sell };
+                    if (submitted.TryGetValue((id, sell), out long s)) o.Submitted = s;
+                }
+                o.Amount += amount;
+                o.LogRet += logRet;
+                if (early) o.Early += amount;
+                if (early && aggressor == (sell ? (byte)'S' : (byte)'B')) o.EarlyActive += logRet;
+            }
+            if (step % 37 != 0 && step != 3000) continue;
+            var (expected, count) = Reference(orders, sizing, k, floor);
+            Assert.Equal(count, book.Count);
+            var actual = book.SumBig(new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, k, floor));
+            Assert.Equal(expected.Amount, actual.Amount);
+            Assert.Equal(expected.EarlyBuy, actual.EarlyBuy);
+            Assert.Equal(expected.EarlySell, actual.EarlySell);
+            Assert.Equal(expected.LogReturn, actual.LogReturn);
+            Assert.Equal(expected.EarlyActiveLogReturn, actual.EarlyActiveLogReturn);
+        }
+    }
+
+    [Fact]
+    public void A_copy_is_equal_and_independent()
+    {
+        var book = new BigOrderBook();
+        for (int i = 1; i <= 50; i++) book.AddFill(i, 100 + i % 7, i * 1000L, i, i < 20, (byte)'B');
+        int count = book.Count;
+        var copy = new BigOrderBook();
+        book.CopyTo(copy);
+        var theta = new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, 1.0, 0);
+        var before = book.SumBig(theta);
+        Assert.Equal(before, copy.SumBig(theta));
+        book.AddFill(1, 101, 10_000_000, 5, false, (byte)'S');
+        Assert.NotEqual(before, book.SumBig(theta));
+        Assert.Equal(before, copy.SumBig(theta));
+        Assert.Equal(count, copy.Count);
+    }
+
+    private static void AssertEqualBooks(BigOrderBook expected, BigOrderBook actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.SizeSum, actual.SizeSum);
+        Assert.Equal(expected.SizeSquareSum, actual.SizeSquareSum);
+        Assert.Equal(expected.BuyAmountSquareSum, actual.BuyAmountSquareSum);
+        Assert.Equal(expected.SellAmountSquareSum, actual.SellAmountSquareSum);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected.ClassificationSizeOf(i), actual.ClassificationSizeOf(i));
+        foreach (double k in new[] { -0.5, 0.0, 1.0, 2.5 })
+        {
+            var theta = new BigOrderThreshold(expected.Count, expected.SizeSum, expected.SizeSquareSum, k, 0);
+            Assert.Equal(expected.SumBig(theta), actual.SumBig(theta));
+        }
+    }
+
+    [Theory]
+    [InlineData(11, 1L)]     // dense ids: the array-indexed path
+    [InlineData(12, 9973L)]  // sparse ids: the hashed path
+    public void Copies_into_the_copy_before_last_move_only_what_changed_and_stay_equal(int seed, long idStride)
+    {
+        // As a shard snapshots: two buffers, each new copy written into the older one, many fills in between
+        // (old orders filled again, new orders added, orders moving between buckets).
+        var rng = new Random(seed);
+        var book = new BigOrderBook();
+        BigOrderBook latest = new(), spare = new();
+        int nextId = 1;
+        for (int round = 0; round < 12; round++)
+        {
+            for (int f = 0; f < 400; f++)
+            {
+                if (rng.Next(3) == 0 || nextId < 10) nextId++;
+                // Buy ids odd, sell ids even: one id never names orders of both sides.
+                long buy = 1 + 2 * (rng.Next(4) == 0 ? rng.Next(0, nextId) : nextId) * idStride;
+                long sell = 2 + 2 * (rng.Next(4) == 0 ? rng.Next(0, nextId) : nextId + 1) * idStride;
+                long amount = (long)(Math.Exp(rng.NextDouble() * 8) * 10_000);
+                book.AddFill(buy, sell, amount, rng.Next(-500, 500), rng.Next(2) == 0, (byte)"BSN"[rng.Next(3)]);
+            }
+            book.CopyTo(spare);
+            (latest, spare) = (spare, latest);
+            AssertEqualBooks(book, latest);
+            if (round == 5)
+            {
+                // A copy that is itself written is no longer an image of the book: the next copy into it is whole.
+                spare.AddFill(1, 2, 5_000_000, 7, true, (byte)'B');
+            }
+        }
+        // A copy continued with the same fills stays equal to the original continued.
+        var restored = new BigOrderBook();
+        latest.CopyTo(restored);
+        for (int f = 0; f < 300; f++)
+        {
+            long buy = 1 + 2 * rng.Next(0, nextId + 50) * idStride, amount = rng.Next(1, 5_000_000);
+            book.AddFill(buy, 0, amount, 3, false, (byte)'B');
+            restored.AddFill(buy, 0, amount, 3, false, (byte)'B');
+        }
+        AssertEqualBooks(book, restored);
+        Assert.Equal(idStride > 1, book.SparseIds);
+    }
+
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(7L)]
+    [InlineData(8L)]
+    [InlineData(1_000_000L)]
+    [InlineData(long.MaxValue)]
+    public void Buckets_are_monotone_in_size(long size)
+    {
+        Assert.True(BigOrderBook.BucketOf(size - 1) <= BigOrderBook.BucketOf(size));
+        if (size < long.MaxValue) Assert.True(BigOrderBook.BucketOf(size) <= BigOrderBook.BucketOf(size + 1));
+        Assert.InRange(BigOrderBook.BucketOf(size), 0, 63 * 8 - 1);
+    }
+}
