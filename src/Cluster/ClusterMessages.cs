@@ -1,7 +1,8 @@
 using Sig.Actors.Pipeline;
-using Sig.Engine.Daily;
+using Sig.Factors.Daily;
 using Sig.Engine.Events;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 
 namespace Sig.Cluster;
 

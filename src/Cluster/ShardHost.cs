@@ -2,6 +2,7 @@ using NATS.Client.Core;
 using Sig.Engine.Config;
 using Sig.Engine.Nats;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Cluster;
 

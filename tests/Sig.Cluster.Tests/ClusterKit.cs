@@ -7,7 +7,7 @@ using Sig.Cluster.Local;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Nats;
-using Sig.Gpu.Cpu;
+using Sig.Factors.Cpu;
 using Sig.Replay.Feed;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;

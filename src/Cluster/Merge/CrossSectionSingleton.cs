@@ -4,9 +4,10 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Sig.Actors.Live;
 using Sig.Actors.Pipeline;
-using Sig.Engine.Factors;
+using Sig.Factors;
 using Sig.Engine.Nats;
 using Sig.Engine.Output;
+using Sig.Factors.Output;
 using Sig.Engine.Time;
 
 namespace Sig.Cluster.Merge;

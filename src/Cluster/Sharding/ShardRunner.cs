@@ -8,6 +8,7 @@ using Sig.Engine.Journal;
 using Sig.Engine.Nats;
 using Sig.Engine.Time;
 using Sig.Gpu;
+using Sig.Factors.Compute;
 
 namespace Sig.Cluster.Sharding;
 
