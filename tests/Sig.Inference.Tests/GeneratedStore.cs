@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
+using Sig.Orchestration;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
-using Sig.Engine.Host.Commands;
 using Sig.Inference;
 using Sig.Data.Features;
 using Sig.Replay.Generator;
@@ -36,7 +36,7 @@ public sealed class GeneratedStore : IDisposable
             new MarketGenerator(new GeneratorSettings { Stocks = 80, Days = 70, EventsPerStockDay = 1000, Seed = 42 }).Generate(sink);
         var ticks = TickStore.Open(TickDir);
         Dates = ticks.Dates;
-        ReplayCommand.Run(ticks, [.. ticks.Dates], new EngineConfig(), 2, Db, PipelineOutputs.Daily);
+        ReplayRun.Run(ticks, [.. ticks.Dates], new EngineConfig(), 2, Db, PipelineOutputs.Daily);
         using var fs = new SqliteFeatureStore(Db);
         foreach (var name in new[] { "hf-gru", "lf-mtl" })
             Models.AddRange(RollingTraining.TrainRetrain(fs, Spec(name), Retrain, Plan, Path.Combine(Root, "models")));

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Sig.Orchestration;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
@@ -249,7 +250,7 @@ public class OptimizerStageTests(StageMarket market) : IClassFixture<StageMarket
     {
         var config = new EngineConfig { Portfolio = Portfolio with { Strategies = Portfolio.Strategies![..2] } };
         string db = market.NewDb("command");
-        var (manifest, _) = ReplayCommand.Run(market.Ticks, [.. market.Dates], config, 2, db);
+        var (manifest, _) = ReplayRun.Run(market.Ticks, [.. market.Dates], config, 2, db);
         using var optimizer = new EnhancementOptimizer(config.Portfolio.Optimizer);
         var entry = Assert.Single(manifest.CloseStages!);
         Assert.Contains($"solver CLP {optimizer.SolverVersion()}", entry);
@@ -259,7 +260,7 @@ public class OptimizerStageTests(StageMarket market) : IClassFixture<StageMarket
         string pipelineDb = market.NewDb("command-pipeline");
         Replay(pipelineDb);
         foreach (var s in config.Portfolio.Strategies!) Assert.Equal(Table(pipelineDb, s.Name), Table(db, s.Name));
-        var plain = ReplayCommand.Run(market.Ticks, [.. market.Dates], new EngineConfig(), 2, market.NewDb("command-plain")).Manifest;
+        var plain = ReplayRun.Run(market.Ticks, [.. market.Dates], new EngineConfig(), 2, market.NewDb("command-plain")).Manifest;
         Assert.Null(plain.CloseStages);
         Assert.NotEqual(plain.OutputDigest, manifest.OutputDigest);
     }

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Sig.Orchestration;
 using Sig.Engine.Config;
-using Sig.Engine.Host.Commands;
 using Sig.Actors.Pipeline;
 using Sig.Data.Features;
 using Sig.Replay.Generator;
@@ -31,7 +31,7 @@ public sealed class BigOrderShareSignTests(ITestOutputHelper output)
             using (var sink = new TickStoreWriter(store))
                 new MarketGenerator(new GeneratorSettings { Stocks = 40, Days = 20, EventsPerStockDay = 4000, Seed = 42 }).Generate(sink);
             var ticks = TickStore.Open(store);
-            ReplayCommand.Run(ticks, [.. ticks.Dates], new EngineConfig(), 2, db, PipelineOutputs.Daily);
+            ReplayRun.Run(ticks, [.. ticks.Dates], new EngineConfig(), 2, db, PipelineOutputs.Daily);
             using var fs = DailyFeatureStore.Open(db);
             var panel = fs.ReadPanel(ticks.Dates[0], ticks.Dates[^1]);
             var rng = new Random(16);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Sig.Orchestration;
 using Sig.Engine.Host;
 using Sig.Engine.Host.Commands;
 using Sig.Portfolio.Io;

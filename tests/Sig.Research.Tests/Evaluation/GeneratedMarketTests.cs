@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Sig.Orchestration;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Factors;
@@ -27,7 +28,7 @@ public sealed class SixtyDayMarket : IDisposable
             new MarketGenerator(new GeneratorSettings { Stocks = 100, Days = 60, EventsPerStockDay = 400, Seed = 42 }).Generate(sink);
         var ticks = TickStore.Open(store);
         Dates = ticks.Dates;
-        ReplayCommand.Run(ticks, [.. ticks.Dates], new EngineConfig(), 2, Db);
+        ReplayRun.Run(ticks, [.. ticks.Dates], new EngineConfig(), 2, Db);
     }
 
     public void Dispose()

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Sig.Actors.Sources;
 using System.Text;
 using Sig.Factors;
 using Sig.Engine.Output;
@@ -18,7 +17,7 @@ public sealed class FactorsCommand : ICliCommand
         var date = new Option<string>("--date") { Description = "Trading date (YYYY-MM-DD)", Required = true };
         var asof = new Option<int>("--asof-minute") { Description = "Minute 1..240 (240 = the daily values)", DefaultValueFactory = _ => 240 };
         var output = new Option<FileInfo>("--out") { Description = "CSV to write", Required = true };
-        var backend = StoreReplay.BackendOption();
+        var backend = BackendCli.Option();
         backend.AcceptOnlyFromAmong(Sig.Gpu.ComputeBackendSelector.Names);
         var cmd = new Command("factors", "Write the 27 factors of every symbol as of a minute: date,symbol,<27 names>; NaN empty; round-trip exact")
         {
@@ -27,19 +26,16 @@ public sealed class FactorsCommand : ICliCommand
         cmd.SetAction(parse =>
         {
             int m = parse.GetValue(asof);
-            if (m is < 1 or > 240) throw new ArgumentException("--asof-minute must be in 1..240");
             var config = StoreReplay.WithBackend(Cli.LoadConfig(parse), parse.GetValue(backend));
             var d = Cli.ParseDate(parse.GetValue(date)!, "--date");
             var ticks = TickStore.Open(parse.GetValue(store)!.FullName);
-            FactorSnapshot? snapshot = null;
             var cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var clock = System.Diagnostics.Stopwatch.StartNew(); // wall-clock ok: timing report only
-            var pipeline = StoreReplay.Run(config, config.Replay.Workers, new StoreEventSource([d], ticks.OpenDay, lastMinute: m),
-                p => p.Outputs.Subscribe(o => { if (o.Snapshot.Minute == m) snapshot = o.Snapshot; }));
+            var (snapshot, pipeline) = FactorsRun.AsOf(config, ticks, d, m);
             clock.Stop();
             var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu0;
-            WriteCsv(snapshot!, parse.GetValue(output)!.FullName);
-            Console.WriteLine($"{snapshot!.Symbols.Length} symbols as of minute {m} → {parse.GetValue(output)!.FullName}");
+            WriteCsv(snapshot, parse.GetValue(output)!.FullName);
+            Console.WriteLine($"{snapshot.Symbols.Length} symbols as of minute {m} → {parse.GetValue(output)!.FullName}");
             long events = pipeline.Last?.Counters.EventsApplied ?? 0;
             var steps = pipeline.ComputeMillis.ToArray();
             Console.WriteLine($"timing: {clock.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU, {events:N0} events ({events / Math.Max(1e-9, cpu.TotalSeconds):N0} per CPU-second); " +

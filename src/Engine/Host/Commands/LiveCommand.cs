@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Sig.Actors.Live;
 using Sig.Engine.Nats;
-using Sig.Data.Features;
 
 namespace Sig.Engine.Host.Commands;
 
@@ -32,23 +31,20 @@ public sealed class LiveCommand : ICliCommand
             var config = Cli.LoadConfig(parse);
             // A live engine rides out outages of any length (the client reconnects until stopped).
             var natsOptions = NatsClientSettings.From(config.Nats, parse.GetValue(nats), "sig-engine-live");
-            string? db = parse.GetValue(store) is { } dir ? Path.Combine(dir.FullName, "features.db") : null;
-            if (db is not null) Directory.CreateDirectory(Path.GetDirectoryName(db)!);
-            using var features = db is null ? null : new SqliteFeatureStore(db);
-            using var backend = StoreReplay.Backend(config);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
-            var session = new LiveSession(config, natsOptions, new LiveSessionOptions
-            {
-                JournalDirectory = parse.GetValue(journal)!.FullName,
-                StopAfterClose = parse.GetValue(stopAfterClose),
-                Source = new LiveSourceOptions { JetStream = !parse.GetValue(core) && config.Nats.JetStream, Durable = parse.GetValue(durable)! },
-                Shards = parse.GetValue(shards) ?? config.Replay.Workers,
-            }, backend, features, Console.Error, CloseStageWiring.For(config, db));
             LiveResult result;
             try
             {
-                result = await session.RunAsync(stop.Token);
+                result = await LiveRun.RunAsync(config, natsOptions, new LiveRunOptions
+                {
+                    JournalDirectory = parse.GetValue(journal)!.FullName,
+                    StoreDirectory = parse.GetValue(store)?.FullName,
+                    StopAfterClose = parse.GetValue(stopAfterClose),
+                    Core = parse.GetValue(core),
+                    Durable = parse.GetValue(durable)!,
+                    Shards = parse.GetValue(shards),
+                }, Console.Error, stop.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -56,7 +52,6 @@ public sealed class LiveCommand : ICliCommand
                 Console.Error.WriteLine("live: stopped before the session started");
                 return 0;
             }
-            features?.RecordRun("live", result.OutputDigest, result.Manifest.ToJson());
             var r = result.Rejects;
             Console.Error.WriteLine($"live: {result.Counters.EventsApplied:N0} events, {result.Counters.LateEvents:N0} late, " +
                                     $"{r.Rows:N0} rejected rows in {r.Messages:N0} rejected messages ({r.Published:N0} published, {r.Suppressed:N0} suppressed); journal {result.JournalId}");

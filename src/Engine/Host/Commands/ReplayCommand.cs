@@ -1,9 +1,7 @@
 using System.CommandLine;
 using Sig.Actors.Pipeline;
-using Sig.Actors.Sources;
 using Sig.Engine.Output;
 using Sig.Factors.Output;
-using Sig.Data.Features;
 using Sig.Replay.Store;
 using Spectre.Console;
 
@@ -29,7 +27,7 @@ public sealed class ReplayCommand : ICliCommand
             DefaultValueFactory = _ => "all",
         };
         outputs.AcceptOnlyFromAmong("all", "daily");
-        var backend = StoreReplay.BackendOption();
+        var backend = BackendCli.Option();
         backend.AcceptOnlyFromAmong(Sig.Gpu.ComputeBackendSelector.Names);
         var cmd = new Command("replay", "Replay stored days into daily factors (feature store), printing the output digest")
         {
@@ -63,59 +61,25 @@ public sealed class ReplayCommand : ICliCommand
     };
 
     /// <summary>
-    /// The replay itself (also used by `engine demo`): the pipeline fed by the tick store. With
-    /// <paramref name="outputs"/> = Daily only the close is evaluated; its daily rows equal a full
-    /// run's minute-240 rows, and the digest covers the daily outputs only (the manifest says so).
-    /// The feature store is updated in a copy that replaces <paramref name="dbPath"/> only when the
-    /// replay succeeded, so a refused replay (a corrupt day) leaves the database as it was, or none.
-    /// The manifest counts every event the replay did not apply, as a live run's does.
+    /// The replay itself (also used by `engine demo`): <see cref="ReplayRun.Run"/>, with a live
+    /// progress display when the console is a terminal.
     /// </summary>
     public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, Config.EngineConfig config, int workers, string dbPath,
         PipelineOutputs outputs = PipelineOutputs.All)
     {
-        FactorSnapshot? last = null;
-        using var backend = StoreReplay.Backend(config);
-        using var db = new AtomicFile(dbPath);
-        if (File.Exists(db.Path)) File.Copy(db.Path, db.TempPath);
-        RunManifest manifest;
-        using (var features = new SqliteFeatureStore(db.TempPath))
-        {
-            var source = new StoreEventSource(dates, ticks.OpenDay);
-            var stages = CloseStageWiring.For(config, db.TempPath);
-            MarketPipeline? pipeline = null;
-            void RunWith(ProgressTask? task) => pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
+        // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
+        if (!AnsiConsole.Profile.Capabilities.Interactive) return ReplayRun.Run(ticks, dates, config, workers, dbPath, outputs);
+        (RunManifest Manifest, FactorSnapshot? LastDaily) result = default;
+        AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
             {
-                if (task is not null)
+                var task = ctx.AddTask("replay", maxValue: dates.Count * (outputs == PipelineOutputs.All ? 240 : 1));
+                result = ReplayRun.Run(ticks, dates, config, workers, dbPath, outputs, o =>
                 {
                     task.Description = $"replay {o.Snapshot.Date:yyyy-MM-dd}";
                     task.Increment(1);
-                }
-                if (o.IsClose) last = o.Snapshot;
-            }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)),
-                closeStages: stages);
-            // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
-            if (!AnsiConsole.Profile.Capabilities.Interactive) RunWith(null);
-            else AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx => RunWith(ctx.AddTask("replay", maxValue: dates.Count * (outputs == PipelineOutputs.All ? 240 : 1))));
-            var counters = pipeline!.Last?.Counters ?? default;
-            manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), backend.Name, workers) with
-            {
-                SimdWidth = backend.VectorWidth,
-                BackendDevice = backend.Device,
-                Outputs = outputs == PipelineOutputs.All ? "all" : "daily",
-                From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
-                Events = counters.EventsApplied, LateEvents = counters.LateEvents,
-                RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,
-                CloseStages = CloseStageWiring.ManifestEntries(stages),
-                ModelFiles = [.. stages.OfType<Sig.Inference.InferenceStage>().SelectMany(s => s.UsedFiles)],
-            };
-            features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
-        }
-        db.Commit(); // the feature store's connection is closed (its WAL checkpointed into the file) by now
-
-        if (manifest.LateEvents + manifest.RejectedRows > 0)
-            Console.Error.WriteLine($"warning: {manifest.LateEvents:N0} stored event(s) not applied because their minute had closed (time before an earlier event's), "
-                + $"{manifest.RejectedRows:N0} of symbols outside the day or refused; counted in the manifest (lateEvents, rejectedRows)");
-        return (manifest, last);
+                });
+            });
+        return result;
     }
 }

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using Sig.Actors.Live;
-using Sig.Actors.Sources;
 using Sig.Engine.Output;
-using Sig.Factors.Output;
 using Spectre.Console;
 
 namespace Sig.Engine.Host.Commands;
@@ -25,31 +22,8 @@ public sealed class VerifyReplayCommand : ICliCommand
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
-            string dir = parse.GetValue(journal)!.FullName;
-            string manifestPath = Path.Combine(dir, LiveSession.ManifestFileName);
-            if (!File.Exists(manifestPath)) throw new FileNotFoundException($"no live manifest at {manifestPath}");
-            var live = RunManifest.FromJson(File.ReadAllText(manifestPath));
-            string? liveDb = parse.GetValue(store) is { } sd ? Path.Combine(sd.FullName, "features.db") : null;
-            if (live.CloseStages is { Length: > 0 } && liveDb is null)
-                throw new ArgumentException($"the live run had close stages ({string.Join("; ", live.CloseStages)}): give --store, its feature store, to run them again");
-            string? copy = liveDb is null ? null : Path.Combine(Path.GetTempPath(), $"verify-replay-{Environment.ProcessId}.db");
-            try
-            {
-                if (liveDb is not null)
-                {
-                    if (!File.Exists(liveDb)) throw new FileNotFoundException($"--store: no feature store at {liveDb}");
-                    File.Copy(liveDb, copy!, overwrite: true);
-                    if (File.Exists(liveDb + "-wal")) File.Copy(liveDb + "-wal", copy + "-wal", overwrite: true);
-                }
-                using var features = copy is null ? null : new Sig.Data.Features.SqliteFeatureStore(copy);
-                var run = StoreReplay.Run(config, config.Replay.Workers, new JournalEventSource(dir), daily: features,
-                    closeStages: CloseStageWiring.For(config, copy));
-                return Report(run, live);
-            }
-            finally
-            {
-                if (copy is not null) foreach (var f in new[] { copy, copy + "-wal", copy + "-shm" }) File.Delete(f);
-            }
+            var (run, live) = VerifyReplayRun.Run(config, parse.GetValue(journal)!.FullName, parse.GetValue(store)?.FullName);
+            return Report(run, live);
         });
         return cmd;
     }

@@ -1,7 +1,7 @@
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
 
-namespace Sig.Engine.Host.Commands;
+namespace Sig.Orchestration;
 
 /// <summary>The close stages a run's configuration asks for, built over its feature store (replay and live share this).</summary>
 public static class CloseStageWiring

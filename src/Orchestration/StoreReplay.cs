@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Security.Cryptography;
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
@@ -10,10 +9,10 @@ using Sig.Factors.Compute;
 using Sig.Factors.Cpu;
 using Sig.Replay.Store;
 
-namespace Sig.Engine.Host.Commands;
+namespace Sig.Orchestration;
 
 /// <summary>Shared plumbing of the commands that run the pipeline: backend choice, running a source, date ranges, input hashing.</summary>
-internal static class StoreReplay
+public static class StoreReplay
 {
     // Shards run in parallel, so each backend call stays on its shard's thread.
     public static IComputeBackend Backend(EngineConfig config) =>
@@ -22,12 +21,6 @@ internal static class StoreReplay
     /// <summary>The configuration with compute.backend replaced by a command's --backend, when given.</summary>
     public static EngineConfig WithBackend(EngineConfig config, string? backend) =>
         backend is null ? config : config with { Compute = config.Compute with { Backend = backend } };
-
-    /// <summary>The --backend option of the commands that run the pipeline.</summary>
-    public static Option<string?> BackendOption() => new("--backend")
-    {
-        Description = "Compute backend: auto | cpu | ilgpu-cpu | cuda (default: compute.backend of the config)",
-    };
 
     /// <summary>
     /// Runs <paramref name="source"/> through a fresh pipeline to its end; <paramref name="attach"/> subscribes

@@ -7,7 +7,7 @@ using Sig.Data.Features;
 using Sig.Research.Daily;
 using Sig.Research.Preprocessing;
 
-namespace Sig.Engine.Host.Commands;
+namespace Sig.Orchestration;
 
 /// <summary>
 /// The portfolio inputs read from a feature store (features.db, docs/portfolio.md): adjusted

@@ -1,0 +1,61 @@
+using Sig.Actors.Pipeline;
+using Sig.Actors.Sources;
+using Sig.Data.Features;
+using Sig.Engine.Config;
+using Sig.Engine.Output;
+using Sig.Factors.Output;
+using Sig.Replay.Store;
+
+namespace Sig.Orchestration;
+
+/// <summary>A store replay: the pipeline fed by stored days, its daily factors written into the feature store, and its manifest.</summary>
+public static class ReplayRun
+{
+    /// <summary>
+    /// The pipeline fed by the tick store. With <paramref name="outputs"/> = Daily only the close is
+    /// evaluated; its daily rows equal a full run's minute-240 rows, and the digest covers the daily
+    /// outputs only (the manifest says so). The feature store is updated in a copy that replaces
+    /// <paramref name="dbPath"/> only when the replay succeeded, so a refused replay (a corrupt day)
+    /// leaves the database as it was, or none. The manifest counts every event the replay did not
+    /// apply, as a live run's does. <paramref name="onOutput"/> sees every output as it is produced (progress).
+    /// </summary>
+    public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, EngineConfig config, int workers, string dbPath,
+        PipelineOutputs outputs = PipelineOutputs.All, Action<MinuteOutput>? onOutput = null)
+    {
+        FactorSnapshot? last = null;
+        using var backend = StoreReplay.Backend(config);
+        using var db = new AtomicFile(dbPath);
+        if (File.Exists(db.Path)) File.Copy(db.Path, db.TempPath);
+        RunManifest manifest;
+        using (var features = new SqliteFeatureStore(db.TempPath))
+        {
+            var source = new StoreEventSource(dates, ticks.OpenDay);
+            var stages = CloseStageWiring.For(config, db.TempPath);
+            var pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
+            {
+                onOutput?.Invoke(o);
+                if (o.IsClose) last = o.Snapshot;
+            }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)),
+                closeStages: stages);
+            var counters = pipeline.Last?.Counters ?? default;
+            manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), backend.Name, workers) with
+            {
+                SimdWidth = backend.VectorWidth,
+                BackendDevice = backend.Device,
+                Outputs = outputs == PipelineOutputs.All ? "all" : "daily",
+                From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
+                Events = counters.EventsApplied, LateEvents = counters.LateEvents,
+                RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,
+                CloseStages = CloseStageWiring.ManifestEntries(stages),
+                ModelFiles = [.. stages.OfType<Sig.Inference.InferenceStage>().SelectMany(s => s.UsedFiles)],
+            };
+            features.RecordRun("replay", manifest.OutputDigest, manifest.ToJson());
+        }
+        db.Commit(); // the feature store's connection is closed (its WAL checkpointed into the file) by now
+
+        if (manifest.LateEvents + manifest.RejectedRows > 0)
+            Console.Error.WriteLine($"warning: {manifest.LateEvents:N0} stored event(s) not applied because their minute had closed (time before an earlier event's), "
+                + $"{manifest.RejectedRows:N0} of symbols outside the day or refused; counted in the manifest (lateEvents, rejectedRows)");
+        return (manifest, last);
+    }
+}

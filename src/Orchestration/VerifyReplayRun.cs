@@ -1,0 +1,45 @@
+using Sig.Actors.Live;
+using Sig.Actors.Pipeline;
+using Sig.Actors.Sources;
+using Sig.Engine.Config;
+using Sig.Engine.Output;
+
+namespace Sig.Orchestration;
+
+/// <summary>
+/// A live run's journal replayed through the same engine, to compare its output digest with the
+/// one the live run recorded (`engine verify-replay`). A live run with close stages is verified
+/// with its feature store: the stages run again on a copy of it, the store itself is not changed.
+/// </summary>
+public static class VerifyReplayRun
+{
+    /// <summary>The replayed pipeline and the live run's manifest, from the journal <paramref name="journalDirectory"/>.</summary>
+    public static (MarketPipeline Replayed, RunManifest Live) Run(EngineConfig config, string journalDirectory, string? storeDirectory)
+    {
+        string dir = journalDirectory;
+        string manifestPath = Path.Combine(dir, LiveSession.ManifestFileName);
+        if (!File.Exists(manifestPath)) throw new FileNotFoundException($"no live manifest at {manifestPath}");
+        var live = RunManifest.FromJson(File.ReadAllText(manifestPath));
+        string? liveDb = storeDirectory is { } sd ? Path.Combine(sd, "features.db") : null;
+        if (live.CloseStages is { Length: > 0 } && liveDb is null)
+            throw new ArgumentException($"the live run had close stages ({string.Join("; ", live.CloseStages)}): give --store, its feature store, to run them again");
+        string? copy = liveDb is null ? null : Path.Combine(Path.GetTempPath(), $"verify-replay-{Environment.ProcessId}.db");
+        try
+        {
+            if (liveDb is not null)
+            {
+                if (!File.Exists(liveDb)) throw new FileNotFoundException($"--store: no feature store at {liveDb}");
+                File.Copy(liveDb, copy!, overwrite: true);
+                if (File.Exists(liveDb + "-wal")) File.Copy(liveDb + "-wal", copy + "-wal", overwrite: true);
+            }
+            using var features = copy is null ? null : new Sig.Data.Features.SqliteFeatureStore(copy);
+            var run = StoreReplay.Run(config, config.Replay.Workers, new JournalEventSource(dir), daily: features,
+                closeStages: CloseStageWiring.For(config, copy));
+            return (run, live);
+        }
+        finally
+        {
+            if (copy is not null) foreach (var f in new[] { copy, copy + "-wal", copy + "-shm" }) File.Delete(f);
+        }
+    }
+}
