@@ -33,6 +33,9 @@ public sealed class MarketSubjects
 
     public string Prefix { get; }
 
+    /// <summary>Replicas of SIG_MD and SIG_OUT: 1 on a single server, 3 on a 3-server JetStream cluster (docs/cluster.md).</summary>
+    public int Replicas { get; init; } = 1;
+
     public string MdAll => $"{Prefix}.md.>";
     public string MdRef { get; }
     public string MdClock { get; }
@@ -67,11 +70,11 @@ public sealed class MarketSubjects
     public Task<INatsJSStream> EnsureOutStreamAsync(INatsJSContext js, CancellationToken ct = default) =>
         js.CreateStreamAsync(StreamConfig(OutStream, OutSubjects), ct).AsTask();
 
-    private static StreamConfig StreamConfig(string name, string[] subjects) => new(name, subjects)
+    private StreamConfig StreamConfig(string name, string[] subjects) => new(name, subjects)
     {
         Retention = StreamConfigRetention.Limits,
         Storage = StreamConfigStorage.File,
-        NumReplicas = 1,
+        NumReplicas = Replicas,
         DuplicateWindow = DuplicateWindow,
     };
 }

@@ -26,8 +26,9 @@ public sealed class FeedCommand : ICliCommand
         var seed = new Option<ulong>("--jitter-seed") { Description = "Seed of the symbol interleaving (the same seed gives the same messages)", DefaultValueFactory = _ => 0 };
         var maxRows = new Option<int>("--max-rows") { Description = "Most rows per trade/order message", DefaultValueFactory = _ => DayFeedPlan.DefaultMaxRows };
         var core = new Option<bool>("--core") { Description = "Best-effort core NATS publish, no JetStream stream" };
+        var replicas = new Option<int>("--replicas") { Description = "Replicas of SIG_MD (3 on a 3-server JetStream cluster: engine cluster up)", DefaultValueFactory = _ => 1 };
         var cmd = new Command("feed", "Publish a stored day to the NATS md subjects (stand-in for an exchange feed handler)");
-        foreach (var o in new Option[] { store, date, nats, speed, seed, maxRows, core }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { store, date, nats, speed, seed, maxRows, core, replicas }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
@@ -38,7 +39,7 @@ public sealed class FeedCommand : ICliCommand
             if (rows < 1) throw new ArgumentException($"--max-rows must be ≥ 1, not {rows}");
             bool jetStream = !parse.GetValue(core) && config.Nats.JetStream;
             var natsOptions = NatsClientSettings.From(config.Nats, parse.GetValue(nats), "sig-feed");
-            var subjects = new MarketSubjects(config.Nats.Prefix);
+            var subjects = new MarketSubjects(config.Nats.Prefix) { Replicas = parse.GetValue(replicas) };
 
             using var tickDay = TickStore.Open(parse.GetValue(store)!).OpenDay(day);
             var result = Run(natsOptions, tickDay, subjects, parse.GetValue(seed), rows, new DayFeedPublishOptions

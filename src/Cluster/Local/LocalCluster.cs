@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using Sig.Cluster.Sharding;
+using Sig.Engine.Nats;
+
+namespace Sig.Cluster.Local;
+
+/// <summary>The processes `engine cluster up` started (what `engine cluster down` stops).</summary>
+/// <param name="NatsServers">nats-server process ids.</param>
+/// <param name="Nodes">Engine node process ids, by node index.</param>
+public sealed record ClusterProcesses(int[] NatsServers, int[] Nodes)
+{
+    /// <summary>The file name in the cluster's work directory.</summary>
+    public const string FileName = "processes.json";
+}
+
+/// <summary>A shard as `engine cluster status` reports it: where it runs and how far behind SIG_MD it is.</summary>
+/// <param name="Shard">Shard index.</param>
+/// <param name="Node">The node running it (null: none answered for it).</param>
+/// <param name="Delivered">The consumer's last delivered stream sequence.</param>
+/// <param name="Lag">Messages of SIG_MD not yet delivered to the shard's consumer.</param>
+/// <param name="Minute">Minutes the shard closed today (from its node).</param>
+public sealed record ShardPlacement(int Shard, int? Node, ulong Delivered, ulong Lag, int? Minute);
+
+/// <summary>What `engine cluster status` prints.</summary>
+public sealed record ClusterStatus(ClusterSpec Spec, NodeStatus[] Nodes, ShardPlacement[] Shards, int? PublishedMinute, string? PublishedDigest);
+
+/// <summary>
+/// A whole cluster on one machine for trying it and for tests: a 3-server JetStream cluster
+/// with R3 streams and N engine node processes on loopback ports, all under one work directory
+/// (<c>cluster.json</c>, <c>processes.json</c>, logs, shard journals).
+/// </summary>
+public static class LocalCluster
+{
+    private static readonly TimeSpan UpTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Starts the NATS servers and <paramref name="nodes"/> engine nodes (each
+    /// <paramref name="nodeCommand"/> + <c>cluster node --work W --node i</c>), waits until every
+    /// node sees all of them Up, and returns the spec. Fails if a cluster already runs there.
+    /// </summary>
+    public static async Task<ClusterSpec> UpAsync(string work, int nodes, int shards, string splitBrainStrategy, string[] nodeCommand,
+        Action<string> log, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
+        work = Path.GetFullPath(work);
+        Directory.CreateDirectory(work);
+        if (ReadProcesses(work) is { } running && running.NatsServers.Concat(running.Nodes).Any(Detached.IsRunning))
+            throw new ArgumentException($"a cluster already runs in {work}: engine cluster down --work {work} first");
+        var nats = new NatsServerCluster(Path.Combine(work, "nats"), 3);
+        var spec = new ClusterSpec
+        {
+            NatsUrls = nats.Urls, Shards = shards, SplitBrainStrategy = splitBrainStrategy,
+            Nodes = [.. Enumerable.Range(0, nodes).Select(i => new NodeSpec(i, LocalNatsServer.FreePort(), [EngineNode.ShardRole, EngineNode.CoordinatorRole]))],
+        };
+        spec.Validate();
+        spec.Write(Path.Combine(work, ClusterSpec.FileName));
+        await nats.StartAsync(cancellationToken).ConfigureAwait(false);
+        var processes = new ClusterProcesses(nats.Pids, new int[nodes]);
+        WriteProcesses(work, processes);
+        log($"NATS: 3 servers with JetStream at {string.Join(", ", spec.NatsUrls)}");
+        await using (var connection = Connect(spec))
+        {
+            await connection.ConnectAsync().ConfigureAwait(false);
+            await NatsServerCluster.EnsureStreamsAsync(connection, Subjects(spec), cancellationToken).ConfigureAwait(false);
+        }
+        log($"streams {MarketSubjects.MdStream} and {MarketSubjects.OutStream}: {spec.Replicas} replicas");
+        for (int i = 0; i < nodes; i++) processes.Nodes[i] = StartNode(work, i, nodeCommand);
+        WriteProcesses(work, processes);
+        await WaitUntilUpAsync(work, spec, processes, cancellationToken).ConfigureAwait(false);
+        log($"{nodes} engine node(s) up at {string.Join(", ", Enumerable.Range(0, nodes).Select(spec.Address))}; {shards} symbol shards");
+        return spec;
+    }
+
+    /// <summary>Starts engine node <paramref name="index"/> of the cluster in <paramref name="work"/> (again, after it was killed); returns its pid.</summary>
+    public static int StartNode(string work, int index, string[] nodeCommand) =>
+        Detached.Start(nodeCommand[0], [.. nodeCommand[1..], "cluster", "node", "--work", work, "--node", index.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Path.Combine(work, $"node-{index}.log"));
+
+    /// <summary>Stops what <see cref="UpAsync"/> started: the nodes gracefully (they leave the cluster), then the NATS servers.</summary>
+    public static int Down(string work)
+    {
+        work = Path.GetFullPath(work);
+        var processes = ReadProcesses(work) ?? throw new ArgumentException($"no cluster was started in {work} (no {ClusterProcesses.FileName})");
+        int stopped = 0;
+        foreach (var pid in processes.Nodes.Where(Detached.IsRunning))
+        {
+            Detached.Stop(pid, TimeSpan.FromSeconds(20));
+            stopped++;
+        }
+        foreach (var pid in processes.NatsServers.Where(Detached.IsRunning))
+        {
+            Detached.Kill(pid);
+            stopped++;
+        }
+        File.Delete(Path.Combine(work, ClusterProcesses.FileName));
+        return stopped;
+    }
+
+    /// <summary>Asks every node for its view (bounded wait) and JetStream for each shard consumer's position.</summary>
+    public static async Task<ClusterStatus> StatusAsync(string work, CancellationToken cancellationToken = default)
+    {
+        var spec = ClusterSpec.Read(Path.Combine(Path.GetFullPath(work), ClusterSpec.FileName));
+        await using var connection = Connect(spec);
+        await connection.ConnectAsync().ConfigureAwait(false);
+        var nodes = await AskNodesAsync(connection, spec, cancellationToken).ConfigureAwait(false);
+        var js = new NatsJSContext(connection);
+        var shards = new ShardPlacement[spec.Shards];
+        for (int k = 0; k < spec.Shards; k++)
+        {
+            ulong delivered = 0, lag = 0;
+            try
+            {
+                var consumer = await js.GetConsumerAsync(MarketSubjects.MdStream, $"sig-shard-{k}", cancellationToken).ConfigureAwait(false);
+                delivered = consumer.Info.Delivered.StreamSeq;
+                lag = consumer.Info.NumPending;
+            }
+            catch (NatsJSApiException) { /* not created yet */ }
+            var host = nodes.FirstOrDefault(n => n.Shards.Any(s => s.Shard == k));
+            shards[k] = new ShardPlacement(k, host?.Node, delivered, lag, host?.Shards.First(s => s.Shard == k).Minute);
+        }
+        int? minute = null;
+        string? digest = null;
+        try
+        {
+            var stream = await js.GetStreamAsync(MarketSubjects.OutStream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (await StoredMessages.GetLastAsync(stream, Subjects(spec).Digest, cancellationToken).ConfigureAwait(false) is { } last)
+            {
+                using var doc = JsonDocument.Parse(last.Data);
+                minute = doc.RootElement.GetProperty("minute").GetInt32();
+                digest = doc.RootElement.GetProperty("digest").GetString();
+            }
+        }
+        catch (NatsJSApiException) { /* no SIG_OUT yet */ }
+        return new ClusterStatus(spec, nodes, shards, minute, digest);
+    }
+
+    /// <summary>Each node's answer to one status request, waiting until all answered or 2 s passed.</summary>
+    public static async Task<NodeStatus[]> AskNodesAsync(NatsConnection connection, ClusterSpec spec, CancellationToken cancellationToken = default)
+    {
+        var answers = new List<NodeStatus>();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(2)); // wall-clock ok: how long a status request collects answers
+        string inbox = connection.NewInbox();
+        await using var sub = await connection.SubscribeCoreAsync<byte[]>(inbox, cancellationToken: wait.Token).ConfigureAwait(false);
+        await connection.PublishAsync(EngineNode.StatusSubject(spec.Prefix), Array.Empty<byte>(), replyTo: inbox, cancellationToken: wait.Token).ConfigureAwait(false);
+        try
+        {
+            await foreach (var msg in sub.Msgs.ReadAllAsync(wait.Token).ConfigureAwait(false))
+            {
+                if (msg.Data is { } data && JsonSerializer.Deserialize<NodeStatus>(data, EngineNode.StatusJson) is { } status) answers.Add(status);
+                if (answers.Count == spec.Nodes.Length) break;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { /* the nodes that did not answer are down */ }
+        return [.. answers.OrderBy(a => a.Node)];
+    }
+
+    /// <summary>The NATS client of a cluster (every server's URL).</summary>
+    public static NatsConnection Connect(ClusterSpec spec, string name = "sig-cluster-cli") =>
+        new(NatsClientSettings.Defaults(string.Join(",", spec.NatsUrls), name));
+
+    /// <summary>The subjects of a cluster (its prefix, its replicas).</summary>
+    public static MarketSubjects Subjects(ClusterSpec spec) => new(spec.Prefix) { Replicas = spec.Replicas };
+
+    private static async Task WaitUntilUpAsync(string work, ClusterSpec spec, ClusterProcesses processes, CancellationToken cancellationToken)
+    {
+        await using var connection = Connect(spec, "sig-cluster-up");
+        await connection.ConnectAsync().ConfigureAwait(false);
+        var watch = Stopwatch.StartNew(); // wall-clock ok: a start-up deadline
+        while (true)
+        {
+            for (int i = 0; i < processes.Nodes.Length; i++)
+                if (!Detached.IsRunning(processes.Nodes[i]))
+                    throw new InvalidOperationException($"engine node {i} exited; see {Path.Combine(work, $"node-{i}.log")}");
+            var nodes = await AskNodesAsync(connection, spec, cancellationToken).ConfigureAwait(false);
+            if (nodes.Length == spec.Nodes.Length && nodes.All(n => n.Members.Count(m => m.Status == "Up") == spec.Nodes.Length)
+                && nodes.Sum(n => n.Shards.Length) == spec.Shards) return;
+            if (watch.Elapsed > UpTimeout) throw new TimeoutException($"the cluster did not come up within {UpTimeout.TotalSeconds} s; logs in {work}");
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false); // wall-clock ok: polling starting processes
+        }
+    }
+
+    private static ClusterProcesses? ReadProcesses(string work)
+    {
+        string path = Path.Combine(work, ClusterProcesses.FileName);
+        return File.Exists(path) ? JsonSerializer.Deserialize<ClusterProcesses>(File.ReadAllText(path), EngineNode.StatusJson) : null;
+    }
+
+    /// <summary>Records the processes (atomically) so that `down` finds them.</summary>
+    public static void WriteProcesses(string work, ClusterProcesses processes)
+    {
+        string path = Path.Combine(work, ClusterProcesses.FileName), tmp = path + ".tmp";
+        File.WriteAllText(tmp, JsonSerializer.Serialize(processes, EngineNode.StatusJson));
+        File.Move(tmp, path, overwrite: true);
+    }
+}

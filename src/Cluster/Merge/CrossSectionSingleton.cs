@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Akka.Actor;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using Sig.Actors.Live;
+using Sig.Actors.Pipeline;
+using Sig.Factors;
+using Sig.Engine.Nats;
+using Sig.Engine.Output;
+using Sig.Factors.Output;
+using Sig.Engine.Time;
+
+namespace Sig.Cluster.Merge;
+
+/// <summary>
+/// The cluster singleton after the shards: the CrossSectionBatcher, DigestChain and Publisher of
+/// the single-process pipeline in one actor. It waits until every shard delivered its rows of the
+/// next minute, joins them in shard order (symbol order), makes the snapshot (and at the close
+/// the daily) payload once, chains the digest and publishes the minute to SIG_OUT with the
+/// cluster's Msg-Ids; only then it confirms the minute to the shards. State survives a move
+/// through SIG_OUT itself: a new singleton reads the last <c>engine.digest</c> message, resumes
+/// the digest chain from its value and drops every row up to that minute, so a minute is
+/// published once (a half-published minute is repeated with the same Msg-Ids and de-duplicated).
+/// The close stages (feature store, inference, optimizer) are not run here (docs/cluster.md).
+/// </summary>
+public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
+{
+    private readonly ShardHost _host;
+    private readonly SortedDictionary<(DateOnly, int), ShardRows?[]> _pending = [];
+    private readonly OutputDigest _digest = new();
+    private (DateOnly Date, int Minute)? _lastPublished;
+    private NatsConnection? _connection;
+    private NatsOutputPublisher? _publisher;
+    private readonly IActorRef?[] _shards;
+
+    /// <summary>The last minute this process's singleton published and its digest (status and tests).</summary>
+    public static (DateOnly Date, int Minute, string Digest)? LastPublished { get; private set; }
+
+    /// <summary>Milliseconds of each minute merged in this process: join, payloads, digest and publish to SIG_OUT (benchmarks).</summary>
+    public static IReadOnlyList<double> MergeMillis
+    {
+        get { lock (Merges) return [.. Merges]; }
+    }
+
+    private static readonly List<double> Merges = [];
+
+    public CrossSectionSingleton(ShardHost host)
+    {
+        _host = host;
+        _shards = new IActorRef?[host.Shards];
+        ReceiveAsync<Start>(async _ =>
+        {
+            await StartAsync(); // no ConfigureAwait: Become and the stash need the actor's context after it
+            Become(Merging);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    protected override void PreStart() => Self.Tell(Start.Instance);
+
+    protected override void PreRestart(Exception reason, object message)
+    {
+        _host.Log($"cross-section: restarting after {reason.GetType().Name}: {reason.Message}");
+        base.PreRestart(reason, message);
+    }
+
+    protected override void PostStop()
+    {
+        _connection?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+    }
+
+    private async Task StartAsync()
+    {
+        _connection = new NatsConnection(_host.Nats with { Name = "sig-cross-section" });
+        await _connection.ConnectAsync().ConfigureAwait(false);
+        var js = new NatsJSContext(_connection);
+        var stream = await _host.Subjects.EnsureOutStreamAsync(js).ConfigureAwait(false);
+        var last = await StoredMessages.GetLastAsync(stream, _host.Subjects.Digest).ConfigureAwait(false);
+        if (last?.MsgId is { } id && NatsOutputPublisher.ParseMsgId(id) is { } parsed && parsed.JournalId == _host.ClusterId)
+        {
+            using var payload = JsonDocument.Parse(last.Data);
+            _digest.Reset(Convert.FromHexString(payload.RootElement.GetProperty("digest").GetString()!));
+            _lastPublished = (parsed.Date, parsed.Minute);
+            LastPublished = (parsed.Date, parsed.Minute, _digest.Hex);
+            _host.Log($"cross-section: SIG_OUT holds outputs through {parsed.Date:yyyy-MM-dd} minute {parsed.Minute}; continuing after it");
+        }
+        else _host.Log("cross-section: started (nothing of this cluster in SIG_OUT yet)");
+        _publisher = new NatsOutputPublisher(_connection, _host.Subjects, _host.ClusterId) { OnTransientError = _host.Log };
+    }
+
+    private void Merging()
+    {
+        ReceiveAsync<ShardRows>(OnRowsAsync);
+    }
+
+    private async Task OnRowsAsync(ShardRows rows)
+    {
+        var key = rows.Key;
+        if (_lastPublished is { } done && key.CompareTo(done) <= 0)
+        {
+            Sender.Tell(new RowsTaken(rows.Shard, done.Date, done.Minute, _digest.Hex));
+            return;
+        }
+        if (rows.Shard < 0 || rows.Shard >= _host.Shards) return;
+        _shards[rows.Shard] = Sender;
+        if (!_pending.TryGetValue(key, out var parts)) _pending[key] = parts = new ShardRows?[_host.Shards];
+        parts[rows.Shard] ??= rows;
+        // Minutes go out in order: only the earliest pending minute can be next.
+        while (_pending.Count > 0)
+        {
+            var (first, firstParts) = _pending.First();
+            if (firstParts.Any(p => p is null)) break;
+            _pending.Remove(first);
+            await PublishAsync(firstParts!); // stays in the actor's context
+            _lastPublished = first;
+        }
+        if (_lastPublished is not { } through) return;
+        // Every shard that sent rows hears it at once (rather than on its next resend).
+        for (int s = 0; s < _shards.Length; s++) _shards[s]?.Tell(new RowsTaken(s, through.Date, through.Minute, _digest.Hex));
+    }
+
+    private async Task PublishAsync(ShardRows[] parts)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
+        var snapshot = Join(parts);
+        byte[] snapshotPayload = FactorPayloads.Snapshot(snapshot);
+        byte[]? dailyPayload = snapshot.Minute == SessionBars.BarsPerDay ? FactorPayloads.Snapshot(snapshot, daily: true) : null;
+        if (dailyPayload is null) _digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload);
+        else _digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload, dailyPayload);
+        var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p.Counters);
+        var output = new MinuteOutput(snapshot, _digest.Hex, counters, snapshotPayload, dailyPayload)
+        {
+            DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p.Bars ?? [])],
+        };
+        await _publisher!.PublishAsync(output, CancellationToken.None).ConfigureAwait(false);
+        LastPublished = (snapshot.Date, snapshot.Minute, _digest.Hex);
+        lock (Merges) Merges.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds); // wall-clock ok: benchmark timing only
+    }
+
+    /// <summary>The shards' rows concatenated in shard order (the single-process batcher's join).</summary>
+    private static FactorSnapshot Join(ShardRows[] parts)
+    {
+        if (parts.Length == 1) return parts[0].Part;
+        int n = parts.Sum(p => p.Part.Symbols.Length);
+        var symbols = new Sig.Engine.Events.SymbolCode[n];
+        var values = new double[n * FactorCatalog.Count];
+        var lastSeq = new long[n];
+        int at = 0;
+        foreach (var p in parts)
+        {
+            var s = p.Part;
+            s.Symbols.CopyTo(symbols, at);
+            s.Values.AsSpan(0, s.Symbols.Length * FactorCatalog.Count).CopyTo(values.AsSpan(at * FactorCatalog.Count));
+            s.LastSeq.CopyTo(lastSeq, at);
+            at += s.Symbols.Length;
+        }
+        var first = parts[0].Part;
+        return new FactorSnapshot(first.Date, first.Minute, symbols, values, lastSeq);
+    }
+
+    private sealed class Start
+    {
+        public static readonly Start Instance = new();
+    }
+}

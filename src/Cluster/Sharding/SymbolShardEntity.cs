@@ -1,0 +1,108 @@
+using Akka.Actor;
+
+namespace Sig.Cluster.Sharding;
+
+/// <summary>
+/// The sharded SymbolShard entity (entity id = shard index): runs its <see cref="ShardRunner"/>
+/// and delivers every closed minute's rows to the cross-section singleton at least once: rows
+/// stay here until the singleton confirms the minute published (<see cref="RowsTaken"/>) and are
+/// sent again every second until then, so a singleton that moved to another node still gets
+/// them; the singleton drops repeats. A failing runner fails the entity, which Akka restarts; the
+/// new runner replays the journal.
+/// </summary>
+public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
+{
+    private const int ResendBatch = 32;
+    private readonly ShardHost _host;
+    private readonly IActorRef _singleton;
+    private readonly int _shard;
+    private readonly List<ShardRows> _unconfirmed = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _running;
+    private ShardRunner? _runner;
+    private (DateOnly, int)? _manifestThrough;
+
+    /// <summary>Runners of the entities living in this process (status reads them).</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<int, ShardRunner> Local = new();
+
+    public SymbolShardEntity(ShardHost host, IActorRef singleton)
+    {
+        _host = host;
+        _singleton = singleton;
+        _shard = int.Parse(Self.Path.Name, System.Globalization.CultureInfo.InvariantCulture);
+        Receive<ShardRows>(rows =>
+        {
+            _unconfirmed.Add(rows);
+            _singleton.Tell(rows);
+        });
+        Receive<RowsTaken>(taken =>
+        {
+            _unconfirmed.RemoveAll(r => r.Key.CompareTo((taken.Date, taken.Minute)) <= 0);
+            if (_manifestThrough is { } through && (taken.Date, taken.Minute).CompareTo(through) <= 0) return;
+            _manifestThrough = (taken.Date, taken.Minute);
+            WriteManifest(taken);
+        });
+        Receive<Resend>(_ =>
+        {
+            foreach (var rows in _unconfirmed.Take(ResendBatch)) _singleton.Tell(rows);
+        });
+        Receive<RunnerFailed>(f => throw new InvalidOperationException($"shard {_shard}: {f.Error.Message}", f.Error));
+        Receive<StartShard>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        var runner = new ShardRunner(_host, _shard) { OnRows = rows => self.Tell(rows) };
+        Local[_shard] = _runner = runner;
+        _running = Task.Run(async () =>
+        {
+            try { await runner.RunAsync(_stop.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
+            catch (Exception e)
+            {
+                _host.Log($"shard {_shard}: {e.Message}");
+                self.Tell(new RunnerFailed(e));
+            }
+        });
+        Timers.StartPeriodicTimer("resend", Resend.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    protected override void PostStop()
+    {
+        _stop.Cancel();
+        // The next owner of this shard opens the same journal: let the runner close it first (bounded).
+        try { _running?.Wait(TimeSpan.FromSeconds(10)); }
+        catch (AggregateException) { /* already reported */ }
+        if (Local.TryGetValue(_shard, out var current) && ReferenceEquals(current, _runner)) Local.TryRemove(_shard, out _);
+        _stop.Dispose();
+    }
+
+    /// <summary>
+    /// The shard journal's live manifest: the cluster's output digest through the minute the
+    /// singleton last confirmed, so `engine verify-replay --journal` checks the shard's journal
+    /// (which holds the whole md stream it consumed) against what the cluster published.
+    /// </summary>
+    private void WriteManifest(RowsTaken taken)
+    {
+        var counters = _runner?.Counters ?? default;
+        var manifest = Sig.Engine.Output.RunManifest.For("live", _host.Config, $"cluster {_host.ClusterId} shard {_shard} journal", _host.Backend.Name, _host.Shards) with
+        {
+            JournalId = _host.ClusterId,
+            To = Sig.Engine.Text.CanonicalRows.FormatDate(taken.Date),
+            LastMinute = taken.Minute,
+            Events = counters.EventsApplied,
+            OutputDigest = taken.Digest,
+        };
+        manifest.Write(Path.Combine(ShardRunner.JournalDirectory(_host.WorkDirectory, _shard), Sig.Actors.Live.LiveSession.ManifestFileName));
+    }
+
+    private sealed class Resend
+    {
+        public static readonly Resend Instance = new();
+    }
+
+    private sealed record RunnerFailed(Exception Error);
+}

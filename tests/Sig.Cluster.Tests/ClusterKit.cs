@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using Sig.Actors.Live;
+using Sig.Actors.Pipeline;
+using Sig.Cluster.Local;
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Nats;
+using Sig.Factors.Cpu;
+using Sig.Replay.Feed;
+using Sig.Replay.Generator;
+using Sig.Replay.Store;
+
+namespace Sig.Cluster.Tests;
+
+/// <summary>A generated day in a tick store, a 3-server JetStream cluster on loopback with R3 streams, and the day fed into SIG_MD.</summary>
+public sealed class ClusterKit : IAsyncDisposable
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("sig-cluster-test-").FullName;
+    public TickStore Ticks { get; private set; } = null!;
+    public DateOnly Date => Ticks.Dates[0];
+    public NatsServerCluster Nats { get; private set; } = null!;
+    public MarketSubjects Subjects { get; } = new() { Replicas = 3 };
+    public string Work => Path.Combine(Root, "work");
+
+    public static async Task<ClusterKit> StartAsync(int stocks = 12, int events = 1200)
+    {
+        var kit = new ClusterKit();
+        string store = Path.Combine(kit.Root, "store");
+        using (var sink = new TickStoreWriter(store))
+            new MarketGenerator(new GeneratorSettings { Stocks = stocks, Days = 1, EventsPerStockDay = events, Seed = 11 }).Generate(sink);
+        kit.Ticks = TickStore.Open(store);
+        kit.Nats = new NatsServerCluster(Path.Combine(kit.Root, "nats"), 3);
+        await kit.Nats.StartAsync();
+        await using var connection = await kit.ConnectAsync();
+        await NatsServerCluster.EnsureStreamsAsync(connection, kit.Subjects);
+        return kit;
+    }
+
+    public NatsOpts ClientOptions(string name) => NatsClientSettings.Defaults(string.Join(",", Nats.Urls), name);
+
+    public async Task<NatsConnection> ConnectAsync()
+    {
+        var c = new NatsConnection(ClientOptions("sig-cluster-test"));
+        await c.ConnectAsync();
+        return c;
+    }
+
+    public DayFeedPlan Plan(TickDay day) => DayFeedPlan.For(day, 3, subjects: Subjects);
+
+    public async Task FeedAsync()
+    {
+        await using var connection = await ConnectAsync();
+        using var day = Ticks.OpenDay(Date);
+        await new DayFeedPublisher(connection, Subjects).PublishAsync(Plan(day));
+    }
+
+    /// <summary>The single-process digest of the same md messages (the live path in one process) and of the store replay.</summary>
+    public async Task<(string Live, string Replay)> SingleProcessDigestsAsync()
+    {
+        using var day = Ticks.OpenDay(Date);
+        var messages = Plan(day).Select(m => (m.Subject, m.Payload)).ToList();
+        string live = await RunAsync(new MdMessageSource(messages, new MdMessageParser(Subjects)));
+        string replay = await RunAsync(new Sig.Actors.Sources.StoreEventSource([Date], Ticks.OpenDay));
+        return (live, replay);
+    }
+
+    public static async Task<string> RunAsync(IMarketEventSource source, int shards = 2)
+    {
+        var config = new EngineConfig();
+        await using var pipeline = new MarketPipeline(config.BigOrder, new CpuComputeBackend(), shards, config.Actors);
+        await pipeline.RunAsync(source);
+        return pipeline.DigestHex;
+    }
+
+    public ShardHost Host(int shards, Action<string>? log = null) => new()
+    {
+        WorkDirectory = Work, Nats = ClientOptions("sig-node"), Subjects = Subjects, Config = new EngineConfig(),
+        Backend = new CpuComputeBackend(), Shards = shards, Log = log ?? (_ => { }),
+    };
+
+    public ClusterSpec Spec(int nodes, int shards) => new()
+    {
+        NatsUrls = Nats.Urls, Shards = shards, Replicas = 3,
+        Nodes = [.. Enumerable.Range(0, nodes).Select(i => new NodeSpec(i, LocalNatsServer.FreePort(), [EngineNode.ShardRole, EngineNode.CoordinatorRole]))],
+    };
+
+    /// <summary>The last digest message in SIG_OUT: (minute, digest hex), or null.</summary>
+    public async Task<(int Minute, string Digest)?> LastDigestAsync(NatsConnection connection)
+    {
+        var stream = await new NatsJSContext(connection).GetStreamAsync(MarketSubjects.OutStream);
+        var last = await StoredMessages.GetLastAsync(stream, Subjects.Digest);
+        if (last is null) return null;
+        using var doc = System.Text.Json.JsonDocument.Parse(last.Data);
+        return (doc.RootElement.GetProperty("minute").GetInt32(), doc.RootElement.GetProperty("digest").GetString()!);
+    }
+
+    /// <summary>Waits (bounded) until SIG_OUT holds the close's digest; returns it.</summary>
+    public async Task<string> WaitForCloseDigestAsync(NatsConnection connection, Func<string>? diagnostics = null)
+    {
+        var watch = Stopwatch.StartNew(); // wall-clock ok: a test deadline
+        while (watch.Elapsed < Deadline)
+        {
+            if (await LastDigestAsync(connection) is { Minute: 240 } done) return done.Digest;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"SIG_OUT has no close digest within {Deadline.TotalSeconds} s; last {await LastDigestAsync(connection)}; {diagnostics?.Invoke()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Nats?.KillAll();
+        await Task.CompletedTask;
+        try { Directory.Delete(Root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
