@@ -120,6 +120,9 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         {
             _firstDate = resumed.FirstDate;
             _log.WriteLine($"recovering from the snapshot after journal input {resumed.InputNumber:N0} ({resumed.Date:yyyy-MM-dd} minute {resumed.Minute}, {snapshots!.Description}); replaying {_inputsReplayed:N0} of {journalRecordsAtStart:N0} journal records");
+            // A cut is saved only after its minute was published: resuming at the close means the close is done,
+            // and no replayed output will announce it.
+            if (resumed.Minute == Sig.Engine.Time.SessionBars.BarsPerDay && options.StopAfterClose) stop.Cancel();
         }
         pipeline.Outputs.Subscribe(o =>
         {
