@@ -90,7 +90,7 @@ public class ClusterFailoverTests
         while (!await condition())
         {
             if (watch.Elapsed > ClusterKit.Deadline) throw new TimeoutException($"{what}: not within {ClusterKit.Deadline.TotalSeconds} s\n{Logs(kit)}");
-            await Task.Delay(100);
+            await Task.Delay(100); // wall-clock ok: poll interval of a condition wait with a deadline
         }
     }
 }

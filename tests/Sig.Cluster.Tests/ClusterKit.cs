@@ -105,7 +105,7 @@ public sealed class ClusterKit : IAsyncDisposable
         while (watch.Elapsed < Deadline)
         {
             if (await LastDigestAsync(connection) is { Minute: 240 } done) return done.Digest;
-            await Task.Delay(200);
+            await Task.Delay(200); // wall-clock ok: poll interval of a condition wait with a deadline
         }
         throw new TimeoutException($"SIG_OUT has no close digest within {Deadline.TotalSeconds} s; last {await LastDigestAsync(connection)}; {diagnostics?.Invoke()}");
     }

@@ -103,7 +103,7 @@ public sealed class SqlSnapshotStore : IPipelineSnapshotStore
     public async Task SaveAsync(string persistenceId, long sequenceNr, byte[] snapshot)
     {
         // The timestamp is metadata of the row only (wall-clock ok: it never reaches an output).
-        var reply = await _store.Ask<object>(new SaveSnapshot(new SnapshotMetadata(persistenceId, sequenceNr, DateTime.UtcNow), snapshot), RoundTrip).ConfigureAwait(false);
+        var reply = await _store.Ask<object>(new SaveSnapshot(new SnapshotMetadata(persistenceId, sequenceNr, DateTime.UtcNow), snapshot), RoundTrip).ConfigureAwait(false); // wall-clock ok: Akka snapshot metadata only; snapshots are selected by sequence number and the time never reaches state or outputs
         if (reply is SaveSnapshotFailure failure) throw new IOException($"snapshot store: saving {persistenceId}#{sequenceNr} failed: {failure.Cause.Message}", failure.Cause);
     }
 
