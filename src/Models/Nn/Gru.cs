@@ -74,19 +74,10 @@ public sealed class Gru
                 Kernels.Gemv(_x.AsSpan((s * _t + step) * _in, _in), _wtIh, _g, _bIh, gi);
                 Kernels.Gemv(h, _wtHh, _g, _bHh, gh);
                 var c = _cache.AsSpan((s * _t + step) * 4 * H, 4 * H);
-                // r, z = σ(gi + gh); n = tanh(gi_n + r ⊙ gh_n); h' = n + z ⊙ (h − n); all SIMD.
-                var rz = gi[..(2 * H)];
-                TensorPrimitives.Add(rz, gh[..(2 * H)], rz);
-                TensorPrimitives.Sigmoid(rz, rz);
-                var nn = gi.Slice(2 * H, H);
-                var ghn = gh.Slice(2 * H, H);
-                TensorPrimitives.MultiplyAdd(rz[..H], ghn, nn, nn);
-                TensorPrimitives.Tanh(nn, nn);
-                TensorPrimitives.Subtract(h, nn, hn);
-                TensorPrimitives.MultiplyAdd(rz.Slice(H, H), hn, nn, hn);
-                rz.CopyTo(c);
-                nn.CopyTo(c.Slice(2 * H, H));
-                ghn.CopyTo(c.Slice(3 * H, H));
+                CellUpdate(gi, gh, h, hn, H);
+                gi[..(2 * H)].CopyTo(c); // r, z
+                gi.Slice(2 * H, H).CopyTo(c.Slice(2 * H, H)); // n
+                gh.Slice(2 * H, H).CopyTo(c.Slice(3 * H, H));
             }
             hs.Slice(_t * H, H).CopyTo(_out.AsSpan(s * H, H));
         }
@@ -122,6 +113,25 @@ public sealed class Gru
         return _out;
     }
 
+    /// <summary>
+    /// The cell's element-wise step over <paramref name="width"/> lanes (one sample's H units, or
+    /// a block's gate planes): r, z = σ(gi + gh); n = tanh(gi_n + r ⊙ gh_n); h' = n + z ⊙ (h − n).
+    /// In place on <paramref name="gi"/> (r, z, n stay there for the backward cache); h' goes to
+    /// <paramref name="hn"/>. The training forward and both inference paths call this one
+    /// sequence, which is what keeps their bits equal.
+    /// </summary>
+    internal static void CellUpdate(Span<float> gi, ReadOnlySpan<float> gh, ReadOnlySpan<float> h, Span<float> hn, int width)
+    {
+        var rz = gi[..(2 * width)];
+        TensorPrimitives.Add(rz, gh[..(2 * width)], rz);
+        TensorPrimitives.Sigmoid(rz, rz);
+        var nn = gi.Slice(2 * width, width);
+        TensorPrimitives.MultiplyAdd(rz[..width], gh.Slice(2 * width, width), nn, nn);
+        TensorPrimitives.Tanh(nn, nn);
+        TensorPrimitives.Subtract(h, nn, hn);
+        TensorPrimitives.MultiplyAdd(rz.Slice(width, width), hn, nn, hn);
+    }
+
     private float[] _inferX = [];
 
     private void InferBlock(int b)
@@ -142,14 +152,7 @@ public sealed class Gru
             {
                 Kernels.Gemv(x.AsSpan((s * _t + step) * _in, _in), _wtIh, _g, _bIh, gi);
                 Kernels.Gemv(h, _wtHh, _g, _bHh, gh);
-                var rz = gi[..(2 * H)];
-                TensorPrimitives.Add(rz, gh[..(2 * H)], rz);
-                TensorPrimitives.Sigmoid(rz, rz);
-                var nn = gi.Slice(2 * H, H);
-                TensorPrimitives.MultiplyAdd(rz[..H], gh.Slice(2 * H, H), nn, nn);
-                TensorPrimitives.Tanh(nn, nn);
-                TensorPrimitives.Subtract(h, nn, hn);
-                TensorPrimitives.MultiplyAdd(rz.Slice(H, H), hn, nn, hn);
+                CellUpdate(gi, gh, h, hn, H);
                 var swap = h; h = hn; hn = swap;
             }
             h.CopyTo(_out.AsSpan(s * H, H));

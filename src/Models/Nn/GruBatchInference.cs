@@ -96,17 +96,8 @@ internal sealed class GruBatchInference
                     for (int i = 0; i < TiledGemm.Rows; i++) aRows[i] = oRows[i] = (r0 + i) * _hp;
                     TiledGemm.Run(h, aRows, _h, _wHh, _bHh, gh, oRows, _vectorOffsets);
                 }
-                // The training forward's element-wise steps, each over the 16 samples at once:
-                // r, z = σ(gi + gh); n = tanh(gi_n + r ⊙ gh_n); h' = n + z ⊙ (h − n).
-                var g = gi.Slice(step * 3 * plane, 3 * plane);
-                var rz = g[..(2 * plane)];
-                TensorPrimitives.Add(rz, gh[..(2 * plane)], rz);
-                TensorPrimitives.Sigmoid(rz, rz);
-                var nn = g.Slice(2 * plane, plane);
-                TensorPrimitives.MultiplyAdd(rz[..plane], gh.Slice(2 * plane, plane), nn, nn);
-                TensorPrimitives.Tanh(nn, nn);
-                TensorPrimitives.Subtract(h, nn, hn);
-                TensorPrimitives.MultiplyAdd(rz.Slice(plane, plane), hn, nn, hn);
+                // The training forward's element-wise step, over the 16 samples' gate planes at once.
+                Gru.CellUpdate(gi.Slice(step * 3 * plane, 3 * plane), gh, h, hn, plane);
                 var swap = h; h = hn; hn = swap;
             }
             for (int i = 0; i < count; i++) h.Slice(i * _hp, _h).CopyTo(output.AsSpan((b0 + i) * _h, _h));
