@@ -40,6 +40,11 @@ public sealed record ClusterSpec
     public int[] SeedNodes { get; init; } = [0];
     /// <summary>The nodes.</summary>
     public required NodeSpec[] Nodes { get; init; }
+    /// <summary>
+    /// The feature store directory (its <c>features.db</c>) the cross-section singleton writes the
+    /// close into and the close stages read; null: no store, no close stages. Shared by the nodes.
+    /// </summary>
+    public string? Store { get; init; }
 
     /// <summary>The Akka address of node <paramref name="index"/>.</summary>
     public string Address(int index) => $"akka.tcp://{SystemName}@{Host}:{Nodes[index].Port}";

@@ -50,6 +50,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
     private NatsMarketSource? _live;
     private ShardMinuteEngine? _engine;
     private SymbolRange? _range;
+    private MdMessageParser? _parser;
     private ulong _recoveredThrough;
     private long _rejected;
 
@@ -66,7 +67,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
         await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         var crossSection = new MinuteCrossSection(host.Config.BigOrder, host.Backend);
         _engine = new ShardMinuteEngine(crossSection);
-        var parser = new MdMessageParser(host.Subjects, host.Config.Live);
+        var parser = _parser = new MdMessageParser(host.Subjects, host.Config.Live);
 
         var recovery = new JournalEventSource(dir);
         await foreach (var input in recovery.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -123,6 +124,15 @@ public sealed class ShardRunner(ShardHost host, int shard)
         }
     }
 
+    private PipelineCounters CountersOf(ShardMinuteEngine engine) => new(engine.EventsApplied, engine.LateEvents, engine.UnknownSymbolEvents, _rejected);
+
+    /// <summary>The day's reference rows of this shard's symbols, for the singleton's DailyRollup (null when the parser has none).</summary>
+    private Sig.Factors.Daily.DailyReferenceSet? RangeReferences(DateOnly date)
+    {
+        if (_parser?.References.ReferenceOf(date) is not { } all || _range is null) return null;
+        return all with { Rows = [.. all.Rows.Where(r => _range.Owns(r.Symbol.Value))] };
+    }
+
     private void Apply(MarketInput input)
     {
         var engine = _engine!;
@@ -144,9 +154,9 @@ public sealed class ShardRunner(ShardHost host, int shard)
                 break;
             case MarketInputKind.Clock:
                 if (input.Date != engine.Date) break;
-                engine.Clock(input.Time, part => OnRows(new ShardRows(shard, part,
-                    new PipelineCounters(engine.EventsApplied, engine.LateEvents, engine.UnknownSymbolEvents, _rejected),
-                    part.Minute == SessionBars.BarsPerDay ? engine.DailyBars() : null)));
+                engine.Clock(input.Time, part => OnRows(part.Minute == SessionBars.BarsPerDay
+                    ? new ShardRows(shard, part, CountersOf(engine), engine.DailyBars()) { References = RangeReferences(part.Date) }
+                    : new ShardRows(shard, part, CountersOf(engine), null)));
                 break;
             default:
                 if (shard == 0) _rejected += input.Reject?.Rows ?? 1;
