@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Sig.Cluster.Sharding;
 using Sig.Engine.Nats;
 using Sig.Engine.Tests.Nats;
@@ -31,8 +33,10 @@ public class ClusterSingletonMoveTests
         try
         {
             for (int i = 0; i < 3; i++) nodes[i] = await EngineNode.StartAsync(spec, i, kit.Host(shards, log.Enqueue));
-            await WaitAsync(() => Task.FromResult(nodes.All(n => n!.Status().Members.Count(m => m.Status == "Up") == 3)
-                && SymbolShardEntity.Local.Count == shards), "3 nodes up with every shard", log);
+            // Placement settles first (the coordinator rebalances once the second shard node joined): both shard nodes hold shards.
+            await WaitAsync(async () => nodes.All(n => n!.Status().Members.Count(m => m.Status == "Up") == 3)
+                && await ShardsOnAsync(nodes[1]!) is var one && await ShardsOnAsync(nodes[2]!) is var two
+                && one > 0 && two > 0 && one + two == shards && SymbolShardEntity.Local.Count == shards, "3 nodes up with the shards spread over nodes 1 and 2", log);
             Assert.True(nodes[0]!.Status().Singleton);
 
             await using var connection = await kit.ConnectAsync();
@@ -48,9 +52,8 @@ public class ClusterSingletonMoveTests
             await feeding;
             Assert.Equal(expected, await kit.WaitForCloseDigestAsync(connection, () => string.Join("\n", log)));
 
-            // No shard moved: the same runners, none replayed a journal.
+            // No shard moved: the runners of minute 60 ran to the close.
             Assert.Equal(runners, SymbolShardEntity.Local.OrderBy(kv => kv.Key).Select(kv => kv.Value));
-            Assert.All(runners, r => Assert.Equal(0, r.Recovered));
             // The new singleton continued from SIG_OUT rather than from the start.
             Assert.Contains(log, l => l.StartsWith("cross-section: SIG_OUT holds outputs through", StringComparison.Ordinal));
 
@@ -67,6 +70,14 @@ public class ClusterSingletonMoveTests
             foreach (var n in nodes)
                 if (n is not null) await n.DisposeAsync();
         }
+    }
+
+    /// <summary>The shards the node's region hosts.</summary>
+    private static async Task<int> ShardsOnAsync(EngineNode node)
+    {
+        var region = ClusterSharding.Get(node.System).ShardRegion(EngineNode.TypeName);
+        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
+        return state.Shards.Count;
     }
 
     private static async Task WaitAsync(Func<Task<bool>> condition, string what, ConcurrentQueue<string> log)
