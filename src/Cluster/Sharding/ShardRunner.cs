@@ -25,19 +25,9 @@ namespace Sig.Cluster.Sharding;
 /// already published. The clock that closes each multiple of <c>persistence.everyMinutes</c>
 /// minutes is a cut, handed to <see cref="OnCut"/>.
 /// </summary>
-public sealed class ShardRunner
+public sealed class ShardRunner(ShardHost host, int shard)
 {
-    private readonly ShardHost host;
-    private readonly int shard;
-    private readonly string _fingerprint;
-
-    public ShardRunner(ShardHost host, int shard)
-    {
-        this.host = host;
-        this.shard = shard;
-        _fingerprint = PipelinePersistenceOptions.Fingerprint(host.Backend, host.Shards, host.Config.BigOrder);
-        Snapshots = host.Snapshots is { } store ? new ShardSnapshots(store, host.ClusterId, shard, host.Shards, host.Log) : null;
-    }
+    private readonly string _fingerprint = PipelinePersistenceOptions.Fingerprint(host.Backend, host.Shards, host.Config.BigOrder);
 
     /// <summary>Called (on the runner's thread) with each closed minute's rows.</summary>
     public required Action<ShardRows> OnRows { get; init; }
@@ -46,7 +36,7 @@ public sealed class ShardRunner
     public Action<ShardCut>? OnCut { get; init; }
 
     /// <summary>This shard's persisted cuts (null: the cluster does not persist them).</summary>
-    public ShardSnapshots? Snapshots { get; }
+    public ShardSnapshots? Snapshots { get; } = host.Snapshots is { } store ? new ShardSnapshots(store, host.ClusterId, shard, host.Shards, host.Log) : null;
 
     /// <summary>Last stream sequence journaled by this shard (0 before any).</summary>
     public ulong LastSourceSeq => _live?.LastSourceSeq ?? _maxSeq;
