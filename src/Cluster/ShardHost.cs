@@ -21,6 +21,8 @@ public sealed class ShardHost
     public required IComputeBackend Backend { get; init; }
     /// <summary>Number of symbol shards (entities), fixed for the life of a cluster.</summary>
     public required int Shards { get; init; }
+    /// <summary>Where the shards persist their cuts (null: off); shared by the shards of this node.</summary>
+    public Sig.Actors.Persistence.IPipelineSnapshotStore? Snapshots { get; init; }
     /// <summary>
     /// The feature store the cross-section singleton writes the close into (daily factors and, as
     /// an <see cref="Sig.Factors.Daily.IDailyBarSink"/>, the adjusted daily bars), or null. Every
