@@ -1,4 +1,5 @@
 using Sig.Engine.Nats;
+using Xunit;
 
 namespace Sig.Engine.Tests.Nats;
 
