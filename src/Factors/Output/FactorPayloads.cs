@@ -9,13 +9,13 @@ namespace Sig.Factors.Output;
 
 /// <summary>
 /// The canonical bytes of every factor output (docs/nats.md): fixed key order, symbols ascending,
-/// numbers as the shortest round-trip string ("R"), NaN and infinities as null. The same bytes
+/// numbers as the shortest round-trip string ("R", written by <see cref="RoundTripDouble"/>), NaN and infinities as null. The same bytes
 /// are published, exported and digested, so equal digests mean byte-identical outputs.
 /// </summary>
 public static class FactorPayloads
 {
-    // Longest "R" text of a double ("-2.2250738585072014E-308") plus its separator.
-    private const int MaxNumberBytes = 26;
+    // Longest "R" text of a double plus its separator.
+    private const int MaxNumberBytes = RoundTripDouble.MaxLength + 2;
 
     // The buffer a snapshot payload is written into, reused by each thread; only the finished payload is allocated.
     [ThreadStatic] private static byte[]? t_buffer;
@@ -66,7 +66,10 @@ public static class FactorPayloads
             span[at++] = (byte)']';
         }
         Put(span, ref at, "]}"u8);
-        return span[..at].ToArray();
+        // Every byte is written by the copy, so the (large-object) array is not zeroed first.
+        var payload = GC.AllocateUninitializedArray<byte>(at);
+        span[..at].CopyTo(payload);
+        return payload;
     }
 
     private static void Put(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
@@ -84,8 +87,7 @@ public static class FactorPayloads
     private static void PutNumber(Span<byte> span, ref int at, double d)
     {
         if (!double.IsFinite(d)) { Put(span, ref at, "null"u8); return; }
-        if (!d.TryFormat(span[at..], out int n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("number format");
-        at += n;
+        at += RoundTripDouble.Write(d, span[at..]);
     }
 
     // "000001.SZ" without a string: six digits, a dot, the exchange.
@@ -129,9 +131,7 @@ public static class FactorPayloads
     public static void Number(IBufferWriter<byte> w, double d)
     {
         if (!double.IsFinite(d)) { Ascii(w, "null"); return; }
-        var span = w.GetSpan(32);
-        if (!d.TryFormat(span, out int n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("number format");
-        w.Advance(n);
+        w.Advance(RoundTripDouble.Write(d, w.GetSpan(RoundTripDouble.MaxLength)));
     }
 
     /// <summary>The text form used in CSV exports: "R", NaN as an empty field.</summary>
