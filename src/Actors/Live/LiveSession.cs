@@ -165,7 +165,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         _state = LiveState.Stopped;
         var last = pipeline.Last;
         var manifest = WriteManifest(last, journalId, journal.LastSequence);
-        if (pipeline.CutsPersisted > 0) _log.WriteLine($"persisted {pipeline.CutsPersisted} snapshot(s) to {snapshots!.Description}");
+        if (pipeline.CutsPersisted > 0) _log.WriteLine($"persisted to {snapshots!.Description}: {pipeline.PersistenceCost}");
         await PublishStatusAsync(connection, parser, source.LastSourceSeq, 0, CancellationToken.None).ConfigureAwait(false);
         try
         {

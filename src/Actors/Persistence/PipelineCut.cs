@@ -69,16 +69,17 @@ public static class ShardSnapshotCodec
     /// <summary>The body's version: this frame's own layout together with the state codecs'.</summary>
     public const ushort Version = 1 * 100 + Sig.Factors.Intraday.SymbolDayStateCodec.Version;
 
-    public static byte[] Encode(int shard, int shards, ShardMinuteEngine engine, long rejected)
-    {
-        using var body = new MemoryStream();
-        using (var w = new BinaryWriter(body))
+    /// <summary>
+    /// The framed snapshot. <paramref name="buffer"/>, when given, is where it is encoded (reset
+    /// first): a writer that keeps one reuses its storage from cut to cut instead of growing a
+    /// new large buffer (large-object heap) each time.
+    /// </summary>
+    public static byte[] Encode(int shard, int shards, ShardMinuteEngine engine, long rejected, SnapshotBuffer? buffer = null) =>
+        SnapshotEnvelope.Frame(SnapshotKind.Shard, Version, buffer ?? new SnapshotBuffer(), w =>
         {
             w.Write(shard); w.Write(shards); w.Write(rejected);
             engine.Write(w);
-        }
-        return SnapshotEnvelope.Wrap(SnapshotKind.Shard, Version, body.ToArray());
-    }
+        });
 
     /// <summary>Reads shard <paramref name="shard"/> of <paramref name="shards"/>; <see cref="InvalidDataException"/> with the reason otherwise.</summary>
     public static (ShardMinuteEngine Engine, long Rejected) Decode(byte[] bytes, int shard, int shards, MinuteCrossSection crossSection)

@@ -159,6 +159,9 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>Cuts this run has stored so far.</summary>
     public int CutsPersisted => _persistence?.CutsStored ?? 0;
 
+    /// <summary>What persisting the cuts cost (null without persistence); complete once the run has ended.</summary>
+    public PersistenceStats? PersistenceCost => _persistence?.Stats;
+
     /// <summary>
     /// Before <see cref="RunAsync"/>: restores every stage from the newest complete, readable cut of
     /// the persistence store that includes no input past <paramref name="lastInput"/>; the source

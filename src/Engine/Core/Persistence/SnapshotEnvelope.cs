@@ -41,6 +41,30 @@ public static class SnapshotEnvelope
         return bytes;
     }
 
+    /// <summary>
+    /// Frames the body that <paramref name="writeBody"/> writes, encoding it straight into
+    /// <paramref name="buffer"/> (reset first; pass the same one again to reuse its storage) and
+    /// checksumming it in place: the only copy is the exact-size array returned. The bytes are
+    /// those of <see cref="Wrap"/> of the same body.
+    /// </summary>
+    public static byte[] Frame(SnapshotKind kind, ushort version, SnapshotBuffer buffer, Action<BinaryWriter> writeBody)
+    {
+        buffer.Reset();
+        buffer.Write(stackalloc byte[HeaderBytes]);
+        using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) writeBody(w);
+        long bodyLength = buffer.Length - HeaderBytes;
+        if (bodyLength > Array.MaxLength - HeaderBytes - 4) throw new InvalidDataException($"snapshot body of {bodyLength} bytes is too large to frame");
+        buffer.Write(stackalloc byte[4]);
+        var bytes = buffer.Written;
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[4..], (ushort)kind);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[6..], version);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], (int)bodyLength);
+        int crcAt = bytes.Length - 4;
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[crcAt..], Crc32C.Compute(bytes[..crcAt]));
+        return bytes.ToArray();
+    }
+
     /// <summary>The body of a frame of <paramref name="kind"/> and <paramref name="version"/>, or an <see cref="InvalidDataException"/> saying why not.</summary>
     public static ReadOnlyMemory<byte> Unwrap(ReadOnlyMemory<byte> bytes, SnapshotKind kind, ushort version)
     {
