@@ -27,7 +27,7 @@ public static class Cli
     public static int Run(string[] args)
     {
         // A plain command named "engine" (RootCommand would take the assembly name for usage lines).
-        var root = new Command("engine", "Event-driven streaming signal engine for China A-share level-2 data.")
+        var root = new Command("engine", "Event-driven streaming signal engine for China A-share level-2 data. Documentation: docs/README.md.")
         {
             new HelpOption(), new VersionOption(), ConfigOption,
         };
@@ -35,7 +35,11 @@ public static class Cli
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Build())
             .OrderBy(c => c.Name, StringComparer.Ordinal);
-        foreach (var c in commands) root.Subcommands.Add(c);
+        foreach (var c in commands)
+        {
+            c.Description += $" (see {DocPageOf(c.Name)})";
+            root.Subcommands.Add(c);
+        }
         try
         {
             // Our catch below turns expected failures into one line; System.CommandLine's handler would print a stack trace first.
@@ -61,6 +65,24 @@ public static class Cli
             return 1;
         }
     }
+
+    /// <summary>The docs/ page that describes a top-level command (its `--help` names it); docs/README.md for the rest.</summary>
+    public static string DocPageOf(string command) => "docs/" + command switch
+    {
+        "generate" => "generator.md",
+        "import" => "import-and-store.md",
+        "export" or "bars" => "events-and-sessions.md",
+        "store" or "journal" or "replay" => "store-and-journal.md",
+        "verify-replay" => "determinism.md",
+        "factors" => "factors.md",
+        "feed" or "live" => "nats.md",
+        "styles" or "evaluate" or "report" => "daily-and-evaluation.md",
+        "model" or "model-synthetic" or "alphanet" or "train" or "predict" => "models.md",
+        "optimize" or "backtest" => "portfolio.md",
+        "cluster" => "cluster.md",
+        "bench" => "benchmarks.md",
+        _ => "README.md",
+    };
 
     /// <summary>
     /// One error line on stderr: "error: …" with any URL credentials masked, written plainly (a console writer

@@ -34,9 +34,7 @@ public sealed partial class BigOrderBook
 
     private readonly OrderIndex _index = new();
     // Submitted sizes (price × volume of the 逐笔委托 row), only kept in Submitted mode.
-    private readonly OrderIdMap _submittedIndex = new();
-    private long[] _submitted = new long[64];
-    private int _submittedCount;
+    private readonly SubmittedOrderSizes _submitted = new();
     private readonly BigOrderSizing _sizing;
 
     // One 56-byte row per order in fixed chunks: a fill touches one or two cache lines per order.
@@ -94,14 +92,7 @@ public sealed partial class BigOrderBook
     {
         if (_sizing != BigOrderSizing.Submitted || price <= 0 || orderId <= 0) return;
         _copiedFrom = 0;
-        long key = Key(orderId, sell);
-        if (!_submittedIndex.TryGetValue(key, out int at))
-        {
-            at = _submittedCount++;
-            if (at == _submitted.Length) Array.Resize(ref _submitted, at * 2);
-            _submittedIndex.Set(key, at);
-        }
-        _submitted[at] = price * volume;
+        _submitted.Add(orderId, sell, price, volume);
     }
 
     /// <summary>
@@ -166,10 +157,10 @@ public sealed partial class BigOrderBook
         _blockEpoch[i >> BlockShift] = _epoch;
         ref var o = ref Row(i);
         o = new OrderRow { IsSell = sell };
-        long key = Key(orderId, sell);
-        bool fromFills = _sizing == BigOrderSizing.Filled || !_submittedIndex.TryGetValue(key, out _);
+        long submitted = 0;
+        bool fromFills = _sizing == BigOrderSizing.Filled || !_submitted.TryGet(orderId, sell, out submitted);
         o.SizeFromFills = fromFills;
-        if (!fromFills && _submittedIndex.TryGetValue(key, out int at)) SetSize(ref o, _submitted[at]);
+        if (!fromFills) SetSize(ref o, submitted);
         o.Bucket = BucketOf(o.ClassSize);
         Link(i, o.Bucket);
         return i;
@@ -274,14 +265,11 @@ public sealed partial class BigOrderBook
         if (_blockEpoch.Length < blocks) Array.Resize(ref _blockEpoch, Math.Max(blocks, _blockEpoch.Length * 2));
     }
 
-    private static long Key(long orderId, bool sell) => (orderId << 1) | (sell ? 1L : 0L);
-
     private static long NewLineage() => Interlocked.Increment(ref s_lineages);
 
     public void Clear()
     {
-        _index.Clear(); _submittedIndex.Clear();
-        _submittedCount = 0;
+        _index.Clear(); _submitted.Clear();
         if (Count > 0) { Array.Clear(_sums); Array.Fill(_head, -1); }
         Count = 0; SizeSum = SizeSquareSum = BuyAmountSquareSum = SellAmountSquareSum = 0;
         _lineage = NewLineage();
@@ -297,10 +285,7 @@ public sealed partial class BigOrderBook
     {
         bool incremental = other._copiedFrom == _lineage && other._lineage != _lineage;
         _index.CopyTo(other._index, incremental ? other._copiedAtEpoch : -1);
-        _submittedIndex.CopyTo(other._submittedIndex);
-        if (other._submitted.Length < _submittedCount) other._submitted = new long[_submitted.Length];
-        _submitted.AsSpan(0, _submittedCount).CopyTo(other._submitted);
-        other._submittedCount = _submittedCount;
+        _submitted.CopyTo(other._submitted);
         int n = Count;
         if (other._capacity < n) other.Grow(n);
         if (incremental)

@@ -134,17 +134,7 @@ public sealed partial class BigOrderBook
             w.WriteVar(o.Amount); w.WriteVar(o.Early); w.WriteVar(o.LogRet); w.WriteVar(o.EarlyActiveLogRet); w.WriteVar(o.ClassSize);
             w.Write((byte)((o.IsSell ? 1 : 0) | (o.SizeFromFills ? 2 : 0)));
         }
-        w.WriteVar(_submittedCount);
-        if (_submittedCount == 0) return;
-        var keys = new long[_submittedCount];
-        _submittedIndex.ForEach((key, at) => keys[at] = key);
-        long previous = 0;
-        for (int at = 0; at < _submittedCount; at++)
-        {
-            w.WriteVar(keys[at] - previous);
-            previous = keys[at];
-            w.WriteVar(_submitted[at]);
-        }
+        _submitted.WriteTo(w);
     }
 
     internal void ReadFrom(BinaryReader r)
@@ -177,16 +167,7 @@ public sealed partial class BigOrderBook
             if (o.IsSell) SellAmountSquareSum += (Int128)o.Amount * o.Amount;
             else BuyAmountSquareSum += (Int128)o.Amount * o.Amount;
         }
-        _submittedCount = r.ReadCount(MaxRows, "submitted orders");
-        if (_submitted.Length < _submittedCount) _submitted = new long[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_submittedCount)];
-        long key = 0;
-        for (int at = 0; at < _submittedCount; at++)
-        {
-            key += r.ReadVar();
-            if (key <= 0) throw new InvalidDataException($"submitted order key {key}");
-            _submittedIndex.Set(key, at);
-            _submitted[at] = r.ReadVar();
-        }
+        _submitted.ReadFrom(r, MaxRows);
         // Every block counts as written now: a copy into an older copy moves everything.
         _epoch++;
         Array.Fill(_blockEpoch, _epoch);
