@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Reflection;
 using NATS.Client.Core;
 using Sig.Engine.Config;
@@ -42,8 +44,16 @@ public static class Cli
         }
         try
         {
+            var parse = root.Parse(args);
+            if (parse.Action is ParseErrorAction)
+            {
+                // A mistyped command line is an expected failure too: one line naming the command's help,
+                // not System.CommandLine's error lines followed by the whole help text.
+                Error(string.Join("; ", parse.Errors.Select(e => e.Message)) + $" (`{CommandPath(parse.CommandResult)} --help` shows the usage)");
+                return 1;
+            }
             // Our catch below turns expected failures into one line; System.CommandLine's handler would print a stack trace first.
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or ArgumentException or UnauthorizedAccessException or Sig.Gpu.Ilgpu.GpuUnavailableException)
         {
@@ -64,6 +74,15 @@ public static class Cli
             Error($"timed out or cancelled: {ex.Message}");
             return 1;
         }
+    }
+
+    /// <summary>"engine live", "engine store info": the command a parse ended in, as typed.</summary>
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = command; r is not null; r = r.Parent)
+            if (r is CommandResult c) names.Insert(0, c.Command.Name);
+        return string.Join(' ', names);
     }
 
     /// <summary>The docs/ page that describes a top-level command (its `--help` names it); docs/README.md for the rest.</summary>
@@ -106,6 +125,7 @@ public static class Cli
     public static EngineConfig LoadConfig(ParseResult parse)
     {
         var file = parse.GetValue(ConfigOption);
+        if (file is not null && !file.Exists) throw new FileNotFoundException($"--config {file.FullName}: no such file");
         return file is null ? EngineConfig.LoadDefault() : EngineConfig.Load(file.FullName);
     }
 
