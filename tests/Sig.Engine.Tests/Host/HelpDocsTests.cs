@@ -6,17 +6,10 @@ namespace Sig.Engine.Tests.Host;
 /// <summary>Every top-level command's `--help` names a docs/ page that exists in the repository.</summary>
 public sealed class HelpDocsTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "docs", "README.md")) && Directory.Exists(Path.Combine(d.FullName, "src"))) return d.FullName;
-        throw new DirectoryNotFoundException("no repository root above " + AppContext.BaseDirectory);
-    }
-
     [Fact]
     public void Each_command_names_its_page_and_the_page_exists()
     {
-        string root = RepositoryRoot();
+        string root = Path.GetDirectoryName(Path.GetDirectoryName(RepositoryFile.Find(Path.Combine("docs", "README.md"))))!;
         var names = typeof(Cli).Assembly.GetTypes()
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Build().Name)
