@@ -62,7 +62,7 @@ public sealed class NatsMarketSource(
         if (!_started) await StartAsync(cancellationToken).ConfigureAwait(false);
         if (options.JetStream)
         {
-            var batch = new List<INatsJSMsg<byte[]>>(options.FetchBatch);
+            var batch = new List<INatsJSMsg<NatsMemoryOwner<byte>>>(options.FetchBatch);
             try
             {
                 while (!cancellationToken.IsCancellationRequested)
@@ -70,14 +70,17 @@ public sealed class NatsMarketSource(
                     await NextAsync(batch, cancellationToken).ConfigureAwait(false);
                     if (batch.Count == 0) continue;
                     int closedBefore = parser.ClosedMinutes;
-                    INatsJSMsg<byte[]>? last = null;
+                    INatsJSMsg<NatsMemoryOwner<byte>>? last = null;
                     foreach (var msg in batch)
                     {
-                        ulong seq = msg.Metadata!.Value.Sequence.Stream;
+                        // The ack subject read in place: the client's Metadata splits it into strings and boxes a lazy per message.
+                        if (!JetStreamAckSubject.TryParse(msg.ReplyTo, out ulong seq, out ulong pending))
+                            throw new NatsException($"pulled message on {msg.Subject} without a JetStream ack subject");
                         if (seq <= LastSourceSeq)
                         {
                             // Journaled already (a redelivery, or a server that restarted behind the journal): acked, not
                             // consumed again; unacked it would hold the consumer's ack-pending window forever.
+                            msg.Data.Dispose();
                             last = msg;
                             continue;
                         }
@@ -89,8 +92,8 @@ public sealed class NatsMarketSource(
                             break;
                         }
                         _gapAcceptedAfter = ulong.MaxValue;
-                        Consume(msg.Subject, msg.Data, seq);
-                        Pending = msg.Metadata.Value.NumPending;
+                        using (var payload = msg.Data) Consume(msg.Subject, payload.Span, seq);
+                        Pending = pending;
                         last = msg;
                     }
                     var inputs = JournalBatch();
@@ -122,7 +125,7 @@ public sealed class NatsMarketSource(
             {
                 int closedBefore = parser.ClosedMinutes;
                 for (int k = 0; k < options.FetchBatch && reader.TryRead(out var msg); k++)
-                    Consume(msg.Subject, msg.Data, LastSourceSeq + 1);
+                    Consume(msg.Subject, msg.Data ?? [], LastSourceSeq + 1);
                 var inputs = JournalBatch();
                 SyncAtMinute(closedBefore);
                 foreach (var input in inputs)
@@ -140,7 +143,7 @@ public sealed class NatsMarketSource(
     private INatsJSConsumer? _consumer;
     // The continuous pull: a task enumerating the client's consume loop into a bounded channel,
     // which hands out micro-batches of whatever has arrived (no waiting for a batch to fill).
-    private Channel<INatsJSMsg<byte[]>>? _pulled;
+    private Channel<INatsJSMsg<NatsMemoryOwner<byte>>>? _pulled;
     private CancellationTokenSource? _pumpStop;
     private Task? _pump;
     private ulong _repositionAfter = ulong.MaxValue;   // set: reposition after this sequence before pulling again
@@ -173,7 +176,7 @@ public sealed class NatsMarketSource(
     /// for the first message). While the server is away, or after a hole, it repositions and pulls
     /// again rather than failing the session.
     /// </summary>
-    private async Task NextAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken cancellationToken)
+    private async Task NextAsync(List<INatsJSMsg<NatsMemoryOwner<byte>>> batch, CancellationToken cancellationToken)
     {
         batch.Clear();
         try
@@ -214,7 +217,7 @@ public sealed class NatsMarketSource(
 
     private void StartPump()
     {
-        _pulled = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(options.FetchBatch * 2) { SingleReader = true, SingleWriter = true });
+        _pulled = Channel.CreateBounded<INatsJSMsg<NatsMemoryOwner<byte>>>(new BoundedChannelOptions(options.FetchBatch * 2) { SingleReader = true, SingleWriter = true });
         _pumpStop = new CancellationTokenSource();
         var consumer = _consumer!;
         var writer = _pulled.Writer;
@@ -224,7 +227,8 @@ public sealed class NatsMarketSource(
         {
             try
             {
-                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOptions, cancellationToken: stop).ConfigureAwait(false))
+                // Payloads in pooled buffers (returned once parsed), not a new array per message.
+                await foreach (var msg in consumer.ConsumeAsync(NatsRawSerializer<NatsMemoryOwner<byte>>.Default, consumeOptions, stop).ConfigureAwait(false))
                     await writer.WriteAsync(msg, stop).ConfigureAwait(false);
                 writer.TryComplete();
             }
@@ -273,10 +277,10 @@ public sealed class NatsMarketSource(
     /// per run of rows between heartbeats rather than one per message; the merged input carries
     /// the last message's sequence, and being one journal record it is consumed all or nothing.
     /// </summary>
-    private void Consume(string subject, byte[]? data, ulong seq)
+    private void Consume(string subject, ReadOnlySpan<byte> data, ulong seq)
     {
         _parsed.Clear();
-        parser.Parse(subject, data ?? [], seq, _parsed);
+        parser.Parse(subject, data, seq, _parsed);
         foreach (var input in _parsed)
         {
             if (input.Kind == MarketInputKind.Ticks && (_mergedTicks.Count == 0 || input.Date == _mergedDate))

@@ -115,10 +115,14 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
         Timeline?.Mark(MinutePoint.Flushed, s.Minute);
     }
 
+    // One header set, rewritten per message: the client serializes it into its write buffer during the
+    // publish, which is awaited before the next one (a new NatsHeaders per message was a dictionary each).
+    private readonly NatsHeaders _headers = new();
+
     private async ValueTask Add(string subject, byte[] payload, string msgId, CancellationToken cancellationToken)
     {
-        var headers = new NatsHeaders { [StoredMessages.MsgIdHeader] = msgId };
-        await nats.PublishAsync(subject, payload, headers, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _headers[StoredMessages.MsgIdHeader] = msgId;
+        await nats.PublishAsync(subject, payload, _headers, cancellationToken: cancellationToken).ConfigureAwait(false);
         Published++;
     }
 

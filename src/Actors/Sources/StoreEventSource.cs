@@ -63,7 +63,7 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     {
         // Bar ≤ m ⇔ stamped before m's close time (bars are monotone in time); the close takes everything left.
         int close = minute == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(minute);
-        var batch = new TickEvent[BatchEvents];
+        var batch = NewBatch();
         int used = 0;
         foreach (var cursor in cursors)
         {
@@ -77,11 +77,14 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                     run = run[take..];
                     if (used < BatchEvents) continue;
                     batches.Add(batch);
-                    batch = new TickEvent[BatchEvents];
+                    batch = NewBatch();
                     used = 0;
                 }
             }
         }
         if (used > 0) batches.Add(batch[..used]);
     }
+
+    // Filled by the copies before it is handed on, so not zeroed first (84 KB per batch, one per 1500 events).
+    private static TickEvent[] NewBatch() => GC.AllocateUninitializedArray<TickEvent>(BatchEvents);
 }

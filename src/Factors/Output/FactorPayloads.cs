@@ -9,13 +9,13 @@ namespace Sig.Factors.Output;
 
 /// <summary>
 /// The canonical bytes of every factor output (docs/nats.md): fixed key order, symbols ascending,
-/// numbers as the shortest round-trip string ("R"), NaN and infinities as null. The same bytes
+/// numbers as the shortest round-trip string ("R", written by <see cref="RoundTripDouble"/>), NaN and infinities as null. The same bytes
 /// are published, exported and digested, so equal digests mean byte-identical outputs.
 /// </summary>
 public static class FactorPayloads
 {
-    // Longest "R" text of a double ("-2.2250738585072014E-308") plus its separator.
-    private const int MaxNumberBytes = 26;
+    // Longest "R" text of a double plus its separator.
+    private const int MaxNumberBytes = RoundTripDouble.MaxLength + 2;
 
     // The buffer a snapshot payload is written into, reused by each thread; only the finished payload is allocated.
     [ThreadStatic] private static byte[]? t_buffer;
@@ -66,7 +66,10 @@ public static class FactorPayloads
             span[at++] = (byte)']';
         }
         Put(span, ref at, "]}"u8);
-        return span[..at].ToArray();
+        // Every byte is written by the copy, so the (large-object) array is not zeroed first.
+        var payload = GC.AllocateUninitializedArray<byte>(at);
+        span[..at].CopyTo(payload);
+        return payload;
     }
 
     private static void Put(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
@@ -84,8 +87,7 @@ public static class FactorPayloads
     private static void PutNumber(Span<byte> span, ref int at, double d)
     {
         if (!double.IsFinite(d)) { Put(span, ref at, "null"u8); return; }
-        if (!d.TryFormat(span[at..], out int n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("number format");
-        at += n;
+        at += RoundTripDouble.Write(d, span[at..]);
     }
 
     // "000001.SZ" without a string: six digits, a dot, the exchange.
@@ -100,25 +102,31 @@ public static class FactorPayloads
         at += 9;
     }
 
-    /// <summary>`sig.factors.intraday.&lt;sym&gt;` for symbol i of a snapshot.</summary>
+    // "\"name\":" per factor, encoded once: the per-symbol payload writes them 5000 times a minute.
+    private static readonly byte[][] FactorKeys = [.. FactorCatalog.Names.Select(n => Encoding.ASCII.GetBytes($"\"{n}\":"))];
+
+    /// <summary>`sig.factors.intraday.&lt;sym&gt;` for symbol i of a snapshot (written into the reused per-thread buffer; only the payload is allocated).</summary>
     public static byte[] Intraday(FactorSnapshot s, int i)
     {
-        var w = new ArrayBufferWriter<byte>(1024);
-        Ascii(w, "{\"v\":1,\"date\":\"");
-        Ascii(w, CanonicalRows.FormatDate(s.Date));
-        Ascii(w, "\",\"minute\":"); Int(w, s.Minute);
-        Ascii(w, ",\"seq\":"); Int(w, s.LastSeq[i]);
-        Ascii(w, ",\"symbol\":\""); Ascii(w, s.Symbols[i].ToString());
-        Ascii(w, "\",\"values\":{");
+        const int Bound = 256 + FactorCatalog.Count * (48 + MaxNumberBytes);
+        var buffer = t_buffer is { Length: >= Bound } b ? b : t_buffer = new byte[Bound];
+        var span = buffer.AsSpan();
+        int at = 0;
+        Put(span, ref at, "{\"v\":1,\"date\":\""u8);
+        at += Encoding.ASCII.GetBytes(CanonicalRows.FormatDate(s.Date), span[at..]);
+        Put(span, ref at, "\",\"minute\":"u8); PutInt(span, ref at, s.Minute);
+        Put(span, ref at, ",\"seq\":"u8); PutInt(span, ref at, s.LastSeq[i]);
+        Put(span, ref at, ",\"symbol\":\""u8); PutSymbol(span, ref at, s.Symbols[i]);
+        Put(span, ref at, "\",\"values\":{"u8);
         var row = s.Row(i);
         for (int f = 0; f < row.Length; f++)
         {
-            if (f > 0) Ascii(w, ",");
-            Ascii(w, "\""); Ascii(w, FactorCatalog.Names[f]); Ascii(w, "\":");
-            Number(w, row[f]);
+            if (f > 0) span[at++] = (byte)',';
+            Put(span, ref at, FactorKeys[f]);
+            PutNumber(span, ref at, row[f]);
         }
-        Ascii(w, "}}");
-        return w.WrittenSpan.ToArray();
+        Put(span, ref at, "}}"u8);
+        return span[..at].ToArray();
     }
 
     /// <summary>`sig.engine.digest`: the output digest chained through a minute.</summary>
@@ -129,20 +137,11 @@ public static class FactorPayloads
     public static void Number(IBufferWriter<byte> w, double d)
     {
         if (!double.IsFinite(d)) { Ascii(w, "null"); return; }
-        var span = w.GetSpan(32);
-        if (!d.TryFormat(span, out int n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("number format");
-        w.Advance(n);
+        w.Advance(RoundTripDouble.Write(d, w.GetSpan(RoundTripDouble.MaxLength)));
     }
 
     /// <summary>The text form used in CSV exports: "R", NaN as an empty field.</summary>
     public static string Csv(double d) => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    private static void Int(IBufferWriter<byte> w, long v)
-    {
-        var span = w.GetSpan(24);
-        v.TryFormat(span, out int n, default, CultureInfo.InvariantCulture);
-        w.Advance(n);
-    }
 
     private static void Ascii(IBufferWriter<byte> w, string s)
     {

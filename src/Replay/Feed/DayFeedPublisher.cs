@@ -121,6 +121,9 @@ public sealed class DayFeedPublisher
             long count = 0, events = 0, referenceRows = 0, clocks = 0, bytes = 0;
             var pending = new Queue<(long Position, string MsgId)>(); // sync messages whose ack is due
             var pace = new Pacer(_options.Speed);
+            // One header set, rewritten per message: the client serializes it into its buffer during the publish,
+            // which is awaited before the next message (a new NatsHeaders each was a dictionary per message).
+            var headers = new NatsHeaders();
             bool haveHeld = false;
             FeedMessage held = default;
             // One message is held back so that the last one can be published as a sync point.
@@ -155,7 +158,8 @@ public sealed class DayFeedPublisher
                 }
                 long position = count - 1;
                 bool sync = verifier is not null && (last || count % _options.SyncEvery == 0);
-                await _connection.PublishAsync(m.Subject, m.Payload, new NatsHeaders { [StoredMessages.MsgIdHeader] = m.MsgId },
+                headers[StoredMessages.MsgIdHeader] = m.MsgId;
+                await _connection.PublishAsync(m.Subject, m.Payload, headers,
                                                sync ? inbox + "." + position.ToString(CultureInfo.InvariantCulture) : null,
                                                cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (sync)

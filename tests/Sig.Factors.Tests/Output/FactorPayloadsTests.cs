@@ -48,4 +48,26 @@ public class FactorPayloadsTests
         }
         Assert.Contains("\"000000.BJ\"", Encoding.ASCII.GetString(FactorPayloads.Snapshot(new FactorSnapshot(snapshot.Date, 1, [new SymbolCode(0)], new double[FactorCatalog.Count], [0]))));
     }
+
+    [Fact]
+    public void Intraday_bytes_are_the_documented_text()
+    {
+        var rng = new Random(11);
+        SymbolCode[] codes = [SymbolCode.FromParts(1, "SZ"), SymbolCode.FromParts(600519, "SH"), SymbolCode.FromParts(830799, "BJ")];
+        double[] special = [double.NaN, double.PositiveInfinity, -0.0, double.Epsilon, double.MaxValue, 1e21, 0.5, -123456.789];
+        var values = new double[codes.Length * FactorCatalog.Count];
+        for (int k = 0; k < values.Length; k++)
+            values[k] = rng.Next(3) == 0 ? special[rng.Next(special.Length)] : (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-12, 12));
+        var snapshot = new FactorSnapshot(new DateOnly(2024, 3, 5), 42, codes, values, [17, 0, 9_000_000_001]);
+        for (int i = 0; i < codes.Length; i++)
+        {
+            var sb = new StringBuilder("{\"v\":1,\"date\":\"2024-03-05\",\"minute\":42,\"seq\":").Append(snapshot.LastSeq[i])
+                .Append(",\"symbol\":\"").Append(codes[i]).Append("\",\"values\":{");
+            var row = snapshot.Row(i);
+            for (int f = 0; f < row.Length; f++)
+                sb.Append(f > 0 ? "," : "").Append('"').Append(FactorCatalog.Names[f]).Append("\":")
+                  .Append(double.IsFinite(row[f]) ? row[f].ToString("R", CultureInfo.InvariantCulture) : "null");
+            Assert.Equal(sb.Append("}}").ToString(), Encoding.ASCII.GetString(FactorPayloads.Intraday(snapshot, i)));
+        }
+    }
 }

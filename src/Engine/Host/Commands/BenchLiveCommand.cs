@@ -99,10 +99,12 @@ public sealed class BenchLiveCommand : IBenchCommand
         // Process CPU time (this process, not nats-server): meaningful on a shared machine, where wall-clock is not.
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var cpuFeed = TimeSpan.Zero;
+        long allocStart = GC.GetTotalAllocatedBytes(), allocFeed = 0;
         if (preload)
         {
             fed = await DayFeedPublisher.PublishAsync(feedConnection, plan, cancellationToken: cancellationToken);
             cpuFeed = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+            allocFeed = GC.GetTotalAllocatedBytes() - allocStart;
             engineClock = Stopwatch.StartNew();
             result = await session.RunAsync(cancellationToken);
         }
@@ -115,6 +117,7 @@ public sealed class BenchLiveCommand : IBenchCommand
         }
         engineClock.Stop();
         var cpuEngine = Process.GetCurrentProcess().TotalProcessorTime - cpuStart - cpuFeed;
+        long allocEngine = GC.GetTotalAllocatedBytes() - allocStart - allocFeed;
 
         var t = new Table().AddColumns("metric", "value");
         t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
@@ -127,6 +130,7 @@ public sealed class BenchLiveCommand : IBenchCommand
         t.AddRow("events/s sustained (live)", $"{result.Counters.EventsApplied / engineClock.Elapsed.TotalSeconds:N0}");
         t.AddRow(preload ? "CPU: feed / engine (this process)" : "CPU: feed + engine (this process)",
             preload ? $"{cpuFeed.TotalSeconds:F2} / {cpuEngine.TotalSeconds:F2} s" : $"{cpuEngine.TotalSeconds:F2} s");
+        if (preload) t.AddRow("allocated: feed / engine (bytes per md message)", $"{allocFeed / (double)fed.Messages:F0} / {allocEngine / (double)fed.Messages:F0}");
         if (preload) t.AddRow("events per engine CPU-second", $"{result.Counters.EventsApplied / Math.Max(1e-9, cpuEngine.TotalSeconds):N0}");
         t.AddRow("minute close → outputs published p50 / p99 / max", $"{BenchReport.Percentile(latencyMs, 0.50):F2} / {BenchReport.Percentile(latencyMs, 0.99):F2} / {BenchReport.Percentile(latencyMs, 1):F2} ms");
         t.AddRow("per-shard minute compute p50 / p99", BenchReport.P50P99(result.ComputeMillis));

@@ -1,0 +1,265 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace Sig.Factors.Output;
+
+/// <summary>
+/// The shortest round-trip text of a double, byte for byte what .NET's
+/// <c>d.ToString("R", CultureInfo.InvariantCulture)</c> writes for a finite d, at a fraction of
+/// its cost (the payload of a 5000-symbol minute is 135,000 numbers). The digits come from the
+/// Ryū algorithm (Adams, PLDI 2018): the shortest decimal in the rounding interval of d, the
+/// closest to d when several are that short, ties to even — the digits .NET's formatter also
+/// picks, except at powers of two (see <see cref="Write"/>), which are handed to the runtime. The layout is .NET's "R" (= "G" with the shortest digits): positional while the
+/// decimal exponent e of the first digit is in [−4, 16], otherwise d.ddd "E" sign and at least
+/// two exponent digits; negative zero is "-0". <c>RoundTripDoubleTests</c> compare it with the
+/// runtime's formatter over edge cases and millions of random values.
+/// </summary>
+public static class RoundTripDouble
+{
+    /// <summary>Longest text: "-2.2250738585072014E-308".</summary>
+    public const int MaxLength = 24;
+
+    private const int MantissaBits = 52;
+    private const int ExponentBits = 11;
+    private const int Bias = 1023;
+    private const int Pow5InvBitCount = 125;
+    private const int Pow5BitCount = 125;
+
+    // 5^i normalised to 125 bits (i < 326) and ⌊2^(len(5^i) − 1 + 125) / 5^i⌋ + 1 (i < 342), as (low, high) pairs.
+    private static readonly ulong[] Pow5Split = Table(326, inverse: false);
+    private static readonly ulong[] Pow5InvSplit = Table(342, inverse: true);
+
+    /// <summary>Writes the text of finite <paramref name="d"/> at the start of <paramref name="destination"/> (at least <see cref="MaxLength"/> bytes); returns its length.</summary>
+    public static int Write(double d, Span<byte> destination)
+    {
+        if (!double.IsFinite(d)) throw new ArgumentOutOfRangeException(nameof(d), "only finite numbers have a round-trip text here");
+        ulong bits = BitConverter.DoubleToUInt64Bits(d);
+        bool negative = (bits >> 63) != 0;
+        ulong ieeeMantissa = bits & ((1UL << MantissaBits) - 1);
+        int ieeeExponent = (int)((bits >> MantissaBits) & ((1u << ExponentBits) - 1));
+        if (ieeeMantissa == 0 && ieeeExponent > 1)
+        {
+            // A power of two: its rounding interval is narrower below than above, and the runtime
+            // does not always pick Ryū's digits there (2^-959: 16 digits where Ryū finds 17), so
+            // these few values take the runtime's own path.
+            if (!d.TryFormat(destination, out int written, "R", CultureInfo.InvariantCulture)) throw new ArgumentException("destination too small", nameof(destination));
+            return written;
+        }
+        int at = 0;
+        if (negative) destination[at++] = (byte)'-';
+        if (ieeeExponent == 0 && ieeeMantissa == 0)
+        {
+            destination[at++] = (byte)'0';
+            return at;
+        }
+        var (digits, exponent) = Shortest(ieeeMantissa, ieeeExponent);
+        return at + Layout(digits, exponent, destination[at..]);
+    }
+
+    // digits × 10^exponent laid out as .NET's "R" does.
+    private static int Layout(ulong digits, int exponent, Span<byte> dest)
+    {
+        Span<byte> text = stackalloc byte[20];
+        int length = 0;
+        for (ulong v = digits; v != 0; v /= 10) text[19 - length++] = (byte)('0' + (int)(v % 10));
+        var ds = text[(20 - length)..];
+        int scale = exponent + length; // the decimal point sits after `scale` digits
+        int at = 0;
+        if (scale > 17 || scale < -3)
+        {
+            dest[at++] = ds[0];
+            if (length > 1)
+            {
+                dest[at++] = (byte)'.';
+                ds[1..].CopyTo(dest[at..]);
+                at += length - 1;
+            }
+            int e = scale - 1;
+            dest[at++] = (byte)'E';
+            dest[at++] = e < 0 ? (byte)'-' : (byte)'+';
+            if (e < 0) e = -e;
+            if (e >= 100) dest[at++] = (byte)('0' + e / 100);
+            dest[at++] = (byte)('0' + e / 10 % 10);
+            dest[at++] = (byte)('0' + e % 10);
+        }
+        else if (scale <= 0)
+        {
+            dest[at++] = (byte)'0';
+            dest[at++] = (byte)'.';
+            dest.Slice(at, -scale).Fill((byte)'0');
+            at += -scale;
+            ds.CopyTo(dest[at..]);
+            at += length;
+        }
+        else if (scale >= length)
+        {
+            ds.CopyTo(dest);
+            at += length;
+            dest.Slice(at, scale - length).Fill((byte)'0');
+            at += scale - length;
+        }
+        else
+        {
+            ds[..scale].CopyTo(dest);
+            at += scale;
+            dest[at++] = (byte)'.';
+            ds[scale..].CopyTo(dest[at..]);
+            at += length - scale;
+        }
+        return at;
+    }
+
+    // Ryū's d2d: the shortest digits (and their decimal exponent) that round to the double.
+    private static (ulong Digits, int Exponent) Shortest(ulong ieeeMantissa, int ieeeExponent)
+    {
+        int e2;
+        ulong m2;
+        if (ieeeExponent == 0)
+        {
+            e2 = 1 - Bias - MantissaBits - 2;
+            m2 = ieeeMantissa;
+        }
+        else
+        {
+            e2 = ieeeExponent - Bias - MantissaBits - 2;
+            m2 = (1UL << MantissaBits) | ieeeMantissa;
+        }
+        bool even = (m2 & 1) == 0, acceptBounds = even;
+        ulong mv = 4 * m2;
+        uint mmShift = ieeeMantissa != 0 || ieeeExponent <= 1 ? 1u : 0u;
+        ulong vr, vp, vm;
+        int e10;
+        bool vmIsTrailingZeros = false, vrIsTrailingZeros = false;
+        if (e2 >= 0)
+        {
+            int q = (int)Log10Pow2(e2) - (e2 > 3 ? 1 : 0);
+            e10 = q;
+            int k = Pow5InvBitCount + Pow5Bits(q) - 1;
+            int i = -e2 + q + k;
+            vr = MulShiftAll(m2, Pow5InvSplit, q, i, out vp, out vm, mmShift);
+            if (q <= 21)
+            {
+                if (mv % 5 == 0) vrIsTrailingZeros = MultipleOfPowerOf5(mv, q);
+                else if (acceptBounds) vmIsTrailingZeros = MultipleOfPowerOf5(mv - 1 - mmShift, q);
+                else vp -= MultipleOfPowerOf5(mv + 2, q) ? 1UL : 0UL;
+            }
+        }
+        else
+        {
+            int q = (int)Log10Pow5(-e2) - (-e2 > 1 ? 1 : 0);
+            e10 = q + e2;
+            int i = -e2 - q;
+            int k = Pow5Bits(i) - Pow5BitCount;
+            int j = q - k;
+            vr = MulShiftAll(m2, Pow5Split, i, j, out vp, out vm, mmShift);
+            if (q <= 1)
+            {
+                // mv has at least q trailing zero bits (it is 4·m2), and q ≤ 1 of them are needed.
+                vrIsTrailingZeros = true;
+                if (acceptBounds) vmIsTrailingZeros = mmShift == 1;
+                else --vp;
+            }
+            else if (q < 63)
+            {
+                vrIsTrailingZeros = (mv & ((1UL << q) - 1)) == 0;
+            }
+        }
+
+        int removed = 0;
+        int lastRemovedDigit = 0;
+        ulong output;
+        if (vmIsTrailingZeros || vrIsTrailingZeros)
+        {
+            // The rare general case: track whether the removed digits were all zero.
+            while (vp / 10 > vm / 10)
+            {
+                vmIsTrailingZeros &= vm % 10 == 0;
+                vrIsTrailingZeros &= lastRemovedDigit == 0;
+                lastRemovedDigit = (int)(vr % 10);
+                vr /= 10; vp /= 10; vm /= 10;
+                removed++;
+            }
+            if (vmIsTrailingZeros)
+            {
+                while (vm % 10 == 0)
+                {
+                    vrIsTrailingZeros &= lastRemovedDigit == 0;
+                    lastRemovedDigit = (int)(vr % 10);
+                    vr /= 10; vp /= 10; vm /= 10;
+                    removed++;
+                }
+            }
+            if (vrIsTrailingZeros && lastRemovedDigit == 5 && vr % 2 == 0) lastRemovedDigit = 4; // exactly halfway: round to even
+            output = vr + ((vr == vm && (!acceptBounds || !vmIsTrailingZeros)) || lastRemovedDigit >= 5 ? 1UL : 0UL);
+        }
+        else
+        {
+            bool roundUp = false;
+            while (vp / 10 > vm / 10)
+            {
+                roundUp = vr % 10 >= 5;
+                vr /= 10; vp /= 10; vm /= 10;
+                removed++;
+            }
+            output = vr + (vr == vm || roundUp ? 1UL : 0UL);
+        }
+        return (output, e10 + removed);
+    }
+
+    private static ulong MulShiftAll(ulong m, ulong[] table, int index, int j, out ulong vp, out ulong vm, uint mmShift)
+    {
+        ulong lo = table[2 * index], hi = table[2 * index + 1];
+        vp = MulShift(4 * m + 2, lo, hi, j);
+        vm = MulShift(4 * m - 1 - mmShift, lo, hi, j);
+        return MulShift(4 * m, lo, hi, j);
+    }
+
+    // (m × (hi·2^64 + lo)) >> j, for 64 < j < 128.
+    private static ulong MulShift(ulong m, ulong lo, ulong hi, int j)
+    {
+        ulong high0 = Math.BigMul(m, lo, out _);
+        ulong high1 = Math.BigMul(m, hi, out ulong low1);
+        ulong sum = high0 + low1;
+        if (sum < high0) high1++;
+        int dist = j - 64;
+        return (high1 << (64 - dist)) | (sum >> dist);
+    }
+
+    private static int Pow5Bits(int e) => (int)(((uint)e * 1217359) >> 19) + 1;
+
+    private static uint Log10Pow2(int e) => ((uint)e * 78913) >> 18;
+
+    private static uint Log10Pow5(int e) => ((uint)e * 732923) >> 20;
+
+    private static bool MultipleOfPowerOf5(ulong value, int p)
+    {
+        int count = 0;
+        while (value % 5 == 0)
+        {
+            value /= 5;
+            if (++count >= p) return true;
+        }
+        return count >= p;
+    }
+
+    private static ulong[] Table(int size, bool inverse)
+    {
+        var table = new ulong[2 * size];
+        var mask = (BigInteger.One << 64) - 1;
+        for (int i = 0; i < size; i++)
+        {
+            var pow = BigInteger.Pow(5, i);
+            int length = (int)pow.GetBitLength();
+            BigInteger v;
+            if (inverse) v = (BigInteger.One << (length - 1 + Pow5InvBitCount)) / pow + 1;
+            else
+            {
+                int shift = length - Pow5BitCount;
+                v = shift >= 0 ? pow >> shift : pow << -shift;
+            }
+            table[2 * i] = (ulong)(v & mask);
+            table[2 * i + 1] = (ulong)(v >> 64);
+        }
+        return table;
+    }
+}
