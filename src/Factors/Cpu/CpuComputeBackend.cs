@@ -50,6 +50,15 @@ public sealed partial class CpuShardState : IShardFactorState
     private bool[] _owned = [];
     // Version of each state when its row was last written (−1: never).
     private long[] _evaluatedAt = [];
+    // Recycling the bar and fold arrays of states only an old snapshot held (see Copy): per symbol,
+    // the number of copies taken when its state object was made; this state's copies so far; for a
+    // copy, the state it was taken from and its number; the latest copy taken.
+    private int[] _madeAt = [];
+    private int _copies;
+    private CpuShardState? _source;
+    private int _serial;
+    private CpuShardState? _latestCopy;
+    private readonly Stack<SymbolDayState> _recycled = new();
 
     public CpuShardState(FactorSettings settings, BigOrderSizing sizing, int parallelism)
     {
@@ -70,7 +79,7 @@ public sealed partial class CpuShardState : IShardFactorState
         {
             // A state shared with a copy is left to it; an owned one is cleared and its arrays reused.
             if (_owned[i]) _states[i].Reset(symbols[i]);
-            else { _states[i] = new SymbolDayState(symbols[i], _sizing); _owned[i] = true; }
+            else { _states[i] = new SymbolDayState(symbols[i], _sizing); _owned[i] = true; _madeAt[i] = _copies; }
         }
         Array.Fill(_evaluatedAt, -1);
     }
@@ -81,7 +90,8 @@ public sealed partial class CpuShardState : IShardFactorState
         int kept = Math.Min(n, _states.Length);
         Array.Resize(ref _states, n);
         Array.Resize(ref _owned, n);
-        for (int i = kept; i < n; i++) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; }
+        Array.Resize(ref _madeAt, n);
+        for (int i = kept; i < n; i++) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
         _evaluatedAt = new long[n];
         SymbolCount = n;
     }
@@ -99,7 +109,10 @@ public sealed partial class CpuShardState : IShardFactorState
     private SymbolDayState Own(int i)
     {
         _owned[i] = true;
-        return _states[i] = _states[i].Clone();
+        _madeAt[i] = _copies;
+        SymbolDayState? reuse;
+        lock (_recycled) _recycled.TryPop(out reuse); // evaluation may run on several threads
+        return _states[i] = _states[i].CloneReusing(reuse);
     }
 
     public int Evaluate(int minute, Span<double> rows, Span<int> changed)
@@ -147,13 +160,35 @@ public sealed partial class CpuShardState : IShardFactorState
     {
         var c = into as CpuShardState ?? new CpuShardState(_settings, _sizing, _parallelism);
         if (c._sizing != _sizing || c._settings != _settings) c = new CpuShardState(_settings, _sizing, _parallelism);
+        Recycle(c);
         int n = SymbolCount;
-        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; }
+        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; }
         _states.CopyTo(c._states, 0);
         _evaluatedAt.CopyTo(c._evaluatedAt, 0);
+        _madeAt.CopyTo(c._madeAt, 0);
         Array.Clear(c._owned);
         Array.Clear(_owned);
         c.SymbolCount = n;
+        c._source = this;
+        c._serial = ++_copies;
+        c._latestCopy = null;
+        c._recycled.Clear();
+        _latestCopy = c;
         return c;
+    }
+
+    // Before `old` (a copy nothing reads any more) is overwritten: a state object this state made
+    // in the period that `old` closed is held by `old`, perhaps by the copy after it (the latest)
+    // and by this state — by nothing older, as it did not exist then. One held by neither of the
+    // latter two is `old`'s alone: its arrays serve the next clone instead of new ones.
+    private void Recycle(CpuShardState old)
+    {
+        if (old._source != this || _latestCopy is not { } latest || latest == old || old._serial != latest._serial - 1) return;
+        int n = Math.Min(old.SymbolCount, Math.Min(latest.SymbolCount, SymbolCount));
+        for (int i = 0; i < n; i++)
+        {
+            var s = old._states[i];
+            if (old._madeAt[i] == old._serial - 1 && s != latest._states[i] && s != _states[i]) _recycled.Push(s);
+        }
     }
 }

@@ -27,7 +27,7 @@ public sealed partial class CpuShardState : IPersistentShardState
         Resize(n);
         for (int i = 0; i < n; i++)
         {
-            if (!_owned[i]) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; }
+            if (!_owned[i]) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
             SymbolDayStateCodec.Read(reader, _states[i]);
         }
         Array.Fill(_evaluatedAt, -1);

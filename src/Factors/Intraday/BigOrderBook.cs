@@ -23,9 +23,9 @@ public sealed partial class BigOrderBook
     private const int SubBits = 3;
     private const int Octaves = 63;
     private const int SubMask = (1 << SubBits) - 1;
-    // Rows per storage chunk (256 × 56 bytes: below the large-object threshold). Rows never move:
-    // growing adds a chunk instead of copying the table, and a fork shares the chunks.
-    private const int ChunkShift = 8;
+    // Rows per storage chunk (64 × 56 bytes): the unit a fork copies before writing. Rows never
+    // move: growing adds a chunk instead of copying the table, and a fork shares the chunks.
+    private const int ChunkShift = 6;
     private const int ChunkMask = (1 << ChunkShift) - 1;
 
     private static long s_generations;
@@ -326,7 +326,7 @@ public sealed partial class BigOrderBook
 
     /// <summary>
     /// An equal, independent book that shares every piece of storage with this one until either
-    /// writes it: a fork costs the chunk directory (one reference per 256 rows) and the octave
+    /// writes it: a fork costs the chunk directory (one reference per 64 rows) and the octave
     /// directory, and afterwards each book copies a chunk of rows, an octave of bucket sums, an
     /// index page or the submitted sizes before its first write to it. Both books may be written.
     /// </summary>

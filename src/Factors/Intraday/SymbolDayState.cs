@@ -26,7 +26,7 @@ public sealed partial class SymbolDayState
 
     public SymbolCode Symbol { get; private set; }
     public MinuteBarSeries Bars { get; } = new();
-    public BigOrderBook Orders { get; }
+    public BigOrderBook Orders { get; private set; }
     public OrderStreamStats OrderStream { get; } = new();
 
     /// <summary>The minute-bar factors' running sums, folded by the evaluator up to the minute it evaluates.</summary>
@@ -137,9 +137,17 @@ public sealed partial class SymbolDayState
     /// index, bucket sums, the bulk of a busy symbol's state — is forked copy-on-write
     /// (<see cref="BigOrderBook.Fork"/>), so either state copies only the pieces it writes later.
     /// </summary>
-    public SymbolDayState Clone()
+    public SymbolDayState Clone() => CloneReusing(null);
+
+    /// <summary>
+    /// <see cref="Clone"/> into <paramref name="reuse"/> when given: a state nothing reads or
+    /// shares any more (its bar and fold arrays are overwritten, its order book is replaced).
+    /// </summary>
+    public SymbolDayState CloneReusing(SymbolDayState? reuse)
     {
-        var c = new SymbolDayState(Symbol, Orders.Fork());
+        var c = reuse ?? new SymbolDayState(Symbol, null!);
+        c.Symbol = Symbol;
+        c.Orders = Orders.Fork();
         Bars.CopyTo(c.Bars); OrderStream.CopyTo(c.OrderStream); BarFold.CopyTo(c.BarFold);
         c.Version = Version; c._lastFillLog = _lastFillLog;
         c.TotalAmount = TotalAmount; c.EarlyBuyAmount = EarlyBuyAmount; c.EarlySellAmount = EarlySellAmount;
