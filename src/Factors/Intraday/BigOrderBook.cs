@@ -350,9 +350,9 @@ public sealed partial class BigOrderBook
         return c;
     }
 
-    // Chunks live as long as some fork holds them: on the pinned heap the GC never moves them
-    // when it promotes or compacts, and they hold no references for it to scan.
-    private static OrderRow[] NewChunk() => GC.AllocateArray<OrderRow>(1 << ChunkShift, pinned: true);
+    // Chunks live as long as some fork holds them, and copy-on-write makes many of them short-lived:
+    // ordinary small-object arrays (pinned-heap allocations count toward full collections).
+    private static OrderRow[] NewChunk() => new OrderRow[1 << ChunkShift];
 
     // One parent order: filled amount A, early amount E (by its side), L, EL (fixed point),
     // classification size, bucket links (56 bytes).

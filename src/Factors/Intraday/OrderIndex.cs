@@ -155,7 +155,7 @@ public sealed partial class OrderIndex
 
     private int[] TakePage()
     {
-        if (!_free.TryPop(out var page)) return GC.AllocateArray<int>(PageSize, pinned: true); // long-lived: never moved by the GC
+        if (!_free.TryPop(out var page)) return new int[PageSize]; // copy-on-write makes pages short-lived too: not pinned
         Array.Clear(page);
         return page;
     }
