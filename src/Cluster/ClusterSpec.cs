@@ -40,6 +40,14 @@ public sealed record ClusterSpec
     public int[] SeedNodes { get; init; } = [0];
     /// <summary>The nodes.</summary>
     public required NodeSpec[] Nodes { get; init; }
+    /// <summary>
+    /// Where the shards persist their cuts (Akka.Persistence.Sql): <c>postgresql</c> (the multi-node store),
+    /// <c>sqlite</c> (<c>&lt;work&gt;/shards/snapshots.db</c>, the nodes of one machine) or <c>off</c> (a moved
+    /// shard replays its journal from the day start).
+    /// </summary>
+    public string Snapshots { get; init; } = "off";
+    /// <summary>The PostgreSQL connection string (Npgsql); null: the engine configuration's or <c>SIG_PERSISTENCE_CONNECTION</c>.</summary>
+    public string? SnapshotConnection { get; init; }
 
     /// <summary>The Akka address of node <paramref name="index"/>.</summary>
     public string Address(int index) => $"akka.tcp://{SystemName}@{Host}:{Nodes[index].Port}";
@@ -52,6 +60,8 @@ public sealed record ClusterSpec
         if (Replicas < 1) throw new ArgumentException($"cluster: replicas must be ≥ 1, not {Replicas}");
         if (!Strategies.Contains(SplitBrainStrategy))
             throw new ArgumentException($"cluster: splitBrainStrategy '{SplitBrainStrategy}' is none of {string.Join(", ", Strategies)}");
+        if (Snapshots is not ("postgresql" or "sqlite" or "off"))
+            throw new ArgumentException($"cluster: snapshots must be postgresql, sqlite or off, not '{Snapshots}'");
         if (Nodes.Length == 0) throw new ArgumentException("cluster: no nodes");
         for (int i = 0; i < Nodes.Length; i++)
         {

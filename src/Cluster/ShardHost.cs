@@ -21,6 +21,8 @@ public sealed class ShardHost
     public required IComputeBackend Backend { get; init; }
     /// <summary>Number of symbol shards (entities), fixed for the life of a cluster.</summary>
     public required int Shards { get; init; }
+    /// <summary>Where the shards persist their cuts (null: off); shared by the shards of this node.</summary>
+    public Sig.Actors.Persistence.IPipelineSnapshotStore? Snapshots { get; init; }
     /// <summary>One line of log.</summary>
     public Action<string> Log { get; init; } = _ => { };
 

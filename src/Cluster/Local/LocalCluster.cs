@@ -10,7 +10,8 @@ namespace Sig.Cluster.Local;
 /// <summary>The processes `engine cluster up` started (what `engine cluster down` stops).</summary>
 /// <param name="NatsServers">nats-server process ids.</param>
 /// <param name="Nodes">Engine node process ids, by node index.</param>
-public sealed record ClusterProcesses(int[] NatsServers, int[] Nodes)
+/// <param name="Postgres">The directory of the PostgreSQL that <c>scripts/pg-throwaway</c> started for the snapshots (null: none).</param>
+public sealed record ClusterProcesses(int[] NatsServers, int[] Nodes, string? Postgres = null)
 {
     /// <summary>The file name in the cluster's work directory.</summary>
     public const string FileName = "processes.json";
@@ -22,7 +23,18 @@ public sealed record ClusterProcesses(int[] NatsServers, int[] Nodes)
 /// <param name="Delivered">The consumer's last delivered stream sequence.</param>
 /// <param name="Lag">Messages of SIG_MD not yet delivered to the shard's consumer.</param>
 /// <param name="Minute">Minutes the shard closed today (from its node).</param>
-public sealed record ShardPlacement(int Shard, int? Node, ulong Delivered, ulong Lag, int? Minute);
+/// <param name="Start">How the shard's entity started on its node: the cut it restored, the inputs it replayed (null: no node answered for it).</param>
+public sealed record ShardPlacement(int Shard, int? Node, ulong Delivered, ulong Lag, int? Minute, ShardStatus? Start = null)
+{
+    /// <summary>How the shard started, in words: restored from a cut (and how much it replayed after it) or replayed its whole journal.</summary>
+    public string Recovery => Start switch
+    {
+        null => "-",
+        { RestoredFromInput: > 0 } s => $"cut after input {s.RestoredFromInput} (minute {s.RestoredMinute}), replayed {s.Replayed} of {s.JournalRecords}",
+        { JournalRecords: > 0 } s => $"whole journal, replayed {s.Replayed}",
+        _ => "new",
+    };
+}
 
 /// <summary>What `engine cluster status` prints.</summary>
 public sealed record ClusterStatus(ClusterSpec Spec, NodeStatus[] Nodes, ShardPlacement[] Shards, int? PublishedMinute, string? PublishedDigest);
@@ -41,8 +53,10 @@ public static class LocalCluster
     /// <paramref name="nodeCommand"/> + <c>cluster node --work W --node i</c>), waits until every
     /// node sees all of them Up, and returns the spec. Fails if a cluster already runs there.
     /// </summary>
+    /// <remarks>With <paramref name="snapshots"/> = <c>postgresql</c> and no <paramref name="snapshotConnection"/>, a
+    /// throwaway PostgreSQL is started first (<c>scripts/pg-throwaway</c>) and stopped by <see cref="Down"/>.</remarks>
     public static async Task<ClusterSpec> UpAsync(string work, int nodes, int shards, string splitBrainStrategy, string[] nodeCommand,
-        Action<string> log, CancellationToken cancellationToken = default)
+        Action<string> log, CancellationToken cancellationToken = default, string snapshots = "off", string? snapshotConnection = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         work = Path.GetFullPath(work);
@@ -50,15 +64,22 @@ public static class LocalCluster
         if (ReadProcesses(work) is { } running && running.NatsServers.Concat(running.Nodes).Any(Detached.IsRunning))
             throw new ArgumentException($"a cluster already runs in {work}: engine cluster down --work {work} first");
         var nats = new NatsServerCluster(Path.Combine(work, "nats"), 3);
+        string? postgres = null;
+        if (snapshots == "postgresql" && snapshotConnection is null)
+        {
+            (postgres, snapshotConnection) = PostgresScript.Start();
+            log($"PostgreSQL (snapshots): started by scripts/pg-throwaway in {postgres}");
+        }
         var spec = new ClusterSpec
         {
-            NatsUrls = nats.Urls, Shards = shards, SplitBrainStrategy = splitBrainStrategy,
+            NatsUrls = nats.Urls, Shards = shards, SplitBrainStrategy = splitBrainStrategy, Snapshots = snapshots, SnapshotConnection = snapshotConnection,
             Nodes = [.. Enumerable.Range(0, nodes).Select(i => new NodeSpec(i, LocalNatsServer.FreePort(), [EngineNode.ShardRole, EngineNode.CoordinatorRole]))],
         };
         spec.Validate();
         spec.Write(Path.Combine(work, ClusterSpec.FileName));
+        if (postgres is not null) WriteProcesses(work, new ClusterProcesses([], [], postgres));
         await nats.StartAsync(cancellationToken).ConfigureAwait(false);
-        var processes = new ClusterProcesses(nats.Pids, new int[nodes]);
+        var processes = new ClusterProcesses(nats.Pids, new int[nodes], postgres);
         WriteProcesses(work, processes);
         log($"NATS: 3 servers with JetStream at {string.Join(", ", spec.NatsUrls)}");
         await using (var connection = Connect(spec))
@@ -95,6 +116,11 @@ public static class LocalCluster
             Detached.Kill(pid);
             stopped++;
         }
+        if (processes.Postgres is { } postgres && Directory.Exists(postgres))
+        {
+            PostgresScript.Stop(postgres);
+            stopped++;
+        }
         File.Delete(Path.Combine(work, ClusterProcesses.FileName));
         return stopped;
     }
@@ -119,7 +145,8 @@ public static class LocalCluster
             }
             catch (NatsJSApiException) { /* not created yet */ }
             var host = nodes.FirstOrDefault(n => n.Shards.Any(s => s.Shard == k));
-            shards[k] = new ShardPlacement(k, host?.Node, delivered, lag, host?.Shards.First(s => s.Shard == k).Minute);
+            var running = host?.Shards.First(s => s.Shard == k);
+            shards[k] = new ShardPlacement(k, host?.Node, delivered, lag, running?.Minute, running);
         }
         int? minute = null;
         string? digest = null;

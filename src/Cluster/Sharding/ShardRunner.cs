@@ -1,5 +1,6 @@
 using NATS.Client.Core;
 using Sig.Actors.Live;
+using Sig.Actors.Persistence;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
@@ -16,18 +17,29 @@ namespace Sig.Cluster.Sharding;
 /// One symbol shard's data path, run by its entity: its own durable consumer on SIG_MD
 /// (<c>sig-shard-&lt;k&gt;</c>) read through the live source (parse, journal before ack, resume
 /// after the last journaled stream sequence), its journal in a directory of its own, and a
-/// <see cref="ShardMinuteEngine"/> over its symbol range. On start it replays its journal (the
-/// state of a shard that moved to another node is rebuilt from it), then reads live input. Every
-/// minute a clock closes yields the shard's rows through <see cref="OnRows"/>, also the minutes
-/// rebuilt by the replay: the singleton drops what it already published.
+/// <see cref="ShardMinuteEngine"/> over its symbol range. On start it restores the newest persisted
+/// cut of its shard (when the cluster persists them) and replays only the journal inputs after it
+/// (the inputs up to it only bring the md parser up to date), or the whole journal without one;
+/// then it reads live input. Every minute a clock closes yields the shard's rows through
+/// <see cref="OnRows"/>, also the minutes rebuilt by the replay: the singleton drops what it
+/// already published. The clock that closes each multiple of <c>persistence.everyMinutes</c>
+/// minutes is a cut, handed to <see cref="OnCut"/>.
 /// </summary>
 public sealed class ShardRunner(ShardHost host, int shard)
 {
+    private readonly string _fingerprint = PipelinePersistenceOptions.Fingerprint(host.Backend, host.Shards, host.Config.BigOrder);
+
     /// <summary>Called (on the runner's thread) with each closed minute's rows.</summary>
     public required Action<ShardRows> OnRows { get; init; }
 
+    /// <summary>Called (on the runner's thread) with each cut, after the rows of its minute (null: cuts are not taken).</summary>
+    public Action<ShardCut>? OnCut { get; init; }
+
+    /// <summary>This shard's persisted cuts (null: the cluster does not persist them).</summary>
+    public ShardSnapshots? Snapshots { get; } = host.Snapshots is { } store ? new ShardSnapshots(store, host.ClusterId, shard, host.Shards, host.Log) : null;
+
     /// <summary>Last stream sequence journaled by this shard (0 before any).</summary>
-    public ulong LastSourceSeq => _live?.LastSourceSeq ?? _recoveredThrough;
+    public ulong LastSourceSeq => _live?.LastSourceSeq ?? _maxSeq;
 
     /// <summary>Messages of SIG_MD still waiting for this shard's consumer, as of the last pull.</summary>
     public ulong Pending => _live?.Pending ?? 0;
@@ -44,19 +56,31 @@ public sealed class ShardRunner(ShardHost host, int shard)
     /// <summary>The shard's counters so far.</summary>
     public PipelineCounters Counters => _engine is { } e ? new(e.EventsApplied, e.LateEvents, e.UnknownSymbolEvents, _rejected) : default;
 
-    /// <summary>Journal records replayed at start.</summary>
+    /// <summary>Journal inputs replayed through the engine at start: those after the restored cut, or all of them without one.</summary>
     public long Recovered { get; private set; }
+
+    /// <summary>Journal inputs (records) at start.</summary>
+    public long JournalRecords { get; private set; }
+
+    /// <summary>The journal input of the cut the shard restored at start (0: none, the whole journal was replayed).</summary>
+    public long RestoredFromInput { get; private set; }
+
+    /// <summary>Minutes closed at the restored cut (0: none).</summary>
+    public int RestoredMinute { get; private set; }
 
     private NatsMarketSource? _live;
     private ShardMinuteEngine? _engine;
     private SymbolRange? _range;
-    private ulong _recoveredThrough;
+    private DateOnly _rangeDate;
+    private long _inputs;
+    private ulong _maxSeq;
     private long _rejected;
+    private bool _cannotPersistLogged;
 
     /// <summary>The journal directory of shard <paramref name="shard"/> under the cluster's work directory.</summary>
     public static string JournalDirectory(string work, int shard) => Path.Combine(work, "shards", $"shard-{shard}");
 
-    /// <summary>Runs until cancelled; a failure propagates (the entity restarts and replays).</summary>
+    /// <summary>Runs until cancelled; a failure propagates (the entity restarts, restores and replays).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         string dir = JournalDirectory(host.WorkDirectory, shard);
@@ -64,21 +88,12 @@ public sealed class ShardRunner(ShardHost host, int shard)
         using var journal = await OpenJournalAsync(dir, cancellationToken).ConfigureAwait(false);
         await using var connection = new NatsConnection(host.Nats with { Name = $"sig-shard-{shard}" });
         await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-        var crossSection = new MinuteCrossSection(host.Config.BigOrder, host.Backend);
-        _engine = new ShardMinuteEngine(crossSection);
-        var parser = new MdMessageParser(host.Subjects, host.Config.Live);
+        var parser = await RecoverAsync(dir, cancellationToken).ConfigureAwait(false);
+        host.Log(RestoredFromInput > 0
+            ? $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description}); replayed {Recovered:N0} of {JournalRecords:N0} journal inputs (through stream seq {_maxSeq}); live"
+            : $"shard {shard}: replayed {Recovered:N0} journal records (through stream seq {_maxSeq}); live");
 
-        var recovery = new JournalEventSource(dir);
-        await foreach (var input in recovery.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            parser.Observe(input);
-            Apply(input);
-        }
-        Recovered = recovery.Records;
-        _recoveredThrough = recovery.LastSourceSeq;
-        host.Log($"shard {shard}: replayed {recovery.Records:N0} journal records (through stream seq {recovery.LastSourceSeq}); live");
-
-        _live = new NatsMarketSource(connection, host.Subjects, new LiveSourceOptions { Durable = $"sig-shard-{shard}" }, journal, parser, recovery.LastSourceSeq)
+        _live = new NatsMarketSource(connection, host.Subjects, new LiveSourceOptions { Durable = $"sig-shard-{shard}" }, journal, parser, _maxSeq)
         {
             OnTransientError = m => host.Log($"shard {shard}: {m}"),
         };
@@ -91,6 +106,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
                 if (started == 0) started = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
                 if (input.Kind == MarketInputKind.Ticks) LiveStreamEvents += input.Events.Length;
                 int closed = ClosedMinutes;
+                Count(input);
                 Apply(input);
                 if (ClosedMinutes != closed) LiveSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds; // wall-clock ok: benchmark timing only
             }
@@ -99,6 +115,85 @@ public sealed class ShardRunner(ShardHost host, int shard)
         {
             // Stopped (the entity moves or the node leaves); the journal holds everything applied.
         }
+    }
+
+    /// <summary>
+    /// Rebuilds the shard's state: the newest persisted cut that fits (this shard, layout, settings;
+    /// its journal input present in the journal at the same stream sequence and day), then the
+    /// journal inputs after it; inputs up to the cut only go through the md parser (its sequence
+    /// numbers and reject windows are a function of the journal prefix). A cut that does not fit
+    /// is one log line and the next older one is tried, then the whole journal. Every check happens
+    /// before the first input is applied, so a refused cut leaves nothing behind. Returns the parser.
+    /// </summary>
+    private async Task<MdMessageParser> RecoverAsync(string dir, CancellationToken cancellationToken)
+    {
+        long bound = long.MaxValue;
+        for (int attempt = 0; ; attempt++)
+        {
+            var cut = attempt < 4 && Snapshots is { } snapshots ? await snapshots.LoadAsync(bound, _fingerprint).ConfigureAwait(false) : null;
+            var parser = new MdMessageParser(host.Subjects, host.Config.Live);
+            var crossSection = new MinuteCrossSection(host.Config.BigOrder, host.Backend);
+            _range = null;
+            _inputs = 0;
+            _maxSeq = 0;
+            _rejected = 0;
+            try
+            {
+                if (cut is null) _engine = new ShardMinuteEngine(crossSection);
+                else (_engine, _rejected) = ShardSnapshotCodec.Decode(cut.State, shard, host.Shards, crossSection);
+                long skip = cut?.InputNumber ?? 0;
+                var recovery = new JournalEventSource(dir)
+                {
+                    SkipThrough = skip,
+                    Skipped = input =>
+                    {
+                        parser.Observe(input);
+                        Count(input);
+                        if (input.Kind == MarketInputKind.DayStart)
+                        {
+                            _range = new SymbolRange(input.Symbols, shard, host.Shards);
+                            _rangeDate = input.Date;
+                        }
+                        if (_inputs == skip) CheckAt(cut!);
+                    },
+                };
+                await foreach (var input in recovery.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    parser.Observe(input);
+                    Count(input);
+                    Apply(input);
+                }
+                if (_inputs < skip) throw new InvalidDataException($"the journal holds {_inputs} inputs, the cut follows input {skip}");
+                JournalRecords = _inputs;
+                Recovered = recovery.Replayed;
+                RestoredFromInput = skip;
+                RestoredMinute = cut?.Minute ?? 0;
+                if (cut is not null) Snapshots!.ResumedFrom(cut);
+                return parser;
+            }
+            catch (Exception e) when (cut is not null && e is InvalidDataException or NotSupportedException)
+            {
+                Snapshots!.Refused(cut.InputNumber, e.Message);
+                bound = cut.InputNumber - 1;
+            }
+        }
+    }
+
+    /// <summary>At the cut's input: the journal must be the one the cut was taken from (same stream position, same day and minute).</summary>
+    private void CheckAt(ShardCut cut)
+    {
+        if (_maxSeq != cut.StreamSeq)
+            throw new InvalidDataException($"journal input {cut.InputNumber} is at stream seq {_maxSeq}, the cut at {cut.StreamSeq}");
+        var engine = _engine!;
+        if (_range is null || _rangeDate != cut.Date || engine.Date != cut.Date || engine.LastClosedMinute != cut.Minute)
+            throw new InvalidDataException($"the cut is of {cut.Date:yyyy-MM-dd} minute {cut.Minute}, its state of {engine.Date:yyyy-MM-dd} minute {engine.LastClosedMinute}, the journal's day {(_range is null ? "none" : _rangeDate.ToString("yyyy-MM-dd"))}");
+    }
+
+    /// <summary>Input numbers are journal record numbers: the live source journals every input before it yields it, and recovery reads the journal in order.</summary>
+    private void Count(MarketInput input)
+    {
+        _inputs++;
+        _maxSeq = Math.Max(_maxSeq, input.SourceSeq);
     }
 
     /// <summary>
@@ -123,6 +218,23 @@ public sealed class ShardRunner(ShardHost host, int shard)
         }
     }
 
+    /// <summary>
+    /// The shard's state after this input, encoded here (the copy must not change under the
+    /// encoder; one encode every <c>everyMinutes</c> minutes), saved by the entity once the
+    /// singleton has confirmed the minute.
+    /// </summary>
+    private void TakeCut(ShardMinuteEngine engine)
+    {
+        if (!engine.CanPersist)
+        {
+            if (!_cannotPersistLogged) host.Log($"persistence: shard {shard}: the {host.Backend.Name} backend cannot persist its state; a moved shard replays its journal");
+            _cannotPersistLogged = true;
+            return;
+        }
+        OnCut!(new ShardCut(shard, host.Shards, _fingerprint, _inputs, _maxSeq, engine.Date, engine.LastClosedMinute,
+            ShardSnapshotCodec.Encode(shard, host.Shards, engine, _rejected)));
+    }
+
     private void Apply(MarketInput input)
     {
         var engine = _engine!;
@@ -144,9 +256,12 @@ public sealed class ShardRunner(ShardHost host, int shard)
                 break;
             case MarketInputKind.Clock:
                 if (input.Date != engine.Date) break;
+                int before = engine.LastClosedMinute;
                 engine.Clock(input.Time, part => OnRows(new ShardRows(shard, part,
                     new PipelineCounters(engine.EventsApplied, engine.LateEvents, engine.UnknownSymbolEvents, _rejected),
                     part.Minute == SessionBars.BarsPerDay ? engine.DailyBars() : null)));
+                int every = host.Config.Persistence.EveryMinutes;
+                if (OnCut is not null && engine.LastClosedMinute / every > before / every) TakeCut(engine);
                 break;
             default:
                 if (shard == 0) _rejected += input.Reject?.Rows ?? 1;

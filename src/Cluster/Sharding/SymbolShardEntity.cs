@@ -8,7 +8,9 @@ namespace Sig.Cluster.Sharding;
 /// stay here until the singleton confirms the minute published (<see cref="RowsTaken"/>) and are
 /// sent again every second until then, so a singleton that moved to another node still gets
 /// them; the singleton drops repeats. A failing runner fails the entity, which Akka restarts; the
-/// new runner replays the journal.
+/// new runner restores the newest persisted cut and replays the journal after it. The runner's
+/// cuts wait here until the singleton confirms their minute, then are saved (so a restored shard
+/// never owes the singleton a minute at or before its cut).
 /// </summary>
 public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
 {
@@ -21,6 +23,8 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
     private Task? _running;
     private ShardRunner? _runner;
     private (DateOnly, int)? _manifestThrough;
+    private (DateOnly, int)? _confirmedThrough;
+    private readonly List<ShardCut> _cuts = [];
 
     /// <summary>Runners of the entities living in this process (status reads them).</summary>
     public static readonly System.Collections.Concurrent.ConcurrentDictionary<int, ShardRunner> Local = new();
@@ -35,9 +39,16 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
             _unconfirmed.Add(rows);
             _singleton.Tell(rows);
         });
+        Receive<ShardCut>(cut =>
+        {
+            _cuts.Add(cut);
+            if (_confirmedThrough is { } through) SaveConfirmedCuts(through);
+        });
         Receive<RowsTaken>(taken =>
         {
             _unconfirmed.RemoveAll(r => r.Key.CompareTo((taken.Date, taken.Minute)) <= 0);
+            if (_confirmedThrough is not { } confirmed || (taken.Date, taken.Minute).CompareTo(confirmed) > 0) _confirmedThrough = (taken.Date, taken.Minute);
+            SaveConfirmedCuts(_confirmedThrough.Value);
             if (_manifestThrough is { } through && (taken.Date, taken.Minute).CompareTo(through) <= 0) return;
             _manifestThrough = (taken.Date, taken.Minute);
             WriteManifest(taken);
@@ -55,7 +66,7 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         var self = Self;
-        var runner = new ShardRunner(_host, _shard) { OnRows = rows => self.Tell(rows) };
+        var runner = new ShardRunner(_host, _shard) { OnRows = rows => self.Tell(rows), OnCut = _host.Snapshots is null ? null : cut => self.Tell(cut) };
         Local[_shard] = _runner = runner;
         _running = Task.Run(async () =>
         {
@@ -76,8 +87,18 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
         // The next owner of this shard opens the same journal: let the runner close it first (bounded).
         try { _running?.Wait(TimeSpan.FromSeconds(10)); }
         catch (AggregateException) { /* already reported */ }
+        _runner?.Snapshots?.Drain(TimeSpan.FromSeconds(10)); // a shard that moves leaves its confirmed cuts stored
         if (Local.TryGetValue(_shard, out var current) && ReferenceEquals(current, _runner)) Local.TryRemove(_shard, out _);
         _stop.Dispose();
+    }
+
+    /// <summary>The newest cut whose minute the singleton confirmed is saved; older waiting ones are superseded by it.</summary>
+    private void SaveConfirmedCuts((DateOnly, int) through)
+    {
+        var confirmed = _cuts.Where(c => (c.Date, c.Minute).CompareTo(through) <= 0).ToList();
+        if (confirmed.Count == 0) return;
+        _cuts.RemoveAll(c => (c.Date, c.Minute).CompareTo(through) <= 0);
+        _runner?.Snapshots?.Save(confirmed[^1]);
     }
 
     /// <summary>

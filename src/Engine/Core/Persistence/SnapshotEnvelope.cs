@@ -10,6 +10,8 @@ public enum SnapshotKind : ushort
     Shard = 1,
     /// <summary>A committed cut: the journal input it follows, the minute, the digest and counters.</summary>
     Cut = 2,
+    /// <summary>A cluster shard's cut: its stream sequence and journal input, and its shard snapshot (docs/cluster.md).</summary>
+    ClusterShard = 3,
 }
 
 /// <summary>

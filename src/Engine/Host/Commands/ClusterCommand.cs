@@ -33,14 +33,20 @@ public sealed class ClusterCommand : ICliCommand
         var nodes = new Option<int>("--nodes") { Description = "Engine nodes", DefaultValueFactory = _ => 3 };
         var shards = new Option<int>("--shards") { Description = "Symbol shards (fixed for the life of the cluster)", DefaultValueFactory = _ => 6 };
         var sbr = new Option<string>("--split-brain") { Description = $"Split-brain resolver strategy: {string.Join(" | ", ClusterSpec.Strategies)}", DefaultValueFactory = _ => "keep-majority" };
-        var cmd = new Command("up", "Start a 3-server nats-server JetStream cluster (R3 streams SIG_MD, SIG_OUT) and N engine nodes on loopback") { work, nodes, shards, sbr };
+        var snapshots = new Option<string>("--snapshots")
+        {
+            Description = "Where shards persist their cuts: postgresql (a throwaway PostgreSQL started by scripts/pg-throwaway, stopped by down) | sqlite | off",
+            DefaultValueFactory = _ => "postgresql",
+        };
+        var cmd = new Command("up", "Start a 3-server nats-server JetStream cluster (R3 streams SIG_MD, SIG_OUT) and N engine nodes on loopback") { work, nodes, shards, sbr, snapshots };
         cmd.SetAction(parse =>
         {
             int n = parse.GetValue(nodes), k = parse.GetValue(shards);
             if (n < 1) throw new ArgumentException($"--nodes must be ≥ 1, not {n}");
             if (k < 1) throw new ArgumentException($"--shards must be ≥ 1, not {k}");
             string w = Path.GetFullPath(parse.GetValue(work)!);
-            var spec = LocalCluster.UpAsync(w, n, k, parse.GetValue(sbr)!, NodeCommand(parse), Console.WriteLine).GetAwaiter().GetResult();
+            var spec = LocalCluster.UpAsync(w, n, k, parse.GetValue(sbr)!, NodeCommand(parse), Console.WriteLine,
+                snapshots: parse.GetValue(snapshots)!).GetAwaiter().GetResult();
             Console.WriteLine($"feed it: engine feed --store DIR --date D --nats {string.Join(",", spec.NatsUrls)} --replicas {spec.Replicas}");
             Console.WriteLine($"stop it: engine cluster down --work {w}");
             return 0;
@@ -51,7 +57,7 @@ public sealed class ClusterCommand : ICliCommand
     private static Command Down()
     {
         var work = WorkOption();
-        var cmd = new Command("down", "Stop the engine nodes (they leave the cluster) and the NATS servers `cluster up` started") { work };
+        var cmd = new Command("down", "Stop the engine nodes (they leave the cluster), the NATS servers and the PostgreSQL `cluster up` started") { work };
         cmd.SetAction(parse =>
         {
             int stopped = LocalCluster.Down(parse.GetValue(work)!);
@@ -90,13 +96,22 @@ public sealed class ClusterCommand : ICliCommand
             using var stop = new CancellationTokenSource();
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            var snapshots = Sig.Cluster.Sharding.ShardSnapshots.OpenStore(spec, config, w);
             var host = new ShardHost
             {
                 WorkDirectory = w, Nats = NatsClientSettings.From(config.Nats, string.Join(",", spec.NatsUrls), $"sig-node-{index}"),
-                Subjects = LocalCluster.Subjects(spec), Config = config, Backend = backend, Shards = spec.Shards,
+                Subjects = LocalCluster.Subjects(spec), Config = config, Backend = backend, Shards = spec.Shards, Snapshots = snapshots,
                 Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"), // wall-clock ok: log timestamps only
             };
-            Run(spec, index, host, stop.Token).GetAwaiter().GetResult();
+            try
+            {
+                if (snapshots is not null) host.Log($"node {index}: shard cuts persist to {snapshots.Description} every {config.Persistence.EveryMinutes} minutes");
+                Run(spec, index, host, stop.Token).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                snapshots?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
             return 0;
         });
         return cmd;
@@ -120,7 +135,7 @@ public sealed class ClusterCommand : ICliCommand
     private static void Print(ClusterStatus status)
     {
         var spec = status.Spec;
-        Console.WriteLine($"cluster: {spec.Nodes.Length} node(s), {spec.Shards} shard(s), split-brain resolver {spec.SplitBrainStrategy}, NATS {string.Join(",", spec.NatsUrls)} (R{spec.Replicas})");
+        Console.WriteLine($"cluster: {spec.Nodes.Length} node(s), {spec.Shards} shard(s), split-brain resolver {spec.SplitBrainStrategy}, NATS {string.Join(",", spec.NatsUrls)} (R{spec.Replicas}), snapshots {spec.Snapshots}");
         Console.WriteLine($"nodes answering: {status.Nodes.Length} of {spec.Nodes.Length}");
         var view = status.Nodes.FirstOrDefault();
         var members = new Table().AddColumns("member", "status", "roles", "reachable", "singleton");
@@ -128,9 +143,10 @@ public sealed class ClusterCommand : ICliCommand
             members.AddRow(Markup.Escape(m.Address), m.Status, string.Join(",", m.Roles), m.Unreachable ? "[red]no[/]" : "yes",
                 status.Nodes.Any(n => n.Singleton && n.Address == m.Address) ? "yes" : "");
         AnsiConsole.Write(members);
-        var shards = new Table().AddColumns("shard", "node", "delivered seq", "lag (msgs)", "minute");
+        var shards = new Table().AddColumns("shard", "node", "delivered seq", "lag (msgs)", "minute", "started from", "cuts saved");
         foreach (var s in status.Shards)
-            shards.AddRow(s.Shard.ToString(), s.Node?.ToString() ?? "[red]none[/]", s.Delivered.ToString(), s.Lag.ToString(), s.Minute?.ToString() ?? "-");
+            shards.AddRow(s.Shard.ToString(), s.Node?.ToString() ?? "[red]none[/]", s.Delivered.ToString(), s.Lag.ToString(), s.Minute?.ToString() ?? "-",
+                Markup.Escape(s.Recovery), s.Start?.CutsSaved.ToString() ?? "-");
         AnsiConsole.Write(shards);
         Console.WriteLine(status.PublishedMinute is { } minute ? $"SIG_OUT: through minute {minute}, digest {status.PublishedDigest}" : "SIG_OUT: nothing published yet");
     }
