@@ -77,6 +77,59 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             w.Write(BitConverter.DoubleToInt64Bits(b.Low)); w.Write(BitConverter.DoubleToInt64Bits(b.Close));
             w.Write(b.Volume); w.Write(BitConverter.DoubleToInt64Bits(b.Amount)); w.Write(b.Fills); w.Write((byte)b.Rule);
         }
+        WriteReferences(w, rows.References);
+    }
+
+    private static void WriteReferences(BinaryWriter w, DailyReferenceSet? set)
+    {
+        w.Write(set is null ? -1 : set.Rows.Count);
+        if (set is null) return;
+        w.Write(set.WeightColumns.Count);
+        foreach (var c in set.WeightColumns) w.Write(c);
+        foreach (var r in set.Rows)
+        {
+            w.Write(r.Date.DayNumber); w.Write(r.Symbol.Value); w.Write(r.PreClose); w.Write(BitConverter.DoubleToInt64Bits(r.AdjFactor));
+            w.Write(r.Industry); w.Write(r.TotalShares); w.Write(r.FloatShares); w.Write(r.IsSt); w.Write(r.LimitUp); w.Write(r.LimitDown);
+            w.Write(r.Weights.Length);
+            foreach (var x in r.Weights) w.Write(BitConverter.DoubleToInt64Bits(x));
+            w.Write(r.ListDate?.DayNumber ?? int.MinValue);
+            w.Write(r.FreeFloatShares.HasValue);
+            w.Write(r.FreeFloatShares ?? 0);
+            foreach (var x in new[] { r.BookEquity, r.EarningsTtm, r.OpCashflowTtm, r.Growth5y, r.Leverage }) w.Write(BitConverter.DoubleToInt64Bits(x));
+        }
+    }
+
+    private static DailyReferenceSet? ReadReferences(BinaryReader r)
+    {
+        int count = r.ReadInt32();
+        if (count < 0) return null;
+        var columns = new string[r.ReadInt32()];
+        for (int i = 0; i < columns.Length; i++) columns[i] = r.ReadString();
+        var rows = new DailyReference[count];
+        for (int i = 0; i < count; i++)
+        {
+            var date = DateOnly.FromDayNumber(r.ReadInt32());
+            var symbol = new SymbolCode(r.ReadInt32());
+            long preClose = r.ReadInt64();
+            double adj = D(r);
+            string industry = r.ReadString();
+            long total = r.ReadInt64(), floating = r.ReadInt64();
+            bool st = r.ReadBoolean();
+            long up = r.ReadInt64(), down = r.ReadInt64();
+            var weights = new double[r.ReadInt32()];
+            for (int j = 0; j < weights.Length; j++) weights[j] = D(r);
+            int listed = r.ReadInt32();
+            bool hasFree = r.ReadBoolean();
+            long free = r.ReadInt64();
+            rows[i] = new DailyReference
+            {
+                Date = date, Symbol = symbol, PreClose = preClose, AdjFactor = adj, Industry = industry, TotalShares = total,
+                FloatShares = floating, IsSt = st, LimitUp = up, LimitDown = down, Weights = weights,
+                ListDate = listed == int.MinValue ? null : DateOnly.FromDayNumber(listed), FreeFloatShares = hasFree ? free : null,
+                BookEquity = D(r), EarningsTtm = D(r), OpCashflowTtm = D(r), Growth5y = D(r), Leverage = D(r),
+            };
+        }
+        return new DailyReferenceSet(rows, columns);
     }
 
     private static ShardRows ReadRows(BinaryReader r)
@@ -102,7 +155,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             long fills = r.ReadInt64();
             daily![i] = new RawDailyBar(symbol, open, high, low, close, volume, amount, fills, (CloseRule)r.ReadByte());
         }
-        return new ShardRows(shard, new FactorSnapshot(date, minute, symbols, values, lastSeq), counters, daily);
+        return new ShardRows(shard, new FactorSnapshot(date, minute, symbols, values, lastSeq), counters, daily) { References = ReadReferences(r) };
     }
 
     private static double D(BinaryReader r) => BitConverter.Int64BitsToDouble(r.ReadInt64());

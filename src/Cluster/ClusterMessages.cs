@@ -22,6 +22,13 @@ public sealed record ShardRows(int Shard, FactorSnapshot Part, PipelineCounters 
 {
     /// <summary>The minute the rows belong to (date first, so minutes of later days sort after).</summary>
     public (DateOnly Date, int Minute) Key => (Part.Date, Part.Minute);
+
+    /// <summary>
+    /// At the close, the reference rows of the shard's symbols as its md parser has them (what
+    /// the single-process DailyRollup adjusts the daily bars by); the singleton joins the
+    /// shards' rows in shard = symbol order. Null otherwise, or when the parser has none for the date.
+    /// </summary>
+    public DailyReferenceSet? References { get; init; }
 }
 
 /// <summary>Singleton → shard: every minute up to and including this one is published (in SIG_OUT); <paramref name="Digest"/> is the output digest through it.</summary>

@@ -48,6 +48,11 @@ public sealed record ClusterSpec
     public string Snapshots { get; init; } = "off";
     /// <summary>The PostgreSQL connection string (Npgsql); null: the engine configuration's or <c>SIG_PERSISTENCE_CONNECTION</c>.</summary>
     public string? SnapshotConnection { get; init; }
+    /// <summary>
+    /// The feature store directory (its <c>features.db</c>) the cross-section singleton writes the
+    /// close into and the close stages read; null: no store, no close stages. Shared by the nodes.
+    /// </summary>
+    public string? Store { get; init; }
 
     /// <summary>The Akka address of node <paramref name="index"/>.</summary>
     public string Address(int index) => $"akka.tcp://{SystemName}@{Host}:{Nodes[index].Port}";

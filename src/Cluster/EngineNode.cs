@@ -65,7 +65,14 @@ public sealed class EngineNode : IAsyncDisposable
                 serializers { sig = "Sig.Cluster.ClusterMessageSerializer, Sig.Cluster" }
                 serialization-bindings { "Sig.Cluster.IClusterMessage, Sig.Cluster" = sig }
               }
-              remote.dot-netty.tcp { hostname = "{{spec.Host}}", port = {{node.Port}} }
+              # A shard's rows of a minute are ~230 bytes a symbol (1,250 symbols: ~290 kB, the close with bars and
+              # reference rows more): above Akka.Remote's 128 kB default frame, which would drop them.
+              remote.dot-netty.tcp {
+                hostname = "{{spec.Host}}", port = {{node.Port}}
+                maximum-frame-size = 33554432b
+                send-buffer-size = 4194304b
+                receive-buffer-size = 4194304b
+              }
               cluster {
                 seed-nodes = [{{seeds}}]
                 roles = [{{roles}}]

@@ -23,6 +23,20 @@ public sealed class ShardHost
     public required int Shards { get; init; }
     /// <summary>Where the shards persist their cuts (null: off); shared by the shards of this node.</summary>
     public Sig.Actors.Persistence.IPipelineSnapshotStore? Snapshots { get; init; }
+    /// <summary>
+    /// The feature store the cross-section singleton writes the close into (daily factors and, as
+    /// an <see cref="Sig.Factors.Daily.IDailyBarSink"/>, the adjusted daily bars), or null. Every
+    /// coordinator node opens the same store; only the node holding the singleton writes.
+    /// </summary>
+    public Sig.Factors.Output.IDailyFactorSink? DailyStore { get; init; }
+    /// <summary>The close stages (inference, optimizer) the singleton runs after writing the close, in order (the single-process wiring).</summary>
+    public IReadOnlyList<Sig.Actors.Pipeline.ICloseStage> CloseStages { get; init; } = [];
+    /// <summary>
+    /// Fault injection for tests: called on the singleton with each minute after the close stages
+    /// ran and before the minute is published; throwing there crashes the singleton at that point
+    /// (Akka restarts it, as a node loss would start it elsewhere). Null in every real run.
+    /// </summary>
+    public Action<Sig.Actors.Pipeline.MinuteOutput>? BeforePublish { get; init; }
     /// <summary>One line of log.</summary>
     public Action<string> Log { get; init; } = _ => { };
 

@@ -21,18 +21,22 @@ public sealed class ClusterKit : IAsyncDisposable
 
     public string Root { get; } = Directory.CreateTempSubdirectory("sig-cluster-test-").FullName;
     public TickStore Ticks { get; private set; } = null!;
-    public DateOnly Date => Ticks.Dates[0];
+    /// <summary>The day fed (the store's first, unless given).</summary>
+    public DateOnly Date { get; private set; }
     public NatsServerCluster Nats { get; private set; } = null!;
     public MarketSubjects Subjects { get; } = new() { Replicas = 3 };
     public string Work => Path.Combine(Root, "work");
 
-    public static async Task<ClusterKit> StartAsync(int stocks = 12, int events = 1200)
+    /// <param name="ticks">A tick store to feed <paramref name="date"/> of (default: a generated one-day store of <paramref name="stocks"/> × <paramref name="events"/>).</param>
+    public static async Task<ClusterKit> StartAsync(int stocks = 12, int events = 1200, string? ticks = null, DateOnly? date = null)
     {
         var kit = new ClusterKit();
-        string store = Path.Combine(kit.Root, "store");
-        using (var sink = new TickStoreWriter(store))
-            new MarketGenerator(new GeneratorSettings { Stocks = stocks, Days = 1, EventsPerStockDay = events, Seed = 11 }).Generate(sink);
+        string store = ticks ?? Path.Combine(kit.Root, "store");
+        if (ticks is null)
+            using (var sink = new TickStoreWriter(store))
+                new MarketGenerator(new GeneratorSettings { Stocks = stocks, Days = 1, EventsPerStockDay = events, Seed = 11 }).Generate(sink);
         kit.Ticks = TickStore.Open(store);
+        kit.Date = date ?? kit.Ticks.Dates[0];
         kit.Nats = new NatsServerCluster(Path.Combine(kit.Root, "nats"), 3);
         await kit.Nats.StartAsync();
         await using var connection = await kit.ConnectAsync();

@@ -40,6 +40,30 @@ public interface ICloseStage
 }
 
 /// <summary>
+/// How a closed minute enters the output digest, the same wherever the minutes are chained (the
+/// DigestChain actor of one process, the cross-section singleton of a cluster): the snapshot
+/// payload, at the close the daily payload and then each close product in stage order.
+/// </summary>
+public static class MinuteDigest
+{
+    /// <summary>Chains <paramref name="output"/>'s payloads into <paramref name="digest"/>.</summary>
+    public static void Chain(OutputDigest digest, MinuteOutput output)
+    {
+        var s = output.Snapshot;
+        if (output.DailyPayload is null) digest.AddMinute(s.Date, s.Minute, output.SnapshotPayload);
+        else if (output.CloseProducts.Count == 0) digest.AddMinute(s.Date, s.Minute, output.SnapshotPayload, output.DailyPayload);
+        else
+        {
+            var payloads = new byte[2 + output.CloseProducts.Count][];
+            payloads[0] = output.SnapshotPayload;
+            payloads[1] = output.DailyPayload;
+            for (int i = 0; i < output.CloseProducts.Count; i++) payloads[2 + i] = output.CloseProducts[i].Payload;
+            digest.AddMinute(s.Date, s.Minute, payloads);
+        }
+    }
+}
+
+/// <summary>
 /// The DigestChain actor: chains every closed minute into the output digest (the snapshot
 /// payload, at the close the daily payload and then each close product in stage order) and
 /// hands the minute, digest filled in, to the Publisher. It comes after the DailyRollup so the
@@ -52,16 +76,7 @@ internal sealed class DigestChain(StageMemory memory, MinuteTimeline? timeline =
     protected override ValueTask HandleAsync(MinuteOutput output)
     {
         var s = output.Snapshot;
-        if (output.DailyPayload is null) _digest.AddMinute(s.Date, s.Minute, output.SnapshotPayload);
-        else if (output.CloseProducts.Count == 0) _digest.AddMinute(s.Date, s.Minute, output.SnapshotPayload, output.DailyPayload);
-        else
-        {
-            var payloads = new byte[2 + output.CloseProducts.Count][];
-            payloads[0] = output.SnapshotPayload;
-            payloads[1] = output.DailyPayload;
-            for (int i = 0; i < output.CloseProducts.Count; i++) payloads[2 + i] = output.CloseProducts[i].Payload;
-            _digest.AddMinute(s.Date, s.Minute, payloads);
-        }
+        MinuteDigest.Chain(_digest, output);
         RequestSnapshot();
         if (!IsReplaying) Emit(0, output with { Digest = _digest.Hex });
         timeline?.Mark(MinutePoint.Digested, s.Minute);

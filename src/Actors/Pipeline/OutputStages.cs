@@ -26,24 +26,44 @@ internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteO
 
 /// <summary>
 /// The DailyRollup actor: passes every minute on to the DigestChain; at the close (minute 240)
-/// it first writes the day's factors to the feature store and, given a bar sink, the day's
-/// adjusted daily bars with the reference rows they were adjusted by, then runs the close
-/// stages in order on those rows and attaches what they produced. Live and replay both go
-/// through it, so they write the same rows and produce the same bytes. A date whose reference
-/// the source never delivered gets no bars (nothing to adjust by), and is counted.
+/// the <see cref="CloseRollup"/> writes the day into the feature store and runs the close stages
+/// on it. Live and replay both go through it, so they write the same rows and produce the same bytes.
 /// </summary>
 internal sealed class DailyRollup(StageMemory memory, IDailyFactorSink? store, DailyBarOutput? bars, IReadOnlyList<ICloseStage> stages)
     : PipelineStage<MinuteOutput>(memory)
 {
+    private readonly CloseRollup _close = new(store, bars, stages);
+
     protected override ValueTask HandleAsync(MinuteOutput output)
     {
-        if (output.IsClose)
-        {
-            if (store is not null) WriteClose(store, output);
-            if (stages.Count > 0) output = output with { CloseProducts = RunStages(output) };
-        }
-        Emit(0, output);
+        Emit(0, _close.Apply(output));
         return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// What happens at the close, wherever the minutes are merged (the DailyRollup actor of one
+/// process, the cross-section singleton of a cluster): the day's factors go to the feature
+/// store and, given a bar sink, the day's adjusted daily bars with the reference rows they were
+/// adjusted by; then the close stages run in order on those rows and what they produced is
+/// attached to the minute. Stateless: applying the same close again rewrites the same rows (the
+/// store replaces a date's rows) and returns the same bytes. A date whose reference the source
+/// never delivered gets no bars (nothing to adjust by), and is counted.
+/// </summary>
+/// <param name="store">Where the close's daily factors go, or null.</param>
+/// <param name="bars">With <paramref name="store"/>: where the adjusted daily bars go, or null.</param>
+/// <param name="stages">Run in order after the rows are written (they read them from the store).</param>
+public sealed class CloseRollup(IDailyFactorSink? store, DailyBarOutput? bars, IReadOnlyList<ICloseStage> stages)
+{
+    /// <summary>Whether anything happens at the close (a store or a stage).</summary>
+    public bool IsActive => store is not null || stages.Count > 0;
+
+    /// <summary>The minute unchanged, or at the close, after writing the store, with the close stages' products attached.</summary>
+    public MinuteOutput Apply(MinuteOutput output)
+    {
+        if (!output.IsClose) return output;
+        if (store is not null) WriteClose(store, output);
+        return stages.Count > 0 ? output with { CloseProducts = RunStages(output) } : output;
     }
 
     private IReadOnlyList<CloseProduct> RunStages(MinuteOutput close)

@@ -52,11 +52,13 @@ public static class LocalCluster
     /// Starts the NATS servers and <paramref name="nodes"/> engine nodes (each
     /// <paramref name="nodeCommand"/> + <c>cluster node --work W --node i</c>), waits until every
     /// node sees all of them Up, and returns the spec. Fails if a cluster already runs there.
+    /// <paramref name="store"/>: the feature store directory the singleton writes the close into
+    /// (<see cref="ClusterSpec.Store"/>), or null.
     /// </summary>
     /// <remarks>With <paramref name="snapshots"/> = <c>postgresql</c> and no <paramref name="snapshotConnection"/>, a
     /// throwaway PostgreSQL is started first (<c>scripts/pg-throwaway</c>) and stopped by <see cref="Down"/>.</remarks>
     public static async Task<ClusterSpec> UpAsync(string work, int nodes, int shards, string splitBrainStrategy, string[] nodeCommand,
-        Action<string> log, CancellationToken cancellationToken = default, string snapshots = "off", string? snapshotConnection = null)
+        Action<string> log, CancellationToken cancellationToken = default, string snapshots = "off", string? snapshotConnection = null, string? store = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         work = Path.GetFullPath(work);
@@ -73,6 +75,7 @@ public static class LocalCluster
         var spec = new ClusterSpec
         {
             NatsUrls = nats.Urls, Shards = shards, SplitBrainStrategy = splitBrainStrategy, Snapshots = snapshots, SnapshotConnection = snapshotConnection,
+            Store = store is null ? null : Path.GetFullPath(store),
             Nodes = [.. Enumerable.Range(0, nodes).Select(i => new NodeSpec(i, LocalNatsServer.FreePort(), [EngineNode.ShardRole, EngineNode.CoordinatorRole]))],
         };
         spec.Validate();

@@ -21,7 +21,11 @@ namespace Sig.Cluster.Merge;
 /// through SIG_OUT itself: a new singleton reads the last <c>engine.digest</c> message, resumes
 /// the digest chain from its value and drops every row up to that minute, so a minute is
 /// published once (a half-published minute is repeated with the same Msg-Ids and de-duplicated).
-/// The close stages (feature store, inference, optimizer) are not run here (docs/cluster.md).
+/// At the close it is also the single-process DailyRollup: the <see cref="CloseRollup"/> writes
+/// the day into the feature store (factors, and the daily bars adjusted by the reference rows
+/// the shards' parsers hold) and runs the close stages (inference, optimizer) before the digest
+/// and the publish, so the close's products are in SIG_OUT and in the digest as in one process.
+/// A close repeated after a move rewrites the same rows (the store replaces a date's rows).
 /// </summary>
 public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
 {
@@ -32,6 +36,9 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
     private NatsConnection? _connection;
     private NatsOutputPublisher? _publisher;
     private readonly IActorRef?[] _shards;
+    private readonly CloseRollup _close;
+    private readonly CloseReferences _references = new();
+    private readonly DailyBarOutput? _bars;
 
     /// <summary>The last minute this process's singleton published and its digest (status and tests).</summary>
     public static (DateOnly Date, int Minute, string Digest)? LastPublished { get; private set; }
@@ -48,6 +55,8 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
     {
         _host = host;
         _shards = new IActorRef?[host.Shards];
+        _bars = host.DailyStore is Sig.Factors.Daily.IDailyBarSink bars ? new DailyBarOutput(bars, _references) : null;
+        _close = new CloseRollup(host.DailyStore, _bars, host.CloseStages);
         ReceiveAsync<Start>(async _ =>
         {
             await StartAsync(); // no ConfigureAwait: Become and the stash need the actor's context after it
@@ -128,13 +137,21 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         var snapshot = Join(parts);
         byte[] snapshotPayload = FactorPayloads.Snapshot(snapshot);
         byte[]? dailyPayload = snapshot.Minute == SessionBars.BarsPerDay ? FactorPayloads.Snapshot(snapshot, daily: true) : null;
-        if (dailyPayload is null) _digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload);
-        else _digest.AddMinute(snapshot.Date, snapshot.Minute, snapshotPayload, dailyPayload);
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p.Counters);
-        var output = new MinuteOutput(snapshot, _digest.Hex, counters, snapshotPayload, dailyPayload)
+        var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {
             DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p.Bars ?? [])],
         };
+        if (output.IsClose && _close.IsActive)
+        {
+            _references.Set(snapshot.Date, JoinReferences(parts));
+            int without = _bars?.DaysWithoutReference ?? 0;
+            output = _close.Apply(output); // the feature store's rows of the close, then the close stages on them
+            if (_bars?.DaysWithoutReference > without) _host.Log($"cross-section: no reference rows for {snapshot.Date:yyyy-MM-dd}: daily bars not written");
+        }
+        MinuteDigest.Chain(_digest, output);
+        output = output with { Digest = _digest.Hex };
+        _host.BeforePublish?.Invoke(output);
         await _publisher!.PublishAsync(output, CancellationToken.None).ConfigureAwait(false);
         LastPublished = (snapshot.Date, snapshot.Minute, _digest.Hex);
         lock (Merges) Merges.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds); // wall-clock ok: benchmark timing only
@@ -159,6 +176,23 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         }
         var first = parts[0].Part;
         return new FactorSnapshot(first.Date, first.Minute, symbols, values, lastSeq);
+    }
+
+    /// <summary>The shards' reference rows of the close concatenated in shard = symbol order; null unless every shard has them.</summary>
+    private static Sig.Factors.Daily.DailyReferenceSet? JoinReferences(ShardRows[] parts)
+    {
+        if (parts.Any(p => p.References is null)) return null;
+        return new Sig.Factors.Daily.DailyReferenceSet([.. parts.SelectMany(p => p.References!.Rows)], parts[0].References!.WeightColumns);
+    }
+
+    /// <summary>The reference rows of the close being merged, where the DailyRollup looks them up.</summary>
+    private sealed class CloseReferences : Sig.Factors.Daily.IDailyReferenceSource
+    {
+        private (DateOnly Date, Sig.Factors.Daily.DailyReferenceSet? Rows) _current;
+
+        public void Set(DateOnly date, Sig.Factors.Daily.DailyReferenceSet? rows) => _current = (date, rows);
+
+        public Sig.Factors.Daily.DailyReferenceSet? ReferenceOf(DateOnly date) => _current.Date == date ? _current.Rows : null;
     }
 
     private sealed class Start

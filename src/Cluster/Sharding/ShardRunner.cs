@@ -71,6 +71,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
     private NatsMarketSource? _live;
     private ShardMinuteEngine? _engine;
     private SymbolRange? _range;
+    private MdMessageParser? _parser;
     private DateOnly _rangeDate;
     private long _inputs;
     private ulong _maxSeq;
@@ -131,7 +132,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
         for (int attempt = 0; ; attempt++)
         {
             var cut = attempt < 4 && Snapshots is { } snapshots ? await snapshots.LoadAsync(bound, _fingerprint).ConfigureAwait(false) : null;
-            var parser = new MdMessageParser(host.Subjects, host.Config.Live);
+            var parser = _parser = new MdMessageParser(host.Subjects, host.Config.Live); // the close rows carry its reference rows
             var crossSection = new MinuteCrossSection(host.Config.BigOrder, host.Backend);
             _range = null;
             _inputs = 0;
@@ -218,6 +219,15 @@ public sealed class ShardRunner(ShardHost host, int shard)
         }
     }
 
+    private PipelineCounters CountersOf(ShardMinuteEngine engine) => new(engine.EventsApplied, engine.LateEvents, engine.UnknownSymbolEvents, _rejected);
+
+    /// <summary>The day's reference rows of this shard's symbols, for the singleton's DailyRollup (null when the parser has none).</summary>
+    private Sig.Factors.Daily.DailyReferenceSet? RangeReferences(DateOnly date)
+    {
+        if (_parser?.References.ReferenceOf(date) is not { } all || _range is null) return null;
+        return all with { Rows = [.. all.Rows.Where(r => _range.Owns(r.Symbol.Value))] };
+    }
+
     /// <summary>
     /// The shard's state after this input, encoded here (the copy must not change under the
     /// encoder; one encode every <c>everyMinutes</c> minutes), saved by the entity once the
@@ -257,9 +267,9 @@ public sealed class ShardRunner(ShardHost host, int shard)
             case MarketInputKind.Clock:
                 if (input.Date != engine.Date) break;
                 int before = engine.LastClosedMinute;
-                engine.Clock(input.Time, part => OnRows(new ShardRows(shard, part,
-                    new PipelineCounters(engine.EventsApplied, engine.LateEvents, engine.UnknownSymbolEvents, _rejected),
-                    part.Minute == SessionBars.BarsPerDay ? engine.DailyBars() : null)));
+                engine.Clock(input.Time, part => OnRows(part.Minute == SessionBars.BarsPerDay
+                    ? new ShardRows(shard, part, CountersOf(engine), engine.DailyBars()) { References = RangeReferences(part.Date) }
+                    : new ShardRows(shard, part, CountersOf(engine), null)));
                 int every = host.Config.Persistence.EveryMinutes;
                 if (OnCut is not null && engine.LastClosedMinute / every > before / every) TakeCut(engine);
                 break;

@@ -33,12 +33,13 @@ public sealed class ClusterCommand : ICliCommand
         var nodes = new Option<int>("--nodes") { Description = "Engine nodes", DefaultValueFactory = _ => 3 };
         var shards = new Option<int>("--shards") { Description = "Symbol shards (fixed for the life of the cluster)", DefaultValueFactory = _ => 6 };
         var sbr = new Option<string>("--split-brain") { Description = $"Split-brain resolver strategy: {string.Join(" | ", ClusterSpec.Strategies)}", DefaultValueFactory = _ => "keep-majority" };
+        var store = new Option<string?>("--store") { Description = "Feature store directory (features.db): the singleton writes the close into it and runs the configured close stages (inference, optimizer) on it" };
         var snapshots = new Option<string>("--snapshots")
         {
             Description = "Where shards persist their cuts: postgresql (a throwaway PostgreSQL started by scripts/pg-throwaway, stopped by down) | sqlite | off",
             DefaultValueFactory = _ => "postgresql",
         };
-        var cmd = new Command("up", "Start a 3-server nats-server JetStream cluster (R3 streams SIG_MD, SIG_OUT) and N engine nodes on loopback") { work, nodes, shards, sbr, snapshots };
+        var cmd = new Command("up", "Start a 3-server nats-server JetStream cluster (R3 streams SIG_MD, SIG_OUT) and N engine nodes on loopback") { work, nodes, shards, sbr, snapshots, store };
         cmd.SetAction(parse =>
         {
             int n = parse.GetValue(nodes), k = parse.GetValue(shards);
@@ -46,7 +47,7 @@ public sealed class ClusterCommand : ICliCommand
             if (k < 1) throw new ArgumentException($"--shards must be ≥ 1, not {k}");
             string w = Path.GetFullPath(parse.GetValue(work)!);
             var spec = LocalCluster.UpAsync(w, n, k, parse.GetValue(sbr)!, NodeCommand(parse), Console.WriteLine,
-                snapshots: parse.GetValue(snapshots)!).GetAwaiter().GetResult();
+                snapshots: parse.GetValue(snapshots)!, store: parse.GetValue(store)).GetAwaiter().GetResult();
             Console.WriteLine($"feed it: engine feed --store DIR --date D --nats {string.Join(",", spec.NatsUrls)} --replicas {spec.Replicas}");
             Console.WriteLine($"stop it: engine cluster down --work {w}");
             return 0;
@@ -93,6 +94,12 @@ public sealed class ClusterCommand : ICliCommand
             int index = parse.GetValue(node);
             if (index < 0 || index >= spec.Nodes.Length) throw new ArgumentException($"--node {index}: the cluster has nodes 0..{spec.Nodes.Length - 1}");
             using var backend = StoreReplay.Backend(config);
+            // The close as `engine live --store` runs it: the same store and close stages (built on every coordinator node; the singleton's node uses them).
+            string? db = spec.Store is { } dir ? Path.Combine(dir, "features.db") : null;
+            if (db is not null) Directory.CreateDirectory(Path.GetDirectoryName(db)!);
+            using var features = db is null ? null : new Sig.Data.Features.SqliteFeatureStore(db);
+            var stages = CloseStageWiring.For(config, db, Console.Out);
+            using var owned = CloseStageWiring.Own(stages);
             using var stop = new CancellationTokenSource();
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -101,6 +108,7 @@ public sealed class ClusterCommand : ICliCommand
             {
                 WorkDirectory = w, Nats = NatsClientSettings.From(config.Nats, string.Join(",", spec.NatsUrls), $"sig-node-{index}"),
                 Subjects = LocalCluster.Subjects(spec), Config = config, Backend = backend, Shards = spec.Shards, Snapshots = snapshots,
+                DailyStore = features, CloseStages = stages,
                 Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"), // wall-clock ok: log timestamps only
             };
             try
