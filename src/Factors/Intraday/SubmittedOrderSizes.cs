@@ -46,6 +46,14 @@ public sealed class SubmittedOrderSizes
         _count = 0;
     }
 
+    /// <summary>An equal, independent copy (the copy-on-write step of a forked <see cref="BigOrderBook"/>).</summary>
+    public SubmittedOrderSizes Clone()
+    {
+        var c = new SubmittedOrderSizes(0) { _sizes = (long[])_sizes.Clone(), _count = _count };
+        _index.CopyTo(c._index);
+        return c;
+    }
+
     /// <summary>Makes <paramref name="other"/> an equal, independent copy.</summary>
     public void CopyTo(SubmittedOrderSizes other)
     {

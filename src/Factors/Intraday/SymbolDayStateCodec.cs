@@ -148,7 +148,7 @@ public sealed partial class BigOrderBook
         Count = n;
         for (int i = 0; i < n; i++)
         {
-            ref var o = ref Row(i);
+            ref var o = ref Writable(i);
             o = new OrderRow
             {
                 Amount = r.ReadVar(), Early = r.ReadVar(), LogRet = r.ReadVar(), EarlyActiveLogRet = r.ReadVar(), ClassSize = r.ReadVar(),
@@ -160,19 +160,15 @@ public sealed partial class BigOrderBook
             o.Bucket = BucketOf(o.ClassSize);
             Link(i, o.Bucket);
             var row = RowOf(in o);
-            _sums[o.Bucket].Add(in row);
-            _sums[Buckets + (o.Bucket >> SubBits)].Add(in row);
+            var octave = WritableOctave(o.Bucket);
+            octave.Sums[o.Bucket & SubMask].Add(in row);
+            octave.Sums[SubMask + 1].Add(in row);
             SizeSum += o.ClassSize;
             SizeSquareSum += (Int128)o.ClassSize * o.ClassSize;
             if (o.IsSell) SellAmountSquareSum += (Int128)o.Amount * o.Amount;
             else BuyAmountSquareSum += (Int128)o.Amount * o.Amount;
         }
-        _submitted.ReadFrom(r, MaxRows);
-        // Every block counts as written now: a copy into an older copy moves everything.
-        _epoch++;
-        Array.Fill(_blockEpoch, _epoch);
-        Array.Fill(_octaveEpoch, _epoch);
-        _index.Epoch = _epoch;
+        _submitted.ReadFrom(r, MaxRows); // Clear() above left this book owning its table
     }
 }
 
@@ -221,7 +217,7 @@ public sealed partial class OrderIndex
         {
             key += r.ReadVar();
             if (key <= 0) throw new InvalidDataException($"order key {key}");
-            if (IsSparse) { _map.Set(key, row); continue; }
+            if (IsSparse) { WritableMap().Set(key, row); continue; }
             long id = key >> 1, p = (id >> PageShift) - _firstPage;
             if ((ulong)p >= (ulong)_pageCount) throw new InvalidDataException($"order id {id} outside the dense pages");
             _pages[p][id & PageMask] = (row << 1 | (int)(key & 1)) + 1;
