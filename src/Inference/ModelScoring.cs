@@ -21,7 +21,7 @@ public sealed record LoadedModel(INetwork Network, InputSpec Input, string Path,
 /// are kept by SHA-256 (a file's bytes decide its scores, nothing else). The networks run on
 /// <paramref name="backend"/> (the CPU models when none is given).
 /// </summary>
-public sealed class ModelScoring(SqliteFeatureStore store, IInferenceBackend? backend = null)
+public sealed class ModelScoring(IDailyFeatureReader store, IInferenceBackend? backend = null)
 {
     private static readonly CpuInferenceBackend Cpu = new();
     private readonly Dictionary<string, LoadedModel> _loaded = new(StringComparer.Ordinal);

@@ -15,23 +15,37 @@ namespace Sig.Orchestration;
 /// benchmark, the `size` style (stored by `engine styles`, else computed from ln total cap) as
 /// size exposure, and a score that is a daily factor (raw or `z:` standardized) or a score table;
 /// and, for the optimizer close stage, each strategy's stored targets (table portfolio_targets).
-/// Its dates are the store's as of construction.
+/// Every input is read through an <see cref="IDailyFeatureReader"/> opened per read (so each
+/// read sees what the store holds then); the targets, which the close stage also writes, go to
+/// the SQLite file. Its dates are the store's as of construction.
 /// </summary>
 public sealed class FeatureStorePortfolioSource : IStrategyStore
 {
-    private readonly string _db;
+    private readonly string _name;
+    private readonly Func<IDailyFeatureReader> _open;
+    private readonly string? _targetsDb;
     private readonly List<DateOnly> _dates;
-    private readonly FeaturesOptions? _features;
     private DailyPanel? _panel;
 
     /// <summary>The store <paramref name="db"/>, its panels read through the engine of <paramref name="features"/> (default DuckDB).</summary>
     public FeatureStorePortfolioSource(string db, FeaturesOptions? features = null)
+        : this(db, () => DailyFeatureStore.Open(db, features), targetsDb: db)
     {
-        _db = db;
-        _features = features;
-        using var fs = DailyFeatureStore.Open(db, features);
-        _dates = [.. fs.TradingDates];
-        if (_dates.Count == 0) throw new InvalidDataException($"{db}: no trading dates (tables daily_reference and daily_factors are empty; run `engine replay` first)");
+    }
+
+    /// <summary>
+    /// Inputs read through the readers <paramref name="open"/> returns (disposed after each read
+    /// when disposable), named <paramref name="name"/> in errors; the strategy targets in the SQLite
+    /// store <paramref name="targetsDb"/> (null: a source without targets, for optimize and backtest runs).
+    /// </summary>
+    public FeatureStorePortfolioSource(string name, Func<IDailyFeatureReader> open, string? targetsDb)
+    {
+        _name = name;
+        _open = open;
+        _targetsDb = targetsDb;
+        var reader = _open();
+        using (reader as IDisposable) _dates = [.. reader.TradingDates];
+        if (_dates.Count == 0) throw new InvalidDataException($"{name}: no trading dates (tables daily_reference and daily_factors are empty; run `engine replay` first)");
     }
 
     /// <summary>True when <paramref name="directory"/> holds a feature store (features.db).</summary>
@@ -44,11 +58,12 @@ public sealed class FeatureStorePortfolioSource : IStrategyStore
 
     public MarketPanel LoadPanel(DateOnly to, string benchmark)
     {
-        if (_dates[0] > to) throw new ArgumentException($"{_db}: no dates on or before {to:yyyy-MM-dd}");
-        using var fs = DailyFeatureStore.Open(_db, _features);
+        if (_dates[0] > to) throw new ArgumentException($"{_name}: no dates on or before {to:yyyy-MM-dd}");
+        var fs = _open();
+        using var opened = fs as IDisposable;
         var p = fs.ReadPanel(_dates[0], to, factors: []);
         if (!p.IndexWeights.TryGetValue(benchmark, out var bench))
-            throw new ArgumentException($"{_db}: no index weights for benchmark '{benchmark}' (table index_weights has: {string.Join(", ", p.IndexWeights.Keys)})");
+            throw new ArgumentException($"{_name}: no index weights for benchmark '{benchmark}' (table index_weights has: {string.Join(", ", p.IndexWeights.Keys)})");
         int n = p.Symbols.Length, days = p.Dates.Length, cells = n * days;
         var storedSize = fs.ReadStyle("size", p);
         _panel = p;
@@ -76,7 +91,7 @@ public sealed class FeatureStorePortfolioSource : IStrategyStore
                 if (!p.HighAtLimitDown[c] && p.High[c] <= downAdj[c] * (1 + 1e-9)) downAdj[c] = double.NaN;
                 weight[c] = double.IsNaN(bench[c]) ? 0 : bench[c];
                 if (!(weight[c] >= 0 && weight[c] <= 1))
-                    throw new InvalidDataException($"{_db}: index_weights {benchmark} {p.Symbols[s]} {p.Dates[d]:yyyy-MM-dd}: weight {weight[c]} outside [0,1]");
+                    throw new InvalidDataException($"{_name}: index_weights {benchmark} {p.Symbols[s]} {p.Dates[d]:yyyy-MM-dd}: weight {weight[c]} outside [0,1]");
             }
         int stored = 0, computed = 0;
         for (int d = 0; d < days; d++)
@@ -104,15 +119,17 @@ public sealed class FeatureStorePortfolioSource : IStrategyStore
 
     public (DateOnly Date, IReadOnlyList<(string Symbol, double Weight)> Weights)? TargetsBefore(string strategy, DateOnly date)
     {
-        using var fs = new SqliteFeatureStore(_db);
+        using var fs = new SqliteFeatureStore(TargetsDb);
         return fs.ReadTargetsBefore(strategy, date) is { } t ? (t.Date, t.Weights) : null;
     }
 
     public void WriteTargets(string strategy, DateOnly date, IReadOnlyList<(string Symbol, double Weight)> weights, string status, string relaxation)
     {
-        using var fs = new SqliteFeatureStore(_db);
+        using var fs = new SqliteFeatureStore(TargetsDb);
         fs.WriteTargets(strategy, date, weights, status, relaxation);
     }
+
+    private string TargetsDb => _targetsDb ?? throw new InvalidOperationException($"{_name}: this portfolio source has no store for strategy targets");
 
     /// <summary>
     /// The `size` style exactly as `engine styles` computes it (ln total cap over the tradable
@@ -174,7 +191,8 @@ public sealed class FeatureStorePortfolioSource : IStrategyStore
     {
         var p = _panel is not null && Matches(_panel, panel) ? _panel
             : throw new InvalidOperationException("LoadScore needs the panel of this source's last LoadPanel");
-        using var fs = DailyFeatureStore.Open(_db, _features);
+        var fs = _open();
+        using var opened = fs as IDisposable;
         if (score.StartsWith("table:", StringComparison.Ordinal)) return fs.ReadScores(score["table:".Length..], p);
         bool standardize = score.StartsWith("z:", StringComparison.Ordinal);
         string name = standardize ? score[2..] : score;
@@ -182,7 +200,7 @@ public sealed class FeatureStorePortfolioSource : IStrategyStore
             throw new ArgumentException($"--score '{score}': not a daily factor (one of the 27: {string.Join(", ", FactorCatalog.Names)}), 'z:<factor>' or 'table:<score table>'");
         var withFactor = fs.ReadPanel(p.Dates[0], p.Dates[^1], factors: [name]);
         if (!withFactor.Symbols.SequenceEqual(p.Symbols) || !withFactor.Dates.SequenceEqual(p.Dates))
-            throw new InvalidOperationException($"{_db}: the store changed while reading");
+            throw new InvalidOperationException($"{_name}: the store changed while reading");
         var values = (double[])withFactor.Factor(name).Clone();
         if (!standardize) return values;
         int n = p.Symbols.Length;

@@ -25,8 +25,6 @@ public class FactorCoreBenchmarks
     private int[] _minuteStarts = [];
     private SymbolDayState _state = null!;
     private SymbolDayState _fullDay = null!;
-    // Double-buffered snapshot copies, as a shard keeps them.
-    private readonly SymbolDayState[] _copies = [new(SyntheticDay.Symbol), new(SyntheticDay.Symbol)];
 
     [GlobalSetup]
     public void Setup()
@@ -79,19 +77,65 @@ public class FactorCoreBenchmarks
     }
 
     /// <summary>
-    /// One symbol's minute with a supervision snapshot every minute: the minute's events applied,
-    /// then the state copied into the copy before last (only what changed since moves), averaged
-    /// over the 240 minutes; compare with <see cref="MinuteStep"/>'s apply part.
+    /// One symbol's minute with a supervision snapshot every minute, as a shard takes them: the
+    /// snapshot keeps the state, and the live side clones it copy-on-write before its first
+    /// write (bars and fold copied, the order book forked: only the rows, index pages and
+    /// bucket-sum octaves the minute writes get copied), then the minute's events are applied;
+    /// averaged over the 240 minutes. Compare with <see cref="MinuteStep"/>'s apply part.
     /// </summary>
     [Benchmark(OperationsPerInvoke = SessionBars.BarsPerDay)]
     public long MinuteWithSnapshot()
     {
         _state.Clear();
+        var live = _state;
         for (int m = 1; m <= SessionBars.BarsPerDay; m++)
         {
-            _state.Apply(_day.AsSpan(_minuteStarts[m], _minuteStarts[m + 1] - _minuteStarts[m]));
-            _state.CopyTo(_copies[m & 1]);
+            _snapshot = live;
+            live = live.Clone();
+            live.Apply(_day.AsSpan(_minuteStarts[m], _minuteStarts[m + 1] - _minuteStarts[m]));
         }
-        return _copies[0].Version;
+        return _snapshot.Version + live.Version;
+    }
+
+    /// <summary>
+    /// A shard's supervision snapshot (<see cref="CpuShardState.Copy"/>) of <see cref="ShardSymbols"/>
+    /// symbols in the middle of a busy day, followed by the next minute's events (one per symbol
+    /// here): the snapshot itself is O(symbols) references, and each symbol's first write after it
+    /// pays the copy-on-write clone. Per snapshot.
+    /// </summary>
+    [Benchmark]
+    public int ShardSnapshotAndNextMinute()
+    {
+        _shardSnapshot = _shard.Copy(_shardSnapshot);
+        _shard.Apply(_nextMinute, _nextMinuteSymbols);
+        return _shard.SymbolCount;
+    }
+
+    private const int ShardSymbols = 500;
+    private CpuShardState _shard = null!;
+    private IShardFactorState? _shardSnapshot;
+    private TickEvent[] _nextMinute = [];
+    private int[] _nextMinuteSymbols = [];
+    private SymbolDayState _snapshot = null!;
+
+    [GlobalSetup(Target = nameof(ShardSnapshotAndNextMinute))]
+    public void SetupShard()
+    {
+        Setup();
+        _shard = new CpuShardState(Settings, Sig.Engine.Config.BigOrderSizing.Filled, 1);
+        var symbols = Enumerable.Range(0, ShardSymbols).Select(i => new SymbolCode(SyntheticDay.Symbol.Value + i)).ToArray();
+        _shard.BeginDay(symbols);
+        // Every symbol gets the morning of the synthetic day (bars 1..120).
+        int noon = _minuteStarts[121];
+        var indices = new int[noon];
+        for (int i = 0; i < ShardSymbols; i++)
+        {
+            Array.Fill(indices, i);
+            _shard.Apply(_day.AsSpan(0, noon), indices);
+        }
+        // The next minute: the first fill of bar 121 for every symbol (fills of later seq, one order each).
+        var fill = _day.Skip(noon).First(e => e.IsFill);
+        _nextMinute = Enumerable.Repeat(fill, ShardSymbols).ToArray();
+        _nextMinuteSymbols = Enumerable.Range(0, ShardSymbols).ToArray();
     }
 }

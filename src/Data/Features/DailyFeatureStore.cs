@@ -59,7 +59,7 @@ public sealed class DailyFeatureStore : IDailyFeatureReader, IDisposable
     /// <summary>"duckdb" or "sqlite": the engine the panels actually come from.</summary>
     public string PanelEngine => _mirror is null ? "sqlite" : "duckdb";
 
-    private IDailyFeatureReader Panels => (IDailyFeatureReader?)_mirror ?? Store;
+    private IDailyPanelReader Panels => (IDailyPanelReader?)_mirror ?? Store;
 
     public IReadOnlyList<DateOnly> TradingDates => Panels.TradingDates;
 
@@ -71,6 +71,9 @@ public sealed class DailyFeatureStore : IDailyFeatureReader, IDisposable
 
     /// <inheritdoc cref="SqliteFeatureStore.ReadStyle"/>
     public double[] ReadStyle(string style, DailyPanel panel) => Store.ReadStyle(style, panel);
+
+    /// <inheritdoc cref="SqliteFeatureStore.RegisteredModels"/>
+    public IReadOnlyList<RegisteredModel> RegisteredModels(string model) => Store.RegisteredModels(model);
 
     public void Dispose()
     {

@@ -132,8 +132,11 @@ public sealed class DailyPanel
     private static double Real(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
 }
 
-/// <summary>Reads the daily layer of a feature store as panels (the one read interface of the daily data).</summary>
-public interface IDailyFeatureReader
+/// <summary>
+/// Reads the panel tables of a feature store (daily factors, bars, reference, index weights) by
+/// date range and symbols: what the SQLite store and its DuckDB mirror both serve.
+/// </summary>
+public interface IDailyPanelReader
 {
     /// <summary>Every trading date in the store, ascending.</summary>
     IReadOnlyList<DateOnly> TradingDates { get; }
@@ -143,4 +146,22 @@ public interface IDailyFeatureReader
     /// weights and the named daily factors (all 27 when null); optionally only some symbols.
     /// </summary>
     DailyPanel ReadPanel(DateOnly from, DateOnly to, IReadOnlyList<string>? factors = null, IReadOnlyCollection<SymbolCode>? symbols = null);
+}
+
+/// <summary>
+/// The one read interface of the feature store's daily data (docs/store-and-journal.md): panels
+/// by date range and symbols, and the tables laid over a panel's cells (stored styles, score
+/// tables) and the model registry. Readers — evaluation, model inputs and scoring, the
+/// portfolio source — take this, never a concrete store, so tests can hand in an in-memory one.
+/// </summary>
+public interface IDailyFeatureReader : IDailyPanelReader
+{
+    /// <summary>One stored style exposure (written by <c>engine styles</c>) over the panel's dates and symbols; NaN where none is stored.</summary>
+    double[] ReadStyle(string style, DailyPanel panel);
+
+    /// <summary>A score table (<c>date, symbol, score</c>) over the panel's dates and symbols; NaN where it has no row.</summary>
+    double[] ReadScores(string table, DailyPanel panel);
+
+    /// <summary>Every registered model file of <paramref name="model"/>, by trained-through date then seed.</summary>
+    IReadOnlyList<RegisteredModel> RegisteredModels(string model);
 }

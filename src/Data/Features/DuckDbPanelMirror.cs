@@ -18,7 +18,7 @@ namespace Sig.Data.Features;
 /// unreadable or other-schema file is rebuilt from scratch. So the copy never serves rows
 /// the store does not hold at the moment of opening.
 /// </summary>
-public sealed partial class DuckDbPanelMirror : IDailyFeatureReader, IDisposable
+public sealed partial class DuckDbPanelMirror : IDailyPanelReader, IDisposable
 {
     /// <summary>Layout version of the mirror file; a file with another is rebuilt.</summary>
     public const string SchemaVersion = "1";

@@ -43,7 +43,7 @@ public sealed partial class SqliteFeatureStore
     }
 
     /// <summary>Every registered file of <paramref name="model"/>, by trained-through date then seed.</summary>
-    public List<RegisteredModel> RegisteredModels(string model)
+    public IReadOnlyList<RegisteredModel> RegisteredModels(string model)
     {
         CreateModelTables();
         using var cmd = _db.CreateCommand();

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Reflection;
 using NATS.Client.Core;
 using Sig.Engine.Config;
@@ -27,7 +29,7 @@ public static class Cli
     public static int Run(string[] args)
     {
         // A plain command named "engine" (RootCommand would take the assembly name for usage lines).
-        var root = new Command("engine", "Event-driven streaming signal engine for China A-share level-2 data.")
+        var root = new Command("engine", "Event-driven streaming signal engine for China A-share level-2 data. Documentation: docs/README.md.")
         {
             new HelpOption(), new VersionOption(), ConfigOption,
         };
@@ -35,11 +37,23 @@ public static class Cli
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Build())
             .OrderBy(c => c.Name, StringComparer.Ordinal);
-        foreach (var c in commands) root.Subcommands.Add(c);
+        foreach (var c in commands)
+        {
+            c.Description += $" (see {DocPageOf(c.Name)})";
+            root.Subcommands.Add(c);
+        }
         try
         {
+            var parse = root.Parse(args);
+            if (parse.Action is ParseErrorAction)
+            {
+                // A mistyped command line is an expected failure too: one line naming the command's help,
+                // not System.CommandLine's error lines followed by the whole help text.
+                Error(string.Join("; ", parse.Errors.Select(e => e.Message)) + $" (`{CommandPath(parse.CommandResult)} --help` shows the usage)");
+                return 1;
+            }
             // Our catch below turns expected failures into one line; System.CommandLine's handler would print a stack trace first.
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or ArgumentException or UnauthorizedAccessException or Sig.Gpu.Ilgpu.GpuUnavailableException)
         {
@@ -61,6 +75,33 @@ public static class Cli
             return 1;
         }
     }
+
+    /// <summary>"engine live", "engine store info": the command a parse ended in, as typed.</summary>
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = command; r is not null; r = r.Parent)
+            if (r is CommandResult c) names.Insert(0, c.Command.Name);
+        return string.Join(' ', names);
+    }
+
+    /// <summary>The docs/ page that describes a top-level command (its `--help` names it); docs/README.md for the rest.</summary>
+    public static string DocPageOf(string command) => "docs/" + command switch
+    {
+        "generate" => "generator.md",
+        "import" => "import-and-store.md",
+        "export" or "bars" => "events-and-sessions.md",
+        "store" or "journal" or "replay" => "store-and-journal.md",
+        "verify-replay" => "determinism.md",
+        "factors" => "factors.md",
+        "feed" or "live" => "nats.md",
+        "styles" or "evaluate" or "report" => "daily-and-evaluation.md",
+        "model" or "model-synthetic" or "alphanet" or "train" or "predict" => "models.md",
+        "optimize" or "backtest" => "portfolio.md",
+        "cluster" => "cluster.md",
+        "bench" => "benchmarks.md",
+        _ => "README.md",
+    };
 
     /// <summary>
     /// One error line on stderr: "error: …" with any URL credentials masked, written plainly (a console writer
@@ -84,6 +125,7 @@ public static class Cli
     public static EngineConfig LoadConfig(ParseResult parse)
     {
         var file = parse.GetValue(ConfigOption);
+        if (file is not null && !file.Exists) throw new FileNotFoundException($"--config {file.FullName}: no such file");
         return file is null ? EngineConfig.LoadDefault() : EngineConfig.Load(file.FullName);
     }
 

@@ -28,7 +28,16 @@ public sealed class CpuComputeBackend(int parallelism = 1) : IComputeBackend
     public void Dispose() { }
 }
 
-/// <summary>The CPU backend's state of one shard (see <see cref="IShardFactorState"/>).</summary>
+/// <summary>
+/// The CPU backend's state of one shard (see <see cref="IShardFactorState"/>). Copies are
+/// copy-on-write at two levels: <see cref="Copy"/> shares every symbol's state object between
+/// the two shard states (one reference per symbol) and marks them all shared; the first write to
+/// a shared symbol (an event, or the evaluation's fold) replaces it by
+/// <see cref="SymbolDayState.Clone"/>, which copies the symbol's bars and fold and forks its
+/// order book, whose chunks of rows, index pages and bucket-sum octaves are in turn copied only
+/// when written. So a snapshot costs O(symbols) references when it is taken, and memory holds
+/// one live state plus the pieces written since the snapshot, not a second and third state.
+/// </summary>
 public sealed partial class CpuShardState : IShardFactorState
 {
     private const int Width = FactorCatalog.Count;
@@ -36,9 +45,20 @@ public sealed partial class CpuShardState : IShardFactorState
     private readonly BigOrderSizing _sizing;
     private readonly int _parallelism;
     private readonly IntradayFactorEvaluator _evaluator = new();
-    private readonly List<SymbolDayState> _states = [];
+    private SymbolDayState[] _states = [];
+    // Per symbol: true when this shard state alone holds the state object (it may write it in place).
+    private bool[] _owned = [];
     // Version of each state when its row was last written (−1: never).
     private long[] _evaluatedAt = [];
+    // Recycling the bar and fold arrays of states only an old snapshot held (see Copy): per symbol,
+    // the number of copies taken when its state object was made; this state's copies so far; for a
+    // copy, the state it was taken from and its number; the latest copy taken.
+    private int[] _madeAt = [];
+    private int _copies;
+    private CpuShardState? _source;
+    private int _serial;
+    private CpuShardState? _latestCopy;
+    private readonly Stack<SymbolDayState> _recycled = new();
 
     public CpuShardState(FactorSettings settings, BigOrderSizing sizing, int parallelism)
     {
@@ -54,17 +74,45 @@ public sealed partial class CpuShardState : IShardFactorState
 
     public void BeginDay(ReadOnlySpan<SymbolCode> symbols)
     {
-        while (_states.Count < symbols.Length) _states.Add(new SymbolDayState(default, _sizing));
-        if (_states.Count > symbols.Length) _states.RemoveRange(symbols.Length, _states.Count - symbols.Length);
-        for (int i = 0; i < symbols.Length; i++) _states[i].Reset(symbols[i]);
-        _evaluatedAt = new long[symbols.Length];
+        Resize(symbols.Length);
+        for (int i = 0; i < symbols.Length; i++)
+        {
+            // A state shared with a copy is left to it; an owned one is cleared and its arrays reused.
+            if (_owned[i]) _states[i].Reset(symbols[i]);
+            else { _states[i] = new SymbolDayState(symbols[i], _sizing); _owned[i] = true; _madeAt[i] = _copies; }
+        }
         Array.Fill(_evaluatedAt, -1);
-        SymbolCount = symbols.Length;
+    }
+
+    // Makes room for n symbols; new slots hold fresh owned states, kept slots keep theirs.
+    private void Resize(int n)
+    {
+        int kept = Math.Min(n, _states.Length);
+        Array.Resize(ref _states, n);
+        Array.Resize(ref _owned, n);
+        Array.Resize(ref _madeAt, n);
+        for (int i = kept; i < n; i++) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
+        _evaluatedAt = new long[n];
+        SymbolCount = n;
     }
 
     public void Apply(ReadOnlySpan<TickEvent> events, ReadOnlySpan<int> symbols)
     {
-        for (int k = 0; k < events.Length; k++) _states[symbols[k]].Apply(in events[k]);
+        for (int k = 0; k < events.Length; k++)
+        {
+            int i = symbols[k];
+            (_owned[i] ? _states[i] : Own(i)).Apply(in events[k]);
+        }
+    }
+
+    // The first write to a symbol shared with a copy: this shard state takes a clone of its own.
+    private SymbolDayState Own(int i)
+    {
+        _owned[i] = true;
+        _madeAt[i] = _copies;
+        SymbolDayState? reuse;
+        lock (_recycled) _recycled.TryPop(out reuse); // evaluation may run on several threads
+        return _states[i] = _states[i].CloneReusing(reuse);
     }
 
     public int Evaluate(int minute, Span<double> rows, Span<int> changed)
@@ -91,6 +139,7 @@ public sealed partial class CpuShardState : IShardFactorState
         for (int i = from; i < to; i++)
         {
             var s = _states[i];
+            if (!_owned[i] && s.Bars.Fills > 0) s = Own(i); // the evaluation folds bars into the state
             var row = rows.Slice(i * Width, Width);
             if (_evaluatedAt[i] == s.Version) _evaluator.EvaluateQuiet(s, minute, row);
             else _evaluator.Evaluate(s, minute, _settings, row);
@@ -102,19 +151,44 @@ public sealed partial class CpuShardState : IShardFactorState
 
     public RawDailyBar? DailyBar(int symbol) => RawDailyBar.From(_states[symbol]);
 
+    /// <summary>
+    /// A copy that shares every symbol's state with this one copy-on-write (see the type's
+    /// remarks): O(symbols) now, and afterwards each side clones a symbol before writing it.
+    /// <paramref name="into"/>, an earlier copy nothing reads any more, gives its arrays.
+    /// </summary>
     public IShardFactorState Copy(IShardFactorState? into = null)
     {
         var c = into as CpuShardState ?? new CpuShardState(_settings, _sizing, _parallelism);
         if (c._sizing != _sizing || c._settings != _settings) c = new CpuShardState(_settings, _sizing, _parallelism);
-        c.SymbolCount = SymbolCount;
-        if (c._evaluatedAt.Length != _evaluatedAt.Length) c._evaluatedAt = new long[_evaluatedAt.Length];
+        Recycle(c);
+        int n = SymbolCount;
+        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; }
+        _states.CopyTo(c._states, 0);
         _evaluatedAt.CopyTo(c._evaluatedAt, 0);
-        if (c._states.Count > _states.Count) c._states.RemoveRange(_states.Count, c._states.Count - _states.Count);
-        for (int i = 0; i < _states.Count; i++)
-        {
-            if (i == c._states.Count) c._states.Add(new SymbolDayState(default, _sizing));
-            _states[i].CopyTo(c._states[i]);
-        }
+        _madeAt.CopyTo(c._madeAt, 0);
+        Array.Clear(c._owned);
+        Array.Clear(_owned);
+        c.SymbolCount = n;
+        c._source = this;
+        c._serial = ++_copies;
+        c._latestCopy = null;
+        c._recycled.Clear();
+        _latestCopy = c;
         return c;
+    }
+
+    // Before `old` (a copy nothing reads any more) is overwritten: a state object this state made
+    // in the period that `old` closed is held by `old`, perhaps by the copy after it (the latest)
+    // and by this state — by nothing older, as it did not exist then. One held by neither of the
+    // latter two is `old`'s alone: its arrays serve the next clone instead of new ones.
+    private void Recycle(CpuShardState old)
+    {
+        if (old._source != this || _latestCopy is not { } latest || latest == old || old._serial != latest._serial - 1) return;
+        int n = Math.Min(old.SymbolCount, Math.Min(latest.SymbolCount, SymbolCount));
+        for (int i = 0; i < n; i++)
+        {
+            var s = old._states[i];
+            if (old._madeAt[i] == old._serial - 1 && s != latest._states[i] && s != _states[i]) _recycled.Push(s);
+        }
     }
 }

@@ -24,11 +24,12 @@ public sealed partial class CpuShardState : IPersistentShardState
     public void Read(BinaryReader reader)
     {
         int n = reader.ReadCount(MaxSymbols, "symbols");
-        while (_states.Count < n) _states.Add(new SymbolDayState(default, _sizing));
-        if (_states.Count > n) _states.RemoveRange(n, _states.Count - n);
-        for (int i = 0; i < n; i++) SymbolDayStateCodec.Read(reader, _states[i]);
-        _evaluatedAt = new long[n];
+        Resize(n);
+        for (int i = 0; i < n; i++)
+        {
+            if (!_owned[i]) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
+            SymbolDayStateCodec.Read(reader, _states[i]);
+        }
         Array.Fill(_evaluatedAt, -1);
-        SymbolCount = n;
     }
 }

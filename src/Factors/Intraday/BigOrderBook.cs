@@ -22,46 +22,38 @@ public sealed partial class BigOrderBook
 
     private const int SubBits = 3;
     private const int Octaves = 63;
-    private const int Buckets = Octaves << SubBits;
-    // Rows per dirty-tracking block: a copy into an earlier copy moves only blocks written since.
-    private const int BlockShift = 6;
-    // Rows per storage chunk (256 × 56 bytes: below the large-object threshold). Rows never move:
-    // growing adds a chunk instead of copying the table, and a copy reuses its chunks.
-    private const int ChunkShift = 8;
+    private const int SubMask = (1 << SubBits) - 1;
+    // Rows per storage chunk (64 × 56 bytes): the unit a fork copies before writing. Rows never
+    // move: growing adds a chunk instead of copying the table, and a fork shares the chunks.
+    private const int ChunkShift = 6;
     private const int ChunkMask = (1 << ChunkShift) - 1;
 
-    private static long s_lineages;
+    private static long s_generations;
 
-    private readonly OrderIndex _index = new();
+    private OrderIndex _index = new();
     // Submitted sizes (price × volume of the 逐笔委托 row), only kept in Submitted mode.
-    private readonly OrderIdMap _submittedIndex = new();
-    private long[] _submitted = new long[64];
-    private int _submittedCount;
+    private SubmittedOrderSizes _submitted = new();
     private readonly BigOrderSizing _sizing;
 
-    // One 56-byte row per order in fixed chunks: a fill touches one or two cache lines per order.
-    private OrderRow[][] _chunks = [NewChunk()];
-    private int _capacity = 1 << ChunkShift;
-    // Per block of rows, the copy epoch in which it was last written.
-    private int[] _blockEpoch = new int[(1 << ChunkShift) >> BlockShift];
-    // Per octave of buckets, the copy epoch in which its sums or list heads were last written.
-    private readonly int[] _octaveEpoch = new int[Octaves];
-    private int _epoch = 1;
-    // Identity of this book's current content history (new at construction and every Clear); a copy
-    // remembers the lineage and epoch it was taken from, and loses them when it is itself written.
-    private long _lineage = NewLineage();
-    private long _copiedFrom;
-    private int _copiedAtEpoch;
+    // Copy-on-write: every chunk of rows, every octave of bucket sums and the submitted sizes carry
+    // the generation of the book that may write them in place. A fork gives both books new
+    // generations, so each copies a shared piece (and only that piece) before its first write.
+    private long _generation = NewGeneration();
 
-    // Index 0..Buckets-1: buckets; the octave sums are the same rows over [Buckets, Buckets + Octaves).
-    // One row is one 64-byte struct, so an update touches one cache line per level.
-    private readonly SumRow[] _sums = new SumRow[Buckets + Octaves];
-    private readonly int[] _head = new int[Buckets];
+    // One 56-byte row per order in fixed chunks: a fill touches one or two cache lines per order.
+    private OrderRow[][] _chunks = [];
+    private long[] _chunkGeneration = [];
+    private int _capacity;
+    private long _submittedGeneration;
+
+    // The buckets of one power of two, allocated when the first order of that size arrives
+    // (a symbol-day uses a dozen or so of the 63): null is an octave with no order.
+    private readonly Octave?[] _octaves = new Octave?[Octaves];
 
     public BigOrderBook(BigOrderSizing sizing = BigOrderSizing.Filled)
     {
         _sizing = sizing;
-        Array.Fill(_head, -1);
+        _submittedGeneration = _generation;
     }
 
     /// <summary>Number of parent orders (buy and sell together).</summary>
@@ -89,19 +81,43 @@ public sealed partial class BigOrderBook
 
     private ref OrderRow Row(int i) => ref _chunks[i >> ChunkShift][i & ChunkMask];
 
+    // Row i for writing: its chunk is copied first when another book shares it.
+    private ref OrderRow Writable(int i)
+    {
+        int c = i >> ChunkShift;
+        if (_chunkGeneration[c] != _generation) OwnChunk(c);
+        return ref _chunks[c][i & ChunkMask];
+    }
+
+    private void OwnChunk(int c)
+    {
+        var chunk = NewChunk();
+        int used = Math.Min(1 << ChunkShift, Count - (c << ChunkShift));
+        if (used > 0) _chunks[c].AsSpan(0, used).CopyTo(chunk);
+        _chunks[c] = chunk;
+        _chunkGeneration[c] = _generation;
+    }
+
+    // The octave of bucket b for writing: allocated when absent, copied first when shared.
+    private Octave WritableOctave(int b)
+    {
+        int o = b >> SubBits;
+        var oct = _octaves[o];
+        if (oct is null) return _octaves[o] = new Octave(_generation);
+        if (oct.Generation != _generation) _octaves[o] = oct = oct.CopyFor(_generation);
+        return oct;
+    }
+
     /// <summary>Remembers a new order's submitted size (Submitted mode only; ignored otherwise).</summary>
     public void AddSubmitted(long orderId, bool sell, long price, long volume)
     {
         if (_sizing != BigOrderSizing.Submitted || price <= 0 || orderId <= 0) return;
-        _copiedFrom = 0;
-        long key = Key(orderId, sell);
-        if (!_submittedIndex.TryGetValue(key, out int at))
+        if (_submittedGeneration != _generation)
         {
-            at = _submittedCount++;
-            if (at == _submitted.Length) Array.Resize(ref _submitted, at * 2);
-            _submittedIndex.Set(key, at);
+            _submitted = _submitted.Clone();
+            _submittedGeneration = _generation;
         }
-        _submitted[at] = price * volume;
+        _submitted.Add(orderId, sell, price, volume);
     }
 
     /// <summary>
@@ -111,7 +127,6 @@ public sealed partial class BigOrderBook
     /// </summary>
     public void AddFill(long buyOrderId, long sellOrderId, long amount, long logReturn, bool early, byte aggressor)
     {
-        _copiedFrom = 0;
         if (buyOrderId > 0)
             AddToOrder(IndexOf(buyOrderId, false), amount, logReturn, early, early && aggressor == (byte)'B');
         if (sellOrderId > 0)
@@ -120,8 +135,7 @@ public sealed partial class BigOrderBook
 
     private void AddToOrder(int i, long amount, long logRet, bool early, bool earlyAggressor)
     {
-        _blockEpoch[i >> BlockShift] = _epoch;
-        ref var o = ref Row(i);
+        ref var o = ref Writable(i);
         long before = o.Amount, after = before + amount;
         o.Amount = after;
         Int128 sqDelta = (Int128)amount * (2 * (Int128)before + amount);
@@ -137,20 +151,22 @@ public sealed partial class BigOrderBook
         {
             // Same bucket: only the increments move its and its octave's sums.
             var delta = new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta);
-            _octaveEpoch[from >> SubBits] = _epoch;
-            _sums[from].Add(in delta);
-            _sums[Buckets + (from >> SubBits)].Add(in delta);
+            var oct = WritableOctave(from);
+            oct.Sums[from & SubMask].Add(in delta);
+            oct.Sums[SubMask + 1].Add(in delta);
             return;
         }
         var old = new SumRow(before, sell ? 0 : o.Early - earlyDelta, sell ? o.Early - earlyDelta : 0, o.LogRet - logRet, o.EarlyActiveLogRet - earlyActiveDelta);
         var now = RowOf(in o);
-        _sums[from].Subtract(in old);
-        _sums[Buckets + (from >> SubBits)].Subtract(in old);
+        var fromOctave = WritableOctave(from);
+        fromOctave.Sums[from & SubMask].Subtract(in old);
+        fromOctave.Sums[SubMask + 1].Subtract(in old);
         Unlink(i, from);
         o.Bucket = to;
         Link(i, to);
-        _sums[to].Add(in now);
-        _sums[Buckets + (to >> SubBits)].Add(in now);
+        var toOctave = WritableOctave(to);
+        toOctave.Sums[to & SubMask].Add(in now);
+        toOctave.Sums[SubMask + 1].Add(in now);
     }
 
     private static SumRow RowOf(in OrderRow o) => o.IsSell
@@ -163,13 +179,12 @@ public sealed partial class BigOrderBook
         if (!added) return i;
         Count++;
         if (i == _capacity) Grow(_capacity + 1);
-        _blockEpoch[i >> BlockShift] = _epoch;
-        ref var o = ref Row(i);
+        ref var o = ref Writable(i);
         o = new OrderRow { IsSell = sell };
-        long key = Key(orderId, sell);
-        bool fromFills = _sizing == BigOrderSizing.Filled || !_submittedIndex.TryGetValue(key, out _);
+        long submitted = 0;
+        bool fromFills = _sizing == BigOrderSizing.Filled || !_submitted.TryGet(orderId, sell, out submitted);
         o.SizeFromFills = fromFills;
-        if (!fromFills && _submittedIndex.TryGetValue(key, out int at)) SetSize(ref o, _submitted[at]);
+        if (!fromFills) SetSize(ref o, submitted);
         o.Bucket = BucketOf(o.ClassSize);
         Link(i, o.Bucket);
         return i;
@@ -183,37 +198,25 @@ public sealed partial class BigOrderBook
         SizeSquareSum += (Int128)size * size - (Int128)old * old;
     }
 
+    // Row i must be writable (its chunk owned) when these run.
     private void Link(int i, int b)
     {
-        int h = _head[b];
+        var oct = WritableOctave(b);
+        int h = oct.Heads[b & SubMask] - 1;
         ref var o = ref Row(i);
         o.Prev = -1;
         o.Next = h;
-        if (h >= 0)
-        {
-            Row(h).Prev = i;
-            _blockEpoch[h >> BlockShift] = _epoch;
-        }
-        _head[b] = i;
-        _octaveEpoch[b >> SubBits] = _epoch;
+        if (h >= 0) Writable(h).Prev = i;
+        oct.Heads[b & SubMask] = i + 1;
     }
 
     private void Unlink(int i, int b)
     {
         ref var o = ref Row(i);
         int p = o.Prev, n = o.Next;
-        if (p >= 0)
-        {
-            Row(p).Next = n;
-            _blockEpoch[p >> BlockShift] = _epoch;
-        }
-        else _head[b] = n;
-        if (n >= 0)
-        {
-            Row(n).Prev = p;
-            _blockEpoch[n >> BlockShift] = _epoch;
-        }
-        _octaveEpoch[b >> SubBits] = _epoch;
+        if (p >= 0) Writable(p).Next = n;
+        else WritableOctave(b).Heads[b & SubMask] = n + 1;
+        if (n >= 0) Writable(n).Prev = p;
     }
 
     /// <summary>Bucket of a size: 8 per power of two, monotone in the size (sizes ≤ 1 share bucket 0).</summary>
@@ -235,14 +238,14 @@ public sealed partial class BigOrderBook
         if (theta.NoneBig || Count == 0) return r;
         if (theta.AllEqual)
         {
-            if (theta.IsBig(Row(0).ClassSize)) for (int o = 0; o < Octaves; o++) _sums[Buckets + o].AddTo(ref r);
+            if (theta.IsBig(Row(0).ClassSize)) foreach (var oct in _octaves) oct?.Sums[SubMask + 1].AddTo(ref r);
             return r;
         }
         var (low, high) = theta.Bounds();
         int lowBucket = BucketOf(low), highBucket = BucketOf(high);
         // Buckets in [lowBucket, highBucket] may hold orders on either side of θ: decide each order.
         for (int b = lowBucket; b <= highBucket; b++)
-            for (int i = _head[b]; i >= 0;)
+            for (int i = HeadOf(b); i >= 0;)
             {
                 ref readonly var o = ref Row(i);
                 if (theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
@@ -250,10 +253,14 @@ public sealed partial class BigOrderBook
             }
         // Above highBucket every order is big: the rest of its octave bucket by bucket, then whole octaves.
         int octave = highBucket >> SubBits;
-        for (int b = highBucket + 1, end = (octave + 1) << SubBits; b < end; b++) _sums[b].AddTo(ref r);
-        for (int o = octave + 1; o < Octaves; o++) _sums[Buckets + o].AddTo(ref r);
+        if (_octaves[octave] is { } top)
+            for (int b = (highBucket & SubMask) + 1; b <= SubMask; b++) top.Sums[b].AddTo(ref r);
+        for (int o = octave + 1; o < Octaves; o++) _octaves[o]?.Sums[SubMask + 1].AddTo(ref r);
         return r;
     }
+
+    // First row of bucket b's list (−1: empty).
+    private int HeadOf(int b) => _octaves[b >> SubBits] is { } oct ? oct.Heads[b & SubMask] - 1 : -1;
 
     private static void AddOrder(in OrderRow o, ref BigOrderSums r)
     {
@@ -267,79 +274,71 @@ public sealed partial class BigOrderBook
     private void Grow(int rows)
     {
         int chunks = (rows + ChunkMask) >> ChunkShift;
-        if (chunks > _chunks.Length) Array.Resize(ref _chunks, Math.Max(chunks, _chunks.Length * 2));
-        for (int c = _capacity >> ChunkShift; c < chunks; c++) _chunks[c] ??= NewChunk();
+        if (chunks > _chunks.Length)
+        {
+            int length = Math.Max(chunks, Math.Max(4, _chunks.Length * 2));
+            Array.Resize(ref _chunks, length);
+            Array.Resize(ref _chunkGeneration, length);
+        }
+        for (int c = _capacity >> ChunkShift; c < chunks; c++)
+            if (_chunks[c] is null || _chunkGeneration[c] != _generation)
+            {
+                // A spare chunk another book shares is left to it: its rows would be overwritten anyway.
+                _chunks[c] = NewChunk();
+                _chunkGeneration[c] = _generation;
+            }
         _capacity = Math.Max(_capacity, chunks << ChunkShift);
-        int blocks = _capacity >> BlockShift;
-        if (_blockEpoch.Length < blocks) Array.Resize(ref _blockEpoch, Math.Max(blocks, _blockEpoch.Length * 2));
     }
 
     private static long Key(long orderId, bool sell) => (orderId << 1) | (sell ? 1L : 0L);
 
-    private static long NewLineage() => Interlocked.Increment(ref s_lineages);
+    private static long NewGeneration() => Interlocked.Increment(ref s_generations);
 
     public void Clear()
     {
-        _index.Clear(); _submittedIndex.Clear();
-        _submittedCount = 0;
-        if (Count > 0) { Array.Clear(_sums); Array.Fill(_head, -1); }
+        _index.Clear();
+        if (_submittedGeneration == _generation) _submitted.Clear();
+        else
+        {
+            _submitted = new SubmittedOrderSizes();
+            _submittedGeneration = _generation;
+        }
+        for (int o = 0; o < Octaves; o++)
+        {
+            // Owned octaves are kept for reuse (cleared); shared ones are left to the other book.
+            if (_octaves[o] is { } oct && oct.Generation == _generation) oct.Clear();
+            else _octaves[o] = null;
+        }
         Count = 0; SizeSum = SizeSquareSum = BuyAmountSquareSum = SellAmountSquareSum = 0;
-        _lineage = NewLineage();
-        _copiedFrom = 0;
     }
 
     /// <summary>
-    /// Makes <paramref name="other"/> an equal, independent copy (flat array copies only). When
-    /// <paramref name="other"/> is an unwritten earlier copy of this book's current day, only
-    /// the blocks of order rows written since that copy are moved.
+    /// An equal, independent book that shares every piece of storage with this one until either
+    /// writes it: a fork costs the chunk directory (one reference per 64 rows) and the octave
+    /// directory, and afterwards each book copies a chunk of rows, an octave of bucket sums, an
+    /// index page or the submitted sizes before its first write to it. Both books may be written.
     /// </summary>
-    public void CopyTo(BigOrderBook other)
+    public BigOrderBook Fork()
     {
-        bool incremental = other._copiedFrom == _lineage && other._lineage != _lineage;
-        _index.CopyTo(other._index, incremental ? other._copiedAtEpoch : -1);
-        _submittedIndex.CopyTo(other._submittedIndex);
-        if (other._submitted.Length < _submittedCount) other._submitted = new long[_submitted.Length];
-        _submitted.AsSpan(0, _submittedCount).CopyTo(other._submitted);
-        other._submittedCount = _submittedCount;
-        int n = Count;
-        if (other._capacity < n) other.Grow(n);
-        if (incremental)
-        {
-            // An unwritten copy of this day as of epoch `since`: move what was written after it.
-            int since = other._copiedAtEpoch;
-            for (int b = 0, blocks = (n + (1 << BlockShift) - 1) >> BlockShift; b < blocks; b++)
-                if (_blockEpoch[b] > since) CopyRows(other, b << BlockShift, Math.Min(1 << BlockShift, n - (b << BlockShift)));
-            for (int o = 0; o < Octaves; o++)
-            {
-                if (_octaveEpoch[o] <= since) continue;
-                _sums.AsSpan(o << SubBits, 1 << SubBits).CopyTo(other._sums.AsSpan(o << SubBits));
-                other._sums[Buckets + o] = _sums[Buckets + o];
-                _head.AsSpan(o << SubBits, 1 << SubBits).CopyTo(other._head.AsSpan(o << SubBits));
-            }
-        }
-        else
-        {
-            for (int first = 0; first < n; first += 1 << ChunkShift) CopyRows(other, first, Math.Min(1 << ChunkShift, n - first));
-            _sums.CopyTo(other._sums, 0);
-            _head.CopyTo(other._head, 0);
-        }
-        other.Count = Count; other.SizeSum = SizeSum; other.SizeSquareSum = SizeSquareSum;
-        other.BuyAmountSquareSum = BuyAmountSquareSum; other.SellAmountSquareSum = SellAmountSquareSum;
-        other._lineage = NewLineage();
-        other._copiedFrom = _lineage;
-        other._copiedAtEpoch = _epoch;
-        // Writes from now on belong to a later epoch than this copy.
-        _epoch++;
-        _index.Epoch = _epoch;
+        var c = new BigOrderBook(_sizing);
+        _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
+        c._index = _index.Fork();
+        c._submitted = _submitted;
+        c._submittedGeneration = 0;
+        int chunks = (Count + ChunkMask) >> ChunkShift;
+        c._chunks = new OrderRow[Math.Max(chunks, 4)][];
+        c._chunkGeneration = new long[c._chunks.Length];
+        Array.Copy(_chunks, c._chunks, chunks);
+        c._capacity = chunks << ChunkShift;
+        _octaves.CopyTo(c._octaves, 0);
+        c.Count = Count; c.SizeSum = SizeSum; c.SizeSquareSum = SizeSquareSum;
+        c.BuyAmountSquareSum = BuyAmountSquareSum; c.SellAmountSquareSum = SellAmountSquareSum;
+        return c;
     }
 
-    // Chunks live all day (and are reused the next): on the pinned heap the GC never moves them
-    // when it promotes or compacts, and they hold no references for it to scan.
-    private static OrderRow[] NewChunk() => GC.AllocateArray<OrderRow>(1 << ChunkShift, pinned: true);
-
-    // Rows [first, first + count) within one chunk.
-    private void CopyRows(BigOrderBook other, int first, int count) =>
-        _chunks[first >> ChunkShift].AsSpan(first & ChunkMask, count).CopyTo(other._chunks[first >> ChunkShift].AsSpan(first & ChunkMask));
+    // Chunks live as long as some fork holds them, and copy-on-write makes many of them short-lived:
+    // ordinary small-object arrays (pinned-heap allocations count toward full collections).
+    private static OrderRow[] NewChunk() => new OrderRow[1 << ChunkShift];
 
     // One parent order: filled amount A, early amount E (by its side), L, EL (fixed point),
     // classification size, bucket links (56 bytes).
@@ -349,6 +348,34 @@ public sealed partial class BigOrderBook
         public int Next, Prev, Bucket;
         public bool IsSell, SizeFromFills;
     }
+
+    // The eight buckets of one power of two: their sums (index 0..7) and the octave's (index 8),
+    // and the first row of each bucket's list plus one (0: empty, so a new octave is all empty).
+    private sealed class Octave(long generation)
+    {
+        public long Generation = generation;
+        public OctaveSums Sums;
+        public OctaveHeads Heads;
+
+        public Octave CopyFor(long generation)
+        {
+            var c = (Octave)MemberwiseClone();
+            c.Generation = generation;
+            return c;
+        }
+
+        public void Clear()
+        {
+            Sums = default;
+            Heads = default;
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray((1 << SubBits) + 1)]
+    private struct OctaveSums { private SumRow _first; }
+
+    [System.Runtime.CompilerServices.InlineArray(1 << SubBits)]
+    private struct OctaveHeads { private int _first; }
 
     // Sums of one bucket or octave (integers only: add and subtract are exact).
     private struct SumRow(long amount, long earlyBuy, long earlySell, Int128 logRet, Int128 earlyActive)

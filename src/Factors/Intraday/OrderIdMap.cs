@@ -83,4 +83,10 @@ public sealed partial class OrderIdMap
         other._shift = _shift;
         other.Count = Count;
     }
+
+    /// <summary>An equal, independent copy (two array copies).</summary>
+    public OrderIdMap Clone() => new(_keys.Length / 2)
+    {
+        _keys = (long[])_keys.Clone(), _values = (int[])_values.Clone(), _shift = _shift, Count = Count,
+    };
 }

@@ -22,27 +22,30 @@ public sealed partial class OrderIndex
     private const int PageShift = 10;
     private const int PageMask = PageSize - 1;
 
+    private static long s_generations;
+
     // Dense: page (id >> PageShift) − _firstPage holds (row << 1 | sell) + 1 per id, 0 = no order.
-    // Pages [0, _pageCount) are all allocated; the directory and the epochs have spare capacity.
+    // Pages [0, _pageCount) are all allocated; the directory and the generations have spare capacity.
     private int[][] _pages = new int[4][];
-    private int[] _pageEpoch = new int[4];
+    // Copy-on-write: a page (and the map) is written in place only by the index whose generation
+    // it carries; a fork gives both indexes new generations, so each copies a shared page first.
+    private long[] _pageGeneration = new long[4];
+    private long _generation = NewGeneration();
     private long _firstPage;
     private int _pageCount;
-    // Pages no longer in use (kept for reuse; cleared when taken by a live index).
+    // Pages no longer in use (kept for reuse; cleared when taken by a live index). Only pages this
+    // index owned go here: a shared page still belongs to the other index.
     private readonly Stack<int[]> _free = new();
-    private readonly OrderIdMap _map = new();
+    private OrderIdMap _map = new();
+    private long _mapGeneration;
+
+    public OrderIndex() => _mapGeneration = _generation;
 
     /// <summary>Orders indexed.</summary>
     public int Count { get; private set; }
 
     /// <summary>True once the ids turned out sparse (the hash map is in use).</summary>
     public bool IsSparse { get; private set; }
-
-    /// <summary>
-    /// The owner's copy epoch: dense writes are stamped with it, and <see cref="CopyTo"/> with an
-    /// earlier epoch moves only the pages written after that epoch.
-    /// </summary>
-    public int Epoch { get; set; } = 1;
 
     /// <summary>Slots of the dense table in use (what a full copy moves), 0 when sparse.</summary>
     public int DenseSpan => IsSparse ? 0 : _pageCount * PageSize;
@@ -55,11 +58,11 @@ public sealed partial class OrderIndex
             long p = (orderId >> PageShift) - _firstPage;
             if ((ulong)p < (ulong)_pageCount)
             {
-                ref int v = ref _pages[p][orderId & PageMask];
+                int v = _pages[p][orderId & PageMask];
                 if (v == 0)
                 {
-                    v = (newRow << 1 | (sell ? 1 : 0)) + 1;
-                    _pageEpoch[p] = Epoch;
+                    if (_pageGeneration[p] != _generation) OwnPage((int)p);
+                    _pages[p][orderId & PageMask] = (newRow << 1 | (sell ? 1 : 0)) + 1;
                     Count++;
                     added = true;
                     return newRow;
@@ -79,11 +82,31 @@ public sealed partial class OrderIndex
             added = false;
             return row;
         }
-        _map.Set(key, newRow);
+        WritableMap().Set(key, newRow);
         Count++;
         added = true;
         return newRow;
     }
+
+    private void OwnPage(int p)
+    {
+        var page = TakePage();
+        _pages[p].AsSpan().CopyTo(page);
+        _pages[p] = page;
+        _pageGeneration[p] = _generation;
+    }
+
+    private OrderIdMap WritableMap()
+    {
+        if (_mapGeneration != _generation)
+        {
+            _map = _map.Clone();
+            _mapGeneration = _generation;
+        }
+        return _map;
+    }
+
+    private static long NewGeneration() => Interlocked.Increment(ref s_generations);
 
     /// <summary>Adds the pages up to <paramref name="page"/>; false (and sparse from now on) when that would make the table too thin.</summary>
     private bool Widen(long page)
@@ -106,40 +129,44 @@ public sealed partial class OrderIndex
     }
 
     // Makes the directory cover pages [first, first + count): pages already covered move with
-    // their content and epoch (when keep), new ones are empty and stamped with the current epoch.
+    // their content and generation (when keep), new ones are empty and owned.
     private void Reshape(long first, int count, bool keep)
     {
         int shift = (int)(_firstPage - first);
         var pages = count <= _pages.Length ? _pages : new int[Math.Max(count, _pages.Length * 2)][];
-        var epochs = count <= _pageEpoch.Length ? _pageEpoch : new int[pages.Length];
+        var generations = count <= _pageGeneration.Length ? _pageGeneration : new long[pages.Length];
         if (keep && shift > 0)
         {
             // Moving up: copy from the top down so nothing is overwritten before it moved.
-            for (int j = _pageCount - 1; j >= 0; j--) { pages[j + shift] = _pages[j]; epochs[j + shift] = _pageEpoch[j]; }
-            for (int j = 0; j < shift; j++) { pages[j] = TakePage(); epochs[j] = Epoch; }
+            for (int j = _pageCount - 1; j >= 0; j--) { pages[j + shift] = _pages[j]; generations[j + shift] = _pageGeneration[j]; }
+            for (int j = 0; j < shift; j++) { pages[j] = TakePage(); generations[j] = _generation; }
         }
         else if (keep)
         {
-            if (!ReferenceEquals(pages, _pages)) { Array.Copy(_pages, pages, _pageCount); Array.Copy(_pageEpoch, epochs, _pageCount); }
+            if (!ReferenceEquals(pages, _pages)) { Array.Copy(_pages, pages, _pageCount); Array.Copy(_pageGeneration, generations, _pageCount); }
         }
         int from = keep ? (shift > 0 ? _pageCount + shift : _pageCount) : 0;
-        for (int j = from; j < count; j++) { pages[j] = TakePage(); epochs[j] = Epoch; }
+        for (int j = from; j < count; j++) { pages[j] = TakePage(); generations[j] = _generation; }
         _pages = pages;
-        _pageEpoch = epochs;
+        _pageGeneration = generations;
         _firstPage = first;
         _pageCount = count;
     }
 
     private int[] TakePage()
     {
-        if (!_free.TryPop(out var page)) return GC.AllocateArray<int>(PageSize, pinned: true); // long-lived: never moved by the GC
+        if (!_free.TryPop(out var page)) return new int[PageSize]; // copy-on-write makes pages short-lived too: not pinned
         Array.Clear(page);
         return page;
     }
 
     private void ReleasePages()
     {
-        for (int j = 0; j < _pageCount; j++) { _free.Push(_pages[j]); _pages[j] = null!; }
+        for (int j = 0; j < _pageCount; j++)
+        {
+            if (_pageGeneration[j] == _generation) _free.Push(_pages[j]);
+            _pages[j] = null!;
+        }
         _pageCount = 0;
     }
 
@@ -151,7 +178,7 @@ public sealed partial class OrderIndex
             var page = _pages[j];
             long firstId = (_firstPage + j) << PageShift;
             for (int k = 0; k < PageSize; k++)
-                if (page[k] is var v and not 0) _map.Set(Key(firstId + k, ((v - 1) & 1) == 1), (v - 1) >> 1);
+                if (page[k] is var v and not 0) WritableMap().Set(Key(firstId + k, ((v - 1) & 1) == 1), (v - 1) >> 1);
         }
         ReleasePages();
     }
@@ -163,40 +190,29 @@ public sealed partial class OrderIndex
     {
         ReleasePages();
         IsSparse = false;
-        _map.Clear();
+        if (_mapGeneration == _generation) _map.Clear();
+        else
+        {
+            _map = new OrderIdMap();
+            _mapGeneration = _generation;
+        }
         Count = 0;
     }
 
     /// <summary>
-    /// Makes <paramref name="other"/> an equal, independent copy (array copies only). With
-    /// <paramref name="since"/> ≥ 0, <paramref name="other"/> is an unwritten copy of this index
-    /// taken at epoch <paramref name="since"/> of the same day, and only the pages written after
-    /// it are moved (pages hold absolute id ranges, so widening since then moves no content).
+    /// An equal, independent index sharing this one's pages and map until either writes them (the
+    /// page directory is copied: one reference per 1024 ids). Both indexes may be written.
     /// </summary>
-    public void CopyTo(OrderIndex other, int since = -1)
+    public OrderIndex Fork()
     {
-        other.IsSparse = IsSparse;
-        other.Count = Count;
-        if (IsSparse)
+        _generation = NewGeneration(); // this index's pages are shared from now on
+        var c = new OrderIndex
         {
-            other.ReleasePages();
-            _map.CopyTo(other._map);
-            return;
-        }
-        other._map.Clear();
-        if (_pageCount == 0)
-        {
-            other.ReleasePages();
-            return;
-        }
-        bool incremental = since >= 0 && other._pageCount > 0;
-        if (!incremental) other.ReleasePages();
-        if (other._pageCount == 0) other._firstPage = _firstPage;
-        // Its pages outside this range (none, for an earlier copy of the same day) are freed; the rest keep their place.
-        long otherLast = other._firstPage + other._pageCount - 1, last = _firstPage + _pageCount - 1;
-        if (other._pageCount > 0 && (other._firstPage < _firstPage || otherLast > last)) { other.ReleasePages(); other._firstPage = _firstPage; incremental = false; }
-        other.Reshape(_firstPage, _pageCount, keep: other._pageCount > 0);
-        for (int j = 0; j < _pageCount; j++)
-            if (!incremental || _pageEpoch[j] > since) _pages[j].AsSpan().CopyTo(other._pages[j]);
+            IsSparse = IsSparse, Count = Count, _firstPage = _firstPage, _pageCount = _pageCount,
+            _pages = new int[Math.Max(4, _pageCount)][], _pageGeneration = new long[Math.Max(4, _pageCount)],
+            _map = _map, _mapGeneration = 0,
+        };
+        Array.Copy(_pages, c._pages, _pageCount);
+        return c;
     }
 }

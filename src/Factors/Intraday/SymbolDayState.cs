@@ -18,9 +18,15 @@ public sealed partial class SymbolDayState
         Orders = new BigOrderBook(sizing);
     }
 
+    private SymbolDayState(SymbolCode symbol, BigOrderBook orders)
+    {
+        Symbol = symbol;
+        Orders = orders;
+    }
+
     public SymbolCode Symbol { get; private set; }
     public MinuteBarSeries Bars { get; } = new();
-    public BigOrderBook Orders { get; }
+    public BigOrderBook Orders { get; private set; }
     public OrderStreamStats OrderStream { get; } = new();
 
     /// <summary>The minute-bar factors' running sums, folded by the evaluator up to the minute it evaluates.</summary>
@@ -124,22 +130,29 @@ public sealed partial class SymbolDayState
         LastBar = 0; LastSeq = 0; _lastFillPrice = 0;
     }
 
-    /// <summary>A deep copy (actor snapshots; tests that compare as-of values with a truncated recompute).</summary>
-    public SymbolDayState Clone()
-    {
-        var c = new SymbolDayState(Symbol, Orders.Sizing);
-        CopyTo(c);
-        return c;
-    }
+    /// <summary>
+    /// An equal, independent copy (actor snapshots; tests that compare as-of values with a
+    /// truncated recompute). The minute bars, the bar fold and the order-stream moments (a few
+    /// kilobytes, written every minute the symbol trades) are copied; the order book — rows, id
+    /// index, bucket sums, the bulk of a busy symbol's state — is forked copy-on-write
+    /// (<see cref="BigOrderBook.Fork"/>), so either state copies only the pieces it writes later.
+    /// </summary>
+    public SymbolDayState Clone() => CloneReusing(null);
 
-    /// <summary>Makes <paramref name="c"/> an equal, independent copy (flat array copies; reuses its arrays).</summary>
-    public void CopyTo(SymbolDayState c)
+    /// <summary>
+    /// <see cref="Clone"/> into <paramref name="reuse"/> when given: a state nothing reads or
+    /// shares any more (its bar and fold arrays are overwritten, its order book is replaced).
+    /// </summary>
+    public SymbolDayState CloneReusing(SymbolDayState? reuse)
     {
+        var c = reuse ?? new SymbolDayState(Symbol, null!);
         c.Symbol = Symbol;
-        Bars.CopyTo(c.Bars); Orders.CopyTo(c.Orders); OrderStream.CopyTo(c.OrderStream); BarFold.CopyTo(c.BarFold);
+        c.Orders = Orders.Fork();
+        Bars.CopyTo(c.Bars); OrderStream.CopyTo(c.OrderStream); BarFold.CopyTo(c.BarFold);
         c.Version = Version; c._lastFillLog = _lastFillLog;
         c.TotalAmount = TotalAmount; c.EarlyBuyAmount = EarlyBuyAmount; c.EarlySellAmount = EarlySellAmount;
         c.CloseAuctionVolume = CloseAuctionVolume; c.CloseAuctionAmount = CloseAuctionAmount;
         c.LastBar = LastBar; c.LastSeq = LastSeq; c._lastFillPrice = _lastFillPrice;
+        return c;
     }
 }

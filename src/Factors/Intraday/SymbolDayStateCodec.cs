@@ -134,17 +134,7 @@ public sealed partial class BigOrderBook
             w.WriteVar(o.Amount); w.WriteVar(o.Early); w.WriteVar(o.LogRet); w.WriteVar(o.EarlyActiveLogRet); w.WriteVar(o.ClassSize);
             w.Write((byte)((o.IsSell ? 1 : 0) | (o.SizeFromFills ? 2 : 0)));
         }
-        w.WriteVar(_submittedCount);
-        if (_submittedCount == 0) return;
-        var keys = new long[_submittedCount];
-        _submittedIndex.ForEach((key, at) => keys[at] = key);
-        long previous = 0;
-        for (int at = 0; at < _submittedCount; at++)
-        {
-            w.WriteVar(keys[at] - previous);
-            previous = keys[at];
-            w.WriteVar(_submitted[at]);
-        }
+        _submitted.WriteTo(w);
     }
 
     internal void ReadFrom(BinaryReader r)
@@ -158,7 +148,7 @@ public sealed partial class BigOrderBook
         Count = n;
         for (int i = 0; i < n; i++)
         {
-            ref var o = ref Row(i);
+            ref var o = ref Writable(i);
             o = new OrderRow
             {
                 Amount = r.ReadVar(), Early = r.ReadVar(), LogRet = r.ReadVar(), EarlyActiveLogRet = r.ReadVar(), ClassSize = r.ReadVar(),
@@ -170,28 +160,15 @@ public sealed partial class BigOrderBook
             o.Bucket = BucketOf(o.ClassSize);
             Link(i, o.Bucket);
             var row = RowOf(in o);
-            _sums[o.Bucket].Add(in row);
-            _sums[Buckets + (o.Bucket >> SubBits)].Add(in row);
+            var octave = WritableOctave(o.Bucket);
+            octave.Sums[o.Bucket & SubMask].Add(in row);
+            octave.Sums[SubMask + 1].Add(in row);
             SizeSum += o.ClassSize;
             SizeSquareSum += (Int128)o.ClassSize * o.ClassSize;
             if (o.IsSell) SellAmountSquareSum += (Int128)o.Amount * o.Amount;
             else BuyAmountSquareSum += (Int128)o.Amount * o.Amount;
         }
-        _submittedCount = r.ReadCount(MaxRows, "submitted orders");
-        if (_submitted.Length < _submittedCount) _submitted = new long[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_submittedCount)];
-        long key = 0;
-        for (int at = 0; at < _submittedCount; at++)
-        {
-            key += r.ReadVar();
-            if (key <= 0) throw new InvalidDataException($"submitted order key {key}");
-            _submittedIndex.Set(key, at);
-            _submitted[at] = r.ReadVar();
-        }
-        // Every block counts as written now: a copy into an older copy moves everything.
-        _epoch++;
-        Array.Fill(_blockEpoch, _epoch);
-        Array.Fill(_octaveEpoch, _epoch);
-        _index.Epoch = _epoch;
+        _submitted.ReadFrom(r, MaxRows); // Clear() above left this book owning its table
     }
 }
 
@@ -240,7 +217,7 @@ public sealed partial class OrderIndex
         {
             key += r.ReadVar();
             if (key <= 0) throw new InvalidDataException($"order key {key}");
-            if (IsSparse) { _map.Set(key, row); continue; }
+            if (IsSparse) { WritableMap().Set(key, row); continue; }
             long id = key >> 1, p = (id >> PageShift) - _firstPage;
             if ((ulong)p >= (ulong)_pageCount) throw new InvalidDataException($"order id {id} outside the dense pages");
             _pages[p][id & PageMask] = (row << 1 | (int)(key & 1)) + 1;

@@ -16,9 +16,7 @@ public sealed class HostSymbolTrack
 {
     private readonly BigOrderSizing _sizing;
     private readonly OrderIdMap _index = new();
-    private readonly OrderIdMap _submittedIndex = new();
-    private long[] _submitted = new long[16];
-    private int _submittedCount;
+    private readonly SubmittedOrderSizes _submitted = new(16);
     private long _lastFillLog;
     private DailyFillTotals _totals;
 
@@ -34,8 +32,8 @@ public sealed class HostSymbolTrack
     public void Reset(SymbolCode symbol)
     {
         Symbol = symbol;
-        _index.Clear(); _submittedIndex.Clear();
-        _submittedCount = 0; OrderCount = 0; LastSeq = 0; LastBar = 0; _lastFillLog = 0;
+        _index.Clear(); _submitted.Clear();
+        OrderCount = 0; LastSeq = 0; LastBar = 0; _lastFillLog = 0;
         _totals = new DailyFillTotals { Symbol = symbol };
     }
 
@@ -58,7 +56,7 @@ public sealed class HostSymbolTrack
         }
         if (e.Type == (byte)'D') return false; // SH cancellation, not an order
         d.Kind = DeviceEvent.NewOrder;
-        AddSubmitted(e.OrderId, e.Side == (byte)'S', e.Price, e.Volume);
+        if (_sizing == BigOrderSizing.Submitted) _submitted.Add(e.OrderId, e.Side == (byte)'S', e.Price, e.Volume);
         return true;
     }
 
@@ -89,31 +87,17 @@ public sealed class HostSymbolTrack
         _totals = t;
     }
 
-    private void AddSubmitted(long orderId, bool sell, long price, long volume)
-    {
-        if (_sizing != BigOrderSizing.Submitted || price <= 0 || orderId <= 0) return;
-        long key = Key(orderId, sell);
-        if (!_submittedIndex.TryGetValue(key, out int at))
-        {
-            at = _submittedCount++;
-            if (at == _submitted.Length) Array.Resize(ref _submitted, at * 2);
-            _submittedIndex.Set(key, at);
-        }
-        _submitted[at] = price * volume;
-    }
-
     private int IndexOf(long orderId, bool sell, out long newSize)
     {
         long key = Key(orderId, sell);
         if (_index.TryGetValue(key, out int i)) { newSize = DeviceEvent.Existing; return i; }
         i = OrderCount++;
         _index.Set(key, i);
-        bool fromFills = _sizing == BigOrderSizing.Filled || !_submittedIndex.TryGetValue(key, out _);
-        newSize = fromFills ? DeviceEvent.NewFromFills : _submitted[SubmittedAt(key)];
+        long submitted = 0;
+        bool fromFills = _sizing == BigOrderSizing.Filled || !_submitted.TryGet(orderId, sell, out submitted);
+        newSize = fromFills ? DeviceEvent.NewFromFills : submitted;
         return i;
     }
-
-    private int SubmittedAt(long key) => _submittedIndex.TryGetValue(key, out int at) ? at : -1;
 
     private static long Key(long orderId, bool sell) => (orderId << 1) | (sell ? 1L : 0L);
 
@@ -122,10 +106,8 @@ public sealed class HostSymbolTrack
     /// <summary>Makes <paramref name="c"/> an equal, independent copy.</summary>
     public void CopyTo(HostSymbolTrack c)
     {
-        _index.CopyTo(c._index); _submittedIndex.CopyTo(c._submittedIndex);
-        if (c._submitted.Length < _submitted.Length) c._submitted = new long[_submitted.Length];
-        _submitted.AsSpan(0, _submittedCount).CopyTo(c._submitted);
-        c._submittedCount = _submittedCount; c._lastFillLog = _lastFillLog; c._totals = _totals;
+        _index.CopyTo(c._index); _submitted.CopyTo(c._submitted);
+        c._lastFillLog = _lastFillLog; c._totals = _totals;
         c.Symbol = Symbol; c.OrderCount = OrderCount; c.LastSeq = LastSeq; c.LastBar = LastBar;
     }
 }

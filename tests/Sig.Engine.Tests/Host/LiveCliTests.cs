@@ -317,15 +317,7 @@ public sealed class NodeSubscriberTests(LiveMarketFixture market) : IClassFixtur
         Directory.Delete(_work, true);
     }
 
-    internal static string NodeDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "node");
-            if (File.Exists(Path.Combine(candidate, "subscriber.mjs"))) return candidate;
-        }
-        throw new InvalidOperationException("tests/node/subscriber.mjs not found above the test binaries");
-    }
+    internal static string NodeDirectory() => Path.GetDirectoryName(RepositoryFile.Find(Path.Combine("tests", "node", "subscriber.mjs")))!;
 
     [NodeNatsFact]
     public async Task The_npm_nats_client_receives_schema_valid_snapshots_and_intraday_equal_to_the_export()

@@ -45,15 +45,7 @@ public sealed class ThrowawayPostgres : IDisposable
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static string Script()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "scripts", "pg-throwaway");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new InvalidOperationException("scripts/pg-throwaway not found above the test binaries");
-    }
+    private static string Script() => RepositoryFile.Find(Path.Combine("scripts", "pg-throwaway"));
 }
 
 /// <summary>A test that needs PostgreSQL 15: skipped, saying how to install it, when its binaries are absent.</summary>

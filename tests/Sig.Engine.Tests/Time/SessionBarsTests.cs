@@ -18,7 +18,7 @@ public class SessionBarsTests
     [InlineData(145859999, 239)]
     [InlineData(145900000, 240)]
     [InlineData(150000000, 240)] // closing auction print
-    public void BarOf_follows_DATA_md(int time, int bar) => Assert.Equal(bar, SessionBars.BarOf(time));
+    public void BarOf_follows_the_bar_table_of_docs_events_and_sessions(int time, int bar) => Assert.Equal(bar, SessionBars.BarOf(time));
 
     [Fact]
     public void Half_hours_are_thirty_bars()

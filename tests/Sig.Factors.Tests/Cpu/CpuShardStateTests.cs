@@ -78,4 +78,50 @@ public class CpuShardStateTests
         Assert.Equal(rows.Select(BitConverter.DoubleToInt64Bits), rowsCopy.Select(BitConverter.DoubleToInt64Bits));
         Assert.Equal(state.LastSeq(0), second.LastSeq(0));
     }
+
+    [Fact]
+    public void Double_buffered_copies_stay_equal_to_their_minute_while_the_state_recycles_the_older_ones()
+    {
+        // As a shard snapshots: each copy into the one before last (whose state objects only it
+        // held are recycled for the live state's next clones). Every copy, continued, must give
+        // the rows of a twin that was never copied.
+        var (symbols, days) = Market();
+        using var backend = new CpuComputeBackend(1);
+        var state = backend.CreateShard(Default, BigOrderSizing.Filled);
+        var twin = backend.CreateShard(Default, BigOrderSizing.Filled);
+        state.BeginDay(symbols);
+        twin.BeginDay(symbols);
+        var rows = Enumerable.Repeat(double.NaN, 3 * W).ToArray();
+        var twinRows = (double[])rows.Clone();
+        var changed = new int[3];
+        IShardFactorState? latest = null, spare = null;
+        int latestMinute = 0;
+        var latestRows = (double[])rows.Clone();
+        for (int m = 1; m <= 240; m++)
+        {
+            Feed(state, days, m, m);
+            Feed(twin, days, m, m);
+            state.Evaluate(m, rows, changed);
+            twin.Evaluate(m, twinRows, changed);
+            Assert.Equal(twinRows.Select(BitConverter.DoubleToInt64Bits), rows.Select(BitConverter.DoubleToInt64Bits));
+            if (m % 7 != 0) continue;
+            if (latest is not null && m % 21 == 0)
+            {
+                // The latest copy, continued to this minute, equals the state.
+                var restored = latest.Copy();
+                var restoredRows = (double[])latestRows.Clone();
+                for (int r = latestMinute + 1; r <= m; r++)
+                {
+                    Feed(restored, days, r, r);
+                    restored.Evaluate(r, restoredRows, changed);
+                }
+                Assert.Equal(rows.Select(BitConverter.DoubleToInt64Bits), restoredRows.Select(BitConverter.DoubleToInt64Bits));
+            }
+            var next = state.Copy(spare);
+            spare = latest;
+            latest = next;
+            latestMinute = m;
+            rows.CopyTo(latestRows, 0);
+        }
+    }
 }

@@ -102,8 +102,7 @@ public class BigOrderBookTests
         var book = new BigOrderBook();
         for (int i = 1; i <= 50; i++) book.AddFill(i, 100 + i % 7, i * 1000L, i, i < 20, (byte)'B');
         int count = book.Count;
-        var copy = new BigOrderBook();
-        book.CopyTo(copy);
+        var copy = book.Fork();
         var theta = new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, 1.0, 0);
         var before = book.SumBig(theta);
         Assert.Equal(before, copy.SumBig(theta));
@@ -128,16 +127,24 @@ public class BigOrderBookTests
         }
     }
 
+    // What a book answers: its moments and the big-order sums at a few θ (integers: comparable exactly).
+    private static string Image(BigOrderBook book) =>
+        $"{book.Count} {book.SizeSum} {book.SizeSquareSum} {book.BuyAmountSquareSum} {book.SellAmountSquareSum} " + string.Join(" ",
+            new[] { -0.5, 0.0, 1.0, 2.5 }.Select(k => book.SumBig(new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, k, 0))));
+
     [Theory]
     [InlineData(11, 1L)]     // dense ids: the array-indexed path
     [InlineData(12, 9973L)]  // sparse ids: the hashed path
-    public void Copies_into_the_copy_before_last_move_only_what_changed_and_stay_equal(int seed, long idStride)
+    public void Forks_share_storage_yet_each_stays_equal_to_its_own_fills(int seed, long idStride)
     {
-        // As a shard snapshots: two buffers, each new copy written into the older one, many fills in between
-        // (old orders filled again, new orders added, orders moving between buckets).
+        // As a shard snapshots: a fork after every round of fills, many fills in between (old
+        // orders filled again, new orders added, orders moving between buckets). A twin that is
+        // never forked receives the same fills; every earlier fork must keep its image while the
+        // book writes the chunks, pages and octaves they share.
         var rng = new Random(seed);
         var book = new BigOrderBook();
-        BigOrderBook latest = new(), spare = new();
+        var twin = new BigOrderBook();
+        var forks = new List<(BigOrderBook Fork, string Image)>();
         int nextId = 1;
         for (int round = 0; round < 12; round++)
         {
@@ -148,20 +155,27 @@ public class BigOrderBookTests
                 long buy = 1 + 2 * (rng.Next(4) == 0 ? rng.Next(0, nextId) : nextId) * idStride;
                 long sell = 2 + 2 * (rng.Next(4) == 0 ? rng.Next(0, nextId) : nextId + 1) * idStride;
                 long amount = (long)(Math.Exp(rng.NextDouble() * 8) * 10_000);
-                book.AddFill(buy, sell, amount, rng.Next(-500, 500), rng.Next(2) == 0, (byte)"BSN"[rng.Next(3)]);
+                long logRet = rng.Next(-500, 500);
+                bool early = rng.Next(2) == 0;
+                byte aggressor = (byte)"BSN"[rng.Next(3)];
+                book.AddFill(buy, sell, amount, logRet, early, aggressor);
+                twin.AddFill(buy, sell, amount, logRet, early, aggressor);
             }
-            book.CopyTo(spare);
-            (latest, spare) = (spare, latest);
-            AssertEqualBooks(book, latest);
+            AssertEqualBooks(twin, book);
+            forks.Add((book.Fork(), Image(twin)));
+            AssertEqualBooks(twin, forks[^1].Fork);
             if (round == 5)
             {
-                // A copy that is itself written is no longer an image of the book: the next copy into it is whole.
-                spare.AddFill(1, 2, 5_000_000, 7, true, (byte)'B');
+                // A fork written itself changes only itself.
+                var written = forks[^1].Fork;
+                written.AddFill(1, 2, 5_000_000, 7, true, (byte)'B');
+                forks[^1] = (written, Image(written));
+                AssertEqualBooks(twin, book);
             }
+            foreach (var (fork, image) in forks) Assert.Equal(image, Image(fork));
         }
-        // A copy continued with the same fills stays equal to the original continued.
-        var restored = new BigOrderBook();
-        latest.CopyTo(restored);
+        // A fork continued with the same fills stays equal to the original continued.
+        var restored = forks[^1].Fork.Fork();
         for (int f = 0; f < 300; f++)
         {
             long buy = 1 + 2 * rng.Next(0, nextId + 50) * idStride, amount = rng.Next(1, 5_000_000);
@@ -169,7 +183,13 @@ public class BigOrderBookTests
             restored.AddFill(buy, 0, amount, 3, false, (byte)'B');
         }
         AssertEqualBooks(book, restored);
+        foreach (var (fork, image) in forks) Assert.Equal(image, Image(fork));
         Assert.Equal(idStride > 1, book.SparseIds);
+        // Cleared, a fork's pieces stay with the other book.
+        var image11 = Image(forks[^1].Fork);
+        book.Clear();
+        Assert.Equal(0, book.Count);
+        Assert.Equal(image11, Image(forks[^1].Fork));
     }
 
     [Theory]

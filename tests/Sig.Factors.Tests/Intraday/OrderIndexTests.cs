@@ -42,8 +42,7 @@ public class OrderIndexTests
         Assert.False(index.IsSparse);
         Assert.True(index.DenseSpan > 0);
         AssertSame(index, reference);
-        var copy = new OrderIndex();
-        index.CopyTo(copy);
+        var copy = index.Fork();
         index.GetOrAdd(9_999_999, false, 123_456, out _);
         AssertSame(copy, reference);
         Assert.Equal(-7, copy.GetOrAdd(9_999_999, false, -7, out bool added));
@@ -78,16 +77,14 @@ public class OrderIndexTests
     }
 
     [Fact]
-    public void Copies_into_the_copy_before_last_move_only_new_pages_and_equal_the_index()
+    public void Forks_keep_their_rows_while_the_index_widens_and_writes_shared_pages()
     {
-        // Double-buffered as the shards snapshot: each copy goes into the older of two earlier
-        // copies, passing the epoch that copy was taken at; ids drift above and below the first
-        // pages, so the table widens both ways between copies.
+        // A fork after every round, as the shards snapshot; ids drift above and below the first
+        // pages, so the table widens both ways between forks and writes pages the forks share.
         var rng = new Random(5);
         var index = new OrderIndex();
         var reference = new Dictionary<(long, bool), int>();
-        var copies = new[] { new OrderIndex(), new OrderIndex() };
-        var copiedAt = new[] { -1, -1 };
+        var forks = new List<(OrderIndex Fork, Dictionary<(long, bool), int> Reference)>();
         for (int round = 0; round < 12; round++)
         {
             for (int k = 0; k < 3000; k++)
@@ -97,13 +94,24 @@ public class OrderIndexTests
                 int row = index.GetOrAdd(id, sell, reference.Count, out bool added);
                 if (added) reference[(id, sell)] = row;
             }
-            int t = copiedAt[0] <= copiedAt[1] ? 0 : 1;
-            index.CopyTo(copies[t], copiedAt[t]);
-            copiedAt[t] = index.Epoch;
-            index.Epoch++;
             Assert.False(index.IsSparse);
-            Assert.Equal(reference.Count, copies[t].Count);
-            AssertSame(copies[t], reference);
+            forks.Add((index.Fork(), new Dictionary<(long, bool), int>(reference)));
+            foreach (var (fork, expected) in forks)
+            {
+                Assert.Equal(expected.Count, fork.Count);
+                AssertSame(fork, expected);
+            }
         }
+        // A fork that goes sparse (an id far away) moves only its own entries into its map.
+        var last = forks[^1].Fork;
+        Assert.Equal(reference.Count, last.GetOrAdd(999_999_999, true, reference.Count, out bool farAdded));
+        Assert.True(farAdded);
+        Assert.True(last.IsSparse);
+        AssertSame(last, reference);
+        Assert.False(index.IsSparse);
+        AssertSame(index, reference);
+        AssertSame(forks[^2].Fork, forks[^2].Reference);
+        Assert.Equal(-1, index.GetOrAdd(999_999_999, true, -1, out farAdded));
+        Assert.True(farAdded);
     }
 }

@@ -76,6 +76,6 @@ public sealed class ImportCommand : ICliCommand
             AnsiConsole.MarkupLine($"[green]imported[/] {r.EventsWritten:N0} events and {r.ReferencesWritten:N0} reference rows over {r.Dates.Count} day(s) in {elapsed.TotalSeconds:F1}s");
         }
         else
-            AnsiConsole.MarkupLine($"[red]import failed:[/] {Markup.Escape(r.Error ?? "")}");
+            Cli.Error($"import failed: {r.Error}");
     }
 }

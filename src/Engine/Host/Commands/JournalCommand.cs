@@ -33,8 +33,8 @@ public sealed class JournalCommand : ICliCommand
     {
         if (!Directory.Exists(directory))
         {
-            // Reported here: System.CommandLine's own handler would print a stack trace for it.
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(directory)}: no such directory");
+            // Reported here, on stderr like every error: System.CommandLine's own handler would print a stack trace for it.
+            Cli.Error($"{directory}: no such directory");
             return 1;
         }
         JournalReader reader;

@@ -30,7 +30,7 @@ public sealed class LiveCommand : ICliCommand
                           Sig.Engine.Config.PersistenceOptions.ConnectionEnvironmentVariable + "), off. A restart restores the newest and replays only the journal after it",
         };
         snapshots.AcceptOnlyFromAmong("sqlite", "postgresql", "off");
-        var cmd = new Command("live", "Consume md from NATS, journal, compute the factors every minute and publish them (docs/nats.md)")
+        var cmd = new Command("live", "Consume md from NATS, journal, compute the factors every minute and publish them")
         {
             nats, journal, store, stopAfterClose, core, durable, shards, snapshots,
         };

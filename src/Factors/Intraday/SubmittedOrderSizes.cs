@@ -1,0 +1,99 @@
+using Sig.Engine.Persistence;
+
+namespace Sig.Factors.Intraday;
+
+/// <summary>
+/// The submitted size (price × volume of the order row) of each parent order by (order id, side),
+/// for big-order classification by submitted size (<c>factors.bigOrderSizing</c> = submitted,
+/// docs/factors.md): a later row of the same order replaces its size; a row without a positive
+/// price or id is ignored. The one implementation behind the CPU <see cref="BigOrderBook"/> and
+/// the device backend's host track, so both size an order alike.
+/// </summary>
+public sealed class SubmittedOrderSizes
+{
+    private readonly OrderIdMap _index = new();
+    private long[] _sizes;
+    private int _count;
+
+    /// <summary>An empty table with room for <paramref name="capacity"/> orders before it grows.</summary>
+    public SubmittedOrderSizes(int capacity = 64) => _sizes = new long[capacity];
+
+    /// <summary>Records (or replaces) an order's submitted size.</summary>
+    public void Add(long orderId, bool sell, long price, long volume)
+    {
+        if (price <= 0 || orderId <= 0) return;
+        long key = Key(orderId, sell);
+        if (!_index.TryGetValue(key, out int at))
+        {
+            at = _count++;
+            if (at == _sizes.Length) Array.Resize(ref _sizes, at * 2);
+            _index.Set(key, at);
+        }
+        _sizes[at] = price * volume;
+    }
+
+    /// <summary>The order's submitted size, false when it has none.</summary>
+    public bool TryGet(long orderId, bool sell, out long size)
+    {
+        bool found = _index.TryGetValue(Key(orderId, sell), out int at);
+        size = found ? _sizes[at] : 0;
+        return found;
+    }
+
+    public void Clear()
+    {
+        _index.Clear();
+        _count = 0;
+    }
+
+    /// <summary>An equal, independent copy (the copy-on-write step of a forked <see cref="BigOrderBook"/>).</summary>
+    public SubmittedOrderSizes Clone()
+    {
+        var c = new SubmittedOrderSizes(0) { _sizes = (long[])_sizes.Clone(), _count = _count };
+        _index.CopyTo(c._index);
+        return c;
+    }
+
+    /// <summary>Makes <paramref name="other"/> an equal, independent copy.</summary>
+    public void CopyTo(SubmittedOrderSizes other)
+    {
+        _index.CopyTo(other._index);
+        if (other._sizes.Length < _count) other._sizes = new long[_sizes.Length];
+        _sizes.AsSpan(0, _count).CopyTo(other._sizes);
+        other._count = _count;
+    }
+
+    /// <summary>Snapshot bytes: the count, then per order in first-record order the key's delta from the previous key and the size.</summary>
+    internal void WriteTo(BinaryWriter w)
+    {
+        w.WriteVar(_count);
+        if (_count == 0) return;
+        var keys = new long[_count];
+        _index.ForEach((key, at) => keys[at] = key);
+        long previous = 0;
+        for (int at = 0; at < _count; at++)
+        {
+            w.WriteVar(keys[at] - previous);
+            previous = keys[at];
+            w.WriteVar(_sizes[at]);
+        }
+    }
+
+    /// <summary>Replaces the table with the one <see cref="WriteTo"/> wrote (at most <paramref name="maxRows"/> orders).</summary>
+    internal void ReadFrom(BinaryReader r, int maxRows)
+    {
+        Clear();
+        _count = r.ReadCount(maxRows, "submitted orders");
+        if (_sizes.Length < _count) _sizes = new long[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_count)];
+        long key = 0;
+        for (int at = 0; at < _count; at++)
+        {
+            key += r.ReadVar();
+            if (key <= 0) throw new InvalidDataException($"submitted order key {key}");
+            _index.Set(key, at);
+            _sizes[at] = r.ReadVar();
+        }
+    }
+
+    private static long Key(long orderId, bool sell) => (orderId << 1) | (sell ? 1L : 0L);
+}
