@@ -63,7 +63,6 @@ public sealed class SqlSnapshotStore : IPipelineSnapshotStore
                 return null;
             case "sqlite":
                 string path = Path.GetFullPath(Path.Combine(journalDirectory, SqliteFileName));
-                UseWriteAheadLog(path);
                 return Create($"Data Source={path};Pooling=False", "SQLite.MS", $"sqlite {path}");
             case "postgresql":
                 string? connection = options.ConnectionString is { Length: > 0 } c ? c : environment(PersistenceOptions.ConnectionEnvironmentVariable);
@@ -73,25 +72,6 @@ public sealed class SqlSnapshotStore : IPipelineSnapshotStore
             default:
                 throw new ArgumentException($"persistence.provider must be sqlite, postgresql or off, not '{options.Provider}'");
         }
-    }
-
-    /// <summary>
-    /// Puts the SQLite file in write-ahead-log mode (a setting stored in the file, so every
-    /// connection the plugin opens later uses it). In the default rollback-journal mode each
-    /// save and each delete of a multi-megabyte blob creates, syncs and deletes a journal file and
-    /// syncs the database again; with the log a commit appends to it and syncs once, and the
-    /// pages are copied into the database at checkpoints. Synchronous stays FULL: a cut whose
-    /// save returned survives a power loss, as before.
-    /// </summary>
-    private static void UseWriteAheadLog(string path)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        // Where the file system cannot hold a log (no shared memory) SQLite keeps the rollback
-        // journal and says so in the result: slower, equally correct, so it is not an error.
-        command.ExecuteScalar();
     }
 
     private static SqlSnapshotStore Create(string connectionString, string provider, string description)
