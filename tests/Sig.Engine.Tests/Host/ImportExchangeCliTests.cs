@@ -51,8 +51,9 @@ public sealed class ImportExchangeCliTests : IDisposable
         Assert.Contains("2011", stdout);
         Assert.Contains("3-4", stdout);
 
-        (code, stdout, _) = EngineProcess.Run(Timeout, "import", "--reference", reference, "--store", Path.Combine(_dir, "store2"), "--szse-trades", szTrades);
+        (code, stdout, stderr) = EngineProcess.Run(Timeout, "import", "--reference", reference, "--store", Path.Combine(_dir, "store2"), "--szse-trades", szTrades);
         Assert.Equal(2, code);
-        Assert.Contains("missing column(s) LastPx", stdout.Replace("\n", "", StringComparison.Ordinal));
+        // The refusal is an error: it goes to stderr, not stdout.
+        Assert.Contains("missing column(s) LastPx", stderr.Replace("\n", "", StringComparison.Ordinal));
     }
 }
