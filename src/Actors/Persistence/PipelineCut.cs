@@ -70,12 +70,12 @@ public static class ShardSnapshotCodec
     public const ushort Version = 1 * 100 + Sig.Factors.Intraday.SymbolDayStateCodec.Version;
 
     /// <summary>
-    /// The framed snapshot. <paramref name="buffer"/>, when given, is where it is encoded (reset
-    /// first): a writer that keeps one reuses its storage from cut to cut instead of growing a
-    /// new large buffer (large-object heap) each time.
+    /// The framed snapshot. <paramref name="writer"/>, when given, is where it is encoded (reset
+    /// first): a persistence writer that keeps one reuses its storage from cut to cut instead of
+    /// growing a new large buffer (large-object heap) each time.
     /// </summary>
-    public static byte[] Encode(int shard, int shards, ShardMinuteEngine engine, long rejected, SnapshotBuffer? buffer = null) =>
-        SnapshotEnvelope.Frame(SnapshotKind.Shard, Version, buffer ?? new SnapshotBuffer(), w =>
+    public static byte[] Encode(int shard, int shards, ShardMinuteEngine engine, long rejected, SnapshotWriter? writer = null) =>
+        SnapshotEnvelope.Frame(SnapshotKind.Shard, Version, writer ?? new SnapshotWriter(), w =>
         {
             w.Write(shard); w.Write(shards); w.Write(rejected);
             engine.Write(w);
@@ -84,15 +84,14 @@ public static class ShardSnapshotCodec
     /// <summary>Reads shard <paramref name="shard"/> of <paramref name="shards"/>; <see cref="InvalidDataException"/> with the reason otherwise.</summary>
     public static (ShardMinuteEngine Engine, long Rejected) Decode(byte[] bytes, int shard, int shards, MinuteCrossSection crossSection)
     {
-        var body = SnapshotEnvelope.Unwrap(bytes, SnapshotKind.Shard, Version);
-        using var r = new BinaryReader(new MemoryStream(body.ToArray()));
+        var r = new SnapshotReader(SnapshotEnvelope.Unwrap(bytes, SnapshotKind.Shard, Version)); // read in place
         try
         {
             int s = r.ReadInt32(), n = r.ReadInt32();
             if (s != shard || n != shards) throw new InvalidDataException($"snapshot of shard {s} of {n}, expected shard {shard} of {shards}");
             long rejected = r.ReadInt64();
             var engine = ShardMinuteEngine.Read(r, crossSection);
-            if (r.BaseStream.Position != r.BaseStream.Length) throw new InvalidDataException("trailing bytes");
+            if (r.Remaining != 0) throw new InvalidDataException("trailing bytes");
             return (engine, rejected);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentOutOfRangeException or FormatException or OverflowException)

@@ -77,7 +77,7 @@ internal sealed class PipelinePersistence
 
     // The writer's encoding buffer, reused for every shard snapshot: it grows to the largest
     // snapshot once instead of a fresh growing buffer (and its large-object-heap copies) per shard per cut.
-    private readonly Sig.Engine.Persistence.SnapshotBuffer _encodeBuffer = new();
+    private readonly Sig.Engine.Persistence.SnapshotWriter _encodeBuffer = new();
 
     /// <summary>True when a clock that takes the closed minutes from <paramref name="before"/> to <paramref name="after"/> is a cut.</summary>
     public bool IsCut(int before, int after) => after > before && after / EveryMinutes > before / EveryMinutes;

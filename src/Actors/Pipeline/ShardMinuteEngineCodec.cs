@@ -18,7 +18,7 @@ public sealed partial class ShardMinuteEngine
     public bool CanPersist => _state is IPersistentShardState;
 
     /// <summary>Writes the engine; the backend must support it (<see cref="CanPersist"/>).</summary>
-    public void Write(BinaryWriter w)
+    public void Write(SnapshotWriter w)
     {
         var state = _state as IPersistentShardState ?? throw new NotSupportedException("this compute backend cannot persist its state");
         w.Write(Date.DayNumber);
@@ -41,7 +41,7 @@ public sealed partial class ShardMinuteEngine
     }
 
     /// <summary>An engine read back from <see cref="Write"/>'s bytes, on a new backend state of <paramref name="crossSection"/>.</summary>
-    public static ShardMinuteEngine Read(BinaryReader r, MinuteCrossSection crossSection)
+    public static ShardMinuteEngine Read(SnapshotReader r, MinuteCrossSection crossSection)
     {
         var engine = new ShardMinuteEngine(crossSection);
         var state = engine._state as IPersistentShardState ?? throw new NotSupportedException("this compute backend cannot restore a persisted state");

@@ -1,3 +1,5 @@
+using Sig.Engine.Persistence;
+
 namespace Sig.Factors.Compute;
 
 /// <summary>
@@ -10,8 +12,8 @@ namespace Sig.Factors.Compute;
 public interface IPersistentShardState : IShardFactorState
 {
     /// <summary>Writes the state (the body of a shard snapshot).</summary>
-    void Write(BinaryWriter writer);
+    void Write(SnapshotWriter writer);
 
     /// <summary>Replaces the state with one written by <see cref="Write"/>; an <see cref="InvalidDataException"/> on bad bytes.</summary>
-    void Read(BinaryReader reader);
+    void Read(SnapshotReader reader);
 }

@@ -15,13 +15,13 @@ public sealed partial class CpuShardState : IPersistentShardState
     // A shard of more symbols than this means corrupt bytes.
     private const int MaxSymbols = 1 << 20;
 
-    public void Write(BinaryWriter writer)
+    public void Write(SnapshotWriter writer)
     {
         writer.WriteVar(SymbolCount);
         for (int i = 0; i < SymbolCount; i++) SymbolDayStateCodec.Write(writer, _states[i]);
     }
 
-    public void Read(BinaryReader reader)
+    public void Read(SnapshotReader reader)
     {
         int n = reader.ReadCount(MaxSymbols, "symbols");
         Resize(n);

@@ -64,7 +64,7 @@ public sealed class SubmittedOrderSizes
     }
 
     /// <summary>Snapshot bytes: the count, then per order in first-record order the key's delta from the previous key and the size.</summary>
-    internal void WriteTo(BinaryWriter w)
+    internal void WriteTo(SnapshotWriter w)
     {
         w.WriteVar(_count);
         if (_count == 0) return;
@@ -80,7 +80,7 @@ public sealed class SubmittedOrderSizes
     }
 
     /// <summary>Replaces the table with the one <see cref="WriteTo"/> wrote (at most <paramref name="maxRows"/> orders).</summary>
-    internal void ReadFrom(BinaryReader r, int maxRows)
+    internal void ReadFrom(SnapshotReader r, int maxRows)
     {
         Clear();
         _count = r.ReadCount(maxRows, "submitted orders");

@@ -19,31 +19,31 @@ public static class SymbolDayStateCodec
     /// <summary>Bumped whenever the body changes; part of the shard snapshot's version.</summary>
     public const ushort Version = 2; // 2: paged order-id index
 
-    public static void Write(BinaryWriter w, SymbolDayState state) => state.WriteTo(w);
+    public static void Write(SnapshotWriter w, SymbolDayState state) => state.WriteTo(w);
 
     /// <summary>Replaces <paramref name="into"/>'s content (its arrays are reused); throws <see cref="InvalidDataException"/> on bad bytes.</summary>
-    public static void Read(BinaryReader r, SymbolDayState into) => into.ReadFrom(r);
+    public static void Read(SnapshotReader r, SymbolDayState into) => into.ReadFrom(r);
 
-    internal static void Write(BinaryWriter w, in RunningMoments m)
+    internal static void Write(SnapshotWriter w, in RunningMoments m)
     {
         w.WriteVar(m.N);
         w.Write(m.Mean); w.Write(m.M2); w.Write(m.M3); w.Write(m.M4); w.Write(m.Min); w.Write(m.Max);
     }
 
-    internal static RunningMoments ReadMoments(BinaryReader r) => new()
+    internal static RunningMoments ReadMoments(SnapshotReader r) => new()
     {
         N = r.ReadVar(), Mean = r.ReadDouble(), M2 = r.ReadDouble(), M3 = r.ReadDouble(), M4 = r.ReadDouble(),
         Min = r.ReadDouble(), Max = r.ReadDouble(),
     };
 
-    internal static void Write(BinaryWriter w, in RunningCoMoments m)
+    internal static void Write(SnapshotWriter w, in RunningCoMoments m)
     {
         w.WriteVar(m.N);
         w.Write(m.MeanX); w.Write(m.MeanY); w.Write(m.M2X); w.Write(m.M2Y); w.Write(m.Cxy);
         w.Write(m.MinX); w.Write(m.MaxX); w.Write(m.MinY); w.Write(m.MaxY);
     }
 
-    internal static RunningCoMoments ReadCoMoments(BinaryReader r) => new()
+    internal static RunningCoMoments ReadCoMoments(SnapshotReader r) => new()
     {
         N = r.ReadVar(), MeanX = r.ReadDouble(), MeanY = r.ReadDouble(), M2X = r.ReadDouble(), M2Y = r.ReadDouble(),
         Cxy = r.ReadDouble(), MinX = r.ReadDouble(), MaxX = r.ReadDouble(), MinY = r.ReadDouble(), MaxY = r.ReadDouble(),
@@ -52,7 +52,7 @@ public static class SymbolDayStateCodec
 
 public sealed partial class SymbolDayState
 {
-    internal void WriteTo(BinaryWriter w)
+    internal void WriteTo(SnapshotWriter w)
     {
         w.Write(Symbol.Value);
         w.WriteVar(Version); w.WriteVar(TotalAmount); w.WriteVar(EarlyBuyAmount); w.WriteVar(EarlySellAmount);
@@ -66,7 +66,7 @@ public sealed partial class SymbolDayState
         Orders.WriteTo(w);
     }
 
-    internal void ReadFrom(BinaryReader r)
+    internal void ReadFrom(SnapshotReader r)
     {
         Clear(); // the fold starts over: it refolds from bar 1 at the next evaluation
         Symbol = new SymbolCode(r.ReadInt32());
@@ -86,7 +86,7 @@ public sealed partial class SymbolDayState
 public sealed partial class MinuteBarSeries
 {
     // Only traded bars are written: a bar without fills is all zero.
-    internal void WriteTo(BinaryWriter w)
+    internal void WriteTo(SnapshotWriter w)
     {
         w.WriteVar(Fills); w.WriteVar(FirstPrice);
         int traded = 0;
@@ -101,7 +101,7 @@ public sealed partial class MinuteBarSeries
         }
     }
 
-    internal void ReadFrom(BinaryReader r)
+    internal void ReadFrom(SnapshotReader r)
     {
         Clear();
         Fills = r.ReadVar(); FirstPrice = r.ReadVar();
@@ -122,7 +122,7 @@ public sealed partial class BigOrderBook
     // Rows above this per symbol-day mean corrupt bytes rather than a market.
     private const int MaxRows = 1 << 28;
 
-    internal void WriteTo(BinaryWriter w)
+    internal void WriteTo(SnapshotWriter w)
     {
         w.Write((byte)_sizing);
         int n = Count;
@@ -137,7 +137,7 @@ public sealed partial class BigOrderBook
         _submitted.WriteTo(w);
     }
 
-    internal void ReadFrom(BinaryReader r)
+    internal void ReadFrom(SnapshotReader r)
     {
         var sizing = (BigOrderSizing)r.ReadByte();
         if (sizing != _sizing) throw new InvalidDataException($"big orders sized by {sizing}, this engine sizes by {_sizing}");
@@ -175,7 +175,7 @@ public sealed partial class BigOrderBook
 public sealed partial class OrderIndex
 {
     /// <summary>The layout (sparse, or the dense pages' range) and each row's (order id, side) key, rows in order, keys as deltas.</summary>
-    internal void WriteTo(BinaryWriter w, int rows)
+    internal void WriteTo(SnapshotWriter w, int rows)
     {
         if (Count != rows) throw new InvalidOperationException($"order index holds {Count} orders, the book {rows}");
         w.Write((byte)(IsSparse ? 1 : 0));
@@ -199,7 +199,7 @@ public sealed partial class OrderIndex
         }
     }
 
-    internal void ReadFrom(BinaryReader r, int rows)
+    internal void ReadFrom(SnapshotReader r, int rows)
     {
         Clear();
         byte flags = r.ReadByte();

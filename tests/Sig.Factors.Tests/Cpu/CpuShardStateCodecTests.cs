@@ -1,5 +1,6 @@
 using Sig.Engine.Config;
 using Sig.Engine.Events;
+using Sig.Engine.Persistence;
 using Sig.Factors;
 using Sig.Engine.Time;
 using Sig.Factors.Compute;
@@ -42,9 +43,9 @@ public class CpuShardStateCodecTests
 
     private static byte[] Bytes(IPersistentShardState state)
     {
-        using var stream = new MemoryStream();
-        using (var w = new BinaryWriter(stream)) state.Write(w);
-        return stream.ToArray();
+        var writer = new SnapshotWriter();
+        state.Write(writer);
+        return writer.Written.ToArray();
     }
 
     [Theory]
@@ -69,7 +70,7 @@ public class CpuShardStateCodecTests
         }
         byte[] bytes = Bytes(original);
         var restored = (IPersistentShardState)backend.CreateShard(Default, sizing);
-        using (var r = new BinaryReader(new MemoryStream(bytes))) restored.Read(r);
+        restored.Read(new SnapshotReader(bytes));
         Assert.Equal(bytes, Bytes(restored));
 
         var restoredRows = Enumerable.Repeat(double.NaN, symbols.Length * W).ToArray();
@@ -99,8 +100,8 @@ public class CpuShardStateCodecTests
         for (int m = 1; m <= 60; m++) Feed(state, days, m);
         byte[] bytes = Bytes(state);
         var other = (IPersistentShardState)backend.CreateShard(Default, BigOrderSizing.Submitted);
-        Assert.Throws<InvalidDataException>(() => other.Read(new BinaryReader(new MemoryStream(bytes))));
+        Assert.Throws<InvalidDataException>(() => other.Read(new SnapshotReader(bytes)));
         var fresh = (IPersistentShardState)backend.CreateShard(Default, BigOrderSizing.Filled);
-        Assert.ThrowsAny<Exception>(() => fresh.Read(new BinaryReader(new MemoryStream(bytes[..(bytes.Length / 2)]))));
+        Assert.ThrowsAny<Exception>(() => fresh.Read(new SnapshotReader(bytes[..(bytes.Length / 2)])));
     }
 }

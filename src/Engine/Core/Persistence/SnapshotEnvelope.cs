@@ -28,41 +28,49 @@ public static class SnapshotEnvelope
     public const uint Magic = 0x53504E53;
     private const int HeaderBytes = 12;
 
-    /// <summary>Frames <paramref name="body"/>.</summary>
+    /// <summary>Frames <paramref name="body"/> (the same framing as <see cref="Frame"/>, into an exact-size new array).</summary>
     public static byte[] Wrap(SnapshotKind kind, ushort version, ReadOnlySpan<byte> body)
     {
-        var bytes = new byte[HeaderBytes + body.Length + 4];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), (ushort)kind);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), version);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), body.Length);
-        body.CopyTo(bytes.AsSpan(HeaderBytes));
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(HeaderBytes + body.Length), Crc32C.Compute(bytes.AsSpan(0, HeaderBytes + body.Length)));
-        return bytes;
+        var writer = new SnapshotWriter(HeaderBytes + body.Length + 4);
+        Begin(writer);
+        writer.Write(body);
+        End(writer, kind, version);
+        return writer.DetachOrCopy(); // exactly full: the array itself, no copy
     }
 
     /// <summary>
     /// Frames the body that <paramref name="writeBody"/> writes, encoding it straight into
-    /// <paramref name="buffer"/> (reset first; pass the same one again to reuse its storage) and
+    /// <paramref name="writer"/> (reset first; pass the same one again to reuse its storage) and
     /// checksumming it in place: the only copy is the exact-size array returned. The bytes are
     /// those of <see cref="Wrap"/> of the same body.
     /// </summary>
-    public static byte[] Frame(SnapshotKind kind, ushort version, SnapshotBuffer buffer, Action<BinaryWriter> writeBody)
+    public static byte[] Frame(SnapshotKind kind, ushort version, SnapshotWriter writer, Action<SnapshotWriter> writeBody)
     {
-        buffer.Reset();
-        buffer.Write(stackalloc byte[HeaderBytes]);
-        using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) writeBody(w);
-        long bodyLength = buffer.Length - HeaderBytes;
+        Begin(writer);
+        writeBody(writer);
+        End(writer, kind, version);
+        return writer.Written.ToArray();
+    }
+
+    // The header is reserved in front of the body and filled in once the body's length is known.
+    private static void Begin(SnapshotWriter writer)
+    {
+        writer.Reset();
+        writer.Reserve(HeaderBytes);
+    }
+
+    private static void End(SnapshotWriter writer, SnapshotKind kind, ushort version)
+    {
+        long bodyLength = writer.Length - HeaderBytes;
         if (bodyLength > Array.MaxLength - HeaderBytes - 4) throw new InvalidDataException($"snapshot body of {bodyLength} bytes is too large to frame");
-        buffer.Write(stackalloc byte[4]);
-        var bytes = buffer.Written;
+        writer.Reserve(4);
+        var bytes = writer.Written;
         BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes[4..], (ushort)kind);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes[6..], version);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], (int)bodyLength);
         int crcAt = bytes.Length - 4;
         BinaryPrimitives.WriteUInt32LittleEndian(bytes[crcAt..], Crc32C.Compute(bytes[..crcAt]));
-        return bytes.ToArray();
     }
 
     /// <summary>The body of a frame of <paramref name="kind"/> and <paramref name="version"/>, or an <see cref="InvalidDataException"/> saying why not.</summary>
@@ -80,38 +88,5 @@ public static class SnapshotEnvelope
         ushort actualVersion = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
         if (actualVersion != version) throw new InvalidDataException($"format version {actualVersion}, this engine reads {version}");
         return bytes.Slice(HeaderBytes, length);
-    }
-}
-
-/// <summary>Compact integers for snapshot bodies: zig-zag LEB128 varints (small magnitudes, either sign, take few bytes).</summary>
-public static class SnapshotBinary
-{
-    public static void WriteVar(this BinaryWriter w, long value) => w.Write7BitEncodedInt64((value << 1) ^ (value >> 63));
-
-    public static long ReadVar(this BinaryReader r)
-    {
-        ulong z = (ulong)r.Read7BitEncodedInt64();
-        return (long)(z >> 1) ^ -(long)(z & 1);
-    }
-
-    /// <summary>A count in [0, <paramref name="max"/>]: a corrupt count fails here instead of allocating.</summary>
-    public static int ReadCount(this BinaryReader r, int max, string what)
-    {
-        long n = r.ReadVar();
-        if (n < 0 || n > max) throw new InvalidDataException($"{what}: count {n} out of range 0..{max}");
-        return (int)n;
-    }
-
-    public static void WriteInt128(this BinaryWriter w, Int128 value)
-    {
-        w.Write((ulong)(value & ulong.MaxValue));
-        w.Write((ulong)(value >> 64));
-    }
-
-    public static Int128 ReadInt128(this BinaryReader r)
-    {
-        ulong low = r.ReadUInt64();
-        ulong high = r.ReadUInt64();
-        return new Int128(high, low);
     }
 }
