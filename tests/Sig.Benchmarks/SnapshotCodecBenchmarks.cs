@@ -12,9 +12,11 @@ namespace Sig.Benchmarks;
 /// The persisted shard snapshot's state codec: one shard of 50 symbols × 20,000 events (the
 /// live benchmark's shard at 100 symbols, two shards) encoded into a reused
 /// <see cref="SnapshotWriter"/> and decoded into a reused state. The encoded size is printed at
-/// setup; MB/s = size / mean time.
+/// setup; MB/s = size / mean time. Timed in CPU time of the benchmark thread
+/// (<see cref="ThreadCpuTimeConfig"/>): run it without <c>--inProcess</c>, the config is in-process already.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(ThreadCpuTimeConfig))]
 public class SnapshotCodecBenchmarks
 {
     private const int Symbols = 50, DayEvents = 20_000;

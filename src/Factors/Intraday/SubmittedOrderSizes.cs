@@ -68,7 +68,7 @@ public sealed class SubmittedOrderSizes
     {
         w.WriteVar(_count);
         if (_count == 0) return;
-        var keys = new long[_count];
+        var keys = System.Buffers.ArrayPool<long>.Shared.Rent(_count); // every entry below _count is written
         _index.ForEach((key, at) => keys[at] = key);
         long previous = 0;
         for (int at = 0; at < _count; at++)
@@ -77,6 +77,7 @@ public sealed class SubmittedOrderSizes
             previous = keys[at];
             w.WriteVar(_sizes[at]);
         }
+        System.Buffers.ArrayPool<long>.Shared.Return(keys);
     }
 
     /// <summary>Replaces the table with the one <see cref="WriteTo"/> wrote (at most <paramref name="maxRows"/> orders).</summary>

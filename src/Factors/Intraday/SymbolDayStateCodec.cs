@@ -181,8 +181,10 @@ public sealed partial class OrderIndex
         w.Write((byte)(IsSparse ? 1 : 0));
         w.WriteVar(_pageCount > 0 ? _firstPage : 0); // stale once the pages are released
         w.WriteVar(_pageCount);
-        var keys = new long[rows];
-        if (IsSparse) _map.ForEach((key, row) => keys[row] = key);
+        // Every row has exactly one key, so the rented array's first rows entries are all written.
+        var rented = System.Buffers.ArrayPool<long>.Shared.Rent(rows);
+        var keys = rented.AsSpan(0, rows);
+        if (IsSparse) _map.ForEach((key, row) => rented[row] = key);
         else
             for (int j = 0; j < _pageCount; j++)
             {
@@ -197,6 +199,7 @@ public sealed partial class OrderIndex
             w.WriteVar(key - previous);
             previous = key;
         }
+        System.Buffers.ArrayPool<long>.Shared.Return(rented);
     }
 
     internal void ReadFrom(SnapshotReader r, int rows)
