@@ -10,7 +10,7 @@ namespace Sig.Factors.Intraday;
 /// described in docs/store-and-journal.md, "Pipeline snapshots"). It writes what the state
 /// knows and nothing it can rebuild: the bar fold (<see cref="MinuteBarFold"/>) is left to refold
 /// from bar 1 at the next evaluation, which performs the same operations in the same order and so
-/// gives the same bits; the big-order book's bucket lists, bucket sums and size moments are
+/// gives the same bits; the big-order book's bucket member lists, bucket sums and size moments are
 /// rebuilt from its order rows (exact integers, so the order they are added in does not matter).
 /// A restored state continued with the same events gives the same rows as the original.
 /// </summary>
@@ -158,7 +158,7 @@ public sealed partial class BigOrderBook
             o.SizeFromFills = (flags & 2) != 0;
             // Derived: the bucket and its lists, the bucket and octave sums, the size and amount moments.
             o.Bucket = BucketOf(o.ClassSize);
-            Link(i, o.Bucket);
+            Append(o.Bucket, i);
             var row = RowOf(in o);
             var octave = WritableOctave(o.Bucket);
             octave.Sums[o.Bucket & SubMask].Add(in row);
