@@ -34,9 +34,9 @@ public sealed partial class BigOrderBook
 
     private static long s_generations;
 
-    private OrderIndex _index = new();
+    private OrderIndex _index;
     // Submitted sizes (price × volume of the 逐笔委托 row), only kept in Submitted mode.
-    private SubmittedOrderSizes _submitted = new();
+    private SubmittedOrderSizes _submitted;
     private readonly BigOrderSizing _sizing;
 
     // Copy-on-write: every chunk of rows, every octave of bucket sums and the submitted sizes carry
@@ -61,7 +61,17 @@ public sealed partial class BigOrderBook
     public BigOrderBook(BigOrderSizing sizing = BigOrderSizing.Filled)
     {
         _sizing = sizing;
+        _index = new OrderIndex();
+        _submitted = new SubmittedOrderSizes();
         _submittedGeneration = _generation;
+    }
+
+    // A fork: the index and submitted sizes come from the book forked, none are made to be replaced.
+    private BigOrderBook(BigOrderSizing sizing, OrderIndex index, SubmittedOrderSizes submitted)
+    {
+        _sizing = sizing;
+        _index = index;
+        _submitted = submitted;
     }
 
     /// <summary>Number of parent orders (buy and sell together).</summary>
@@ -376,11 +386,8 @@ public sealed partial class BigOrderBook
     /// </summary>
     public BigOrderBook Fork()
     {
-        var c = new BigOrderBook(_sizing);
         _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
-        c._index = _index.Fork();
-        c._submitted = _submitted;
-        c._submittedGeneration = 0;
+        var c = new BigOrderBook(_sizing, _index.Fork(), _submitted) { _submittedGeneration = 0 };
         int chunks = (Count + ChunkMask) >> ChunkShift;
         c._chunks = new OrderRow[Math.Max(chunks, 4)][];
         c._chunkGeneration = new long[c._chunks.Length];
