@@ -39,14 +39,15 @@ public readonly record struct RawDailyBar(SymbolCode Symbol, double Open, double
         long high = long.MinValue, low = long.MaxValue, volume = 0, amount = 0;
         for (int m = 1; m <= SessionBars.BarsPerDay; m++)
         {
-            if (bars.Count[m] == 0) continue;
-            high = Math.Max(high, bars.High[m]);
-            low = Math.Min(low, bars.Low[m]);
-            volume += bars.Volume[m];
-            amount += bars.Amount[m];
+            ref readonly var bar = ref bars[m];
+            if (bar.Count == 0) continue;
+            high = Math.Max(high, bar.High);
+            low = Math.Min(low, bar.Low);
+            volume += bar.Volume;
+            amount += bar.Amount;
         }
         return From(new DailyFillTotals(state.Symbol, bars.FirstPrice, high, low, volume, amount, bars.Fills,
-            bars.Volume[SessionBars.BarsPerDay], bars.Amount[SessionBars.BarsPerDay], state.CloseAuctionVolume, state.CloseAuctionAmount,
+            bars[SessionBars.BarsPerDay].Volume, bars[SessionBars.BarsPerDay].Amount, state.CloseAuctionVolume, state.CloseAuctionAmount,
             state.LastFillPrice));
     }
 

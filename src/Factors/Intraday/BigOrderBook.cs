@@ -5,15 +5,19 @@ namespace Sig.Factors.Intraday;
 
 /// <summary>
 /// Parent orders reconstructed from fills: per order its filled amount A, early amount E and
-/// the tick-log-return sums L and EL, kept in one flat array of 64-byte rows behind an id → row
-/// index (<see cref="OrderIndex"/>: array-indexed where the ids are dense, hashed otherwise). Amounts are exact integers (1/10000 CNY), and so are the moments of the classification
+/// the tick-log-return sums L and EL, kept in 48-byte rows in chunks of 64 behind an id → row
+/// index (<see cref="OrderIndex"/>: array-indexed where the ids are dense, hashed otherwise).
+/// Amounts are exact integers (1/10000 CNY), and so are the moments of the classification
 /// sizes (n, Σs, Σs² in 128-bit integers), so θ = μ + k·σ is exact. L and EL are fixed-point
 /// integers (<see cref="LogScale"/> units per natural-log unit): every sum over them is exact and
 /// does not depend on the order fills arrived in or orders are visited in; it is rounded once
 /// when read. Classification is not stored: orders sit in buckets by size (8 per power of two)
 /// with per-bucket and per-octave sums of A, E (by side), L and EL, so "Σ over orders with
 /// s ≥ θ" is a walk over at most ~70 bucket sums plus a scan of the one or two buckets θ falls
-/// in, not a scan of every order.
+/// in, not a scan of every order. A bucket lists its orders in its own append-only member list
+/// (not in the order rows), so moving an order between buckets writes only that order's row and
+/// the two buckets' structures: after a fork, a fill copies the row chunks of the orders it fills
+/// and nothing else of the rows.
 /// </summary>
 public sealed partial class BigOrderBook
 {
@@ -23,16 +27,16 @@ public sealed partial class BigOrderBook
     private const int SubBits = 3;
     private const int Octaves = 63;
     private const int SubMask = (1 << SubBits) - 1;
-    // Rows per storage chunk (64 × 56 bytes): the unit a fork copies before writing. Rows never
+    // Rows per storage chunk (64 × 48 bytes): the unit a fork copies before writing. Rows never
     // move: growing adds a chunk instead of copying the table, and a fork shares the chunks.
     private const int ChunkShift = 6;
     private const int ChunkMask = (1 << ChunkShift) - 1;
 
     private static long s_generations;
 
-    private OrderIndex _index = new();
+    private OrderIndex _index;
     // Submitted sizes (price × volume of the 逐笔委托 row), only kept in Submitted mode.
-    private SubmittedOrderSizes _submitted = new();
+    private SubmittedOrderSizes _submitted;
     private readonly BigOrderSizing _sizing;
 
     // Copy-on-write: every chunk of rows, every octave of bucket sums and the submitted sizes carry
@@ -40,7 +44,7 @@ public sealed partial class BigOrderBook
     // generations, so each copies a shared piece (and only that piece) before its first write.
     private long _generation = NewGeneration();
 
-    // One 56-byte row per order in fixed chunks: a fill touches one or two cache lines per order.
+    // One 48-byte row per order in fixed chunks: a fill touches one or two cache lines per order.
     private OrderRow[][] _chunks = [];
     private long[] _chunkGeneration = [];
     private int _capacity;
@@ -50,10 +54,24 @@ public sealed partial class BigOrderBook
     // (a symbol-day uses a dozen or so of the 63): null is an octave with no order.
     private readonly Octave?[] _octaves = new Octave?[Octaves];
 
+    // Pieces this book copied before writing them (tests bound what a write after a fork copies).
+    internal long RowChunkCopies { get; private set; }
+    internal long MemberChunkCopies { get; private set; }
+
     public BigOrderBook(BigOrderSizing sizing = BigOrderSizing.Filled)
     {
         _sizing = sizing;
+        _index = new OrderIndex();
+        _submitted = new SubmittedOrderSizes();
         _submittedGeneration = _generation;
+    }
+
+    // A fork: the index and submitted sizes come from the book forked, none are made to be replaced.
+    private BigOrderBook(BigOrderSizing sizing, OrderIndex index, SubmittedOrderSizes submitted)
+    {
+        _sizing = sizing;
+        _index = index;
+        _submitted = submitted;
     }
 
     /// <summary>Number of parent orders (buy and sell together).</summary>
@@ -96,6 +114,7 @@ public sealed partial class BigOrderBook
         if (used > 0) _chunks[c].AsSpan(0, used).CopyTo(chunk);
         _chunks[c] = chunk;
         _chunkGeneration[c] = _generation;
+        RowChunkCopies++;
     }
 
     // The octave of bucket b for writing: allocated when absent, copied first when shared.
@@ -161,9 +180,8 @@ public sealed partial class BigOrderBook
         var fromOctave = WritableOctave(from);
         fromOctave.Sums[from & SubMask].Subtract(in old);
         fromOctave.Sums[SubMask + 1].Subtract(in old);
-        Unlink(i, from);
         o.Bucket = to;
-        Link(i, to);
+        Move(i, from, to);
         var toOctave = WritableOctave(to);
         toOctave.Sums[to & SubMask].Add(in now);
         toOctave.Sums[SubMask + 1].Add(in now);
@@ -186,7 +204,7 @@ public sealed partial class BigOrderBook
         o.SizeFromFills = fromFills;
         if (!fromFills) SetSize(ref o, submitted);
         o.Bucket = BucketOf(o.ClassSize);
-        Link(i, o.Bucket);
+        Append(o.Bucket, i);
         return i;
     }
 
@@ -198,25 +216,67 @@ public sealed partial class BigOrderBook
         SizeSquareSum += (Int128)size * size - (Int128)old * old;
     }
 
-    // Row i must be writable (its chunk owned) when these run.
-    private void Link(int i, int b)
+    // Bucket membership. Row i's Bucket already names the bucket it is listed in or moves to.
+    private void Append(int b, int i)
     {
         var oct = WritableOctave(b);
-        int h = oct.Heads[b & SubMask] - 1;
-        ref var o = ref Row(i);
-        o.Prev = -1;
-        o.Next = h;
-        if (h >= 0) Writable(h).Prev = i;
-        oct.Heads[b & SubMask] = i + 1;
+        if (oct.Members[b & SubMask].Append(i, oct.OwnsList(b & SubMask))) MemberChunkCopies++;
+        oct.MarkListOwned(b & SubMask);
     }
 
-    private void Unlink(int i, int b)
+    // Row i (its Bucket already set to `to`) leaves bucket `from` for `to`. Filled sizes only grow,
+    // so an order never returns to a bucket it left: its entry there is left behind as stale (one
+    // count written, no other order's row) and dropped when stale entries are the majority.
+    private void Move(int i, int from, int to)
     {
-        ref var o = ref Row(i);
-        int p = o.Prev, n = o.Next;
-        if (p >= 0) Writable(p).Next = n;
-        else WritableOctave(b).Heads[b & SubMask] = n + 1;
-        if (n >= 0) Writable(n).Prev = p;
+        if (to < from)
+        {
+            // A shrinking size (a negative amount, never seen in a market): the order's entries in
+            // the buckets it passes back through are removed, so none of them turns live again.
+            for (int b = to; b <= from; b++)
+                if (_octaves[b >> SubBits] is { } seen && seen.Members[b & SubMask].Count > 0)
+                    Compact(WritableOctave(b), b, exclude: i);
+            Append(to, i);
+            return;
+        }
+        var oct = WritableOctave(from);
+        ref var members = ref oct.Members[from & SubMask];
+        members.Stale++;
+        if (members.Stale >= MinStaleToCompact && 2 * members.Stale > members.Count) Compact(oct, from, exclude: -1);
+        Append(to, i);
+    }
+
+    private const int MinStaleToCompact = 16;
+
+    // Rewrites bucket b's list with its live entries only (fresh arrays: the old ones may be shared).
+    private void Compact(Octave oct, int b, int exclude)
+    {
+        ref var members = ref oct.Members[b & SubMask];
+        var live = new BucketMembers();
+        for (int j = 0; j < members.Count; j++)
+        {
+            int i = members.Chunks![j >> MemberShift][j & MemberMask];
+            if (i != exclude && Row(i).Bucket == b) live.Append(i, owned: true);
+        }
+        members = live;
+        oct.MarkListOwned(b & SubMask);
+    }
+
+    /// <summary>The rows listed live in bucket <paramref name="bucket"/>, ascending (tests).</summary>
+    internal int[] MembersOf(int bucket)
+    {
+        var rows = new List<int>();
+        if (_octaves[bucket >> SubBits] is { } oct)
+        {
+            var members = oct.Members[bucket & SubMask];
+            for (int j = 0; j < members.Count; j++)
+            {
+                int i = members.Chunks![j >> MemberShift][j & MemberMask];
+                if (Row(i).Bucket == bucket) rows.Add(i);
+            }
+        }
+        rows.Sort();
+        return [.. rows];
     }
 
     /// <summary>Bucket of a size: 8 per power of two, monotone in the size (sizes ≤ 1 share bucket 0).</summary>
@@ -245,12 +305,21 @@ public sealed partial class BigOrderBook
         int lowBucket = BucketOf(low), highBucket = BucketOf(high);
         // Buckets in [lowBucket, highBucket] may hold orders on either side of θ: decide each order.
         for (int b = lowBucket; b <= highBucket; b++)
-            for (int i = HeadOf(b); i >= 0;)
+        {
+            if (_octaves[b >> SubBits] is not { } oct) continue;
+            ref readonly var members = ref oct.Members[b & SubMask];
+            for (int start = 0; start < members.Count; start += 1 << MemberShift)
             {
-                ref readonly var o = ref Row(i);
-                if (theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
-                i = o.Next;
+                var chunk = members.Chunks![start >> MemberShift];
+                int n = Math.Min(1 << MemberShift, members.Count - start);
+                for (int j = 0; j < n; j++)
+                {
+                    ref readonly var o = ref Row(chunk[j]);
+                    // An entry whose row names another bucket is stale (the order moved up).
+                    if (o.Bucket == b && theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
+                }
             }
+        }
         // Above highBucket every order is big: the rest of its octave bucket by bucket, then whole octaves.
         int octave = highBucket >> SubBits;
         if (_octaves[octave] is { } top)
@@ -258,9 +327,6 @@ public sealed partial class BigOrderBook
         for (int o = octave + 1; o < Octaves; o++) _octaves[o]?.Sums[SubMask + 1].AddTo(ref r);
         return r;
     }
-
-    // First row of bucket b's list (−1: empty).
-    private int HeadOf(int b) => _octaves[b >> SubBits] is { } oct ? oct.Heads[b & SubMask] - 1 : -1;
 
     private static void AddOrder(in OrderRow o, ref BigOrderSums r)
     {
@@ -320,11 +386,8 @@ public sealed partial class BigOrderBook
     /// </summary>
     public BigOrderBook Fork()
     {
-        var c = new BigOrderBook(_sizing);
         _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
-        c._index = _index.Fork();
-        c._submitted = _submitted;
-        c._submittedGeneration = 0;
+        var c = new BigOrderBook(_sizing, _index.Fork(), _submitted) { _submittedGeneration = 0 };
         int chunks = (Count + ChunkMask) >> ChunkShift;
         c._chunks = new OrderRow[Math.Max(chunks, 4)][];
         c._chunkGeneration = new long[c._chunks.Length];
@@ -341,33 +404,46 @@ public sealed partial class BigOrderBook
     private static OrderRow[] NewChunk() => new OrderRow[1 << ChunkShift];
 
     // One parent order: filled amount A, early amount E (by its side), L, EL (fixed point),
-    // classification size, bucket links (56 bytes).
+    // classification size and the bucket it is listed in (48 bytes). No links to other orders:
+    // a bucket move writes this row and the buckets' own lists only.
     private struct OrderRow
     {
         public long Amount, Early, LogRet, EarlyActiveLogRet, ClassSize;
-        public int Next, Prev, Bucket;
+        public int Bucket;
         public bool IsSell, SizeFromFills;
     }
 
     // The eight buckets of one power of two: their sums (index 0..7) and the octave's (index 8),
-    // and the first row of each bucket's list plus one (0: empty, so a new octave is all empty).
+    // and each bucket's member list.
     private sealed class Octave(long generation)
     {
         public long Generation = generation;
         public OctaveSums Sums;
-        public OctaveHeads Heads;
+        public OctaveMembers Members;
+        // Bit k: bucket k's chunk directory and last chunk belong to this octave (appended in
+        // place). A copy shares them with the octave it was copied from until its first append.
+        private int _ownedLists = AllLists;
+
+        private const int AllLists = (1 << (1 << SubBits)) - 1;
+
+        public bool OwnsList(int k) => (_ownedLists & (1 << k)) != 0;
+
+        public void MarkListOwned(int k) => _ownedLists |= 1 << k;
 
         public Octave CopyFor(long generation)
         {
             var c = (Octave)MemberwiseClone();
             c.Generation = generation;
+            c._ownedLists = 0;
             return c;
         }
 
         public void Clear()
         {
+            // Full chunks may be shared with a fork, so the lists are dropped rather than reused.
             Sums = default;
-            Heads = default;
+            Members = default;
+            _ownedLists = AllLists;
         }
     }
 
@@ -375,7 +451,45 @@ public sealed partial class BigOrderBook
     private struct OctaveSums { private SumRow _first; }
 
     [System.Runtime.CompilerServices.InlineArray(1 << SubBits)]
-    private struct OctaveHeads { private int _first; }
+    private struct OctaveMembers { private BucketMembers _first; }
+
+    private const int MemberShift = 6;
+    private const int MemberMask = (1 << MemberShift) - 1;
+
+    // The rows listed in one bucket, in chunks of 64 row indices (the last chunk grows by doubling
+    // from 4, so a bucket of a few orders stays small). Append-only: full chunks are never written
+    // again, so a list shared with a fork is made writable by copying its directory and last chunk.
+    // Entries whose row names another bucket are stale (the order moved up); Compact drops them.
+    private struct BucketMembers
+    {
+        public int[][]? Chunks;
+        public int Count; // entries, stale ones included
+        public int Stale;
+
+        // Appends row i; copies the directory and the last chunk first unless `owned`. True when it copied a chunk.
+        public bool Append(int i, bool owned)
+        {
+            int c = Count >> MemberShift, j = Count & MemberMask;
+            bool copied = false;
+            if (!owned && Chunks is not null)
+            {
+                Chunks = (int[][])Chunks.Clone();
+                if (j != 0)
+                {
+                    Chunks[c] = (int[])Chunks[c].Clone();
+                    copied = true;
+                }
+            }
+            if (Chunks is null) Chunks = new int[4][];
+            else if (c == Chunks.Length) Array.Resize(ref Chunks, c * 2);
+            var chunk = Chunks[c];
+            if (j == 0) Chunks[c] = chunk = new int[4];
+            else if (j == chunk.Length) Array.Resize(ref Chunks[c], Math.Min(2 * j, 1 << MemberShift));
+            Chunks[c][j] = i;
+            Count++;
+            return copied;
+        }
+    }
 
     // Sums of one bucket or octave (integers only: add and subtract are exact).
     private struct SumRow(long amount, long earlyBuy, long earlySell, Int128 logRet, Int128 earlyActive)

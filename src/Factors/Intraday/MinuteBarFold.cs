@@ -66,8 +66,9 @@ public sealed class MinuteBarFold
         var (ot, ht, lt, ct) = bars.PricesOf(b, _prevCloseTicks);
         double o = ot / 10000.0, h = ht / 10000.0, l = lt / 10000.0, c = ct / 10000.0;
         double r = b == 1 ? c / o - 1 : c / _prevClose - 1;
-        long vol = bars.Volume[b], nab = bars.NetActiveBuy[b];
-        int cnt = bars.Count[b];
+        ref readonly var bar = ref bars[b];
+        long vol = bar.Volume, nab = bar.NetActiveBuy;
+        int cnt = bar.Count;
         _ret[b] = r;
 
         double r2 = r * r;
@@ -87,7 +88,7 @@ public sealed class MinuteBarFold
         if (b > SessionBars.BarsPerDay - Half) LateRet.Add(r);
         if (cnt > 0)
         {
-            long amount = bars.Amount[b];
+            long amount = bar.Amount;
             AllAmount += amount; AllCount += cnt;
             if (r < 0) { DownAmount += amount; DownCount += cnt; }
             VolumeAmplitude.Add(vol, (h - l) / (b == 1 ? o : _prevClose));

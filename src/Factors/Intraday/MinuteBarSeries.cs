@@ -12,16 +12,11 @@ public sealed partial class MinuteBarSeries
 {
     private const int Slots = SessionBars.BarsPerDay + 1;
 
-    public readonly long[] Open = new long[Slots];
-    public readonly long[] High = new long[Slots];
-    public readonly long[] Low = new long[Slots];
-    public readonly long[] Close = new long[Slots];
-    public readonly long[] Volume = new long[Slots];
-    /// <summary>Σ price × volume in 1/10000 CNY (exact).</summary>
-    public readonly long[] Amount = new long[Slots];
-    public readonly int[] Count = new int[Slots];
-    /// <summary>Net active buy: Σ amount of side-B fills − Σ amount of side-S fills (ticks).</summary>
-    public readonly long[] NetActiveBuy = new long[Slots];
+    // One 64-byte row per bar: a fill writes one cache line, a copy is one array copy.
+    private readonly MinuteBar[] _bars = new MinuteBar[Slots];
+
+    /// <summary>Bar <paramref name="bar"/> (1..240); a bar without fills is all zero.</summary>
+    public ref readonly MinuteBar this[int bar] => ref _bars[bar];
 
     /// <summary>Price of the day's first fill (0 before any fill).</summary>
     public long FirstPrice { get; private set; }
@@ -36,35 +31,38 @@ public sealed partial class MinuteBarSeries
     /// Open, high, low and close of bar m (ticks) under the empty-bar rule of docs/factors.md: an empty bar
     /// repeats <paramref name="previousClose"/> (for bars before the first fill, pass <see cref="FirstPrice"/>).
     /// </summary>
-    public (long Open, long High, long Low, long Close) PricesOf(int bar, long previousClose) =>
-        Count[bar] > 0 ? (Open[bar], High[bar], Low[bar], Close[bar]) : (previousClose, previousClose, previousClose, previousClose);
+    public (long Open, long High, long Low, long Close) PricesOf(int bar, long previousClose)
+    {
+        ref readonly var b = ref _bars[bar];
+        return b.Count > 0 ? (b.Open, b.High, b.Low, b.Close) : (previousClose, previousClose, previousClose, previousClose);
+    }
 
     public void AddFill(int bar, long price, long volume, byte side)
     {
-        if (Count[bar] == 0)
+        ref var b = ref _bars[bar];
+        if (b.Count == 0)
         {
-            Open[bar] = High[bar] = Low[bar] = price;
+            b.Open = b.High = b.Low = price;
         }
         else
         {
-            if (price > High[bar]) High[bar] = price;
-            if (price < Low[bar]) Low[bar] = price;
+            if (price > b.High) b.High = price;
+            if (price < b.Low) b.Low = price;
         }
-        Close[bar] = price;
+        b.Close = price;
         long amount = price * volume;
-        Volume[bar] += volume;
-        Amount[bar] += amount;
-        Count[bar]++;
-        if (side == (byte)'B') NetActiveBuy[bar] += amount;
-        else if (side == (byte)'S') NetActiveBuy[bar] -= amount;
+        b.Volume += volume;
+        b.Amount += amount;
+        b.Count++;
+        if (side == (byte)'B') b.NetActiveBuy += amount;
+        else if (side == (byte)'S') b.NetActiveBuy -= amount;
         if (Fills++ == 0) FirstPrice = price;
         if (bar > _top) _top = bar;
     }
 
     public void Clear()
     {
-        Array.Clear(Open); Array.Clear(High); Array.Clear(Low); Array.Clear(Close);
-        Array.Clear(Volume); Array.Clear(Amount); Array.Clear(Count); Array.Clear(NetActiveBuy);
+        Array.Clear(_bars, 0, _top + 1); // bars above the top are zero already
         FirstPrice = 0; Fills = 0; _top = 0;
     }
 
@@ -72,9 +70,17 @@ public sealed partial class MinuteBarSeries
     {
         // Bars above both tops are zero in both series.
         int n = Math.Max(_top, other._top) + 1;
-        Array.Copy(Open, other.Open, n); Array.Copy(High, other.High, n); Array.Copy(Low, other.Low, n);
-        Array.Copy(Close, other.Close, n); Array.Copy(Volume, other.Volume, n); Array.Copy(Amount, other.Amount, n);
-        Array.Copy(Count, other.Count, n); Array.Copy(NetActiveBuy, other.NetActiveBuy, n);
+        Array.Copy(_bars, other._bars, n);
         other.FirstPrice = FirstPrice; other.Fills = Fills; other._top = _top;
     }
+}
+
+/// <summary>
+/// One minute bar: OHLC in ticks, volume, amount (1/10000 CNY, exact), the fill count and the net
+/// active buy (Σ amount of side-B fills − Σ amount of side-S fills, ticks). 64 bytes.
+/// </summary>
+public struct MinuteBar
+{
+    public long Open, High, Low, Close, Volume, Amount, NetActiveBuy;
+    public int Count;
 }

@@ -26,20 +26,35 @@ public sealed partial class OrderIndex
 
     // Dense: page (id >> PageShift) − _firstPage holds (row << 1 | sell) + 1 per id, 0 = no order.
     // Pages [0, _pageCount) are all allocated; the directory and the generations have spare capacity.
-    private int[][] _pages = new int[4][];
+    private int[][] _pages;
     // Copy-on-write: a page (and the map) is written in place only by the index whose generation
     // it carries; a fork gives both indexes new generations, so each copies a shared page first.
-    private long[] _pageGeneration = new long[4];
+    private long[] _pageGeneration;
     private long _generation = NewGeneration();
     private long _firstPage;
     private int _pageCount;
     // Pages no longer in use (kept for reuse; cleared when taken by a live index). Only pages this
     // index owned go here: a shared page still belongs to the other index.
     private readonly Stack<int[]> _free = new();
-    private OrderIdMap _map = new();
+    private OrderIdMap _map;
     private long _mapGeneration;
 
-    public OrderIndex() => _mapGeneration = _generation;
+    public OrderIndex()
+    {
+        _pages = new int[4][];
+        _pageGeneration = new long[4];
+        _map = new OrderIdMap();
+        _mapGeneration = _generation;
+    }
+
+    // A fork's index: the caller's directory and map, nothing allocated that the fork would replace
+    // (a shard forks every symbol it writes after each snapshot).
+    private OrderIndex(int[][] pages, long[] pageGeneration, OrderIdMap map)
+    {
+        _pages = pages;
+        _pageGeneration = pageGeneration;
+        _map = map;
+    }
 
     /// <summary>Orders indexed.</summary>
     public int Count { get; private set; }
@@ -206,11 +221,9 @@ public sealed partial class OrderIndex
     public OrderIndex Fork()
     {
         _generation = NewGeneration(); // this index's pages are shared from now on
-        var c = new OrderIndex
+        var c = new OrderIndex(new int[Math.Max(4, _pageCount)][], new long[Math.Max(4, _pageCount)], _map)
         {
             IsSparse = IsSparse, Count = Count, _firstPage = _firstPage, _pageCount = _pageCount,
-            _pages = new int[Math.Max(4, _pageCount)][], _pageGeneration = new long[Math.Max(4, _pageCount)],
-            _map = _map, _mapGeneration = 0,
         };
         Array.Copy(_pages, c._pages, _pageCount);
         return c;

@@ -10,7 +10,7 @@ namespace Sig.Factors.Intraday;
 /// described in docs/store-and-journal.md, "Pipeline snapshots"). It writes what the state
 /// knows and nothing it can rebuild: the bar fold (<see cref="MinuteBarFold"/>) is left to refold
 /// from bar 1 at the next evaluation, which performs the same operations in the same order and so
-/// gives the same bits; the big-order book's bucket lists, bucket sums and size moments are
+/// gives the same bits; the big-order book's bucket member lists, bucket sums and size moments are
 /// rebuilt from its order rows (exact integers, so the order they are added in does not matter).
 /// A restored state continued with the same events gives the same rows as the original.
 /// </summary>
@@ -90,14 +90,15 @@ public sealed partial class MinuteBarSeries
     {
         w.WriteVar(Fills); w.WriteVar(FirstPrice);
         int traded = 0;
-        for (int b = 0; b < Slots; b++) if (Count[b] > 0) traded++;
+        for (int b = 0; b < Slots; b++) if (_bars[b].Count > 0) traded++;
         w.WriteVar(traded);
         for (int b = 0; b < Slots; b++)
         {
-            if (Count[b] == 0) continue;
+            ref readonly var bar = ref _bars[b];
+            if (bar.Count == 0) continue;
             w.WriteVar(b);
-            w.WriteVar(Open[b]); w.WriteVar(High[b]); w.WriteVar(Low[b]); w.WriteVar(Close[b]);
-            w.WriteVar(Volume[b]); w.WriteVar(Amount[b]); w.WriteVar(Count[b]); w.WriteVar(NetActiveBuy[b]);
+            w.WriteVar(bar.Open); w.WriteVar(bar.High); w.WriteVar(bar.Low); w.WriteVar(bar.Close);
+            w.WriteVar(bar.Volume); w.WriteVar(bar.Amount); w.WriteVar(bar.Count); w.WriteVar(bar.NetActiveBuy);
         }
     }
 
@@ -110,8 +111,9 @@ public sealed partial class MinuteBarSeries
         {
             long b = r.ReadVar();
             if (b is < 0 or >= Slots) throw new InvalidDataException($"bar {b} out of range");
-            Open[b] = r.ReadVar(); High[b] = r.ReadVar(); Low[b] = r.ReadVar(); Close[b] = r.ReadVar();
-            Volume[b] = r.ReadVar(); Amount[b] = r.ReadVar(); Count[b] = (int)r.ReadVar(); NetActiveBuy[b] = r.ReadVar();
+            ref var bar = ref _bars[b];
+            bar.Open = r.ReadVar(); bar.High = r.ReadVar(); bar.Low = r.ReadVar(); bar.Close = r.ReadVar();
+            bar.Volume = r.ReadVar(); bar.Amount = r.ReadVar(); bar.Count = (int)r.ReadVar(); bar.NetActiveBuy = r.ReadVar();
             if (b > _top) _top = (int)b;
         }
     }
@@ -158,7 +160,7 @@ public sealed partial class BigOrderBook
             o.SizeFromFills = (flags & 2) != 0;
             // Derived: the bucket and its lists, the bucket and octave sums, the size and amount moments.
             o.Bucket = BucketOf(o.ClassSize);
-            Link(i, o.Bucket);
+            Append(o.Bucket, i);
             var row = RowOf(in o);
             var octave = WritableOctave(o.Bucket);
             octave.Sums[o.Bucket & SubMask].Add(in row);

@@ -168,10 +168,10 @@ public class HandWorkedFactorTests
         state.Apply(TickEvent.Trade(S, 92500000, 1, 100000, 100, 1, 2, 'N', 'F'));
         state.Apply(TickEvent.Trade(S, 113000000, 2, 100000, 200, 3, 4, 'B', 'F'));
         state.Apply(TickEvent.Trade(S, 150000000, 3, 100000, 300, 5, 6, 'N', 'F'));
-        Assert.Equal(100, state.Bars.Volume[1]);
-        Assert.Equal(200, state.Bars.Volume[120]);
-        Assert.Equal(300, state.Bars.Volume[240]);
-        Assert.Equal(0, state.Bars.NetActiveBuy[1]); // side N has no aggressor
+        Assert.Equal(100, state.Bars[1].Volume);
+        Assert.Equal(200, state.Bars[120].Volume);
+        Assert.Equal(300, state.Bars[240].Volume);
+        Assert.Equal(0, state.Bars[1].NetActiveBuy); // side N has no aggressor
     }
 }
 

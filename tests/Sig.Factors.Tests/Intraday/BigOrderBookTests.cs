@@ -162,6 +162,7 @@ public class BigOrderBookTests
                 twin.AddFill(buy, sell, amount, logRet, early, aggressor);
             }
             AssertEqualBooks(twin, book);
+            AssertMembers(book);
             forks.Add((book.Fork(), Image(twin)));
             AssertEqualBooks(twin, forks[^1].Fork);
             if (round == 5)
@@ -190,6 +191,100 @@ public class BigOrderBookTests
         book.Clear();
         Assert.Equal(0, book.Count);
         Assert.Equal(image11, Image(forks[^1].Fork));
+    }
+
+    // Every bucket lists exactly the orders whose classification size falls in it, each once.
+    private static void AssertMembers(BigOrderBook book)
+    {
+        var expected = Enumerable.Range(0, book.Count).GroupBy(i => BigOrderBook.BucketOf(book.ClassificationSizeOf(i)))
+            .ToDictionary(g => g.Key, g => g.ToArray());
+        for (int b = 0; b < 63 * 8; b++)
+            Assert.Equal(expected.TryGetValue(b, out var rows) ? rows : [], book.MembersOf(b));
+    }
+
+    private static string MembersImage(BigOrderBook book) =>
+        string.Join(";", Enumerable.Range(0, 63 * 8).Select(b => string.Join(",", book.MembersOf(b))));
+
+    // A book of `orders` buy orders with sizes spread over a few octaves (many orders per bucket).
+    private static BigOrderBook BookOfManyOrders(int orders, long idStride, int seed)
+    {
+        var rng = new Random(seed);
+        var book = new BigOrderBook();
+        for (int k = 1; k <= orders; k++) book.AddFill(k * idStride, 0, rng.Next(1_000, 64_000), rng.Next(-50, 50), k % 3 == 0, (byte)'B');
+        return book;
+    }
+
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(9973L)]
+    public void Bucket_moves_after_a_fork_leave_the_other_book_unchanged(long idStride)
+    {
+        var parent = BookOfManyOrders(3000, idStride, 21);
+        var child = parent.Fork();
+        string parentImage = Image(parent), parentMembers = MembersImage(parent);
+        var rng = new Random(22);
+        // Many moves: every order filled again (up one or more buckets), enough to compact lists.
+        for (int f = 0; f < 6000; f++)
+            child.AddFill(1 + rng.Next(3000) * idStride, 0, rng.Next(500, 40_000), 3, false, (byte)'B');
+        Assert.Equal(parentImage, Image(parent));
+        Assert.Equal(parentMembers, MembersImage(parent));
+        AssertMembers(child);
+        AssertMembers(parent);
+        // And the other way round: the parent's moves leave the child as it was.
+        string childImage = Image(child), childMembers = MembersImage(child);
+        for (int f = 0; f < 6000; f++)
+            parent.AddFill(1 + rng.Next(3500) * idStride, 0, rng.Next(500, 40_000), -3, true, (byte)'B');
+        Assert.Equal(childImage, Image(child));
+        Assert.Equal(childMembers, MembersImage(child));
+        AssertMembers(parent);
+    }
+
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(9973L)]
+    public void A_bucket_move_after_a_fork_copies_only_the_chunk_of_the_order_it_moves(long idStride)
+    {
+        // 3000 orders: 47 row chunks, buckets of hundreds of orders spread over all of them. With
+        // the bucket lists in the rows, a move wrote its neighbours' rows (anywhere in the day).
+        var book = BookOfManyOrders(3000, idStride, 23);
+        _ = book.Fork();
+        long rowsBefore = book.RowChunkCopies, membersBefore = book.MemberChunkCopies;
+        // Orders 1..64 share row chunk 0; each fill moves its order into a higher bucket.
+        for (int k = 1; k <= 64; k++)
+        {
+            int bucket = BigOrderBook.BucketOf(book.ClassificationSizeOf(k - 1));
+            book.AddFill(k * idStride, 0, 70_000 + 1_000L * k, 1, false, (byte)'B');
+            Assert.NotEqual(bucket, BigOrderBook.BucketOf(book.ClassificationSizeOf(k - 1)));
+        }
+        Assert.Equal(1, book.RowChunkCopies - rowsBefore);
+        // At most the last chunk of each target bucket's list (a few buckets above 64,000).
+        Assert.InRange(book.MemberChunkCopies - membersBefore, 0, 8);
+        AssertMembers(book);
+    }
+
+    [Fact]
+    public void Shrinking_orders_keep_sums_and_members_exact()
+    {
+        // Negative amounts (never in a market) move orders down: no entry left behind may turn live again.
+        var rng = new Random(31);
+        var book = new BigOrderBook();
+        var orders = new Dictionary<(long, bool), Order>();
+        for (int step = 1; step <= 4000; step++)
+        {
+            long id = rng.Next(1, 300);
+            long amount = rng.Next(5) == 0 ? -rng.Next(1, 2_000_000) : rng.Next(1, 2_000_000);
+            book.AddFill(id, 0, amount, 1, false, (byte)'B');
+            if (!orders.TryGetValue((id, false), out var o)) orders[(id, false)] = o = new Order();
+            o.Amount += amount;
+            o.LogRet += 1;
+            if (step % 200 != 0) continue;
+            AssertMembers(book);
+            foreach (double k in new[] { -0.5, 0.0, 1.0 })
+            {
+                var (expected, _) = Reference(orders, BigOrderSizing.Filled, k, 0);
+                Assert.Equal(expected, book.SumBig(new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, k, 0)));
+            }
+        }
     }
 
     [Theory]

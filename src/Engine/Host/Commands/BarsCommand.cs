@@ -60,7 +60,7 @@ public sealed class BarsCommand : ICliCommand
                 for (int m = 1; m <= 240; m++)
                 {
                     var (o, h, l, c) = b.PricesOf(m, prev);
-                    w.Write($"{ds},{state.Symbol},{m},{FixedPrice.Format(o)},{FixedPrice.Format(h)},{FixedPrice.Format(l)},{FixedPrice.Format(c)},{b.Volume[m]},{FixedPrice.Format(b.Amount[m])},{b.Count[m]}\n");
+                    w.Write($"{ds},{state.Symbol},{m},{FixedPrice.Format(o)},{FixedPrice.Format(h)},{FixedPrice.Format(l)},{FixedPrice.Format(c)},{b[m].Volume},{FixedPrice.Format(b[m].Amount)},{b[m].Count}\n");
                     prev = c;
                 }
                 written++;
