@@ -87,6 +87,21 @@ public sealed class ShardRunner(ShardHost host, int shard)
         string dir = JournalDirectory(host.WorkDirectory, shard);
         Directory.CreateDirectory(dir);
         using var journal = await OpenJournalAsync(dir, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RunOnJournalAsync(dir, journal, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The journal's lock is what the shard's next owner waits for: the cuts queued for saving (the entity
+            // stopped before this runner was cancelled, so nothing is queued after this) are stored first, so the
+            // next owner restores the newest confirmed cut, never one a save of this owner is about to supersede.
+            Snapshots?.Drain(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private async Task RunOnJournalAsync(string dir, JournalWriter journal, CancellationToken cancellationToken)
+    {
         await using var connection = new NatsConnection(host.Nats with { Name = $"sig-shard-{shard}" });
         await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         var parser = await RecoverAsync(dir, cancellationToken).ConfigureAwait(false);
