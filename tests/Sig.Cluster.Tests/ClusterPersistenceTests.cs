@@ -155,9 +155,6 @@ public class ClusterPersistenceTests
         finally
         {
             LocalCluster.Down(kit.Work);
-            string keep = Path.Combine("/tmp/restart-flake-logs", DateTime.UtcNow.ToString("HHmmss"));
-            Directory.CreateDirectory(keep);
-            foreach (var f in Directory.GetFiles(kit.Work, "node-*.log")) File.Copy(f, Path.Combine(keep, Path.GetFileName(f)));
         }
         Assert.DoesNotContain(processes.Nodes, Detached.IsRunning);
     }

@@ -62,7 +62,6 @@ public sealed class ShardSnapshots(IPipelineSnapshotStore store, string clusterI
                 log($"persistence: shard {shard}: cannot read snapshots from {store.Description} ({e.Message}); replaying the whole journal");
                 return null;
             }
-            log($"DIAG persistence: shard {shard}: load {PersistenceId} max #{bound}: {(found is { } f ? f.SequenceNr.ToString() : "none")}");
             if (found is not { } stored) return null;
             try
             {
@@ -101,13 +100,13 @@ public sealed class ShardSnapshots(IPipelineSnapshotStore store, string clusterI
 
     private async Task SaveAsync(ShardCut cut)
     {
-        if (cut.InputNumber <= _previous) { log($"DIAG persistence: shard {shard}: skip save #{cut.InputNumber} <= previous {_previous}"); return; } // already stored (a minute confirmed twice)
+        if (cut.InputNumber <= _previous) return; // already stored (a minute confirmed twice)
         try
         {
             await store.SaveAsync(PersistenceId, cut.InputNumber, cut.Encode()).ConfigureAwait(false);
-            log($"DIAG persistence: shard {shard}: saved {PersistenceId}#{cut.InputNumber} (minute {cut.Minute}, seq {cut.StreamSeq}); previous {_previous}");
             if (_previous > 0) await store.DeleteThroughAsync(PersistenceId, _previous - 1).ConfigureAwait(false);
-            if (_previous > 0) log($"DIAG persistence: shard {shard}: deleted {PersistenceId} through #{_previous - 1}");
+            log($"persistence: shard {shard}: stored the cut after journal input {cut.InputNumber} (minute {cut.Minute}) as {PersistenceId}#{cut.InputNumber}"
+                + (_previous > 0 ? $"; deleted its cuts through #{_previous - 1}" : ""));
             _previous = cut.InputNumber;
             Saved++;
         }

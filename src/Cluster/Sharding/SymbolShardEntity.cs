@@ -73,7 +73,6 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
             _host.Log($"shard {_shard}: not started: this node is leaving the cluster");
             return;
         }
-        _host.Log($"DIAG shard {_shard}: entity start");
         var runner = new ShardRunner(_host, _shard) { OnRows = rows => self.Tell(rows), OnCut = _host.Snapshots is null ? null : cut => self.Tell(cut) };
         Local[_shard] = _runner = runner;
         _running = Task.Run(async () =>
@@ -91,13 +90,12 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _host.Log($"DIAG shard {_shard}: entity stop; waiting cuts [{string.Join(",", _cuts.Select(c => $"#{c.InputNumber}/m{c.Minute}"))}], confirmed through {_confirmedThrough}");
         _stop.Cancel();
         // The next owner of this shard opens the same journal: let the runner store its queued cuts and close it first (bounded).
         try { _running?.Wait(TimeSpan.FromSeconds(20)); }
         catch (AggregateException) { /* already reported */ }
         _runner?.Snapshots?.Drain(TimeSpan.FromSeconds(10)); // a shard that moves leaves its confirmed cuts stored
-        _host.Log($"DIAG shard {_shard}: entity stopped");
+        if (_runner is not null) _host.Log($"shard {_shard}: stopped ({_runner.Snapshots?.Saved ?? 0} cut(s) stored here; {_cuts.Count} awaiting their minute's confirmation not stored)");
         if (Local.TryGetValue(_shard, out var current) && ReferenceEquals(current, _runner)) Local.TryRemove(_shard, out _);
         _stop.Dispose();
     }
@@ -117,7 +115,6 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
         var confirmed = _cuts.Where(c => (c.Date, c.Minute).CompareTo(through) <= 0).ToList();
         if (confirmed.Count == 0) return;
         _cuts.RemoveAll(c => (c.Date, c.Minute).CompareTo(through) <= 0);
-        _host.Log($"DIAG shard {_shard}: confirmed through {through}: save #{confirmed[^1].InputNumber}/m{confirmed[^1].Minute} of [{string.Join(",", confirmed.Select(c => c.InputNumber))}]");
         _runner?.Snapshots?.Save(confirmed[^1]);
     }
 
