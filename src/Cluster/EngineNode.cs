@@ -120,7 +120,7 @@ public sealed class EngineNode : IAsyncDisposable
         for (int k = 0; k < spec.Shards; k++) region.Tell(new StartShard(k.ToString(global::System.Globalization.CultureInfo.InvariantCulture)));
         await node._status.ConnectAsync().ConfigureAwait(false);
         node._answering = node.AnswerStatusAsync(node._stop.Token);
-        host.Log($"node {index}: up at {spec.Address(index)} ({string.Join(",", roles)})");
+        host.Log($"node {index}: up at {spec.Address(index)} ({string.Join(",", roles)}), cluster id {host.ClusterId}");
         return node;
     }
 
@@ -134,7 +134,8 @@ public sealed class EngineNode : IAsyncDisposable
             .ToArray();
         var oldestCoordinator = state.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(CoordinatorRole))
             .OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
-        var shards = SymbolShardEntity.Local.OrderBy(kv => kv.Key)
+        // ToArray: one atomic copy (LINQ over the live dictionary sizes its buffer first and throws when a shard starts meanwhile).
+        var shards = SymbolShardEntity.Local.ToArray().OrderBy(kv => kv.Key)
             .Select(kv => new ShardStatus(kv.Key, kv.Value.LastSourceSeq, kv.Value.Pending, kv.Value.ClosedMinutes, kv.Value.Recovered,
                 kv.Value.LiveStreamEvents, kv.Value.Counters.EventsApplied, kv.Value.LiveSeconds,
                 kv.Value.RestoredFromInput, kv.Value.RestoredMinute, kv.Value.JournalRecords, kv.Value.Snapshots?.Saved ?? 0)).ToArray();
@@ -155,7 +156,11 @@ public sealed class EngineNode : IAsyncDisposable
                 {
                     await _status.PublishAsync(msg.ReplyTo, JsonSerializer.SerializeToUtf8Bytes(Status(), StatusJson), cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
-                catch (NatsException e) { _host.Log($"status reply: {e.Message}"); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One failed answer must not end the answering: a node that stops answering looks lost to `status`.
+                    _host.Log($"status reply: {e.Message}");
+                }
             }
         }
         catch (OperationCanceledException) { }

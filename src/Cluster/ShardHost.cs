@@ -41,22 +41,50 @@ public sealed class ShardHost
     public Action<string> Log { get; init; } = _ => { };
 
     /// <summary>
-    /// The cluster's identity in the outputs' Nats-Msg-Ids (16 hex characters, created once in
-    /// <c>cluster.id</c>), so a singleton that moved republishes a minute under the same ids.
+    /// The cluster's identity in the outputs' Nats-Msg-Ids and in the shards' persistence ids (16 hex
+    /// characters, created once in <c>cluster.id</c>), so a singleton that moved republishes a minute
+    /// under the same ids and a moved or restarted shard finds its cuts. Every node and every shard of a
+    /// node must see the same value: the first use creates the file, concurrent ones read it.
     /// </summary>
-    public string ClusterId => _clusterId ??= ReadOrCreateId(Path.Combine(WorkDirectory, "cluster.id"));
+    public string ClusterId
+    {
+        get { lock (_idGate) return _clusterId ??= ReadOrCreateId(Path.Combine(WorkDirectory, "cluster.id")); }
+    }
 
+    private readonly object _idGate = new();
     private string? _clusterId;
 
+    /// <summary>
+    /// Reads <paramref name="path"/>, or creates it with a new id when it does not exist. Creation is one
+    /// exclusive create (O_CREAT|O_EXCL): of the nodes (processes) starting at once exactly one creates it
+    /// and the others read its id. (The temporary file renamed "without overwrite" that was here let two
+    /// ids live: nodes and shards starting at once each kept the id they wrote, and the shards that used
+    /// the other id persisted their cuts where no restarting shard looked.)
+    /// </summary>
     private static string ReadOrCreateId(string path)
     {
-        if (File.Exists(path)) return File.ReadAllText(path).Trim();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..16];
-        string tmp = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(tmp, id);
-        try { File.Move(tmp, path, overwrite: false); }
-        catch (IOException) { File.Delete(tmp); } // another node created it first: theirs stands
-        return File.ReadAllText(path).Trim();
+        string mine = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..IdLength];
+        try
+        {
+            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            file.Write(System.Text.Encoding.ASCII.GetBytes(mine));
+            return mine;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another node created it first: theirs stands (read below, once its creator has written it).
+        }
+        for (int attempt = 0; ; attempt++)
+        {
+            string id = "";
+            try { id = File.ReadAllText(path).Trim(); }
+            catch (IOException) when (attempt < 500) { }
+            if (id.Length == IdLength) return id;
+            if (attempt >= 500) throw new InvalidDataException($"{path} holds '{id}', not a cluster id of {IdLength} hex characters");
+            Thread.Sleep(10); // wall-clock ok: waits for the creating node's write of the id; never shapes outputs
+        }
     }
+
+    private const int IdLength = 16;
 }

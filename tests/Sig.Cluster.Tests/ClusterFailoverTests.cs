@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Sig.Cluster.Local;
 using Sig.Cluster.Sharding;
 using Sig.Engine.Nats;
-using Sig.Engine.Tests.Nats;
 using Sig.Replay.Feed;
 using Xunit;
 
@@ -19,7 +17,8 @@ namespace Sig.Cluster.Tests;
 /// </summary>
 public class ClusterFailoverTests
 {
-    private static readonly string[] NodeCommand = ["dotnet", typeof(Sig.Engine.Host.Cli).Assembly.Location];
+    /// <summary>Condition polls every 100 ms: the kill -9 and the nats-server kill follow the published minute closely.</summary>
+    private const int Poll = 100;
 
     [Fact]
     public async Task Kill_9_of_the_singletons_node_and_of_one_nats_server_change_no_output()
@@ -28,16 +27,12 @@ public class ClusterFailoverTests
         var (expected, _) = await kit.SingleProcessDigestsAsync();
         const int shards = 4;
         var spec = kit.Spec(nodes: 3, shards);
-        Directory.CreateDirectory(kit.Work);
-        spec.Write(Path.Combine(kit.Work, ClusterSpec.FileName));
         var processes = new ClusterProcesses(kit.Nats.Pids, new int[3]);
         try
         {
-            for (int i = 0; i < 3; i++) processes.Nodes[i] = LocalCluster.StartNode(kit.Work, i, NodeCommand);
-            LocalCluster.WriteProcesses(kit.Work, processes);
+            processes = kit.StartNodes(spec);
             await using var connection = await kit.ConnectAsync();
-            await WaitAsync(async () => (await LocalCluster.AskNodesAsync(connection, spec)) is { Length: 3 } n
-                && n.All(x => x.Members.Count(m => m.Status == "Up") == 3) && n.Sum(x => x.Shards.Length) == shards, "3 nodes up with every shard", kit);
+            await kit.WaitUpAsync(connection, spec, Poll);
 
             // The victim nats-server leads neither stream, and the feed does not use it.
             var js = new NatsJSContext(connection);
@@ -52,14 +47,14 @@ public class ClusterFailoverTests
             using var day = kit.Ticks.OpenDay(kit.Date);
             var feeding = new DayFeedPublisher(feedConnection, kit.Subjects, new DayFeedPublishOptions { Speed = 300 }).PublishAsync(kit.Plan(day));
 
-            await WaitAsync(async () => await kit.LastDigestAsync(connection) is { Minute: >= 60 }, "minute 60 published", kit);
+            await kit.WaitAsync(async () => await kit.LastDigestAsync(connection) is { Minute: >= 60 }, "minute 60 published", Poll);
             var holder = (await LocalCluster.AskNodesAsync(connection, spec)).Single(n => n.Singleton).Node;
             Detached.Kill(processes.Nodes[holder]);
-            await WaitAsync(async () => await kit.LastDigestAsync(connection) is { Minute: >= 150 }, "minute 150 published after the node loss", kit);
+            await kit.WaitAsync(async () => await kit.LastDigestAsync(connection) is { Minute: >= 150 }, "minute 150 published after the node loss", Poll);
             kit.Nats.Kill(victim);
 
             await feeding;
-            Assert.Equal(expected, await kit.WaitForCloseDigestAsync(connection, () => Logs(kit)));
+            Assert.Equal(expected, await kit.WaitForCloseDigestAsync(connection, kit.Logs));
 
             var status = await LocalCluster.StatusAsync(kit.Work);
             Assert.Equal(2, status.Nodes.Length);
@@ -67,9 +62,7 @@ public class ClusterFailoverTests
             Assert.All(status.Shards, s => Assert.Equal(0UL, s.Lag));
             Assert.Equal(240, status.PublishedMinute);
 
-            var stored = await NatsTestKit.ReadStreamAsync(connection, MarketSubjects.OutStream);
-            Assert.Equal(240 * (day.SymbolCount + 2) + 1, stored.Count);
-            Assert.Equal(stored.Count, stored.Select(m => m.MsgId).Distinct().Count());
+            await ClusterKit.AssertOutOnceAsync(connection, day.SymbolCount);
 
             for (int k = 0; k < shards; k++)
                 Assert.Equal(0, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", ShardRunner.JournalDirectory(kit.Work, k)]));
@@ -79,18 +72,5 @@ public class ClusterFailoverTests
             LocalCluster.Down(kit.Work);
         }
         Assert.DoesNotContain(processes.Nodes.Concat(processes.NatsServers), Detached.IsRunning);
-    }
-
-    private static string Logs(ClusterKit kit) =>
-        string.Join("\n", Directory.GetFiles(kit.Work, "node-*.log").Select(f => $"== {f}\n{string.Join("\n", File.ReadLines(f).TakeLast(15))}"));
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, ClusterKit kit)
-    {
-        var watch = Stopwatch.StartNew(); // wall-clock ok: a test deadline
-        while (!await condition())
-        {
-            if (watch.Elapsed > ClusterKit.Deadline) throw new TimeoutException($"{what}: not within {ClusterKit.Deadline.TotalSeconds} s\n{Logs(kit)}");
-            await Task.Delay(100); // wall-clock ok: poll interval of a condition wait with a deadline
-        }
     }
 }

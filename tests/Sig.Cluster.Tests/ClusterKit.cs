@@ -7,6 +7,7 @@ using Sig.Cluster.Local;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Nats;
+using Sig.Engine.Tests.Nats;
 using Sig.Factors.Cpu;
 using Sig.Replay.Feed;
 using Sig.Replay.Generator;
@@ -112,6 +113,49 @@ public sealed class ClusterKit : IAsyncDisposable
             await Task.Delay(200); // wall-clock ok: poll interval of a condition wait with a deadline
         }
         throw new TimeoutException($"SIG_OUT has no close digest within {Deadline.TotalSeconds} s; last {await LastDigestAsync(connection)}; {diagnostics?.Invoke()}");
+    }
+
+    /// <summary>How the tests start a node process: the engine binary, as `engine cluster up` starts it.</summary>
+    public static readonly string[] NodeCommand = ["dotnet", typeof(Sig.Engine.Host.Cli).Assembly.Location];
+
+    /// <summary>Writes <paramref name="spec"/> into the work directory and starts its nodes as processes (`engine cluster node`), recorded for `down`.</summary>
+    public ClusterProcesses StartNodes(ClusterSpec spec)
+    {
+        Directory.CreateDirectory(Work);
+        spec.Write(Path.Combine(Work, ClusterSpec.FileName));
+        var processes = new ClusterProcesses(Nats.Pids, new int[spec.Nodes.Length]);
+        for (int i = 0; i < spec.Nodes.Length; i++) processes.Nodes[i] = LocalCluster.StartNode(Work, i, NodeCommand);
+        LocalCluster.WriteProcesses(Work, processes);
+        return processes;
+    }
+
+    /// <summary>Waits (bounded) until every node of <paramref name="spec"/> answers, sees every member Up, and every shard runs somewhere.</summary>
+    public Task WaitUpAsync(NatsConnection connection, ClusterSpec spec, int pollMillis = 200) =>
+        WaitAsync(async () => (await LocalCluster.AskNodesAsync(connection, spec)) is var n && n.Length == spec.Nodes.Length
+            && n.All(x => x.Members.Count(m => m.Status == "Up") == spec.Nodes.Length) && n.Sum(x => x.Shards.Length) == spec.Shards,
+            $"{spec.Nodes.Length} nodes up with every shard", pollMillis);
+
+    /// <summary>Waits (bounded by <see cref="Deadline"/>) until <paramref name="condition"/> holds; the timeout names <paramref name="what"/> and carries the node logs' tails.</summary>
+    public async Task WaitAsync(Func<Task<bool>> condition, string what, int pollMillis = 200)
+    {
+        var watch = Stopwatch.StartNew(); // wall-clock ok: a test deadline
+        while (!await condition())
+        {
+            if (watch.Elapsed > Deadline) throw new TimeoutException($"{what}: not within {Deadline.TotalSeconds} s\n{Logs()}");
+            await Task.Delay(pollMillis); // wall-clock ok: poll interval of a condition wait with a deadline
+        }
+    }
+
+    /// <summary>The last 15 lines of every node log in the work directory (failure messages).</summary>
+    public string Logs() =>
+        string.Join("\n", Directory.GetFiles(Work, "node-*.log").Select(f => $"== {f}\n{string.Join("\n", File.ReadLines(f).TakeLast(15))}"));
+
+    /// <summary>SIG_OUT holds every output of the day once: 240 minutes × (symbols + snapshot + digest) + the daily.</summary>
+    public static async Task AssertOutOnceAsync(NatsConnection connection, int symbols)
+    {
+        var stored = await NatsTestKit.ReadStreamAsync(connection, MarketSubjects.OutStream);
+        Xunit.Assert.Equal(240 * (symbols + 2) + 1, stored.Count);
+        Xunit.Assert.Equal(stored.Count, stored.Select(m => m.MsgId).Distinct().Count());
     }
 
     public async ValueTask DisposeAsync()

@@ -87,12 +87,27 @@ public sealed class ShardRunner(ShardHost host, int shard)
         string dir = JournalDirectory(host.WorkDirectory, shard);
         Directory.CreateDirectory(dir);
         using var journal = await OpenJournalAsync(dir, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RunOnJournalAsync(dir, journal, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The journal's lock is what the shard's next owner waits for: the cuts queued for saving (the entity
+            // stopped before this runner was cancelled, so nothing is queued after this) are stored first, so the
+            // next owner restores the newest confirmed cut, never one a save of this owner is about to supersede.
+            Snapshots?.Drain(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private async Task RunOnJournalAsync(string dir, JournalWriter journal, CancellationToken cancellationToken)
+    {
         await using var connection = new NatsConnection(host.Nats with { Name = $"sig-shard-{shard}" });
         await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         var parser = await RecoverAsync(dir, cancellationToken).ConfigureAwait(false);
         host.Log(RestoredFromInput > 0
-            ? $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description}); replayed {Recovered:N0} of {JournalRecords:N0} journal inputs (through stream seq {_maxSeq}); live"
-            : $"shard {shard}: replayed {Recovered:N0} journal records (through stream seq {_maxSeq}); live");
+            ? $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description} {Snapshots.PersistenceId}); replayed {Recovered:N0} of {JournalRecords:N0} journal inputs (through stream seq {_maxSeq}); live"
+            : $"shard {shard}: replayed {Recovered:N0} journal records (through stream seq {_maxSeq}{(Snapshots is { } s ? $"; no cut under {s.PersistenceId}" : "")}); live");
 
         _live = new NatsMarketSource(connection, host.Subjects, new LiveSourceOptions { Durable = $"sig-shard-{shard}" }, journal, parser, _maxSeq)
         {

@@ -105,6 +105,8 @@ public sealed class ShardSnapshots(IPipelineSnapshotStore store, string clusterI
         {
             await store.SaveAsync(PersistenceId, cut.InputNumber, cut.Encode()).ConfigureAwait(false);
             if (_previous > 0) await store.DeleteThroughAsync(PersistenceId, _previous - 1).ConfigureAwait(false);
+            log($"persistence: shard {shard}: stored the cut after journal input {cut.InputNumber} (minute {cut.Minute}) as {PersistenceId}#{cut.InputNumber}"
+                + (_previous > 0 ? $"; deleted its cuts through #{_previous - 1}" : ""));
             _previous = cut.InputNumber;
             Saved++;
         }

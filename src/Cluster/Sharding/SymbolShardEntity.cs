@@ -66,6 +66,13 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         var self = Self;
+        if (NodeIsLeaving(Context.System))
+        {
+            // Handed over while this node itself stops (the nodes left at once): the region stops this entity
+            // with the node, and the shard starts on a node that stays (or on the next start, from its cut).
+            _host.Log($"shard {_shard}: not started: this node is leaving the cluster");
+            return;
+        }
         var runner = new ShardRunner(_host, _shard) { OnRows = rows => self.Tell(rows), OnCut = _host.Snapshots is null ? null : cut => self.Tell(cut) };
         Local[_shard] = _runner = runner;
         _running = Task.Run(async () =>
@@ -84,13 +91,23 @@ public sealed class SymbolShardEntity : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _stop.Cancel();
-        // The next owner of this shard opens the same journal: let the runner close it first (bounded).
-        try { _running?.Wait(TimeSpan.FromSeconds(10)); }
+        // The next owner of this shard opens the same journal: let the runner store its queued cuts and close it first (bounded).
+        try { _running?.Wait(TimeSpan.FromSeconds(20)); }
         catch (AggregateException) { /* already reported */ }
         _runner?.Snapshots?.Drain(TimeSpan.FromSeconds(10)); // a shard that moves leaves its confirmed cuts stored
+        if (_runner is not null) _host.Log($"shard {_shard}: stopped ({_runner.Snapshots?.Saved ?? 0} cut(s) stored here; {_cuts.Count} awaiting their minute's confirmation not stored)");
         if (Local.TryGetValue(_shard, out var current) && ReferenceEquals(current, _runner)) Local.TryRemove(_shard, out _);
         _stop.Dispose();
     }
+
+    /// <summary>
+    /// True once this node has begun to stop (CoordinatedShutdown runs, or the member is leaving): the coordinator
+    /// may still allocate a shard here while the nodes stop at the same moment.
+    /// </summary>
+    private static bool NodeIsLeaving(ActorSystem system) =>
+        CoordinatedShutdown.Get(system).ShutdownReason is not null
+        || Akka.Cluster.Cluster.Get(system).SelfMember.Status is Akka.Cluster.MemberStatus.Leaving or Akka.Cluster.MemberStatus.Exiting
+            or Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed;
 
     /// <summary>The newest cut whose minute the singleton confirmed is saved; older waiting ones are superseded by it.</summary>
     private void SaveConfirmedCuts((DateOnly, int) through)
