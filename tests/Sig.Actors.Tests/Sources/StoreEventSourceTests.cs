@@ -50,7 +50,7 @@ public sealed class StoreEventSourceTests : IDisposable
     }
 
     [Fact]
-    public void A_source_reuses_released_batches_and_a_batch_is_returned_exactly_once()
+    public async Task A_source_reuses_released_batches_and_a_batch_is_returned_exactly_once()
     {
         var days = new[] { MakeDay(Day1, seed: 3) };
         WriteStore(days);
@@ -59,10 +59,8 @@ public sealed class StoreEventSourceTests : IDisposable
         var copies = new List<TickEvent[]>();
         var held = new List<MarketInput>();
         int ticks = 0;
-        var reader = source.ReadAsync(CancellationToken.None).GetAsyncEnumerator();
-        while (reader.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+        await foreach (var input in source.ReadAsync(CancellationToken.None))
         {
-            var input = reader.Current;
             if (input.Kind != MarketInputKind.Ticks) continue;
             Assert.Same(source.Pool, input.Pool);
             copies.Add(input.Events.ToArray());
