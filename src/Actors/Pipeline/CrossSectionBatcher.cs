@@ -16,6 +16,8 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
     : PipelineStage<ShardMinute>(memory), ISnapshotable
 {
     private State _state = new();
+    // Keeps each cell's text from the last minute: quiet cells are copied, not formatted again.
+    private readonly SnapshotPayloadWriter _payloads = new();
 
     protected override ValueTask HandleAsync(ShardMinute part)
     {
@@ -31,8 +33,8 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
         _state.LastEmitted = key;
         var snapshot = Join(parts!);
         // The payloads are made once: digested by the DigestChain, published as the same bytes.
-        byte[] snapshotPayload = FactorPayloads.Snapshot(snapshot);
-        byte[]? dailyPayload = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? FactorPayloads.Snapshot(snapshot, daily: true) : null;
+        byte[] snapshotPayload = _payloads.Write(snapshot);
+        byte[]? dailyPayload = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _payloads.Write(snapshot, daily: true) : null;
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
         var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {

@@ -17,21 +17,18 @@ public static class FactorPayloads
     // Longest "R" text of a double plus its separator.
     private const int MaxNumberBytes = RoundTripDouble.MaxLength + 2;
 
-    // The buffer a snapshot payload is written into, reused by each thread; only the finished payload is allocated.
+    // The per-symbol payload's buffer, and the snapshot writer, reused by each thread (stages that
+    // write every minute own a writer of their own: see SnapshotPayloadWriter).
     [ThreadStatic] private static byte[]? t_buffer;
-
-    private static readonly byte[] FactorList = Encoding.ASCII.GetBytes(
-        "\"factors\":[" + string.Join(",", FactorCatalog.Names.Select(n => $"\"{n}\"")) + "],\"values\":[");
+    [ThreadStatic] private static SnapshotPayloadWriter? t_writer;
 
     /// <summary>`sig.factors.snapshot` (and, at minute 240, `sig.factors.daily` with kind "daily").
     /// "seq" of a snapshot is the minute's ordinal in the day, which is the same in live and replay.</summary>
-    public static byte[] Snapshot(FactorSnapshot s, bool daily = false)
+    public static byte[] Snapshot(FactorSnapshot s, bool daily = false) => (t_writer ??= new SnapshotPayloadWriter()).Write(s, daily);
+
+    /// <summary>The snapshot payload up to the values: the header fields and the symbols; returns the bytes written.</summary>
+    internal static int WriteSnapshotHead(FactorSnapshot s, bool daily, Span<byte> span)
     {
-        int n = s.Symbols.Length;
-        long bound = 128L + FactorList.Length + n * (12L + 3 + FactorCatalog.Count * (long)MaxNumberBytes);
-        if (bound > Array.MaxLength) throw new InvalidOperationException($"a snapshot of {n} symbols is too large for one payload");
-        var buffer = t_buffer is { } b && b.Length >= bound ? b : t_buffer = new byte[Math.Max(bound, 2 * (t_buffer?.Length ?? 0))];
-        var span = buffer.AsSpan();
         int at = 0;
         Put(span, ref at, "{\"v\":1,\"date\":\""u8);
         at += Encoding.ASCII.GetBytes(CanonicalRows.FormatDate(s.Date), span[at..]);
@@ -43,7 +40,7 @@ public static class FactorPayloads
             span[at++] = (byte)',';
         }
         Put(span, ref at, "\"symbols\":["u8);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < s.Symbols.Length; i++)
         {
             if (i > 0) span[at++] = (byte)',';
             span[at++] = (byte)'"';
@@ -52,24 +49,7 @@ public static class FactorPayloads
         }
         span[at++] = (byte)']';
         span[at++] = (byte)',';
-        Put(span, ref at, FactorList);
-        for (int i = 0; i < n; i++)
-        {
-            if (i > 0) span[at++] = (byte)',';
-            span[at++] = (byte)'[';
-            var row = s.Row(i);
-            for (int f = 0; f < row.Length; f++)
-            {
-                if (f > 0) span[at++] = (byte)',';
-                PutNumber(span, ref at, row[f]);
-            }
-            span[at++] = (byte)']';
-        }
-        Put(span, ref at, "]}"u8);
-        // Every byte is written by the copy, so the (large-object) array is not zeroed first.
-        var payload = GC.AllocateUninitializedArray<byte>(at);
-        span[..at].CopyTo(payload);
-        return payload;
+        return at;
     }
 
     private static void Put(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)

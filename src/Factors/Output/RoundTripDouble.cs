@@ -56,23 +56,23 @@ public static class RoundTripDouble
         return at + Layout(digits, exponent, destination[at..]);
     }
 
-    // digits × 10^exponent laid out as .NET's "R" does.
+    // digits × 10^exponent laid out as .NET's "R" does. The digits are written straight into
+    // place, two at a time from a pair table (no scratch buffer, no division per digit).
     private static int Layout(ulong digits, int exponent, Span<byte> dest)
     {
-        Span<byte> text = stackalloc byte[20];
-        int length = 0;
-        for (ulong v = digits; v != 0; v /= 10) text[19 - length++] = (byte)('0' + (int)(v % 10));
-        var ds = text[(20 - length)..];
+        int length = DecimalLength(digits);
         int scale = exponent + length; // the decimal point sits after `scale` digits
-        int at = 0;
+        int at;
         if (scale > 17 || scale < -3)
         {
-            dest[at++] = ds[0];
+            // d.ddd: all digits one place right, then the first moved left over the point.
+            PutDigits(digits, dest.Slice(1, length));
+            dest[0] = dest[1];
+            at = 1;
             if (length > 1)
             {
-                dest[at++] = (byte)'.';
-                ds[1..].CopyTo(dest[at..]);
-                at += length - 1;
+                dest[1] = (byte)'.';
+                at = length + 1;
             }
             int e = scale - 1;
             dest[at++] = (byte)'E';
@@ -84,29 +84,55 @@ public static class RoundTripDouble
         }
         else if (scale <= 0)
         {
-            dest[at++] = (byte)'0';
-            dest[at++] = (byte)'.';
-            dest.Slice(at, -scale).Fill((byte)'0');
-            at += -scale;
-            ds.CopyTo(dest[at..]);
+            dest[0] = (byte)'0';
+            dest[1] = (byte)'.';
+            dest.Slice(2, -scale).Fill((byte)'0');
+            at = 2 - scale;
+            PutDigits(digits, dest.Slice(at, length));
             at += length;
         }
         else if (scale >= length)
         {
-            ds.CopyTo(dest);
-            at += length;
-            dest.Slice(at, scale - length).Fill((byte)'0');
-            at += scale - length;
+            PutDigits(digits, dest[..length]);
+            dest.Slice(length, scale - length).Fill((byte)'0');
+            at = scale;
         }
         else
         {
-            ds[..scale].CopyTo(dest);
-            at += scale;
-            dest[at++] = (byte)'.';
-            ds[scale..].CopyTo(dest[at..]);
-            at += length - scale;
+            ulong pow = Pow10[length - scale];
+            PutDigits(digits / pow, dest[..scale]);
+            dest[scale] = (byte)'.';
+            PutDigits(digits % pow, dest.Slice(scale + 1, length - scale));
+            at = length + 1;
         }
         return at;
+    }
+
+    private static readonly ulong[] Pow10 = [.. Enumerable.Range(0, 20).Select(k => (ulong)BigInteger.Pow(10, k))];
+
+    // "00" … "99".
+    private static readonly byte[] DigitPairs = [.. Enumerable.Range(0, 100).SelectMany(k => new[] { (byte)('0' + k / 10), (byte)('0' + k % 10) })];
+
+    // Number of decimal digits of v > 0.
+    private static int DecimalLength(ulong v)
+    {
+        int t = ((64 - BitOperations.LeadingZeroCount(v)) * 1233) >> 12; // ⌊log10 2^bits⌋, one too high at most
+        return t + (v >= Pow10[t] ? 1 : 0);
+    }
+
+    // v as exactly dest.Length digits (leading zeros where v is shorter).
+    private static void PutDigits(ulong v, Span<byte> dest)
+    {
+        int k = dest.Length;
+        while (k >= 2)
+        {
+            int pair = (int)(v % 100) * 2;
+            v /= 100;
+            dest[k - 1] = DigitPairs[pair + 1];
+            dest[k - 2] = DigitPairs[pair];
+            k -= 2;
+        }
+        if (k == 1) dest[0] = (byte)('0' + (int)(v % 10));
     }
 
     // Ryū's d2d: the shortest digits (and their decimal exponent) that round to the double.

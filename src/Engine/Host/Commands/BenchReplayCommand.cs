@@ -97,7 +97,8 @@ public sealed class BenchReplayCommand : IBenchCommand
         t.AddRow("total", $"{total:F2}", $"{total * 1e9 / Math.Max(1, r.Events):F0}", $"{r.Allocated.Sum() / 1048576.0:N1}", $"{(double)r.Allocated.Sum() / Math.Max(1, r.Events):F1}");
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine($"one-thread replay: {r.Events:N0} events, {r.Events / Math.Max(1e-9, total):N0} events per CPU-second; " +
-            $"minute step (evaluate + snapshot, thread CPU) p50 / p99 {BenchReport.P50P99(r.StepMillis)}; GCs {r.Gen0} / {r.Gen1} / {r.Gen2}");
+            $"minute step (evaluate + snapshot, thread CPU) p50 / p99 {BenchReport.P50P99(r.StepMillis)}; GCs {r.Gen0} / {r.Gen1} / {r.Gen2}; " +
+            $"payload numbers copied from the previous minute {r.CellsReused:N0}, formatted {r.CellsFormatted:N0}");
     }
 
     // A child `engine generate` keeps generation's time and memory out of this process's figures.

@@ -28,8 +28,8 @@ internal static class ReplayPhaseProfile
     // The shard actor's bound on the events kept since its last snapshot (SymbolShard.MaxEventsSinceSnapshot).
     private const int MaxEventsSinceSnapshot = 1 << 20;
 
-    /// <summary>Per phase: thread CPU seconds and bytes allocated; the minute steps (ms, thread CPU); the events applied.</summary>
-    public sealed record Result(double[] CpuSeconds, long[] Allocated, List<double> StepMillis, long Events, int Gen0, int Gen1, int Gen2);
+    /// <summary>Per phase: thread CPU seconds and bytes allocated; the minute steps (ms, thread CPU); the events applied; payload cells copied from the previous minute and formatted.</summary>
+    public sealed record Result(double[] CpuSeconds, long[] Allocated, List<double> StepMillis, long Events, int Gen0, int Gen1, int Gen2, long CellsReused, long CellsFormatted);
 
     public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes)
     {
@@ -40,6 +40,7 @@ internal static class ReplayPhaseProfile
         var cpu = new double[5];
         var bytes = new long[5];
         var steps = new List<double>();
+        var payloads = new SnapshotPayloadWriter(); // as the batcher writes them
         long sinceSnapshot = 0;
         // As a shard keeps them for replay: the batches since the last snapshot, released (back to the pool) by the next one.
         var kept = new List<MarketInput>();
@@ -75,8 +76,8 @@ internal static class ReplayPhaseProfile
                         foreach (var s in snapshots)
                         {
                             mark = Mark();
-                            FactorPayloads.Snapshot(s);
-                            if (s.Minute == Sig.Engine.Time.SessionBars.BarsPerDay) FactorPayloads.Snapshot(s, daily: true);
+                            payloads.Write(s);
+                            if (s.Minute == Sig.Engine.Time.SessionBars.BarsPerDay) payloads.Write(s, daily: true);
                             Add(Phase.Payload, mark);
                             double snapshot = 0;
                             if (snapshotEveryMinutes > 0 && s.Minute % snapshotEveryMinutes == 0) snapshot = Snapshot();
@@ -91,7 +92,7 @@ internal static class ReplayPhaseProfile
             source.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         return new Result(cpu, bytes, steps, engine.EventsApplied,
-            GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
+            GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2, payloads.CellsReused, payloads.CellsFormatted);
 
         double Snapshot()
         {

@@ -1,0 +1,96 @@
+using System.Text;
+using Sig.Engine.Output;
+using Sig.Factors;
+
+namespace Sig.Factors.Output;
+
+/// <summary>
+/// Writes the `factors.snapshot` / `factors.daily` payload (docs/nats.md) of one stream of
+/// minutes into one reused buffer, keeping the text of every cell (symbol i, factor f) of the
+/// last payload it wrote keyed by the value's bits: a cell whose bits did not change since the
+/// previous minute (a quiet symbol's event factors, a NaN-free factor that a symbol's events
+/// did not move, every cell of the daily payload after the minute-240 snapshot) is copied, not
+/// formatted again. The text is a function of the bits alone, so a stale cell (another symbol
+/// at that position after a change of universe, a factor that depends on the minute) simply
+/// does not match and is formatted afresh: the bytes are those of
+/// <see cref="FactorPayloads.Snapshot"/> in every case. Not thread-safe: one writer per stage
+/// (the batcher owns one).
+/// </summary>
+public sealed class SnapshotPayloadWriter
+{
+    // One cell's text: RoundTripDouble.MaxLength rounded up, so a cached text is copied in one block.
+    private const int Slot = 32;
+    // Bits that no finite double has (a NaN): marks a cell with no cached text.
+    private const ulong NoText = 0x7FF8_DEAD_BEEF_0001UL;
+
+    private static readonly byte[] FactorList = Encoding.ASCII.GetBytes(
+        "\"factors\":[" + string.Join(",", FactorCatalog.Names.Select(n => $"\"{n}\"")) + "],\"values\":[");
+
+    private byte[] _buffer = [];
+    private ulong[] _bits = [];
+    private byte[] _text = [];
+    private byte[] _length = [];
+
+    /// <summary>Cells whose text was copied from the previous payload (counted for tests and benchmarks).</summary>
+    public long CellsReused { get; private set; }
+
+    /// <summary>Finite cells whose text was formatted.</summary>
+    public long CellsFormatted { get; private set; }
+
+    /// <summary>The payload of <paramref name="s"/> (with <paramref name="daily"/>: the `factors.daily` form); a new array of exactly its bytes.</summary>
+    public byte[] Write(FactorSnapshot s, bool daily = false)
+    {
+        int n = s.Symbols.Length;
+        int cells = n * FactorCatalog.Count;
+        long bound = 192L + FactorList.Length + n * (12L + 3 + FactorCatalog.Count * (long)Slot);
+        if (bound > Array.MaxLength) throw new InvalidOperationException($"a snapshot of {n} symbols is too large for one payload");
+        if (_buffer.Length < bound) _buffer = new byte[Math.Max(bound, 2L * _buffer.Length)];
+        if (_bits.Length < cells)
+        {
+            int size = Math.Max(cells, 2 * _bits.Length);
+            _bits = new ulong[size];
+            Array.Fill(_bits, NoText);
+            _text = new byte[(long)size * Slot];
+            _length = new byte[size];
+        }
+        var span = _buffer.AsSpan();
+        int at = FactorPayloads.WriteSnapshotHead(s, daily, span);
+        FactorList.CopyTo(span[at..]);
+        at += FactorList.Length;
+        var values = s.Values;
+        long reused = 0, formatted = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0) span[at++] = (byte)',';
+            span[at++] = (byte)'[';
+            int c0 = i * FactorCatalog.Count;
+            for (int f = 0; f < FactorCatalog.Count; f++)
+            {
+                if (f > 0) span[at++] = (byte)',';
+                int c = c0 + f;
+                double d = values[c];
+                if (!double.IsFinite(d)) { "null"u8.CopyTo(span[at..]); at += 4; continue; }
+                ulong bits = BitConverter.DoubleToUInt64Bits(d);
+                var text = _text.AsSpan(c * Slot, Slot);
+                if (_bits[c] == bits) reused++;
+                else
+                {
+                    _length[c] = (byte)RoundTripDouble.Write(d, text);
+                    _bits[c] = bits;
+                    formatted++;
+                }
+                text.CopyTo(span.Slice(at, Slot)); // the whole slot: the bound leaves room, the next write overwrites the tail
+                at += _length[c];
+            }
+            span[at++] = (byte)']';
+        }
+        "]}"u8.CopyTo(span[at..]);
+        at += 2;
+        CellsReused += reused;
+        CellsFormatted += formatted;
+        // Every byte is written by the copy, so the (large-object) array is not zeroed first.
+        var payload = GC.AllocateUninitializedArray<byte>(at);
+        span[..at].CopyTo(payload);
+        return payload;
+    }
+}
