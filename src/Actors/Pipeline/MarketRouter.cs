@@ -6,7 +6,8 @@ namespace Sig.Actors.Pipeline;
 /// The Router actor: at a day start it splits the ascending universe into contiguous symbol
 /// ranges, one per shard (so merging shard outputs is concatenation in shard order); then it
 /// sends each shard the events of its symbols, in arrival order, and every clock to every
-/// shard. Events of unknown symbols and rejected rows go to shard 0, which counts them. Its
+/// shard (routed by the symbol's position in the day's universe: a dense lookup, no search). Events
+/// of unknown symbols and rejected rows go to shard 0, which counts them. Its
 /// state is an immutable routing table, so it snapshots (a reference) after every message and
 /// keeps no message for replay. The source stream feeds it batches of consecutive inputs (as
 /// many as arrived while it was busy), one batch in flight, acknowledged while the shards'
@@ -18,6 +19,7 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
     : PipelineStage<SourceBatch>(memory), ISnapshotable
 {
     private readonly List<(int Shard, MarketInput Input)> _routed = [];
+    private readonly List<MarketInput> _split = [];
     private RoutingTable _table = RoutingTable.Empty;
     // Inputs routed so far (the number of the last one), and the minutes closed by the clocks of the current date.
     private long _inputs;
@@ -29,8 +31,12 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
         RequestSnapshot();
         // Routed in full before anything is sent: a batch that fails midway sends nothing, so its retry sends nothing twice.
         _routed.Clear();
+        _split.Clear();
         foreach (var input in batch.Inputs) Route(input);
         foreach (var (shard, input) in _routed) Emit(shard, input);
+        // A split input was copied into its parts and goes nowhere: the router is its last reader.
+        // Released only now, after every part is sent, so a retry after a failure above still reads it.
+        foreach (var input in _split) input.Release();
         return ValueTask.CompletedTask;
     }
 
@@ -47,10 +53,7 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
                 break;
             case MarketInputKind.Ticks:
                 if (shards == 1) { _routed.Add((0, input)); break; }
-                var parts = _table.Split(input.Events);
-                for (int s = 0; s < parts.Length; s++)
-                    if (parts[s] is { Length: > 0 } part)
-                        _routed.Add((s, ReferenceEquals(part, input.Events) ? input : MarketInput.Ticks(input.Date, part, input.SourceSeq)));
+                if (_table.Split(input, _routed)) _split.Add(input);
                 break;
             case MarketInputKind.Clock:
                 for (int s = 0; s < shards; s++) _routed.Add((s, input));
@@ -78,15 +81,14 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
 
     private sealed record State(RoutingTable Table, long Inputs, DateOnly Date, int Closed);
 
-    // Shard s owns universe positions [_starts[s], _starts[s + 1]); an event's shard is found by a
-    // binary search over the sorted symbol values (skipped while consecutive events share a symbol).
+    // Shard s owns universe positions [_starts[s], _starts[s + 1]); an event's shard is its universe
+    // position's (a dense lookup, done once per run of one symbol's events).
     private sealed class RoutingTable
     {
         public static readonly RoutingTable Empty = new([], 1);
-        private readonly int[] _values;
-        private readonly int[] _shardOfValue;
+        private readonly SymbolIndex _index;
         private readonly int[] _starts;
-        private readonly int _shards;
+        private readonly int _shards, _perShard;
 
         private RoutingTable(SymbolCode[] symbols, int shards)
         {
@@ -94,48 +96,57 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
             _starts = new int[shards + 1];
             int per = (symbols.Length + shards - 1) / Math.Max(1, shards);
             for (int s = 0; s <= shards; s++) _starts[s] = Math.Min(symbols.Length, s * per);
-            _values = Array.ConvertAll(symbols, s => s.Value);
-            _shardOfValue = new int[symbols.Length];
-            for (int s = 0; s < shards; s++) _shardOfValue.AsSpan(_starts[s], _starts[s + 1] - _starts[s]).Fill(s);
-            Array.Sort(_values, _shardOfValue);
+            _perShard = Math.Max(1, per);
+            _index = new SymbolIndex(symbols);
         }
 
         public static RoutingTable For(SymbolCode[] symbols, int shards) => new(symbols, shards);
 
         public SymbolCode[] SymbolsOf(SymbolCode[] symbols, int shard) => symbols[_starts[shard].._starts[shard + 1]];
 
-        /// <summary>Each shard's events in arrival order (null: none); the batch itself when it all belongs to one shard.</summary>
-        public TickEvent[]?[] Split(TickEvent[] events)
+        /// <summary>
+        /// Adds each shard's part of a ticks input to <paramref name="routed"/>, events in arrival order:
+        /// the input itself when it all belongs to one shard (false), else one new input per shard with
+        /// events (true: the input was copied and goes nowhere). Parts of a pooled input are rented
+        /// from its pool, so the shard that applies a part releases it like any other batch.
+        /// </summary>
+        public bool Split(MarketInput input, List<(int Shard, MarketInput Input)> routed)
         {
+            var events = input.Events;
             Span<int> counts = stackalloc int[_shards];
             int lastValue = int.MinValue, lastShard = 0;
-            foreach (ref readonly var e in events.AsSpan())
+            foreach (ref readonly var e in events)
             {
                 if (e.Symbol != lastValue) lastShard = ShardOf(lastValue = e.Symbol);
                 counts[lastShard]++;
             }
-            var parts = new TickEvent[]?[_shards];
             // All of one shard (the usual case for a replay, whose batches run in symbol order): no copy.
+            if (events.Length == 0) return true; // nothing to route: nobody else reads it
             if (counts[lastShard] == events.Length)
             {
-                parts[lastShard] = events;
-                return parts;
+                routed.Add((lastShard, input));
+                return false;
             }
-            for (int s = 0; s < _shards; s++) if (counts[s] > 0) parts[s] = new TickEvent[counts[s]];
+            var pool = input.Pool;
+            var parts = new TickEvent[]?[_shards];
+            for (int s = 0; s < _shards; s++) if (counts[s] > 0) parts[s] = pool?.Rent() ?? new TickEvent[counts[s]];
             counts.Clear();
             lastValue = int.MinValue;
-            foreach (ref readonly var e in events.AsSpan())
+            foreach (ref readonly var e in events)
             {
                 if (e.Symbol != lastValue) lastShard = ShardOf(lastValue = e.Symbol);
                 parts[lastShard]![counts[lastShard]++] = e;
             }
-            return parts;
+            for (int s = 0; s < _shards; s++)
+                if (parts[s] is { } part) routed.Add((s, MarketInput.Ticks(input.Date, part, counts[s], pool, input.SourceSeq)));
+            return true;
         }
 
+        // Unknown symbols go to shard 0, which counts them.
         private int ShardOf(int symbol)
         {
-            int i = Array.BinarySearch(_values, symbol);
-            return i < 0 ? 0 : _shardOfValue[i];
+            int i = _index.IndexOf(symbol);
+            return i < 0 ? 0 : i / _perShard;
         }
     }
 }

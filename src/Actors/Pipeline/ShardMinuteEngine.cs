@@ -17,8 +17,8 @@ namespace Sig.Actors.Pipeline;
 /// past a minute boundary before the clock closed it) is held back and applied, in arrival
 /// order, when its bar opens, so each minute's state holds exactly its bars. Whatever the
 /// source, the same events per minute give byte-identical snapshots. Symbols are routed by
-/// dense index (a binary search over the sorted universe, skipped while consecutive events
-/// share a symbol); the state itself is owned by the compute backend.
+/// dense index (<see cref="SymbolIndex"/>: two array reads, done once per run of one symbol's
+/// events; no search or hashing); the state itself is owned by the compute backend.
 /// </summary>
 public sealed partial class ShardMinuteEngine
 {
@@ -26,7 +26,7 @@ public sealed partial class ShardMinuteEngine
     private readonly IShardFactorState _state;
     private readonly List<TickEvent> _ahead = [];
     private SymbolCode[] _symbols = [];
-    private int[] _symbolValues = [];
+    private SymbolIndex _index = SymbolIndex.Empty;
     private double[] _rows = [];
     private int[] _changed = [];
     // Per-batch scratch: the accepted events and their symbol indices (reused, never kept).
@@ -67,7 +67,7 @@ public sealed partial class ShardMinuteEngine
     public void BeginDay(DateOnly date, IEnumerable<SymbolCode> universe)
     {
         _symbols = universe.Distinct().OrderBy(s => s).ToArray();
-        _symbolValues = Array.ConvertAll(_symbols, s => s.Value);
+        _index = new SymbolIndex(_symbols);
         _state.BeginDay(_symbols);
         _rows = new double[_symbols.Length * FactorCatalog.Count];
         Array.Fill(_rows, double.NaN);
@@ -100,7 +100,7 @@ public sealed partial class ShardMinuteEngine
                 if (e.Symbol != lastValue)
                 {
                     lastValue = e.Symbol;
-                    lastIndex = Array.BinarySearch(_symbolValues, e.Symbol);
+                    lastIndex = _index.IndexOf(e.Symbol);
                     if (lastIndex < 0) break;
                 }
                 if (SessionBars.BarOf(e.Time) != openBar) break;
@@ -119,7 +119,7 @@ public sealed partial class ShardMinuteEngine
             if (e.Symbol != lastValue)
             {
                 lastValue = e.Symbol;
-                lastIndex = Array.BinarySearch(_symbolValues, e.Symbol);
+                lastIndex = _index.IndexOf(e.Symbol);
             }
             if (lastIndex < 0) { UnknownSymbolEvents++; continue; }
             int bar = SessionBars.BarOf(e.Time);
@@ -146,7 +146,7 @@ public sealed partial class ShardMinuteEngine
             var e = _ahead[k];
             if (SessionBars.BarOf(e.Time) > minute) { _ahead[kept++] = e; continue; }
             release.Add(e);
-            symbols.Add(Array.BinarySearch(_symbolValues, e.Symbol));
+            symbols.Add(_index.IndexOf(e.Symbol));
         }
         _ahead.RemoveRange(kept, _ahead.Count - kept);
         _state.Apply(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(release), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(symbols));
@@ -171,7 +171,7 @@ public sealed partial class ShardMinuteEngine
     {
         var c = new ShardMinuteEngine(_crossSection, _state.Copy(into?._state))
         {
-            _symbols = _symbols, _symbolValues = _symbolValues, Date = Date, LastClosedMinute = LastClosedMinute,
+            _symbols = _symbols, _index = _index, Date = Date, LastClosedMinute = LastClosedMinute,
             EventsApplied = EventsApplied, LateEvents = LateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
             _rows = into is not null && into._rows.Length == _rows.Length ? into._rows : new double[_rows.Length],
             _changed = new int[_changed.Length],

@@ -22,12 +22,12 @@ public sealed partial class ShardMinuteEngine
     {
         var state = _state as IPersistentShardState ?? throw new NotSupportedException("this compute backend cannot persist its state");
         w.Write(Date.DayNumber);
-        w.WriteVar(_symbolValues.Length);
+        w.WriteVar(_symbols.Length);
         int previous = 0;
-        foreach (int s in _symbolValues)
+        foreach (var s in _symbols)
         {
-            w.WriteVar(s - (long)previous);
-            previous = s;
+            w.WriteVar(s.Value - (long)previous);
+            previous = s.Value;
         }
         w.WriteVar(LastClosedMinute);
         w.WriteVar(EventsApplied); w.WriteVar(LateEvents); w.WriteVar(UnknownSymbolEvents);
@@ -52,12 +52,12 @@ public sealed partial class ShardMinuteEngine
         for (int i = 0; i < n; i++)
         {
             previous += r.ReadVar();
-            if (i > 0 && previous <= values[i - 1] || previous is < int.MinValue or > int.MaxValue)
-                throw new InvalidDataException("symbols are not ascending");
+            if (i > 0 && previous <= values[i - 1] || previous is < 0 or > int.MaxValue)
+                throw new InvalidDataException("symbols are not ascending symbol codes");
             values[i] = (int)previous;
         }
-        engine._symbolValues = values;
         engine._symbols = Array.ConvertAll(values, v => new SymbolCode(v));
+        engine._index = new SymbolIndex(engine._symbols);
         engine.LastClosedMinute = (int)r.ReadVar();
         if (engine.LastClosedMinute is < 0 or > Sig.Engine.Time.SessionBars.BarsPerDay) throw new InvalidDataException($"closed minute {engine.LastClosedMinute}");
         engine.EventsApplied = r.ReadVar(); engine.LateEvents = r.ReadVar(); engine.UnknownSymbolEvents = r.ReadVar();

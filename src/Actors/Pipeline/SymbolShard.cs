@@ -16,7 +16,10 @@ internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCount
 /// (flat array copies) at day starts, every <c>actors.snapshotEveryMinutes</c> closed minutes,
 /// and whenever <see cref="MaxEventsSinceSnapshot"/> events have arrived since the last one, so
 /// the messages kept for replay stay bounded; after a failure the supervisor restarts it, and it
-/// restores the snapshot and replays the messages since. A snapshot's time counts in the minute step.
+/// restores the snapshot and replays the messages since. Those kept messages are the only
+/// references to their event batches after the shard has applied them, so a batch rented from a
+/// pool goes back to it when the snapshot that covers it is taken (<see cref="Released"/>), never
+/// earlier: a restart replays batches that are still its own. A snapshot's time counts in the minute step.
 /// Snapshots are double-buffered in the shard's <see cref="MinuteCrossSection"/> (which outlives
 /// restarts): the stage holds only the latest snapshot and restores by copying it, so the one
 /// before it is free and the next snapshot is written into its arrays instead of new ones.
@@ -47,8 +50,8 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                 break;
             case MarketInputKind.Ticks:
                 if (input.Date == _engine.Date) _engine.Apply(input.Events);
-                else _rejected += input.Events.Length; // a source never sends these; counted rather than mixed into another day
-                _eventsSinceSnapshot += input.Events.Length;
+                else _rejected += input.EventCount; // a source never sends these; counted rather than mixed into another day
+                _eventsSinceSnapshot += input.EventCount;
                 if (_eventsSinceSnapshot >= MaxEventsSinceSnapshot) RequestSnapshot();
                 break;
             case MarketInputKind.Clock:
@@ -83,6 +86,10 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
         }
         return ValueTask.CompletedTask;
     }
+
+    // The shard is the last reader of its ticks inputs: once a snapshot covers one (or it is dropped
+    // as poison) its pooled array goes back to the source's pool. Clocks and day starts own nothing.
+    protected override void Released(MarketInput input) => input.Release();
 
     private PipelineCounters Counters => new(_engine.EventsApplied, _engine.LateEvents, _engine.UnknownSymbolEvents, _rejected);
 

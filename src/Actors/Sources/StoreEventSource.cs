@@ -9,6 +9,11 @@ namespace Sig.Actors.Sources;
 /// for each minute m every symbol's events of bar m (symbol order, each symbol in seq order,
 /// in batches of at most <see cref="BatchEvents"/>), then the clock that closes m. This is
 /// what an ideal live feed delivers, so a replay computes what live computes.
+/// A batch is filled straight from the day's columns (<see cref="IDayEvents.ReadEventsBefore"/>:
+/// the tick store's mapped columns are written into the batch, with no buffer in between), into
+/// an array rented from this source's <see cref="Pool"/>; the shard that applies a batch releases
+/// it once its snapshot covers it (<see cref="MarketInput.Release"/>), so a replay reuses a
+/// working set of arrays instead of allocating one per 1,500 events.
 /// </summary>
 /// <param name="dates">Days to replay, in order.</param>
 /// <param name="openDay">Opens a day (disposed after its last input if it is <see cref="IDisposable"/>).</param>
@@ -16,12 +21,13 @@ namespace Sig.Actors.Sources;
 public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnly, IDayEvents> openDay, int lastMinute = SessionBars.BarsPerDay)
     : IMarketEventSource
 {
-    /// <summary>Events per batch: small enough to stay off the large-object heap, large enough to amortize a message.</summary>
+    /// <summary>Events per batch: small enough to stay off the large-object heap (84 KB), large enough to amortize a message.</summary>
     public const int BatchEvents = 1500;
 
-    private const int CursorChunk = 256;
-
     public string Name => "store";
+
+    /// <summary>Where this source's batches come from and go back to (one pool per source, collected with it).</summary>
+    public TickBatchPool Pool { get; } = new(BatchEvents);
 
     public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -30,23 +36,27 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
             var day = openDay(date);
             try
             {
-                int n = day.SymbolCount;
-                var symbols = new SymbolCode[n];
-                var cursors = new SymbolEventCursor[n];
-                for (int i = 0; i < n; i++)
-                {
-                    symbols[i] = day.Symbol(i);
-                    cursors[i] = new SymbolEventCursor(CursorChunk);
-                    cursors[i].Reset(day, i);
-                }
-                yield return MarketInput.DayStart(date, symbols);
-                var batches = new List<TickEvent[]>();
+                var cursor = new MinuteCursor(day);
+                TickEvent[]? spare = null; // rented, found nothing to hold: the next batch's array
+                yield return MarketInput.DayStart(date, cursor.Symbols);
                 for (int m = 1; m <= lastMinute; m++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    batches.Clear();
-                    CollectMinute(cursors, m, batches);
-                    foreach (var batch in batches) yield return MarketInput.Ticks(date, batch);
+                    // Bar ≤ m ⇔ stamped before m's close time (bars are monotone in time); the close takes everything left.
+                    cursor.BeginMinute(m == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(m));
+                    while (true)
+                    {
+                        var array = spare ?? Pool.Rent();
+                        spare = null;
+                        int used = cursor.Fill(array);
+                        if (used == 0)
+                        {
+                            spare = array;
+                            break;
+                        }
+                        yield return MarketInput.Ticks(date, array, used, Pool);
+                        if (used < array.Length) break;
+                    }
                     yield return MarketInput.Clock(date, SessionBars.CloseTimeOf(m));
                 }
             }
@@ -58,33 +68,49 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
         }
     }
 
-    /// <summary>Every symbol's events of bar <paramref name="minute"/>, symbol order, cut into batches.</summary>
-    private static void CollectMinute(SymbolEventCursor[] cursors, int minute, List<TickEvent[]> batches)
+    /// <summary>
+    /// Where the day's read stands: per symbol the next unread event. A minute's events are taken
+    /// symbol by symbol (each symbol's run of events before the close), and a batch that fills up
+    /// in the middle of a symbol continues with that symbol in the next one.
+    /// </summary>
+    private sealed class MinuteCursor
     {
-        // Bar ≤ m ⇔ stamped before m's close time (bars are monotone in time); the close takes everything left.
-        int close = minute == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(minute);
-        var batch = NewBatch();
-        int used = 0;
-        foreach (var cursor in cursors)
+        private readonly IDayEvents _day;
+        private readonly int[] _next, _count;
+        private int _close, _symbol;
+
+        public MinuteCursor(IDayEvents day)
         {
-            for (var run = cursor.Next(close); !run.IsEmpty; run = cursor.Next(close))
+            _day = day;
+            int n = day.SymbolCount;
+            Symbols = new SymbolCode[n];
+            _next = new int[n];
+            _count = new int[n];
+            for (int i = 0; i < n; i++)
             {
-                while (!run.IsEmpty)
-                {
-                    int take = Math.Min(run.Length, BatchEvents - used);
-                    run[..take].CopyTo(batch.AsSpan(used));
-                    used += take;
-                    run = run[take..];
-                    if (used < BatchEvents) continue;
-                    batches.Add(batch);
-                    batch = NewBatch();
-                    used = 0;
-                }
+                Symbols[i] = day.Symbol(i);
+                _count[i] = day.EventCount(i);
             }
         }
-        if (used > 0) batches.Add(batch[..used]);
-    }
 
-    // Filled by the copies before it is handed on, so not zeroed first (84 KB per batch, one per 1500 events).
-    private static TickEvent[] NewBatch() => GC.AllocateUninitializedArray<TickEvent>(BatchEvents);
+        public SymbolCode[] Symbols { get; }
+
+        public void BeginMinute(int close) => (_close, _symbol) = (close, 0);
+
+        /// <summary>Fills <paramref name="batch"/> from the current symbol on; returns the events written (fewer than its length: the minute is done).</summary>
+        public int Fill(TickEvent[] batch)
+        {
+            int used = 0;
+            for (; _symbol < _next.Length; _symbol++)
+            {
+                int next = _next[_symbol];
+                if (next == _count[_symbol]) continue;
+                int n = _day.ReadEventsBefore(_symbol, next, _close, batch.AsSpan(used));
+                _next[_symbol] = next + n;
+                used += n;
+                if (used == batch.Length) return used; // the symbol may have more before the close: the next batch starts with it
+            }
+            return used;
+        }
+    }
 }

@@ -38,12 +38,12 @@ public sealed class SymbolRange
     public bool Owns(int symbol) =>
         Array.BinarySearch(_values, symbol) >= 0 || Shard == 0 && Array.BinarySearch(_universe, symbol) < 0;
 
-    /// <summary>The events of <paramref name="events"/> this shard applies, in arrival order (the array itself when it owns all).</summary>
-    public TickEvent[] Select(TickEvent[] events)
+    /// <summary>The events of <paramref name="events"/> this shard applies, in arrival order (the span itself when it owns all).</summary>
+    public ReadOnlySpan<TickEvent> Select(ReadOnlySpan<TickEvent> events)
     {
         int owned = 0, lastValue = int.MinValue;
         bool lastOwned = false;
-        foreach (ref readonly var e in events.AsSpan())
+        foreach (ref readonly var e in events)
         {
             if (e.Symbol != lastValue) lastOwned = Owns(lastValue = e.Symbol);
             if (lastOwned) owned++;
@@ -52,7 +52,7 @@ public sealed class SymbolRange
         var kept = new TickEvent[owned];
         int at = 0;
         lastValue = int.MinValue;
-        foreach (ref readonly var e in events.AsSpan())
+        foreach (ref readonly var e in events)
         {
             if (e.Symbol != lastValue) lastOwned = Owns(lastValue = e.Symbol);
             if (lastOwned) kept[at++] = e;

@@ -100,7 +100,7 @@ public class MdInputHardeningTests
         Assert.Equal([MarketInputKind.Rejected, MarketInputKind.Ticks], poisoned.Select(i => i.Kind));
         Assert.StartsWith("seq jump: 900000000000000", poisoned[0].Reject!.Reason);
         Assert.Equal(1, poisoned[0].Reject!.Line);
-        Assert.Equal([12L], poisoned[1].Events.Select(e => e.Seq));
+        Assert.Equal([12L], poisoned[1].Events.ToArray().Select(e => e.Seq));
         Assert.Equal(MarketInputKind.Ticks, Parse(parser, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000500, 1011)).Single().Kind); // 999 past 12
         Assert.Equal(MarketInputKind.Rejected, Parse(parser, _subjects.MdTrade("000001.SZ"), Trade("000001.SZ", 93000600, 2012)).Single().Kind);
 

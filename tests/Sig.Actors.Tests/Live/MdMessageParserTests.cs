@@ -73,6 +73,6 @@ public class MdMessageParserTests
         Assert.Equal(MarketInputKind.Ticks, ticks.Kind);
         Assert.Equal(2, ticks.Events.Length);
         Assert.Equal(9UL, ticks.SourceSeq);
-        Assert.Equal([1L, 2L], ticks.Events.Select(e => e.Seq));
+        Assert.Equal([1L, 2L], ticks.Events.ToArray().Select(e => e.Seq));
     }
 }

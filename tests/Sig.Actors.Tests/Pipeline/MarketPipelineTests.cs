@@ -183,7 +183,7 @@ public class MarketPipelineTests
             Assert.Equal(inputs[i].Date, back.Date);
             Assert.Equal(inputs[i].SourceSeq, back.SourceSeq);
             Assert.Equal(inputs[i].Symbols, back.Symbols);
-            Assert.Equal(inputs[i].Events, back.Events);
+            Assert.Equal(inputs[i].Events.ToArray(), back.Events.ToArray());
             Assert.Equal(inputs[i].Time, back.Time);
             Assert.Equal(inputs[i].Reject, back.Reject);
         }

@@ -71,6 +71,16 @@ internal abstract class PipelineStage<TMessage> : UntypedActor, IWithUnboundedSt
     /// <summary>Handles one message. Throwing is a failure (see the class remarks). Stages that snapshot must complete synchronously.</summary>
     protected abstract ValueTask HandleAsync(TMessage message);
 
+    /// <summary>
+    /// Called exactly once for each message the stage will never read again: for a stage that
+    /// snapshots, when a snapshot covers it (the messages kept for replay since the previous snapshot
+    /// and the one just handled) or when it is dropped as poison; for any other stage, once handled
+    /// or dropped. A stage that is its messages' last reader returns their pooled buffers here
+    /// (<see cref="SymbolShard"/>); a stage that passes a message on must not. A message still kept
+    /// for replay when the run ends is never released (its buffers are collected instead).
+    /// </summary>
+    protected virtual void Released(TMessage message) { }
+
     /// <summary>Called once every upstream has ended, before the end is passed on.</summary>
     protected virtual void OnEndOfStream() { }
 
@@ -149,10 +159,14 @@ internal abstract class PipelineStage<TMessage> : UntypedActor, IWithUnboundedSt
             if (_snapshotRequested)
             {
                 _memory.Snapshot = snapshotable.Snapshot();
+                // The snapshot holds the effect of every message kept for replay and of this one: none is read again.
+                foreach (var logged in _memory.SinceSnapshot) Released((TMessage)logged.Message);
                 _memory.SinceSnapshot.Clear();
+                Released((TMessage)pending.Message);
             }
             else _memory.SinceSnapshot.Add(new LoggedMessage(pending.Number, pending.Message));
         }
+        else Released((TMessage)pending.Message);
         _memory.Current = null;
         Acknowledge(pending.Sender);
         // Counted after the acknowledgement is sent or deferred, so a reader of the count sees it decided.
@@ -188,6 +202,7 @@ internal abstract class PipelineStage<TMessage> : UntypedActor, IWithUnboundedSt
             _memory.Current = null;
             Interlocked.Increment(ref _memory.Poison);
             _memory.Report(ActorFailureKind.PoisonDropped, failed.Number, failed.Message, _memory.LastException, replaying: false);
+            Released((TMessage)failed.Message);
             Acknowledge(failed.Sender);
             return;
         }
@@ -220,6 +235,7 @@ internal abstract class PipelineStage<TMessage> : UntypedActor, IWithUnboundedSt
                         _memory.SinceSnapshot.Remove(logged);
                         Interlocked.Increment(ref _memory.Poison);
                         _memory.Report(ActorFailureKind.PoisonDropped, logged.Number, logged.Message, ex, replaying: true);
+                        Released((TMessage)logged.Message);
                     }
                     throw new StageFailureException(_memory, logged.Number, ex);
                 }

@@ -62,7 +62,7 @@ internal sealed class StageMemory(string name, SupervisionOptions supervision, i
     {
         null => "null",
         Array batch => $"{batch.GetType().GetElementType()!.Name}[{batch.Length}]",
-        Sig.Engine.Events.MarketInput input => $"{input.Kind}[{input.Events.Length}]",
+        Sig.Engine.Events.MarketInput input => $"{input.Kind}[{input.EventCount}]",
         SourceBatch batch => $"SourceBatch[{batch.Inputs.Count}]",
         _ => message.GetType().Name,
     };

@@ -38,6 +38,10 @@ public sealed record MarketReject(string Subject, int Line, string Reason)
 /// NATS): a batch, never a single event. <see cref="SourceSeq"/> is the input's position in its
 /// source (the JetStream stream sequence in live mode, 0 in replay); it is journaled so a
 /// restarted engine knows what it has already consumed, and never shapes outputs.
+/// A ticks input's events may sit in an array rented from a <see cref="TickBatchPool"/> (the tick
+/// store source's batches): the stage that reads them last calls <see cref="Release"/> once it will
+/// never read them again, which hands the array back for reuse. Nothing else about the input
+/// differs, so no stage downstream knows or cares which source made it.
 /// </summary>
 public sealed class MarketInput
 {
@@ -53,8 +57,32 @@ public sealed class MarketInput
     public ulong SourceSeq { get; }
     /// <summary><see cref="MarketInputKind.DayStart"/>: the universe, ascending and distinct.</summary>
     public SymbolCode[] Symbols { get; private init; } = [];
-    /// <summary><see cref="MarketInputKind.Ticks"/>: the events; the array is owned by the input and never reused.</summary>
-    public TickEvent[] Events { get; private init; } = [];
+    private TickEvent[] _events = [];
+    private int _eventCount;
+    private TickBatchPool? _pool;
+    private int _released;
+
+    /// <summary>
+    /// <see cref="MarketInputKind.Ticks"/>: the events (any interleaving of symbols, each symbol in seq
+    /// order). Reading them after <see cref="Release"/> throws: the array may already hold another batch.
+    /// </summary>
+    public ReadOnlySpan<TickEvent> Events
+    {
+        get
+        {
+            if (Volatile.Read(ref _released) != 0) throw new InvalidOperationException($"{this}: the events were released to their pool and may belong to another batch now");
+            return new ReadOnlySpan<TickEvent>(_events, 0, _eventCount);
+        }
+    }
+
+    /// <summary>Number of <see cref="Events"/> (readable after a release too).</summary>
+    public int EventCount => _eventCount;
+
+    /// <summary>The pool the events' array was rented from (null: the input owns a plain array).</summary>
+    public TickBatchPool? Pool => _pool;
+
+    /// <summary>True once <see cref="Release"/> has returned a pooled array.</summary>
+    public bool IsReleased => Volatile.Read(ref _released) != 0;
     /// <summary><see cref="MarketInputKind.Clock"/>: exchange time HHMMSSmmm.</summary>
     public int Time { get; private init; }
     /// <summary><see cref="MarketInputKind.Rejected"/>: what was refused.</summary>
@@ -63,8 +91,33 @@ public sealed class MarketInput
     public static MarketInput DayStart(DateOnly date, IEnumerable<SymbolCode> symbols, ulong sourceSeq = 0) =>
         new(MarketInputKind.DayStart, date, sourceSeq) { Symbols = symbols.Distinct().Order().ToArray() };
 
+    /// <summary>A ticks input that owns <paramref name="events"/> (never reused).</summary>
     public static MarketInput Ticks(DateOnly date, TickEvent[] events, ulong sourceSeq = 0) =>
-        new(MarketInputKind.Ticks, date, sourceSeq) { Events = events };
+        new(MarketInputKind.Ticks, date, sourceSeq) { _events = events, _eventCount = events.Length };
+
+    /// <summary>
+    /// A ticks input over the first <paramref name="count"/> events of <paramref name="events"/>, an
+    /// array rented from <paramref name="pool"/> (null: a plain array the input owns); the input owns
+    /// the rented array until <see cref="Release"/>.
+    /// </summary>
+    public static MarketInput Ticks(DateOnly date, TickEvent[] events, int count, TickBatchPool? pool, ulong sourceSeq = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)count, (uint)events.Length, nameof(count));
+        if (pool is not null && events.Length != pool.BatchEvents) throw new ArgumentException("the array was not rented from the pool", nameof(events));
+        return new(MarketInputKind.Ticks, date, sourceSeq) { _events = events, _eventCount = count, _pool = pool };
+    }
+
+    /// <summary>
+    /// Called by the last reader once it will never read the events again (a shard, when its
+    /// snapshot covers the input): a pooled array goes back to its pool, exactly once — a second
+    /// release throws, since it would hand the array out twice. Nothing for other inputs.
+    /// </summary>
+    public void Release()
+    {
+        if (_pool is null) return;
+        if (Interlocked.Exchange(ref _released, 1) != 0) throw new InvalidOperationException($"{this}: released twice (its array would be handed out twice)");
+        _pool.Return(_events);
+    }
 
     public static MarketInput Clock(DateOnly date, int time, ulong sourceSeq = 0) =>
         new(MarketInputKind.Clock, date, sourceSeq) { Time = time };
@@ -75,7 +128,7 @@ public sealed class MarketInput
     public override string ToString() => Kind switch
     {
         MarketInputKind.DayStart => $"DayStart({Date:yyyy-MM-dd}, {Symbols.Length} symbols)",
-        MarketInputKind.Ticks => $"Ticks({Events.Length})",
+        MarketInputKind.Ticks => $"Ticks({_eventCount})",
         MarketInputKind.Clock => $"Clock({Time})",
         _ => $"Rejected({Reject?.Reason})",
     };

@@ -41,7 +41,7 @@ public static class MarketJournalCodec
                 for (int i = 0; i < input.Symbols.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(dst[(i * sizeof(int))..], input.Symbols[i].Value);
                 break;
             case MarketInputKind.Ticks:
-                MemoryMarshal.AsBytes(input.Events.AsSpan()).CopyTo(dst);
+                MemoryMarshal.AsBytes(input.Events).CopyTo(dst);
                 break;
             case MarketInputKind.Clock:
                 BinaryPrimitives.WriteInt32LittleEndian(dst, input.Time);

@@ -15,7 +15,8 @@ namespace Sig.Engine.Host.Commands;
 /// <summary>
 /// `bench replay --phases`: the replay's work done on one thread without actors, so each phase's
 /// CPU time and allocations can be told apart: reading the store into batches (source),
-/// applying events (apply), evaluating the closed minutes (evaluate: the minute step without
+/// applying events (apply; the batches are kept and released to the source's pool at each snapshot,
+/// as a shard does), evaluating the closed minutes (evaluate: the minute step without
 /// payloads), the canonical payload bytes (payload) and supervision-style state copies at the
 /// pipeline's snapshot points (snapshot). CPU time is the thread's own (getrusage), so other
 /// processes on a shared machine do not inflate it. The rows are those of a one-shard pipeline.
@@ -41,6 +42,8 @@ internal static class ReplayPhaseProfile
         var steps = new List<double>();
         var payloads = new SnapshotPayloadWriter(); // as the batcher writes them
         long sinceSnapshot = 0;
+        // As a shard keeps them for replay: the batches since the last snapshot, released (back to the pool) by the next one.
+        var kept = new List<MarketInput>();
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         var source = new StoreEventSource([date], store.OpenDay).ReadAsync(CancellationToken.None).GetAsyncEnumerator();
         try
@@ -62,7 +65,8 @@ internal static class ReplayPhaseProfile
                         mark = Mark();
                         engine.Apply(input.Events);
                         Add(Phase.Apply, mark);
-                        if ((sinceSnapshot += input.Events.Length) >= MaxEventsSinceSnapshot) Snapshot();
+                        kept.Add(input);
+                        if ((sinceSnapshot += input.EventCount) >= MaxEventsSinceSnapshot) Snapshot();
                         break;
                     case MarketInputKind.Clock:
                         var snapshots = new List<FactorSnapshot>();
@@ -97,7 +101,13 @@ internal static class ReplayPhaseProfile
             spare = latest;
             latest = next;
             sinceSnapshot = 0;
-            return Add(Phase.Snapshot, mark);
+            double seconds = Add(Phase.Snapshot, mark);
+            // Counted in the source phase: handing the batches back is the source's side of the pool.
+            mark = Mark();
+            foreach (var input in kept) input.Release();
+            kept.Clear();
+            Add(Phase.Source, mark);
+            return seconds;
         }
 
         double Add(Phase p, (double Cpu, long Bytes) mark)

@@ -33,11 +33,11 @@ public sealed class PipelineStageTests : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>Runs a terminal fold stage over the batches; returns once it has handled the end of stream.</summary>
     private async Task<(FoldResult Result, StageMemory Memory)> RunFold(FailurePlan plan, IEnumerable<long[]> batches,
-        SupervisionOptions? supervision = null, List<ActorFailure>? log = null)
+        SupervisionOptions? supervision = null, List<ActorFailure>? log = null, ReleaseLog? releases = null)
     {
         var memory = Memory("fold", supervision, log);
         var result = new FoldResult();
-        var (fold, completion) = await Start(context => context.ActorOf(StageProducer.Props(() => new FoldStage(memory, plan, 4, result)), "fold"));
+        var (fold, completion) = await Start(context => context.ActorOf(StageProducer.Props(() => new FoldStage(memory, plan, 4, result, releases)), "fold"));
         var upstream = CreateTestProbe();
         foreach (var batch in batches) fold.Tell(batch, upstream.Ref);
         fold.Tell(EndOfStream.Instance, upstream.Ref);
@@ -116,6 +116,27 @@ public sealed class PipelineStageTests : Akka.TestKit.Xunit2.TestKit
         var failure = Assert.Single(log);
         Assert.Equal(("fold", ActorFailureKind.HandlerFailed, 23L, "Int64[10]"), (failure.ActorName, failure.Kind, failure.MessageNumber, failure.Message));
         Assert.IsType<InvalidOperationException>(failure.Exception);
+    }
+
+    [Fact]
+    public async Task Each_message_is_released_once_when_a_snapshot_covers_it_and_never_before_its_replay()
+    {
+        var batches = Batches().ToList();
+        var releases = new ReleaseLog();
+        // Message 23 fails once: the snapshot after 20 is restored and 21, 22 are replayed, so they must not have been released.
+        var failed = await RunFold(new FailurePlan().FailOn(225, times: 1), batches, releases: releases);
+        Assert.Equal(500, failed.Result.Count);
+        Assert.Equal(0, releases.ReadsAfterRelease);
+        // Snapshots after every 4th message: 1..48 are covered and released once each; 49 and 50 are still kept for replay.
+        Assert.All(batches.Take(48), b => Assert.Equal(1, releases.TimesReleased(b)));
+        Assert.All(batches.Skip(48), b => Assert.Equal(0, releases.TimesReleased(b)));
+
+        // A poison message is released when it is dropped, once; the messages replayed around it only when a snapshot covers them.
+        var poisonReleases = new ReleaseLog();
+        var poisoned = await RunFold(new FailurePlan().FailOn(305, times: int.MaxValue), batches, releases: poisonReleases);
+        Assert.Equal(1L, poisoned.Memory.Poison);
+        Assert.Equal(0, poisonReleases.ReadsAfterRelease);
+        Assert.All(batches.Take(48), b => Assert.Equal(1, poisonReleases.TimesReleased(b)));
     }
 
     [Fact]

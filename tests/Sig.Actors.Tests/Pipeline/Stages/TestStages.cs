@@ -42,14 +42,17 @@ public sealed class FoldResult
 /// has been folded, so a restart that did not restore would leave visibly wrong state.
 /// Each handled batch is forwarded downstream when the stage has one (never while replaying).
 /// </summary>
-internal sealed class FoldStage(StageMemory memory, FailurePlan plan, int snapshotEvery, FoldResult result)
+internal sealed class FoldStage(StageMemory memory, FailurePlan plan, int snapshotEvery, FoldResult result, ReleaseLog? releases = null)
     : PipelineStage<long[]>(memory), ISnapshotable
 {
     private long _state, _count;
 
+    protected override void Released(long[] batch) => releases?.Add(batch);
+
     protected override ValueTask HandleAsync(long[] batch)
     {
         plan.Observe(IsReplaying);
+        releases?.Reading(batch);
         foreach (long v in batch)
         {
             _state = unchecked(_state * 31 + v);
@@ -86,5 +89,29 @@ internal sealed class RecordingStage(StageMemory memory, List<long> seen) : Pipe
     {
         await Task.Yield(); // asynchronous like the publisher: the mailbox waits for it
         lock (seen) seen.AddRange(batch);
+    }
+}
+
+/// <summary>Which messages a stage released, how often, and whether it read one after releasing it (shared by all instances of one stage).</summary>
+public sealed class ReleaseLog
+{
+    private readonly Dictionary<long[], int> _released = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Reads of a message after its release (a pooled buffer would already serve another batch).</summary>
+    public int ReadsAfterRelease { get; private set; }
+
+    public void Add(long[] batch)
+    {
+        lock (_released) _released[batch] = _released.GetValueOrDefault(batch) + 1;
+    }
+
+    public void Reading(long[] batch)
+    {
+        lock (_released) if (_released.ContainsKey(batch)) ReadsAfterRelease++;
+    }
+
+    public int TimesReleased(long[] batch)
+    {
+        lock (_released) return _released.GetValueOrDefault(batch);
     }
 }

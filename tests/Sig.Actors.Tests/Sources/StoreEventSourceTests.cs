@@ -1,0 +1,177 @@
+using Sig.Actors.Sources;
+using Sig.Actors.Tests.Pipeline;
+using Sig.Engine.Events;
+using Sig.Engine.Time;
+using Sig.Replay.Store;
+using Xunit;
+
+namespace Sig.Actors.Tests.Sources;
+
+/// <summary>
+/// The store source reads batches straight from the mapped columns into pooled arrays. These tests
+/// hold it to what the previous reader (whole symbols copied out, then cut per minute through a
+/// buffer) produced, input for input, on a store with day boundaries and rows a clean feed would
+/// not have; and hold the pool to its ownership rules.
+/// </summary>
+public sealed class StoreEventSourceTests : IDisposable
+{
+    private static readonly DateOnly Day1 = new(2024, 3, 4), Day2 = new(2024, 3, 5);
+    private readonly string _dir = Directory.CreateTempSubdirectory("sig-store-source-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Mapped_column_batches_equal_the_previous_readers_inputs_across_days_and_bad_rows()
+    {
+        var days = new[] { MakeDay(Day1, seed: 1), MakeDay(Day2, seed: 2) };
+        WriteStore(days);
+        var store = TickStore.Open(_dir);
+        var source = new StoreEventSource(store.Dates, store.OpenDay);
+        var got = Read(source);
+        var want = PreviousReader(days);
+
+        Assert.Equal(want.Count, got.Count);
+        for (int i = 0; i < want.Count; i++)
+        {
+            Assert.Equal((want[i].Kind, want[i].Date, want[i].Time), (got[i].Input.Kind, got[i].Input.Date, got[i].Input.Time));
+            Assert.Equal(want[i].Symbols, got[i].Input.Symbols);
+            Assert.True(want[i].Events.SequenceEqual(got[i].Events), $"input {i} ({want[i].Kind} {want[i].Date:yyyy-MM-dd}) differs");
+        }
+        // The inputs cover every stored event once, and some batches were full (a symbol cut across two batches).
+        Assert.Equal(days.Sum(d => d.Values.Sum(e => e.Length)), got.Sum(g => g.Events.Length));
+        Assert.Contains(got, g => g.Events.Length == StoreEventSource.BatchEvents);
+        Assert.True(source.Pool.Rented > 0);
+
+        // An in-memory day reads through the interface's default (ReadEvents, then the cut): the same inputs.
+        var viaDefault = Read(new StoreEventSource([Day1, Day2], d => new InMemoryDay(d, days[d == Day1 ? 0 : 1])));
+        Assert.Equal(got.Count, viaDefault.Count);
+        for (int i = 0; i < got.Count; i++)
+            Assert.True(got[i].Events.SequenceEqual(viaDefault[i].Events) && got[i].Input.Time == viaDefault[i].Input.Time, $"input {i}");
+    }
+
+    [Fact]
+    public async Task A_source_reuses_released_batches_and_a_batch_is_returned_exactly_once()
+    {
+        var days = new[] { MakeDay(Day1, seed: 3) };
+        WriteStore(days);
+        var store = TickStore.Open(_dir);
+        var source = new StoreEventSource(store.Dates, store.OpenDay);
+        var copies = new List<TickEvent[]>();
+        var held = new List<MarketInput>();
+        int ticks = 0;
+        await foreach (var input in source.ReadAsync(CancellationToken.None))
+        {
+            if (input.Kind != MarketInputKind.Ticks) continue;
+            Assert.Same(source.Pool, input.Pool);
+            copies.Add(input.Events.ToArray());
+            // The first five batches are held to the end (a shard's replay list); the rest are released at once.
+            if (ticks++ < 5) held.Add(input);
+            else input.Release();
+        }
+        // Reuse happened, and never handed out a held batch: their events are what they were when read.
+        Assert.True(source.Pool.Allocated < source.Pool.Rented / 2, $"{source.Pool.Allocated} allocated for {source.Pool.Rented} batches");
+        for (int i = 0; i < held.Count; i++) Assert.True(copies[i].AsSpan().SequenceEqual(held[i].Events));
+        // Every released batch came back once; what is out is what is held (and at most one spare the source rented and found nothing for).
+        Assert.Equal(ticks - held.Count, source.Pool.Returned);
+        Assert.InRange(source.Pool.Rented - source.Pool.Returned - held.Count, 0, 1);
+
+        held[0].Release();
+        Assert.True(held[0].IsReleased);
+        Assert.Throws<InvalidOperationException>(() => held[0].Release());
+        Assert.Throws<InvalidOperationException>(() => held[0].Events.Length);
+        Assert.Equal(copies[0].Length, held[0].EventCount);
+        // An input that owns a plain array has nothing to return.
+        var owned = MarketInput.Ticks(Day1, copies[1]);
+        owned.Release();
+        owned.Release();
+        Assert.Equal(copies[1].Length, owned.Events.Length);
+    }
+
+    private static List<(MarketInput Input, TickEvent[] Events)> Read(StoreEventSource source)
+    {
+        var inputs = new List<(MarketInput, TickEvent[])>();
+        var reader = source.ReadAsync(CancellationToken.None).GetAsyncEnumerator();
+        while (reader.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+        {
+            var input = reader.Current;
+            inputs.Add((input, input.Kind == MarketInputKind.Ticks ? input.Events.ToArray() : []));
+            input.Release(); // copied: the array may serve the next batch
+        }
+        return inputs;
+    }
+
+    /// <summary>The reader before mapped-column batches: each symbol's events copied out whole, cut per minute by close time, cut into batches.</summary>
+    private static List<(MarketInputKind Kind, DateOnly Date, int Time, SymbolCode[] Symbols, TickEvent[] Events)> PreviousReader(
+        SortedDictionary<SymbolCode, TickEvent[]>[] days)
+    {
+        var inputs = new List<(MarketInputKind, DateOnly, int, SymbolCode[], TickEvent[])>();
+        foreach (var day in days)
+        {
+            var date = day == days[0] ? Day1 : Day2;
+            var symbols = day.Keys.ToArray();
+            var all = day.Values.ToArray();
+            var pos = new int[all.Length];
+            inputs.Add((MarketInputKind.DayStart, date, 0, symbols, []));
+            for (int m = 1; m <= SessionBars.BarsPerDay; m++)
+            {
+                int close = m == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(m);
+                var minute = new List<TickEvent>();
+                for (int s = 0; s < all.Length; s++)
+                    while (pos[s] < all[s].Length && all[s][pos[s]].Time < close) minute.Add(all[s][pos[s]++]);
+                for (int k = 0; k < minute.Count; k += StoreEventSource.BatchEvents)
+                    inputs.Add((MarketInputKind.Ticks, date, 0, [], minute.Skip(k).Take(StoreEventSource.BatchEvents).ToArray()));
+                inputs.Add((MarketInputKind.Clock, date, SessionBars.CloseTimeOf(m), [], []));
+            }
+        }
+        return inputs;
+    }
+
+    /// <summary>
+    /// Eight symbols: random days, one without events, and rows a clean feed would not have —
+    /// stamped before the open, in the lunch break, after the close, and out of time order
+    /// (a time that goes back after a later one) — plus one symbol with 4,000 events in one minute
+    /// (more than two batches).
+    /// </summary>
+    private static SortedDictionary<SymbolCode, TickEvent[]> MakeDay(DateOnly date, int seed)
+    {
+        var day = new SortedDictionary<SymbolCode, TickEvent[]>();
+        for (int i = 0; i < 8; i++)
+        {
+            var symbol = SymbolCode.FromParts(600000 + i * 3, "SH");
+            TickEvent[] events = i switch
+            {
+                3 => [],
+                5 => Enumerable.Range(0, 4000).Select(k => TickEvent.Trade(symbol, 100000000 + k * 10, k + 1, 100_000, 100, k + 1, k + 2, 'B', 'F')).ToArray(),
+                _ => Sig.Factors.Tests.Cpu.RandomDay.Make(seed * 100 + i, 900, sparse: i % 2 == 1).ToArray(),
+            };
+            for (int k = 0; k < events.Length; k++) events[k].Symbol = symbol.Value;
+            if (i == 1 && events.Length > 40)
+            {
+                events[0].Time = 91500000;             // the opening auction, before 09:30
+                events[10].Time = 120000000;           // the lunch break
+                events[20].Time = events[19].Time - 60_000; // out of time order: a minute back
+                events[^1].Time = 150500000;           // after the close
+            }
+            day[symbol] = events;
+        }
+        return day;
+    }
+
+    private void WriteStore(SortedDictionary<SymbolCode, TickEvent[]>[] days)
+    {
+        using var writer = new TickStoreWriter(_dir, blockRows: 1000); // several blocks per day: symbols in different blocks
+        foreach (var day in days)
+        {
+            var date = day == days[0] ? Day1 : Day2;
+            using var w = writer.BeginDay(date, ReferenceSchema.Default, day.Keys.Select(s => Reference(s, date)).ToList());
+            foreach (var (symbol, events) in day) w.WriteSymbol(symbol, events);
+            w.Commit();
+        }
+    }
+
+    private static DailyReference Reference(SymbolCode s, DateOnly date) => new()
+    {
+        Date = date, Symbol = s, PreClose = 100_000, AdjFactor = 1, Industry = "801010", TotalShares = 1_000_000, FloatShares = 800_000,
+        IsSt = false, LimitUp = 110_000, LimitDown = 90_000, Weights = new double[ReferenceSchema.Default.WeightColumns.Length],
+    };
+}
