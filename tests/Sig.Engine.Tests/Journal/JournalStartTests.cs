@@ -45,7 +45,7 @@ public class JournalStartTests : IDisposable
         {
             writer.Sync(); // a checkpoint that vouches for records 1..50: it goes with them
             aside = writer.BeginAfter(new JournalStart(80, 999, "cut #80"))!;
-            Assert.Equal(81, writer.Append(1, JournalFixture.PayloadOf(81)));
+            Assert.Equal(81, writer.Append(JournalFixture.TypeOf(81), JournalFixture.PayloadOf(81)));
         }
         Assert.Equal([81L], _journal.ReadAll().Sequences);
         Assert.Equal(Path.Combine(_journal.Directory, "superseded-1"), aside);

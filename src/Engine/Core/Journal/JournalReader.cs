@@ -68,6 +68,7 @@ public sealed class JournalReader : IDisposable
             start = i;
             expected = first;
         }
+        if (start == 0) expected = JournalStart.FirstSequenceOf(begins); // the first segment must begin where the journal does
         return new JournalReader(directory, checkpoint, segments, start, fromSequence, expected) { Start = begins };
     }
 
