@@ -138,7 +138,7 @@ public sealed class EngineNode : IAsyncDisposable
         var shards = SymbolShardEntity.Local.ToArray().OrderBy(kv => kv.Key)
             .Select(kv => new ShardStatus(kv.Key, kv.Value.LastSourceSeq, kv.Value.Pending, kv.Value.ClosedMinutes, kv.Value.Recovered,
                 kv.Value.LiveStreamEvents, kv.Value.Counters.EventsApplied, kv.Value.LiveSeconds,
-                kv.Value.RestoredFromInput, kv.Value.RestoredMinute, kv.Value.JournalRecords, kv.Value.Snapshots?.Saved ?? 0)).ToArray();
+                kv.Value.RestoredFromInput, kv.Value.RestoredMinute, kv.Value.JournalRecords, kv.Value.Snapshots?.Saved ?? 0, kv.Value.ResumedFromStreamSeq)).ToArray();
         bool singletonHere = oldestCoordinator is not null && oldestCoordinator.Address == cluster.SelfAddress;
         string? published = singletonHere && CrossSectionSingleton.LastPublished is { } p ? $"{p.Date:yyyy-MM-dd} minute {p.Minute} {p.Digest}" : null;
         return new NodeStatus(Index, cluster.SelfAddress.ToString(), members, shards, singletonHere, published,
@@ -206,10 +206,11 @@ public sealed record MemberStatus(string Address, string Status, string[] Roles,
 /// its consumer, minutes closed, journal inputs replayed through its engine at its start (after the
 /// restored cut, or all), tick events read live (whole stream), events applied (its range), seconds
 /// from its first live input to its last closed minute; the journal input and minute of the cut it
-/// restored at start (0: none), the journal inputs at start, and the cuts it saved since.
+/// restored at start (0: none), the journal inputs at start, the cuts it saved since, and the cut's stream sequence
+/// when it restored without a journal that holds the cut (SIG_MD consumed from the next message; 0 otherwise).
 /// </summary>
 public sealed record ShardStatus(int Shard, ulong LastSeq, ulong Lag, int Minute, long Replayed, long StreamEvents, long Applied, double LiveSeconds,
-    long RestoredFromInput = 0, int RestoredMinute = 0, long JournalRecords = 0, int CutsSaved = 0);
+    long RestoredFromInput = 0, int RestoredMinute = 0, long JournalRecords = 0, int CutsSaved = 0, ulong ResumedFromStreamSeq = 0);
 
 /// <summary>One node's answer to a status request (merge timings only from the singleton's node).</summary>
 public sealed record NodeStatus(int Node, string Address, MemberStatus[] Members, ShardStatus[] Shards, bool Singleton, string? Published, double[] MergeMillis);

@@ -13,10 +13,24 @@ namespace Sig.Orchestration;
 /// </summary>
 public static class VerifyReplayRun
 {
+    /// <summary>
+    /// Why the journal in <paramref name="journalDirectory"/> cannot be verified, or null. A journal that begins after a
+    /// cut (<see cref="Sig.Engine.Journal.JournalStart"/>: a cluster shard restored on a machine without its earlier
+    /// journal) cannot: the replay runs the whole market from input 1 through one engine, and the inputs before the
+    /// journal's first record live only in that shard's cut, which holds the state of its own symbol range.
+    /// </summary>
+    public static string? CannotVerify(string journalDirectory) =>
+        Sig.Engine.Journal.JournalStart.Read(journalDirectory) is { } start
+            ? $"{journalDirectory} begins after input {start.AfterSequence} (stream sequence {start.SourceSeq}; the inputs before it are in {start.Origin}): "
+              + "verify-replay replays a whole day from input 1, and a shard's cut holds only its own symbol range's state; "
+              + "verify a journal of the day that begins at input 1 (another shard's, or this shard's on the node it ran on before)"
+            : null;
+
     /// <summary>The replayed pipeline and the live run's manifest, from the journal <paramref name="journalDirectory"/>.</summary>
     public static (MarketPipeline Replayed, RunManifest Live) Run(EngineConfig config, string journalDirectory, string? storeDirectory)
     {
         string dir = journalDirectory;
+        if (CannotVerify(dir) is { } why) throw new InvalidDataException(why);
         string manifestPath = Path.Combine(dir, LiveSession.ManifestFileName);
         if (!File.Exists(manifestPath)) throw new FileNotFoundException($"no live manifest at {manifestPath}");
         var live = RunManifest.FromJson(File.ReadAllText(manifestPath));

@@ -20,7 +20,7 @@ namespace Sig.Actors.Live;
 /// decisions depend only on the messages before, so a journal replay sees the same inputs and
 /// <see cref="Observe"/> rebuilds the same state and counters from them.
 /// </summary>
-public sealed class MdMessageParser(MarketSubjects subjects, LiveOptions? limits = null)
+public sealed partial class MdMessageParser(MarketSubjects subjects, LiveOptions? limits = null, Sig.Factors.Daily.ReferenceBook? references = null)
 {
     private readonly LiveOptions _limits = limits ?? new LiveOptions();
     private readonly Dictionary<int, long> _lastSeq = [];
@@ -34,8 +34,11 @@ public sealed class MdMessageParser(MarketSubjects subjects, LiveOptions? limits
     private RejectCounters _rejects = new(0, 0, 0, 0);
     private long _windowsMinute = -1;
 
-    /// <summary>The reference rows received, by date (the DailyRollup adjusts the close's bars by them).</summary>
-    public Sig.Factors.Daily.ReferenceBook References { get; } = new();
+    /// <summary>
+    /// The reference rows received, by date (the DailyRollup adjusts the close's bars by them). A parser that only
+    /// follows another one's inputs (<see cref="Observe"/>) is given that parser's book: observing does not fill it.
+    /// </summary>
+    public Sig.Factors.Daily.ReferenceBook References { get; } = references ?? new();
 
     /// <summary>The session being received (default before the first reference message).</summary>
     public DateOnly Date { get; private set; }

@@ -340,30 +340,6 @@ public sealed class NatsMarketSource(
     }
 
     /// <summary>Makes the durable deliver exactly from the message after the last journaled one.</summary>
-    private async Task<INatsJSConsumer> PositionConsumerAsync(CancellationToken cancellationToken)
-    {
-        var js = _js!;
-        try
-        {
-            var existing = await js.GetConsumerAsync(MarketSubjects.MdStream, options.Durable, cancellationToken).ConfigureAwait(false);
-            var info = existing.Info;
-            if (info.Delivered.StreamSeq == LastSourceSeq && info.AckFloor.StreamSeq == LastSourceSeq && info.NumAckPending == 0
-                && info.Config.AckPolicy == ConsumerConfigAckPolicy.All) return existing;
-            await js.DeleteConsumerAsync(MarketSubjects.MdStream, options.Durable, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NatsJSApiException e) when (e.Error.Code == 404)
-        {
-            // No such consumer yet.
-        }
-        var config = new ConsumerConfig(options.Durable)
-        {
-            DeliverPolicy = LastSourceSeq == 0 ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartSequence,
-            OptStartSeq = LastSourceSeq == 0 ? 0 : LastSourceSeq + 1,
-            AckPolicy = ConsumerConfigAckPolicy.All,
-            AckWait = TimeSpan.FromSeconds(30),
-            MaxAckPending = options.FetchBatch * 4,
-            ReplayPolicy = ConsumerConfigReplayPolicy.Instant,
-        };
-        return await js.CreateOrUpdateConsumerAsync(MarketSubjects.MdStream, config, cancellationToken).ConfigureAwait(false);
-    }
+    private Task<INatsJSConsumer> PositionConsumerAsync(CancellationToken cancellationToken) =>
+        DurableConsumerStart.PositionAfterAsync(_js!, options.Durable, LastSourceSeq, options.FetchBatch, cancellationToken);
 }

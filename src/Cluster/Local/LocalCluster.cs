@@ -30,6 +30,7 @@ public sealed record ShardPlacement(int Shard, int? Node, ulong Delivered, ulong
     public string Recovery => Start switch
     {
         null => "-",
+        { RestoredFromInput: > 0, ResumedFromStreamSeq: > 0 } s => $"cut after input {s.RestoredFromInput} (minute {s.RestoredMinute}) without its journal, replayed from stream sequence {s.ResumedFromStreamSeq + 1}",
         { RestoredFromInput: > 0 } s => $"cut after input {s.RestoredFromInput} (minute {s.RestoredMinute}), replayed {s.Replayed} of {s.JournalRecords}",
         { JournalRecords: > 0 } s => $"whole journal, replayed {s.Replayed}",
         _ => "new",

@@ -18,9 +18,10 @@ namespace Sig.Cluster.Sharding;
 /// (<c>sig-shard-&lt;k&gt;</c>) read through the live source (parse, journal before ack, resume
 /// after the last journaled stream sequence), its journal in a directory of its own, and a
 /// <see cref="ShardMinuteEngine"/> over its symbol range. On start it restores the newest persisted
-/// cut of its shard (when the cluster persists them) and replays only the journal inputs after it
-/// (the inputs up to it only bring the md parser up to date), or the whole journal without one;
-/// then it reads live input. Every minute a clock closes yields the shard's rows through
+/// cut of its shard (when the cluster persists them) and replays only the journal inputs after it,
+/// or the whole journal without one; a cut whose input this machine's journal does not hold (the
+/// shard moved to another machine) restores with the md parser's state it carries, a new journal
+/// begins after it and SIG_MD is consumed from the cut's stream sequence + 1. Then it reads live input. Every minute a clock closes yields the shard's rows through
 /// <see cref="OnRows"/>, also the minutes rebuilt by the replay: the singleton drops what it
 /// already published. The clock that closes each multiple of <c>persistence.everyMinutes</c>
 /// minutes is a cut, handed to <see cref="OnCut"/>.
@@ -68,10 +69,19 @@ public sealed class ShardRunner(ShardHost host, int shard)
     /// <summary>Minutes closed at the restored cut (0: none).</summary>
     public int RestoredMinute { get; private set; }
 
+    /// <summary>
+    /// The cut's stream sequence when the shard restored a cut without a journal that holds it: SIG_MD was consumed
+    /// from the next message (0: the journal led up to where live input began).
+    /// </summary>
+    public ulong ResumedFromStreamSeq { get; private set; }
+
     private NatsMarketSource? _live;
     private ShardMinuteEngine? _engine;
     private SymbolRange? _range;
     private MdMessageParser? _parser;
+    // The md parser exactly after the inputs applied so far (cuts encode it): the live parser runs ahead by the rest of
+    // its pulled batch. Recovery's parser, then a follower that observes each live input as it is applied.
+    private MdMessageParser? _observed;
     private DateOnly _rangeDate;
     private long _inputs;
     private ulong _maxSeq;
@@ -104,10 +114,13 @@ public sealed class ShardRunner(ShardHost host, int shard)
     {
         await using var connection = new NatsConnection(host.Nats with { Name = $"sig-shard-{shard}" });
         await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
-        var parser = await RecoverAsync(dir, cancellationToken).ConfigureAwait(false);
-        host.Log(RestoredFromInput > 0
-            ? $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description} {Snapshots.PersistenceId}); replayed {Recovered:N0} of {JournalRecords:N0} journal inputs (through stream seq {_maxSeq}); live"
-            : $"shard {shard}: replayed {Recovered:N0} journal records (through stream seq {_maxSeq}{(Snapshots is { } s ? $"; no cut under {s.PersistenceId}" : "")}); live");
+        var parser = await RecoverAsync(dir, journal, cancellationToken).ConfigureAwait(false);
+        host.Log(RestoredFromInput == 0
+            ? $"shard {shard}: replayed {Recovered:N0} journal records (through stream seq {_maxSeq}{(Snapshots is { } s ? $"; no cut under {s.PersistenceId}" : "")}); live"
+            : ResumedFromStreamSeq > 0
+                ? $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description} {Snapshots.PersistenceId}) without its journal (this node's journal does not reach it): replayed from stream sequence {ResumedFromStreamSeq + 1}; the journal begins after input {RestoredFromInput}; live"
+                : $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description} {Snapshots.PersistenceId}); replayed {Recovered:N0} of {JournalRecords:N0} journal inputs (through stream seq {_maxSeq}); live");
+        if (OnCut is not null) _observed = MdParserStateCodec.Decode(MdParserStateCodec.Encode(parser), host.Subjects, host.Config.Live, parser.References);
 
         _live = new NatsMarketSource(connection, host.Subjects, new LiveSourceOptions { Durable = $"sig-shard-{shard}" }, journal, parser, _maxSeq)
         {
@@ -123,6 +136,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
                 if (input.Kind == MarketInputKind.Ticks) LiveStreamEvents += input.Events.Length;
                 int closed = ClosedMinutes;
                 Count(input);
+                _observed?.Observe(input);
                 Apply(input);
                 if (ClosedMinutes != closed) LiveSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds; // wall-clock ok: benchmark timing only
             }
@@ -134,43 +148,69 @@ public sealed class ShardRunner(ShardHost host, int shard)
     }
 
     /// <summary>
-    /// Rebuilds the shard's state: the newest persisted cut that fits (this shard, layout, settings;
-    /// its journal input present in the journal at the same stream sequence and day), then the
-    /// journal inputs after it; inputs up to the cut only go through the md parser (its sequence
-    /// numbers and reject windows are a function of the journal prefix). A cut that does not fit
-    /// is one log line and the next older one is tried, then the whole journal. Every check happens
-    /// before the first input is applied, so a refused cut leaves nothing behind. Returns the parser.
+    /// Rebuilds the shard's state: the newest persisted cut that fits (this shard, layout, settings),
+    /// then the journal inputs after it, or the whole journal without one. A journal that holds the
+    /// cut's input must be at the cut's stream sequence and day there; inputs up to it bring the md
+    /// parser up to date only for a version 1 cut (a version 2 cut carries the parser's state). A cut
+    /// this machine's journal does not hold restores without it (<see cref="RestoreWithoutJournal"/>).
+    /// A cut that does not fit is one log line and the next older one is tried, then the whole
+    /// journal. Every check happens before the first input is applied, so a refused cut leaves
+    /// nothing behind. Returns the parser.
     /// </summary>
-    private async Task<MdMessageParser> RecoverAsync(string dir, CancellationToken cancellationToken)
+    private async Task<MdMessageParser> RecoverAsync(string dir, JournalWriter journal, CancellationToken cancellationToken)
     {
+        var start = JournalStart.Read(dir);
+        long begins = start?.AfterSequence ?? 0, last = journal.LastSequence;
         long bound = long.MaxValue;
         for (int attempt = 0; ; attempt++)
         {
             var cut = attempt < 4 && Snapshots is { } snapshots ? await snapshots.LoadAsync(bound, _fingerprint).ConfigureAwait(false) : null;
-            var parser = _parser = new MdMessageParser(host.Subjects, host.Config.Live); // the close rows carry its reference rows
             var crossSection = new MinuteCrossSection(host.Config.BigOrder, host.Backend);
             _range = null;
-            _inputs = 0;
-            _maxSeq = 0;
+            _inputs = begins;
+            _maxSeq = start?.SourceSeq ?? 0;
             _rejected = 0;
             try
             {
+                if (cut is not null && (last < cut.InputNumber || begins > cut.InputNumber))
+                    return RestoreWithoutJournal(cut, journal, begins, last, crossSection);
+                if (cut is null && begins > 0)
+                {
+                    // Nothing restores the inputs before this journal: start the day over from the stream's first message.
+                    string? aside = journal.BeginAfter(null);
+                    host.Log($"shard {shard}: its journal begins after input {begins} and no cut restores it{(aside is null ? "" : $"; journal set aside in {aside}")}; consuming SIG_MD from its first message");
+                    begins = 0;
+                    start = null;
+                    _inputs = 0;
+                    _maxSeq = 0;
+                }
+                MdMessageParser parser;
+                if (cut?.ParserState is { } state)
+                {
+                    parser = MdParserStateCodec.Decode(state, host.Subjects, host.Config.Live);
+                    if (parser.Date != default) (_range, _rangeDate) = (new SymbolRange(parser.Universe, shard, host.Shards), parser.Date);
+                }
+                else if (begins > 0) throw new InvalidDataException($"a cut without the md parser's state (version 1) needs the journal from input 1; it begins after input {begins}");
+                else parser = new MdMessageParser(host.Subjects, host.Config.Live);
+                _parser = parser; // the close rows carry its reference rows
+                _observed = parser;
                 if (cut is null) _engine = new ShardMinuteEngine(crossSection);
                 else (_engine, _rejected) = ShardSnapshotCodec.Decode(cut.State, shard, host.Shards, crossSection);
                 long skip = cut?.InputNumber ?? 0;
+                if (cut is not null && begins == skip) CheckAt(cut); // the journal begins right after the cut: its start is the cut's position
                 var recovery = new JournalEventSource(dir)
                 {
                     SkipThrough = skip,
                     Skipped = input =>
                     {
-                        parser.Observe(input);
+                        if (cut!.ParserState is null) parser.Observe(input);
                         Count(input);
                         if (input.Kind == MarketInputKind.DayStart)
                         {
                             _range = new SymbolRange(input.Symbols, shard, host.Shards);
                             _rangeDate = input.Date;
                         }
-                        if (_inputs == skip) CheckAt(cut!);
+                        if (_inputs == skip) CheckAt(cut);
                     },
                 };
                 await foreach (var input in recovery.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -193,6 +233,36 @@ public sealed class ShardRunner(ShardHost host, int shard)
                 bound = cut.InputNumber - 1;
             }
         }
+    }
+
+    /// <summary>
+    /// Restores a cut that this machine's journal does not hold (it ends before the cut's input, or begins after it):
+    /// the shard's state and the md parser's from the cut, a journal that begins after the cut's input
+    /// (<see cref="JournalStart"/>; a journal with records is set aside first), and the consumer positioned after the
+    /// cut's stream sequence by the live source. A version 1 cut, without the parser's state, cannot.
+    /// </summary>
+    private MdMessageParser RestoreWithoutJournal(ShardCut cut, JournalWriter journal, long begins, long last, MinuteCrossSection crossSection)
+    {
+        var state = cut.ParserState
+            ?? throw new InvalidDataException($"this node's journal holds inputs {begins + 1}..{last}, not the cut's input {cut.InputNumber}, and a version 1 cut has no md parser state to restore without it");
+        var parser = MdParserStateCodec.Decode(state, host.Subjects, host.Config.Live);
+        var (engine, rejected) = ShardSnapshotCodec.Decode(cut.State, shard, host.Shards, crossSection);
+        if (parser.Date != cut.Date || engine.Date != cut.Date || engine.LastClosedMinute != cut.Minute)
+            throw new InvalidDataException($"the cut is of {cut.Date:yyyy-MM-dd} minute {cut.Minute}, its state of {engine.Date:yyyy-MM-dd} minute {engine.LastClosedMinute}, its md parser's of {parser.Date:yyyy-MM-dd}");
+        // Every check is done: only now is the old journal replaced.
+        string? aside = journal.BeginAfter(new JournalStart(cut.InputNumber, cut.StreamSeq, $"{Snapshots!.Description} {Snapshots.PersistenceId}#{cut.InputNumber}"));
+        if (aside is not null) host.Log($"shard {shard}: this node's journal (inputs {begins + 1}..{last}) does not reach the cut after input {cut.InputNumber}: set aside in {aside}");
+        (_engine, _rejected, _parser, _observed) = (engine, rejected, parser, parser);
+        (_range, _rangeDate) = (new SymbolRange(parser.Universe, shard, host.Shards), parser.Date);
+        _inputs = cut.InputNumber;
+        _maxSeq = cut.StreamSeq;
+        JournalRecords = cut.InputNumber;
+        Recovered = 0;
+        RestoredFromInput = cut.InputNumber;
+        RestoredMinute = cut.Minute;
+        ResumedFromStreamSeq = cut.StreamSeq;
+        Snapshots.ResumedFrom(cut);
+        return parser;
     }
 
     /// <summary>At the cut's input: the journal must be the one the cut was taken from (same stream position, same day and minute).</summary>
@@ -257,7 +327,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
             return;
         }
         OnCut!(new ShardCut(shard, host.Shards, _fingerprint, _inputs, _maxSeq, engine.Date, engine.LastClosedMinute,
-            ShardSnapshotCodec.Encode(shard, host.Shards, engine, _rejected)));
+            ShardSnapshotCodec.Encode(shard, host.Shards, engine, _rejected), MdParserStateCodec.Encode(_observed!)));
     }
 
     private void Apply(MarketInput input)

@@ -42,17 +42,25 @@ public sealed class JournalReader : IDisposable
     /// <summary>The segment the last record came from.</summary>
     public string? CurrentSegmentPath => _scanner?.Path;
 
-    /// <summary>Opens the journal in <paramref name="directory"/> to read records with sequence ≥ <paramref name="fromSequence"/>.</summary>
+    /// <summary>Where the journal begins when not at record 1 (<see cref="JournalStart"/>): records up to it are not in it.</summary>
+    public JournalStart? Start { get; private init; }
+
+    /// <summary>
+    /// Opens the journal in <paramref name="directory"/> to read records with sequence ≥ <paramref name="fromSequence"/>
+    /// (a journal that begins after a cut, <see cref="JournalStart"/>, is read from its first record).
+    /// </summary>
     public static JournalReader Open(string directory, long fromSequence = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such journal directory");
         // Read before listing: a writer appending meanwhile only ever moves the checkpoint behind what is on disk.
         var checkpoint = JournalCheckpoint.Read(directory);
+        var begins = JournalStart.Read(directory);
         var segments = SegmentFormat.ListSegments(directory);
         // Start in the last segment whose first sequence is ≤ fromSequence; headers are 16 bytes, so reading them all is cheap.
         int start = 0;
-        long expected = 1;
+        long expected = JournalStart.FirstSequenceOf(begins);
+        fromSequence = Math.Max(fromSequence, expected);
         for (int i = 0; i < segments.Count; i++)
         {
             long first = FirstSequenceOf(segments[i].Path);
@@ -60,7 +68,8 @@ public sealed class JournalReader : IDisposable
             start = i;
             expected = first;
         }
-        return new JournalReader(directory, checkpoint, segments, start, fromSequence, expected);
+        if (start == 0) expected = JournalStart.FirstSequenceOf(begins); // the first segment must begin where the journal does
+        return new JournalReader(directory, checkpoint, segments, start, fromSequence, expected) { Start = begins };
     }
 
     private static long FirstSequenceOf(string path)

@@ -133,7 +133,44 @@ public sealed class JournalWriter : IDisposable
             return;
         }
         _segmentIndex = 0;
+        LastSequence = JournalStart.FirstSequenceOf(JournalStart.Read(_directory)) - 1;
         StartSegment();
+    }
+
+    /// <summary>
+    /// Makes the journal begin after <paramref name="start"/>'s sequence (<see cref="JournalStart"/>): the next record
+    /// appended is <see cref="JournalStart.AfterSequence"/> + 1 (record 1 when null). What the directory held goes first: an empty journal's
+    /// segment is deleted; a journal with records (one that falls short of the cut the inputs before the start are in)
+    /// moves, with every file beside it but the lock, into a <c>superseded-N</c> directory under it, kept for
+    /// inspection and never read again. Returns that directory, or null.
+    /// </summary>
+    public string? BeginAfter(JournalStart? start)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_batching || _batch.WrittenCount > 0) throw new InvalidOperationException("a batch is open");
+        _segment.Dispose();
+        long records = LastSequence - (JournalStart.FirstSequenceOf(JournalStart.Read(_directory)) - 1);
+        string? aside = null;
+        if (records > 0)
+        {
+            int n = 1;
+            while (Directory.Exists(Path.Combine(_directory, $"superseded-{n}"))) n++;
+            aside = Directory.CreateDirectory(Path.Combine(_directory, $"superseded-{n}")).FullName;
+            foreach (string file in Directory.GetFiles(_directory))
+                if (Path.GetFileName(file) != LockFileName) File.Move(file, Path.Combine(aside, Path.GetFileName(file)));
+        }
+        else
+        {
+            foreach (var (_, path) in SegmentFormat.ListSegments(_directory)) File.Delete(path);
+            File.Delete(Path.Combine(_directory, JournalCheckpoint.FileName));
+            File.Delete(Path.Combine(_directory, JournalStart.FileName));
+        }
+        start?.Write(_directory);
+        LastSequence = start?.AfterSequence ?? 0;
+        _segmentIndex = 0;
+        Segments = 0;
+        StartSegment();
+        return aside;
     }
 
     private static FileStream OpenSegmentForAppend(string path, FileMode mode) => new(path, new FileStreamOptions

@@ -12,6 +12,8 @@ public enum SnapshotKind : ushort
     Cut = 2,
     /// <summary>A cluster shard's cut: its stream sequence and journal input, and its shard snapshot (docs/cluster.md).</summary>
     ClusterShard = 3,
+    /// <summary>The live md parser's state: sequence numbers, reject windows, clock, the day's universe and reference (docs/cluster.md).</summary>
+    MdParser = 4,
 }
 
 /// <summary>
@@ -74,7 +76,15 @@ public static class SnapshotEnvelope
     }
 
     /// <summary>The body of a frame of <paramref name="kind"/> and <paramref name="version"/>, or an <see cref="InvalidDataException"/> saying why not.</summary>
-    public static ReadOnlyMemory<byte> Unwrap(ReadOnlyMemory<byte> bytes, SnapshotKind kind, ushort version)
+    public static ReadOnlyMemory<byte> Unwrap(ReadOnlyMemory<byte> bytes, SnapshotKind kind, ushort version) =>
+        Unwrap(bytes, kind, version, version, out _);
+
+    /// <summary>
+    /// The body of a frame of <paramref name="kind"/> written by any format version in
+    /// [<paramref name="oldest"/>, <paramref name="newest"/>] (a reader of a format that grew), with the version
+    /// that wrote it; <see cref="InvalidDataException"/> saying why not.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Unwrap(ReadOnlyMemory<byte> bytes, SnapshotKind kind, ushort oldest, ushort newest, out ushort version)
     {
         var span = bytes.Span;
         if (span.Length < HeaderBytes + 4) throw new InvalidDataException($"{span.Length} bytes, shorter than a snapshot frame");
@@ -85,8 +95,9 @@ public static class SnapshotEnvelope
         if (crc != Crc32C.Compute(span[..(HeaderBytes + length)])) throw new InvalidDataException("checksum mismatch");
         var actualKind = (SnapshotKind)BinaryPrimitives.ReadUInt16LittleEndian(span[4..]);
         if (actualKind != kind) throw new InvalidDataException($"a {actualKind} snapshot where a {kind} snapshot was expected");
-        ushort actualVersion = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
-        if (actualVersion != version) throw new InvalidDataException($"format version {actualVersion}, this engine reads {version}");
+        version = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
+        if (version < oldest || version > newest)
+            throw new InvalidDataException($"format version {version}, this engine reads {(oldest == newest ? $"{newest}" : $"{oldest}..{newest}")}");
         return bytes.Slice(HeaderBytes, length);
     }
 }

@@ -10,10 +10,13 @@ namespace Sig.Engine.Host.Commands;
 /// only if identical. Prints the replayed output digest as its last line. A live run with close
 /// stages (portfolio.strategies) is verified with `--store DIR`, its feature store: the stages run
 /// again on a copy of it (the live run's own rows and targets, rewritten identically), the store
-/// itself is not changed.
+/// itself is not changed. A journal that begins after a cut (journal.start) cannot be verified: exit 2, saying why.
 /// </summary>
 public sealed class VerifyReplayCommand : ICliCommand
 {
+    /// <summary>The exit code for a journal that cannot be verified (it begins after a cut; 1 is a mismatch or an error).</summary>
+    public const int CannotVerifyExitCode = 2;
+
     public Command Build()
     {
         var journal = new Option<DirectoryInfo>("--journal") { Description = "Journal directory of a live run", Required = true };
@@ -22,7 +25,13 @@ public sealed class VerifyReplayCommand : ICliCommand
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
-            var (run, live) = VerifyReplayRun.Run(config, parse.GetValue(journal)!.FullName, parse.GetValue(store)?.FullName);
+            string dir = parse.GetValue(journal)!.FullName;
+            if (Directory.Exists(dir) && VerifyReplayRun.CannotVerify(dir) is { } why)
+            {
+                AnsiConsole.MarkupLine($"[yellow]cannot verify[/]: {Markup.Escape(why)}");
+                return CannotVerifyExitCode;
+            }
+            var (run, live) = VerifyReplayRun.Run(config, dir, parse.GetValue(store)?.FullName);
             return Report(run, live);
         });
         return cmd;
