@@ -37,7 +37,7 @@ public static class ReplayRun
             var pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
             {
                 onOutput?.Invoke(o);
-                if (o.IsClose) last = new FactorSnapshot(o.Snapshot.Date, o.Snapshot.Minute, o.Snapshot.Symbols, (double[])o.Snapshot.Values.Clone(), o.Snapshot.LastSeq);
+                if (o.IsClose) last = o.Snapshot.Copy();
             }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)),
                 closeStages: stages, reuseOutputBuffers: true);
             var counters = pipeline.Last?.Counters ?? default;
