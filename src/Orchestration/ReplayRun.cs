@@ -17,7 +17,8 @@ public static class ReplayRun
     /// outputs only (the manifest says so). The feature store is updated in a copy that replaces
     /// <paramref name="dbPath"/> only when the replay succeeded, so a refused replay (a corrupt day)
     /// leaves the database as it was, or none. The manifest counts every event the replay did not
-    /// apply, as a live run's does. <paramref name="onOutput"/> sees every output as it is produced (progress).
+    /// apply, as a live run's does. <paramref name="onOutput"/> sees every output as it is produced (progress);
+    /// the pipeline reuses its output buffers, so it copies what it keeps past its call.
     /// </summary>
     public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, EngineConfig config, int workers, string dbPath,
         PipelineOutputs outputs = PipelineOutputs.All, Action<MinuteOutput>? onOutput = null)
@@ -32,12 +33,13 @@ public static class ReplayRun
             var source = new StoreEventSource(dates, ticks.OpenDay);
             var stages = CloseStageWiring.For(config, db.TempPath);
             using var ownedStages = CloseStageWiring.Own(stages);
+            // The minutes' buffers are reused once published: the close's rows are copied to be returned.
             var pipeline = StoreReplay.Run(config, workers, source, p => p.Outputs.Subscribe(o =>
             {
                 onOutput?.Invoke(o);
-                if (o.IsClose) last = o.Snapshot;
+                if (o.IsClose) last = o.Snapshot.Copy();
             }), daily: features, outputs: outputs, backend: backend, dailyBars: new DailyBarOutput(features, new TickStoreReferences(ticks)),
-                closeStages: stages);
+                closeStages: stages, reuseOutputBuffers: true);
             var counters = pipeline.Last?.Counters ?? default;
             manifest = RunManifest.For("replay", config, StoreReplay.InputHash(ticks, dates), backend.Name, workers) with
             {

@@ -26,15 +26,17 @@ public static class StoreReplay
     /// <summary>
     /// Runs <paramref name="source"/> through a fresh pipeline to its end; <paramref name="attach"/> subscribes
     /// before the first input. Uses <paramref name="backend"/> if given (the caller disposes it), else the configured one.
+    /// With <paramref name="reuseOutputBuffers"/> the minutes' rows and payloads are pooled: what
+    /// <paramref name="attach"/> subscribes must copy anything it keeps past its call (see <see cref="MarketPipeline"/>).
     /// </summary>
     public static MarketPipeline Run(EngineConfig config, int shards, IMarketEventSource source, Action<MarketPipeline>? attach = null,
         IDailyFactorSink? daily = null, IReadOnlyList<IMinuteOutputSink>? sinks = null,
         PipelineOutputs outputs = PipelineOutputs.All, IComputeBackend? backend = null, DailyBarOutput? dailyBars = null,
-        IReadOnlyList<ICloseStage>? closeStages = null)
+        IReadOnlyList<ICloseStage>? closeStages = null, bool reuseOutputBuffers = false)
     {
         using var owned = backend is null ? Backend(config) : null;
         var pipeline = new MarketPipeline(config.BigOrder, backend ?? owned!, shards, config.Actors, sinks, daily,
-            f => Console.Error.WriteLine(f.ToString()), outputs, dailyBars, closeStages);
+            f => Console.Error.WriteLine(f.ToString()), outputs, dailyBars, closeStages, reuseOutputBuffers: reuseOutputBuffers);
         attach?.Invoke(pipeline);
         pipeline.RunAsync(source).GetAwaiter().GetResult();
         if (pipeline.Actors.Failures > 0) Console.Error.WriteLine($"{pipeline.Actors.Failures} actor failure(s), {pipeline.Actors.Restarts} restart(s)");

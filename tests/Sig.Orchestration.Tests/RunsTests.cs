@@ -55,7 +55,7 @@ public sealed class RunsTests(SmallStoreFixture market) : IClassFixture<SmallSto
         var date = market.Ticks.Dates[^1];
         FactorSnapshot? seen = null;
         var (manifest, lastDaily) = ReplayRun.Run(market.Ticks, [date], new EngineConfig(), 2, Path.Combine(market.Root, $"replay-{minute}.db"),
-            onOutput: o => { if (o.Snapshot.Minute == minute) seen = o.Snapshot; });
+            onOutput: o => { if (o.Snapshot.Minute == minute) seen = o.Snapshot.Copy(); }); // the replay reuses a minute's rows once published
         Assert.Equal(date.ToString("yyyy-MM-dd"), manifest.From);
         Assert.True(manifest.Events > 0);
         Assert.NotNull(seen);

@@ -100,13 +100,16 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     {
         var s = output.Snapshot;
         string id = $"{journalId}:{CanonicalRows.FormatDate(s.Date)}:{s.Minute}:";
+        // The per-symbol payloads take their numbers' texts from the snapshot payload's rows (already
+        // written, most of them copied from the writer's cell cache) instead of formatting them again.
+        int rowAt = 0;
         for (int i = 0; i < s.Symbols.Length; i++)
         {
             string sym = s.Symbols[i].ToString();
-            await Add(subjects.Intraday(sym), FactorPayloads.Intraday(s, i), id + "intraday:" + sym, cancellationToken).ConfigureAwait(false);
+            await Add(subjects.Intraday(sym), IntradayOf(output, i, ref rowAt), id + "intraday:" + sym, cancellationToken).ConfigureAwait(false);
         }
-        await Add(subjects.Snapshot, output.SnapshotPayload, id + "snapshot", cancellationToken).ConfigureAwait(false);
-        if (output.DailyPayload is { } daily) await Add(subjects.Daily, daily, id + "daily", cancellationToken).ConfigureAwait(false);
+        await Add(subjects.Snapshot, output.SnapshotPayload.Memory, id + "snapshot", cancellationToken).ConfigureAwait(false);
+        if (output.DailyPayload is { } daily) await Add(subjects.Daily, daily.Memory, id + "daily", cancellationToken).ConfigureAwait(false);
         foreach (var p in output.CloseProducts)
             await Add($"{subjects.Prefix}.{p.Subject}", p.Payload, id + p.Kind, cancellationToken).ConfigureAwait(false);
         await Add(subjects.Digest, FactorPayloads.Digest(s.Date, s.Minute, output.Digest), id + "digest", cancellationToken).ConfigureAwait(false);
@@ -119,7 +122,18 @@ public sealed class NatsOutputPublisher(NatsConnection nats, MarketSubjects subj
     // publish, which is awaited before the next one (a new NatsHeaders per message was a dictionary each).
     private readonly NatsHeaders _headers = new();
 
-    private async ValueTask Add(string subject, byte[] payload, string msgId, CancellationToken cancellationToken)
+    // Symbol i's intraday payload; rowAt is where row i starts in the snapshot payload (moved past it),
+    // so the rows are found in one pass over the payload across the awaits of the minute.
+    private static byte[] IntradayOf(MinuteOutput output, int i, ref int rowAt)
+    {
+        var payload = output.SnapshotPayload.Span;
+        var rows = rowAt == 0 ? new SnapshotPayloadRows(payload) : new SnapshotPayloadRows(payload, rowAt);
+        var row = rows.Next();
+        rowAt = rows.Position;
+        return FactorPayloads.Intraday(output.Snapshot, i, row);
+    }
+
+    private async ValueTask Add(string subject, ReadOnlyMemory<byte> payload, string msgId, CancellationToken cancellationToken)
     {
         _headers[StoredMessages.MsgIdHeader] = msgId;
         await nats.PublishAsync(subject, payload, _headers, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -54,10 +54,10 @@ public static class MinuteDigest
         else if (output.CloseProducts.Count == 0) digest.AddMinute(s.Date, s.Minute, output.SnapshotPayload, output.DailyPayload);
         else
         {
-            var payloads = new byte[2 + output.CloseProducts.Count][];
+            var payloads = new OutputPayload[2 + output.CloseProducts.Count];
             payloads[0] = output.SnapshotPayload;
             payloads[1] = output.DailyPayload;
-            for (int i = 0; i < output.CloseProducts.Count; i++) payloads[2 + i] = output.CloseProducts[i].Payload;
+            for (int i = 0; i < output.CloseProducts.Count; i++) payloads[2 + i] = new OutputPayload(output.CloseProducts[i].Payload);
             digest.AddMinute(s.Date, s.Minute, payloads);
         }
     }

@@ -10,9 +10,12 @@ namespace Sig.Actors.Pipeline;
 /// (the minute watermark), joins them in shard order, which is symbol order, makes the
 /// minute's payload bytes once and hands the result on (the DigestChain digests those bytes). Each shard sends its minutes in
 /// order, so minutes complete in order. A part that arrives twice (a shard retrying a
-/// message after a failure) is ignored.
+/// message after a failure) is ignored (with pooled rows it is left to the collector).
+/// With <paramref name="pools"/> the joined rows and the payloads are written into pooled
+/// buffers that travel with the minute (<see cref="MinuteBuffers"/>, returned by the publisher),
+/// and the shards' part rows go back to their pools as soon as they are joined.
 /// </summary>
-internal sealed class CrossSectionBatcher(StageMemory memory, int shards, MinuteTimeline? timeline = null)
+internal sealed class CrossSectionBatcher(StageMemory memory, int shards, MinuteTimeline? timeline = null, OutputBufferPools? pools = null)
     : PipelineStage<ShardMinute>(memory), ISnapshotable
 {
     private State _state = new();
@@ -33,25 +36,34 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
         _state.LastEmitted = key;
         var snapshot = Join(parts!);
         // The payloads are made once: digested by the DigestChain, published as the same bytes.
-        byte[] snapshotPayload = _payloads.Write(snapshot);
-        byte[]? dailyPayload = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _payloads.Write(snapshot, daily: true) : null;
+        OutputPayload snapshotPayload = pools is null ? _payloads.Write(snapshot) : _payloads.Write(snapshot, false, pools.Payloads);
+        bool close = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay;
+        OutputPayload? dailyPayload = !close ? null : pools is null ? _payloads.Write(snapshot, daily: true) : _payloads.Write(snapshot, true, pools.Payloads);
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
         var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {
             DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p!.Bars ?? [])],
+            Buffers = pools is null ? null
+                : new MinuteBuffers(snapshot.Values, parts.Length == 1 ? parts[0]!.RowPool : pools.Rows, snapshotPayload, dailyPayload),
         };
         RequestSnapshot();
         Emit(0, output);
+        // Joined, the parts' rows are read by nobody: this stage's snapshot after this message
+        // holds no part of this minute, and a retry of the message could only happen before this
+        // point. One part is the minute's rows themselves, returned with the minute.
+        if (pools is not null && parts.Length > 1)
+            foreach (var p in parts) p!.RowPool?.Return(p.Part.Values);
         timeline?.Mark(MinutePoint.BatcherEmitted, snapshot.Minute);
         return ValueTask.CompletedTask;
     }
 
-    private static FactorSnapshot Join(ShardMinute?[] parts)
+    private FactorSnapshot Join(ShardMinute?[] parts)
     {
         if (parts.Length == 1) return parts[0]!.Part;
         int n = parts.Sum(p => p!.Part.Symbols.Length);
         var symbols = new SymbolCode[n];
-        var values = new double[n * FactorCatalog.Count];
+        // Every element is written by the copies below, so a new array need not be zeroed.
+        var values = pools?.Rows.Rent(n * FactorCatalog.Count) ?? GC.AllocateUninitializedArray<double>(n * FactorCatalog.Count);
         var lastSeq = new long[n];
         int at = 0;
         foreach (var p in parts)
@@ -88,4 +100,14 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
             return c;
         }
     }
+}
+
+/// <summary>The pools a pipeline that reuses its output buffers shares between its batcher and publisher.</summary>
+internal sealed class OutputBufferPools
+{
+    /// <summary>The batcher's joined rows of a minute (with more than one shard).</summary>
+    public MinuteBufferPool<double> Rows { get; } = new();
+
+    /// <summary>The snapshot and daily payloads.</summary>
+    public MinuteBufferPool<byte> Payloads { get; } = new();
 }

@@ -86,10 +86,19 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <param name="supervision">Restart and poison limits (defaults when null).</param>
     /// <param name="timeline">Benchmarks: records when each minute passes each stage (null: nothing recorded).</param>
     /// <param name="persistence">Where the stages persist their state at every cut (null: nothing is persisted); see <see cref="RestoreLatestAsync"/>.</param>
+    /// <param name="reuseOutputBuffers">
+    /// Each minute's rows (the shards' parts, the joined cross-section) and payload bytes are
+    /// pooled and reused once the publisher has handed the minute to every sink and observer
+    /// (docs/actors.md, "Pooled minute buffers"). Then a sink or observer must copy what it keeps
+    /// past its call (<see cref="FactorSnapshot.Select"/>, <see cref="OutputPayload.ToArray"/>),
+    /// and <see cref="Last"/> keeps only its counters and digest valid. Off: every minute owns
+    /// new arrays (the same bytes).
+    /// </param>
     public MarketPipeline(BigOrderOptions bigOrder, IComputeBackend backend, int shards, ActorOptions? actors = null,
         IReadOnlyList<IMinuteOutputSink>? sinks = null, IDailyFactorSink? dailyStore = null, Action<ActorFailure>? log = null,
         PipelineOutputs outputs = PipelineOutputs.All, DailyBarOutput? dailyBars = null, IReadOnlyList<ICloseStage>? closeStages = null,
-        SupervisionOptions? supervision = null, MinuteTimeline? timeline = null, PipelinePersistenceOptions? persistence = null)
+        SupervisionOptions? supervision = null, MinuteTimeline? timeline = null, PipelinePersistenceOptions? persistence = null,
+        bool reuseOutputBuffers = false)
     {
         shards = Math.Max(1, shards);
         actors ??= new ActorOptions();
@@ -107,7 +116,9 @@ public sealed class MarketPipeline : IAsyncDisposable
         var shardMemories = Enumerable.Range(0, shards).Select(s => Memory($"shard-{s}")).ToArray();
         _entryMemory = Memory("router");
         (_shardMemories, _batcherMemory, _digestMemory) = (shardMemories, batcher, digestChain);
-        for (int s = 0; s < shards; s++) _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs));
+        var pools = reuseOutputBuffers ? new OutputBufferPools() : null;
+        for (int s = 0; s < shards; s++)
+            _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs) { RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null });
         _fingerprint = PipelinePersistenceOptions.Fingerprint(backend, shards, bigOrder);
         if (persistence is not null)
         {
@@ -132,7 +143,7 @@ public sealed class MarketPipeline : IAsyncDisposable
             var afterBatcher = Spawn(digestChain, () => new DigestChain(digestChain, timeline),
                 Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping, persisting)));
             if (rollup is not null) afterBatcher = Spawn(rollup, () => new DailyRollup(rollup, dailyStore, dailyBars, closeStages ?? []), afterBatcher);
-            var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards, timeline), afterBatcher);
+            var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards, timeline, pools), afterBatcher);
             var shardRefs = new IActorRef[shards];
             for (int s = 0; s < shards; s++)
             {

@@ -40,6 +40,12 @@ public sealed class MinuteCrossSection
     /// <summary>How big orders are sized.</summary>
     public BigOrderSizing Sizing { get; }
 
+    /// <summary>
+    /// Where the shard's per-minute rows are rented from when the pipeline reuses its output
+    /// buffers (null: each minute's rows are a new array). The batcher returns them once joined.
+    /// </summary>
+    public MinuteBufferPool<double>? RowPool { get; init; }
+
     /// <summary>Which minutes are evaluated.</summary>
     public PipelineOutputs Outputs { get; }
 
@@ -67,9 +73,10 @@ public sealed class MinuteCrossSection
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
         int n = symbols.Length;
         state.Evaluate(minute, rows, changed);
-        // The snapshot owns its copy of the rows (it travels on to the batcher and the sinks); every
-        // element is written by the copy, so the large array is not zeroed first.
-        var values = GC.AllocateUninitializedArray<double>(n * FactorCatalog.Count);
+        // The snapshot owns its copy of the rows (it travels on to the batcher and the sinks): rented
+        // when the pipeline reuses its buffers, else new; every element is written by the copy, so
+        // the large array is not zeroed first.
+        var values = RowPool?.Rent(n * FactorCatalog.Count) ?? GC.AllocateUninitializedArray<double>(n * FactorCatalog.Count);
         rows.AsSpan(0, values.Length).CopyTo(values);
         var lastSeq = GC.AllocateUninitializedArray<long>(n);
         for (int i = 0; i < n; i++) lastSeq[i] = state.LastSeq(i);

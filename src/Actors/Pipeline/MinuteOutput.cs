@@ -25,8 +25,16 @@ public readonly record struct PipelineCounters(long EventsApplied, long LateEven
 /// <param name="Counters">The run's counters at this minute.</param>
 /// <param name="SnapshotPayload">The canonical <c>factors.snapshot</c> bytes, as digested (published as is).</param>
 /// <param name="DailyPayload">At the close, the canonical <c>factors.daily</c> bytes; otherwise null.</param>
-public sealed record MinuteOutput(FactorSnapshot Snapshot, string Digest, PipelineCounters Counters, byte[] SnapshotPayload, byte[]? DailyPayload)
+/// <remarks>
+/// In a pipeline that reuses its output buffers (<see cref="MarketPipeline"/>'s <c>reuseOutputBuffers</c>)
+/// the rows of <see cref="Snapshot"/> and the payload bytes are pooled: they are the minute's only
+/// while the sinks and observers are called, and the publisher returns them after the last one.
+/// </remarks>
+public sealed record MinuteOutput(FactorSnapshot Snapshot, string Digest, PipelineCounters Counters, OutputPayload SnapshotPayload, OutputPayload? DailyPayload)
 {
+    /// <summary>What the minute borrowed from the pipeline's pools (null: it owns its buffers); returned once by the publisher.</summary>
+    internal MinuteBuffers? Buffers { get; init; }
+
     /// <summary>True for minute 240: the snapshot is also the day's daily factors.</summary>
     public bool IsClose => Snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay;
 
@@ -35,6 +43,28 @@ public sealed record MinuteOutput(FactorSnapshot Snapshot, string Digest, Pipeli
 
     /// <summary>At the close, what the close stages produced (scores, target weights), in stage order; otherwise empty.</summary>
     public IReadOnlyList<CloseProduct> CloseProducts { get; init; } = [];
+}
+
+/// <summary>
+/// The pooled buffers of one closed minute: its rows (the batcher's joined copy, or with one
+/// shard that shard's rows) and its payloads. The batcher creates it with the minute; the
+/// stages after it pass the minute on without copying; the publisher, the minute's last reader
+/// in the pipeline, returns everything once its sinks and observers are done (<see cref="Return"/>).
+/// A minute dropped as poison before the publisher is never returned: its buffers are collected.
+/// </summary>
+internal sealed class MinuteBuffers(double[] rows, MinuteBufferPool<double>? rowPool, OutputPayload snapshotPayload, OutputPayload? dailyPayload)
+{
+    private int _returned;
+
+    /// <summary>Returns the rows and payloads to their pools; once only.</summary>
+    /// <exception cref="InvalidOperationException">Returned twice.</exception>
+    public void Return()
+    {
+        if (Interlocked.Exchange(ref _returned, 1) != 0) throw new InvalidOperationException("a minute's buffers were returned twice");
+        rowPool?.Return(rows);
+        snapshotPayload.Release();
+        dailyPayload?.Release();
+    }
 }
 
 /// <summary>A downstream of the pipeline's outputs (NATS publisher, tests); called in minute order, one at a time.</summary>

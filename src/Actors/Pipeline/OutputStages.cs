@@ -22,6 +22,10 @@ internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteO
         persistence?.Published(output);
         observable.OnNext(output);
     }
+
+    // The last reader of a minute: its pooled rows and payloads go back once every sink and
+    // observer has returned (or once it is dropped as poison); a retry after a failed publish reads them still.
+    protected override void Released(MinuteOutput output) => output.Buffers?.Return();
 }
 
 /// <summary>

@@ -6,7 +6,13 @@ using Sig.Factors.Output;
 namespace Sig.Actors.Pipeline;
 
 /// <summary>The part of a minute's cross-section one shard computed, with its counters so far (and at the close its daily bars).</summary>
-internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCounters Counters, RawDailyBar[]? Bars = null);
+/// <remarks>With pooled rows (<see cref="RowPool"/> set) the part's rows go back to that pool once
+/// the batcher has joined them, or with one shard once the publisher is done with the minute.</remarks>
+internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCounters Counters, RawDailyBar[]? Bars = null)
+{
+    /// <summary>Where <see cref="Part"/>'s rows were rented from (null: the part owns them).</summary>
+    public MinuteBufferPool<double>? RowPool { get; init; }
+}
 
 /// <summary>
 /// The SymbolShard actor: owns the intraday state of a contiguous range of symbols (a
@@ -76,7 +82,8 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                     timeline?.Mark(MinutePoint.ShardStart, part.Minute, started);
                     // A retried message may send a minute again; the batcher ignores repeats.
                     if (!IsReplaying) Emit(0, new ShardMinute(index, part, Counters,
-                        part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null));
+                        part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null) { RowPool = crossSection.RowPool });
+                    else crossSection.RowPool?.Return(part.Values); // recomputed to rebuild the state, sent the first time: nobody else holds these rows
                     timeline?.Mark(MinutePoint.ShardDone, part.Minute);
                 }
                 break;

@@ -88,16 +88,8 @@ public static class FactorPayloads
     /// <summary>`sig.factors.intraday.&lt;sym&gt;` for symbol i of a snapshot (written into the reused per-thread buffer; only the payload is allocated).</summary>
     public static byte[] Intraday(FactorSnapshot s, int i)
     {
-        const int Bound = 256 + FactorCatalog.Count * (48 + MaxNumberBytes);
-        var buffer = t_buffer is { Length: >= Bound } b ? b : t_buffer = new byte[Bound];
-        var span = buffer.AsSpan();
-        int at = 0;
-        Put(span, ref at, "{\"v\":1,\"date\":\""u8);
-        at += Encoding.ASCII.GetBytes(CanonicalRows.FormatDate(s.Date), span[at..]);
-        Put(span, ref at, "\",\"minute\":"u8); PutInt(span, ref at, s.Minute);
-        Put(span, ref at, ",\"seq\":"u8); PutInt(span, ref at, s.LastSeq[i]);
-        Put(span, ref at, ",\"symbol\":\""u8); PutSymbol(span, ref at, s.Symbols[i]);
-        Put(span, ref at, "\",\"values\":{"u8);
+        var span = IntradayBuffer();
+        int at = WriteIntradayHead(s, i, span);
         var row = s.Row(i);
         for (int f = 0; f < row.Length; f++)
         {
@@ -107,6 +99,54 @@ public static class FactorPayloads
         }
         Put(span, ref at, "}}"u8);
         return span[..at].ToArray();
+    }
+
+    /// <summary>
+    /// The same bytes as <see cref="Intraday(FactorSnapshot, int)"/>, with the numbers copied from
+    /// <paramref name="rowText"/>, symbol i's row in the minute's snapshot payload (what
+    /// <see cref="SnapshotPayloadRows.Next"/> returns): both payloads write a number as its shortest
+    /// round-trip text and a NaN or infinity as null, so the texts are the same and formatting them
+    /// again (27 numbers per symbol, every minute) is not needed.
+    /// </summary>
+    /// <exception cref="FormatException"><paramref name="rowText"/> does not hold one text per factor.</exception>
+    public static byte[] Intraday(FactorSnapshot s, int i, ReadOnlySpan<byte> rowText)
+    {
+        var span = IntradayBuffer();
+        int at = WriteIntradayHead(s, i, span);
+        var rest = rowText;
+        for (int f = 0; f < FactorCatalog.Count; f++)
+        {
+            int comma = rest.IndexOf((byte)',');
+            bool last = f == FactorCatalog.Count - 1;
+            if (last != comma < 0) throw new FormatException($"symbol {i}'s row in the snapshot payload does not hold {FactorCatalog.Count} values");
+            var text = last ? rest : rest[..comma];
+            if (text.Length is 0 or > RoundTripDouble.MaxLength) throw new FormatException($"symbol {i}'s row in the snapshot payload has a value of {text.Length} bytes");
+            if (f > 0) span[at++] = (byte)',';
+            Put(span, ref at, FactorKeys[f]);
+            Put(span, ref at, text);
+            if (!last) rest = rest[(comma + 1)..];
+        }
+        Put(span, ref at, "}}"u8);
+        return span[..at].ToArray();
+    }
+
+    private static Span<byte> IntradayBuffer()
+    {
+        const int Bound = 256 + FactorCatalog.Count * (48 + MaxNumberBytes);
+        return (t_buffer is { Length: >= Bound } b ? b : t_buffer = new byte[Bound]).AsSpan();
+    }
+
+    // The intraday payload up to its first value's key; returns the bytes written.
+    private static int WriteIntradayHead(FactorSnapshot s, int i, Span<byte> span)
+    {
+        int at = 0;
+        Put(span, ref at, "{\"v\":1,\"date\":\""u8);
+        at += Encoding.ASCII.GetBytes(CanonicalRows.FormatDate(s.Date), span[at..]);
+        Put(span, ref at, "\",\"minute\":"u8); PutInt(span, ref at, s.Minute);
+        Put(span, ref at, ",\"seq\":"u8); PutInt(span, ref at, s.LastSeq[i]);
+        Put(span, ref at, ",\"symbol\":\""u8); PutSymbol(span, ref at, s.Symbols[i]);
+        Put(span, ref at, "\",\"values\":{"u8);
+        return at;
     }
 
     /// <summary>`sig.engine.digest`: the output digest chained through a minute.</summary>

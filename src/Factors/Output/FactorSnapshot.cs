@@ -18,6 +18,9 @@ public sealed class FactorSnapshot(DateOnly date, int minute, SymbolCode[] symbo
 
     public ReadOnlySpan<double> Row(int i) => Values.AsSpan(i * FactorCatalog.Count, FactorCatalog.Count);
 
+    /// <summary>A snapshot with its own copy of the rows (a pipeline that reuses its output buffers reuses a minute's rows once it is published).</summary>
+    public FactorSnapshot Copy() => new(Date, Minute, Symbols, (double[])Values.Clone(), LastSeq);
+
     /// <summary>The snapshot restricted to <paramref name="wanted"/> (symbols not in it are left out; order stays ascending).</summary>
     public FactorSnapshot Select(IReadOnlySet<SymbolCode> wanted)
     {

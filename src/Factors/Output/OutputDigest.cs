@@ -30,6 +30,17 @@ public sealed class OutputDigest
         return _current;
     }
 
+    /// <summary>Chains one minute's outputs (payloads that may live in pooled buffers); returns the new digest.</summary>
+    public byte[] AddMinute(DateOnly date, int minute, params ReadOnlySpan<OutputPayload> payloads)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        h.AppendData(_current);
+        h.AppendData(System.Text.Encoding.ASCII.GetBytes($"{CanonicalRows.FormatDate(date)}:{minute}\n"));
+        foreach (var p in payloads) h.AppendData(p.Span);
+        _current = h.GetHashAndReset();
+        return _current;
+    }
+
     /// <summary>
     /// Chains a closed minute's snapshot as every run does: the snapshot payload, and at minute
     /// 240 also the daily payload.

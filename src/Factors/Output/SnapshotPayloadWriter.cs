@@ -40,11 +40,38 @@ public sealed class SnapshotPayloadWriter
     /// <summary>The payload of <paramref name="s"/> (with <paramref name="daily"/>: the `factors.daily` form); a new array of exactly its bytes.</summary>
     public byte[] Write(FactorSnapshot s, bool daily = false)
     {
-        int n = s.Symbols.Length;
-        int cells = n * FactorCatalog.Count;
+        long bound = Bound(s.Symbols.Length);
+        if (_buffer.Length < bound) _buffer = new byte[Math.Max(bound, 2L * _buffer.Length)];
+        int at = WriteInto(s, daily, _buffer);
+        // Every byte is written by the copy, so the (large-object) array is not zeroed first.
+        var payload = GC.AllocateUninitializedArray<byte>(at);
+        _buffer.AsSpan(0, at).CopyTo(payload);
+        return payload;
+    }
+
+    /// <summary>
+    /// The payload of <paramref name="s"/> written straight into an array rented from
+    /// <paramref name="pool"/> (no copy): the caller's minute owns it until it is released.
+    /// </summary>
+    public OutputPayload Write(FactorSnapshot s, bool daily, MinuteBufferPool<byte> pool)
+    {
+        var array = pool.Rent((int)Bound(s.Symbols.Length));
+        return new OutputPayload(array, WriteInto(s, daily, array), pool);
+    }
+
+    // Room for the payload of n symbols with every number at its longest, plus a whole slot past the last.
+    private static long Bound(int n)
+    {
         long bound = 192L + FactorList.Length + n * (12L + 3 + FactorCatalog.Count * (long)Slot);
         if (bound > Array.MaxLength) throw new InvalidOperationException($"a snapshot of {n} symbols is too large for one payload");
-        if (_buffer.Length < bound) _buffer = new byte[Math.Max(bound, 2L * _buffer.Length)];
+        return bound;
+    }
+
+    // Writes the payload into span (at least Bound(n) bytes); returns its length.
+    private int WriteInto(FactorSnapshot s, bool daily, Span<byte> span)
+    {
+        int n = s.Symbols.Length;
+        int cells = n * FactorCatalog.Count;
         if (_bits.Length < cells)
         {
             int size = Math.Max(cells, 2 * _bits.Length);
@@ -53,7 +80,6 @@ public sealed class SnapshotPayloadWriter
             _text = new byte[(long)size * Slot];
             _length = new byte[size];
         }
-        var span = _buffer.AsSpan();
         int at = FactorPayloads.WriteSnapshotHead(s, daily, span);
         FactorList.CopyTo(span[at..]);
         at += FactorList.Length;
@@ -88,9 +114,6 @@ public sealed class SnapshotPayloadWriter
         at += 2;
         CellsReused += reused;
         CellsFormatted += formatted;
-        // Every byte is written by the copy, so the (large-object) array is not zeroed first.
-        var payload = GC.AllocateUninitializedArray<byte>(at);
-        span[..at].CopyTo(payload);
-        return payload;
+        return at;
     }
 }

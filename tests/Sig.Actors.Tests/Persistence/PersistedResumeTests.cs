@@ -93,11 +93,11 @@ public class PersistedResumeTests
         foreach (var o in resumed)
         {
             var expected = full[o.Snapshot.Minute - 1];
-            Assert.True(expected.SnapshotPayload.AsSpan().SequenceEqual(o.SnapshotPayload), $"{what}: minute {o.Snapshot.Minute} payload differs");
+            Assert.True(expected.SnapshotPayload.Span.SequenceEqual(o.SnapshotPayload.Span), $"{what}: minute {o.Snapshot.Minute} payload differs");
             Assert.Equal(expected.Digest, o.Digest);
             Assert.Equal(expected.Counters, o.Counters);
         }
-        Assert.True(full[^1].DailyPayload.AsSpan().SequenceEqual(resumed[^1].DailyPayload), $"{what}: daily payload differs");
+        Assert.True(full[^1].DailyPayload!.Span.SequenceEqual(resumed[^1].DailyPayload!.Span), $"{what}: daily payload differs");
     }
 
     [Theory]

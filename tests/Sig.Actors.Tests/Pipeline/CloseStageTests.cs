@@ -75,7 +75,7 @@ public class CloseStageTests
         // An independent chain: the minute before the close, then 240 with the products appended.
         var digest = new OutputDigest();
         digest.Reset(Convert.FromHexString(outputs[^2].Digest));
-        digest.AddMinute(day.Date, 240, close.SnapshotPayload, close.DailyPayload!, close.CloseProducts[0].Payload, close.CloseProducts[1].Payload);
+        digest.AddMinute(day.Date, 240, close.SnapshotPayload, close.DailyPayload!, new OutputPayload(close.CloseProducts[0].Payload), new OutputPayload(close.CloseProducts[1].Payload));
         Assert.Equal(digest.Hex, close.Digest);
         Assert.Equal(digest.Hex, staged.DigestHex);
         Assert.NotEqual(plain.DigestHex, staged.DigestHex);

@@ -37,7 +37,7 @@ public class DailyOutputsTests
             Assert.Equal(closes[d].Snapshot.Date, daily[d].Snapshot.Date);
             Assert.Equal(closes[d].Snapshot.Symbols, daily[d].Snapshot.Symbols);
             Assert.Equal(closes[d].Snapshot.LastSeq, daily[d].Snapshot.LastSeq);
-            Assert.Equal(closes[d].DailyPayload, daily[d].DailyPayload);
+            Assert.Equal(closes[d].DailyPayload!.ToArray(), daily[d].DailyPayload!.ToArray());
             Assert.Equal(
                 closes[d].Snapshot.Values.Select(BitConverter.DoubleToInt64Bits),
                 daily[d].Snapshot.Values.Select(BitConverter.DoubleToInt64Bits));

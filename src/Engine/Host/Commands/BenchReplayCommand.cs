@@ -26,12 +26,19 @@ public sealed class BenchReplayCommand : IBenchCommand
         var outputs = new Option<string>("--outputs") { Description = "all (every minute) or daily (the close only)", DefaultValueFactory = _ => "all" };
         outputs.AcceptOnlyFromAmong("all", "daily");
         var phases = new Option<bool>("--phases") { Description = "Instead of the pipeline, replay on one thread without actors and report CPU time and allocations per phase" };
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases };
+        var buffers = new Option<string>("--output-buffers")
+        {
+            Description = "pooled (each minute's rows and payloads reused once published) or new (fresh arrays every minute)",
+            DefaultValueFactory = _ => "pooled",
+        };
+        buffers.AcceptOnlyFromAmong("pooled", "new");
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases, buffers };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
             int n = parse.GetValue(stocks), k = parse.GetValue(events), w = parse.GetValue(workers);
             var mode = ReplayCommand.ParseOutputs(parse.GetValue(outputs)!);
+            bool pooled = parse.GetValue(buffers) == "pooled";
             string dir = parse.GetValue(keep)?.FullName ?? Path.Combine(Path.GetTempPath(), $"engine-bench-replay-{n}-{k}");
             bool temp = parse.GetValue(keep) is null;
             try
@@ -42,7 +49,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 using (var day = store.OpenDay(store.Dates[0])) symbols = day.SymbolCount;
                 if (parse.GetValue(phases))
                 {
-                    Phases(config, store, mode);
+                    Phases(config, store, mode, pooled);
                     return 0;
                 }
                 using var memory = new MemorySampler();
@@ -51,7 +58,8 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var pause0 = GC.GetTotalPauseDuration();
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew(); // wall-clock ok: benchmark timing only
-                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay), outputs: mode);
+                // Nothing here keeps a minute past its publication, so its buffers can be reused.
+                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay), outputs: mode, reuseOutputBuffers: pooled);
                 sw.Stop();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
                 var (anon, file) = memory.Stop();
@@ -61,7 +69,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var t = new Table().AddColumns("metric", "value");
                 t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
                 t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols):N0} = {applied:N0}");
-                t.AddRow("workers / outputs", $"{w} / {parse.GetValue(outputs)}");
+                t.AddRow("workers / outputs / output buffers", $"{w} / {parse.GetValue(outputs)} / {parse.GetValue(buffers)}");
                 t.AddRow("replay (store → state → cross-sections)", $"{sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU");
                 t.AddRow("events/s (wall-clock, whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
                 t.AddRow("events/s per CPU-second", $"{applied / Math.Max(1e-9, cpu.TotalSeconds):N0}");
@@ -82,9 +90,9 @@ public sealed class BenchReplayCommand : IBenchCommand
     }
 
     // The replay's phases on one thread (no actors): where the CPU time goes, without the actors' share.
-    private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode)
+    private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode, bool pooled)
     {
-        var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes);
+        var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes, pooled);
         var t = new Table().AddColumns("phase (one thread, no actors)", "CPU s", "ns/event", "allocated MiB", "bytes/event");
         double total = 0;
         foreach (var p in Enum.GetValues<ReplayPhaseProfile.Phase>())
@@ -98,7 +106,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine($"one-thread replay: {r.Events:N0} events, {r.Events / Math.Max(1e-9, total):N0} events per CPU-second; " +
             $"minute step (evaluate + snapshot, thread CPU) p50 / p99 {BenchReport.P50P99(r.StepMillis)}; GCs {r.Gen0} / {r.Gen1} / {r.Gen2}; " +
-            $"payload numbers copied from the previous minute {r.CellsReused:N0}, formatted {r.CellsFormatted:N0}");
+            $"payload numbers copied from the previous minute {r.CellsReused:N0}, formatted {r.CellsFormatted:N0}; output buffers {(pooled ? "pooled" : "new")}");
     }
 
     // A child `engine generate` keeps generation's time and memory out of this process's figures.

@@ -31,10 +31,12 @@ internal static class ReplayPhaseProfile
     /// <summary>Per phase: thread CPU seconds and bytes allocated; the minute steps (ms, thread CPU); the events applied; payload cells copied from the previous minute and formatted.</summary>
     public sealed record Result(double[] CpuSeconds, long[] Allocated, List<double> StepMillis, long Events, int Gen0, int Gen1, int Gen2, long CellsReused, long CellsFormatted);
 
-    public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes)
+    // pooled: rows and payloads in pooled buffers, returned after each minute's payload (as a one-shard pipeline that reuses its output buffers does).
+    public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes, bool pooled = true)
     {
         using var backend = StoreReplay.Backend(config);
-        var crossSection = new MinuteCrossSection(config.BigOrder, backend, outputs);
+        var crossSection = new MinuteCrossSection(config.BigOrder, backend, outputs) { RowPool = pooled ? new MinuteBufferPool<double>() : null };
+        var payloadPool = new MinuteBufferPool<byte>();
         var engine = new ShardMinuteEngine(crossSection);
         ShardMinuteEngine? latest = null, spare = null;
         var cpu = new double[5];
@@ -76,8 +78,19 @@ internal static class ReplayPhaseProfile
                         foreach (var s in snapshots)
                         {
                             mark = Mark();
-                            payloads.Write(s);
-                            if (s.Minute == Sig.Engine.Time.SessionBars.BarsPerDay) payloads.Write(s, daily: true);
+                            bool close = s.Minute == Sig.Engine.Time.SessionBars.BarsPerDay;
+                            if (pooled)
+                            {
+                                // Published at once here: the minute's buffers go back as the publisher returns them.
+                                payloads.Write(s, false, payloadPool).Release();
+                                if (close) payloads.Write(s, true, payloadPool).Release();
+                                crossSection.RowPool!.Return(s.Values);
+                            }
+                            else
+                            {
+                                payloads.Write(s);
+                                if (close) payloads.Write(s, daily: true);
+                            }
                             Add(Phase.Payload, mark);
                             double snapshot = 0;
                             if (snapshotEveryMinutes > 0 && s.Minute % snapshotEveryMinutes == 0) snapshot = Snapshot();
