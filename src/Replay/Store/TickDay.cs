@@ -167,43 +167,6 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         }
     }
 
-    /// <summary>
-    /// The replay's read (see <see cref="IDayEvents.ReadEventsBefore"/>): scans the mapped time column
-    /// from <paramref name="offset"/> and writes the rows stamped before <paramref name="close"/> from
-    /// the mapped columns straight into <paramref name="destination"/> — one pass, no intermediate copy.
-    /// </summary>
-    public int ReadEventsBefore(int i, int offset, int close, Span<TickEvent> destination)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ref readonly var entry = ref _index[i];
-        if ((uint)offset > (uint)entry.Events) throw new ArgumentOutOfRangeException(nameof(offset), $"{new SymbolCode(entry.Symbol)}: event {offset} of {entry.Events}");
-        int n = Math.Min(entry.Events - offset, destination.Length);
-        if (n == 0) return 0;
-        ref readonly var block = ref _blocks[entry.Block];
-        EnsureVerified(entry.Block);
-        long row = entry.FirstRow - block.FirstRow + offset;
-        var o = TickFileFormat.Offsets(block.Rows);
-        byte* b = _base + block.Offset;
-        int* time = (int*)(b + o.Time) + row;
-        int k = 0;
-        while (k < n && time[k] < close) k++;
-        if (k == 0) return 0;
-        long* seq = (long*)(b + o.Seq) + row, price = (long*)(b + o.Price) + row, volume = (long*)(b + o.Volume) + row;
-        long* buy = (long*)(b + o.BuyOrderId) + row, sell = (long*)(b + o.SellOrderId) + row;
-        byte* kind = b + o.Kind + row, side = b + o.Side + row, type = b + o.Type + row;
-        int symbol = entry.Symbol;
-        var dst = destination[..k];
-        for (int j = 0; j < dst.Length; j++)
-        {
-            ref var e = ref dst[j];
-            e.Seq = seq[j]; e.Price = price[j]; e.Volume = volume[j];
-            e.BuyOrderId = buy[j]; e.SellOrderId = sell[j];
-            e.Symbol = symbol; e.Time = time[j];
-            e.Kind = (TickKind)kind[j]; e.Side = side[j]; e.Type = type[j];
-        }
-        return k;
-    }
-
     /// <summary>SHA-256 of the checksummed file header: identifies the day's content in run manifests without reading it all.</summary>
     public byte[] ContentHash => System.Security.Cryptography.SHA256.HashData(new ReadOnlySpan<byte>(_base, TickFileFormat.HeaderSize));
 

@@ -8,10 +8,11 @@ using Xunit;
 namespace Sig.Actors.Tests.Sources;
 
 /// <summary>
-/// The store source reads batches straight from the mapped columns into pooled arrays. These tests
-/// hold it to what the previous reader (whole symbols copied out, then cut per minute through a
-/// buffer) produced, input for input, on a store with day boundaries and rows a clean feed would
-/// not have; and hold the pool to its ownership rules.
+/// The store source reads each symbol's next rows ahead from the mapped columns into its slot and
+/// cuts the minutes from there into pooled arrays. These tests hold it to what a plain reader
+/// (whole symbols copied out, then cut per minute) produces, input for input, on stores with day
+/// boundaries, rows a clean feed would not have, short runs in few minutes, days cut after a
+/// minute, and slots smaller and larger than the runs; and hold the pool to its ownership rules.
 /// </summary>
 public sealed class StoreEventSourceTests : IDisposable
 {
@@ -42,11 +43,56 @@ public sealed class StoreEventSourceTests : IDisposable
         Assert.Contains(got, g => g.Events.Length == StoreEventSource.BatchEvents);
         Assert.True(source.Pool.Rented > 0);
 
-        // An in-memory day reads through the interface's default (ReadEvents, then the cut): the same inputs.
+        // Any IDayEvents gives the same inputs: an in-memory day, read through the same slots.
         var viaDefault = Read(new StoreEventSource([Day1, Day2], d => new InMemoryDay(d, days[d == Day1 ? 0 : 1])));
         Assert.Equal(got.Count, viaDefault.Count);
         for (int i = 0; i < got.Count; i++)
             Assert.True(got[i].Events.SequenceEqual(viaDefault[i].Events) && got[i].Input.Time == viaDefault[i].Input.Time, $"input {i}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(64)]
+    [InlineData(1000)]
+    public void Read_ahead_slots_of_any_size_give_the_previous_readers_inputs(int readAhead)
+    {
+        // Two stored days (bad rows, an empty symbol, a symbol over two batches) and a random third of many sparse symbols.
+        var days = new[] { MakeDay(Day1, seed: 1), MakeDay(Day2, seed: 2), MakeSparseDay(Day1.AddDays(2), seed: readAhead) };
+        WriteStore(days);
+        var store = TickStore.Open(_dir);
+        AssertSameInputs(PreviousReader(days), Read(new StoreEventSource(store.Dates, store.OpenDay, readAheadEvents: readAhead)));
+    }
+
+    [Theory]
+    [InlineData(1, 7)]
+    [InlineData(45, 3)]
+    [InlineData(200, 64)]
+    public void A_day_cut_after_a_minute_leaves_nothing_staged_for_the_next_day(int lastMinute, int readAhead)
+    {
+        // Each day stops after lastMinute's clock with rows still staged; the next day starts from its own first rows.
+        var days = new[] { MakeSparseDay(Day1, seed: 5), MakeSparseDay(Day2, seed: 6), MakeDay(Day1.AddDays(2), seed: 7) };
+        WriteStore(days);
+        var store = TickStore.Open(_dir);
+        var got = Read(new StoreEventSource(store.Dates, store.OpenDay, lastMinute, readAhead));
+        AssertSameInputs(PreviousReader(days, lastMinute), got);
+        Assert.Contains(got, g => g.Events.Length > 0);
+    }
+
+    [Fact]
+    public void A_non_positive_read_ahead_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StoreEventSource([Day1], _ => throw new InvalidOperationException(), readAheadEvents: 0));
+
+    private static void AssertSameInputs(
+        List<(MarketInputKind Kind, DateOnly Date, int Time, SymbolCode[] Symbols, TickEvent[] Events)> want, List<(MarketInput Input, TickEvent[] Events)> got)
+    {
+        Assert.Equal(want.Count, got.Count);
+        for (int i = 0; i < want.Count; i++)
+        {
+            Assert.Equal((want[i].Kind, want[i].Date, want[i].Time), (got[i].Input.Kind, got[i].Input.Date, got[i].Input.Time));
+            Assert.Equal(want[i].Symbols, got[i].Input.Symbols);
+            Assert.True(want[i].Events.SequenceEqual(got[i].Events), $"input {i} ({want[i].Kind} {want[i].Date:yyyy-MM-dd}) differs");
+        }
     }
 
     [Fact]
@@ -102,17 +148,17 @@ public sealed class StoreEventSourceTests : IDisposable
 
     /// <summary>The reader before mapped-column batches: each symbol's events copied out whole, cut per minute by close time, cut into batches.</summary>
     private static List<(MarketInputKind Kind, DateOnly Date, int Time, SymbolCode[] Symbols, TickEvent[] Events)> PreviousReader(
-        SortedDictionary<SymbolCode, TickEvent[]>[] days)
+        SortedDictionary<SymbolCode, TickEvent[]>[] days, int lastMinute = SessionBars.BarsPerDay)
     {
         var inputs = new List<(MarketInputKind, DateOnly, int, SymbolCode[], TickEvent[])>();
         foreach (var day in days)
         {
-            var date = day == days[0] ? Day1 : Day2;
+            var date = DateOf(days, day);
             var symbols = day.Keys.ToArray();
             var all = day.Values.ToArray();
             var pos = new int[all.Length];
             inputs.Add((MarketInputKind.DayStart, date, 0, symbols, []));
-            for (int m = 1; m <= SessionBars.BarsPerDay; m++)
+            for (int m = 1; m <= lastMinute; m++)
             {
                 int close = m == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(m);
                 var minute = new List<TickEvent>();
@@ -157,17 +203,52 @@ public sealed class StoreEventSourceTests : IDisposable
         return day;
     }
 
+    /// <summary>
+    /// A random day of 300 symbols with the short runs of a 5,000-symbol market: each symbol has 0 to
+    /// 60 events in a few random minutes (most minutes have none), some with several events stamped
+    /// in one minute, some before the open or after the close; every tenth symbol has no events.
+    /// </summary>
+    private static SortedDictionary<SymbolCode, TickEvent[]> MakeSparseDay(DateOnly date, int seed)
+    {
+        var random = new Random(seed);
+        var day = new SortedDictionary<SymbolCode, TickEvent[]>();
+        for (int i = 0; i < 300; i++)
+        {
+            var symbol = SymbolCode.FromParts(1 + i * 5, "SZ");
+            var times = new List<int>();
+            if (i % 10 != 9)
+            {
+                int minutes = random.Next(1, 8);
+                for (int k = 0; k < minutes; k++)
+                {
+                    int bar = random.Next(1, SessionBars.BarsPerDay + 1), start = SessionBars.StartTimeOf(bar);
+                    int events = random.Next(1, 12);
+                    for (int e = 0; e < events; e++) times.Add(start + random.Next(0, 59) * 1000 + e);
+                }
+                if (random.Next(4) == 0) times.Add(92000000);  // before the open
+                if (random.Next(4) == 0) times.Add(150300000); // after the close
+            }
+            times.Sort();
+            day[symbol] = times.Select((t, k) => TickEvent.Trade(symbol, t, k + 1, 100_000 + random.Next(100), 100 * random.Next(1, 50), k + 1, k + 2, 'B', 'F')).ToArray();
+        }
+        return day;
+    }
+
     private void WriteStore(SortedDictionary<SymbolCode, TickEvent[]>[] days)
     {
         using var writer = new TickStoreWriter(_dir, blockRows: 1000); // several blocks per day: symbols in different blocks
         foreach (var day in days)
         {
-            var date = day == days[0] ? Day1 : Day2;
+            var date = DateOf(days, day);
             using var w = writer.BeginDay(date, ReferenceSchema.Default, day.Keys.Select(s => Reference(s, date)).ToList());
             foreach (var (symbol, events) in day) w.WriteSymbol(symbol, events);
             w.Commit();
         }
     }
+
+    /// <summary>Day k of a test's days is <see cref="Day1"/> plus k days.</summary>
+    private static DateOnly DateOf(SortedDictionary<SymbolCode, TickEvent[]>[] days, SortedDictionary<SymbolCode, TickEvent[]> day) =>
+        Day1.AddDays(Array.IndexOf(days, day));
 
     private static DailyReference Reference(SymbolCode s, DateOnly date) => new()
     {
