@@ -56,15 +56,6 @@ public sealed partial class BigOrderBook
     // (a symbol-day uses a dozen or so of the 63): null is an octave with no order.
     private readonly Octave?[] _octaves = new Octave?[Octaves];
 
-    // The sums of every bucket from _suffixStart up (Buckets: none, the sum is zero), kept current
-    // by every change of a bucket sum at or above it and moved by SumBig to the bucket above θ's.
-    // θ moves little between minutes, so a query adds or subtracts a bucket or two instead of
-    // walking the rest of θ's octave and every octave above. Integer sums: adding a bucket and
-    // subtracting it again is exact, so the cached sum equals a fresh one bit for bit. It lives
-    // in the book object (a fork copies it), not in a shared piece.
-    private SumRow _suffix;
-    private int _suffixStart = Buckets;
-
     // Pieces this book copied before writing them (tests bound what a write after a fork copies).
     internal long RowChunkCopies { get; private set; }
     internal long MemberChunkCopies { get; private set; }
@@ -197,6 +188,7 @@ public sealed partial class BigOrderBook
         oct.Sums[b & SubMask].Add(in d);
         oct.Sums[SubMask + 1].Add(in d);
         if (b >= _suffixStart) _suffix.Add(in d);
+        ForgetScanOf(b);
     }
 
     private void SubtractFromBucket(int b, in SumRow d)
@@ -205,6 +197,7 @@ public sealed partial class BigOrderBook
         oct.Sums[b & SubMask].Subtract(in d);
         oct.Sums[SubMask + 1].Subtract(in d);
         if (b >= _suffixStart) _suffix.Subtract(in d);
+        ForgetScanOf(b);
     }
 
     private static SumRow RowOf(in OrderRow o) => o.IsSell
@@ -239,6 +232,7 @@ public sealed partial class BigOrderBook
     // Bucket membership. Row i's Bucket already names the bucket it is listed in or moves to.
     private void Append(int b, int i)
     {
+        ForgetScanOf(b);
         var oct = WritableOctave(b);
         if (oct.Members[b & SubMask].Append(i, oct.OwnsList(b & SubMask))) MemberChunkCopies++;
         oct.MarkListOwned(b & SubMask);
@@ -308,97 +302,6 @@ public sealed partial class BigOrderBook
         return (oct << SubBits) + (int)sub;
     }
 
-    /// <summary>
-    /// Sums over the orders that are big under <paramref name="theta"/>: A, E of buy and of sell
-    /// orders, L and EL (fixed point). Exact: the result does not depend on the order of fills.
-    /// Moves the book's cached suffix sum (a write to this book object, like the evaluation's bar
-    /// fold: query only a book no other thread reads at the same time).
-    /// </summary>
-    public BigOrderSums SumBig(in BigOrderThreshold theta)
-    {
-        var r = new BigOrderSums();
-        if (theta.NoneBig || Count == 0) return r;
-        if (theta.AllEqual)
-        {
-            if (theta.IsBig(Row(0).ClassSize)) SuffixFrom(0).AddTo(ref r);
-            return r;
-        }
-        var (low, high) = theta.Bounds();
-        int lowBucket = BucketOf(low), highBucket = BucketOf(high);
-        // Buckets in [lowBucket, highBucket] may hold orders on either side of θ: decide each order.
-        for (int b = lowBucket; b <= highBucket; b++)
-        {
-            if (_octaves[b >> SubBits] is not { } oct) continue;
-            ref readonly var members = ref oct.Members[b & SubMask];
-            for (int start = 0; start < members.Count; start += 1 << MemberShift)
-            {
-                var chunk = members.Chunks![start >> MemberShift];
-                int n = Math.Min(1 << MemberShift, members.Count - start);
-                for (int j = 0; j < n; j++)
-                {
-                    ref readonly var o = ref Row(chunk[j]);
-                    // An entry whose row names another bucket is stale (the order moved up).
-                    if (o.Bucket == b && theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
-                }
-            }
-        }
-        // Above highBucket every order is big: the cached suffix, moved to highBucket + 1.
-        SuffixFrom(highBucket + 1).AddTo(ref r);
-        return r;
-    }
-
-    /// <summary>Σ over the orders in buckets ≥ <paramref name="bucket"/>, from the cached suffix (tests).</summary>
-    internal BigOrderSums SumFromBucket(int bucket)
-    {
-        var r = new BigOrderSums();
-        SuffixFrom(Math.Clamp(bucket, 0, Buckets)).AddTo(ref r);
-        return r;
-    }
-
-    /// <summary>The same sum by a scan of every order's row (tests: the reference for the cached suffix).</summary>
-    internal BigOrderSums ScanFromBucket(int bucket)
-    {
-        var r = new BigOrderSums();
-        for (int i = 0; i < Count; i++)
-            if (BucketOf(Row(i).ClassSize) >= bucket) AddOrder(in Row(i), ref r);
-        return r;
-    }
-
-    // Moves the cached suffix to start at `start` (0..Buckets) by adding or subtracting the buckets
-    // between the two starts, whole octaves where the span covers them, and returns it.
-    private ref readonly SumRow SuffixFrom(int start)
-    {
-        int from = _suffixStart;
-        if (start < from) Walk(start, from, subtract: false);
-        else if (start > from) Walk(from, start, subtract: true);
-        _suffixStart = start;
-        return ref _suffix;
-    }
-
-    // Adds (or subtracts) the sums of buckets [lo, hi) to the cached suffix.
-    private void Walk(int lo, int hi, bool subtract)
-    {
-        for (int b = lo; b < hi;)
-        {
-            var oct = _octaves[b >> SubBits];
-            bool whole = (b & SubMask) == 0 && b + SubMask < hi;
-            if (oct is not null)
-            {
-                ref readonly var sums = ref oct.Sums[whole ? SubMask + 1 : b & SubMask];
-                if (subtract) _suffix.Subtract(in sums); else _suffix.Add(in sums);
-            }
-            b += whole || oct is null ? SubMask + 1 - (b & SubMask) : 1;
-        }
-    }
-
-    private static void AddOrder(in OrderRow o, ref BigOrderSums r)
-    {
-        r.Amount += o.Amount;
-        if (o.IsSell) r.EarlySell += o.Early; else r.EarlyBuy += o.Early;
-        r.LogReturn += o.LogRet;
-        r.EarlyActiveLogReturn += o.EarlyActiveLogRet;
-    }
-
     /// <summary>Adds chunks (kept ones first) until at least <paramref name="rows"/> rows fit; no row moves.</summary>
     private void Grow(int rows)
     {
@@ -441,6 +344,8 @@ public sealed partial class BigOrderBook
         Count = 0; SizeSum = SizeSquareSum = BuyAmountSquareSum = SellAmountSquareSum = 0;
         _suffix = default;
         _suffixStart = Buckets;
+        _scanLow = _scanHigh = -1;
+        _scannedCount = 0;
     }
 
     /// <summary>
@@ -462,6 +367,7 @@ public sealed partial class BigOrderBook
         c.Count = Count; c.SizeSum = SizeSum; c.SizeSquareSum = SizeSquareSum;
         c.BuyAmountSquareSum = BuyAmountSquareSum; c.SellAmountSquareSum = SellAmountSquareSum;
         c._suffix = _suffix; c._suffixStart = _suffixStart;
+        c._scanned = _scanned; c._scannedCount = _scannedCount; c._scanLow = _scanLow; c._scanHigh = _scanHigh;
         return c;
     }
 

@@ -287,6 +287,43 @@ public class BigOrderBookTests
         }
     }
 
+    [Theory]
+    [InlineData(51, 1.0)]
+    [InlineData(52, 0.0)]
+    [InlineData(53, 2.5)]
+    public void The_kept_scan_of_thetas_buckets_follows_every_write_to_them(int seed, double k)
+    {
+        // A minute's queries between fills, as the evaluation runs: most fills miss θ's buckets
+        // (the kept scan is reused), a third are aimed at an order sitting in them (a member grows
+        // within its bucket or moves out, a new order lands in them); forks query and write apart.
+        var rng = new Random(seed);
+        var book = new BigOrderBook();
+        for (int i = 1; i <= 400; i++) book.AddFill(i, 0, (long)(Math.Exp(rng.NextDouble() * 8) * 10_000), rng.Next(-99, 99), i % 2 == 0, (byte)'B');
+        var fork = book.Fork();
+        int aimed = 0;
+        for (int step = 0; step < 3000; step++)
+        {
+            var target = step % 2 == 0 ? book : fork;
+            var theta = new BigOrderThreshold(target.Count, target.SizeSum, target.SizeSquareSum, k, 0);
+            Assert.Equal(target.ScanBig(theta), target.SumBig(theta));
+            Assert.Equal(target.ScanBig(theta), target.SumBig(theta)); // asked again, unchanged
+            var (low, high) = theta.Bounds();
+            int lowBucket = BigOrderBook.BucketOf(low), highBucket = BigOrderBook.BucketOf(high);
+            // Row i is order id i + 1: new orders take the next id.
+            long id = rng.Next(10) == 0 ? target.Count + 1 : 1 + rng.Next(target.Count);
+            if (rng.Next(3) == 0)
+            {
+                // An order in θ's buckets, if any: filled by a little (same bucket) or a lot (moves up).
+                var inside = Enumerable.Range(0, target.Count)
+                    .Where(i => BigOrderBook.BucketOf(target.ClassificationSizeOf(i)) is var b && b >= lowBucket && b <= highBucket).ToList();
+                if (inside.Count > 0) { id = 1 + inside[rng.Next(inside.Count)]; aimed++; }
+            }
+            long amount = rng.Next(4) == 0 ? (long)(Math.Exp(rng.NextDouble() * 8) * 10_000) : rng.Next(1, 200);
+            target.AddFill(id, 0, amount, rng.Next(-99, 99), rng.Next(2) == 0, (byte)'B');
+        }
+        Assert.True(aimed > 300, $"only {aimed} fills aimed at θ's buckets");
+    }
+
     private static void AssertSuffixes(BigOrderBook book, Random rng, string where)
     {
         // Random cut points, in random order: the cached suffix is moved up and down between them.
