@@ -63,6 +63,21 @@ public class FactorCoreBenchmarks
         return book.SumBig(in theta).Amount;
     }
 
+    /// <summary>
+    /// The θ query when θ moved to other buckets since the last one (two thresholds in turn): the
+    /// cached suffix is walked by the buckets between them and θ's buckets are scanned afresh —
+    /// the path after a minute whose fills moved θ across a bucket edge. <see cref="ThetaQuery"/>,
+    /// asked with one θ again and again, is the path of a minute whose fills missed θ's buckets.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = 2)]
+    public long ThetaQueryMovingTheta()
+    {
+        var book = _fullDay.Orders;
+        var near = new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, Settings.StdMultiple, Settings.MinAmountTicks);
+        var far = new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, Settings.StdMultiple + 1.5, Settings.MinAmountTicks);
+        return book.SumBig(in near).Amount + book.SumBig(in far).Amount;
+    }
+
     /// <summary>One symbol's minute step: the minute's events applied and the 27 factors evaluated, averaged over the 240 minutes.</summary>
     [Benchmark(OperationsPerInvoke = SessionBars.BarsPerDay)]
     public double MinuteStep()
