@@ -12,12 +12,12 @@ public sealed partial class BigOrderBook
     private SumRow _suffix;
     private int _suffixStart = Buckets;
 
-    // The live orders of the buckets θ last fell in, [_scanLow, _scanHigh] (−1: none kept): the
-    // size and sums of each, so the next query over the same buckets decides them without reading
+    // The live orders of the buckets θ last fell in, [_scanLow, _scanHigh] (−1: none kept): a
+    // copy of each one's row (size and sums), so the next query over the same buckets decides them without reading
     // the member lists and order rows (a chain of cache misses per symbol and minute). Any write
     // to one of those buckets — a fill of a member, an order moving in or out, a new order —
     // drops it; θ, which moves every minute, is applied afresh to the kept sizes at every query.
-    private ScannedOrder[] _scanned = [];
+    private OrderRow[] _scanned = [];
     private int _scannedCount;
     private int _scanLow = -1, _scanHigh = -1;
     private long _scannedGeneration;
@@ -44,8 +44,8 @@ public sealed partial class BigOrderBook
         if (lowBucket != _scanLow || highBucket != _scanHigh) Rescan(lowBucket, highBucket);
         for (int j = 0; j < _scannedCount; j++)
         {
-            ref readonly var e = ref _scanned[j];
-            if (theta.IsBig(e.Size)) e.Sums.AddTo(ref r);
+            ref readonly var o = ref _scanned[j];
+            if (theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
         }
         // Above highBucket every order is big: the cached suffix, moved to highBucket + 1.
         SuffixFrom(highBucket + 1).AddTo(ref r);
@@ -113,13 +113,13 @@ public sealed partial class BigOrderBook
         r.EarlyActiveLogReturn += o.EarlyActiveLogRet;
     }
 
-    // Copies the size and sums of every live order in buckets [low, high] into _scanned (an array
+    // Copies the row (size and sums) of every live order in buckets [low, high] into _scanned (an array
     // written in place only by the book that made it: a fork shares it until either rescans).
     private void Rescan(int low, int high)
     {
         if (_scannedGeneration != _generation)
         {
-            _scanned = new ScannedOrder[Math.Max(4, _scannedCount)];
+            _scanned = new OrderRow[Math.Max(4, _scannedCount)];
             _scannedGeneration = _generation;
         }
         int count = 0;
@@ -136,7 +136,7 @@ public sealed partial class BigOrderBook
                     ref readonly var o = ref Row(chunk[j]);
                     if (o.Bucket != b) continue; // stale: the order moved up
                     if (count == _scanned.Length) Array.Resize(ref _scanned, 2 * count);
-                    _scanned[count++] = new ScannedOrder(o.ClassSize, RowOf(in o));
+                    _scanned[count++] = o;
                 }
             }
         }
@@ -150,6 +150,4 @@ public sealed partial class BigOrderBook
     {
         if ((uint)(b - _scanLow) <= (uint)(_scanHigh - _scanLow)) _scanLow = _scanHigh = -1;
     }
-
-    private readonly record struct ScannedOrder(long Size, SumRow Sums);
 }
