@@ -12,9 +12,10 @@ namespace Sig.Factors.Intraday;
 /// integers (<see cref="LogScale"/> units per natural-log unit): every sum over them is exact and
 /// does not depend on the order fills arrived in or orders are visited in; it is rounded once
 /// when read. Classification is not stored: orders sit in buckets by size (8 per power of two)
-/// with per-bucket and per-octave sums of A, E (by side), L and EL, so "Σ over orders with
-/// s ≥ θ" is a walk over at most ~70 bucket sums plus a scan of the one or two buckets θ falls
-/// in, not a scan of every order. A bucket lists its orders in its own append-only member list
+/// with per-bucket and per-octave sums of A, E (by side), L and EL and a cached sum of every
+/// bucket above the last query's θ, so "Σ over orders with s ≥ θ" is that suffix moved by the
+/// buckets θ crossed since plus a scan of the one or two buckets θ falls in, not a scan of every
+/// order. A bucket lists its orders in its own append-only member list
 /// (not in the order rows), so moving an order between buckets writes only that order's row and
 /// the two buckets' structures: after a fork, a fill copies the row chunks of the orders it fills
 /// and nothing else of the rows.
@@ -27,6 +28,7 @@ public sealed partial class BigOrderBook
     private const int SubBits = 3;
     private const int Octaves = 63;
     private const int SubMask = (1 << SubBits) - 1;
+    private const int Buckets = Octaves << SubBits;
     // Rows per storage chunk (64 × 48 bytes): the unit a fork copies before writing. Rows never
     // move: growing adds a chunk instead of copying the table, and a fork shares the chunks.
     private const int ChunkShift = 6;
@@ -169,22 +171,33 @@ public sealed partial class BigOrderBook
         if (from == to)
         {
             // Same bucket: only the increments move its and its octave's sums.
-            var delta = new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta);
-            var oct = WritableOctave(from);
-            oct.Sums[from & SubMask].Add(in delta);
-            oct.Sums[SubMask + 1].Add(in delta);
+            AddToBucket(from, new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta));
             return;
         }
         var old = new SumRow(before, sell ? 0 : o.Early - earlyDelta, sell ? o.Early - earlyDelta : 0, o.LogRet - logRet, o.EarlyActiveLogRet - earlyActiveDelta);
-        var now = RowOf(in o);
-        var fromOctave = WritableOctave(from);
-        fromOctave.Sums[from & SubMask].Subtract(in old);
-        fromOctave.Sums[SubMask + 1].Subtract(in old);
+        SubtractFromBucket(from, in old);
         o.Bucket = to;
         Move(i, from, to);
-        var toOctave = WritableOctave(to);
-        toOctave.Sums[to & SubMask].Add(in now);
-        toOctave.Sums[SubMask + 1].Add(in now);
+        AddToBucket(to, RowOf(in o));
+    }
+
+    // Every change of a bucket sum goes through these two: the bucket, its octave and the cached suffix.
+    private void AddToBucket(int b, in SumRow d)
+    {
+        var oct = WritableOctave(b);
+        oct.Sums[b & SubMask].Add(in d);
+        oct.Sums[SubMask + 1].Add(in d);
+        if (b >= _suffixStart) _suffix.Add(in d);
+        ForgetScanOf(b);
+    }
+
+    private void SubtractFromBucket(int b, in SumRow d)
+    {
+        var oct = WritableOctave(b);
+        oct.Sums[b & SubMask].Subtract(in d);
+        oct.Sums[SubMask + 1].Subtract(in d);
+        if (b >= _suffixStart) _suffix.Subtract(in d);
+        ForgetScanOf(b);
     }
 
     private static SumRow RowOf(in OrderRow o) => o.IsSell
@@ -219,6 +232,7 @@ public sealed partial class BigOrderBook
     // Bucket membership. Row i's Bucket already names the bucket it is listed in or moves to.
     private void Append(int b, int i)
     {
+        ForgetScanOf(b);
         var oct = WritableOctave(b);
         if (oct.Members[b & SubMask].Append(i, oct.OwnsList(b & SubMask))) MemberChunkCopies++;
         oct.MarkListOwned(b & SubMask);
@@ -288,54 +302,6 @@ public sealed partial class BigOrderBook
         return (oct << SubBits) + (int)sub;
     }
 
-    /// <summary>
-    /// Sums over the orders that are big under <paramref name="theta"/>: A, E of buy and of sell
-    /// orders, L and EL (fixed point). Exact: the result does not depend on the order of fills.
-    /// </summary>
-    public BigOrderSums SumBig(in BigOrderThreshold theta)
-    {
-        var r = new BigOrderSums();
-        if (theta.NoneBig || Count == 0) return r;
-        if (theta.AllEqual)
-        {
-            if (theta.IsBig(Row(0).ClassSize)) foreach (var oct in _octaves) oct?.Sums[SubMask + 1].AddTo(ref r);
-            return r;
-        }
-        var (low, high) = theta.Bounds();
-        int lowBucket = BucketOf(low), highBucket = BucketOf(high);
-        // Buckets in [lowBucket, highBucket] may hold orders on either side of θ: decide each order.
-        for (int b = lowBucket; b <= highBucket; b++)
-        {
-            if (_octaves[b >> SubBits] is not { } oct) continue;
-            ref readonly var members = ref oct.Members[b & SubMask];
-            for (int start = 0; start < members.Count; start += 1 << MemberShift)
-            {
-                var chunk = members.Chunks![start >> MemberShift];
-                int n = Math.Min(1 << MemberShift, members.Count - start);
-                for (int j = 0; j < n; j++)
-                {
-                    ref readonly var o = ref Row(chunk[j]);
-                    // An entry whose row names another bucket is stale (the order moved up).
-                    if (o.Bucket == b && theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
-                }
-            }
-        }
-        // Above highBucket every order is big: the rest of its octave bucket by bucket, then whole octaves.
-        int octave = highBucket >> SubBits;
-        if (_octaves[octave] is { } top)
-            for (int b = (highBucket & SubMask) + 1; b <= SubMask; b++) top.Sums[b].AddTo(ref r);
-        for (int o = octave + 1; o < Octaves; o++) _octaves[o]?.Sums[SubMask + 1].AddTo(ref r);
-        return r;
-    }
-
-    private static void AddOrder(in OrderRow o, ref BigOrderSums r)
-    {
-        r.Amount += o.Amount;
-        if (o.IsSell) r.EarlySell += o.Early; else r.EarlyBuy += o.Early;
-        r.LogReturn += o.LogRet;
-        r.EarlyActiveLogReturn += o.EarlyActiveLogRet;
-    }
-
     /// <summary>Adds chunks (kept ones first) until at least <paramref name="rows"/> rows fit; no row moves.</summary>
     private void Grow(int rows)
     {
@@ -376,6 +342,10 @@ public sealed partial class BigOrderBook
             else _octaves[o] = null;
         }
         Count = 0; SizeSum = SizeSquareSum = BuyAmountSquareSum = SellAmountSquareSum = 0;
+        _suffix = default;
+        _suffixStart = Buckets;
+        _scanLow = _scanHigh = -1;
+        _scannedCount = 0;
     }
 
     /// <summary>
@@ -396,125 +366,14 @@ public sealed partial class BigOrderBook
         _octaves.CopyTo(c._octaves, 0);
         c.Count = Count; c.SizeSum = SizeSum; c.SizeSquareSum = SizeSquareSum;
         c.BuyAmountSquareSum = BuyAmountSquareSum; c.SellAmountSquareSum = SellAmountSquareSum;
+        c._suffix = _suffix; c._suffixStart = _suffixStart;
+        c._scanned = _scanned; c._scannedCount = _scannedCount; c._scanLow = _scanLow; c._scanHigh = _scanHigh;
         return c;
     }
 
     // Chunks live as long as some fork holds them, and copy-on-write makes many of them short-lived:
     // ordinary small-object arrays (pinned-heap allocations count toward full collections).
     private static OrderRow[] NewChunk() => new OrderRow[1 << ChunkShift];
-
-    // One parent order: filled amount A, early amount E (by its side), L, EL (fixed point),
-    // classification size and the bucket it is listed in (48 bytes). No links to other orders:
-    // a bucket move writes this row and the buckets' own lists only.
-    private struct OrderRow
-    {
-        public long Amount, Early, LogRet, EarlyActiveLogRet, ClassSize;
-        public int Bucket;
-        public bool IsSell, SizeFromFills;
-    }
-
-    // The eight buckets of one power of two: their sums (index 0..7) and the octave's (index 8),
-    // and each bucket's member list.
-    private sealed class Octave(long generation)
-    {
-        public long Generation = generation;
-        public OctaveSums Sums;
-        public OctaveMembers Members;
-        // Bit k: bucket k's chunk directory and last chunk belong to this octave (appended in
-        // place). A copy shares them with the octave it was copied from until its first append.
-        private int _ownedLists = AllLists;
-
-        private const int AllLists = (1 << (1 << SubBits)) - 1;
-
-        public bool OwnsList(int k) => (_ownedLists & (1 << k)) != 0;
-
-        public void MarkListOwned(int k) => _ownedLists |= 1 << k;
-
-        public Octave CopyFor(long generation)
-        {
-            var c = (Octave)MemberwiseClone();
-            c.Generation = generation;
-            c._ownedLists = 0;
-            return c;
-        }
-
-        public void Clear()
-        {
-            // Full chunks may be shared with a fork, so the lists are dropped rather than reused.
-            Sums = default;
-            Members = default;
-            _ownedLists = AllLists;
-        }
-    }
-
-    [System.Runtime.CompilerServices.InlineArray((1 << SubBits) + 1)]
-    private struct OctaveSums { private SumRow _first; }
-
-    [System.Runtime.CompilerServices.InlineArray(1 << SubBits)]
-    private struct OctaveMembers { private BucketMembers _first; }
-
-    private const int MemberShift = 6;
-    private const int MemberMask = (1 << MemberShift) - 1;
-
-    // The rows listed in one bucket, in chunks of 64 row indices (the last chunk grows by doubling
-    // from 4, so a bucket of a few orders stays small). Append-only: full chunks are never written
-    // again, so a list shared with a fork is made writable by copying its directory and last chunk.
-    // Entries whose row names another bucket are stale (the order moved up); Compact drops them.
-    private struct BucketMembers
-    {
-        public int[][]? Chunks;
-        public int Count; // entries, stale ones included
-        public int Stale;
-
-        // Appends row i; copies the directory and the last chunk first unless `owned`. True when it copied a chunk.
-        public bool Append(int i, bool owned)
-        {
-            int c = Count >> MemberShift, j = Count & MemberMask;
-            bool copied = false;
-            if (!owned && Chunks is not null)
-            {
-                Chunks = (int[][])Chunks.Clone();
-                if (j != 0)
-                {
-                    Chunks[c] = (int[])Chunks[c].Clone();
-                    copied = true;
-                }
-            }
-            if (Chunks is null) Chunks = new int[4][];
-            else if (c == Chunks.Length) Array.Resize(ref Chunks, c * 2);
-            var chunk = Chunks[c];
-            if (j == 0) Chunks[c] = chunk = new int[4];
-            else if (j == chunk.Length) Array.Resize(ref Chunks[c], Math.Min(2 * j, 1 << MemberShift));
-            Chunks[c][j] = i;
-            Count++;
-            return copied;
-        }
-    }
-
-    // Sums of one bucket or octave (integers only: add and subtract are exact).
-    private struct SumRow(long amount, long earlyBuy, long earlySell, Int128 logRet, Int128 earlyActive)
-    {
-        private long _amount = amount, _earlyBuy = earlyBuy, _earlySell = earlySell;
-        private Int128 _logRet = logRet, _earlyActive = earlyActive;
-
-        public void Add(in SumRow d)
-        {
-            _amount += d._amount; _earlyBuy += d._earlyBuy; _earlySell += d._earlySell;
-            _logRet += d._logRet; _earlyActive += d._earlyActive;
-        }
-
-        public void Subtract(in SumRow d)
-        {
-            _amount -= d._amount; _earlyBuy -= d._earlyBuy; _earlySell -= d._earlySell;
-            _logRet -= d._logRet; _earlyActive -= d._earlyActive;
-        }
-
-        public readonly void AddTo(ref BigOrderSums r)
-        {
-            r.Amount += _amount; r.EarlyBuy += _earlyBuy; r.EarlySell += _earlySell;
-            r.LogReturn += _logRet; r.EarlyActiveLogReturn += _earlyActive;
-        }
-    }
 }
 
 /// <summary>Sums over the big orders: A, E of buy and sell orders (ticks), L and EL (fixed point, <see cref="BigOrderBook.LogScale"/>).</summary>

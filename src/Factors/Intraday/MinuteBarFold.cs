@@ -52,6 +52,17 @@ public sealed class MinuteBarFold
     private readonly double[] _avg = new double[Slots];
     private readonly int[] _bySize = new int[Slots];
     private int _traded;
+    // The bars among the first ⌈3T/10⌉ of _bySize (bit b: bar b), kept by the insertion, and
+    // Π(1 + r) over them in ascending bar order while _topProductValid. A fold appends the newest
+    // bar, the highest so far: when the top set only gains that bar, the product multiplied by its
+    // (1 + r) is the ascending product's own last step, so it stays exact; any other change
+    // (a bar pushed out, an earlier bar moved in) leaves the product to be recomputed once.
+    private readonly ulong[] _topBars = new ulong[TopWords];
+    private int _top;
+    private double _topProduct = 1;
+    private bool _topProductValid = true;
+
+    private const int TopWords = (Slots + 63) / 64;
 
     /// <summary>Folds bars FoldedThrough+1 .. <paramref name="m"/> of <paramref name="bars"/> (which must have a fill).</summary>
     public void FoldThrough(MinuteBarSeries bars, int m)
@@ -110,7 +121,27 @@ public sealed class MinuteBarFold
         Array.Copy(_bySize, lo, _bySize, lo + 1, _traded - lo);
         _bySize[lo] = bar;
         _traded++;
+        // The top set after the insertion: positions below ⌈3T/10⌉, which grew by 0 or 1.
+        int top = (3 * _traded + 9) / 10; // exact ⌈3T/10⌉ (0.3·T in floating point overshoots at T = 10, 20, …)
+        if (lo < _top)
+        {
+            SetTop(bar);
+            if (top == _top) { ClearTop(_bySize[_top]); _topProductValid = false; } // pushed out
+            else if (_topProductValid) _topProduct *= 1 + _ret[bar];
+        }
+        else if (top > _top)
+        {
+            int entering = _bySize[_top];
+            SetTop(entering);
+            if (entering == bar) { if (_topProductValid) _topProduct *= 1 + _ret[bar]; }
+            else _topProductValid = false; // an earlier bar enters the middle of the ascending product
+        }
+        _top = top;
     }
+
+    private void SetTop(int bar) => _topBars[bar >> 6] |= 1UL << (bar & 63);
+
+    private void ClearTop(int bar) => _topBars[bar >> 6] &= ~(1UL << (bar & 63));
 
     /// <summary>
     /// Factor 13: Π(1 + r) − 1 over the ⌈0.3·T⌉ traded bars with the largest average trade size
@@ -118,11 +149,26 @@ public sealed class MinuteBarFold
     /// </summary>
     public double BigTradeSizeReturn()
     {
-        int top = (3 * _traded + 9) / 10; // exact ⌈3T/10⌉ (0.3·T in floating point overshoots at T = 10, 20, …)
-        Span<ulong> inTop = stackalloc ulong[(Slots + 63) / 64];
+        if (!_topProductValid)
+        {
+            double p = 1;
+            for (int w = 0; w < TopWords; w++)
+                for (ulong bits = _topBars[w]; bits != 0; bits &= bits - 1)
+                    p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
+            _topProduct = p;
+            _topProductValid = true;
+        }
+        return _topProduct - 1;
+    }
+
+    /// <summary>Factor 13 recomputed from the sorted bars alone (tests: the reference for the kept top set and product).</summary>
+    internal double BigTradeSizeReturnFromScratch()
+    {
+        int top = (3 * _traded + 9) / 10;
+        var inTop = new ulong[TopWords];
         for (int i = 0; i < top; i++) { int b = _bySize[i]; inTop[b >> 6] |= 1UL << (b & 63); }
         double p = 1;
-        for (int w = 0; w < inTop.Length; w++)
+        for (int w = 0; w < TopWords; w++)
             for (ulong bits = inTop[w]; bits != 0; bits &= bits - 1)
                 p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
         return p - 1;
@@ -140,6 +186,10 @@ public sealed class MinuteBarFold
         AllAmount = AllCount = DownAmount = DownCount = 0;
         _prevCloseTicks = 0; _prevClose = _prevRet = 0; _prevNab = 0; _prevCount = 0;
         _traded = 0;
+        Array.Clear(_topBars);
+        _top = 0;
+        _topProduct = 1;
+        _topProductValid = true;
     }
 
     public void CopyTo(MinuteBarFold o)
@@ -158,5 +208,7 @@ public sealed class MinuteBarFold
         _ret.AsSpan(0, n).CopyTo(o._ret); _avg.AsSpan(0, n).CopyTo(o._avg);
         _bySize.AsSpan(0, _traded).CopyTo(o._bySize);
         o._traded = _traded;
+        _topBars.CopyTo(o._topBars, 0);
+        o._top = _top; o._topProduct = _topProduct; o._topProductValid = _topProductValid;
     }
 }

@@ -161,10 +161,7 @@ public sealed partial class BigOrderBook
             // Derived: the bucket and its lists, the bucket and octave sums, the size and amount moments.
             o.Bucket = BucketOf(o.ClassSize);
             Append(o.Bucket, i);
-            var row = RowOf(in o);
-            var octave = WritableOctave(o.Bucket);
-            octave.Sums[o.Bucket & SubMask].Add(in row);
-            octave.Sums[SubMask + 1].Add(in row);
+            AddToBucket(o.Bucket, RowOf(in o));
             SizeSum += o.ClassSize;
             SizeSquareSum += (Int128)o.ClassSize * o.ClassSize;
             if (o.IsSell) SellAmountSquareSum += (Int128)o.Amount * o.Amount;

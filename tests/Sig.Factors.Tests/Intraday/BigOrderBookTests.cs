@@ -288,6 +288,90 @@ public class BigOrderBookTests
     }
 
     [Theory]
+    [InlineData(51, 1.0)]
+    [InlineData(52, 0.0)]
+    [InlineData(53, 2.5)]
+    public void The_kept_scan_of_thetas_buckets_follows_every_write_to_them(int seed, double k)
+    {
+        // A minute's queries between fills, as the evaluation runs: most fills miss θ's buckets
+        // (the kept scan is reused), a third are aimed at an order sitting in them (a member grows
+        // within its bucket or moves out, a new order lands in them); forks query and write apart.
+        var rng = new Random(seed);
+        var book = new BigOrderBook();
+        for (int i = 1; i <= 400; i++) book.AddFill(i, 0, (long)(Math.Exp(rng.NextDouble() * 8) * 10_000), rng.Next(-99, 99), i % 2 == 0, (byte)'B');
+        var fork = book.Fork();
+        int aimed = 0;
+        for (int step = 0; step < 3000; step++)
+        {
+            var target = step % 2 == 0 ? book : fork;
+            var theta = new BigOrderThreshold(target.Count, target.SizeSum, target.SizeSquareSum, k, 0);
+            Assert.Equal(target.ScanBig(theta), target.SumBig(theta));
+            Assert.Equal(target.ScanBig(theta), target.SumBig(theta)); // asked again, unchanged
+            var (low, high) = theta.Bounds();
+            int lowBucket = BigOrderBook.BucketOf(low), highBucket = BigOrderBook.BucketOf(high);
+            // Row i is order id i + 1: new orders take the next id.
+            long id = rng.Next(10) == 0 ? target.Count + 1 : 1 + rng.Next(target.Count);
+            if (rng.Next(3) == 0)
+            {
+                // An order in θ's buckets, if any: filled by a little (same bucket) or a lot (moves up).
+                var inside = Enumerable.Range(0, target.Count)
+                    .Where(i => BigOrderBook.BucketOf(target.ClassificationSizeOf(i)) is var b && b >= lowBucket && b <= highBucket).ToList();
+                if (inside.Count > 0) { id = 1 + inside[rng.Next(inside.Count)]; aimed++; }
+            }
+            long amount = rng.Next(4) == 0 ? (long)(Math.Exp(rng.NextDouble() * 8) * 10_000) : rng.Next(1, 200);
+            target.AddFill(id, 0, amount, rng.Next(-99, 99), rng.Next(2) == 0, (byte)'B');
+        }
+        Assert.True(aimed > 300, $"only {aimed} fills aimed at θ's buckets");
+    }
+
+    private static void AssertSuffixes(BigOrderBook book, Random rng, string where)
+    {
+        // Random cut points, in random order: the cached suffix is moved up and down between them.
+        for (int q = 0; q < 6; q++)
+        {
+            int bucket = rng.Next(3) == 0 ? rng.Next(0, 63 * 8 + 1) : BigOrderBook.BucketOf(rng.NextInt64(1, 1L << 40));
+            Assert.True(book.ScanFromBucket(bucket) == book.SumFromBucket(bucket), $"{where}: suffix from bucket {bucket}");
+        }
+    }
+
+    [Theory]
+    [InlineData(41, 1L)]
+    [InlineData(42, 9973L)]
+    public void Cached_suffix_sums_equal_a_scan_of_the_rows(int seed, long idStride)
+    {
+        // Fills move orders up buckets (and, with negative amounts, down), θ queries move the
+        // cached suffix between them, and forks continue on their own fills: at random cut points
+        // the suffix must equal the sum over every order whose size falls at or above the cut.
+        var rng = new Random(seed);
+        var book = new BigOrderBook();
+        var forks = new List<BigOrderBook>();
+        for (int step = 1; step <= 6000; step++)
+        {
+            long buy = 1 + 2 * rng.Next(0, 500) * idStride, sell = 2 + 2 * rng.Next(0, 500) * idStride;
+            long amount = rng.Next(20) == 0 ? -rng.Next(1, 3_000_000) : (long)(Math.Exp(rng.NextDouble() * 10) * 10_000);
+            book.AddFill(rng.Next(8) == 0 ? 0 : buy, rng.Next(8) == 0 ? 0 : sell, amount, rng.Next(-900, 900), rng.Next(3) == 0, (byte)"BSN"[rng.Next(3)]);
+            if (rng.Next(25) == 0)
+            {
+                var k = new[] { -0.5, 0.0, 1.0, 2.5 }[rng.Next(4)];
+                _ = book.SumBig(new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, k, 0));
+            }
+            if (step % 97 == 0) AssertSuffixes(book, rng, $"step {step}");
+            if (step % 1000 == 0) forks.Add(book.Fork());
+            foreach (var fork in forks)
+                if (rng.Next(10) == 0)
+                {
+                    fork.AddFill(1 + 2 * rng.Next(0, 600) * idStride, 0, rng.Next(1, 9_000_000), 5, false, (byte)'B');
+                    if (rng.Next(5) == 0) AssertSuffixes(fork, rng, $"fork at step {step}");
+                }
+        }
+        foreach (var fork in forks) AssertSuffixes(fork, rng, "fork at the end");
+        book.Clear();
+        Assert.Equal(new BigOrderSums(), book.SumFromBucket(0));
+        book.AddFill(3, 4, 1_000_000, 7, true, (byte)'B');
+        AssertSuffixes(book, rng, "after clear");
+    }
+
+    [Theory]
     [InlineData(1L)]
     [InlineData(7L)]
     [InlineData(8L)]

@@ -1,0 +1,153 @@
+namespace Sig.Factors.Intraday;
+
+// The θ query: the cached suffix of bucket sums above θ's buckets and the kept scan of those buckets.
+public sealed partial class BigOrderBook
+{
+    // The sums of every bucket from _suffixStart up (Buckets: none, the sum is zero), kept current
+    // by every change of a bucket sum at or above it and moved by SumBig to the bucket above θ's.
+    // θ moves little between minutes, so a query adds or subtracts a bucket or two instead of
+    // walking the rest of θ's octave and every octave above. Integer sums: adding a bucket and
+    // subtracting it again is exact, so the cached sum equals a fresh one bit for bit. It lives
+    // in the book object (a fork copies it), not in a shared piece.
+    private SumRow _suffix;
+    private int _suffixStart = Buckets;
+
+    // The live orders of the buckets θ last fell in, [_scanLow, _scanHigh] (−1: none kept): a
+    // copy of each one's row (size and sums), so the next query over the same buckets decides them without reading
+    // the member lists and order rows (a chain of cache misses per symbol and minute). Any write
+    // to one of those buckets — a fill of a member, an order moving in or out, a new order —
+    // drops it; θ, which moves every minute, is applied afresh to the kept sizes at every query.
+    private OrderRow[] _scanned = [];
+    private int _scannedCount;
+    private int _scanLow = -1, _scanHigh = -1;
+    private long _scannedGeneration;
+
+    /// <summary>
+    /// Sums over the orders that are big under <paramref name="theta"/>: A, E of buy and of sell
+    /// orders, L and EL (fixed point). Exact: the result does not depend on the order of fills.
+    /// Moves the book's cached suffix sum (a write to this book object, like the evaluation's bar
+    /// fold: query only a book no other thread reads at the same time).
+    /// </summary>
+    public BigOrderSums SumBig(in BigOrderThreshold theta)
+    {
+        var r = new BigOrderSums();
+        if (theta.NoneBig || Count == 0) return r;
+        if (theta.AllEqual)
+        {
+            if (theta.IsBig(Row(0).ClassSize)) SuffixFrom(0).AddTo(ref r);
+            return r;
+        }
+        var (low, high) = theta.Bounds();
+        int lowBucket = BucketOf(low), highBucket = BucketOf(high);
+        // Buckets in [lowBucket, highBucket] may hold orders on either side of θ: decide each order,
+        // from the kept copy of their sizes and sums while no write touched those buckets.
+        if (lowBucket != _scanLow || highBucket != _scanHigh) Rescan(lowBucket, highBucket);
+        for (int j = 0; j < _scannedCount; j++)
+        {
+            ref readonly var o = ref _scanned[j];
+            if (theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
+        }
+        // Above highBucket every order is big: the cached suffix, moved to highBucket + 1.
+        SuffixFrom(highBucket + 1).AddTo(ref r);
+        return r;
+    }
+
+    /// <summary>Σ over the orders in buckets ≥ <paramref name="bucket"/>, from the cached suffix (tests).</summary>
+    internal BigOrderSums SumFromBucket(int bucket)
+    {
+        var r = new BigOrderSums();
+        SuffixFrom(Math.Clamp(bucket, 0, Buckets)).AddTo(ref r);
+        return r;
+    }
+
+    /// <summary>The same sum by a scan of every order's row (tests: the reference for the cached suffix).</summary>
+    internal BigOrderSums ScanFromBucket(int bucket)
+    {
+        var r = new BigOrderSums();
+        for (int i = 0; i < Count; i++)
+            if (BucketOf(Row(i).ClassSize) >= bucket) AddOrder(in Row(i), ref r);
+        return r;
+    }
+
+    /// <summary>The big-order sums by a scan of every order's row (tests: the reference for <see cref="SumBig"/>).</summary>
+    internal BigOrderSums ScanBig(in BigOrderThreshold theta)
+    {
+        var r = new BigOrderSums();
+        for (int i = 0; i < Count; i++)
+            if (theta.IsBig(Row(i).ClassSize)) AddOrder(in Row(i), ref r);
+        return r;
+    }
+
+    // Moves the cached suffix to start at `start` (0..Buckets) by adding or subtracting the buckets
+    // between the two starts, whole octaves where the span covers them, and returns it.
+    private ref readonly SumRow SuffixFrom(int start)
+    {
+        int from = _suffixStart;
+        if (start < from) Walk(start, from, subtract: false);
+        else if (start > from) Walk(from, start, subtract: true);
+        _suffixStart = start;
+        return ref _suffix;
+    }
+
+    // Adds (or subtracts) the sums of buckets [lo, hi) to the cached suffix.
+    private void Walk(int lo, int hi, bool subtract)
+    {
+        for (int b = lo; b < hi;)
+        {
+            var oct = _octaves[b >> SubBits];
+            bool whole = (b & SubMask) == 0 && b + SubMask < hi;
+            if (oct is not null)
+            {
+                ref readonly var sums = ref oct.Sums[whole ? SubMask + 1 : b & SubMask];
+                if (subtract) _suffix.Subtract(in sums); else _suffix.Add(in sums);
+            }
+            b += whole || oct is null ? SubMask + 1 - (b & SubMask) : 1;
+        }
+    }
+
+    private static void AddOrder(in OrderRow o, ref BigOrderSums r)
+    {
+        r.Amount += o.Amount;
+        if (o.IsSell) r.EarlySell += o.Early; else r.EarlyBuy += o.Early;
+        r.LogReturn += o.LogRet;
+        r.EarlyActiveLogReturn += o.EarlyActiveLogRet;
+    }
+
+    // Copies the row (size and sums) of every live order in buckets [low, high] into _scanned (an array
+    // written in place only by the book that made it: a fork shares it until either rescans).
+    private void Rescan(int low, int high)
+    {
+        if (_scannedGeneration != _generation)
+        {
+            _scanned = new OrderRow[Math.Max(4, _scannedCount)];
+            _scannedGeneration = _generation;
+        }
+        int count = 0;
+        for (int b = low; b <= high; b++)
+        {
+            if (_octaves[b >> SubBits] is not { } oct) continue;
+            ref readonly var members = ref oct.Members[b & SubMask];
+            for (int start = 0; start < members.Count; start += 1 << MemberShift)
+            {
+                var chunk = members.Chunks![start >> MemberShift];
+                int n = Math.Min(1 << MemberShift, members.Count - start);
+                for (int j = 0; j < n; j++)
+                {
+                    ref readonly var o = ref Row(chunk[j]);
+                    if (o.Bucket != b) continue; // stale: the order moved up
+                    if (count == _scanned.Length) Array.Resize(ref _scanned, 2 * count);
+                    _scanned[count++] = o;
+                }
+            }
+        }
+        _scannedCount = count;
+        _scanLow = low;
+        _scanHigh = high;
+    }
+
+    // A write to bucket b (its sums or its members) drops the kept scan when b is one of its buckets.
+    private void ForgetScanOf(int b)
+    {
+        if ((uint)(b - _scanLow) <= (uint)(_scanHigh - _scanLow)) _scanLow = _scanHigh = -1;
+    }
+}

@@ -1,0 +1,94 @@
+using Sig.Engine.Time;
+using Sig.Factors.Intraday;
+using Xunit;
+
+namespace Sig.Factors.Tests.Intraday;
+
+/// <summary>
+/// Factor 13's kept top set and product (updated by each bar's insertion, the product reused or
+/// extended by the newest bar) against a recompute from the sorted bars, bit for bit, after every
+/// fold: bars folded one at a time and several at once, ties of average trade size, empty bars,
+/// and copies folded on independently.
+/// </summary>
+public class MinuteBarFoldTopTests
+{
+    private static MinuteBarSeries RandomBars(Random rng, double tradedShare)
+    {
+        var bars = new MinuteBarSeries();
+        for (int b = 1; b <= SessionBars.BarsPerDay; b++)
+        {
+            if (b > 1 && rng.NextDouble() > tradedShare) continue;
+            int fills = rng.Next(1, 4);
+            for (int f = 0; f < fills; f++)
+            {
+                // Few prices and volumes: many bars share their average trade size (ties: earlier bar first).
+                long price = 100_000 + 100 * rng.Next(-20, 21);
+                long volume = 100 * rng.Next(1, 4);
+                bars.AddFill(b, price, volume, (byte)"BSN"[rng.Next(3)]);
+            }
+        }
+        return bars;
+    }
+
+    private static void AssertSame(MinuteBarFold fold, string where)
+    {
+        double kept = fold.BigTradeSizeReturn(), fresh = fold.BigTradeSizeReturnFromScratch();
+        Assert.True(BitConverter.DoubleToInt64Bits(fresh) == BitConverter.DoubleToInt64Bits(kept), $"{where}: kept {kept:R}, recomputed {fresh:R}");
+    }
+
+    [Theory]
+    [InlineData(1, 1.0)]
+    [InlineData(2, 0.6)]
+    [InlineData(3, 0.15)]
+    public void Kept_top_product_equals_a_recompute_after_every_fold(int seed, double tradedShare)
+    {
+        var rng = new Random(seed);
+        for (int day = 0; day < 20; day++)
+        {
+            var bars = RandomBars(rng, tradedShare);
+            var fold = new MinuteBarFold();
+            MinuteBarFold? copy = null;
+            int copiedAt = 0;
+            for (int m = 1; m <= SessionBars.BarsPerDay;)
+            {
+                fold.FoldThrough(bars, m);
+                // Not every minute is evaluated: the product must also survive several bars folded at once.
+                if (rng.Next(3) != 0) AssertSame(fold, $"seed {seed} day {day} m {m}");
+                if (copy is null && rng.Next(40) == 0)
+                {
+                    copy = new MinuteBarFold();
+                    fold.CopyTo(copy);
+                    copiedAt = m;
+                }
+                m += rng.Next(4) == 0 ? rng.Next(2, 9) : 1;
+            }
+            fold.FoldThrough(bars, SessionBars.BarsPerDay);
+            AssertSame(fold, $"seed {seed} day {day} close");
+            if (copy is null) continue;
+            // The copy folds on from where it was taken and ends where the original did.
+            for (int m = copiedAt + 1; m <= SessionBars.BarsPerDay; m += 7)
+            {
+                copy.FoldThrough(bars, m);
+                AssertSame(copy, $"seed {seed} day {day} copy m {m}");
+            }
+            copy.FoldThrough(bars, SessionBars.BarsPerDay);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(fold.BigTradeSizeReturn()), BitConverter.DoubleToInt64Bits(copy.BigTradeSizeReturn()));
+        }
+    }
+
+    [Fact]
+    public void A_reset_fold_starts_an_empty_top_set()
+    {
+        var rng = new Random(5);
+        var fold = new MinuteBarFold();
+        fold.FoldThrough(RandomBars(rng, 0.8), 200);
+        Assert.NotEqual(0.0, fold.BigTradeSizeReturn());
+        fold.Reset();
+        var bars = RandomBars(rng, 0.8);
+        for (int m = 1; m <= 60; m++)
+        {
+            fold.FoldThrough(bars, m);
+            AssertSame(fold, $"after reset m {m}");
+        }
+    }
+}
