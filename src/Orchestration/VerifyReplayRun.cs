@@ -2,6 +2,7 @@ using Sig.Actors.Live;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
+using Sig.Engine.Events;
 using Sig.Engine.Output;
 
 namespace Sig.Orchestration;
@@ -13,10 +14,16 @@ namespace Sig.Orchestration;
 /// </summary>
 public static class VerifyReplayRun
 {
-    /// <summary>The replayed pipeline and the live run's manifest, from the journal <paramref name="journalDirectory"/>.</summary>
+    /// <summary>
+    /// The replayed pipeline and the live run's manifest, from the journal <paramref name="journalDirectory"/>;
+    /// several directories separated by commas are the shard journals of a partitioned cluster, replayed
+    /// merged by stream sequence (<see cref="MergedJournalEventSource"/>) against the first one's manifest.
+    /// </summary>
     public static (MarketPipeline Replayed, RunManifest Live) Run(EngineConfig config, string journalDirectory, string? storeDirectory)
     {
-        string dir = journalDirectory;
+        string[] dirs = journalDirectory.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (dirs.Length == 0) throw new ArgumentException("--journal: no directory");
+        string dir = dirs[0];
         string manifestPath = Path.Combine(dir, LiveSession.ManifestFileName);
         if (!File.Exists(manifestPath)) throw new FileNotFoundException($"no live manifest at {manifestPath}");
         var live = RunManifest.FromJson(File.ReadAllText(manifestPath));
@@ -33,7 +40,8 @@ public static class VerifyReplayRun
                 if (File.Exists(liveDb + "-wal")) File.Copy(liveDb + "-wal", copy + "-wal", overwrite: true);
             }
             using var features = copy is null ? null : new Sig.Data.Features.SqliteFeatureStore(copy);
-            var run = StoreReplay.Run(config, config.Replay.Workers, new JournalEventSource(dir), daily: features,
+            IMarketEventSource source = dirs.Length == 1 ? new JournalEventSource(dir) : new MergedJournalEventSource(dirs);
+            var run = StoreReplay.Run(config, config.Replay.Workers, source, daily: features,
                 closeStages: CloseStageWiring.For(config, copy));
             return (run, live);
         }

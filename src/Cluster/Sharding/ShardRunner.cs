@@ -47,7 +47,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
     /// <summary>Minutes closed today.</summary>
     public int ClosedMinutes => _engine?.LastClosedMinute ?? 0;
 
-    /// <summary>Tick events read from the stream since live input began (all symbols: every shard parses the whole stream).</summary>
+    /// <summary>Tick events read from the stream since live input began (whole input: all symbols; partitioned: the shard's partition).</summary>
     public long LiveStreamEvents { get; private set; }
 
     /// <summary>Seconds from the first live input to the last closed minute (benchmarks; 0 before).</summary>
@@ -68,7 +68,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
     /// <summary>Minutes closed at the restored cut (0: none).</summary>
     public int RestoredMinute { get; private set; }
 
-    private NatsMarketSource? _live;
+    private ILiveMdSource? _live;
     private ShardMinuteEngine? _engine;
     private SymbolRange? _range;
     private MdMessageParser? _parser;
@@ -109,10 +109,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
             ? $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description} {Snapshots.PersistenceId}); replayed {Recovered:N0} of {JournalRecords:N0} journal inputs (through stream seq {_maxSeq}); live"
             : $"shard {shard}: replayed {Recovered:N0} journal records (through stream seq {_maxSeq}{(Snapshots is { } s ? $"; no cut under {s.PersistenceId}" : "")}); live");
 
-        _live = new NatsMarketSource(connection, host.Subjects, new LiveSourceOptions { Durable = $"sig-shard-{shard}" }, journal, parser, _maxSeq)
-        {
-            OnTransientError = m => host.Log($"shard {shard}: {m}"),
-        };
+        _live = CreateMdSource(connection, journal, parser);
         await _live.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -134,6 +131,34 @@ public sealed class ShardRunner(ShardHost host, int shard)
     }
 
     /// <summary>
+    /// The shard's live md input, resuming after the last journaled stream sequence: whole (one
+    /// unfiltered durable consumer <c>sig-shard-&lt;k&gt;</c>) or partitioned (<c>sig-shard-&lt;k&gt;-p</c> on the
+    /// shard's partition and <c>sig-shard-&lt;k&gt;-c</c> on the control subjects, merged by stream sequence).
+    /// </summary>
+    private ILiveMdSource CreateMdSource(NatsConnection connection, JournalWriter journal, MdMessageParser parser)
+    {
+        var options = new LiveSourceOptions { Durable = $"sig-shard-{shard}" };
+        Action<string> log = m => host.Log($"shard {shard}: {m}");
+        return host.MdPartitions is { } partitions
+            ? new PartitionedMdSource(connection, host.Subjects, partitions, shard, options, journal, parser, _maxSeq) { OnTransientError = log }
+            : new NatsMarketSource(connection, host.Subjects, options, journal, parser, _maxSeq) { OnTransientError = log };
+    }
+
+    /// <summary>The shard key of the day's universe: a contiguous range (whole input) or the shard's partition (partitioned input).</summary>
+    private SymbolRange RangeOf(SymbolCode[] universe) =>
+        host.MdPartitions is { } partitions ? SymbolRange.ByPartition(universe, shard, partitions) : new SymbolRange(universe, shard, host.Shards);
+
+    /// <summary>
+    /// True when this shard counts a refused input. Whole input: shard 0 counts them all (every shard
+    /// sees every message). Partitioned input: a row message reaches one shard only, which counts it;
+    /// a control message reaches every shard, and shard 0 counts it.
+    /// </summary>
+    private bool CountsReject(MarketInput input) =>
+        host.MdPartitions is not { } partitions ? shard == 0
+        : input.Kind == MarketInputKind.Rejected && partitions.IsControlSubject(input.Reject!.Subject) ? shard == 0
+        : true;
+
+    /// <summary>
     /// Rebuilds the shard's state: the newest persisted cut that fits (this shard, layout, settings;
     /// its journal input present in the journal at the same stream sequence and day), then the
     /// journal inputs after it; inputs up to the cut only go through the md parser (its sequence
@@ -147,7 +172,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
         for (int attempt = 0; ; attempt++)
         {
             var cut = attempt < 4 && Snapshots is { } snapshots ? await snapshots.LoadAsync(bound, _fingerprint).ConfigureAwait(false) : null;
-            var parser = _parser = new MdMessageParser(host.Subjects, host.Config.Live); // the close rows carry its reference rows
+            var parser = _parser = new MdMessageParser(host.Subjects, host.Config.Live) { Partitions = host.MdPartitions }; // the close rows carry its reference rows
             var crossSection = new MinuteCrossSection(host.Config.BigOrder, host.Backend);
             _range = null;
             _inputs = 0;
@@ -167,7 +192,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
                         Count(input);
                         if (input.Kind == MarketInputKind.DayStart)
                         {
-                            _range = new SymbolRange(input.Symbols, shard, host.Shards);
+                            _range = RangeOf(input.Symbols);
                             _rangeDate = input.Date;
                         }
                         if (_inputs == skip) CheckAt(cut!);
@@ -266,14 +291,14 @@ public sealed class ShardRunner(ShardHost host, int shard)
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
-                _range = new SymbolRange(input.Symbols, shard, host.Shards);
+                _range = RangeOf(input.Symbols);
                 engine.BeginDay(input.Date, _range.Symbols);
                 break;
             case MarketInputKind.Ticks:
                 if (_range is null) break;
                 if (input.Date != engine.Date)
                 {
-                    if (shard == 0) _rejected += input.Events.Length;
+                    if (CountsReject(input)) _rejected += input.Events.Length;
                     break;
                 }
                 var mine = _range.Select(input.Events);
@@ -289,7 +314,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
                 if (OnCut is not null && engine.LastClosedMinute / every > before / every) TakeCut(engine);
                 break;
             default:
-                if (shard == 0) _rejected += input.Reject?.Rows ?? 1;
+                if (CountsReject(input)) _rejected += input.Reject?.Rows ?? 1;
                 break;
         }
     }

@@ -50,6 +50,11 @@ public sealed class MdPartitions
     /// <summary>The filter subject of the unpartitioned control messages (clock, reference): <c>&lt;prefix&gt;.md.*</c>.</summary>
     public string ControlFilter => $"{Prefix}.md.*";
 
+    /// <summary>True for a subject the control consumer selects (<c>&lt;prefix&gt;.md.&lt;one token&gt;</c>: clock, reference, and anything else of 3 tokens), which every shard receives.</summary>
+    public bool IsControlSubject(string subject) =>
+        subject.Length > Prefix.Length + 4 && subject.StartsWith(Prefix, StringComparison.Ordinal)
+        && subject.AsSpan(Prefix.Length).StartsWith(".md.") && subject.AsSpan(Prefix.Length + 4).IndexOf('.') < 0;
+
     /// <summary>The account-level subject mappings (source → destination) a nats-server needs for this partitioning.</summary>
     public IReadOnlyList<(string Source, string Destination)> Mappings =>
     [
