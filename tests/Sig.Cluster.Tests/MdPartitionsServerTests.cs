@@ -20,13 +20,13 @@ public class MdPartitionsServerTests
     public async Task The_server_maps_every_symbol_to_the_engines_partition(int partitions)
     {
         string root = Directory.CreateTempSubdirectory("sig-md-partitions-").FullName;
-        var nats = new NatsServerCluster(Path.Combine(root, "nats"), 1, new MdPartitions(partitions));
+        var nats = new NatsServerCluster(Path.Combine(root, "nats"), 3, new MdPartitions(partitions)); // one server alone elects no JetStream meta leader with a cluster block
         try
         {
             await nats.StartAsync();
             var subjects = new MarketSubjects();
             var mapping = new MdPartitions(partitions);
-            await using var connection = new NATS.Client.Core.NatsConnection(NatsClientSettings.Defaults(nats.Urls[0], "sig-partition-test"));
+            await using var connection = new NATS.Client.Core.NatsConnection(NatsClientSettings.Defaults(string.Join(",", nats.Urls), "sig-partition-test"));
             await connection.ConnectAsync();
             var js = new NatsJSContext(connection);
             await NatsServerCluster.EnsureStreamsAsync(connection, subjects);
