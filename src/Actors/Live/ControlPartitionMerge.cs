@@ -47,13 +47,13 @@ public sealed class ControlPartitionMerge<T>
 
     /// <summary>
     /// Adds a delivery of <paramref name="side"/>; false (nothing added) for a repeated delivery (at or
-    /// below the side's last one, or already taken). A delivery at or below a fence that was not
+    /// below the side's last one, or the resume point). A delivery at or below a fence that was not
     /// delivered before means the fence was wrong: the merge would have taken messages out of order.
     /// </summary>
     public bool Add(MdSide side, ulong seq, T item)
     {
         int s = (int)side;
-        if (seq <= _lastAdded[s] || seq <= Emitted) return false;
+        if (seq <= _lastAdded[s]) return false; // at or below the resume point too: the side starts known through it
         if (seq <= _known[s])
             throw new InvalidOperationException($"{side} delivered stream seq {seq} at or below its fence {_known[s]}: the merge cannot be in stream order");
         _queues[s].Enqueue((seq, item));

@@ -166,23 +166,28 @@ public sealed class PartitionedMdSource(
     }
 
     /// <summary>
-    /// Asks the stream for <paramref name="side"/>'s next message after what the merge knows of it
-    /// (a direct get by the side's filter subject). Found at c: the side holds nothing before c;
-    /// none: nothing up to the other side's last delivery (which the stream held before the request).
+    /// Asks the stream leader for its last sequence L (stream info), then for <paramref name="side"/>'s
+    /// next message after what the merge knows of it (a get by the side's filter subject). Found at c:
+    /// the side holds nothing before c, fence min(L, c − 1); none: nothing up to L. The bound is the
+    /// leader's L, asked first, not the other side's last delivery: a consumer delivers from its own
+    /// replica, which may have applied a message the leader has not yet, so the leader could answer
+    /// "none" for a message below a delivered one (seen under load: a clock delivered below the fence).
     /// </summary>
     private async Task FenceAsync(MdSide side, CancellationToken cancellationToken)
     {
         ulong from = _merge.KnownThrough(side) + 1;
-        ulong upTo = _merge.LastAdded(side == MdSide.Partition ? MdSide.Control : MdSide.Partition);
         Fences++;
+        await _stream!.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        ulong last = _stream.Info.State.LastSeq;
+        if (last < from) return;
         try
         {
-            var found = await _stream!.GetAsync(new StreamMsgGetRequest { Seq = from, NextBySubj = _pulls[(int)side].Filter }, cancellationToken).ConfigureAwait(false);
-            if (found.Message.Seq > from) _merge.Fence(side, found.Message.Seq - 1);
+            var found = await _stream.GetAsync(new StreamMsgGetRequest { Seq = from, NextBySubj = _pulls[(int)side].Filter }, cancellationToken).ConfigureAwait(false);
+            if (found.Message.Seq > from) _merge.Fence(side, Math.Min(last, found.Message.Seq - 1));
         }
         catch (NatsJSApiException e) when (e.Error.Code == 404)
         {
-            _merge.Fence(side, upTo);
+            _merge.Fence(side, last);
         }
     }
 
