@@ -34,6 +34,16 @@ public sealed record ClusterSpec
     public int Replicas { get; init; } = 3;
     /// <summary>Symbol shards (entities); fixed for the life of the cluster (the journals are per shard).</summary>
     public int Shards { get; init; } = 6;
+    /// <summary>
+    /// How the shards read SIG_MD: <c>whole</c> (every shard consumes the whole stream and applies its
+    /// symbol range) or <c>partitioned</c> (the nats-servers map the row subjects into K partitions, one
+    /// per shard; each shard consumes its partition and the control messages). docs/cluster.md.
+    /// </summary>
+    public string MdInput { get; init; } = "whole";
+    /// <summary>The md input modes.</summary>
+    public static readonly string[] MdInputs = ["whole", "partitioned"];
+    /// <summary>The partitioning of the md input (K partitions = K shards), or null for the whole stream.</summary>
+    public Sig.Engine.Nats.MdPartitions? MdPartitioning() => MdInput == "partitioned" ? new Sig.Engine.Nats.MdPartitions(Shards, Prefix) : null;
     /// <summary>Split-brain resolver strategy (one of <see cref="Strategies"/>).</summary>
     public string SplitBrainStrategy { get; init; } = "keep-majority";
     /// <summary>Seed nodes, as node indices (the first is the one a new cluster forms around).</summary>
@@ -65,6 +75,8 @@ public sealed record ClusterSpec
         if (Replicas < 1) throw new ArgumentException($"cluster: replicas must be ≥ 1, not {Replicas}");
         if (!Strategies.Contains(SplitBrainStrategy))
             throw new ArgumentException($"cluster: splitBrainStrategy '{SplitBrainStrategy}' is none of {string.Join(", ", Strategies)}");
+        if (!MdInputs.Contains(MdInput))
+            throw new ArgumentException($"cluster: mdInput must be whole or partitioned, not '{MdInput}'");
         if (Snapshots is not ("postgresql" or "sqlite" or "off"))
             throw new ArgumentException($"cluster: snapshots must be postgresql, sqlite or off, not '{Snapshots}'");
         if (Nodes.Length == 0) throw new ArgumentException("cluster: no nodes");

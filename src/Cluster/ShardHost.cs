@@ -21,6 +21,11 @@ public sealed class ShardHost
     public required IComputeBackend Backend { get; init; }
     /// <summary>Number of symbol shards (entities), fixed for the life of a cluster.</summary>
     public required int Shards { get; init; }
+    /// <summary>
+    /// The partitioned md input (K partitions = the K shards; the nats-servers map the row subjects),
+    /// or null for the whole-stream input (every shard reads the whole stream). docs/cluster.md.
+    /// </summary>
+    public MdPartitions? MdPartitions { get; init; }
     /// <summary>Where the shards persist their cuts (null: off); shared by the shards of this node.</summary>
     public Sig.Actors.Persistence.IPipelineSnapshotStore? Snapshots { get; init; }
     /// <summary>

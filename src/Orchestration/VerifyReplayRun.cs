@@ -2,6 +2,7 @@ using Sig.Actors.Live;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
+using Sig.Engine.Events;
 using Sig.Engine.Output;
 
 namespace Sig.Orchestration;
@@ -26,11 +27,18 @@ public static class VerifyReplayRun
               + "verify a journal of the day that begins at input 1 (another shard's, or this shard's on the node it ran on before)"
             : null;
 
-    /// <summary>The replayed pipeline and the live run's manifest, from the journal <paramref name="journalDirectory"/>.</summary>
+    /// <summary>
+    /// The replayed pipeline and the live run's manifest, from the journal <paramref name="journalDirectory"/>;
+    /// several directories separated by commas are the shard journals of a partitioned cluster, replayed
+    /// merged by stream sequence (<see cref="MergedJournalEventSource"/>) against the first one's manifest.
+    /// </summary>
     public static (MarketPipeline Replayed, RunManifest Live) Run(EngineConfig config, string journalDirectory, string? storeDirectory)
     {
-        string dir = journalDirectory;
-        if (CannotVerify(dir) is { } why) throw new InvalidDataException(why);
+        string[] dirs = journalDirectory.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (dirs.Length == 0) throw new ArgumentException("--journal: no directory");
+        foreach (string d in dirs)
+            if (CannotVerify(d) is { } why) throw new InvalidDataException(why);
+        string dir = dirs[0];
         string manifestPath = Path.Combine(dir, LiveSession.ManifestFileName);
         if (!File.Exists(manifestPath)) throw new FileNotFoundException($"no live manifest at {manifestPath}");
         var live = RunManifest.FromJson(File.ReadAllText(manifestPath));
@@ -47,7 +55,8 @@ public static class VerifyReplayRun
                 if (File.Exists(liveDb + "-wal")) File.Copy(liveDb + "-wal", copy + "-wal", overwrite: true);
             }
             using var features = copy is null ? null : new Sig.Data.Features.SqliteFeatureStore(copy);
-            var run = StoreReplay.Run(config, config.Replay.Workers, new JournalEventSource(dir), daily: features,
+            IMarketEventSource source = dirs.Length == 1 ? new JournalEventSource(dir) : new MergedJournalEventSource(dirs);
+            var run = StoreReplay.Run(config, config.Replay.Workers, source, daily: features,
                 closeStages: CloseStageWiring.For(config, copy));
             return (run, live);
         }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using NATS.Client.JetStream;
-using Sig.Actors.Sources;
-using Sig.Cluster.Sharding;
 using Sig.Engine.Nats;
 using Sig.Engine.Tests.Nats;
 using Xunit;
@@ -16,16 +14,18 @@ namespace Sig.Cluster.Tests;
 /// </summary>
 public class ClusterDigestTests
 {
-    [Fact]
-    public async Task Two_nodes_three_shards_publish_the_single_process_digest_once()
+    [Theory]
+    [InlineData("whole")]
+    [InlineData("partitioned")]
+    public async Task Two_nodes_three_shards_publish_the_single_process_digest_once(string mdInput)
     {
-        await using var kit = await ClusterKit.StartAsync();
+        const int shards = 3;
+        await using var kit = await ClusterKit.StartAsync(mdInput: mdInput, shards: shards);
         var (live, replay) = await kit.SingleProcessDigestsAsync();
         Assert.Equal(live, replay);
         await kit.FeedAsync();
 
         var log = new ConcurrentQueue<string>();
-        const int shards = 3;
         var spec = kit.Spec(nodes: 2, shards);
         var nodes = new List<EngineNode>();
         try
@@ -35,9 +35,12 @@ public class ClusterDigestTests
             string cluster = await kit.WaitForCloseDigestAsync(connection, () => string.Join("\n", log));
             Assert.Equal(live, cluster);
 
-            // Every shard journaled the whole stream it consumed: each replays alone to the same digest.
-            for (int k = 0; k < shards; k++)
-                Assert.Equal(live, await ClusterKit.RunAsync(new JournalEventSource(ShardRunner.JournalDirectory(kit.Work, k))));
+            // Whole input: every shard journaled the whole stream, each replays alone to the same digest.
+            // Partitioned: each journaled its partition and the control messages; merged by stream sequence they replay to it.
+            foreach (var journalReplay in kit.JournalReplays(shards))
+                Assert.Equal(live, await ClusterKit.RunAsync(journalReplay));
+            foreach (var journals in kit.VerifyReplayJournals(shards))
+                Assert.Equal(0, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", journals]));
 
             // SIG_OUT: every minute's intraday rows, snapshot and digest, the daily at the close, each Msg-Id once.
             var stored = await NatsTestKit.ReadStreamAsync(connection, MarketSubjects.OutStream);

@@ -1,7 +1,6 @@
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Sig.Cluster.Local;
-using Sig.Cluster.Sharding;
 using Sig.Engine.Nats;
 using Sig.Replay.Feed;
 using Xunit;
@@ -20,12 +19,14 @@ public class ClusterFailoverTests
     /// <summary>Condition polls every 100 ms: the kill -9 and the nats-server kill follow the published minute closely.</summary>
     private const int Poll = 100;
 
-    [Fact]
-    public async Task Kill_9_of_the_singletons_node_and_of_one_nats_server_change_no_output()
+    [Theory]
+    [InlineData("whole")]
+    [InlineData("partitioned")]
+    public async Task Kill_9_of_the_singletons_node_and_of_one_nats_server_change_no_output(string mdInput)
     {
-        await using var kit = await ClusterKit.StartAsync(stocks: 10, events: 800);
-        var (expected, _) = await kit.SingleProcessDigestsAsync();
         const int shards = 4;
+        await using var kit = await ClusterKit.StartAsync(stocks: 10, events: 800, mdInput: mdInput, shards: shards);
+        var (expected, _) = await kit.SingleProcessDigestsAsync();
         var spec = kit.Spec(nodes: 3, shards);
         var processes = new ClusterProcesses(kit.Nats.Pids, new int[3]);
         try
@@ -64,8 +65,8 @@ public class ClusterFailoverTests
 
             await ClusterKit.AssertOutOnceAsync(connection, day.SymbolCount);
 
-            for (int k = 0; k < shards; k++)
-                Assert.Equal(0, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", ShardRunner.JournalDirectory(kit.Work, k)]));
+            foreach (var journals in kit.VerifyReplayJournals(shards))
+                Assert.Equal(0, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", journals]));
         }
         finally
         {

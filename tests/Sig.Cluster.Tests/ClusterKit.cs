@@ -27,18 +27,24 @@ public sealed class ClusterKit : IAsyncDisposable
     public NatsServerCluster Nats { get; private set; } = null!;
     public MarketSubjects Subjects { get; } = new() { Replicas = 3 };
     public string Work => Path.Combine(Root, "work");
+    /// <summary>The md input of the cluster under test (<c>whole</c> or <c>partitioned</c>).</summary>
+    public string MdInput { get; private set; } = "whole";
+    /// <summary>The partitioning the servers map md subjects into (partitioned input), or null.</summary>
+    public MdPartitions? Partitions { get; private set; }
 
     /// <param name="ticks">A tick store to feed <paramref name="date"/> of (default: a generated one-day store of <paramref name="stocks"/> × <paramref name="events"/>).</param>
-    public static async Task<ClusterKit> StartAsync(int stocks = 12, int events = 1200, string? ticks = null, DateOnly? date = null)
+    /// <param name="mdInput"><c>whole</c>, or <c>partitioned</c> into <paramref name="shards"/> partitions (the servers map the md subjects).</param>
+    /// <param name="shards">The shards of the cluster under test (= partitions).</param>
+    public static async Task<ClusterKit> StartAsync(int stocks = 12, int events = 1200, string? ticks = null, DateOnly? date = null, string mdInput = "whole", int shards = 3)
     {
-        var kit = new ClusterKit();
+        var kit = new ClusterKit { MdInput = mdInput, Partitions = mdInput == "partitioned" ? new MdPartitions(shards) : null };
         string store = ticks ?? Path.Combine(kit.Root, "store");
         if (ticks is null)
             using (var sink = new TickStoreWriter(store))
                 new MarketGenerator(new GeneratorSettings { Stocks = stocks, Days = 1, EventsPerStockDay = events, Seed = 11 }).Generate(sink);
         kit.Ticks = TickStore.Open(store);
         kit.Date = date ?? kit.Ticks.Dates[0];
-        kit.Nats = new NatsServerCluster(Path.Combine(kit.Root, "nats"), 3);
+        kit.Nats = new NatsServerCluster(Path.Combine(kit.Root, "nats"), 3, kit.Partitions);
         await kit.Nats.StartAsync();
         await using var connection = await kit.ConnectAsync();
         await NatsServerCluster.EnsureStreamsAsync(connection, kit.Subjects);
@@ -84,14 +90,31 @@ public sealed class ClusterKit : IAsyncDisposable
     public ShardHost Host(int shards, Action<string>? log = null) => new()
     {
         WorkDirectory = Work, Nats = ClientOptions("sig-node"), Subjects = Subjects, Config = new EngineConfig(),
-        Backend = new CpuComputeBackend(), Shards = shards, Log = log ?? (_ => { }),
+        Backend = new CpuComputeBackend(), Shards = shards, Log = log ?? (_ => { }), MdPartitions = Partitions,
     };
 
     public ClusterSpec Spec(int nodes, int shards) => new()
     {
-        NatsUrls = Nats.Urls, Shards = shards, Replicas = 3,
+        NatsUrls = Nats.Urls, Shards = shards, Replicas = 3, MdInput = MdInput,
         Nodes = [.. Enumerable.Range(0, nodes).Select(i => new NodeSpec(i, LocalNatsServer.FreePort(), [EngineNode.ShardRole, EngineNode.CoordinatorRole]))],
     };
+
+    /// <summary>
+    /// The shard journals replayed to the cluster's output: each alone (whole input: every journal
+    /// holds the whole stream) or all merged by stream sequence (partitioned: each holds its partition).
+    /// </summary>
+    public IEnumerable<IMarketEventSource> JournalReplays(int shards)
+    {
+        var dirs = Enumerable.Range(0, shards).Select(k => Sig.Cluster.Sharding.ShardRunner.JournalDirectory(Work, k)).ToArray();
+        return Partitions is null ? dirs.Select(d => (IMarketEventSource)new Sig.Actors.Sources.JournalEventSource(d)) : [new Sig.Actors.Sources.MergedJournalEventSource(dirs)];
+    }
+
+    /// <summary>The `verify-replay --journal` arguments of the shard journals: one per journal (whole input) or one comma-separated list (partitioned).</summary>
+    public IEnumerable<string> VerifyReplayJournals(int shards)
+    {
+        var dirs = Enumerable.Range(0, shards).Select(k => Sig.Cluster.Sharding.ShardRunner.JournalDirectory(Work, k)).ToArray();
+        return Partitions is null ? dirs : [string.Join(",", dirs)];
+    }
 
     /// <summary>The last digest message in SIG_OUT: (minute, digest hex), or null.</summary>
     public async Task<(int Minute, string Digest)?> LastDigestAsync(NatsConnection connection)

@@ -35,6 +35,16 @@ public sealed partial class MdMessageParser(MarketSubjects subjects, LiveOptions
     private long _windowsMinute = -1;
 
     /// <summary>
+    /// The partitioned md input (null: whole). With it the parser reads the mapped row subjects
+    /// <c>md.trade.&lt;sym&gt;.&lt;p&gt;</c> (a partition token that is not the symbol's partition refuses the
+    /// message), and the decisions that concern every shard are taken from the control messages
+    /// alone, since a shard parses only its partition's rows: a clock jump is measured from the
+    /// previous clock (not from the latest event), and the session opens with the first clock (not
+    /// the first row). docs/cluster.md, "Partitioned md input".
+    /// </summary>
+    public MdPartitions? Partitions { get; init; }
+
+    /// <summary>
     /// The reference rows received, by date (the DailyRollup adjusts the close's bars by them). A parser that only
     /// follows another one's inputs (<see cref="Observe"/>) is given that parser's book: observing does not fill it.
     /// </summary>
@@ -54,8 +64,8 @@ public sealed partial class MdMessageParser(MarketSubjects subjects, LiveOptions
     {
         if (subject == subjects.MdClock) ParseClock(subject, data, seq, output);
         else if (subject == subjects.MdRef) ParseReference(subject, Text(data), seq, output);
-        else if (subject.StartsWith(subjects.MdTradePrefix, StringComparison.Ordinal)) ParseRows(subject, subject[subjects.MdTradePrefix.Length..], trades: true, Text(data), seq, output);
-        else if (subject.StartsWith(subjects.MdOrderPrefix, StringComparison.Ordinal)) ParseRows(subject, subject[subjects.MdOrderPrefix.Length..], trades: false, Text(data), seq, output);
+        else if (subject.StartsWith(subjects.MdTradePrefix, StringComparison.Ordinal)) ParseRows(subject, RowToken(subject, subjects.MdTradePrefix.Length, out var wrong), wrong, trades: true, Text(data), seq, output);
+        else if (subject.StartsWith(subjects.MdOrderPrefix, StringComparison.Ordinal)) ParseRows(subject, RowToken(subject, subjects.MdOrderPrefix.Length, out var wrong), wrong, trades: false, Text(data), seq, output);
         else output.Add(Reject(new MessageRejects(subject).Add(0, "unknown md subject"), seq));
     }
 
@@ -70,7 +80,7 @@ public sealed partial class MdMessageParser(MarketSubjects subjects, LiveOptions
                 _universe = [.. input.Symbols];
                 break;
             case MarketInputKind.Ticks:
-                _opened = true;
+                if (Partitions is null) _opened = true;
                 foreach (var e in input.Events)
                 {
                     _lastSeq[e.Symbol] = e.Seq;
@@ -94,10 +104,30 @@ public sealed partial class MdMessageParser(MarketSubjects subjects, LiveOptions
         return _chars.AsSpan(0, n);
     }
 
-    private void ParseRows(string subject, string token, bool trades, ReadOnlySpan<char> text, ulong seq, List<MarketInput> output)
+    /// <summary>
+    /// The symbol token of a row subject: the tail after the prefix, less the partition token of a
+    /// mapped subject under partitioned input; <paramref name="wrongPartition"/> says why a mapped
+    /// subject's partition token is not its symbol's (a subject published as mapped by someone else).
+    /// </summary>
+    private string RowToken(string subject, int prefixLength, out string? wrongPartition)
+    {
+        wrongPartition = null;
+        var tail = subject.AsSpan(prefixLength);
+        if (Partitions is not { } partitions || !MdPartitions.TrySplitMapped(tail, out var token, out int partition)) return tail.ToString();
+        int expected = partitions.Of(token);
+        if (partition != expected) wrongPartition = $"partition token {partition} is not the symbol's partition {expected} of {partitions.Count}";
+        return token.ToString();
+    }
+
+    private void ParseRows(string subject, string token, string? wrongPartition, bool trades, ReadOnlySpan<char> text, ulong seq, List<MarketInput> output)
     {
         _events.Clear();
         var rejects = new MessageRejects(subject);
+        if (wrongPartition is not null)
+        {
+            output.Add(Reject(rejects.Add(0, wrongPartition, Math.Max(1, RowCount(text))), seq));
+            return;
+        }
         var expected = SymbolCode.TryParse(MarketSubjects.SymbolOf(token), out var s) ? s : (SymbolCode?)null;
         int line = 0;
         foreach (var range in text.Split('\n'))
@@ -127,7 +157,7 @@ public sealed partial class MdMessageParser(MarketSubjects subjects, LiveOptions
         }
         if (rejects.Rows > 0) output.Add(Reject(rejects, seq));
         if (_events.Count == 0) return;
-        _opened = true;
+        if (Partitions is null) _opened = true;
         output.Add(MarketInput.Ticks(Date, [.. _events], seq));
     }
 
@@ -219,7 +249,7 @@ public sealed partial class MdMessageParser(MarketSubjects subjects, LiveOptions
     private string? ClockJump(int time)
     {
         if (_limits.MaxClockJumpSeconds <= 0) return null;
-        int from = Math.Max(_lastClock, _lastEventTime);
+        int from = Partitions is null ? Math.Max(_lastClock, _lastEventTime) : _lastClock;
         long jump = TradingMillis(time) - TradingMillis(from);
         if (jump <= _limits.MaxClockJumpSeconds * 1000L) return null;
         return $"clock jump: {ExchangeTime.Format(time)} is {jump / 1000.0:0.###} s of trading time past {(from == 0 ? "the open" : ExchangeTime.Format(from))}, over the bound of {_limits.MaxClockJumpSeconds} s";
@@ -264,6 +294,14 @@ public sealed partial class MdMessageParser(MarketSubjects subjects, LiveOptions
             return false;
         }
         return v == 1 && hasDate && hasTime;
+    }
+
+    private static int RowCount(ReadOnlySpan<char> text)
+    {
+        int rows = 0;
+        foreach (var range in text.Split('\n'))
+            if (!text[range].TrimEnd('\r').IsEmpty) rows++;
+        return rows;
     }
 
     /// <summary>The message's refused rows as one reject input, with the rate limit's decision; accounted at once.</summary>

@@ -25,15 +25,18 @@ public static class MdParserStateCodec
     /// <summary>
     /// A parser in the state <paramref name="bytes"/> hold, for <paramref name="subjects"/> and <paramref name="limits"/>
     /// (they must be the ones the state was written with: the decisions depend on them), its reference rows added to
-    /// <paramref name="references"/> when given (a follower sharing another parser's book), else to a book of its own.
+    /// <paramref name="references"/> when given (a follower sharing another parser's book), else to a book of its own;
+    /// <paramref name="partitions"/>: the partitioned md input it parses (not in the state: a cluster cut's fingerprint
+    /// names the input mode, so a cut is never restored under another one).
     /// <see cref="InvalidDataException"/> with the reason when the bytes are corrupt, foreign or of other settings.
     /// </summary>
-    public static MdMessageParser Decode(ReadOnlyMemory<byte> bytes, MarketSubjects subjects, LiveOptions? limits = null, Sig.Factors.Daily.ReferenceBook? references = null)
+    public static MdMessageParser Decode(ReadOnlyMemory<byte> bytes, MarketSubjects subjects, LiveOptions? limits = null, Sig.Factors.Daily.ReferenceBook? references = null,
+        MdPartitions? partitions = null)
     {
         var r = new SnapshotReader(SnapshotEnvelope.Unwrap(bytes, SnapshotKind.MdParser, Version));
         try
         {
-            var parser = MdMessageParser.ReadState(r, subjects, limits ?? new LiveOptions(), references);
+            var parser = MdMessageParser.ReadState(r, subjects, limits ?? new LiveOptions(), references, partitions);
             if (r.Remaining != 0) throw new InvalidDataException("trailing bytes");
             return parser;
         }
@@ -145,7 +148,7 @@ public sealed partial class MdMessageParser
         foreach (var row in reference.Rows) MdParserStateCodec.WriteReference(w, row);
     }
 
-    internal static MdMessageParser ReadState(SnapshotReader r, MarketSubjects subjects, LiveOptions limits, Sig.Factors.Daily.ReferenceBook? references)
+    internal static MdMessageParser ReadState(SnapshotReader r, MarketSubjects subjects, LiveOptions limits, Sig.Factors.Daily.ReferenceBook? references, MdPartitions? partitions)
     {
         string prefix = MdParserStateCodec.ReadString(r, "subject prefix");
         long maxSeqJump = r.ReadVar(), maxClockJump = r.ReadVar(), rejectsPerMinute = r.ReadVar();
@@ -154,6 +157,7 @@ public sealed partial class MdMessageParser
                 + $"this node runs prefix {subjects.Prefix}, {limits.MaxSeqJump}, {limits.MaxClockJumpSeconds} s, {limits.RejectsPerSubjectPerMinute}");
         var parser = new MdMessageParser(subjects, limits, references)
         {
+            Partitions = partitions,
             Date = DateOnly.FromDayNumber(r.ReadInt32()),
         };
         parser._opened = r.ReadBoolean();

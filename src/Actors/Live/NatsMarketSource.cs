@@ -35,14 +35,14 @@ public sealed record LiveSourceOptions
 /// </summary>
 public sealed class NatsMarketSource(
     NatsConnection nats, MarketSubjects subjects, LiveSourceOptions options, JournalWriter journal, MdMessageParser parser, ulong resumeAfter)
-    : IMarketEventSource
+    : ILiveMdSource
 {
-    private readonly List<MarketInput> _parsed = [];
+    private readonly MdInputJournaler _journaler = new(parser, journal, resumeAfter);
 
     public string Name => options.JetStream ? "nats-jetstream" : "nats-core";
 
     /// <summary>The last source sequence journaled (stream sequence, or a local count under core NATS).</summary>
-    public ulong LastSourceSeq { get; private set; } = resumeAfter;
+    public ulong LastSourceSeq => _journaler.LastSourceSeq;
 
     /// <summary>Messages still waiting in the stream for this consumer, as of the last pull.</summary>
     public ulong Pending { get; private set; }
@@ -69,7 +69,7 @@ public sealed class NatsMarketSource(
                 {
                     await NextAsync(batch, cancellationToken).ConfigureAwait(false);
                     if (batch.Count == 0) continue;
-                    int closedBefore = parser.ClosedMinutes;
+                    int closedBefore = _journaler.Parser.ClosedMinutes;
                     INatsJSMsg<NatsMemoryOwner<byte>>? last = null;
                     foreach (var msg in batch)
                     {
@@ -92,12 +92,11 @@ public sealed class NatsMarketSource(
                             break;
                         }
                         _gapAcceptedAfter = ulong.MaxValue;
-                        using (var payload = msg.Data) Consume(msg.Subject, payload.Span, seq);
+                        using (var payload = msg.Data) _journaler.Consume(msg.Subject, payload.Span, seq);
                         Pending = pending;
                         last = msg;
                     }
-                    var inputs = JournalBatch();
-                    SyncAtMinute(closedBefore);
+                    var inputs = _journaler.JournalBatch(closedBefore);
                     // Ack policy "all": one ack covers the batch, and only after it is in the journal (every message up to
                     // the acked one is). A lost ack is harmless: the next one covers it, and redeliveries are skipped by sequence.
                     if (last is { } acked)
@@ -123,11 +122,10 @@ public sealed class NatsMarketSource(
             var reader = sub.Msgs;
             while (await WaitAsync(reader, cancellationToken).ConfigureAwait(false))
             {
-                int closedBefore = parser.ClosedMinutes;
+                int closedBefore = _journaler.Parser.ClosedMinutes;
                 for (int k = 0; k < options.FetchBatch && reader.TryRead(out var msg); k++)
-                    Consume(msg.Subject, msg.Data ?? [], LastSourceSeq + 1);
-                var inputs = JournalBatch();
-                SyncAtMinute(closedBefore);
+                    _journaler.Consume(msg.Subject, msg.Data ?? [], LastSourceSeq + 1);
+                var inputs = _journaler.JournalBatch(closedBefore);
                 foreach (var input in inputs)
                 {
                     await AfterJournaledAsync(input).ConfigureAwait(false);
@@ -258,68 +256,6 @@ public sealed class NatsMarketSource(
     }
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
-
-    // Appends reach the OS at once (no user-space buffer), so a killed process loses nothing it
-    // acked; the fsync for power loss follows journal.fsync, whose "minute" policy means here.
-    private void SyncAtMinute(int closedBefore)
-    {
-        if (parser.ClosedMinutes != closedBefore) journal.Sync();
-    }
-
-    private readonly List<MarketInput> _batchInputs = [];
-    private readonly List<TickEvent> _mergedTicks = [];
-    private ulong _mergedSeq;
-    private DateOnly _mergedDate;
-
-    /// <summary>
-    /// Parses one message into the pulled batch. Consecutive tick inputs are merged into one (a
-    /// clock, day start or reject ends the run), so the pipeline and the journal see one input
-    /// per run of rows between heartbeats rather than one per message; the merged input carries
-    /// the last message's sequence, and being one journal record it is consumed all or nothing.
-    /// </summary>
-    private void Consume(string subject, ReadOnlySpan<byte> data, ulong seq)
-    {
-        _parsed.Clear();
-        parser.Parse(subject, data, seq, _parsed);
-        foreach (var input in _parsed)
-        {
-            if (input.Kind == MarketInputKind.Ticks && (_mergedTicks.Count == 0 || input.Date == _mergedDate))
-            {
-                _mergedTicks.AddRange(input.Events);
-                _mergedSeq = input.SourceSeq;
-                _mergedDate = input.Date;
-                continue;
-            }
-            EndMergedTicks();
-            if (input.Kind == MarketInputKind.Ticks)
-            {
-                _mergedTicks.AddRange(input.Events);
-                _mergedSeq = input.SourceSeq;
-                _mergedDate = input.Date;
-            }
-            else _batchInputs.Add(input);
-        }
-        LastSourceSeq = seq;
-    }
-
-    private void EndMergedTicks()
-    {
-        if (_mergedTicks.Count == 0) return;
-        _batchInputs.Add(MarketInput.Ticks(_mergedDate, [.. _mergedTicks], _mergedSeq));
-        _mergedTicks.Clear();
-    }
-
-    /// <summary>Journals the pulled batch's inputs with one write; returns them.</summary>
-    private List<MarketInput> JournalBatch()
-    {
-        EndMergedTicks();
-        journal.BeginBatch();
-        foreach (var input in _batchInputs) journal.Append(MarketJournalCodec.TypeOf(input), MarketJournalCodec.Encode(input));
-        journal.CommitBatch();
-        var inputs = new List<MarketInput>(_batchInputs);
-        _batchInputs.Clear();
-        return inputs;
-    }
 
     private async ValueTask AfterJournaledAsync(MarketInput input)
     {

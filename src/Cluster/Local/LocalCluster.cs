@@ -59,14 +59,16 @@ public static class LocalCluster
     /// <remarks>With <paramref name="snapshots"/> = <c>postgresql</c> and no <paramref name="snapshotConnection"/>, a
     /// throwaway PostgreSQL is started first (<c>scripts/pg-throwaway</c>) and stopped by <see cref="Down"/>.</remarks>
     public static async Task<ClusterSpec> UpAsync(string work, int nodes, int shards, string splitBrainStrategy, string[] nodeCommand,
-        Action<string> log, CancellationToken cancellationToken = default, string snapshots = "off", string? snapshotConnection = null, string? store = null)
+        Action<string> log, CancellationToken cancellationToken = default, string snapshots = "off", string? snapshotConnection = null, string? store = null,
+        string mdInput = "whole")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
+        if (!ClusterSpec.MdInputs.Contains(mdInput)) throw new ArgumentException($"md input must be whole or partitioned, not '{mdInput}'");
         work = Path.GetFullPath(work);
         Directory.CreateDirectory(work);
         if (ReadProcesses(work) is { } running && running.NatsServers.Concat(running.Nodes).Any(Detached.IsRunning))
             throw new ArgumentException($"a cluster already runs in {work}: engine cluster down --work {work} first");
-        var nats = new NatsServerCluster(Path.Combine(work, "nats"), 3);
+        var nats = new NatsServerCluster(Path.Combine(work, "nats"), 3, mdInput == "partitioned" ? new MdPartitions(shards) : null);
         string? postgres = null;
         if (snapshots == "postgresql" && snapshotConnection is null)
         {
@@ -75,7 +77,7 @@ public static class LocalCluster
         }
         var spec = new ClusterSpec
         {
-            NatsUrls = nats.Urls, Shards = shards, SplitBrainStrategy = splitBrainStrategy, Snapshots = snapshots, SnapshotConnection = snapshotConnection,
+            NatsUrls = nats.Urls, Shards = shards, MdInput = mdInput, SplitBrainStrategy = splitBrainStrategy, Snapshots = snapshots, SnapshotConnection = snapshotConnection,
             Store = store is null ? null : Path.GetFullPath(store),
             Nodes = [.. Enumerable.Range(0, nodes).Select(i => new NodeSpec(i, LocalNatsServer.FreePort(), [EngineNode.ShardRole, EngineNode.CoordinatorRole]))],
         };
@@ -95,7 +97,7 @@ public static class LocalCluster
         for (int i = 0; i < nodes; i++) processes.Nodes[i] = StartNode(work, i, nodeCommand);
         WriteProcesses(work, processes);
         await WaitUntilUpAsync(work, spec, processes, cancellationToken).ConfigureAwait(false);
-        log($"{nodes} engine node(s) up at {string.Join(", ", Enumerable.Range(0, nodes).Select(spec.Address))}; {shards} symbol shards");
+        log($"{nodes} engine node(s) up at {string.Join(", ", Enumerable.Range(0, nodes).Select(spec.Address))}; {shards} symbol shards; md input {mdInput}");
         return spec;
     }
 
@@ -141,13 +143,18 @@ public static class LocalCluster
         for (int k = 0; k < spec.Shards; k++)
         {
             ulong delivered = 0, lag = 0;
-            try
+            // Partitioned input: the shard's two consumers (its partition, the control subjects); lag is what both still hold.
+            string[] durables = spec.MdPartitioning() is null ? [$"sig-shard-{k}"] : [$"sig-shard-{k}-p", $"sig-shard-{k}-c"];
+            foreach (var durable in durables)
             {
-                var consumer = await js.GetConsumerAsync(MarketSubjects.MdStream, $"sig-shard-{k}", cancellationToken).ConfigureAwait(false);
-                delivered = consumer.Info.Delivered.StreamSeq;
-                lag = consumer.Info.NumPending;
+                try
+                {
+                    var consumer = await js.GetConsumerAsync(MarketSubjects.MdStream, durable, cancellationToken).ConfigureAwait(false);
+                    delivered = Math.Max(delivered, consumer.Info.Delivered.StreamSeq);
+                    lag += consumer.Info.NumPending;
+                }
+                catch (NatsJSApiException) { /* not created yet */ }
             }
-            catch (NatsJSApiException) { /* not created yet */ }
             var host = nodes.FirstOrDefault(n => n.Shards.Any(s => s.Shard == k));
             var running = host?.Shards.First(s => s.Shard == k);
             shards[k] = new ShardPlacement(k, host?.Node, delivered, lag, running?.Minute, running);

@@ -21,13 +21,17 @@ public sealed class NatsServerCluster
     public int[] RoutePorts { get; }
     /// <summary>Process ids (0: not started).</summary>
     public int[] Pids { get; }
+    /// <summary>The md partitioning the servers map subjects into (null: none).</summary>
+    public MdPartitions? MdPartitions { get; }
     /// <summary>The servers' directory.</summary>
     public string Root { get; }
 
     /// <param name="root">Directory for the servers' stores, logs and configs.</param>
     /// <param name="servers">Number of servers (3 for R3 streams).</param>
-    public NatsServerCluster(string root, int servers)
+    /// <param name="mdPartitions">The partitioned md input's subject mappings each server applies (null: none, the whole md input).</param>
+    public NatsServerCluster(string root, int servers, MdPartitions? mdPartitions = null)
     {
+        MdPartitions = mdPartitions;
         ArgumentOutOfRangeException.ThrowIfLessThan(servers, 1);
         Root = root;
         ClientPorts = [.. Enumerable.Range(0, servers).Select(_ => LocalNatsServer.FreePort())];
@@ -61,6 +65,7 @@ public sealed class NatsServerCluster
             max_payload: 8MB
             jetstream { store_dir: "{{Path.Combine(dir, "store")}}" }
             cluster { name: sig, listen: 127.0.0.1:{{RoutePorts[i]}}, routes: [{{routes}}] }
+            {{MdPartitions?.ServerConfig()}}
             """);
         Pids[i] = Detached.Start(NatsBinary(), ["-c", conf, "-l", Path.Combine(dir, "nats.log")], Path.Combine(dir, "stdout.log"));
     }

@@ -15,7 +15,7 @@ namespace Sig.Cluster.Merge;
 /// <summary>
 /// The cluster singleton after the shards: the CrossSectionBatcher, DigestChain and Publisher of
 /// the single-process pipeline in one actor. It waits until every shard delivered its rows of the
-/// next minute, joins them in shard order (symbol order), makes the snapshot (and at the close
+/// next minute, joins them in symbol order (concatenated ranges, or merged partitions), makes the snapshot (and at the close
 /// the daily) payload once, chains the digest and publishes the minute to SIG_OUT with the
 /// cluster's Msg-Ids; only then it confirms the minute to the shards. State survives a move
 /// through SIG_OUT itself: a new singleton reads the last <c>engine.digest</c> message, resumes
@@ -140,7 +140,7 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p.Counters);
         var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {
-            DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p.Bars ?? [])],
+            DailyBars = dailyPayload is null ? null : BySymbol(parts.SelectMany(p => p.Bars ?? []), b => b.Symbol, IsConcatenation(parts)),
         };
         if (output.IsClose && _close.IsActive)
         {
@@ -157,7 +157,12 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         lock (Merges) Merges.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds); // wall-clock ok: benchmark timing only
     }
 
-    /// <summary>The shards' rows concatenated in shard order (the single-process batcher's join).</summary>
+    /// <summary>
+    /// The shards' rows in symbol order, the single-process batcher's order. Whole md input: each
+    /// shard's rows are a contiguous symbol range, so they are concatenated in shard order.
+    /// Partitioned input: a shard's rows are its partition's symbols (ascending, not a range), so the
+    /// K parts are merged by symbol. Either way the merged snapshot's bytes are those of one process.
+    /// </summary>
     private static FactorSnapshot Join(ShardRows[] parts)
     {
         if (parts.Length == 1) return parts[0].Part;
@@ -165,25 +170,62 @@ public sealed class CrossSectionSingleton : ReceiveActor, IWithUnboundedStash
         var symbols = new Sig.Engine.Events.SymbolCode[n];
         var values = new double[n * FactorCatalog.Count];
         var lastSeq = new long[n];
-        int at = 0;
-        foreach (var p in parts)
+        int width = FactorCatalog.Count;
+        if (IsConcatenation(parts))
         {
-            var s = p.Part;
-            s.Symbols.CopyTo(symbols, at);
-            s.Values.AsSpan(0, s.Symbols.Length * FactorCatalog.Count).CopyTo(values.AsSpan(at * FactorCatalog.Count));
-            s.LastSeq.CopyTo(lastSeq, at);
-            at += s.Symbols.Length;
+            int at = 0;
+            foreach (var p in parts)
+            {
+                var s = p.Part;
+                s.Symbols.CopyTo(symbols, at);
+                s.Values.AsSpan(0, s.Symbols.Length * width).CopyTo(values.AsSpan(at * width));
+                s.LastSeq.CopyTo(lastSeq, at);
+                at += s.Symbols.Length;
+            }
+        }
+        else
+        {
+            var next = new int[parts.Length];
+            for (int at = 0; at < n; at++)
+            {
+                int from = -1;
+                for (int k = 0; k < parts.Length; k++)
+                    if (next[k] < parts[k].Part.Symbols.Length && (from < 0 || parts[k].Part.Symbols[next[k]].CompareTo(parts[from].Part.Symbols[next[from]]) < 0)) from = k;
+                var s = parts[from].Part;
+                int row = next[from]++;
+                symbols[at] = s.Symbols[row];
+                s.Values.AsSpan(row * width, width).CopyTo(values.AsSpan(at * width));
+                lastSeq[at] = s.LastSeq[row];
+            }
         }
         var first = parts[0].Part;
         return new FactorSnapshot(first.Date, first.Minute, symbols, values, lastSeq);
     }
 
-    /// <summary>The shards' reference rows of the close concatenated in shard = symbol order; null unless every shard has them.</summary>
+    /// <summary>True when the parts' symbols, concatenated in shard order, ascend (contiguous ranges: the whole md input).</summary>
+    private static bool IsConcatenation(ShardRows[] parts)
+    {
+        Sig.Engine.Events.SymbolCode? last = null;
+        foreach (var p in parts)
+        {
+            var s = p.Part.Symbols;
+            if (s.Length == 0) continue;
+            if (last is { } l && s[0].CompareTo(l) <= 0) return false;
+            last = s[^1];
+        }
+        return true;
+    }
+
+    /// <summary>The shards' reference rows of the close (symbol order across shards); null unless every shard has them.</summary>
     private static Sig.Factors.Daily.DailyReferenceSet? JoinReferences(ShardRows[] parts)
     {
         if (parts.Any(p => p.References is null)) return null;
-        return new Sig.Factors.Daily.DailyReferenceSet([.. parts.SelectMany(p => p.References!.Rows)], parts[0].References!.WeightColumns);
+        return new Sig.Factors.Daily.DailyReferenceSet(BySymbol(parts.SelectMany(p => p.References!.Rows), r => r.Symbol, IsConcatenation(parts)), parts[0].References!.WeightColumns);
     }
+
+    /// <summary>The shards' rows in shard order when the shards hold symbol ranges (whole md input, as today), else ordered by symbol (stable).</summary>
+    private static T[] BySymbol<T>(IEnumerable<T> rows, Func<T, Sig.Engine.Events.SymbolCode> symbol, bool ranges) =>
+        ranges ? [.. rows] : [.. rows.OrderBy(symbol)];
 
     /// <summary>The reference rows of the close being merged, where the DailyRollup looks them up.</summary>
     private sealed class CloseReferences : Sig.Factors.Daily.IDailyReferenceSource

@@ -28,7 +28,9 @@ namespace Sig.Cluster.Sharding;
 /// </summary>
 public sealed class ShardRunner(ShardHost host, int shard)
 {
-    private readonly string _fingerprint = PipelinePersistenceOptions.Fingerprint(host.Backend, host.Shards, host.Config.BigOrder);
+    // A partitioned shard holds other symbols than a range shard of the same index: the input mode is part of what a cut was computed with.
+    private readonly string _fingerprint = PipelinePersistenceOptions.Fingerprint(host.Backend, host.Shards, host.Config.BigOrder)
+        + (host.MdPartitions is { } partitions ? $"/md-partitioned-{partitions.Count}" : "");
 
     /// <summary>Called (on the runner's thread) with each closed minute's rows.</summary>
     public required Action<ShardRows> OnRows { get; init; }
@@ -48,7 +50,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
     /// <summary>Minutes closed today.</summary>
     public int ClosedMinutes => _engine?.LastClosedMinute ?? 0;
 
-    /// <summary>Tick events read from the stream since live input began (all symbols: every shard parses the whole stream).</summary>
+    /// <summary>Tick events read from the stream since live input began (whole input: all symbols; partitioned: the shard's partition).</summary>
     public long LiveStreamEvents { get; private set; }
 
     /// <summary>Seconds from the first live input to the last closed minute (benchmarks; 0 before).</summary>
@@ -75,7 +77,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
     /// </summary>
     public ulong ResumedFromStreamSeq { get; private set; }
 
-    private NatsMarketSource? _live;
+    private ILiveMdSource? _live;
     private ShardMinuteEngine? _engine;
     private SymbolRange? _range;
     private MdMessageParser? _parser;
@@ -120,12 +122,9 @@ public sealed class ShardRunner(ShardHost host, int shard)
             : ResumedFromStreamSeq > 0
                 ? $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description} {Snapshots.PersistenceId}) without its journal (this node's journal does not reach it): replayed from stream sequence {ResumedFromStreamSeq + 1}; the journal begins after input {RestoredFromInput}; live"
                 : $"shard {shard}: restored the cut after journal input {RestoredFromInput:N0} (minute {RestoredMinute}, {Snapshots!.Description} {Snapshots.PersistenceId}); replayed {Recovered:N0} of {JournalRecords:N0} journal inputs (through stream seq {_maxSeq}); live");
-        if (OnCut is not null) _observed = MdParserStateCodec.Decode(MdParserStateCodec.Encode(parser), host.Subjects, host.Config.Live, parser.References);
+        if (OnCut is not null) _observed = MdParserStateCodec.Decode(MdParserStateCodec.Encode(parser), host.Subjects, host.Config.Live, parser.References, host.MdPartitions);
 
-        _live = new NatsMarketSource(connection, host.Subjects, new LiveSourceOptions { Durable = $"sig-shard-{shard}" }, journal, parser, _maxSeq)
-        {
-            OnTransientError = m => host.Log($"shard {shard}: {m}"),
-        };
+        _live = CreateMdSource(connection, journal, parser);
         await _live.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -146,6 +145,34 @@ public sealed class ShardRunner(ShardHost host, int shard)
             // Stopped (the entity moves or the node leaves); the journal holds everything applied.
         }
     }
+
+    /// <summary>
+    /// The shard's live md input, resuming after the last journaled stream sequence: whole (one
+    /// unfiltered durable consumer <c>sig-shard-&lt;k&gt;</c>) or partitioned (<c>sig-shard-&lt;k&gt;-p</c> on the
+    /// shard's partition and <c>sig-shard-&lt;k&gt;-c</c> on the control subjects, merged by stream sequence).
+    /// </summary>
+    private ILiveMdSource CreateMdSource(NatsConnection connection, JournalWriter journal, MdMessageParser parser)
+    {
+        var options = new LiveSourceOptions { Durable = $"sig-shard-{shard}" };
+        Action<string> log = m => host.Log($"shard {shard}: {m}");
+        return host.MdPartitions is { } partitions
+            ? new PartitionedMdSource(connection, host.Subjects, partitions, shard, options, journal, parser, _maxSeq) { OnTransientError = log }
+            : new NatsMarketSource(connection, host.Subjects, options, journal, parser, _maxSeq) { OnTransientError = log };
+    }
+
+    /// <summary>The shard key of the day's universe: a contiguous range (whole input) or the shard's partition (partitioned input).</summary>
+    private SymbolRange RangeOf(SymbolCode[] universe) =>
+        host.MdPartitions is { } partitions ? SymbolRange.ByPartition(universe, shard, partitions) : new SymbolRange(universe, shard, host.Shards);
+
+    /// <summary>
+    /// True when this shard counts a refused input. Whole input: shard 0 counts them all (every shard
+    /// sees every message). Partitioned input: a row message reaches one shard only, which counts it;
+    /// a control message reaches every shard, and shard 0 counts it.
+    /// </summary>
+    private bool CountsReject(MarketInput input) =>
+        host.MdPartitions is not { } partitions ? shard == 0
+        : input.Kind == MarketInputKind.Rejected && partitions.IsControlSubject(input.Reject!.Subject) ? shard == 0
+        : true;
 
     /// <summary>
     /// Rebuilds the shard's state: the newest persisted cut that fits (this shard, layout, settings),
@@ -187,11 +214,11 @@ public sealed class ShardRunner(ShardHost host, int shard)
                 MdMessageParser parser;
                 if (cut?.ParserState is { } state)
                 {
-                    parser = MdParserStateCodec.Decode(state, host.Subjects, host.Config.Live);
-                    if (parser.Date != default) (_range, _rangeDate) = (new SymbolRange(parser.Universe, shard, host.Shards), parser.Date);
+                    parser = MdParserStateCodec.Decode(state, host.Subjects, host.Config.Live, partitions: host.MdPartitions);
+                    if (parser.Date != default) (_range, _rangeDate) = (RangeOf(parser.Universe), parser.Date);
                 }
                 else if (begins > 0) throw new InvalidDataException($"a cut without the md parser's state (version 1) needs the journal from input 1; it begins after input {begins}");
-                else parser = new MdMessageParser(host.Subjects, host.Config.Live);
+                else parser = new MdMessageParser(host.Subjects, host.Config.Live) { Partitions = host.MdPartitions };
                 _parser = parser; // the close rows carry its reference rows
                 _observed = parser;
                 if (cut is null) _engine = new ShardMinuteEngine(crossSection);
@@ -207,7 +234,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
                         Count(input);
                         if (input.Kind == MarketInputKind.DayStart)
                         {
-                            _range = new SymbolRange(input.Symbols, shard, host.Shards);
+                            _range = RangeOf(input.Symbols);
                             _rangeDate = input.Date;
                         }
                         if (_inputs == skip) CheckAt(cut);
@@ -245,7 +272,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
     {
         var state = cut.ParserState
             ?? throw new InvalidDataException($"this node's journal holds inputs {begins + 1}..{last}, not the cut's input {cut.InputNumber}, and a version 1 cut has no md parser state to restore without it");
-        var parser = MdParserStateCodec.Decode(state, host.Subjects, host.Config.Live);
+        var parser = MdParserStateCodec.Decode(state, host.Subjects, host.Config.Live, partitions: host.MdPartitions);
         var (engine, rejected) = ShardSnapshotCodec.Decode(cut.State, shard, host.Shards, crossSection);
         if (parser.Date != cut.Date || engine.Date != cut.Date || engine.LastClosedMinute != cut.Minute)
             throw new InvalidDataException($"the cut is of {cut.Date:yyyy-MM-dd} minute {cut.Minute}, its state of {engine.Date:yyyy-MM-dd} minute {engine.LastClosedMinute}, its md parser's of {parser.Date:yyyy-MM-dd}");
@@ -253,7 +280,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
         string? aside = journal.BeginAfter(new JournalStart(cut.InputNumber, cut.StreamSeq, $"{Snapshots!.Description} {Snapshots.PersistenceId}#{cut.InputNumber}"));
         if (aside is not null) host.Log($"shard {shard}: this node's journal (inputs {begins + 1}..{last}) does not reach the cut after input {cut.InputNumber}: set aside in {aside}");
         (_engine, _rejected, _parser, _observed) = (engine, rejected, parser, parser);
-        (_range, _rangeDate) = (new SymbolRange(parser.Universe, shard, host.Shards), parser.Date);
+        (_range, _rangeDate) = (RangeOf(parser.Universe), parser.Date);
         _inputs = cut.InputNumber;
         _maxSeq = cut.StreamSeq;
         JournalRecords = cut.InputNumber;
@@ -336,14 +363,14 @@ public sealed class ShardRunner(ShardHost host, int shard)
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
-                _range = new SymbolRange(input.Symbols, shard, host.Shards);
+                _range = RangeOf(input.Symbols);
                 engine.BeginDay(input.Date, _range.Symbols);
                 break;
             case MarketInputKind.Ticks:
                 if (_range is null) break;
                 if (input.Date != engine.Date)
                 {
-                    if (shard == 0) _rejected += input.Events.Length;
+                    if (CountsReject(input)) _rejected += input.Events.Length;
                     break;
                 }
                 var mine = _range.Select(input.Events);
@@ -359,7 +386,7 @@ public sealed class ShardRunner(ShardHost host, int shard)
                 if (OnCut is not null && engine.LastClosedMinute / every > before / every) TakeCut(engine);
                 break;
             default:
-                if (shard == 0) _rejected += input.Reject?.Rows ?? 1;
+                if (CountsReject(input)) _rejected += input.Reject?.Rows ?? 1;
                 break;
         }
     }

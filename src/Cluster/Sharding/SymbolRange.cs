@@ -1,12 +1,15 @@
 using Sig.Engine.Events;
+using Sig.Engine.Nats;
 
 namespace Sig.Cluster.Sharding;
 
 /// <summary>
-/// The shard key: shard k of K owns the contiguous positions [k·⌈n/K⌉, (k+1)·⌈n/K⌉) of the day's
-/// ascending universe of n symbols (the single-process router's rule), so the merged rows of a
-/// minute are the shards' rows concatenated in shard order, which is symbol order. Symbols outside
-/// the universe belong to shard 0, which counts them, as the router does.
+/// The shard key. Whole md input: shard k of K owns the contiguous positions [k·⌈n/K⌉, (k+1)·⌈n/K⌉)
+/// of the day's ascending universe of n symbols (the single-process router's rule), so the merged
+/// rows of a minute are the shards' rows concatenated in shard order, which is symbol order.
+/// Partitioned md input (<see cref="ByPartition"/>): shard k owns the symbols whose md partition is
+/// k, ascending; the singleton merges the shards' rows by symbol. Symbols outside the universe
+/// belong to shard 0, which counts them, as the router does.
 /// </summary>
 public sealed class SymbolRange
 {
@@ -17,15 +20,37 @@ public sealed class SymbolRange
     /// <param name="shard">This shard's index.</param>
     /// <param name="shards">The number of shards.</param>
     public SymbolRange(SymbolCode[] universe, int shard, int shards)
+        : this(universe, shard, Contiguous(universe, Check(shard, shards), shards))
+    {
+    }
+
+    private SymbolRange(SymbolCode[] universe, int shard, SymbolCode[] symbols)
+    {
+        Shard = shard;
+        Symbols = symbols;
+        _values = Array.ConvertAll(Symbols, s => s.Value);
+        _universe = Array.ConvertAll(universe, s => s.Value);
+    }
+
+    /// <summary>The symbols of <paramref name="universe"/> (ascending, distinct) whose md partition is <paramref name="shard"/> (K partitions = K shards).</summary>
+    public static SymbolRange ByPartition(SymbolCode[] universe, int shard, MdPartitions partitions)
+    {
+        Check(shard, partitions.Count);
+        return new SymbolRange(universe, shard, [.. universe.Where(s => partitions.OfSymbol(s.ToString()) == shard)]);
+    }
+
+    private static int Check(int shard, int shards)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(shard);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, shards);
-        Shard = shard;
+        return shard;
+    }
+
+    private static SymbolCode[] Contiguous(SymbolCode[] universe, int shard, int shards)
+    {
         int per = (universe.Length + shards - 1) / shards;
         int start = Math.Min(universe.Length, shard * per), end = Math.Min(universe.Length, (shard + 1) * per);
-        Symbols = universe[start..end];
-        _values = Array.ConvertAll(Symbols, s => s.Value);
-        _universe = Array.ConvertAll(universe, s => s.Value);
+        return universe[start..end];
     }
 
     /// <summary>The shard index.</summary>

@@ -76,3 +76,64 @@ public class MdMessageParserTests
         Assert.Equal([1L, 2L], ticks.Events.ToArray().Select(e => e.Seq));
     }
 }
+
+/// <summary>The parser under the partitioned md input: mapped subjects, forged partition tokens, and the control decisions every shard takes alike.</summary>
+public class PartitionedMdParserTests
+{
+    private const string Header = "date,symbol,preclose,adj_factor,industry,total_shares,float_shares,is_st,limit_up,limit_down";
+    private readonly MarketSubjects _subjects = new();
+    private readonly MdPartitions _partitions = new(3);
+
+    private static List<MarketInput> Parse(MdMessageParser parser, string subject, string text, ulong seq = 1)
+    {
+        var output = new List<MarketInput>();
+        parser.Parse(subject, Encoding.ASCII.GetBytes(text), seq, output);
+        return output;
+    }
+
+    private MdMessageParser Opened(LiveOptions? options = null)
+    {
+        var parser = new MdMessageParser(_subjects, options) { Partitions = _partitions };
+        Parse(parser, _subjects.MdRef, Header + "\n2024-03-04,600000.SH,10.00,1,Bank,1000000,800000,0,11.00,9.00\n2024-03-04,000001.SZ,10.00,1,Bank,1000000,800000,0,11.00,9.00");
+        return parser;
+    }
+
+    [Fact]
+    public void A_mapped_subject_is_read_as_its_symbol_and_a_wrong_partition_token_is_refused()
+    {
+        var parser = Opened();
+        int p = _partitions.OfSymbol("600000.SH");
+        Assert.Equal(2, p); // checked against nats-server (MdPartitionsServerTests)
+        var ticks = Parse(parser, $"{_subjects.MdOrder("600000.SH")}.{p}", "2024-03-04,600000.SH,93000000,1,11,B,10.00,100,L").Single();
+        Assert.Equal(MarketInputKind.Ticks, ticks.Kind);
+        var forged = Parse(parser, $"{_subjects.MdOrder("600000.SH")}.{(p + 1) % 3}", "2024-03-04,600000.SH,93000100,2,13,B,10.00,100,L\n2024-03-04,600000.SH,93000200,3,15,B,10.00,100,L").Single();
+        Assert.Equal(MarketInputKind.Rejected, forged.Kind);
+        Assert.Equal(2, forged.Reject!.Rows);
+        Assert.StartsWith("partition token 0 is not the symbol's partition 2", forged.Reject.Reason);
+        // The unmapped subject (a nats-server without the mapping) still reads.
+        Assert.Equal(MarketInputKind.Ticks, Parse(parser, _subjects.MdOrder("600000.SH"), "2024-03-04,600000.SH,93000300,4,17,B,10.00,100,L").Single().Kind);
+    }
+
+    [Fact]
+    public void Without_partitions_a_mapped_subject_is_not_a_symbol()
+    {
+        var parser = new MdMessageParser(_subjects);
+        Parse(parser, _subjects.MdRef, Header + "\n2024-03-04,600000.SH,10.00,1,Bank,1000000,800000,0,11.00,9.00");
+        var refused = Parse(parser, $"{_subjects.MdOrder("600000.SH")}.2", "2024-03-04,600000.SH,93000000,1,11,B,10.00,100,L").Single();
+        Assert.Equal(MarketInputKind.Rejected, refused.Kind);
+    }
+
+    [Fact]
+    public void Clock_jumps_and_the_open_follow_the_control_messages_only()
+    {
+        var parser = Opened(new LiveOptions { MaxClockJumpSeconds = 60 });
+        // Rows of the shard's partition reach 09:40; a clock of 09:35 is still a jump from the open (no clock yet),
+        // since another shard, whose partition had no rows, decides from the clocks alone.
+        Assert.Equal(MarketInputKind.Ticks, Parse(parser, $"{_subjects.MdOrder("600000.SH")}.2", "2024-03-04,600000.SH,94000000,1,11,B,10.00,100,L").Single().Kind);
+        Assert.Equal(MarketInputKind.Rejected, Parse(parser, _subjects.MdClock, "{\"v\":1,\"date\":\"2024-03-04\",\"time\":93500000}").Single().Kind);
+        // Rows did not open the session: a second reference before the first clock extends the universe.
+        var more = Parse(parser, _subjects.MdRef, Header + "\n2024-03-04,000002.SZ,10.00,1,Bank,1000000,800000,0,11.00,9.00").Single();
+        Assert.Equal(MarketInputKind.DayStart, more.Kind);
+        Assert.Equal(3, more.Symbols.Length);
+    }
+}

@@ -11,14 +11,23 @@ namespace Sig.Engine.Nats;
 public static class JetStreamAckSubject
 {
     /// <summary>True with the message's stream sequence and the messages still pending for the consumer.</summary>
-    public static bool TryParse(ReadOnlySpan<char> replyTo, out ulong streamSeq, out ulong pending)
+    public static bool TryParse(ReadOnlySpan<char> replyTo, out ulong streamSeq, out ulong pending) =>
+        TryParse(replyTo, out streamSeq, out _, out pending);
+
+    /// <summary>
+    /// True with the message's stream sequence, its consumer (delivery) sequence and the messages
+    /// still pending for the consumer. The server numbers every delivery of a consumer, so a
+    /// delivery sequence that skips one says a delivery was lost on the way.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<char> replyTo, out ulong streamSeq, out ulong consumerSeq, out ulong pending)
     {
-        streamSeq = pending = 0;
+        streamSeq = consumerSeq = pending = 0;
         Span<Range> tokens = stackalloc Range[13];
         int n = replyTo.Split(tokens, '.');
         if (n is not (9 or 11 or 12) || !replyTo[tokens[0]].SequenceEqual("$JS") || !replyTo[tokens[1]].SequenceEqual("ACK")) return false;
         int shift = n == 9 ? 0 : 2; // domain and account hash
         return ulong.TryParse(replyTo[tokens[5 + shift]], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out streamSeq)
+            && ulong.TryParse(replyTo[tokens[6 + shift]], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out consumerSeq)
             && ulong.TryParse(replyTo[tokens[8 + shift]], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pending);
     }
 }

@@ -14,7 +14,7 @@ namespace Sig.Engine.Host.Commands;
 /// `engine bench cluster --nodes 1|2|3`: a generated day is fed into SIG_MD of a 3-server
 /// JetStream cluster (R3) first, then N engine node processes start and consume it; reported
 /// are the wall time to the close digest in SIG_OUT, per shard and per node the live event rates
-/// (every shard parses the whole stream and applies its range), each node process's CPU time per
+/// (whole input: every shard parses the whole stream and applies its range; partitioned: its partition), each node process's CPU time per
 /// stream event once its shards read live input (its start-up left out), and the singleton's
 /// merge cost per minute. All processes share this machine's cores: compare per-node rates, the
 /// CPU cost per event and the merge overhead, not a speed-up (docs/cluster.md, "Capacity").
@@ -28,12 +28,13 @@ public sealed class BenchClusterCommand : IBenchCommand
         var shards = new Option<int>("--shards") { Description = "Symbol shards (default: one per node)" };
         var stocks = new Option<int>("--stocks") { Description = "Symbols", DefaultValueFactory = _ => 200 };
         var events = new Option<int>("--events-per-stock-day") { Description = "Events per symbol-day", DefaultValueFactory = _ => 3000 };
-        var cmd = new Command("cluster", "Cluster: N engine nodes consume a pre-fed day from an R3 SIG_MD; per-node event rates and merge overhead") { nodes, shards, stocks, events };
+        var mdInput = ClusterCommand.MdInputOption();
+        var cmd = new Command("cluster", "Cluster: N engine nodes consume a pre-fed day from an R3 SIG_MD; per-node event rates and merge overhead") { nodes, shards, stocks, events, mdInput };
         cmd.SetAction(parse =>
         {
             int n = parse.GetValue(nodes), s = parse.GetValue(shards) is > 0 and var given ? given : Math.Max(1, n);
             if (n < 1) throw new ArgumentException($"--nodes must be ≥ 1, not {n}");
-            return Run(n, s, parse.GetValue(stocks), parse.GetValue(events), parse.GetValue(Cli.ConfigOption)).GetAwaiter().GetResult();
+            return Run(n, s, parse.GetValue(stocks), parse.GetValue(events), parse.GetValue(mdInput)!, parse.GetValue(Cli.ConfigOption)).GetAwaiter().GetResult();
         });
         return cmd;
     }
@@ -50,15 +51,15 @@ public sealed class BenchClusterCommand : IBenchCommand
         catch (InvalidOperationException) { return TimeSpan.Zero; }
     }
 
-    private static async Task<int> Run(int nodes, int shards, int stocks, int events, FileInfo? config)
+    private static async Task<int> Run(int nodes, int shards, int stocks, int events, string mdInput, FileInfo? config)
     {
         string root = Directory.CreateTempSubdirectory("sig-bench-cluster-").FullName, work = Path.Combine(root, "work");
         Directory.CreateDirectory(work);
-        var nats = new NatsServerCluster(Path.Combine(work, "nats"), 3);
+        var nats = new NatsServerCluster(Path.Combine(work, "nats"), 3, mdInput == "partitioned" ? new MdPartitions(shards) : null);
         var processes = new ClusterProcesses(nats.Pids, new int[nodes]);
         try
         {
-            Console.WriteLine($"machine: {BenchReport.Machine()}; {nodes} node(s), {shards} shard(s), {stocks} symbols × {events} events, all on this machine");
+            Console.WriteLine($"machine: {BenchReport.Machine()}; {nodes} node(s), {shards} shard(s), md input {mdInput}, {stocks} symbols × {events} events, all on this machine");
             string store = Path.Combine(root, "store");
             using (var sink = new TickStoreWriter(store))
                 new MarketGenerator(new GeneratorSettings { Stocks = stocks, Days = 1, EventsPerStockDay = events, Seed = 7 }).Generate(sink);
@@ -66,7 +67,7 @@ public sealed class BenchClusterCommand : IBenchCommand
             await nats.StartAsync();
             var spec = new ClusterSpec
             {
-                NatsUrls = nats.Urls, Shards = shards,
+                NatsUrls = nats.Urls, Shards = shards, MdInput = mdInput,
                 Nodes = [.. Enumerable.Range(0, nodes).Select(i => new NodeSpec(i, LocalNatsServer.FreePort(), [EngineNode.ShardRole, EngineNode.CoordinatorRole]))],
             };
             spec.Write(Path.Combine(work, ClusterSpec.FileName));
@@ -112,13 +113,13 @@ public sealed class BenchClusterCommand : IBenchCommand
                 if (startCpu[node.Node] is { } from && parsed > 0)
                 {
                     double cpu = (endCpu[node.Node] - from).TotalSeconds;
-                    Console.WriteLine($"  CPU after start-up: {cpu:N2} s = {cpu * 1e6 / parsed:N2} µs per stream event parsed ({parsed:N0}: every shard parses the whole stream), "
-                        + $"{cpu * 1e6 / Math.Max(1, applied):N2} µs per event applied; start-up {from.TotalSeconds:N2} s");
+                    Console.WriteLine($"  CPU after start-up: {cpu:N2} s = {cpu * 1e6 / streamEvents:N2} µs per stream event (of the {streamEvents:N0} in the stream), "
+                        + $"{cpu * 1e6 / parsed:N2} µs per event parsed ({parsed:N0}), {cpu * 1e6 / Math.Max(1, applied):N2} µs per event applied; start-up {from.TotalSeconds:N2} s");
                 }
                 foreach (var x in node.Shards)
-                    Console.WriteLine($"  shard {x.Shard}: {x.StreamEvents:N0} stream events in {x.LiveSeconds:N2} s = {(x.LiveSeconds > 0 ? x.StreamEvents / x.LiveSeconds : 0):N0}/s parsed, {x.Applied:N0} applied (its range)");
+                    Console.WriteLine($"  shard {x.Shard}: {x.StreamEvents:N0} stream events in {x.LiveSeconds:N2} s = {(x.LiveSeconds > 0 ? x.StreamEvents / x.LiveSeconds : 0):N0}/s parsed, {x.Applied:N0} applied (its symbols)");
             }
-            Console.WriteLine($"stream: {streamEvents:N0} events; parsed {status.Sum(n => n.Shards.Sum(x => x.StreamEvents)) / (double)Math.Max(1, streamEvents):N1}× over the cluster (once per shard)");
+            Console.WriteLine($"stream: {streamEvents:N0} events; parsed {status.Sum(n => n.Shards.Sum(x => x.StreamEvents)) / (double)Math.Max(1, streamEvents):N1}× over the cluster (whole input: once per shard; partitioned: once)");
             var merges = status.Single(x => x.Singleton).MergeMillis;
             Console.WriteLine($"merge (singleton: join, payloads, digest, publish to SIG_OUT) per minute: p50 / p99 {BenchReport.P50P99(merges)}, total {merges.Sum() / 1000:N2} s for {merges.Length} minutes");
             Console.WriteLine($"output digest: {status.Single(x => x.Singleton).Published!.Split(' ')[^1]}");

@@ -25,6 +25,21 @@ public sealed class ClusterCommand : ICliCommand
         return cmd;
     }
 
+    /// <summary>`--md-input whole|partitioned` (docs/cluster.md, "Partitioned md input").</summary>
+    internal static Option<string> MdInputOption()
+    {
+        var option = new Option<string>("--md-input")
+        {
+            Description = "How shards read SIG_MD: whole (every shard reads the whole stream) | partitioned (the servers map row subjects into one partition per shard)",
+            DefaultValueFactory = _ => "whole",
+        };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } v && !ClusterSpec.MdInputs.Contains(v)) r.AddError($"--md-input must be whole or partitioned, not '{v}'");
+        });
+        return option;
+    }
+
     private static Option<string> WorkOption() => new("--work") { Description = "The cluster's work directory (cluster.json, logs, shard journals)", Required = true };
 
     private static Command Up()
@@ -39,7 +54,8 @@ public sealed class ClusterCommand : ICliCommand
             Description = "Where shards persist their cuts: postgresql (a throwaway PostgreSQL started by scripts/pg-throwaway, stopped by down) | sqlite | off",
             DefaultValueFactory = _ => "postgresql",
         };
-        var cmd = new Command("up", "Start a 3-server nats-server JetStream cluster (R3 streams SIG_MD, SIG_OUT) and N engine nodes on loopback") { work, nodes, shards, sbr, snapshots, store };
+        var mdInput = MdInputOption();
+        var cmd = new Command("up", "Start a 3-server nats-server JetStream cluster (R3 streams SIG_MD, SIG_OUT) and N engine nodes on loopback") { work, nodes, shards, sbr, snapshots, store, mdInput };
         cmd.SetAction(parse =>
         {
             int n = parse.GetValue(nodes), k = parse.GetValue(shards);
@@ -47,7 +63,7 @@ public sealed class ClusterCommand : ICliCommand
             if (k < 1) throw new ArgumentException($"--shards must be ≥ 1, not {k}");
             string w = Path.GetFullPath(parse.GetValue(work)!);
             var spec = LocalCluster.UpAsync(w, n, k, parse.GetValue(sbr)!, NodeCommand(parse), Console.WriteLine,
-                snapshots: parse.GetValue(snapshots)!, store: parse.GetValue(store)).GetAwaiter().GetResult();
+                snapshots: parse.GetValue(snapshots)!, store: parse.GetValue(store), mdInput: parse.GetValue(mdInput)!).GetAwaiter().GetResult();
             Console.WriteLine($"feed it: engine feed --store DIR --date D --nats {string.Join(",", spec.NatsUrls)} --replicas {spec.Replicas}");
             Console.WriteLine($"stop it: engine cluster down --work {w}");
             return 0;
@@ -108,7 +124,7 @@ public sealed class ClusterCommand : ICliCommand
             {
                 WorkDirectory = w, Nats = NatsClientSettings.From(config.Nats, string.Join(",", spec.NatsUrls), $"sig-node-{index}"),
                 Subjects = LocalCluster.Subjects(spec), Config = config, Backend = backend, Shards = spec.Shards, Snapshots = snapshots,
-                DailyStore = features, CloseStages = stages,
+                MdPartitions = spec.MdPartitioning(), DailyStore = features, CloseStages = stages,
                 Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}"), // wall-clock ok: log timestamps only
             };
             try
@@ -143,7 +159,7 @@ public sealed class ClusterCommand : ICliCommand
     private static void Print(ClusterStatus status)
     {
         var spec = status.Spec;
-        Console.WriteLine($"cluster: {spec.Nodes.Length} node(s), {spec.Shards} shard(s), split-brain resolver {spec.SplitBrainStrategy}, NATS {string.Join(",", spec.NatsUrls)} (R{spec.Replicas}), snapshots {spec.Snapshots}");
+        Console.WriteLine($"cluster: {spec.Nodes.Length} node(s), {spec.Shards} shard(s), split-brain resolver {spec.SplitBrainStrategy}, NATS {string.Join(",", spec.NatsUrls)} (R{spec.Replicas}), snapshots {spec.Snapshots}, md input {spec.MdInput}");
         Console.WriteLine($"nodes answering: {status.Nodes.Length} of {spec.Nodes.Length}");
         var view = status.Nodes.FirstOrDefault();
         var members = new Table().AddColumns("member", "status", "roles", "reachable", "singleton");

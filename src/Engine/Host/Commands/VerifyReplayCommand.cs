@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace Sig.Engine.Host.Commands;
 
 /// <summary>
-/// `engine verify-replay --journal DIR`: runs a live journal's inputs through the same engine
+/// `engine verify-replay --journal DIR[,DIR...]`: runs a live journal's inputs through the same engine
 /// and compares the output digest with the one the live run recorded in its manifest; exit 0
 /// only if identical. Prints the replayed output digest as its last line. A live run with close
 /// stages (portfolio.strategies) is verified with `--store DIR`, its feature store: the stages run
@@ -19,19 +19,20 @@ public sealed class VerifyReplayCommand : ICliCommand
 
     public Command Build()
     {
-        var journal = new Option<DirectoryInfo>("--journal") { Description = "Journal directory of a live run", Required = true };
+        var journal = new Option<string>("--journal") { Description = "Journal directory of a live run (or a partitioned cluster's shard journals, comma-separated: replayed merged by stream sequence)", Required = true };
         var store = new Option<DirectoryInfo?>("--store") { Description = "The live run's feature store directory (needed when it ran close stages; a copy is used)" };
         var cmd = new Command("verify-replay", "Replay a live run's journal and check that its output digest equals the live one") { journal, store };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
-            string dir = parse.GetValue(journal)!.FullName;
-            if (Directory.Exists(dir) && VerifyReplayRun.CannotVerify(dir) is { } why)
-            {
-                AnsiConsole.MarkupLine($"[yellow]cannot verify[/]: {Markup.Escape(why)}");
-                return CannotVerifyExitCode;
-            }
-            var (run, live) = VerifyReplayRun.Run(config, dir, parse.GetValue(store)?.FullName);
+            string[] dirs = parse.GetValue(journal)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToArray();
+            foreach (string dir in dirs)
+                if (Directory.Exists(dir) && VerifyReplayRun.CannotVerify(dir) is { } why)
+                {
+                    AnsiConsole.MarkupLine($"[yellow]cannot verify[/]: {Markup.Escape(why)}");
+                    return CannotVerifyExitCode;
+                }
+            var (run, live) = VerifyReplayRun.Run(config, string.Join(",", dirs), parse.GetValue(store)?.FullName);
             return Report(run, live);
         });
         return cmd;
