@@ -16,15 +16,18 @@ public static class DurableConsumerStart
 {
     /// <summary>
     /// The durable <paramref name="durable"/> on SIG_MD, delivering from stream sequence <paramref name="after"/> + 1
-    /// (from the first message when 0), ack policy all; kept as it is when it is already exactly there.
+    /// (from the first message when 0), ack policy all, filtered to <paramref name="filter"/> (null: the whole stream);
+    /// kept as it is when it is already exactly there. A filtered consumer of a partitioned input is always made
+    /// again: its own last delivery is usually below <paramref name="after"/>, the merged input's last sequence.
     /// </summary>
-    public static async Task<INatsJSConsumer> PositionAfterAsync(NatsJSContext js, string durable, ulong after, int fetchBatch, CancellationToken cancellationToken)
+    public static async Task<INatsJSConsumer> PositionAfterAsync(INatsJSContext js, string durable, ulong after, int fetchBatch, CancellationToken cancellationToken,
+        string? filter = null)
     {
         try
         {
             var existing = await js.GetConsumerAsync(MarketSubjects.MdStream, durable, cancellationToken).ConfigureAwait(false);
             var info = existing.Info;
-            if (info.Delivered.StreamSeq == after && info.AckFloor.StreamSeq == after && info.NumAckPending == 0
+            if (filter is null && string.IsNullOrEmpty(info.Config.FilterSubject) && info.Delivered.StreamSeq == after && info.AckFloor.StreamSeq == after && info.NumAckPending == 0
                 && info.Config.AckPolicy == ConsumerConfigAckPolicy.All) return existing;
             await js.DeleteConsumerAsync(MarketSubjects.MdStream, durable, cancellationToken).ConfigureAwait(false);
         }
@@ -34,6 +37,7 @@ public static class DurableConsumerStart
         }
         var config = new ConsumerConfig(durable)
         {
+            FilterSubject = filter,
             DeliverPolicy = after == 0 ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartSequence,
             OptStartSeq = after == 0 ? 0 : after + 1,
             AckPolicy = ConsumerConfigAckPolicy.All,

@@ -206,33 +206,9 @@ public sealed class PartitionedMdSource(
         _merge = new ControlPartitionMerge<INatsJSMsg<NatsMemoryOwner<byte>>>(LastSourceSeq);
         foreach (var pull in _pulls)
         {
-            var consumer = await CreateFilteredConsumerAsync(_js!, pull.Durable, pull.Filter, LastSourceSeq, options, cancellationToken).ConfigureAwait(false);
+            var consumer = await DurableConsumerStart.PositionAfterAsync(_js!, pull.Durable, LastSourceSeq, options.FetchBatch, cancellationToken, pull.Filter).ConfigureAwait(false);
             pull.Start(consumer, options.FetchBatch);
         }
-    }
-
-    /// <summary>A durable pull consumer of SIG_MD on <paramref name="filter"/>, delivering from the message after <paramref name="after"/> (an existing one is replaced).</summary>
-    public static async Task<INatsJSConsumer> CreateFilteredConsumerAsync(INatsJSContext js, string durable, string filter, ulong after, LiveSourceOptions options, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await js.DeleteConsumerAsync(MarketSubjects.MdStream, durable, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NatsJSApiException e) when (e.Error.Code == 404)
-        {
-            // No such consumer yet.
-        }
-        var config = new ConsumerConfig(durable)
-        {
-            FilterSubject = filter,
-            DeliverPolicy = after == 0 ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartSequence,
-            OptStartSeq = after == 0 ? 0 : after + 1,
-            AckPolicy = ConsumerConfigAckPolicy.All,
-            AckWait = TimeSpan.FromSeconds(30),
-            MaxAckPending = options.FetchBatch * 4,
-            ReplayPolicy = ConsumerConfigReplayPolicy.Instant,
-        };
-        return await js.CreateOrUpdateConsumerAsync(MarketSubjects.MdStream, config, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One filtered consumer's continuous pull: the client's consume loop enumerated into a bounded channel.</summary>

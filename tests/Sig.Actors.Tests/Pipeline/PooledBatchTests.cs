@@ -19,7 +19,7 @@ public sealed class PooledBatchTests
     {
         // About 5 batches a minute; 2 shards, so each batch straddling the shard boundary is split into pooled parts.
         var day = InMemoryDay.Random(24, 11, eventsPerSymbol: 16_000);
-        var actors = new ActorOptions { SnapshotEveryMinutes = 30 };
+        var actors = new ActorOptions { SnapshotEveryMinutes = 30, MailboxCapacity = 4 }; // small mailboxes bound the batches in flight, so the reuse counts below do not follow the load
         string owned = PipelineKit.Run(new ListSource(OwnedCopies(PipelineKit.Store(day))), shards: 2, actors: actors).Pipeline.DigestHex;
 
         var clean = PipelineKit.Store(day);
@@ -52,7 +52,7 @@ public sealed class PooledBatchTests
         foreach (int shards in new[] { 1, 3 })
         {
             var source = Source();
-            var (pipeline, outputs) = PipelineKit.Run(source, shards: shards, actors: new ActorOptions { SnapshotEveryMinutes = 20 });
+            var (pipeline, outputs) = PipelineKit.Run(source, shards: shards, actors: new ActorOptions { SnapshotEveryMinutes = 20, MailboxCapacity = 4 });
             Assert.Equal(480, outputs.Count);
             Assert.Equal(owned, pipeline.DigestHex);
             Assert.True(source.Pool.Returned > 0 && source.Pool.Allocated < source.Pool.Rented, $"{shards} shards: pool not reused");
