@@ -19,59 +19,50 @@ namespace Sig.Cluster.Tests;
 public class ClusterPersistenceTests
 {
     [PostgresFact]
-    public async Task A_shard_moved_by_kill_9_restores_its_persisted_cut_and_replays_only_after_it()
-    {
-        await using var kit = await ClusterKit.StartAsync(stocks: 10, events: 800);
-        var (expected, _) = await kit.SingleProcessDigestsAsync();
-        using var pg = new ThrowawayPostgres();
-        const int shards = 4;
-        var spec = kit.Spec(nodes: 3, shards) with { Snapshots = "postgresql", SnapshotConnection = pg.ConnectionString };
-        var processes = kit.StartNodes(spec);
-        try
+    public async Task A_shard_moved_by_kill_9_restores_its_persisted_cut_and_replays_only_after_it() =>
+        await KillAShardNodeAsync(withoutItsJournals: false, killed =>
         {
-            await using var connection = await kit.ConnectAsync();
-            await kit.WaitUpAsync(connection, spec);
-            using var day = kit.Ticks.OpenDay(kit.Date);
-            var feeding = new DayFeedPublisher(connection, kit.Subjects, new DayFeedPublishOptions { Speed = 300 }).PublishAsync(kit.Plan(day));
-
-            // The victim hosts shards but not the singleton, and each of its shards has stored a cut.
-            NodeStatus? victim = null;
-            await kit.WaitAsync(async () =>
+            foreach (int k in killed.Moved)
             {
-                var nodes = await LocalCluster.AskNodesAsync(connection, spec);
-                victim = nodes.FirstOrDefault(n => !n.Singleton && n.Shards.Length > 0 && n.Shards.All(s => s.CutsSaved > 0 && s.Minute >= 60));
-                return victim is not null;
-            }, "a shard node (not the singleton's) whose shards stored a cut past minute 60");
-            int[] moved = [.. victim!.Shards.Select(s => s.Shard)];
-            Detached.Kill(processes.Nodes[victim.Node]);
-
-            await feeding;
-            Assert.Equal(expected, await kit.WaitForCloseDigestAsync(connection, kit.Logs));
-
-            var status = await LocalCluster.StatusAsync(kit.Work);
-            Assert.Equal(2, status.Nodes.Length);
-            foreach (int k in moved)
-            {
-                var shard = status.Shards[k];
-                Assert.NotEqual(victim.Node, shard.Node);
+                var shard = killed.Status.Shards[k];
                 Assert.True(shard.Start is { RestoredFromInput: > 0, RestoredMinute: >= 10 } s && s.Replayed < s.JournalRecords,
                     $"shard {k} started from {shard.Recovery}");
+                Assert.Contains(File.ReadLines(Path.Combine(killed.Work, $"node-{shard.Node}.log")),
+                    l => l.Contains($"shard {k}: restored the cut after journal input", StringComparison.Ordinal));
+                Assert.Equal(0, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", ShardRunner.JournalDirectory(killed.Work, k)]));
             }
-            Assert.All(moved, k => Assert.Contains(File.ReadLines(Path.Combine(kit.Work, $"node-{status.Shards[k].Node}.log")),
-                l => l.Contains($"shard {k}: restored the cut after journal input", StringComparison.Ordinal)));
-            await ClusterKit.AssertOutOnceAsync(connection, day.SymbolCount);
-            foreach (int k in moved)
-                Assert.Equal(0, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", ShardRunner.JournalDirectory(kit.Work, k)]));
-        }
-        finally
-        {
-            LocalCluster.Down(kit.Work);
-        }
-        Assert.DoesNotContain(processes.Nodes, Detached.IsRunning);
-    }
+        });
 
     [PostgresFact]
-    public async Task A_shard_moved_by_kill_9_to_a_node_without_its_journal_restores_from_the_cut_and_the_stream()
+    public async Task A_shard_moved_by_kill_9_to_a_node_without_its_journal_restores_from_the_cut_and_the_stream() =>
+        await KillAShardNodeAsync(withoutItsJournals: true, killed =>
+        {
+            foreach (int k in killed.Moved)
+            {
+                var shard = killed.Status.Shards[k];
+                Assert.True(shard.Start is { RestoredFromInput: > 0, RestoredMinute: >= 10, ResumedFromStreamSeq: > 0, Replayed: 0 }, $"shard {k} started from {shard.Recovery}");
+                var start = Sig.Engine.Journal.JournalStart.Read(ShardRunner.JournalDirectory(killed.Work, k));
+                Assert.Equal((shard.Start!.RestoredFromInput, shard.Start.ResumedFromStreamSeq), (start!.AfterSequence, start.SourceSeq));
+                string log = $"shard {k}: restored the cut after journal input {shard.Start.RestoredFromInput:N0} (minute {shard.Start.RestoredMinute}, ";
+                string from = $"replayed from stream sequence {shard.Start.ResumedFromStreamSeq + 1}";
+                Assert.Contains(File.ReadLines(Path.Combine(killed.Work, $"node-{shard.Node}.log")), l => l.Contains(log, StringComparison.Ordinal) && l.Contains(from, StringComparison.Ordinal));
+                // A journal that begins after a cut cannot be verified (it says why); the others hold the whole day and can.
+                Assert.Equal(Sig.Engine.Host.Commands.VerifyReplayCommand.CannotVerifyExitCode, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", ShardRunner.JournalDirectory(killed.Work, k)]));
+            }
+            foreach (int k in Enumerable.Range(0, killed.Shards).Except(killed.Moved))
+                Assert.Equal(0, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", ShardRunner.JournalDirectory(killed.Work, k)]));
+        });
+
+    /// <summary>What <see cref="KillAShardNodeAsync"/> hands its check: the status after the close and the shards that moved.</summary>
+    private sealed record KilledShardNode(string Work, ClusterStatus Status, int[] Moved, int Shards);
+
+    /// <summary>
+    /// Three nodes, four shards, cuts in PostgreSQL, a paced feed; kill -9 of a shard node (not the singleton's) once each
+    /// of its shards stored a cut past minute 60 — with its shard journals deleted when <paramref name="withoutItsJournals"/>
+    /// (another machine). The close digest must be the single process's, the moved shards on the two survivors, SIG_OUT
+    /// complete and unique; then <paramref name="check"/> looks at how the moved shards started.
+    /// </summary>
+    private static async Task KillAShardNodeAsync(bool withoutItsJournals, Action<KilledShardNode> check)
     {
         await using var kit = await ClusterKit.StartAsync(stocks: 10, events: 800);
         var (expected, _) = await kit.SingleProcessDigestsAsync();
@@ -96,31 +87,17 @@ public class ClusterPersistenceTests
             int[] moved = [.. victim!.Shards.Select(s => s.Shard)];
             Detached.Kill(processes.Nodes[victim.Node]);
             // Another machine: the killed node's shard journals are gone with it (the survivors notice the loss seconds later,
-            // after the failure detector and the split-brain resolver's stable-after; the status below proves the order).
-            foreach (int k in moved) Directory.Delete(ShardRunner.JournalDirectory(kit.Work, k), recursive: true);
+            // after the failure detector and the split-brain resolver's stable-after; the status checks prove the order).
+            if (withoutItsJournals)
+                foreach (int k in moved) Directory.Delete(ShardRunner.JournalDirectory(kit.Work, k), recursive: true);
 
             await feeding;
             Assert.Equal(expected, await kit.WaitForCloseDigestAsync(connection, kit.Logs));
-
             var status = await LocalCluster.StatusAsync(kit.Work);
             Assert.Equal(2, status.Nodes.Length);
-            foreach (int k in moved)
-            {
-                var shard = status.Shards[k];
-                Assert.NotEqual(victim.Node, shard.Node);
-                Assert.True(shard.Start is { RestoredFromInput: > 0, RestoredMinute: >= 10, ResumedFromStreamSeq: > 0, Replayed: 0 }, $"shard {k} started from {shard.Recovery}");
-                var start = Sig.Engine.Journal.JournalStart.Read(ShardRunner.JournalDirectory(kit.Work, k));
-                Assert.Equal((shard.Start!.RestoredFromInput, shard.Start.ResumedFromStreamSeq), (start!.AfterSequence, start.SourceSeq));
-                string log = $"shard {k}: restored the cut after journal input {shard.Start.RestoredFromInput:N0} (minute {shard.Start.RestoredMinute}, ";
-                string from = $"replayed from stream sequence {shard.Start.ResumedFromStreamSeq + 1}";
-                Assert.Contains(File.ReadLines(Path.Combine(kit.Work, $"node-{shard.Node}.log")), l => l.Contains(log, StringComparison.Ordinal) && l.Contains(from, StringComparison.Ordinal));
-            }
+            Assert.All(moved, k => Assert.NotEqual(victim.Node, status.Shards[k].Node));
             await ClusterKit.AssertOutOnceAsync(connection, day.SymbolCount);
-            // A journal that begins after a cut cannot be verified (it says why); the others hold the whole day and can.
-            foreach (int k in moved)
-                Assert.Equal(Sig.Engine.Host.Commands.VerifyReplayCommand.CannotVerifyExitCode, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", ShardRunner.JournalDirectory(kit.Work, k)]));
-            foreach (int k in Enumerable.Range(0, shards).Except(moved))
-                Assert.Equal(0, Sig.Engine.Host.Cli.Run(["verify-replay", "--journal", ShardRunner.JournalDirectory(kit.Work, k)]));
+            check(new KilledShardNode(kit.Work, status, moved, shards));
         }
         finally
         {
