@@ -41,8 +41,28 @@ public static class NatsTestKit
         catch (NatsJSApiException e) when (e.Error.Code == 404) { /* not there */ }
     }
 
-    /// <summary>Every message a stream holds now, in order (subject, sequence, Msg-Id, payload), through an ordered consumer.</summary>
+    /// <summary>
+    /// Every message a stream holds now, in order (subject, sequence, Msg-Id, payload), through an ordered consumer. A read
+    /// that does not finish within <see cref="Deadline"/> is started again with a new consumer, three times at most: on a
+    /// 3-server cluster just after one server was killed, an ordered consumer that misses its heartbeats recreates itself,
+    /// and that request can wait on the JetStream meta leader for longer than a read takes.
+    /// </summary>
     public static async Task<List<StoredMsg>> ReadStreamAsync(NatsConnection nats, string stream)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ReadStreamOnceAsync(nats, stream);
+            }
+            catch (Exception e) when (attempt < 3 && e is OperationCanceledException or NatsJSException or NatsNoRespondersException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
+    }
+
+    private static async Task<List<StoredMsg>> ReadStreamOnceAsync(NatsConnection nats, string stream)
     {
         var js = new NatsJSContext(nats);
         long count = (await js.GetStreamAsync(stream)).Info.State.Messages;
