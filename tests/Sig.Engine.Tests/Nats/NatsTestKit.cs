@@ -57,7 +57,7 @@ public static class NatsTestKit
             }
             catch (Exception e) when (attempt < 3 && e is OperationCanceledException or NatsJSException or NatsNoRespondersException)
             {
-                await Task.Delay(TimeSpan.FromSeconds(2));
+                await Task.Delay(TimeSpan.FromSeconds(2)); // wall-clock ok: a pause before a new consumer while the servers elect after a kill; there is no event to wait on
             }
         }
     }
