@@ -130,7 +130,8 @@ public sealed class BenchLiveCommand : IBenchCommand
         t.AddRow("events/s sustained (live)", $"{result.Counters.EventsApplied / engineClock.Elapsed.TotalSeconds:N0}");
         t.AddRow(preload ? "CPU: feed / engine (this process)" : "CPU: feed + engine (this process)",
             preload ? $"{cpuFeed.TotalSeconds:F2} / {cpuEngine.TotalSeconds:F2} s" : $"{cpuEngine.TotalSeconds:F2} s");
-        if (preload) t.AddRow("allocated: feed / engine (bytes per md message)", $"{allocFeed / (double)fed.Messages:F0} / {allocEngine / (double)fed.Messages:F0}");
+        t.AddRow(preload ? "allocated: feed / engine (bytes per md message)" : "allocated: feed + engine (bytes per md message)",
+            preload ? $"{allocFeed / (double)fed.Messages:F0} / {allocEngine / (double)fed.Messages:F0}" : $"{allocEngine / (double)fed.Messages:F0}");
         if (preload) t.AddRow("events per engine CPU-second", $"{result.Counters.EventsApplied / Math.Max(1e-9, cpuEngine.TotalSeconds):N0}");
         t.AddRow("minute close → outputs published p50 / p99 / max", $"{BenchReport.Percentile(latencyMs, 0.50):F2} / {BenchReport.Percentile(latencyMs, 0.99):F2} / {BenchReport.Percentile(latencyMs, 1):F2} ms");
         t.AddRow("per-shard minute compute p50 / p99", BenchReport.P50P99(result.ComputeMillis));
