@@ -63,7 +63,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
 
     private readonly MarketSubjects _subjects = new(config.Nats.Prefix);
     private readonly TextWriter _log = log ?? TextWriter.Null;
-    private volatile MinuteOutput? _latest;
+    private readonly LatestMinute _latest = new();
     private DateOnly? _firstDate;
     private LiveState _state = LiveState.Recovering;
     private int _lastStatusBucket = -1;
@@ -111,7 +111,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
                 fatal ??= f.Exception;
                 stop.Cancel();
             }
-        }, dailyBars: dailyBars, closeStages: closeStages, timeline: Timeline, persistence: persistence);
+        }, dailyBars: dailyBars, closeStages: closeStages, timeline: Timeline, persistence: persistence, reuseOutputBuffers: true);
         long journalRecordsAtStart = journal.LastSequence;
         // The newest persisted cut the journal covers: its stages restored, only the records after it are replayed.
         _resumed = await pipeline.RestoreLatestAsync(journalRecordsAtStart).ConfigureAwait(false);
@@ -126,7 +126,8 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         }
         pipeline.Outputs.Subscribe(o =>
         {
-            _latest = o;
+            // A lease, not a copy: the minute's buffers stay out of the pools while it is the latest.
+            _latest.Hold(o);
             _firstDate ??= o.Snapshot.Date;
             WriteManifest(o, journalId, journal.LastSequence);
             OnMinute?.Invoke(o);
@@ -178,6 +179,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         }
         await stop.CancelAsync().ConfigureAwait(false);
         await answering.ConfigureAwait(false);
+        _latest.Dispose();
         _log.WriteLine($"journal records: {journalRecordsAtStart:N0} at start, {journal.LastSequence:N0} at stop; {publisher.Published:N0} messages published");
         return new LiveResult(pipeline.DigestHex, last?.Counters ?? _resumed?.Counters ?? default, journalId, manifest, [.. pipeline.ComputeMillis], publisher.PublishMillis, parser.Rejects);
     }
@@ -275,14 +277,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
             await foreach (var msg in query.Msgs.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (msg.ReplyTo is null) continue;
-                var latest = _latest;
-                byte[] answer;
-                if (latest is null) answer = "{\"v\":1,\"error\":\"no snapshot yet\"}"u8.ToArray();
-                else
-                {
-                    var wanted = RequestedSymbols(msg.Data);
-                    answer = FactorPayloads.Snapshot(wanted is null ? latest.Snapshot : latest.Snapshot.Select(wanted));
-                }
+                byte[] answer = Answer(_latest, RequestedSymbols(msg.Data));
                 try
                 {
                     await TryReplyAsync(connection, msg.ReplyTo, answer, cancellationToken).ConfigureAwait(false);
@@ -297,6 +292,20 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         {
             // Session over.
         }
+    }
+
+    /// <summary>
+    /// The answer to one query, made under a lease on the latest minute (its pooled rows and
+    /// payload cannot be reused meanwhile) and copied out of it, so the lease ends before the reply
+    /// waits on NATS: all symbols are the minute's <c>factors.snapshot</c> bytes, copied; a
+    /// selection is written from a copy of its rows.
+    /// </summary>
+    internal static byte[] Answer(LatestMinute latest, IReadOnlySet<SymbolCode>? wanted)
+    {
+        using var lease = latest.Lease();
+        if (lease is null) return "{\"v\":1,\"error\":\"no snapshot yet\"}"u8.ToArray();
+        var minute = lease.Output;
+        return wanted is null ? minute.SnapshotPayload.ToArray() : FactorPayloads.Snapshot(minute.Snapshot.Select(wanted));
     }
 
     private static async ValueTask TryReplyAsync(NatsConnection connection, string replyTo, byte[] answer, CancellationToken cancellationToken)

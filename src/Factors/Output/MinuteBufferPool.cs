@@ -1,3 +1,5 @@
+using Sig.Engine.Memory;
+
 namespace Sig.Factors.Output;
 
 /// <summary>
@@ -12,56 +14,23 @@ namespace Sig.Factors.Output;
 /// collected. Thread-safe: the shards rent on their threads, the publisher returns on its own.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
-public sealed class MinuteBufferPool<T>
+public sealed class MinuteBufferPool<T> : ArrayRecycler<T>
 {
-    private readonly Stack<T[]> _free = new();
-    private readonly Lock _lock = new();
-    private long _rented, _returned, _allocated;
-
+    // The free list holds the arrays in flight at the worst moment, a few, so refusing a double return is a cheap scan.
     /// <param name="maxFree">Arrays kept for reuse at most (more returned are left to the collector).</param>
-    public MinuteBufferPool(int maxFree = 64)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFree, 1);
-        MaxFree = maxFree;
-    }
+    public MinuteBufferPool(int maxFree = 64) : base(maxFree, refuseDoubleReturn: true) => MaxFree = maxFree;
 
     /// <summary>Arrays kept for reuse at most.</summary>
     public int MaxFree { get; }
 
-    /// <summary>Arrays handed out so far (reused or new).</summary>
-    public long Rented => Interlocked.Read(ref _rented);
-
-    /// <summary>Arrays given back so far.</summary>
-    public long Returned => Interlocked.Read(ref _returned);
-
-    /// <summary>Arrays allocated so far (the rest of <see cref="Rented"/> were reused).</summary>
-    public long Allocated => Interlocked.Read(ref _allocated);
-
     /// <summary>An array of exactly <paramref name="length"/> elements; its contents are whatever its last user left (the renter writes before reading).</summary>
-    public T[] Rent(int length)
-    {
-        Interlocked.Increment(ref _rented);
-        lock (_lock)
-        {
-            while (_free.TryPop(out var reused))
-                if (reused.Length == length) return reused; // another length: from before a change of universe, dropped
-        }
-        Interlocked.Increment(ref _allocated);
-        return GC.AllocateUninitializedArray<T>(length);
-    }
+    public T[] Rent(int length) => RentArray(length);
 
     /// <summary>Takes back an array nothing reads any more.</summary>
     /// <exception cref="InvalidOperationException">The array is already free (returned twice).</exception>
     public void Return(T[] array)
     {
         ArgumentNullException.ThrowIfNull(array);
-        lock (_lock)
-        {
-            // The free list is short (the arrays in flight at the worst moment), so the check is cheap.
-            foreach (var free in _free)
-                if (ReferenceEquals(free, array)) throw new InvalidOperationException("a pooled minute buffer was returned twice");
-            Interlocked.Increment(ref _returned);
-            if (_free.Count < MaxFree) _free.Push(array);
-        }
+        ReturnArray(array);
     }
 }

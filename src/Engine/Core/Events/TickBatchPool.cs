@@ -1,3 +1,5 @@
+using Sig.Engine.Memory;
+
 namespace Sig.Engine.Events;
 
 /// <summary>
@@ -10,14 +12,12 @@ namespace Sig.Engine.Events;
 /// An array whose input is never released is simply collected. Thread-safe: the source rents on its
 /// thread, the shards release on theirs.
 /// </summary>
-public sealed class TickBatchPool
+public sealed class TickBatchPool : ArrayRecycler<TickEvent>
 {
-    private readonly Stack<TickEvent[]> _free = new();
-    private readonly Lock _lock = new();
-    private long _rented, _returned, _allocated;
-
+    // Every batch kept for replay may come back at once, so the free list is not capped; an input
+    // releases its batch once (MarketInput.Release guards it), so returns are not scanned for doubles.
     /// <param name="batchEvents">Events per array (every array of the pool has this length).</param>
-    public TickBatchPool(int batchEvents)
+    public TickBatchPool(int batchEvents) : base(int.MaxValue, refuseDoubleReturn: false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchEvents, 1);
         BatchEvents = batchEvents;
@@ -26,32 +26,13 @@ public sealed class TickBatchPool
     /// <summary>Length of every array of the pool.</summary>
     public int BatchEvents { get; }
 
-    /// <summary>Arrays handed out so far (reused or new).</summary>
-    public long Rented => Interlocked.Read(ref _rented);
-
-    /// <summary>Arrays given back so far.</summary>
-    public long Returned => Interlocked.Read(ref _returned);
-
-    /// <summary>Arrays allocated so far (the rest of <see cref="Rented"/> were reused).</summary>
-    public long Allocated => Interlocked.Read(ref _allocated);
-
     /// <summary>An array of <see cref="BatchEvents"/> events; its contents are whatever its last user left (the renter writes before reading).</summary>
-    public TickEvent[] Rent()
-    {
-        Interlocked.Increment(ref _rented);
-        lock (_lock)
-        {
-            if (_free.TryPop(out var reused)) return reused;
-        }
-        Interlocked.Increment(ref _allocated);
-        return GC.AllocateUninitializedArray<TickEvent>(BatchEvents);
-    }
+    public TickEvent[] Rent() => RentArray(BatchEvents);
 
     /// <summary>Takes back an array nothing reads any more (called by <see cref="MarketInput.Release"/>).</summary>
     internal void Return(TickEvent[] array)
     {
         if (array.Length != BatchEvents) throw new ArgumentException($"an array of {array.Length} events was not rented from a pool of {BatchEvents}-event arrays", nameof(array));
-        Interlocked.Increment(ref _returned);
-        lock (_lock) _free.Push(array);
+        ReturnArray(array);
     }
 }
