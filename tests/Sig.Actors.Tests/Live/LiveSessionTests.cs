@@ -166,6 +166,67 @@ public sealed class LiveSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queries_during_the_publication_of_later_minutes_answer_with_their_minutes_published_bytes()
+    {
+        // Live reuses its minutes' buffers: each query must answer from the minute it leased, never from a reused buffer.
+        await using var nats = await _server.ConnectAsync();
+        await using var snapshots = await nats.SubscribeCoreAsync<byte[]>(_subjects.Snapshot);
+        await nats.PingAsync(); // the SUB is in place before anything is published
+        string[] symbols = ["000001.SZ", "000002.SZ", "600000.SH"];
+        int id = 0;
+        await PublishAsync(nats, _subjects.MdRef, RefHeader + "\n" + string.Join('\n', symbols.Select(RefRow)), ++id);
+        long seq = 0;
+        // A trade of every symbol about every two minutes of the morning and afternoon, so consecutive minutes differ.
+        static int At(int hour, int minute) => hour * 10000000 + minute * 100000 + 100; // HHMMSSmmm, 100 ms into the minute
+        foreach (int time in Enumerable.Range(0, 60).Select(k => At(9 + (30 + 2 * k) / 60, (30 + 2 * k) % 60))
+                     .Concat(Enumerable.Range(0, 60).Select(k => At(13 + 2 * k / 60, 2 * k % 60))))
+            foreach (var sym in symbols)
+                await PublishAsync(nats, _subjects.MdTrade(sym), Trade(sym, time, ++seq, price: $"10.{seq % 90 + 10:00}", volume: 100 * (seq % 7 + 1)), ++id);
+        await PublishAsync(nats, _subjects.MdClock, Clock(150000001), ++id);
+
+        // The observer is slow, so minutes are published while queries are being answered.
+        var running = Session(stopAfterClose: true, _ => Thread.Sleep(3)).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token);
+        var answers = new List<byte[]>();
+        for (int k = 0; !running.IsCompleted; k++)
+        {
+            try
+            {
+                var reply = await nats.RequestAsync<byte[], byte[]>(_subjects.QuerySnapshot, k % 4 == 0 ? "{\"symbols\":[\"000002.SZ\"]}"u8.ToArray() : "{\"symbols\":[]}"u8.ToArray(),
+                    replyOpts: new NatsSubOpts { Timeout = TimeSpan.FromSeconds(5) });
+                if (reply.Data is { } data && !data.AsSpan().StartsWith("{\"v\":1,\"error\""u8)) answers.Add(data);
+            }
+            catch (NatsNoRespondersException)
+            {
+                await Task.Delay(5); // the session has not subscribed yet, or has stopped
+            }
+            catch (NatsNoReplyException)
+            {
+                // The session stopped with the request in flight.
+            }
+        }
+        var result = await running;
+        Assert.Equal(ReplayJournal(JournalDir), result.OutputDigest);
+
+        await nats.PingAsync();
+        var published = new Dictionary<int, byte[]>();
+        while (snapshots.Msgs.TryRead(out var msg)) published[JsonDocument.Parse(msg.Data!).RootElement.GetProperty("minute").GetInt32()] = msg.Data!;
+        Assert.Equal(240, published.Count);
+        var minutes = new HashSet<int>();
+        foreach (var answer in answers)
+        {
+            var root = JsonDocument.Parse(answer).RootElement;
+            int minute = root.GetProperty("minute").GetInt32();
+            minutes.Add(minute);
+            var whole = JsonDocument.Parse(published[minute]).RootElement;
+            if (root.GetProperty("symbols").GetArrayLength() == symbols.Length)
+                Assert.True(published[minute].AsSpan().SequenceEqual(answer), $"minute {minute}: the answer is not the published snapshot");
+            else
+                Assert.Equal(whole.GetProperty("values")[1].GetRawText(), root.GetProperty("values")[0].GetRawText()); // 000002.SZ is the second symbol
+        }
+        Assert.True(minutes.Count >= 2, $"answers from {minutes.Count} minute(s) of {answers.Count}");
+    }
+
+    [Fact]
     public async Task A_torn_journal_tail_is_cut_on_restart_and_the_session_continues_to_the_same_outputs()
     {
         await using var nats = await _server.ConnectAsync();
