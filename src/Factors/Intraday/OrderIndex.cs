@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sig.Factors.Intraday;
 
 /// <summary>
@@ -5,7 +7,9 @@ namespace Sig.Factors.Intraday;
 /// …). Order ids that are dense within the symbol-day (SSE OrderNo; SZSE ApplSeqNum where one
 /// symbol fills most of its channel) are looked up by array index in pages of
 /// <see cref="PageSize"/> ids covering [low, high]: no hashing, rows of recent orders sit next to
-/// each other, and widening the range adds pages instead of moving the table. When the ids turn
+/// each other, and widening the range adds pages instead of moving the table. A slot is 16 bits
+/// while the day has fewer than <see cref="NarrowRows"/> orders (every page then becomes 32 bits,
+/// once). When the ids turn
 /// out sparse (span above <see cref="MaxSpanPerOrder"/> slots per order, e.g. SZSE ids of a
 /// symbol among many in a channel), or a buy and a sell order share an id, or the day before
 /// was sparse (see <see cref="Clear"/>), the index uses an open-addressing map for the rest of the
@@ -25,8 +29,11 @@ public sealed partial class OrderIndex
     /// <summary>Dense slots allowed per order (plus <see cref="SlackSlots"/>) before the ids count as sparse.</summary>
     public const int MaxSpanPerOrder = 8;
 
-    /// <summary>Ids per page of the dense table (4 KiB).</summary>
+    /// <summary>Ids per page of the dense table (2 KiB of 16-bit slots, 4 KiB of 32-bit ones).</summary>
     public const int PageSize = 1 << PageShift;
+
+    /// <summary>Orders a day may hold in 16-bit slots: (row &lt;&lt; 1 | sell) + 1 must fit.</summary>
+    public const int NarrowRows = ushort.MaxValue >> 1;
 
     private const int SlackSlots = 1 << 16;
     private const int PageShift = 10;
@@ -35,14 +42,16 @@ public sealed partial class OrderIndex
     private static long s_tokens;
 
     // Dense: _dir[p − _firstPage].Slots holds (row << 1 | sell) + 1 per id, 0 = no order; slot
-    // values are only visible below the entry's Limit. Entries [0, _pageCount) are in use.
+    // values are only visible below the entry's Limit. Entries [0, _pageCount) are in use. Every
+    // page is a ushort[] while !_wide, an int[] once _wide (read through Unsafe.As on that invariant).
     private PageRef[] _dir = [];
+    private bool _wide;
     private long _firstPage;
     private int _pageCount;
     // The append right this index holds: pages and the map stamped with it are written in place.
     private long _token = NewToken();
-    // Pages no longer in use that nothing else sees (reused after Clear); made on first need.
-    private Stack<int[]>? _free;
+    // 16-bit pages no longer in use that nothing else sees (reused after Clear); made on first need.
+    private Stack<ushort[]>? _free;
     // Sparse: made when the index goes sparse; shared with forks like a page (one stamp, one limit).
     private OrderIdMap? _map;
     private long _mapToken;
@@ -57,7 +66,7 @@ public sealed partial class OrderIndex
 
     private struct PageRef
     {
-        public int[] Slots;
+        public Array Slots;
         // The append right this page may be written under; Limit is int.MaxValue exactly when it is this index's own.
         public long Token;
         public int Limit;
@@ -91,7 +100,7 @@ public sealed partial class OrderIndex
             if ((ulong)p < (ulong)_pageCount)
             {
                 ref var d = ref _dir[p];
-                int v = d.Slots[orderId & PageMask];
+                int v = SlotValue(d.Slots, orderId & PageMask);
                 if (v != 0 && (v - 1) >> 1 < d.Limit)
                 {
                     if (((v - 1) & 1) == (sell ? 1 : 0))
@@ -102,14 +111,21 @@ public sealed partial class OrderIndex
                     _sidesShareIds = true;
                     GoSparse(); // a buy and a sell order share this id
                 }
-                else
+                else if (_wide || Count < NarrowRows)
                 {
                     if (d.Token != _token) OwnPage(ref d);
                     SeeId(orderId);
                     int row = Count++;
-                    d.Slots[orderId & PageMask] = (row << 1 | (sell ? 1 : 0)) + 1;
+                    int value = (row << 1 | (sell ? 1 : 0)) + 1;
+                    if (_wide) Unsafe.As<int[]>(d.Slots)[orderId & PageMask] = value;
+                    else Unsafe.As<ushort[]>(d.Slots)[orderId & PageMask] = (ushort)value;
                     added = true;
                     return row;
+                }
+                else
+                {
+                    GoWide();
+                    return GetOrAdd(orderId, sell, out added);
                 }
             }
             else if (Widen(orderId >> PageShift)) return GetOrAdd(orderId, sell, out added);
@@ -134,7 +150,7 @@ public sealed partial class OrderIndex
         long p = (orderId >> PageShift) - _firstPage;
         row = -1;
         if ((ulong)p >= (ulong)_pageCount) return false;
-        int v = _dir[p].Slots[orderId & PageMask];
+        int v = SlotValue(_dir[p].Slots, orderId & PageMask);
         if (v == 0 || (v - 1) >> 1 >= _dir[p].Limit || ((v - 1) & 1) != (sell ? 1 : 0)) return false;
         row = (v - 1) >> 1;
         return true;
@@ -146,22 +162,41 @@ public sealed partial class OrderIndex
         if (orderId > _highId) _highId = orderId;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int SlotValue(Array page, long k) => _wide ? Unsafe.As<int[]>(page)[k] : Unsafe.As<ushort[]>(page)[k];
+
     // Before the first add to a page another index may write: this index's own copy of what it sees.
     private void OwnPage(ref PageRef d)
     {
         var page = TakePage();
-        CopyVisible(d.Slots, page, d.Limit);
+        CopyVisible(d, page, _wide);
         PageCopies++;
         d = new PageRef { Slots = page, Token = _token, Limit = int.MaxValue, Exclusive = true };
     }
 
-    private static void CopyVisible(int[] from, int[] to, int limit)
+    // Copies the entries of d this index sees into an empty page of the given width.
+    private void CopyVisible(in PageRef d, Array to, bool wide)
     {
         for (int k = 0; k < PageSize; k++)
         {
-            int v = from[k];
-            if (v != 0 && (v - 1) >> 1 < limit) to[k] = v;
+            int v = SlotValue(d.Slots, k);
+            if (v == 0 || (v - 1) >> 1 >= d.Limit) continue;
+            if (wide) Unsafe.As<int[]>(to)[k] = v;
+            else Unsafe.As<ushort[]>(to)[k] = (ushort)v;
         }
+    }
+
+    // The day reached NarrowRows orders: every page becomes this index's own 32-bit copy.
+    private void GoWide()
+    {
+        for (int j = 0; j < _pageCount; j++)
+        {
+            var page = new int[PageSize];
+            CopyVisible(_dir[j], page, wide: true);
+            if (_dir[j].Exclusive) (_free ??= new Stack<ushort[]>()).Push(Unsafe.As<ushort[]>(_dir[j].Slots));
+            _dir[j] = new PageRef { Slots = page, Token = _token, Limit = int.MaxValue, Exclusive = true };
+        }
+        _wide = true;
     }
 
     private OrderIdMap WritableMap()
@@ -227,9 +262,11 @@ public sealed partial class OrderIndex
         _pageCount = count;
     }
 
-    private int[] TakePage()
+    // Pages are ordinary small arrays, not pinned: many are short-lived (days, restored copies).
+    private Array TakePage()
     {
-        if (_free is null || !_free.TryPop(out var page)) return new int[PageSize]; // copy-on-write makes pages short-lived too: not pinned
+        if (_wide) return new int[PageSize];
+        if (_free is null || !_free.TryPop(out var page)) return new ushort[PageSize];
         Array.Clear(page);
         return page;
     }
@@ -238,7 +275,7 @@ public sealed partial class OrderIndex
     {
         for (int j = 0; j < _pageCount; j++)
         {
-            if (_dir[j].Exclusive) (_free ??= new Stack<int[]>()).Push(_dir[j].Slots);
+            if (_dir[j].Exclusive && !_wide) (_free ??= new Stack<ushort[]>()).Push(Unsafe.As<ushort[]>(_dir[j].Slots));
             _dir[j] = default;
         }
         _pageCount = 0;
@@ -253,7 +290,7 @@ public sealed partial class OrderIndex
             int limit = _dir[j].Limit;
             long firstId = (_firstPage + j) << PageShift;
             for (int k = 0; k < PageSize; k++)
-                if (page[k] is var v and not 0 && (v - 1) >> 1 < limit) WritableMap().Add(Key(firstId + k, ((v - 1) & 1) == 1), (v - 1) >> 1);
+                if (SlotValue(page, k) is var v and not 0 && (v - 1) >> 1 < limit) WritableMap().Add(Key(firstId + k, ((v - 1) & 1) == 1), (v - 1) >> 1);
         }
         ReleasePages();
         WritableMap();
@@ -276,6 +313,7 @@ public sealed partial class OrderIndex
         }
         ReleasePages();
         IsSparse = false;
+        _wide = false;
         if (_map is not null && _mapExclusive && _mapToken == _token) _map.Clear();
         else _map = null;
         Count = 0;
@@ -292,7 +330,7 @@ public sealed partial class OrderIndex
     {
         var c = new OrderIndex
         {
-            IsSparse = IsSparse, Count = Count, _firstPage = _firstPage, _pageCount = _pageCount,
+            IsSparse = IsSparse, Count = Count, _firstPage = _firstPage, _pageCount = _pageCount, _wide = _wide,
             _token = _token, _startSparse = _startSparse, _countHint = _countHint,
             _lowId = _lowId, _highId = _highId, _sidesShareIds = _sidesShareIds,
             _dir = _pageCount == 0 ? [] : new PageRef[Math.Max(4, _pageCount)],

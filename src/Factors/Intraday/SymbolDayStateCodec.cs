@@ -191,7 +191,7 @@ public sealed partial class OrderIndex
                 var page = _dir[j].Slots;
                 long firstId = (_firstPage + j) << PageShift;
                 for (int k = 0; k < PageSize; k++)
-                    if (page[k] is var v and not 0 && (v - 1) >> 1 < rows) keys[(v - 1) >> 1] = Key(firstId + k, ((v - 1) & 1) == 1);
+                    if (SlotValue(page, k) is var v and not 0 && (v - 1) >> 1 < rows) keys[(v - 1) >> 1] = Key(firstId + k, ((v - 1) & 1) == 1);
             }
         long previous = 0;
         foreach (long key in keys)

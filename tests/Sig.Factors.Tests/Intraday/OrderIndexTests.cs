@@ -256,4 +256,38 @@ public class OrderIndexTests
             foreach (var (id, sell) in orders) Assert.Equal(n++, into.GetOrAdd(id, sell, out _));
         }
     }
+
+    [Fact]
+    public void A_day_past_the_16_bit_rows_moves_to_32_bit_slots_and_its_forks_keep_theirs()
+    {
+        // Two orders per id pair (a buy at 2k, a sell at 2k + 1), forked every 10,000 rows as a shard snapshots.
+        var index = new OrderIndex();
+        var reference = new Dictionary<(long, bool), int>();
+        var forks = new List<(OrderIndex Fork, Dictionary<(long, bool), int> Reference)>();
+        for (int k = 0; k < OrderIndex.NarrowRows + 5_000; k++)
+        {
+            if (k % 10_000 == 0)
+            {
+                forks.Add((index, new Dictionary<(long, bool), int>(reference)));
+                index = index.Fork(); // the live side goes on in the fork
+            }
+            long id = 7_000L + k;
+            bool sell = id % 2 == 1;
+            Assert.Equal(reference.Count, index.GetOrAdd(id, sell, out bool added));
+            Assert.True(added);
+            reference[(id, sell)] = reference.Count;
+        }
+        Assert.False(index.IsSparse);
+        AssertSame(index, reference);
+        foreach (var (fork, expected) in forks) AssertSame(fork, expected);
+        // A snapshot from before the switch, written after it, stays 16-bit and independent.
+        var (old, oldReference) = forks[^1];
+        long next = 7_000L + OrderIndex.NarrowRows + 5_000;
+        Assert.Equal(oldReference.Count, old.GetOrAdd(next, next % 2 == 1, out _));
+        Assert.False(index.TryGet(next, next % 2 == 1, out _));
+        Assert.Equal(reference.Count, index.GetOrAdd(next, next % 2 == 1, out _));
+        index.Clear();
+        Assert.Equal(0, index.GetOrAdd(9, true, out _));
+        Assert.True(index.TryGet(9, true, out int row) && row == 0);
+    }
 }
