@@ -333,9 +333,9 @@ public sealed partial class OrderIndex
             IsSparse = IsSparse, Count = Count, _firstPage = _firstPage, _pageCount = _pageCount, _wide = _wide,
             _token = _token, _startSparse = _startSparse, _countHint = _countHint,
             _lowId = _lowId, _highId = _highId, _sidesShareIds = _sidesShareIds,
-            // Room for a few more pages: the live side widens upwards by a page every ~1024 ids,
-            // and a fork a few hundred events later would otherwise regrow its directory at once.
-            _dir = _pageCount == 0 ? [] : new PageRef[_pageCount + 4],
+            // Room for a quarter more pages: the live side widens upwards by a page every ~1024
+            // ids, and a fork a few hundred events later would otherwise regrow its directory.
+            _dir = _pageCount == 0 ? [] : new PageRef[_pageCount + 1 + (_pageCount >> 2)],
         };
         _token = NewToken(); // the fork appends from now on; this index sees its rows below Count
         for (int j = 0; j < _pageCount; j++)
