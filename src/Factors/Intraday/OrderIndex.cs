@@ -83,9 +83,8 @@ public sealed partial class OrderIndex
     /// <summary>Slots of the dense table in use (what a full copy moves), 0 when sparse.</summary>
     public int DenseSpan => IsSparse ? 0 : _pageCount * PageSize;
 
-    // What this index copied before adding (tests bound it) and the map's slots (tests check the size hint).
+    // Pages this index copied before adding (tests bound it) and the map's slots (tests check the size hint).
     internal long PageCopies { get; private set; }
-    internal long MapCopies { get; private set; }
     internal int MapCapacity => _map?.Capacity ?? 0;
 
     /// <summary>
@@ -211,7 +210,6 @@ public sealed partial class OrderIndex
         else if (_mapToken != _token)
         {
             _map = _map.CopyBelow(_mapLimit, Math.Max(Count, _countHint));
-            MapCopies++;
             _mapToken = _token;
             _mapLimit = int.MaxValue;
             _mapExclusive = true;
