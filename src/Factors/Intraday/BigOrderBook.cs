@@ -206,7 +206,7 @@ public sealed partial class BigOrderBook
 
     private int IndexOf(long orderId, bool sell)
     {
-        int i = _index.GetOrAdd(orderId, sell, Count, out bool added);
+        int i = _index.GetOrAdd(orderId, sell, out bool added);
         if (!added) return i;
         Count++;
         if (i == _capacity) Grow(_capacity + 1);

@@ -181,16 +181,17 @@ public sealed partial class OrderIndex
         w.WriteVar(_pageCount > 0 ? _firstPage : 0); // stale once the pages are released
         w.WriteVar(_pageCount);
         // Every row has exactly one key, so the rented array's first rows entries are all written.
+        // Entries at rows >= rows are a fork's, added in place to storage this index shares.
         var rented = System.Buffers.ArrayPool<long>.Shared.Rent(rows);
         var keys = rented.AsSpan(0, rows);
-        if (IsSparse) _map.ForEach((key, row) => rented[row] = key);
+        if (IsSparse) _map!.ForEach((key, row) => { if (row < rows) rented[row] = key; });
         else
             for (int j = 0; j < _pageCount; j++)
             {
-                var page = _pages[j];
+                var page = _dir[j].Slots;
                 long firstId = (_firstPage + j) << PageShift;
                 for (int k = 0; k < PageSize; k++)
-                    if (page[k] is var v and not 0) keys[(v - 1) >> 1] = Key(firstId + k, ((v - 1) & 1) == 1);
+                    if (SlotValue(page, k) is var v and not 0 && (v - 1) >> 1 < rows) keys[(v - 1) >> 1] = Key(firstId + k, ((v - 1) & 1) == 1);
             }
         long previous = 0;
         foreach (long key in keys)
@@ -206,25 +207,31 @@ public sealed partial class OrderIndex
         Clear();
         byte flags = r.ReadByte();
         if (flags > 1) throw new InvalidDataException($"order index flags {flags}");
-        IsSparse = flags == 1;
+        bool sparse = flags == 1;
         long firstPage = r.ReadVar();
         long pages = r.ReadVar();
         // Widen keeps the dense pages within 8 slots per order plus the slack (a first page always fits).
-        if (pages < 0 || (pages > 1 && pages * PageSize > (long)MaxSpanPerOrder * rows + SlackSlots) || (IsSparse && pages != 0))
+        if (pages < 0 || (pages > 1 && pages * PageSize > (long)MaxSpanPerOrder * rows + SlackSlots) || (sparse && pages != 0))
             throw new InvalidDataException($"dense order index of {pages} pages for {rows} orders");
         if (firstPage < 0 || firstPage > long.MaxValue >> PageShift) throw new InvalidDataException($"order index first page {firstPage}");
-        if (pages > 0) Reshape(firstPage, (int)pages, keep: false);
+        if (pages > 0) Reshape(firstPage, (int)pages);
+        if (sparse)
+        {
+            _countHint = Math.Max(_countHint, rows);
+            GoSparse();
+        }
         long key = 0;
         for (int row = 0; row < rows; row++)
         {
             key += r.ReadVar();
             if (key <= 0) throw new InvalidDataException($"order key {key}");
-            if (IsSparse) { WritableMap().Set(key, row); continue; }
-            long id = key >> 1, p = (id >> PageShift) - _firstPage;
-            if ((ulong)p >= (ulong)_pageCount) throw new InvalidDataException($"order id {id} outside the dense pages");
-            _pages[p][id & PageMask] = (row << 1 | (int)(key & 1)) + 1;
+            long id = key >> 1;
+            bool sell = (key & 1) == 1;
+            if (TryGet(id, sell, out _)) throw new InvalidDataException($"order key {key} twice");
+            if (!sparse && (ulong)((id >> PageShift) - _firstPage) >= (ulong)_pageCount) throw new InvalidDataException($"order id {id} outside the dense pages");
+            GetOrAdd(id, sell, out _);
+            if (!sparse && IsSparse) throw new InvalidDataException($"order id {id} is a buy and a sell order in a dense index");
         }
-        Count = rows;
     }
 }
 

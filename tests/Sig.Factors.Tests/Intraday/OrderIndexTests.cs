@@ -12,7 +12,7 @@ public class OrderIndexTests
         var reference = new Dictionary<(long, bool), int>();
         foreach (var (id, sell) in lookups)
         {
-            int row = index.GetOrAdd(id, sell, reference.Count, out bool added);
+            int row = index.GetOrAdd(id, sell, out bool added);
             Assert.Equal(!reference.ContainsKey((id, sell)), added);
             if (added) reference[(id, sell)] = row;
             Assert.Equal(reference[(id, sell)], row);
@@ -23,10 +23,11 @@ public class OrderIndexTests
 
     private static void AssertSame(OrderIndex index, Dictionary<(long, bool), int> reference)
     {
+        Assert.Equal(reference.Count, index.Count);
         foreach (var ((id, sell), row) in reference)
         {
-            Assert.Equal(row, index.GetOrAdd(id, sell, -1, out bool added));
-            Assert.False(added);
+            Assert.True(index.TryGet(id, sell, out int found));
+            Assert.Equal(row, found);
         }
     }
 
@@ -43,9 +44,9 @@ public class OrderIndexTests
         Assert.True(index.DenseSpan > 0);
         AssertSame(index, reference);
         var copy = index.Fork();
-        index.GetOrAdd(9_999_999, false, 123_456, out _);
+        index.GetOrAdd(5_070_000, false, out _);
         AssertSame(copy, reference);
-        Assert.Equal(-7, copy.GetOrAdd(9_999_999, false, -7, out bool added));
+        Assert.Equal(reference.Count, copy.GetOrAdd(5_070_000, false, out bool added));
         Assert.True(added);
     }
 
@@ -72,7 +73,7 @@ public class OrderIndexTests
         index.Clear();
         Assert.False(index.IsSparse);
         Assert.Equal(0, index.Count);
-        Assert.Equal(0, index.GetOrAdd(11, true, 0, out bool added));
+        Assert.Equal(0, index.GetOrAdd(11, true, out bool added));
         Assert.True(added);
     }
 
@@ -91,7 +92,7 @@ public class OrderIndexTests
             {
                 long id = 1_000_000 + (round % 2 == 0 ? 1 : -1) * (round * 4000L) + rng.Next(0, 4000);
                 bool sell = id % 2 == 1;
-                int row = index.GetOrAdd(id, sell, reference.Count, out bool added);
+                int row = index.GetOrAdd(id, sell, out bool added);
                 if (added) reference[(id, sell)] = row;
             }
             Assert.False(index.IsSparse);
@@ -104,14 +105,189 @@ public class OrderIndexTests
         }
         // A fork that goes sparse (an id far away) moves only its own entries into its map.
         var last = forks[^1].Fork;
-        Assert.Equal(reference.Count, last.GetOrAdd(999_999_999, true, reference.Count, out bool farAdded));
+        Assert.Equal(reference.Count, last.GetOrAdd(999_999_999, true, out bool farAdded));
         Assert.True(farAdded);
         Assert.True(last.IsSparse);
-        AssertSame(last, reference);
+        AssertSame(last, new Dictionary<(long, bool), int>(reference) { [(999_999_999, true)] = reference.Count });
         Assert.False(index.IsSparse);
         AssertSame(index, reference);
         AssertSame(forks[^2].Fork, forks[^2].Reference);
-        Assert.Equal(-1, index.GetOrAdd(999_999_999, true, -1, out farAdded));
+        Assert.False(index.TryGet(999_999_999, true, out _));
+        Assert.Equal(reference.Count, index.GetOrAdd(999_999_999, true, out farAdded));
         Assert.True(farAdded);
+    }
+
+    [Fact]
+    public void The_fork_adds_to_shared_pages_in_place_and_the_original_sees_only_its_own_rows()
+    {
+        var snapshot = Fill(Enumerable.Range(0, 3000).Select(k => (Id: 100L + 3 * k, Sell: k % 2 == 1))).Index;
+        var live = snapshot.Fork(); // as a shard's live state after a snapshot: it takes the append right
+        var liveReference = new Dictionary<(long, bool), int>();
+        for (int k = 0; k < 3000; k++) liveReference[(100L + 3 * k, k % 2 == 1)] = k;
+        var snapshotReference = new Dictionary<(long, bool), int>(liveReference);
+        // New orders between and after the shared ones: written into the shared pages, none copied.
+        for (int k = 0; k < 3000; k++)
+        {
+            long id = 101L + 3 * k;
+            liveReference[(id, false)] = live.GetOrAdd(id, false, out bool added);
+            Assert.True(added);
+        }
+        Assert.Equal(0, live.PageCopies);
+        AssertSame(live, liveReference);
+        AssertSame(snapshot, snapshotReference);
+        Assert.False(snapshot.TryGet(101, false, out _));
+        // The original, written after all, copies what it writes and takes other rows for the same ids.
+        snapshot.GetOrAdd(102, true, out bool snapAdded);
+        snapshotReference[(102, true)] = 3000;
+        Assert.True(snapAdded);
+        Assert.Equal(1, snapshot.PageCopies);
+        Assert.Equal(3000, snapshot.GetOrAdd(102, true, out _));
+        Assert.Equal(3001, snapshot.GetOrAdd(101, true, out _)); // the live index has 101 as a buy order
+        snapshotReference[(101, true)] = 3001;
+        AssertSame(snapshot, snapshotReference);
+        AssertSame(live, liveReference);
+        Assert.False(live.TryGet(102, true, out _));
+        Assert.False(live.IsSparse);
+        Assert.False(snapshot.IsSparse);
+    }
+
+    [Theory]
+    [InlineData(1, 3)]       // dense ids: pages
+    [InlineData(2, 50_000)]  // sparse ids: the map, shared the same way
+    public void Chains_of_forks_written_on_every_side_stay_independent(int seed, int stride)
+    {
+        // Any index of the family may be written or forked at any time (the live side, snapshots,
+        // restores of a snapshot); each must keep exactly the orders it was given.
+        var rng = new Random(seed);
+        var family = new List<(OrderIndex Index, Dictionary<(long, bool), int> Reference)> { (new OrderIndex(), new()) };
+        for (int step = 0; step < 400; step++)
+        {
+            int pick = rng.Next(family.Count);
+            var (index, reference) = family[pick];
+            if (rng.Next(4) == 0 && family.Count < 24)
+            {
+                family.Add((index.Fork(), new Dictionary<(long, bool), int>(reference)));
+                continue;
+            }
+            for (int k = 0; k < 40; k++)
+            {
+                long id = 1 + (long)rng.Next(0, 6000) * stride;
+                bool sell = id % 2 == 0;
+                int row = index.GetOrAdd(id, sell, out bool added);
+                Assert.Equal(!reference.ContainsKey((id, sell)), added);
+                if (added) reference[(id, sell)] = row;
+                Assert.Equal(reference[(id, sell)], row);
+            }
+        }
+        foreach (var (index, reference) in family)
+        {
+            AssertSame(index, reference);
+            if (reference.Count > 1) Assert.Equal(stride > 1000, index.IsSparse);
+        }
+    }
+
+    [Fact]
+    public void A_day_of_sparse_ids_starts_the_next_day_sparse_with_its_map_sized()
+    {
+        var sparseDay = Enumerable.Range(0, 5_000).Select(k => (Id: 1L + 7919L * k, Sell: k % 3 == 0)).ToList();
+        var (index, reference) = Fill(sparseDay);
+        Assert.True(index.IsSparse);
+        index.Clear();
+        // The next day: no dense page is made, the map holds the day's orders without growing.
+        int capacity = index.MapCapacity;
+        Assert.True(capacity >= 2 * 5_000);
+        foreach (var (id, sell) in sparseDay)
+        {
+            Assert.Equal(reference[(id, sell)], index.GetOrAdd(id, sell, out bool added));
+            Assert.True(added);
+            Assert.True(index.IsSparse);
+            Assert.Equal(0, index.DenseSpan);
+        }
+        Assert.Equal(capacity, index.MapCapacity);
+        AssertSame(index, reference);
+
+        // A dense day after it ends sparse too (it started so), but its shape sends the day after back to pages.
+        index.Clear();
+        var denseDay = Fill(Enumerable.Range(0, 5_000).Select(k => (Id: 10_000L + 2 * k, Sell: false))).Reference;
+        foreach (var (key, row) in denseDay) Assert.Equal(row, index.GetOrAdd(key.Item1, key.Item2, out _));
+        Assert.True(index.IsSparse);
+        index.Clear();
+        foreach (var (key, row) in denseDay) Assert.Equal(row, index.GetOrAdd(key.Item1, key.Item2, out _));
+        Assert.False(index.IsSparse);
+        Assert.True(index.DenseSpan > 0);
+        AssertSame(index, denseDay);
+    }
+
+    [Fact]
+    public void Started_sparse_or_dense_the_same_lookups_give_the_same_rows()
+    {
+        var rng = new Random(9);
+        var lookups = Enumerable.Range(0, 20_000).Select(_ => (Id: 1_000L + rng.Next(0, 30_000), Sell: false)).ToList();
+        var dense = Fill(lookups);
+        Assert.False(dense.Index.IsSparse);
+        var startedSparse = Fill([(1L, false), (1L, true)]).Index; // a buy and a sell with one id: sparse
+        startedSparse.Clear();
+        foreach (var (id, sell) in lookups) startedSparse.GetOrAdd(id, sell, out _);
+        Assert.True(startedSparse.IsSparse);
+        AssertSame(startedSparse, dense.Reference);
+    }
+
+    [Fact]
+    public void Clearing_after_a_fork_reuses_nothing_the_fork_sees()
+    {
+        var (index, reference) = Fill(Enumerable.Range(0, 4000).Select(k => (Id: 500L + k, Sell: false)));
+        Assert.False(index.IsSparse);
+        var fork = index.Fork();
+        index.Clear();
+        Fill2(index, Enumerable.Range(0, 4000).Select(k => (Id: 500L + k, Sell: true)));
+        AssertSame(fork, reference);
+        fork.Clear();
+        Fill2(fork, Enumerable.Range(0, 4000).Select(k => (Id: 700L + k, Sell: true)));
+        var again = index.Fork(); // the day's storage, shared once more
+        Assert.Equal(3999, again.GetOrAdd(4499, true, out _));
+        Assert.True(index.TryGet(4499, true, out int r) && r == 3999);
+        Assert.False(index.TryGet(4499, false, out _));
+        Assert.True(fork.TryGet(4699, true, out r) && r == 3999);
+        Assert.False(fork.TryGet(600, false, out _));
+
+        static void Fill2(OrderIndex into, IEnumerable<(long Id, bool Sell)> orders)
+        {
+            int n = 0;
+            foreach (var (id, sell) in orders) Assert.Equal(n++, into.GetOrAdd(id, sell, out _));
+        }
+    }
+
+    [Fact]
+    public void A_day_past_the_16_bit_rows_moves_to_32_bit_slots_and_its_forks_keep_theirs()
+    {
+        // Two orders per id pair (a buy at 2k, a sell at 2k + 1), forked every 10,000 rows as a shard snapshots.
+        var index = new OrderIndex();
+        var reference = new Dictionary<(long, bool), int>();
+        var forks = new List<(OrderIndex Fork, Dictionary<(long, bool), int> Reference)>();
+        for (int k = 0; k < OrderIndex.NarrowRows + 5_000; k++)
+        {
+            if (k % 10_000 == 0)
+            {
+                forks.Add((index, new Dictionary<(long, bool), int>(reference)));
+                index = index.Fork(); // the live side goes on in the fork
+            }
+            long id = 7_000L + k;
+            bool sell = id % 2 == 1;
+            Assert.Equal(reference.Count, index.GetOrAdd(id, sell, out bool added));
+            Assert.True(added);
+            reference[(id, sell)] = reference.Count;
+        }
+        Assert.False(index.IsSparse);
+        AssertSame(index, reference);
+        foreach (var (fork, expected) in forks) AssertSame(fork, expected);
+        // A snapshot from before the switch, written after it, stays 16-bit and independent.
+        var (old, oldReference) = forks[^1];
+        long next = 7_000L + OrderIndex.NarrowRows + 5_000;
+        Assert.Equal(oldReference.Count, old.GetOrAdd(next, next % 2 == 1, out _));
+        Assert.False(index.TryGet(next, next % 2 == 1, out _));
+        Assert.Equal(reference.Count, index.GetOrAdd(next, next % 2 == 1, out _));
+        index.Clear();
+        Assert.Equal(0, index.GetOrAdd(9, true, out _));
+        Assert.True(index.TryGet(9, true, out int row) && row == 0);
     }
 }
