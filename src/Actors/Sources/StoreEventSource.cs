@@ -25,11 +25,13 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     : IMarketEventSource
 {
     /// <summary>
-    /// Rows read ahead per symbol: 64 rows fill whole cache lines of every column (512 bytes of each
-    /// 8-byte column) and cover several minutes of a 5,000-symbol day; the staging buffer is 3.5 KB per
-    /// symbol (17.5 MB at 5,000), allocated once and kept across days.
+    /// Rows read ahead per symbol. A refill is nine positioned reads (one per column) from the tick
+    /// store, a syscall each, so the slot is sized to make those rare: 256 rows cover ~30 minutes of a
+    /// 5,000 × 2,000 day and ~3 of a 5,000 × 20,000 one; the staging buffer is 14 KB per symbol
+    /// (70 MB at 5,000), allocated once and kept across days. (64 rows cost twice the source's CPU at
+    /// 5,000 × 2,000, 512 saved another sixth for twice the memory: docs/store-and-journal.md.)
     /// </summary>
-    public const int ReadAheadEvents = 64;
+    public const int ReadAheadEvents = 256;
 
     private readonly int _readAhead = readAheadEvents > 0 ? readAheadEvents : throw new ArgumentOutOfRangeException(nameof(readAheadEvents));
 
