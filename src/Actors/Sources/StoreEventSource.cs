@@ -92,11 +92,10 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     /// that symbol in the next one.
     /// The day is stored symbol by symbol, column by column, and read minute by minute: at 5,000
     /// symbols a symbol's run per minute is a handful of rows, and reading it straight from the
-    /// columns touches nine column streams (nine cache lines, often nine pages) for those few rows.
-    /// So a symbol's next <see cref="ReadAheadEvents"/> rows are transposed at once into its slot
-    /// (whole cache lines of each column, the column pages touched once per slot instead of once
-    /// per minute), and the minutes that follow are cut from the slot and copied into the batch
-    /// with one block copy per run.
+    /// columns costs nine column reads (for the tick store, nine syscalls) for those few rows.
+    /// So a symbol's next <see cref="ReadAheadEvents"/> rows are read and transposed at once into
+    /// its slot (nine reads per slot instead of per minute), and the minutes that follow are cut
+    /// from the slot and copied into the batch with one block copy per run.
     /// </summary>
     private sealed unsafe class MinuteCursor
     {
