@@ -25,11 +25,13 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     : IMarketEventSource
 {
     /// <summary>
-    /// Rows read ahead per symbol: 64 rows fill whole cache lines of every column (512 bytes of each
-    /// 8-byte column) and cover several minutes of a 5,000-symbol day; the staging buffer is 3.5 KB per
-    /// symbol (17.5 MB at 5,000), allocated once and kept across days.
+    /// Rows read ahead per symbol. A refill is nine positioned reads (one per column) from the tick
+    /// store, a syscall each, so the slot is sized to make those rare: 256 rows cover ~30 minutes of a
+    /// 5,000 × 2,000 day and ~3 of a 5,000 × 20,000 one; the staging buffer is 14 KB per symbol
+    /// (70 MB at 5,000), allocated once and kept across days. (64 rows cost twice the source's CPU at
+    /// 5,000 × 2,000, 512 saved another sixth for twice the memory: docs/store-and-journal.md.)
     /// </summary>
-    public const int ReadAheadEvents = 64;
+    public const int ReadAheadEvents = 256;
 
     private readonly int _readAhead = readAheadEvents > 0 ? readAheadEvents : throw new ArgumentOutOfRangeException(nameof(readAheadEvents));
 
@@ -90,11 +92,10 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     /// that symbol in the next one.
     /// The day is stored symbol by symbol, column by column, and read minute by minute: at 5,000
     /// symbols a symbol's run per minute is a handful of rows, and reading it straight from the
-    /// columns touches nine column streams (nine cache lines, often nine pages) for those few rows.
-    /// So a symbol's next <see cref="ReadAheadEvents"/> rows are transposed at once into its slot
-    /// (whole cache lines of each column, the column pages touched once per slot instead of once
-    /// per minute), and the minutes that follow are cut from the slot and copied into the batch
-    /// with one block copy per run.
+    /// columns costs nine column reads (for the tick store, nine syscalls) for those few rows.
+    /// So a symbol's next <see cref="ReadAheadEvents"/> rows are read and transposed at once into
+    /// its slot (nine reads per slot instead of per minute), and the minutes that follow are cut
+    /// from the slot and copied into the batch with one block copy per run.
     /// </summary>
     private sealed unsafe class MinuteCursor
     {

@@ -52,8 +52,12 @@ public sealed class DayFeedPlan : IEnumerable<FeedMessage>
     /// <summary>Last second boundary before the lunch break gets its own clock; the next one is 13:00:00.000.</summary>
     public const int LunchSkipFrom = 113001000;
 
-    /// <summary>Events buffered per symbol cursor (the store is read in chunks this size).</summary>
-    private const int ChunkEvents = 64;
+    /// <summary>
+    /// Events buffered per symbol cursor (the store is read in chunks this size). A tick store chunk is
+    /// nine positioned reads, a syscall each, so chunks are as large as the replay source's slots
+    /// (<c>StoreEventSource.ReadAheadEvents</c>): 14 KB a symbol.
+    /// </summary>
+    private const int ChunkEvents = 256;
 
     private readonly IDayEvents _day;
 

@@ -1,19 +1,37 @@
 using Sig.Engine.Hashing;
+using System.Buffers;
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using System.Text;
 using Sig.Engine.Events;
 
 namespace Sig.Replay.Store;
 
 /// <summary>
-/// One memory-mapped tick day file. Opening verifies the header, the small sections and the
-/// file's structure; each column block's checksum is verified the first time it is read.
-/// Any mismatch throws <see cref="InvalidDataException"/> naming the file and what failed.
-/// Reads are thread-safe (verification is idempotent, so a race only repeats it).
+/// One tick day file. Opening verifies the header, the small sections and the file's structure;
+/// each column block's checksum is verified the first time it is read. Any mismatch throws
+/// <see cref="InvalidDataException"/> naming the file and what failed. Reads are thread-safe
+/// (verification is idempotent, so a race only repeats it).
+/// Two ways in: <see cref="ReadEvents(int, int, Span{TickEvent})"/> and block verification read the
+/// column bytes with positioned reads (pread) into pooled scratch, so they never map a column page
+/// into the process; <see cref="Columns"/> hands out spans over a read-only memory map of the file,
+/// whose pages, once touched, stay resident in the process until the day is disposed. A replay reads
+/// every symbol a few rows at a time all day long: through the map, the kernel's fault-around (about
+/// 1 MB a fault on the ext4 page cache measured here, whatever MADV_RANDOM says) makes nearly the whole
+/// file resident by the first minute, and pages released behind the readers come back with the next
+/// neighbour's fault; positioned reads keep the day in the page cache (shared, reclaimable) and out of
+/// the process's resident set (docs/store-and-journal.md).
 /// </summary>
 public sealed unsafe class TickDay : IDayEvents, IDisposable
 {
+    /// <summary>Rows one positioned read covers per column (scratch of 47 bytes a row, pooled).</summary>
+    public const int ReadChunkRows = 4096;
+    /// <summary>Bytes of a block checksummed per positioned read.</summary>
+    private const int VerifyChunkBytes = 1 << 20;
+
     private readonly string _path;
+    private readonly SafeFileHandle _file;
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
@@ -40,9 +58,9 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
     public IReadOnlyList<ChannelLoss> ChannelLosses { get; } = [];
     private bool HasChannelLosses => _header.ChannelLosses != default;
 
-    private TickDay(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr, long length)
+    private TickDay(string path, SafeFileHandle file, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr, long length)
     {
-        _path = path; _map = map; _view = view; _base = basePtr;
+        _path = path; _file = file; _map = map; _view = view; _base = basePtr;
         _header = TickFileHeader.Read(new ReadOnlySpan<byte>(basePtr, TickFileFormat.HeaderSize), Corrupt);
         if (_header.FileLength != length)
             throw Corrupt($"truncated or extended: the header says {_header.FileLength} bytes, the file has {length}");
@@ -88,8 +106,11 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
     /// <summary>Maps and verifies a day file; a file named YYYY-MM-DD.tick must hold that day.</summary>
     public static TickDay Open(string path)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
-        long length = file.Length;
+        // A bare handle, not a FileStream: a FileStream seeks (a syscall) each time its handle is asked for.
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        long length;
+        try { length = RandomAccess.GetLength(file); }
+        catch { file.Dispose(); throw; }
         if (length < TickFileFormat.HeaderSize)
         {
             file.Dispose();
@@ -99,13 +120,14 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         MemoryMappedViewAccessor? view = null;
         try
         {
-            map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            // The same open file serves the map and the positioned reads (a second open could find a replaced file).
+            map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
             view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
             byte* ptr = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref ptr);
             try
             {
-                return new TickDay(path, map, view, ptr + view.PointerOffset, length);
+                return new TickDay(path, file, map, view, ptr + view.PointerOffset, length);
             }
             catch
             {
@@ -116,7 +138,8 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         catch
         {
             view?.Dispose();
-            if (map is null) file.Dispose(); else map.Dispose();
+            map?.Dispose();
+            file.Dispose();
             throw;
         }
     }
@@ -147,23 +170,75 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         ReadEvents(i, 0, destination[..n]);
     }
 
-    /// <summary>Copies events [offset, offset + destination.Length) of symbol <paramref name="i"/> (chunked replay reads).</summary>
+    /// <summary>
+    /// Copies events [offset, offset + destination.Length) of symbol <paramref name="i"/> (chunked replay reads),
+    /// with positioned reads of its nine column ranges (per <see cref="ReadChunkRows"/> rows), not through the map.
+    /// </summary>
     public void ReadEvents(int i, int offset, Span<TickEvent> destination)
     {
-        var c = Columns(i);
-        if (offset < 0 || offset + destination.Length > c.Count)
-            throw new ArgumentOutOfRangeException(nameof(offset), $"{c.Symbol}: events {offset}..{offset + destination.Length} of {c.Count}");
-        int symbol = c.Symbol.Value;
-        var seq = c.Seq[offset..]; var price = c.Price[offset..]; var volume = c.Volume[offset..];
-        var buy = c.BuyOrderId[offset..]; var sell = c.SellOrderId[offset..]; var time = c.Time[offset..];
-        var kind = c.Kind[offset..]; var side = c.Side[offset..]; var type = c.Type[offset..];
-        for (int k = 0; k < destination.Length; k++)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ref readonly var entry = ref _index[i];
+        if (offset < 0 || (long)offset + destination.Length > entry.Events)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"{new SymbolCode(entry.Symbol)}: events {offset}..{(long)offset + destination.Length} of {entry.Events}");
+        if (destination.IsEmpty) return;
+        var block = _blocks[entry.Block];
+        EnsureVerified(entry.Block);
+        var columns = TickFileFormat.Offsets(block.Rows);
+        long firstRow = entry.FirstRow - block.FirstRow + offset;
+        int chunkRows = Math.Min(destination.Length, ReadChunkRows);
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(chunkRows * TickFileFormat.BytesPerRow);
+        try
         {
-            ref var e = ref destination[k];
-            e.Seq = seq[k]; e.Price = price[k]; e.Volume = volume[k];
-            e.BuyOrderId = buy[k]; e.SellOrderId = sell[k];
-            e.Symbol = symbol; e.Time = time[k];
-            e.Kind = (TickKind)kind[k]; e.Side = side[k]; e.Type = type[k];
+            for (int done = 0; done < destination.Length; done += chunkRows)
+            {
+                int n = Math.Min(chunkRows, destination.Length - done);
+                long row = firstRow + done, at = block.Offset;
+                // Scratch holds the chunk column after column, the 8-byte columns first (so every column stays aligned).
+                var bytes = scratch.AsSpan(0, n * TickFileFormat.BytesPerRow);
+                var seq = ReadColumn<long>(at + columns.Seq, row, bytes, 0, n);
+                var price = ReadColumn<long>(at + columns.Price, row, bytes, 8 * n, n);
+                var volume = ReadColumn<long>(at + columns.Volume, row, bytes, 16 * n, n);
+                var buy = ReadColumn<long>(at + columns.BuyOrderId, row, bytes, 24 * n, n);
+                var sell = ReadColumn<long>(at + columns.SellOrderId, row, bytes, 32 * n, n);
+                var time = ReadColumn<int>(at + columns.Time, row, bytes, 40 * n, n);
+                var kind = ReadColumn<byte>(at + columns.Kind, row, bytes, 44 * n, n);
+                var side = ReadColumn<byte>(at + columns.Side, row, bytes, 45 * n, n);
+                var type = ReadColumn<byte>(at + columns.Type, row, bytes, 46 * n, n);
+                var into = destination.Slice(done, n);
+                int symbol = entry.Symbol;
+                for (int k = 0; k < into.Length; k++)
+                {
+                    ref var e = ref into[k];
+                    e.Seq = seq[k]; e.Price = price[k]; e.Volume = volume[k];
+                    e.BuyOrderId = buy[k]; e.SellOrderId = sell[k];
+                    e.Symbol = symbol; e.Time = time[k];
+                    e.Kind = (TickKind)kind[k]; e.Side = side[k]; e.Type = type[k];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    // Rows [row, row + count) of the column starting at file offset columnStart, read into scratch[at..].
+    private ReadOnlySpan<T> ReadColumn<T>(long columnStart, long row, Span<byte> scratch, int at, int count) where T : unmanaged
+    {
+        var into = scratch.Slice(at, count * sizeof(T));
+        ReadAt(columnStart + row * sizeof(T), into);
+        return MemoryMarshal.Cast<byte, T>(into);
+    }
+
+    // pread until full: a regular file returns short only at its end, which the verified structure rules out unless the file shrank.
+    private void ReadAt(long fileOffset, Span<byte> into)
+    {
+        while (!into.IsEmpty)
+        {
+            int n = RandomAccess.Read(_file, into, fileOffset);
+            if (n <= 0) throw Corrupt($"the file ended at byte {fileOffset} while reading its columns (truncated since it was opened)");
+            into = into[n..];
+            fileOffset += n;
         }
     }
 
@@ -196,6 +271,7 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map.Dispose();
+        _file.Dispose();
     }
 
     private void EnsureVerified(int b)
@@ -204,12 +280,21 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         var block = _blocks[b];
         long length = TickFileFormat.BlockBytes(block.Rows);
         uint crc = 0;
-        // Spans are limited to int lengths; blocks normally are far smaller, but a single huge symbol may not be.
-        for (long done = 0; done < length;)
+        // Positioned reads, not the map: checksumming through the map would make the whole block resident in the process.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, VerifyChunkBytes));
+        try
         {
-            int chunk = (int)Math.Min(length - done, 1 << 30);
-            crc = Crc32C.Append(crc, new ReadOnlySpan<byte>(_base + block.Offset + done, chunk));
-            done += chunk;
+            for (long done = 0; done < length;)
+            {
+                var chunk = buffer.AsSpan(0, (int)Math.Min(length - done, buffer.Length));
+                ReadAt(block.Offset + done, chunk);
+                crc = Crc32C.Append(crc, chunk);
+                done += chunk.Length;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         if (crc != block.Crc)
             throw Corrupt($"column block {b} (rows {block.FirstRow}..{block.FirstRow + block.Rows - 1}, bytes {block.Offset}..{block.Offset + length - 1}) checksum mismatch (stored {block.Crc:X8}, computed {crc:X8})");

@@ -32,13 +32,19 @@ public sealed class BenchReplayCommand : IBenchCommand
             DefaultValueFactory = _ => "pooled",
         };
         buffers.AcceptOnlyFromAmong("pooled", "new");
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases, buffers };
+        var readAhead = new Option<int>("--read-ahead")
+        {
+            Description = "Rows the store source reads ahead per symbol (its staging slot)",
+            DefaultValueFactory = _ => StoreEventSource.ReadAheadEvents,
+        };
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases, buffers, readAhead };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
             int n = parse.GetValue(stocks), k = parse.GetValue(events), w = parse.GetValue(workers);
             var mode = ReplayCommand.ParseOutputs(parse.GetValue(outputs)!);
             bool pooled = parse.GetValue(buffers) == "pooled";
+            int slot = parse.GetValue(readAhead);
             string dir = parse.GetValue(keep)?.FullName ?? Path.Combine(Path.GetTempPath(), $"engine-bench-replay-{n}-{k}");
             bool temp = parse.GetValue(keep) is null;
             try
@@ -49,7 +55,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 using (var day = store.OpenDay(store.Dates[0])) symbols = day.SymbolCount;
                 if (parse.GetValue(phases))
                 {
-                    Phases(config, store, mode, pooled);
+                    Phases(config, store, mode, pooled, slot);
                     return 0;
                 }
                 using var memory = new MemorySampler();
@@ -59,7 +65,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew(); // wall-clock ok: benchmark timing only
                 // Nothing here keeps a minute past its publication, so its buffers can be reused.
-                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay), outputs: mode, reuseOutputBuffers: pooled);
+                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay, readAheadEvents: slot), outputs: mode, reuseOutputBuffers: pooled);
                 sw.Stop();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
                 var (anon, file) = memory.Stop();
@@ -77,7 +83,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("allocated (whole process)", $"{allocated / 1048576.0:N0} MiB, {(double)allocated / Math.Max(1, applied):F1} bytes/event");
                 t.AddRow("GCs gen0 / gen1 / gen2, pause", $"{GC.CollectionCount(0) - gen0} / {GC.CollectionCount(1) - gen1} / {GC.CollectionCount(2) - gen2}, {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s");
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
-                t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB");
+                t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB (file-backed at the start: {memory.FileAtStartMiB:N0} MiB, the runtime's own mapped files)");
                 AnsiConsole.Write(t);
             }
             finally
@@ -90,9 +96,9 @@ public sealed class BenchReplayCommand : IBenchCommand
     }
 
     // The replay's phases on one thread (no actors): where the CPU time goes, without the actors' share.
-    private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode, bool pooled)
+    private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode, bool pooled, int readAhead)
     {
-        var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes, pooled);
+        var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes, pooled, readAhead);
         var t = new Table().AddColumns("phase (one thread, no actors)", "CPU s", "ns/event", "allocated MiB", "bytes/event");
         double total = 0;
         foreach (var p in Enum.GetValues<ReplayPhaseProfile.Phase>())
@@ -123,7 +129,10 @@ public sealed class BenchReplayCommand : IBenchCommand
         if (child.ExitCode != 0) throw new InvalidOperationException($"generation failed (exit code {child.ExitCode})");
     }
 
-    // Samples RssAnon and RssFile of /proc/self/status every 50 ms and keeps their peaks.
+    // Samples RssAnon and RssFile of /proc/self/status every 50 ms and keeps their peaks (each its own:
+    // the two need not peak at the same moment). RssFile counts every file page mapped into the process,
+    // so it includes the runtime's own images and libraries; the value at the start shows that share.
+    // (RssShmem, e.g. the JIT's double-mapped code, is in neither but in the process peak.)
     private sealed class MemorySampler : IDisposable
     {
         private readonly Thread _thread;
@@ -133,6 +142,8 @@ public sealed class BenchReplayCommand : IBenchCommand
         public MemorySampler()
         {
             ResetPeak();
+            Sample();
+            FileAtStartMiB = _fileKb / 1024.0;
             _thread = new Thread(Run) { IsBackground = true, Name = "rss-sampler" };
             _thread.Start();
         }
@@ -164,6 +175,9 @@ public sealed class BenchReplayCommand : IBenchCommand
             }
             catch (IOException) { }
         }
+
+        /// <summary>File-backed RSS when sampling started (before the replay opened its day).</summary>
+        public double FileAtStartMiB { get; }
 
         private static long Kb(string line) => long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim().TrimEnd("kB").Trim());
 

@@ -32,7 +32,8 @@ internal static class ReplayPhaseProfile
     public sealed record Result(double[] CpuSeconds, long[] Allocated, List<double> StepMillis, long Events, int Gen0, int Gen1, int Gen2, long CellsReused, long CellsFormatted);
 
     // pooled: rows and payloads in pooled buffers, returned after each minute's payload (as a one-shard pipeline that reuses its output buffers does).
-    public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes, bool pooled = true)
+    public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes, bool pooled = true,
+        int readAhead = StoreEventSource.ReadAheadEvents)
     {
         using var backend = StoreReplay.Backend(config);
         var crossSection = new MinuteCrossSection(config.BigOrder, backend, outputs) { RowPool = pooled ? new MinuteBufferPool<double>() : null };
@@ -47,7 +48,7 @@ internal static class ReplayPhaseProfile
         // As a shard keeps them for replay: the batches since the last snapshot, released (back to the pool) by the next one.
         var kept = new List<MarketInput>();
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
-        var source = new StoreEventSource([date], store.OpenDay).ReadAsync(CancellationToken.None).GetAsyncEnumerator();
+        var source = new StoreEventSource([date], store.OpenDay, readAheadEvents: readAhead).ReadAsync(CancellationToken.None).GetAsyncEnumerator();
         try
         {
             while (true)
