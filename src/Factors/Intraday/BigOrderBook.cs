@@ -48,9 +48,10 @@ public sealed partial class BigOrderBook
     private OrderRow[][] _chunks = [];
     private long[] _chunkGeneration = [];
     // Per chunk, bit j: row j is a sell order; row j's size is a submitted one (else its filled
-    // amount). Written once, when the row is made; each book has its own arrays (a fork copies them).
+    // amount; Submitted mode only). Written once, when the row is made; each book has its own
+    // arrays (a fork copies them).
     private ulong[] _sellBits = [];
-    private ulong[] _submittedBits = [];
+    private ulong[]? _submittedBits;
     // Submitted mode only: per chunk of rows, each row's submitted size (where its bit is set).
     private long[][]? _sizeChunks;
     private int _capacity;
@@ -59,7 +60,7 @@ public sealed partial class BigOrderBook
     // Derived from the rows, owned by this book alone: the buckets of each power of two reached
     // (null: no order of that size) and the slab their member lists live in. Null when a fork took
     // them over; rebuilt from the rows at this book's next use (EnsureDerived).
-    private Octave?[]? _octaves = new Octave?[Octaves];
+    private Octave?[]? _octaves;
     private int[] _slab = [];
     private int _slabUsed;
     private int _freeBlocks = -1; // a chain of free blocks through their first int
@@ -77,7 +78,12 @@ public sealed partial class BigOrderBook
         _index = new OrderIndex();
         _submitted = new SubmittedOrderSizes();
         _submittedGeneration = _generation;
-        if (sizing == BigOrderSizing.Submitted) _sizeChunks = [];
+        _octaves = new Octave?[Octaves];
+        if (sizing == BigOrderSizing.Submitted)
+        {
+            _submittedBits = [];
+            _sizeChunks = [];
+        }
     }
 
     // A fork: the index and submitted sizes come from the book forked, none are made to be replaced.
@@ -116,9 +122,20 @@ public sealed partial class BigOrderBook
     private bool IsSell(int i) => (_sellBits[i >> ChunkShift] & (1UL << i)) != 0;
 
     // The filled amount, or the submitted size where the order has one (Submitted mode).
-    private long ClassSize(int i) => (_submittedBits[i >> ChunkShift] & (1UL << i)) != 0
-        ? _sizeChunks![i >> ChunkShift][i & ChunkMask]
-        : Row(i).Amount;
+    private long ClassSize(int i) => HasSubmittedSize(i) ? _sizeChunks![i >> ChunkShift][i & ChunkMask] : Row(i).Amount;
+
+    private bool HasSubmittedSize(int i) => _submittedBits is { } bits && (bits[i >> ChunkShift] & (1UL << i)) != 0;
+
+    // Row i's side and whether its size is a submitted one (then `size` is kept beside the row).
+    private void SetKind(int i, bool sell, bool submitted, long size)
+    {
+        int c = i >> ChunkShift;
+        ulong bit = 1UL << i;
+        _sellBits[c] = sell ? _sellBits[c] | bit : _sellBits[c] & ~bit;
+        if (_submittedBits is null) return; // Filled mode: every size is the filled amount
+        _submittedBits[c] = submitted ? _submittedBits[c] | bit : _submittedBits[c] & ~bit;
+        if (submitted) _sizeChunks![c][i & ChunkMask] = size;
+    }
 
     // Row i for writing: its chunk is copied first when another book shares it.
     private ref OrderRow Writable(int i)
@@ -175,7 +192,7 @@ public sealed partial class BigOrderBook
 
     private void AddToOrder(int i, long amount, long logRet, bool early, bool earlyAggressor)
     {
-        bool sell = IsSell(i), fromFills = (_submittedBits[i >> ChunkShift] & (1UL << i)) == 0;
+        bool sell = IsSell(i), fromFills = !HasSubmittedSize(i);
         ref var o = ref Writable(i);
         long before = o.Amount, after = before + amount;
         int from = fromFills ? BucketOf(before) : -1;
@@ -236,17 +253,10 @@ public sealed partial class BigOrderBook
         if (i == _capacity) Grow(_capacity + 1);
         ref var o = ref Writable(i);
         o = default;
-        int c = i >> ChunkShift;
-        ulong bit = 1UL << i;
-        _sellBits[c] = sell ? _sellBits[c] | bit : _sellBits[c] & ~bit;
         long submitted = 0;
         bool fromFills = _sizing == BigOrderSizing.Filled || !_submitted.TryGet(orderId, sell, out submitted);
-        _submittedBits[c] = fromFills ? _submittedBits[c] & ~bit : _submittedBits[c] | bit;
-        if (!fromFills)
-        {
-            _sizeChunks![c][i & ChunkMask] = submitted;
-            SetSize(0, submitted);
-        }
+        SetKind(i, sell, !fromFills, submitted);
+        if (!fromFills) SetSize(0, submitted);
         Append(BucketOf(fromFills ? 0 : submitted), i);
         return i;
     }
@@ -398,7 +408,7 @@ public sealed partial class BigOrderBook
             Array.Resize(ref _chunks, length);
             Array.Resize(ref _chunkGeneration, length);
             Array.Resize(ref _sellBits, length);
-            Array.Resize(ref _submittedBits, length);
+            if (_submittedBits is not null) Array.Resize(ref _submittedBits, length);
             if (_sizeChunks is not null) Array.Resize(ref _sizeChunks, length);
         }
         for (int c = _capacity >> ChunkShift; c < chunks; c++)
@@ -444,11 +454,11 @@ public sealed partial class BigOrderBook
     /// its first write to it. The bucket sums and member lists (derived from the rows) are handed
     /// to the fork, not copied: the fork is the book meant to go on (a shard's live state; the
     /// forked book is its snapshot), and this book rebuilds them from its rows — O(orders), once —
-    /// if it is written or queried again. Both books may be written.
+    /// if it is written or queried again; a fork of a book without them builds its own (a restore).
+    /// Both books may be written.
     /// </summary>
     public BigOrderBook Fork()
     {
-        if (_octaves is null) RebuildDerived();
         _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
         var c = new BigOrderBook(_sizing, _index.Fork(), _submitted) { _submittedGeneration = 0 };
         int chunks = (Count + ChunkMask) >> ChunkShift;
@@ -456,18 +466,25 @@ public sealed partial class BigOrderBook
         c._chunks = new OrderRow[length][];
         c._chunkGeneration = new long[length];
         c._sellBits = new ulong[length];
-        c._submittedBits = new ulong[length];
         Array.Copy(_chunks, c._chunks, chunks);
         Array.Copy(_sellBits, c._sellBits, chunks);
-        Array.Copy(_submittedBits, c._submittedBits, chunks);
         if (_sizeChunks is not null)
         {
+            c._submittedBits = new ulong[length];
+            Array.Copy(_submittedBits!, c._submittedBits, chunks);
             c._sizeChunks = new long[length][];
             Array.Copy(_sizeChunks, c._sizeChunks, chunks);
         }
         c._capacity = chunks << ChunkShift;
         c.Count = Count; c.SizeSum = SizeSum; c.SizeSquareSum = SizeSquareSum;
         c.BuyAmountSquareSum = BuyAmountSquareSum; c.SellAmountSquareSum = SellAmountSquareSum;
+        if (_octaves is null)
+        {
+            // Forked from a book that gave its structures away (a restore from a snapshot): the
+            // fork builds its own from the shared rows; the forked book's own fields stay as they are.
+            c.RebuildDerived();
+            return c;
+        }
         // The derived structures and the query's kept values move to the fork.
         c._octaves = _octaves; c._slab = _slab; c._slabUsed = _slabUsed; c._freeBlocks = _freeBlocks;
         c._suffix = _suffix; c._suffixStart = _suffixStart;

@@ -134,8 +134,7 @@ public sealed partial class BigOrderBook
         {
             ref readonly var o = ref Row(i);
             w.WriteVar(o.Amount); w.WriteVar(o.Early); w.WriteVar(o.LogRet); w.WriteVar(o.EarlyActiveLogRet); w.WriteVar(ClassSize(i));
-            bool fromFills = (_submittedBits[i >> ChunkShift] & (1UL << i)) == 0;
-            w.Write((byte)((IsSell(i) ? 1 : 0) | (fromFills ? 2 : 0)));
+            w.Write((byte)((IsSell(i) ? 1 : 0) | (HasSubmittedSize(i) ? 0 : 2)));
         }
         _submitted.WriteTo(w);
     }
@@ -158,11 +157,7 @@ public sealed partial class BigOrderBook
             bool sell = (flags & 1) != 0, fromFills = (flags & 2) != 0;
             if (!fromFills && _sizeChunks is null) throw new InvalidDataException("a submitted size in a book sized by filled amounts");
             if (fromFills && size != o.Amount) throw new InvalidDataException($"order {i}: size {size} is not its filled amount {o.Amount}");
-            int c = i >> ChunkShift;
-            ulong bit = 1UL << i;
-            _sellBits[c] = sell ? _sellBits[c] | bit : _sellBits[c] & ~bit;
-            _submittedBits[c] = fromFills ? _submittedBits[c] & ~bit : _submittedBits[c] | bit;
-            if (!fromFills) _sizeChunks![c][i & ChunkMask] = size;
+            SetKind(i, sell, !fromFills, size);
             SizeSum += size;
             SizeSquareSum += (Int128)size * size;
             if (sell) SellAmountSquareSum += (Int128)o.Amount * o.Amount;

@@ -330,6 +330,26 @@ public class BigOrderBookTests
     }
 
     [Fact]
+    public void A_restore_forked_from_a_snapshot_builds_its_own_structures_and_leaves_the_snapshot_as_it_was()
+    {
+        // A shard's snapshot gave its bucket sums and lists to the live state; a restore forks the
+        // snapshot again: that fork builds its own from the rows, the snapshot is not rebuilt.
+        var day = RandomWrites(91, 3000, 1, submitted: false);
+        var snapshot = Replay(BigOrderSizing.Filled, day);
+        var live = snapshot.Fork();
+        var restored = snapshot.Fork();
+        Assert.Equal(0, snapshot.DerivedRebuilds);
+        Assert.Equal(1, restored.DerivedRebuilds);
+        var more = RandomWrites(92, 1000, 1, submitted: false);
+        foreach (var write in more) { write(live); write(restored); }
+        var twin = Replay(BigOrderSizing.Filled, day, more);
+        AssertEqualBooks(twin, live);
+        AssertEqualBooks(twin, restored);
+        Assert.Equal(MembersImage(twin), MembersImage(restored));
+        Assert.Equal(0, live.DerivedRebuilds);
+    }
+
+    [Fact]
     public void The_member_slab_reuses_the_blocks_of_compacted_lists()
     {
         // 3000 orders filled again and again: each fill moves its order up a bucket and leaves a
