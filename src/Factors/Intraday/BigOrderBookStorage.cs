@@ -54,6 +54,43 @@ public sealed partial class BigOrderBook
     private const int BlockInts = 8;
     private const int BlockEntries = BlockInts - 1;
 
+    // Bucket membership: row i joins bucket b's list (its size already lies in b).
+    private void Append(int b, int i)
+    {
+        ForgetScanOf(b);
+        ref var list = ref OctaveOf(b).Lists[b & SubMask];
+        int j = list.Count % BlockEntries;
+        if (j == 0)
+        {
+            int block = NewBlock();
+            _slab[block] = list.Count == 0 ? -1 : list.Tail;
+            list.Tail = block;
+        }
+        _slab[list.Tail + 1 + j] = i;
+        list.Count++;
+    }
+
+    // A block of the member slab: a freed one, else the next unused one (the slab doubles when full;
+    // it belongs to this book alone, so growing copies it once and nothing else refers to it).
+    private int NewBlock()
+    {
+        int block = _freeBlocks;
+        if (block >= 0)
+        {
+            _freeBlocks = _slab[block];
+            return block;
+        }
+        if (_slabUsed + BlockInts > _slab.Length)
+        {
+            var grown = GC.AllocateUninitializedArray<int>(Math.Max(16 * BlockInts, 2 * _slab.Length));
+            _slab.AsSpan(0, _slabUsed).CopyTo(grown);
+            _slab = grown;
+        }
+        block = _slabUsed;
+        _slabUsed += BlockInts;
+        return block;
+    }
+
     // Sums of one bucket or octave (integers only: add and subtract are exact).
     private struct SumRow(long amount, long earlyBuy, long earlySell, Int128 logRet, Int128 earlyActive)
     {
