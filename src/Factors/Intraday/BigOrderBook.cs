@@ -5,7 +5,7 @@ namespace Sig.Factors.Intraday;
 
 /// <summary>
 /// Parent orders reconstructed from fills: per order its filled amount A, early amount E and
-/// the tick-log-return sums L and EL, kept in 48-byte rows in chunks of 64 behind an id → row
+/// the tick-log-return sums L and EL, kept in 32-byte rows in chunks of 64 behind an id → row
 /// index (<see cref="OrderIndex"/>: array-indexed where the ids are dense, hashed otherwise).
 /// Amounts are exact integers (1/10000 CNY), and so are the moments of the classification
 /// sizes (n, Σs, Σs² in 128-bit integers), so θ = μ + k·σ is exact. L and EL are fixed-point
@@ -15,10 +15,8 @@ namespace Sig.Factors.Intraday;
 /// with per-bucket and per-octave sums of A, E (by side), L and EL and a cached sum of every
 /// bucket above the last query's θ, so "Σ over orders with s ≥ θ" is that suffix moved by the
 /// buckets θ crossed since plus a scan of the one or two buckets θ falls in, not a scan of every
-/// order. A bucket lists its orders in its own append-only member list
-/// (not in the order rows), so moving an order between buckets writes only that order's row and
-/// the two buckets' structures: after a fork, a fill copies the row chunks of the orders it fills
-/// and nothing else of the rows.
+/// order. Rows are shared copy-on-write between forks; the bucket sums and member lists are
+/// derived from the rows and belong to one book at a time (see <see cref="Fork"/>).
 /// </summary>
 public sealed partial class BigOrderBook
 {
@@ -29,7 +27,7 @@ public sealed partial class BigOrderBook
     private const int Octaves = 63;
     private const int SubMask = (1 << SubBits) - 1;
     private const int Buckets = Octaves << SubBits;
-    // Rows per storage chunk (64 × 48 bytes): the unit a fork copies before writing. Rows never
+    // Rows per storage chunk (64 × 32 bytes): the unit a fork copies before writing. Rows never
     // move: growing adds a chunk instead of copying the table, and a fork shares the chunks.
     private const int ChunkShift = 6;
     private const int ChunkMask = (1 << ChunkShift) - 1;
@@ -41,24 +39,38 @@ public sealed partial class BigOrderBook
     private SubmittedOrderSizes _submitted;
     private readonly BigOrderSizing _sizing;
 
-    // Copy-on-write: every chunk of rows, every octave of bucket sums and the submitted sizes carry
-    // the generation of the book that may write them in place. A fork gives both books new
-    // generations, so each copies a shared piece (and only that piece) before its first write.
+    // Copy-on-write: every chunk of rows (with its column of submitted sizes) and the submitted
+    // sizes carry the generation of the book that may write them in place. A fork gives both books
+    // new generations, so each copies a shared piece (and only that piece) before its first write.
     private long _generation = NewGeneration();
 
-    // One 48-byte row per order in fixed chunks: a fill touches one or two cache lines per order.
+    // One 32-byte row per order in fixed chunks: a fill touches one cache line per order.
     private OrderRow[][] _chunks = [];
     private long[] _chunkGeneration = [];
+    // Per chunk, bit j: row j is a sell order; row j's size is a submitted one (else its filled
+    // amount; Submitted mode only). Written once, when the row is made; each book has its own
+    // arrays (a fork copies them).
+    private ulong[] _sellBits = [];
+    private ulong[]? _submittedBits;
+    // Submitted mode only: per chunk of rows, each row's submitted size (where its bit is set).
+    private long[][]? _sizeChunks;
     private int _capacity;
     private long _submittedGeneration;
 
-    // The buckets of one power of two, allocated when the first order of that size arrives
-    // (a symbol-day uses a dozen or so of the 63): null is an octave with no order.
-    private readonly Octave?[] _octaves = new Octave?[Octaves];
+    // Derived from the rows, owned by this book alone: the buckets of each power of two reached
+    // (null: no order of that size) and the slab their member lists live in. Null when a fork took
+    // them over; rebuilt from the rows at this book's next use (EnsureDerived).
+    private Octave?[]? _octaves;
+    private int[] _slab = [];
+    private int _slabUsed;
+    private int _freeBlocks = -1; // a chain of free blocks through their first int
 
-    // Pieces this book copied before writing them (tests bound what a write after a fork copies).
+    // Pieces this book copied before writing them, and derived structures it rebuilt (tests).
     internal long RowChunkCopies { get; private set; }
-    internal long MemberChunkCopies { get; private set; }
+    internal long DerivedRebuilds { get; private set; }
+
+    // Ints of the member slab handed out so far (freed blocks included: they are reused first).
+    internal int MemberSlabInts => _slabUsed;
 
     public BigOrderBook(BigOrderSizing sizing = BigOrderSizing.Filled)
     {
@@ -66,6 +78,12 @@ public sealed partial class BigOrderBook
         _index = new OrderIndex();
         _submitted = new SubmittedOrderSizes();
         _submittedGeneration = _generation;
+        _octaves = new Octave?[Octaves];
+        if (sizing == BigOrderSizing.Submitted)
+        {
+            _submittedBits = [];
+            _sizeChunks = [];
+        }
     }
 
     // A fork: the index and submitted sizes come from the book forked, none are made to be replaced.
@@ -97,9 +115,27 @@ public sealed partial class BigOrderBook
     public bool SparseIds => _index.IsSparse;
 
     /// <summary>Classification size of the order at row <paramref name="index"/> (rows in first-appearance order).</summary>
-    public long ClassificationSizeOf(int index) => Row(index).ClassSize;
+    public long ClassificationSizeOf(int index) => ClassSize(index);
 
     private ref OrderRow Row(int i) => ref _chunks[i >> ChunkShift][i & ChunkMask];
+
+    private bool IsSell(int i) => (_sellBits[i >> ChunkShift] & (1UL << i)) != 0;
+
+    // The filled amount, or the submitted size where the order has one (Submitted mode).
+    private long ClassSize(int i) => HasSubmittedSize(i) ? _sizeChunks![i >> ChunkShift][i & ChunkMask] : Row(i).Amount;
+
+    private bool HasSubmittedSize(int i) => _submittedBits is { } bits && (bits[i >> ChunkShift] & (1UL << i)) != 0;
+
+    // Row i's side and whether its size is a submitted one (then `size` is kept beside the row).
+    private void SetKind(int i, bool sell, bool submitted, long size)
+    {
+        int c = i >> ChunkShift;
+        ulong bit = 1UL << i;
+        _sellBits[c] = sell ? _sellBits[c] | bit : _sellBits[c] & ~bit;
+        if (_submittedBits is null) return; // Filled mode: every size is the filled amount
+        _submittedBits[c] = submitted ? _submittedBits[c] | bit : _submittedBits[c] & ~bit;
+        if (submitted) _sizeChunks![c][i & ChunkMask] = size;
+    }
 
     // Row i for writing: its chunk is copied first when another book shares it.
     private ref OrderRow Writable(int i)
@@ -115,19 +151,18 @@ public sealed partial class BigOrderBook
         int used = Math.Min(1 << ChunkShift, Count - (c << ChunkShift));
         if (used > 0) _chunks[c].AsSpan(0, used).CopyTo(chunk);
         _chunks[c] = chunk;
+        if (_sizeChunks is not null)
+        {
+            var sizes = new long[1 << ChunkShift];
+            if (used > 0) _sizeChunks[c].AsSpan(0, used).CopyTo(sizes);
+            _sizeChunks[c] = sizes;
+        }
         _chunkGeneration[c] = _generation;
         RowChunkCopies++;
     }
 
-    // The octave of bucket b for writing: allocated when absent, copied first when shared.
-    private Octave WritableOctave(int b)
-    {
-        int o = b >> SubBits;
-        var oct = _octaves[o];
-        if (oct is null) return _octaves[o] = new Octave(_generation);
-        if (oct.Generation != _generation) _octaves[o] = oct = oct.CopyFor(_generation);
-        return oct;
-    }
+    // The octave of bucket b for writing: allocated when absent.
+    private Octave OctaveOf(int b) => _octaves![b >> SubBits] ??= new Octave();
 
     /// <summary>Remembers a new order's submitted size (Submitted mode only; ignored otherwise).</summary>
     public void AddSubmitted(long orderId, bool sell, long price, long volume)
@@ -148,6 +183,7 @@ public sealed partial class BigOrderBook
     /// </summary>
     public void AddFill(long buyOrderId, long sellOrderId, long amount, long logReturn, bool early, byte aggressor)
     {
+        if (_octaves is null) RebuildDerived();
         if (buyOrderId > 0)
             AddToOrder(IndexOf(buyOrderId, false), amount, logReturn, early, early && aggressor == (byte)'B');
         if (sellOrderId > 0)
@@ -156,18 +192,24 @@ public sealed partial class BigOrderBook
 
     private void AddToOrder(int i, long amount, long logRet, bool early, bool earlyAggressor)
     {
+        bool sell = IsSell(i), fromFills = !HasSubmittedSize(i);
         ref var o = ref Writable(i);
         long before = o.Amount, after = before + amount;
+        int from = fromFills ? BucketOf(before) : -1;
         o.Amount = after;
         Int128 sqDelta = (Int128)amount * (2 * (Int128)before + amount);
-        bool sell = o.IsSell;
         if (sell) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
         long earlyDelta = early ? amount : 0, earlyActiveDelta = earlyAggressor ? logRet : 0;
         o.LogRet += logRet;
         o.Early += earlyDelta;
         o.EarlyActiveLogRet += earlyActiveDelta;
-        if (o.SizeFromFills) SetSize(ref o, after);
-        int from = o.Bucket, to = BucketOf(o.ClassSize);
+        int to = from;
+        if (fromFills)
+        {
+            SetSize(before, after);
+            to = BucketOf(after);
+        }
+        else from = to = BucketOf(_sizeChunks![i >> ChunkShift][i & ChunkMask]);
         if (from == to)
         {
             // Same bucket: only the increments move its and its octave's sums.
@@ -176,15 +218,14 @@ public sealed partial class BigOrderBook
         }
         var old = new SumRow(before, sell ? 0 : o.Early - earlyDelta, sell ? o.Early - earlyDelta : 0, o.LogRet - logRet, o.EarlyActiveLogRet - earlyActiveDelta);
         SubtractFromBucket(from, in old);
-        o.Bucket = to;
         Move(i, from, to);
-        AddToBucket(to, RowOf(in o));
+        AddToBucket(to, RowOf(in o, sell));
     }
 
     // Every change of a bucket sum goes through these two: the bucket, its octave and the cached suffix.
     private void AddToBucket(int b, in SumRow d)
     {
-        var oct = WritableOctave(b);
+        var oct = OctaveOf(b);
         oct.Sums[b & SubMask].Add(in d);
         oct.Sums[SubMask + 1].Add(in d);
         if (b >= _suffixStart) _suffix.Add(in d);
@@ -193,14 +234,14 @@ public sealed partial class BigOrderBook
 
     private void SubtractFromBucket(int b, in SumRow d)
     {
-        var oct = WritableOctave(b);
+        var oct = OctaveOf(b);
         oct.Sums[b & SubMask].Subtract(in d);
         oct.Sums[SubMask + 1].Subtract(in d);
         if (b >= _suffixStart) _suffix.Subtract(in d);
         ForgetScanOf(b);
     }
 
-    private static SumRow RowOf(in OrderRow o) => o.IsSell
+    private static SumRow RowOf(in OrderRow o, bool sell) => sell
         ? new SumRow(o.Amount, 0, o.Early, o.LogRet, o.EarlyActiveLogRet)
         : new SumRow(o.Amount, o.Early, 0, o.LogRet, o.EarlyActiveLogRet);
 
@@ -211,36 +252,24 @@ public sealed partial class BigOrderBook
         Count++;
         if (i == _capacity) Grow(_capacity + 1);
         ref var o = ref Writable(i);
-        o = new OrderRow { IsSell = sell };
+        o = default;
         long submitted = 0;
         bool fromFills = _sizing == BigOrderSizing.Filled || !_submitted.TryGet(orderId, sell, out submitted);
-        o.SizeFromFills = fromFills;
-        if (!fromFills) SetSize(ref o, submitted);
-        o.Bucket = BucketOf(o.ClassSize);
-        Append(o.Bucket, i);
+        SetKind(i, sell, !fromFills, submitted);
+        if (!fromFills) SetSize(0, submitted);
+        Append(BucketOf(fromFills ? 0 : submitted), i);
         return i;
     }
 
-    private void SetSize(ref OrderRow o, long size)
+    private void SetSize(long old, long size)
     {
-        long old = o.ClassSize;
-        o.ClassSize = size;
         SizeSum += size - old;
         SizeSquareSum += (Int128)size * size - (Int128)old * old;
     }
 
-    // Bucket membership. Row i's Bucket already names the bucket it is listed in or moves to.
-    private void Append(int b, int i)
-    {
-        ForgetScanOf(b);
-        var oct = WritableOctave(b);
-        if (oct.Members[b & SubMask].Append(i, oct.OwnsList(b & SubMask))) MemberChunkCopies++;
-        oct.MarkListOwned(b & SubMask);
-    }
-
-    // Row i (its Bucket already set to `to`) leaves bucket `from` for `to`. Filled sizes only grow,
-    // so an order never returns to a bucket it left: its entry there is left behind as stale (one
-    // count written, no other order's row) and dropped when stale entries are the majority.
+    // Row i's size moved from bucket `from` to `to`. Filled sizes only grow, so an order never
+    // returns to a bucket it left: its entry there is left behind as stale (one count written) and
+    // dropped when stale entries are the majority.
     private void Move(int i, int from, int to)
     {
         if (to < from)
@@ -248,46 +277,76 @@ public sealed partial class BigOrderBook
             // A shrinking size (a negative amount, never seen in a market): the order's entries in
             // the buckets it passes back through are removed, so none of them turns live again.
             for (int b = to; b <= from; b++)
-                if (_octaves[b >> SubBits] is { } seen && seen.Members[b & SubMask].Count > 0)
-                    Compact(WritableOctave(b), b, exclude: i);
+                if (_octaves![b >> SubBits] is { } seen && seen.Lists[b & SubMask].Count > 0)
+                    Compact(b, exclude: i);
             Append(to, i);
             return;
         }
-        var oct = WritableOctave(from);
-        ref var members = ref oct.Members[from & SubMask];
-        members.Stale++;
-        if (members.Stale >= MinStaleToCompact && 2 * members.Stale > members.Count) Compact(oct, from, exclude: -1);
+        ref var list = ref OctaveOf(from).Lists[from & SubMask];
+        list.Stale++;
+        if (list.Stale >= MinStaleToCompact && 2 * list.Stale > list.Count) Compact(from, exclude: -1);
         Append(to, i);
     }
 
     private const int MinStaleToCompact = 16;
 
-    // Rewrites bucket b's list with its live entries only (fresh arrays: the old ones may be shared).
-    private void Compact(Octave oct, int b, int exclude)
+    // Rewrites bucket b's list with its live entries only; its blocks go to the free chain first.
+    private void Compact(int b, int exclude)
     {
-        ref var members = ref oct.Members[b & SubMask];
-        var live = new BucketMembers();
-        for (int j = 0; j < members.Count; j++)
+        ref var list = ref OctaveOf(b).Lists[b & SubMask];
+        var live = System.Buffers.ArrayPool<int>.Shared.Rent(list.Count);
+        int n = 0;
+        for (int block = list.Tail, inBlock = (list.Count - 1) % BlockEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = BlockEntries)
         {
-            int i = members.Chunks![j >> MemberShift][j & MemberMask];
-            if (i != exclude && Row(i).Bucket == b) live.Append(i, owned: true);
+            for (int k = 0; k < inBlock; k++)
+            {
+                int i = _slab[block + 1 + k];
+                if (i != exclude && BucketOf(ClassSize(i)) == b) live[n++] = i;
+            }
+            int older = _slab[block];
+            _slab[block] = _freeBlocks;
+            _freeBlocks = block;
+            block = older;
         }
-        members = live;
-        oct.MarkListOwned(b & SubMask);
+        list = default;
+        for (int k = 0; k < n; k++) Append(b, live[k]);
+        System.Buffers.ArrayPool<int>.Shared.Return(live);
+    }
+
+    // Builds the bucket sums and member lists from the rows (after a fork took them over, or a decode).
+    private void RebuildDerived()
+    {
+        _octaves = new Octave?[Octaves];
+        _slab = [];
+        _slabUsed = 0;
+        _freeBlocks = -1;
+        _suffix = default;
+        _suffixStart = Buckets;
+        _scanLow = _scanHigh = -1;
+        _scannedCount = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            int b = BucketOf(ClassSize(i));
+            Append(b, i);
+            AddToBucket(b, RowOf(in Row(i), IsSell(i)));
+        }
+        DerivedRebuilds++;
     }
 
     /// <summary>The rows listed live in bucket <paramref name="bucket"/>, ascending (tests).</summary>
     internal int[] MembersOf(int bucket)
     {
+        if (_octaves is null) RebuildDerived();
         var rows = new List<int>();
-        if (_octaves[bucket >> SubBits] is { } oct)
+        if (_octaves![bucket >> SubBits] is { } oct)
         {
-            var members = oct.Members[bucket & SubMask];
-            for (int j = 0; j < members.Count; j++)
-            {
-                int i = members.Chunks![j >> MemberShift][j & MemberMask];
-                if (Row(i).Bucket == bucket) rows.Add(i);
-            }
+            var list = oct.Lists[bucket & SubMask];
+            for (int block = list.Tail, inBlock = (list.Count - 1) % BlockEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = BlockEntries, block = _slab[block])
+                for (int k = 0; k < inBlock; k++)
+                {
+                    int i = _slab[block + 1 + k];
+                    if (BucketOf(ClassSize(i)) == bucket) rows.Add(i);
+                }
         }
         rows.Sort();
         return [.. rows];
@@ -311,18 +370,20 @@ public sealed partial class BigOrderBook
             int length = Math.Max(chunks, Math.Max(4, _chunks.Length * 2));
             Array.Resize(ref _chunks, length);
             Array.Resize(ref _chunkGeneration, length);
+            Array.Resize(ref _sellBits, length);
+            if (_submittedBits is not null) Array.Resize(ref _submittedBits, length);
+            if (_sizeChunks is not null) Array.Resize(ref _sizeChunks, length);
         }
         for (int c = _capacity >> ChunkShift; c < chunks; c++)
             if (_chunks[c] is null || _chunkGeneration[c] != _generation)
             {
                 // A spare chunk another book shares is left to it: its rows would be overwritten anyway.
                 _chunks[c] = NewChunk();
+                if (_sizeChunks is not null) _sizeChunks[c] = new long[1 << ChunkShift];
                 _chunkGeneration[c] = _generation;
             }
         _capacity = Math.Max(_capacity, chunks << ChunkShift);
     }
-
-    private static long Key(long orderId, bool sell) => (orderId << 1) | (sell ? 1L : 0L);
 
     private static long NewGeneration() => Interlocked.Increment(ref s_generations);
 
@@ -335,13 +396,14 @@ public sealed partial class BigOrderBook
             _submitted = new SubmittedOrderSizes();
             _submittedGeneration = _generation;
         }
-        for (int o = 0; o < Octaves; o++)
-        {
-            // Owned octaves are kept for reuse (cleared); shared ones are left to the other book.
-            if (_octaves[o] is { } oct && oct.Generation == _generation) oct.Clear();
-            else _octaves[o] = null;
-        }
         Count = 0; SizeSum = SizeSquareSum = BuyAmountSquareSum = SellAmountSquareSum = 0;
+        if (_octaves is null) RebuildDerived(); // no rows: empty structures
+        else
+        {
+            foreach (var oct in _octaves) oct?.Clear(); // octaves and the slab are this book's own: kept for reuse
+            _slabUsed = 0;
+            _freeBlocks = -1;
+        }
         _suffix = default;
         _suffixStart = Buckets;
         _scanLow = _scanHigh = -1;
@@ -349,25 +411,51 @@ public sealed partial class BigOrderBook
     }
 
     /// <summary>
-    /// An equal, independent book that shares every piece of storage with this one until either
-    /// writes it: a fork costs the chunk directory (one reference per 64 rows) and the octave
-    /// directory, and afterwards each book copies a chunk of rows, an octave of bucket sums, an
-    /// index page or the submitted sizes before its first write to it. Both books may be written.
+    /// An equal, independent book that shares every chunk of rows with this one until either
+    /// writes it: a fork costs the chunk directory (one reference and two bit masks per 64 rows),
+    /// and afterwards each book copies a chunk of rows, an index page or the submitted sizes before
+    /// its first write to it. The bucket sums and member lists (derived from the rows) are handed
+    /// to the fork, not copied: the fork is the book meant to go on (a shard's live state; the
+    /// forked book is its snapshot), and this book rebuilds them from its rows — O(orders), once —
+    /// if it is written or queried again; a fork of a book without them builds its own (a restore).
+    /// Both books may be written.
     /// </summary>
     public BigOrderBook Fork()
     {
         _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
         var c = new BigOrderBook(_sizing, _index.Fork(), _submitted) { _submittedGeneration = 0 };
         int chunks = (Count + ChunkMask) >> ChunkShift;
-        c._chunks = new OrderRow[Math.Max(chunks, 4)][];
-        c._chunkGeneration = new long[c._chunks.Length];
+        int length = Math.Max(chunks, 4);
+        c._chunks = new OrderRow[length][];
+        c._chunkGeneration = new long[length];
+        c._sellBits = new ulong[length];
         Array.Copy(_chunks, c._chunks, chunks);
+        Array.Copy(_sellBits, c._sellBits, chunks);
+        if (_sizeChunks is not null)
+        {
+            c._submittedBits = new ulong[length];
+            Array.Copy(_submittedBits!, c._submittedBits, chunks);
+            c._sizeChunks = new long[length][];
+            Array.Copy(_sizeChunks, c._sizeChunks, chunks);
+        }
         c._capacity = chunks << ChunkShift;
-        _octaves.CopyTo(c._octaves, 0);
         c.Count = Count; c.SizeSum = SizeSum; c.SizeSquareSum = SizeSquareSum;
         c.BuyAmountSquareSum = BuyAmountSquareSum; c.SellAmountSquareSum = SellAmountSquareSum;
+        if (_octaves is null)
+        {
+            // Forked from a book that gave its structures away (a restore from a snapshot): the
+            // fork builds its own from the shared rows; the forked book's own fields stay as they are.
+            c.RebuildDerived();
+            return c;
+        }
+        // The derived structures and the query's kept values move to the fork.
+        c._octaves = _octaves; c._slab = _slab; c._slabUsed = _slabUsed; c._freeBlocks = _freeBlocks;
         c._suffix = _suffix; c._suffixStart = _suffixStart;
         c._scanned = _scanned; c._scannedCount = _scannedCount; c._scanLow = _scanLow; c._scanHigh = _scanHigh;
+        _octaves = null;
+        _slab = [];
+        _scanned = [];
+        _scanLow = _scanHigh = -1;
         return c;
     }
 

@@ -13,14 +13,14 @@ public sealed partial class BigOrderBook
     private int _suffixStart = Buckets;
 
     // The live orders of the buckets θ last fell in, [_scanLow, _scanHigh] (−1: none kept): a
-    // copy of each one's row (size and sums), so the next query over the same buckets decides them without reading
+    // copy of each one's size, side and sums, so the next query over the same buckets decides them without reading
     // the member lists and order rows (a chain of cache misses per symbol and minute). Any write
     // to one of those buckets — a fill of a member, an order moving in or out, a new order —
     // drops it; θ, which moves every minute, is applied afresh to the kept sizes at every query.
-    private OrderRow[] _scanned = [];
+    // Like the bucket sums, it belongs to the book that holds the derived structures (a fork takes it).
+    private KeptOrder[] _scanned = [];
     private int _scannedCount;
     private int _scanLow = -1, _scanHigh = -1;
-    private long _scannedGeneration;
 
     /// <summary>
     /// Sums over the orders that are big under <paramref name="theta"/>: A, E of buy and of sell
@@ -32,9 +32,10 @@ public sealed partial class BigOrderBook
     {
         var r = new BigOrderSums();
         if (theta.NoneBig || Count == 0) return r;
+        if (_octaves is null) RebuildDerived();
         if (theta.AllEqual)
         {
-            if (theta.IsBig(Row(0).ClassSize)) SuffixFrom(0).AddTo(ref r);
+            if (theta.IsBig(ClassSize(0))) SuffixFrom(0).AddTo(ref r);
             return r;
         }
         var (low, high) = theta.Bounds();
@@ -45,7 +46,7 @@ public sealed partial class BigOrderBook
         for (int j = 0; j < _scannedCount; j++)
         {
             ref readonly var o = ref _scanned[j];
-            if (theta.IsBig(o.ClassSize)) AddOrder(in o, ref r);
+            if (theta.IsBig(o.ClassSize)) AddOrder(in o.Row, o.IsSell, ref r);
         }
         // Above highBucket every order is big: the cached suffix, moved to highBucket + 1.
         SuffixFrom(highBucket + 1).AddTo(ref r);
@@ -56,6 +57,7 @@ public sealed partial class BigOrderBook
     internal BigOrderSums SumFromBucket(int bucket)
     {
         var r = new BigOrderSums();
+        if (_octaves is null) RebuildDerived();
         SuffixFrom(Math.Clamp(bucket, 0, Buckets)).AddTo(ref r);
         return r;
     }
@@ -65,7 +67,7 @@ public sealed partial class BigOrderBook
     {
         var r = new BigOrderSums();
         for (int i = 0; i < Count; i++)
-            if (BucketOf(Row(i).ClassSize) >= bucket) AddOrder(in Row(i), ref r);
+            if (BucketOf(ClassSize(i)) >= bucket) AddOrder(in Row(i), IsSell(i), ref r);
         return r;
     }
 
@@ -74,7 +76,7 @@ public sealed partial class BigOrderBook
     {
         var r = new BigOrderSums();
         for (int i = 0; i < Count; i++)
-            if (theta.IsBig(Row(i).ClassSize)) AddOrder(in Row(i), ref r);
+            if (theta.IsBig(ClassSize(i))) AddOrder(in Row(i), IsSell(i), ref r);
         return r;
     }
 
@@ -94,7 +96,7 @@ public sealed partial class BigOrderBook
     {
         for (int b = lo; b < hi;)
         {
-            var oct = _octaves[b >> SubBits];
+            var oct = _octaves![b >> SubBits];
             bool whole = (b & SubMask) == 0 && b + SubMask < hi;
             if (oct is not null)
             {
@@ -105,40 +107,42 @@ public sealed partial class BigOrderBook
         }
     }
 
-    private static void AddOrder(in OrderRow o, ref BigOrderSums r)
+    private static void AddOrder(in OrderRow o, bool sell, ref BigOrderSums r)
     {
         r.Amount += o.Amount;
-        if (o.IsSell) r.EarlySell += o.Early; else r.EarlyBuy += o.Early;
+        if (sell) r.EarlySell += o.Early; else r.EarlyBuy += o.Early;
         r.LogReturn += o.LogRet;
         r.EarlyActiveLogReturn += o.EarlyActiveLogRet;
     }
 
-    // Copies the row (size and sums) of every live order in buckets [low, high] into _scanned (an array
-    // written in place only by the book that made it: a fork shares it until either rescans).
+    // Copies the size, side and sums of every live order in buckets [low, high] into _scanned.
     private void Rescan(int low, int high)
     {
-        if (_scannedGeneration != _generation)
-        {
-            _scanned = new OrderRow[Math.Max(4, _scannedCount)];
-            _scannedGeneration = _generation;
-        }
         int count = 0;
         for (int b = low; b <= high; b++)
         {
-            if (_octaves[b >> SubBits] is not { } oct) continue;
-            ref readonly var members = ref oct.Members[b & SubMask];
-            for (int start = 0; start < members.Count; start += 1 << MemberShift)
-            {
-                var chunk = members.Chunks![start >> MemberShift];
-                int n = Math.Min(1 << MemberShift, members.Count - start);
-                for (int j = 0; j < n; j++)
+            if (_octaves![b >> SubBits] is not { } oct) continue;
+            var list = oct.Lists[b & SubMask];
+            // The sizes of bucket b are [first, first + width) from octave 3 up (unsigned difference:
+            // exact at the top octave), so BucketOf's Log2 per order is not needed there; below
+            // (sizes under 8, one size or none per bucket, and every size ≤ 1 in bucket 0) it is.
+            bool range = b >= 3 << SubBits;
+            int shift = (b >> SubBits) - SubBits;
+            long first = range ? ((long)(1 << SubBits) + (b & SubMask)) << shift : 0;
+            ulong width = range ? 1UL << shift : 0;
+            for (int block = list.Tail, inBlock = (list.Count - 1) % BlockEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = BlockEntries, block = _slab[block])
+                for (int k = 0; k < inBlock; k++)
                 {
-                    ref readonly var o = ref Row(chunk[j]);
-                    if (o.Bucket != b) continue; // stale: the order moved up
-                    if (count == _scanned.Length) Array.Resize(ref _scanned, 2 * count);
-                    _scanned[count++] = o;
+                    int i = _slab[block + 1 + k];
+                    ref readonly var row = ref Row(i);
+                    long size = _submittedBits is null ? row.Amount : ClassSize(i);
+                    if (range ? (ulong)(size - first) >= width : BucketOf(size) != b) continue; // stale: the order moved up
+                    if (count == _scanned.Length) Array.Resize(ref _scanned, Math.Max(4, 2 * count));
+                    ref var kept = ref _scanned[count++];
+                    kept.ClassSize = size;
+                    kept.Row = row;
+                    kept.IsSell = IsSell(i);
                 }
-            }
         }
         _scannedCount = count;
         _scanLow = low;

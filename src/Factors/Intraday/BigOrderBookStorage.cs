@@ -1,49 +1,36 @@
 namespace Sig.Factors.Intraday;
 
-// The book's storage pieces: order rows, octaves of bucket sums and member lists, sum rows.
+// The book's storage pieces: order rows, octaves of bucket sums, the member-list slab, sum rows.
 public sealed partial class BigOrderBook
 {
-    // One parent order: filled amount A, early amount E (by its side), L, EL (fixed point),
-    // classification size and the bucket it is listed in (48 bytes). No links to other orders:
-    // a bucket move writes this row and the buckets' own lists only.
+    // One parent order's sums: filled amount A, early amount E (by its side), L, EL (fixed point),
+    // 32 bytes. The side and whether the size is a submitted one are bits per chunk of rows
+    // (_sellBits, _submittedBits), the submitted size a column beside the rows (Submitted mode
+    // only), and the bucket is BucketOf(size): no other order's row is ever named here.
     private struct OrderRow
     {
-        public long Amount, Early, LogRet, EarlyActiveLogRet, ClassSize;
-        public int Bucket;
-        public bool IsSell, SizeFromFills;
+        public long Amount, Early, LogRet, EarlyActiveLogRet;
+    }
+
+    // An order's row with what the kept scan needs to decide it against θ and add it: a copy.
+    private struct KeptOrder
+    {
+        public long ClassSize;
+        public OrderRow Row;
+        public bool IsSell;
     }
 
     // The eight buckets of one power of two: their sums (index 0..7) and the octave's (index 8),
-    // and each bucket's member list.
-    private sealed class Octave(long generation)
+    // and each bucket's member list. Owned by one book only (a fork takes it over, see Fork).
+    private sealed class Octave
     {
-        public long Generation = generation;
         public OctaveSums Sums;
-        public OctaveMembers Members;
-        // Bit k: bucket k's chunk directory and last chunk belong to this octave (appended in
-        // place). A copy shares them with the octave it was copied from until its first append.
-        private int _ownedLists = AllLists;
-
-        private const int AllLists = (1 << (1 << SubBits)) - 1;
-
-        public bool OwnsList(int k) => (_ownedLists & (1 << k)) != 0;
-
-        public void MarkListOwned(int k) => _ownedLists |= 1 << k;
-
-        public Octave CopyFor(long generation)
-        {
-            var c = (Octave)MemberwiseClone();
-            c.Generation = generation;
-            c._ownedLists = 0;
-            return c;
-        }
+        public OctaveLists Lists;
 
         public void Clear()
         {
-            // Full chunks may be shared with a fork, so the lists are dropped rather than reused.
             Sums = default;
-            Members = default;
-            _ownedLists = AllLists;
+            Lists = default;
         }
     }
 
@@ -51,44 +38,57 @@ public sealed partial class BigOrderBook
     private struct OctaveSums { private SumRow _first; }
 
     [System.Runtime.CompilerServices.InlineArray(1 << SubBits)]
-    private struct OctaveMembers { private BucketMembers _first; }
+    private struct OctaveLists { private BucketList _first; }
 
-    private const int MemberShift = 6;
-    private const int MemberMask = (1 << MemberShift) - 1;
-
-    // The rows listed in one bucket, in chunks of 64 row indices (the last chunk grows by doubling
-    // from 4, so a bucket of a few orders stays small). Append-only: full chunks are never written
-    // again, so a list shared with a fork is made writable by copying its directory and last chunk.
-    // Entries whose row names another bucket are stale (the order moved up); Compact drops them.
-    private struct BucketMembers
+    // One bucket's member list: blocks of the book's member slab, newest first. A block is
+    // BlockInts ints: the offset of the previous (older) block, then BlockEntries row numbers.
+    // Entries whose row's size lies in another bucket are stale (the order moved up); Compact
+    // drops them. The order of entries never reaches a result (sums are exact integers).
+    private struct BucketList
     {
-        public int[][]? Chunks;
+        public int Tail;  // slab offset of the newest block (meaningful when Count > 0)
         public int Count; // entries, stale ones included
         public int Stale;
+    }
 
-        // Appends row i; copies the directory and the last chunk first unless `owned`. True when it copied a chunk.
-        public bool Append(int i, bool owned)
+    private const int BlockInts = 8;
+    private const int BlockEntries = BlockInts - 1;
+
+    // Bucket membership: row i joins bucket b's list (its size already lies in b).
+    private void Append(int b, int i)
+    {
+        ForgetScanOf(b);
+        ref var list = ref OctaveOf(b).Lists[b & SubMask];
+        int j = list.Count % BlockEntries;
+        if (j == 0)
         {
-            int c = Count >> MemberShift, j = Count & MemberMask;
-            bool copied = false;
-            if (!owned && Chunks is not null)
-            {
-                Chunks = (int[][])Chunks.Clone();
-                if (j != 0)
-                {
-                    Chunks[c] = (int[])Chunks[c].Clone();
-                    copied = true;
-                }
-            }
-            if (Chunks is null) Chunks = new int[4][];
-            else if (c == Chunks.Length) Array.Resize(ref Chunks, c * 2);
-            var chunk = Chunks[c];
-            if (j == 0) Chunks[c] = chunk = new int[4];
-            else if (j == chunk.Length) Array.Resize(ref Chunks[c], Math.Min(2 * j, 1 << MemberShift));
-            Chunks[c][j] = i;
-            Count++;
-            return copied;
+            int block = NewBlock();
+            _slab[block] = list.Count == 0 ? -1 : list.Tail;
+            list.Tail = block;
         }
+        _slab[list.Tail + 1 + j] = i;
+        list.Count++;
+    }
+
+    // A block of the member slab: a freed one, else the next unused one (the slab doubles when full;
+    // it belongs to this book alone, so growing copies it once and nothing else refers to it).
+    private int NewBlock()
+    {
+        int block = _freeBlocks;
+        if (block >= 0)
+        {
+            _freeBlocks = _slab[block];
+            return block;
+        }
+        if (_slabUsed + BlockInts > _slab.Length)
+        {
+            var grown = GC.AllocateUninitializedArray<int>(Math.Max(16 * BlockInts, 2 * _slab.Length));
+            _slab.AsSpan(0, _slabUsed).CopyTo(grown);
+            _slab = grown;
+        }
+        block = _slabUsed;
+        _slabUsed += BlockInts;
+        return block;
     }
 
     // Sums of one bucket or octave (integers only: add and subtract are exact).

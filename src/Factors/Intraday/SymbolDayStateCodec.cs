@@ -133,8 +133,8 @@ public sealed partial class BigOrderBook
         for (int i = 0; i < n; i++)
         {
             ref readonly var o = ref Row(i);
-            w.WriteVar(o.Amount); w.WriteVar(o.Early); w.WriteVar(o.LogRet); w.WriteVar(o.EarlyActiveLogRet); w.WriteVar(o.ClassSize);
-            w.Write((byte)((o.IsSell ? 1 : 0) | (o.SizeFromFills ? 2 : 0)));
+            w.WriteVar(o.Amount); w.WriteVar(o.Early); w.WriteVar(o.LogRet); w.WriteVar(o.EarlyActiveLogRet); w.WriteVar(ClassSize(i));
+            w.Write((byte)((IsSell(i) ? 1 : 0) | (HasSubmittedSize(i) ? 0 : 2)));
         }
         _submitted.WriteTo(w);
     }
@@ -151,22 +151,20 @@ public sealed partial class BigOrderBook
         for (int i = 0; i < n; i++)
         {
             ref var o = ref Writable(i);
-            o = new OrderRow
-            {
-                Amount = r.ReadVar(), Early = r.ReadVar(), LogRet = r.ReadVar(), EarlyActiveLogRet = r.ReadVar(), ClassSize = r.ReadVar(),
-            };
+            o = new OrderRow { Amount = r.ReadVar(), Early = r.ReadVar(), LogRet = r.ReadVar(), EarlyActiveLogRet = r.ReadVar() };
+            long size = r.ReadVar();
             byte flags = r.ReadByte();
-            o.IsSell = (flags & 1) != 0;
-            o.SizeFromFills = (flags & 2) != 0;
-            // Derived: the bucket and its lists, the bucket and octave sums, the size and amount moments.
-            o.Bucket = BucketOf(o.ClassSize);
-            Append(o.Bucket, i);
-            AddToBucket(o.Bucket, RowOf(in o));
-            SizeSum += o.ClassSize;
-            SizeSquareSum += (Int128)o.ClassSize * o.ClassSize;
-            if (o.IsSell) SellAmountSquareSum += (Int128)o.Amount * o.Amount;
+            bool sell = (flags & 1) != 0, fromFills = (flags & 2) != 0;
+            if (!fromFills && _sizeChunks is null) throw new InvalidDataException("a submitted size in a book sized by filled amounts");
+            if (fromFills && size != o.Amount) throw new InvalidDataException($"order {i}: size {size} is not its filled amount {o.Amount}");
+            SetKind(i, sell, !fromFills, size);
+            SizeSum += size;
+            SizeSquareSum += (Int128)size * size;
+            if (sell) SellAmountSquareSum += (Int128)o.Amount * o.Amount;
             else BuyAmountSquareSum += (Int128)o.Amount * o.Amount;
         }
+        // Derived: the buckets, their lists and sums, built from the rows at the first use.
+        _octaves = null;
         _submitted.ReadFrom(r, MaxRows); // Clear() above left this book owning its table
     }
 }
