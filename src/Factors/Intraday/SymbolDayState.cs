@@ -133,9 +133,10 @@ public sealed partial class SymbolDayState
     /// <summary>
     /// An equal, independent copy (actor snapshots; tests that compare as-of values with a
     /// truncated recompute). The minute bars, the bar fold and the order-stream moments (a few
-    /// kilobytes, written every minute the symbol trades) are copied; the order book — rows, id
-    /// index, bucket sums, the bulk of a busy symbol's state — is forked copy-on-write
-    /// (<see cref="BigOrderBook.Fork"/>), so either state copies only the pieces it writes later.
+    /// kilobytes, written every minute the symbol trades) are copied; the order book — rows and id
+    /// index, the bulk of a busy symbol's state — is forked (<see cref="BigOrderBook.Fork"/>): rows
+    /// are copy-on-write, the id index's append right and the bucket sums and member lists (derived
+    /// from the rows) are handed to the clone, the side that goes on writing.
     /// </summary>
     public SymbolDayState Clone() => CloneReusing(null);
 
