@@ -5,7 +5,7 @@ namespace Sig.Factors.Intraday;
 /// <see cref="ShareWith"/> copies only the directory of chunk references, and each side copies
 /// a chunk before its first write to it (a bit per chunk says which ones this side made since its
 /// last fork and may write in place). A chunk nobody wrote is absent and reads as all-zero slots.
-/// For series written near their end only — a day's bars, a bar fold's per-bar values — a fork
+/// For series written near their end only — a day's bars — a fork
 /// then costs a 16-reference copy and one chunk per side for the next minute's writes, instead of
 /// the whole array.
 /// </summary>
@@ -24,12 +24,14 @@ internal struct CopyOnWriteChunks<T> where T : struct
     // What an absent chunk reads as; never written (writes go to a chunk of the writer's own).
     private static readonly T[] Zero = new T[ChunkSize];
 
-    private T[]?[] _chunks;
+    // The directory lives inline in the owner's object (no array of its own): a read costs the
+    // chunk's cache line, not a second cold line for a directory.
+    private ChunkDirectory _chunks;
     // Bit k: chunk k was made by this side since its last fork (only then is it written in place).
     private uint _owned;
 
     /// <summary>All slots zero, no chunk allocated.</summary>
-    public static CopyOnWriteChunks<T> Create() => new() { _chunks = new T[ChunkCount][] };
+    public static CopyOnWriteChunks<T> Create() => default;
 
     /// <summary>Slot <paramref name="i"/>, read-only.</summary>
     public readonly ref readonly T this[int i] => ref (_chunks[i >> Shift] ?? Zero)[i & (ChunkSize - 1)];
@@ -68,7 +70,7 @@ internal struct CopyOnWriteChunks<T> where T : struct
     /// </summary>
     public void ShareWith(ref CopyOnWriteChunks<T> other)
     {
-        Array.Copy(_chunks, other._chunks, ChunkCount);
+        other._chunks = _chunks;
         _owned = 0;
         other._owned = 0;
     }
@@ -76,4 +78,10 @@ internal struct CopyOnWriteChunks<T> where T : struct
     /// <summary>True when slot <paramref name="i"/>'s chunk is the same array in both (tests: what a fork shares).</summary>
     internal readonly bool SharesChunkWith(in CopyOnWriteChunks<T> other, int i) =>
         _chunks[i >> Shift] is { } chunk && ReferenceEquals(chunk, other._chunks[i >> Shift]);
+
+    [System.Runtime.CompilerServices.InlineArray(ChunkCount)]
+    private struct ChunkDirectory
+    {
+        private T[]? _chunk;
+    }
 }

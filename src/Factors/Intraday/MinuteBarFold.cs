@@ -47,12 +47,12 @@ public sealed class MinuteBarFold
     private double _prevClose, _prevRet;
     private long _prevNab;
     private int _prevCount;
-    // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then
-    // earlier). r and the average are written once per bar, at the newest bar, so they are kept in
-    // chunks shared copy-on-write with clones (a clone's next fold copies one chunk of each); the
-    // order is rewritten in the middle by every insertion and is copied whole.
-    private CopyOnWriteChunks<double> _ret = CopyOnWriteChunks<double>.Create();
-    private CopyOnWriteChunks<double> _avg = CopyOnWriteChunks<double>.Create();
+    // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then earlier).
+    // Plain arrays, copied whole by a clone: they are read at random positions (the insertion's binary
+    // search, the product over the top set), where chunks shared copy-on-write cost a cold directory
+    // read each time — measured slower than the copy they save (docs/factor-core.md, eighth round).
+    private readonly double[] _ret = new double[Slots];
+    private readonly double[] _avg = new double[Slots];
     private readonly int[] _bySize = new int[Slots];
     private int _traded;
     // The bars among the first ⌈3T/10⌉ of _bySize (bit b: bar b), kept by the insertion, and
@@ -83,7 +83,7 @@ public sealed class MinuteBarFold
         ref readonly var bar = ref bars[b];
         long vol = bar.Volume, nab = bar.NetActiveBuy;
         int cnt = bar.Count;
-        _ret.Writable(b) = r;
+        _ret[b] = r;
 
         double r2 = r * r;
         AllSquares += r2;
@@ -113,7 +113,7 @@ public sealed class MinuteBarFold
 
     private void InsertBySize(int bar, double avg)
     {
-        _avg.Writable(bar) = avg;
+        _avg[bar] = avg;
         // After every bar whose average is ≥ avg (equal averages: the earlier bar first; this bar is the latest).
         int lo = 0, hi = _traded;
         while (lo < hi)
@@ -207,7 +207,8 @@ public sealed class MinuteBarFold
         o.AllAmount = AllAmount; o.AllCount = AllCount; o.DownAmount = DownAmount; o.DownCount = DownCount;
         o._prevCloseTicks = _prevCloseTicks; o._prevClose = _prevClose; o._prevRet = _prevRet;
         o._prevNab = _prevNab; o._prevCount = _prevCount;
-        _ret.ShareWith(ref o._ret); _avg.ShareWith(ref o._avg);
+        int n = FoldedThrough + 1;
+        _ret.AsSpan(0, n).CopyTo(o._ret); _avg.AsSpan(0, n).CopyTo(o._avg);
         _bySize.AsSpan(0, _traded).CopyTo(o._bySize);
         o._traded = _traded;
         _topBars.CopyTo(o._topBars, 0);
