@@ -120,18 +120,24 @@ public sealed partial class CpuShardState : IShardFactorState
         int n = SymbolCount;
         if (rows.Length < n * Width) throw new ArgumentException("rows too small", nameof(rows));
         if (_parallelism == 1 || n < 256) EvaluateRange(0, n, minute, rows);
-        else
-        {
-            var shared = rows.ToArray();
-            int chunks = _parallelism * 4, per = (n + chunks - 1) / chunks;
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-                c => EvaluateRange(c * per, Math.Min(n, (c + 1) * per), minute, shared));
-            shared.AsSpan(0, n * Width).CopyTo(rows);
-        }
+        else EvaluateInParallel(n, minute, rows);
         // A symbol without a fill keeps its all-NaN row; every other one has minute-dependent factors.
         int count = 0;
         for (int i = 0; i < n; i++) if (_states[i].Bars.Fills > 0) changed[count++] = i;
         return count;
+    }
+
+    // Fixed contiguous chunks over the workers, writing the caller's rows in place (pinned for the
+    // call; each symbol writes only its own row), so no copy of the rows and the same bytes as one thread.
+    private unsafe void EvaluateInParallel(int n, int minute, Span<double> rows)
+    {
+        int chunks = _parallelism * 4, per = (n + chunks - 1) / chunks, length = n * Width;
+        fixed (double* pinned = rows)
+        {
+            nint at = (nint)pinned;
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
+                c => EvaluateRange(c * per, Math.Min(n, (c + 1) * per), minute, new Span<double>((double*)at, length)));
+        }
     }
 
     private void EvaluateRange(int from, int to, int minute, Span<double> rows)

@@ -48,6 +48,9 @@ public sealed class MinuteBarFold
     private long _prevNab;
     private int _prevCount;
     // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then earlier).
+    // Plain arrays, copied whole by a clone: they are read at random positions (the insertion's binary
+    // search, the product over the top set), where chunks shared copy-on-write cost a cold directory
+    // read each time — measured slower than the copy they save (docs/factor-core.md, eighth round).
     private readonly double[] _ret = new double[Slots];
     private readonly double[] _avg = new double[Slots];
     private readonly int[] _bySize = new int[Slots];

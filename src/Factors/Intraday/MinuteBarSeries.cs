@@ -12,11 +12,16 @@ public sealed partial class MinuteBarSeries
 {
     private const int Slots = SessionBars.BarsPerDay + 1;
 
-    // One 64-byte row per bar: a fill writes one cache line, a copy is one array copy.
-    private readonly MinuteBar[] _bars = new MinuteBar[Slots];
+    // One 64-byte row per bar (a fill writes one cache line), in chunks of 16 bars shared
+    // copy-on-write with clones: bars are written only at the day's newest minutes, so after a
+    // clone each side copies the one chunk it writes next instead of all the bars.
+    private CopyOnWriteChunks<MinuteBar> _bars = CopyOnWriteChunks<MinuteBar>.Create();
 
     /// <summary>Bar <paramref name="bar"/> (1..240); a bar without fills is all zero.</summary>
     public ref readonly MinuteBar this[int bar] => ref _bars[bar];
+
+    // Bar `bar` to write (its chunk copied first when shared with a clone).
+    private ref MinuteBar Writable(int bar) => ref _bars.Writable(bar);
 
     /// <summary>Price of the day's first fill (0 before any fill).</summary>
     public long FirstPrice { get; private set; }
@@ -39,7 +44,7 @@ public sealed partial class MinuteBarSeries
 
     public void AddFill(int bar, long price, long volume, byte side)
     {
-        ref var b = ref _bars[bar];
+        ref var b = ref Writable(bar);
         if (b.Count == 0)
         {
             b.Open = b.High = b.Low = price;
@@ -60,17 +65,19 @@ public sealed partial class MinuteBarSeries
         if (bar > _top) _top = bar;
     }
 
+    /// <summary>True when bar <paramref name="bar"/>'s storage is shared with <paramref name="other"/> (tests: what a clone shares).</summary>
+    internal bool SharesBarWith(MinuteBarSeries other, int bar) => _bars.SharesChunkWith(in other._bars, bar);
+
     public void Clear()
     {
-        Array.Clear(_bars, 0, _top + 1); // bars above the top are zero already
+        _bars.Clear(_top); // bars above the top are zero already
         FirstPrice = 0; Fills = 0; _top = 0;
     }
 
+    // Shares the bars with `other` (its own are let go): either series copies a chunk before writing it.
     internal void CopyTo(MinuteBarSeries other)
     {
-        // Bars above both tops are zero in both series.
-        int n = Math.Max(_top, other._top) + 1;
-        Array.Copy(_bars, other._bars, n);
+        _bars.ShareWith(ref other._bars);
         other.FirstPrice = FirstPrice; other.Fills = Fills; other._top = _top;
     }
 }

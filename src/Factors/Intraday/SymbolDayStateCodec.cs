@@ -111,7 +111,7 @@ public sealed partial class MinuteBarSeries
         {
             long b = r.ReadVar();
             if (b is < 0 or >= Slots) throw new InvalidDataException($"bar {b} out of range");
-            ref var bar = ref _bars[b];
+            ref var bar = ref Writable((int)b);
             bar.Open = r.ReadVar(); bar.High = r.ReadVar(); bar.Low = r.ReadVar(); bar.Close = r.ReadVar();
             bar.Volume = r.ReadVar(); bar.Amount = r.ReadVar(); bar.Count = (int)r.ReadVar(); bar.NetActiveBuy = r.ReadVar();
             if (b > _top) _top = (int)b;

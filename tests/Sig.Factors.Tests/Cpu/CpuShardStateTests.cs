@@ -55,6 +55,40 @@ public class CpuShardStateTests
     }
 
     [Fact]
+    public void Parallel_evaluation_gives_the_rows_and_changes_of_one_thread_with_copies_between()
+    {
+        // 300 symbols (the parallel path starts at 256), copies every 20 minutes so that the workers
+        // also clone shared states: every minute's rows equal the one-thread rows bit for bit.
+        const int n = 300;
+        var symbols = Enumerable.Range(0, n).Select(i => SymbolCode.FromParts(1 + i, "SZ")).ToArray();
+        var days = Enumerable.Range(0, n).Select(i =>
+            RandomDay.Make(100 + i, i % 5 == 0 ? 0 : 150, sparse: i % 3 == 0).Select(e => { e.Symbol = symbols[i].Value; return e; }).ToList()).ToArray();
+        using var serial = new CpuComputeBackend(1);
+        using var parallel = new CpuComputeBackend(3);
+        var a = serial.CreateShard(Default, BigOrderSizing.Filled);
+        var b = parallel.CreateShard(Default, BigOrderSizing.Filled);
+        a.BeginDay(symbols);
+        b.BeginDay(symbols);
+        var rowsA = Enumerable.Repeat(double.NaN, n * W).ToArray();
+        var rowsB = (double[])rowsA.Clone();
+        var changedA = new int[n];
+        var changedB = new int[n];
+        IShardFactorState? copyA = null, copyB = null;
+        int traded = 0;
+        for (int m = 1; m <= 240; m++)
+        {
+            Feed(a, days, m, m);
+            Feed(b, days, m, m);
+            int ca = a.Evaluate(m, rowsA, changedA), cb = b.Evaluate(m, rowsB, changedB);
+            Assert.Equal(changedA.AsSpan(0, ca).ToArray(), changedB.AsSpan(0, cb).ToArray());
+            Assert.True(rowsA.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(rowsB.Select(BitConverter.DoubleToInt64Bits)), $"m {m}");
+            if (m % 20 == 0) { copyA = a.Copy(copyA); copyB = b.Copy(copyB); }
+            traded = ca;
+        }
+        Assert.True(traded > 200, $"only {traded} symbols traded");
+    }
+
+    [Fact]
     public void A_copy_written_into_an_earlier_copy_equals_the_state()
     {
         var (symbols, days) = Market();

@@ -110,8 +110,11 @@ public sealed class BenchReplayCommand : IBenchCommand
         }
         t.AddRow("total", $"{total:F2}", $"{total * 1e9 / Math.Max(1, r.Events):F0}", $"{r.Allocated.Sum() / 1048576.0:N1}", $"{(double)r.Allocated.Sum() / Math.Max(1, r.Events):F1}");
         AnsiConsole.Write(t);
+        var after = r.StepMillis.Where((_, k) => r.AfterSnapshot[k]).ToList();
+        var others = r.StepMillis.Where((_, k) => !r.AfterSnapshot[k]).ToList();
         AnsiConsole.MarkupLine($"one-thread replay: {r.Events:N0} events, {r.Events / Math.Max(1e-9, total):N0} events per CPU-second; " +
-            $"minute step (evaluate + snapshot, thread CPU) p50 / p99 {BenchReport.P50P99(r.StepMillis)}; GCs {r.Gen0} / {r.Gen1} / {r.Gen2}; " +
+            $"minute step (evaluate + snapshot, thread CPU) p50 / p99 {BenchReport.P50P99(r.StepMillis)} " +
+            $"(first minute after a snapshot: {after.Count} minutes, p50 {BenchReport.Percentile(after, 0.5):F2} ms; the others p50 / p99 {BenchReport.P50P99(others)}); GCs {r.Gen0} / {r.Gen1} / {r.Gen2}; " +
             $"payload numbers copied from the previous minute {r.CellsReused:N0}, formatted {r.CellsFormatted:N0}; output buffers {(pooled ? "pooled" : "new")}");
     }
 

@@ -29,7 +29,7 @@ internal static class ReplayPhaseProfile
     private const int MaxEventsSinceSnapshot = 1 << 20;
 
     /// <summary>Per phase: thread CPU seconds and bytes allocated; the minute steps (ms, thread CPU); the events applied; payload cells copied from the previous minute and formatted.</summary>
-    public sealed record Result(double[] CpuSeconds, long[] Allocated, List<double> StepMillis, long Events, int Gen0, int Gen1, int Gen2, long CellsReused, long CellsFormatted);
+    public sealed record Result(double[] CpuSeconds, long[] Allocated, List<double> StepMillis, List<bool> AfterSnapshot, long Events, int Gen0, int Gen1, int Gen2, long CellsReused, long CellsFormatted);
 
     // pooled: rows and payloads in pooled buffers, returned after each minute's payload (as a one-shard pipeline that reuses its output buffers does).
     public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes, bool pooled = true,
@@ -43,6 +43,9 @@ internal static class ReplayPhaseProfile
         var cpu = new double[5];
         var bytes = new long[5];
         var steps = new List<double>();
+        // Per step: whether it is the first evaluated minute after a snapshot (its copy-on-write clones land there).
+        var afterSnapshot = new List<bool>();
+        bool snapshotSinceStep = false;
         var payloads = new SnapshotPayloadWriter(); // as the batcher writes them
         long sinceSnapshot = 0;
         // As a shard keeps them for replay: the batches since the last snapshot, released (back to the pool) by the next one.
@@ -73,8 +76,10 @@ internal static class ReplayPhaseProfile
                         break;
                     case MarketInputKind.Clock:
                         var snapshots = new List<FactorSnapshot>();
+                        bool firstAfterSnapshot = snapshotSinceStep;
                         mark = Mark();
                         engine.Clock(input.Time, snapshots.Add);
+                        if (snapshots.Count > 0) snapshotSinceStep = false; // a Snapshot() below sets it again
                         double evaluate = Add(Phase.Evaluate, mark);
                         foreach (var s in snapshots)
                         {
@@ -96,6 +101,7 @@ internal static class ReplayPhaseProfile
                             double snapshot = 0;
                             if (snapshotEveryMinutes > 0 && s.Minute % snapshotEveryMinutes == 0) snapshot = Snapshot();
                             steps.Add((evaluate / snapshots.Count + snapshot) * 1000);
+                            afterSnapshot.Add(firstAfterSnapshot);
                         }
                         break;
                 }
@@ -105,7 +111,7 @@ internal static class ReplayPhaseProfile
         {
             source.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-        return new Result(cpu, bytes, steps, engine.EventsApplied,
+        return new Result(cpu, bytes, steps, afterSnapshot, engine.EventsApplied,
             GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2, payloads.CellsReused, payloads.CellsFormatted);
 
         double Snapshot()
@@ -115,6 +121,7 @@ internal static class ReplayPhaseProfile
             spare = latest;
             latest = next;
             sinceSnapshot = 0;
+            snapshotSinceStep = true;
             double seconds = Add(Phase.Snapshot, mark);
             // Counted in the source phase: handing the batches back is the source's side of the pool.
             mark = Mark();
