@@ -320,10 +320,7 @@ public sealed partial class BigOrderBook
         _slab = [];
         _slabUsed = 0;
         _freeBlocks = -1;
-        _suffix = default;
-        _suffixStart = Buckets;
-        _scanLow = _scanHigh = -1;
-        _scannedCount = 0;
+        ForgetKeptQuery();
         for (int i = 0; i < Count; i++)
         {
             int b = BucketOf(ClassSize(i));
@@ -404,10 +401,7 @@ public sealed partial class BigOrderBook
             _slabUsed = 0;
             _freeBlocks = -1;
         }
-        _suffix = default;
-        _suffixStart = Buckets;
-        _scanLow = _scanHigh = -1;
-        _scannedCount = 0;
+        ForgetKeptQuery();
     }
 
     /// <summary>

@@ -12,6 +12,15 @@ public sealed partial class BigOrderBook
     private SumRow _suffix;
     private int _suffixStart = Buckets;
 
+    // Drops the kept suffix and scan (the rows they were taken from are gone or rebuilt).
+    private void ForgetKeptQuery()
+    {
+        _suffix = default;
+        _suffixStart = Buckets;
+        _scanLow = _scanHigh = -1;
+        _scannedCount = 0;
+    }
+
     // The live orders of the buckets θ last fell in, [_scanLow, _scanHigh] (−1: none kept): a
     // copy of each one's size, side and sums, so the next query over the same buckets decides them without reading
     // the member lists and order rows (a chain of cache misses per symbol and minute). Any write
