@@ -5,7 +5,8 @@ namespace Sig.Factors.Intraday;
 
 /// <summary>
 /// Parent orders reconstructed from fills: per order its filled amount A, early amount E and
-/// the tick-log-return sums L and EL, kept in 32-byte rows in chunks of 64 behind an id → row
+/// the tick-log-return sums L and EL, kept in 16-byte rows of A and L in chunks of 64 (E and EL
+/// in a side table per chunk, made only for a chunk with an early fill) behind an id → row
 /// index (<see cref="OrderIndex"/>: array-indexed where the ids are dense, hashed otherwise).
 /// Amounts are exact integers (1/10000 CNY), and so are the moments of the classification
 /// sizes (n, Σs, Σs² in 128-bit integers), so θ = μ + k·σ is exact. L and EL are fixed-point
@@ -27,7 +28,7 @@ public sealed partial class BigOrderBook
     private const int Octaves = 63;
     private const int SubMask = (1 << SubBits) - 1;
     private const int Buckets = Octaves << SubBits;
-    // Rows per storage chunk (64 × 32 bytes): the unit a fork copies before writing. Rows never
+    // Rows per storage chunk (64 × 16 bytes): the unit a fork copies before writing. Rows never
     // move: growing adds a chunk instead of copying the table, and a fork shares the chunks.
     private const int ChunkShift = 6;
     private const int ChunkMask = (1 << ChunkShift) - 1;
@@ -39,13 +40,17 @@ public sealed partial class BigOrderBook
     private SubmittedOrderSizes _submitted;
     private readonly BigOrderSizing _sizing;
 
-    // Copy-on-write: every chunk of rows (with its column of submitted sizes) and the submitted
+    // Copy-on-write: every chunk of rows (with its early side table and its column of submitted sizes) and the submitted
     // sizes carry the generation of the book that may write them in place. A fork gives both books
     // new generations, so each copies a shared piece (and only that piece) before its first write.
     private long _generation = NewGeneration();
 
-    // One 32-byte row per order in fixed chunks: a fill touches one cache line per order.
+    // One 16-byte row per order in fixed chunks: a fill touches one cache line per order.
     private OrderRow[][] _chunks = [];
+    // Per chunk of rows, its rows' E and EL, or null while no row of the chunk has an early fill
+    // (every E and EL zero): only the first eighth of the session's bars fill early, so only the
+    // chunks made then carry one. Shared and copied together with its chunk of rows.
+    private EarlyRow[]?[] _earlyChunks = [];
     private long[] _chunkGeneration = [];
     // Per chunk, bit j: row j is a sell order; row j's size is a submitted one (else its filled
     // amount; Submitted mode only). Written once, when the row is made; each book has its own
@@ -67,6 +72,21 @@ public sealed partial class BigOrderBook
 
     // Pieces this book copied before writing them, and derived structures it rebuilt (tests).
     internal long RowChunkCopies { get; private set; }
+
+    // Chunks of rows that have an early side table (tests).
+    internal int EarlySideTables
+    {
+        get
+        {
+            int n = 0;
+            for (int c = 0; c < (Count + ChunkMask) >> ChunkShift; c++) if (_earlyChunks[c] is not null) n++;
+            return n;
+        }
+    }
+
+    // Whether this book and `other` hold the same early side table of row i's chunk (tests).
+    internal bool SharesEarlySideTable(BigOrderBook other, int i) =>
+        _earlyChunks[i >> ChunkShift] is { } side && ReferenceEquals(side, other._earlyChunks[i >> ChunkShift]);
     internal long DerivedRebuilds { get; private set; }
 
     // Ints of the member slab handed out so far (freed blocks included: they are reused first).
@@ -119,6 +139,26 @@ public sealed partial class BigOrderBook
 
     private ref OrderRow Row(int i) => ref _chunks[i >> ChunkShift][i & ChunkMask];
 
+    // Row i's four sums: its row and its early side (zero where its chunk has none).
+    private OrderSums SumsOf(int i)
+    {
+        ref readonly var o = ref Row(i);
+        var early = _earlyChunks[i >> ChunkShift] is { } side ? side[i & ChunkMask] : default;
+        return new OrderSums { Amount = o.Amount, Early = early.Early, LogRet = o.LogRet, EarlyActiveLogRet = early.EarlyActiveLogRet };
+    }
+
+    // Row i's early side for writing, after Writable(i) (which owns the chunk's side table): a
+    // side table is made at the chunk's first early fill.
+    private ref EarlyRow WritableEarly(int i) =>
+        ref (_earlyChunks[i >> ChunkShift] ??= new EarlyRow[1 << ChunkShift])[i & ChunkMask];
+
+    // Sets row i's early sums, after Writable(i); zero sums make no side table.
+    private void SetEarly(int i, long early, long earlyActive)
+    {
+        if (early == 0 && earlyActive == 0 && _earlyChunks[i >> ChunkShift] is null) return;
+        WritableEarly(i) = new EarlyRow { Early = early, EarlyActiveLogRet = earlyActive };
+    }
+
     private bool IsSell(int i) => (_sellBits[i >> ChunkShift] & (1UL << i)) != 0;
 
     // The filled amount, or the submitted size where the order has one (Submitted mode).
@@ -151,6 +191,12 @@ public sealed partial class BigOrderBook
         int used = Math.Min(1 << ChunkShift, Count - (c << ChunkShift));
         if (used > 0) _chunks[c].AsSpan(0, used).CopyTo(chunk);
         _chunks[c] = chunk;
+        if (_earlyChunks[c] is { } shared)
+        {
+            var side = new EarlyRow[1 << ChunkShift];
+            if (used > 0) shared.AsSpan(0, used).CopyTo(side);
+            _earlyChunks[c] = side;
+        }
         if (_sizeChunks is not null)
         {
             var sizes = new long[1 << ChunkShift];
@@ -201,8 +247,12 @@ public sealed partial class BigOrderBook
         if (sell) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
         long earlyDelta = early ? amount : 0, earlyActiveDelta = earlyAggressor ? logRet : 0;
         o.LogRet += logRet;
-        o.Early += earlyDelta;
-        o.EarlyActiveLogRet += earlyActiveDelta;
+        if (earlyDelta != 0 || earlyActiveDelta != 0)
+        {
+            ref var w = ref WritableEarly(i);
+            w.Early += earlyDelta;
+            w.EarlyActiveLogRet += earlyActiveDelta;
+        }
         int to = from;
         if (fromFills)
         {
@@ -216,10 +266,12 @@ public sealed partial class BigOrderBook
             AddToBucket(from, new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta));
             return;
         }
-        var old = new SumRow(before, sell ? 0 : o.Early - earlyDelta, sell ? o.Early - earlyDelta : 0, o.LogRet - logRet, o.EarlyActiveLogRet - earlyActiveDelta);
+        var now = SumsOf(i);
+        long earlyBefore = now.Early - earlyDelta;
+        var old = new SumRow(before, sell ? 0 : earlyBefore, sell ? earlyBefore : 0, now.LogRet - logRet, now.EarlyActiveLogRet - earlyActiveDelta);
         SubtractFromBucket(from, in old);
         Move(i, from, to);
-        AddToBucket(to, RowOf(in o, sell));
+        AddToBucket(to, RowOf(in now, sell));
     }
 
     // Every change of a bucket sum goes through these two: the bucket, its octave and the cached suffix.
@@ -241,7 +293,7 @@ public sealed partial class BigOrderBook
         ForgetScanOf(b);
     }
 
-    private static SumRow RowOf(in OrderRow o, bool sell) => sell
+    private static SumRow RowOf(in OrderSums o, bool sell) => sell
         ? new SumRow(o.Amount, 0, o.Early, o.LogRet, o.EarlyActiveLogRet)
         : new SumRow(o.Amount, o.Early, 0, o.LogRet, o.EarlyActiveLogRet);
 
@@ -251,8 +303,8 @@ public sealed partial class BigOrderBook
         if (!added) return i;
         Count++;
         if (i == _capacity) Grow(_capacity + 1);
-        ref var o = ref Writable(i);
-        o = default;
+        Writable(i) = default;
+        if (_earlyChunks[i >> ChunkShift] is { } side) side[i & ChunkMask] = default; // a reused chunk's row of an earlier day
         long submitted = 0;
         bool fromFills = _sizing == BigOrderSizing.Filled || !_submitted.TryGet(orderId, sell, out submitted);
         SetKind(i, sell, !fromFills, submitted);
@@ -325,7 +377,7 @@ public sealed partial class BigOrderBook
         {
             int b = BucketOf(ClassSize(i));
             Append(b, i);
-            AddToBucket(b, RowOf(in Row(i), IsSell(i)));
+            AddToBucket(b, RowOf(SumsOf(i), IsSell(i)));
         }
         DerivedRebuilds++;
     }
@@ -366,6 +418,7 @@ public sealed partial class BigOrderBook
         {
             int length = Math.Max(chunks, Math.Max(4, _chunks.Length * 2));
             Array.Resize(ref _chunks, length);
+            Array.Resize(ref _earlyChunks, length);
             Array.Resize(ref _chunkGeneration, length);
             Array.Resize(ref _sellBits, length);
             if (_submittedBits is not null) Array.Resize(ref _submittedBits, length);
@@ -376,6 +429,7 @@ public sealed partial class BigOrderBook
             {
                 // A spare chunk another book shares is left to it: its rows would be overwritten anyway.
                 _chunks[c] = NewChunk();
+                _earlyChunks[c] = null;
                 if (_sizeChunks is not null) _sizeChunks[c] = new long[1 << ChunkShift];
                 _chunkGeneration[c] = _generation;
             }
@@ -406,7 +460,7 @@ public sealed partial class BigOrderBook
 
     /// <summary>
     /// An equal, independent book that shares every chunk of rows with this one until either
-    /// writes it: a fork costs the chunk directory (one reference and two bit masks per 64 rows),
+    /// writes it: a fork costs the chunk directory (two references and two bit masks per 64 rows),
     /// and afterwards each book copies a chunk of rows, an index page or the submitted sizes before
     /// its first write to it. The bucket sums and member lists (derived from the rows) are handed
     /// to the fork, not copied: the fork is the book meant to go on (a shard's live state; the
@@ -421,9 +475,11 @@ public sealed partial class BigOrderBook
         int chunks = (Count + ChunkMask) >> ChunkShift;
         int length = Math.Max(chunks, 4);
         c._chunks = new OrderRow[length][];
+        c._earlyChunks = new EarlyRow[length][];
         c._chunkGeneration = new long[length];
         c._sellBits = new ulong[length];
         Array.Copy(_chunks, c._chunks, chunks);
+        Array.Copy(_earlyChunks, c._earlyChunks, chunks);
         Array.Copy(_sellBits, c._sellBits, chunks);
         if (_sizeChunks is not null)
         {

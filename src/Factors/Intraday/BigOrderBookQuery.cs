@@ -55,7 +55,7 @@ public sealed partial class BigOrderBook
         for (int j = 0; j < _scannedCount; j++)
         {
             ref readonly var o = ref _scanned[j];
-            if (theta.IsBig(o.ClassSize)) AddOrder(in o.Row, o.IsSell, ref r);
+            if (theta.IsBig(o.ClassSize)) AddOrder(in o.Sums, o.IsSell, ref r);
         }
         // Above highBucket every order is big: the cached suffix, moved to highBucket + 1.
         SuffixFrom(highBucket + 1).AddTo(ref r);
@@ -76,7 +76,7 @@ public sealed partial class BigOrderBook
     {
         var r = new BigOrderSums();
         for (int i = 0; i < Count; i++)
-            if (BucketOf(ClassSize(i)) >= bucket) AddOrder(in Row(i), IsSell(i), ref r);
+            if (BucketOf(ClassSize(i)) >= bucket) AddOrder(SumsOf(i), IsSell(i), ref r);
         return r;
     }
 
@@ -85,7 +85,7 @@ public sealed partial class BigOrderBook
     {
         var r = new BigOrderSums();
         for (int i = 0; i < Count; i++)
-            if (theta.IsBig(ClassSize(i))) AddOrder(in Row(i), IsSell(i), ref r);
+            if (theta.IsBig(ClassSize(i))) AddOrder(SumsOf(i), IsSell(i), ref r);
         return r;
     }
 
@@ -116,7 +116,7 @@ public sealed partial class BigOrderBook
         }
     }
 
-    private static void AddOrder(in OrderRow o, bool sell, ref BigOrderSums r)
+    private static void AddOrder(in OrderSums o, bool sell, ref BigOrderSums r)
     {
         r.Amount += o.Amount;
         if (sell) r.EarlySell += o.Early; else r.EarlyBuy += o.Early;
@@ -149,7 +149,7 @@ public sealed partial class BigOrderBook
                     if (count == _scanned.Length) Array.Resize(ref _scanned, Math.Max(4, 2 * count));
                     ref var kept = ref _scanned[count++];
                     kept.ClassSize = size;
-                    kept.Row = row;
+                    kept.Sums = SumsOf(i);
                     kept.IsSell = IsSell(i);
                 }
         }

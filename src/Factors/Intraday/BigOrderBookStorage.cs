@@ -3,20 +3,35 @@ namespace Sig.Factors.Intraday;
 // The book's storage pieces: order rows, octaves of bucket sums, the member-list slab, sum rows.
 public sealed partial class BigOrderBook
 {
-    // One parent order's sums: filled amount A, early amount E (by its side), L, EL (fixed point),
-    // 32 bytes. The side and whether the size is a submitted one are bits per chunk of rows
-    // (_sellBits, _submittedBits), the submitted size a column beside the rows (Submitted mode
-    // only), and the bucket is BucketOf(size): no other order's row is ever named here.
+    // One parent order's row: filled amount A and L (fixed point), 16 bytes. Its early sums live
+    // in a side table (EarlyRow) that exists only for chunks with an early fill. The side and
+    // whether the size is a submitted one are bits per chunk of rows (_sellBits, _submittedBits),
+    // the submitted size a column beside the rows (Submitted mode only), and the bucket is
+    // BucketOf(size): no other order's row is ever named here.
     private struct OrderRow
+    {
+        public long Amount, LogRet;
+    }
+
+    // One order's early amount E (by its side) and EL: non-zero only for an order filled in the
+    // first bars of the session, which are the first rows of the day (rows are made in order of
+    // first fill), so most chunks of rows never get a side table.
+    private struct EarlyRow
+    {
+        public long Early, EarlyActiveLogRet;
+    }
+
+    // One order's four sums together (a row and its early side), as read.
+    private struct OrderSums
     {
         public long Amount, Early, LogRet, EarlyActiveLogRet;
     }
 
-    // An order's row with what the kept scan needs to decide it against θ and add it: a copy.
+    // An order's sums with what the kept scan needs to decide it against θ and add it: a copy.
     private struct KeptOrder
     {
         public long ClassSize;
-        public OrderRow Row;
+        public OrderSums Sums;
         public bool IsSell;
     }
 

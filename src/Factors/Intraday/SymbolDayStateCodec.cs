@@ -132,7 +132,7 @@ public sealed partial class BigOrderBook
         _index.WriteTo(w, n);
         for (int i = 0; i < n; i++)
         {
-            ref readonly var o = ref Row(i);
+            var o = SumsOf(i);
             w.WriteVar(o.Amount); w.WriteVar(o.Early); w.WriteVar(o.LogRet); w.WriteVar(o.EarlyActiveLogRet); w.WriteVar(ClassSize(i));
             w.Write((byte)((IsSell(i) ? 1 : 0) | (HasSubmittedSize(i) ? 0 : 2)));
         }
@@ -150,8 +150,9 @@ public sealed partial class BigOrderBook
         Count = n;
         for (int i = 0; i < n; i++)
         {
-            ref var o = ref Writable(i);
-            o = new OrderRow { Amount = r.ReadVar(), Early = r.ReadVar(), LogRet = r.ReadVar(), EarlyActiveLogRet = r.ReadVar() };
+            var o = new OrderSums { Amount = r.ReadVar(), Early = r.ReadVar(), LogRet = r.ReadVar(), EarlyActiveLogRet = r.ReadVar() };
+            Writable(i) = new OrderRow { Amount = o.Amount, LogRet = o.LogRet };
+            SetEarly(i, o.Early, o.EarlyActiveLogRet);
             long size = r.ReadVar();
             byte flags = r.ReadByte();
             bool sell = (flags & 1) != 0, fromFills = (flags & 2) != 0;

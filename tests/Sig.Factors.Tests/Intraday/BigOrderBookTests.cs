@@ -112,7 +112,7 @@ public class BigOrderBookTests
         Assert.Equal(count, copy.Count);
     }
 
-    private static void AssertEqualBooks(BigOrderBook expected, BigOrderBook actual)
+    internal static void AssertEqualBooks(BigOrderBook expected, BigOrderBook actual)
     {
         Assert.Equal(expected.Count, actual.Count);
         Assert.Equal(expected.SizeSum, actual.SizeSum);
@@ -128,7 +128,7 @@ public class BigOrderBookTests
     }
 
     // What a book answers: its moments and the big-order sums at a few θ (integers: comparable exactly).
-    private static string Image(BigOrderBook book) =>
+    internal static string Image(BigOrderBook book) =>
         $"{book.Count} {book.SizeSum} {book.SizeSquareSum} {book.BuyAmountSquareSum} {book.SellAmountSquareSum} " + string.Join(" ",
             new[] { -0.5, 0.0, 1.0, 2.5 }.Select(k => book.SumBig(new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, k, 0))));
 
