@@ -340,31 +340,6 @@ public sealed partial class BigOrderBook
         Append(to, i);
     }
 
-    private const int MinStaleToCompact = 16;
-
-    // Rewrites bucket b's list with its live entries only; its blocks go to the free chain first.
-    private void Compact(int b, int exclude)
-    {
-        ref var list = ref OctaveOf(b).Lists[b & SubMask];
-        var live = System.Buffers.ArrayPool<int>.Shared.Rent(list.Count);
-        int n = 0;
-        for (int block = list.Tail, inBlock = (list.Count - 1) % BlockEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = BlockEntries)
-        {
-            for (int k = 0; k < inBlock; k++)
-            {
-                int i = _slab[block + 1 + k];
-                if (i != exclude && BucketOf(ClassSize(i)) == b) live[n++] = i;
-            }
-            int older = _slab[block];
-            _slab[block] = _freeBlocks;
-            _freeBlocks = block;
-            block = older;
-        }
-        list = default;
-        for (int k = 0; k < n; k++) Append(b, live[k]);
-        System.Buffers.ArrayPool<int>.Shared.Return(live);
-    }
-
     // Builds the bucket sums and member lists from the rows (after a fork took them over, or a decode).
     private void RebuildDerived()
     {
@@ -380,25 +355,6 @@ public sealed partial class BigOrderBook
             AddToBucket(b, RowOf(SumsOf(i), IsSell(i)));
         }
         DerivedRebuilds++;
-    }
-
-    /// <summary>The rows listed live in bucket <paramref name="bucket"/>, ascending (tests).</summary>
-    internal int[] MembersOf(int bucket)
-    {
-        if (_octaves is null) RebuildDerived();
-        var rows = new List<int>();
-        if (_octaves![bucket >> SubBits] is { } oct)
-        {
-            var list = oct.Lists[bucket & SubMask];
-            for (int block = list.Tail, inBlock = (list.Count - 1) % BlockEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = BlockEntries, block = _slab[block])
-                for (int k = 0; k < inBlock; k++)
-                {
-                    int i = _slab[block + 1 + k];
-                    if (BucketOf(ClassSize(i)) == bucket) rows.Add(i);
-                }
-        }
-        rows.Sort();
-        return [.. rows];
     }
 
     /// <summary>Bucket of a size: 8 per power of two, monotone in the size (sizes ≤ 1 share bucket 0).</summary>
