@@ -184,7 +184,8 @@ public sealed class LiveSessionTests : IAsyncLifetime
                 await PublishAsync(nats, _subjects.MdTrade(sym), Trade(sym, time, ++seq, price: $"10.{seq % 90 + 10:00}", volume: 100 * (seq % 7 + 1)), ++id);
         await PublishAsync(nats, _subjects.MdClock, Clock(150000001), ++id);
 
-        // The observer is slow, so minutes are published while queries are being answered.
+        // The observer is slow, so minutes are published while queries are being answered
+        // (wall-clock ok: the pause only makes overlap likely; the assertions hold for any interleaving).
         var running = Session(stopAfterClose: true, _ => Thread.Sleep(3)).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token);
         var answers = new List<byte[]>();
         for (int k = 0; !running.IsCompleted; k++)
@@ -197,7 +198,7 @@ public sealed class LiveSessionTests : IAsyncLifetime
             }
             catch (NatsNoRespondersException)
             {
-                await Task.Delay(5); // the session has not subscribed yet, or has stopped
+                await Task.Delay(5); // wall-clock ok: the session has not subscribed yet, or has stopped; ask again
             }
             catch (NatsNoReplyException)
             {
