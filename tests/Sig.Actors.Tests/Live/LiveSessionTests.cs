@@ -186,7 +186,7 @@ public sealed class LiveSessionTests : IAsyncLifetime
 
         // The observer is slow, so minutes are published while queries are being answered
         // (wall-clock ok: the pause only makes overlap likely; the assertions hold for any interleaving).
-        var running = Session(stopAfterClose: true, _ => Thread.Sleep(3)).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token);
+        var running = Session(stopAfterClose: true, _ => Thread.Sleep(3)).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token); // wall-clock ok: see above
         var answers = new List<byte[]>();
         for (int k = 0; !running.IsCompleted; k++)
         {
