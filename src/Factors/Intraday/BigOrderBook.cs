@@ -69,6 +69,9 @@ public sealed partial class BigOrderBook
     private int[] _slab = [];
     private int _slabUsed;
     private int _freeBlocks = -1; // a chain of free blocks through their first int
+    // Whether the slab's entries are 32-bit row numbers; false (16-bit) while every row number
+    // fits in 16 bits, i.e. the book has at most 65,536 rows (see WidenMembers).
+    private bool _wideMembers;
 
     // Pieces this book copied before writing them, and derived structures it rebuilt (tests).
     internal long RowChunkCopies { get; private set; }
@@ -231,17 +234,18 @@ public sealed partial class BigOrderBook
     {
         if (_octaves is null) RebuildDerived();
         if (buyOrderId > 0)
-            AddToOrder(IndexOf(buyOrderId, false), amount, logReturn, early, early && aggressor == (byte)'B');
+            AddToOrder(IndexOf(buyOrderId, false, out bool listed), listed, amount, logReturn, early, early && aggressor == (byte)'B');
         if (sellOrderId > 0)
-            AddToOrder(IndexOf(sellOrderId, true), amount, logReturn, early, early && aggressor == (byte)'S');
+            AddToOrder(IndexOf(sellOrderId, true, out bool listed), listed, amount, logReturn, early, early && aggressor == (byte)'S');
     }
 
-    private void AddToOrder(int i, long amount, long logRet, bool early, bool earlyAggressor)
+    // `listed`: row i is in a member list already (false only for an order its first fill just
+    // made, sized by fills: it joins the bucket of its first fill's amount, never bucket 0's).
+    private void AddToOrder(int i, bool listed, long amount, long logRet, bool early, bool earlyAggressor)
     {
         bool sell = IsSell(i), fromFills = !HasSubmittedSize(i);
         ref var o = ref Writable(i);
         long before = o.Amount, after = before + amount;
-        int from = fromFills ? BucketOf(before) : -1;
         o.Amount = after;
         Int128 sqDelta = (Int128)amount * (2 * (Int128)before + amount);
         if (sell) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
@@ -253,13 +257,21 @@ public sealed partial class BigOrderBook
             w.Early += earlyDelta;
             w.EarlyActiveLogRet += earlyActiveDelta;
         }
-        int to = from;
+        int to;
         if (fromFills)
         {
             SetSize(before, after);
             to = BucketOf(after);
         }
-        else from = to = BucketOf(_sizeChunks![i >> ChunkShift][i & ChunkMask]);
+        else to = BucketOf(_sizeChunks![i >> ChunkShift][i & ChunkMask]);
+        if (!listed)
+        {
+            // A new order's first fill: its sums were zero, so the increments are its sums.
+            Append(to, i);
+            AddToBucket(to, new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta));
+            return;
+        }
+        int from = fromFills ? BucketOf(before) : to;
         if (from == to)
         {
             // Same bucket: only the increments move its and its octave's sums.
@@ -297,10 +309,15 @@ public sealed partial class BigOrderBook
         ? new SumRow(o.Amount, 0, o.Early, o.LogRet, o.EarlyActiveLogRet)
         : new SumRow(o.Amount, o.Early, 0, o.LogRet, o.EarlyActiveLogRet);
 
-    private int IndexOf(long orderId, bool sell)
+    // Row of an order, made at its first fill. A new order sized by its fills is not listed yet
+    // (listed = false): its size is 0 until the fill is added, and listing it in bucket 0 would
+    // leave a stale entry there at once (every order's first fill moves it up).
+    private int IndexOf(long orderId, bool sell, out bool listed)
     {
         int i = _index.GetOrAdd(orderId, sell, out bool added);
+        listed = !added;
         if (!added) return i;
+        if (i > ushort.MaxValue && !_wideMembers) WidenMembers();
         Count++;
         if (i == _capacity) Grow(_capacity + 1);
         Writable(i) = default;
@@ -308,8 +325,10 @@ public sealed partial class BigOrderBook
         long submitted = 0;
         bool fromFills = _sizing == BigOrderSizing.Filled || !_submitted.TryGet(orderId, sell, out submitted);
         SetKind(i, sell, !fromFills, submitted);
-        if (!fromFills) SetSize(0, submitted);
-        Append(BucketOf(fromFills ? 0 : submitted), i);
+        if (fromFills) return i;
+        SetSize(0, submitted);
+        Append(BucketOf(submitted), i);
+        listed = true;
         return i;
     }
 
@@ -347,6 +366,7 @@ public sealed partial class BigOrderBook
         _slab = [];
         _slabUsed = 0;
         _freeBlocks = -1;
+        _wideMembers = Count > ushort.MaxValue + 1;
         ForgetKeptQuery();
         for (int i = 0; i < Count; i++)
         {
@@ -410,6 +430,7 @@ public sealed partial class BigOrderBook
             foreach (var oct in _octaves) oct?.Clear(); // octaves and the slab are this book's own: kept for reuse
             _slabUsed = 0;
             _freeBlocks = -1;
+            _wideMembers = false;
         }
         ForgetKeptQuery();
     }
@@ -455,7 +476,7 @@ public sealed partial class BigOrderBook
             return c;
         }
         // The derived structures and the query's kept values move to the fork.
-        c._octaves = _octaves; c._slab = _slab; c._slabUsed = _slabUsed; c._freeBlocks = _freeBlocks;
+        c._octaves = _octaves; c._slab = _slab; c._slabUsed = _slabUsed; c._freeBlocks = _freeBlocks; c._wideMembers = _wideMembers;
         c._suffix = _suffix; c._suffixStart = _suffixStart;
         c._scanned = _scanned; c._scannedCount = _scannedCount; c._scanLow = _scanLow; c._scanHigh = _scanHigh;
         _octaves = null;

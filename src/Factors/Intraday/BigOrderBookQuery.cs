@@ -132,20 +132,13 @@ public sealed partial class BigOrderBook
         {
             if (_octaves![b >> SubBits] is not { } oct) continue;
             var list = oct.Lists[b & SubMask];
-            // The sizes of bucket b are [first, first + width) from octave 3 up (unsigned difference:
-            // exact at the top octave), so BucketOf's Log2 per order is not needed there; below
-            // (sizes under 8, one size or none per bucket, and every size ≤ 1 in bucket 0) it is.
-            bool range = b >= 3 << SubBits;
-            int shift = (b >> SubBits) - SubBits;
-            long first = range ? ((long)(1 << SubBits) + (b & SubMask)) << shift : 0;
-            ulong width = range ? 1UL << shift : 0;
-            for (int block = list.Tail, inBlock = (list.Count - 1) % BlockEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = BlockEntries, block = _slab[block])
+            var bucket = new BucketSpan(b);
+            for (int block = list.Tail, inBlock = EntriesInNewest(list.Count), left = list.Count; left > 0; left -= inBlock, inBlock = EntriesPerBlock, block = _slab[block])
                 for (int k = 0; k < inBlock; k++)
                 {
-                    int i = _slab[block + 1 + k];
-                    ref readonly var row = ref Row(i);
-                    long size = _submittedBits is null ? row.Amount : ClassSize(i);
-                    if (range ? (ulong)(size - first) >= width : BucketOf(size) != b) continue; // stale: the order moved up
+                    int i = EntryAt(block, k);
+                    long size = _submittedBits is null ? Row(i).Amount : ClassSize(i);
+                    if (!bucket.Holds(size)) continue; // stale: the order moved up
                     if (count == _scanned.Length) Array.Resize(ref _scanned, Math.Max(4, 2 * count));
                     ref var kept = ref _scanned[count++];
                     kept.ClassSize = size;

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Sig.Factors.Intraday;
 
 // The book's storage pieces: order rows, octaves of bucket sums, the member-list slab, sum rows.
@@ -56,9 +58,11 @@ public sealed partial class BigOrderBook
     private struct OctaveLists { private BucketList _first; }
 
     // One bucket's member list: blocks of the book's member slab, newest first. A block is
-    // BlockInts ints: the offset of the previous (older) block, then BlockEntries row numbers.
-    // Entries whose row's size lies in another bucket are stale (the order moved up); Compact
-    // drops them. The order of entries never reaches a result (sums are exact integers).
+    // BlockInts ints: the offset of the previous (older) block, then the row numbers, 14 of 16
+    // bits while the book has at most 65,536 rows (_wideMembers false), else 7 of 32 bits; only
+    // the newest block may be partly filled. Entries whose row's size lies in another bucket are
+    // stale (the order moved up); Compact drops them. The order of entries never reaches a
+    // result (sums are exact integers).
     private struct BucketList
     {
         public int Tail;  // slab offset of the newest block (meaningful when Count > 0)
@@ -67,22 +71,73 @@ public sealed partial class BigOrderBook
     }
 
     private const int BlockInts = 8;
-    private const int BlockEntries = BlockInts - 1;
+    private const int WideEntries = BlockInts - 1;
+    private const int NarrowEntries = 2 * WideEntries;
+
+    // Entries a block holds, and those in the newest block of a list of `count` (> 0) entries.
+    private int EntriesPerBlock => _wideMembers ? WideEntries : NarrowEntries;
+
+    private int EntriesInNewest(int count) => _wideMembers ? (count - 1) % WideEntries + 1 : (count - 1) % NarrowEntries + 1;
+
+    // Entry k of the block at `block`: 16-bit entries sit in the block's last seven ints, two per int.
+    private int EntryAt(int block, int k) =>
+        _wideMembers ? _slab[block + 1 + k] : MemoryMarshal.Cast<int, ushort>(_slab.AsSpan())[2 * (block + 1) + k];
+
+    private void SetEntry(int block, int k, int i)
+    {
+        if (_wideMembers) _slab[block + 1 + k] = i;
+        else MemoryMarshal.Cast<int, ushort>(_slab.AsSpan())[2 * (block + 1) + k] = checked((ushort)i);
+    }
 
     // Bucket membership: row i joins bucket b's list (its size already lies in b).
     private void Append(int b, int i)
     {
         ForgetScanOf(b);
-        ref var list = ref OctaveOf(b).Lists[b & SubMask];
-        int j = list.Count % BlockEntries;
+        AppendTo(ref OctaveOf(b).Lists[b & SubMask], i);
+    }
+
+    private void AppendTo(ref BucketList list, int i)
+    {
+        int j = _wideMembers ? list.Count % WideEntries : list.Count % NarrowEntries;
         if (j == 0)
         {
             int block = NewBlock();
             _slab[block] = list.Count == 0 ? -1 : list.Tail;
             list.Tail = block;
         }
-        _slab[list.Tail + 1 + j] = i;
+        SetEntry(list.Tail, j, i);
         list.Count++;
+    }
+
+    // The book's 65,537th row is about to be made: its number does not fit in 16 bits. Every list
+    // is copied entry for entry, stale ones and their counts included, into a new slab of 32-bit
+    // entries (once per book and day; the day reset goes back to 16 bits). Row numbers, bucket
+    // sums and the kept query do not change.
+    private void WidenMembers()
+    {
+        var narrow = _slab;
+        _slab = [];
+        _slabUsed = 0;
+        _freeBlocks = -1;
+        _wideMembers = true;
+        var entries = MemoryMarshal.Cast<int, ushort>(narrow.AsSpan());
+        var rows = new List<int>();
+        foreach (var oct in _octaves!)
+        {
+            if (oct is null) continue;
+            for (int b = 0; b <= SubMask; b++)
+            {
+                ref var list = ref oct.Lists[b];
+                if (list.Count == 0) continue;
+                rows.Clear();
+                for (int block = list.Tail, inBlock = (list.Count - 1) % NarrowEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = NarrowEntries, block = narrow[block])
+                    for (int k = 0; k < inBlock; k++) rows.Add(entries[2 * (block + 1) + k]);
+                int stale = list.Stale;
+                list = default;
+                foreach (int i in rows) AppendTo(ref list, i);
+                list.Stale = stale;
+            }
+        }
     }
 
     // A block of the member slab: a freed one, else the next unused one (the slab doubles when full;
@@ -133,28 +188,85 @@ public sealed partial class BigOrderBook
 
     private const int MinStaleToCompact = 16;
 
-    // Rewrites bucket b's list with its live entries only; its blocks go to the free chain first.
+    // Rewrites bucket b's list with its live entries only, in its own blocks: they are written
+    // from the newest block on, in the chain's order, so a write never overtakes the read (it is
+    // at most as far from the start of the chain as the entry just read); the blocks left over go
+    // to the free chain, and the links of the blocks kept are reversed so that the last one
+    // written, the only partly filled one, is the newest.
     private void Compact(int b, int exclude)
     {
         ref var list = ref OctaveOf(b).Lists[b & SubMask];
-        var live = System.Buffers.ArrayPool<int>.Shared.Rent(list.Count);
-        int n = 0;
-        for (int block = list.Tail, inBlock = (list.Count - 1) % BlockEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = BlockEntries)
-        {
+        if (list.Count == 0) return;
+        var bucket = new BucketSpan(b);
+        int perBlock = EntriesPerBlock, kept = 0, write = list.Tail, inWrite = 0;
+        for (int block = list.Tail, inBlock = EntriesInNewest(list.Count), left = list.Count; left > 0; left -= inBlock, inBlock = perBlock, block = _slab[block])
             for (int k = 0; k < inBlock; k++)
             {
-                int i = _slab[block + 1 + k];
-                if (i != exclude && BucketOf(ClassSize(i)) == b) live[n++] = i;
+                int i = EntryAt(block, k);
+                if (i == exclude || !bucket.Holds(ClassSize(i))) continue;
+                if (inWrite == perBlock)
+                {
+                    write = _slab[write];
+                    inWrite = 0;
+                }
+                SetEntry(write, inWrite++, i);
+                kept++;
             }
-            int older = _slab[block];
-            _slab[block] = _freeBlocks;
-            _freeBlocks = block;
-            block = older;
+        int rest = kept == 0 ? list.Tail : _slab[write];
+        while (rest >= 0)
+        {
+            int older = _slab[rest];
+            _slab[rest] = _freeBlocks;
+            _freeBlocks = rest;
+            rest = older;
         }
-        list = default;
-        for (int k = 0; k < n; k++) Append(b, live[k]);
-        System.Buffers.ArrayPool<int>.Shared.Return(live);
+        if (kept > 0)
+        {
+            int newer = -1;
+            for (int block = list.Tail; ; )
+            {
+                int older = _slab[block];
+                _slab[block] = newer;
+                if (block == write) break;
+                newer = block;
+                block = older;
+            }
+        }
+        list = new BucketList { Tail = write, Count = kept };
+        ForgetScanOf(b);
     }
+
+    // The sizes of one bucket, to tell its live entries from stale ones. From octave 3 up a bucket
+    // is [first, first + width) (unsigned difference: exact at the top octave), so BucketOf's Log2
+    // per order is not needed there; below (sizes under 8, one size or none per bucket, and every
+    // size ≤ 1 in bucket 0) it is.
+    private readonly struct BucketSpan
+    {
+        private readonly int _bucket;
+        private readonly long _first;
+        private readonly ulong _width;
+
+        public BucketSpan(int b)
+        {
+            _bucket = b;
+            if (b < 3 << SubBits) return;
+            int shift = (b >> SubBits) - SubBits;
+            _first = ((long)(1 << SubBits) + (b & SubMask)) << shift;
+            _width = 1UL << shift;
+        }
+
+        public bool Holds(long size) => _width != 0 ? (ulong)(size - _first) < _width : BucketOf(size) == _bucket;
+    }
+
+    /// <summary>Entries of bucket <paramref name="bucket"/>'s list, stale ones included, and the stale ones (tests).</summary>
+    internal (int Entries, int Stale) ListOf(int bucket)
+    {
+        if (_octaves is null) RebuildDerived();
+        return _octaves![bucket >> SubBits] is { } oct ? (oct.Lists[bucket & SubMask].Count, oct.Lists[bucket & SubMask].Stale) : (0, 0);
+    }
+
+    /// <summary>Whether the member lists hold 32-bit row numbers (tests).</summary>
+    internal bool WideMembers => _wideMembers;
 
     /// <summary>The rows listed live in bucket <paramref name="bucket"/>, ascending (tests).</summary>
     internal int[] MembersOf(int bucket)
@@ -164,10 +276,10 @@ public sealed partial class BigOrderBook
         if (_octaves![bucket >> SubBits] is { } oct)
         {
             var list = oct.Lists[bucket & SubMask];
-            for (int block = list.Tail, inBlock = (list.Count - 1) % BlockEntries + 1, left = list.Count; left > 0; left -= inBlock, inBlock = BlockEntries, block = _slab[block])
+            for (int block = list.Tail, inBlock = EntriesInNewest(list.Count), left = list.Count; left > 0; left -= inBlock, inBlock = EntriesPerBlock, block = _slab[block])
                 for (int k = 0; k < inBlock; k++)
                 {
-                    int i = _slab[block + 1 + k];
+                    int i = EntryAt(block, k);
                     if (BucketOf(ClassSize(i)) == bucket) rows.Add(i);
                 }
         }

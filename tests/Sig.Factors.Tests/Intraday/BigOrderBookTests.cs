@@ -194,7 +194,7 @@ public class BigOrderBookTests
     }
 
     // Every bucket lists exactly the orders whose classification size falls in it, each once.
-    private static void AssertMembers(BigOrderBook book)
+    internal static void AssertMembers(BigOrderBook book)
     {
         var expected = Enumerable.Range(0, book.Count).GroupBy(i => BigOrderBook.BucketOf(book.ClassificationSizeOf(i)))
             .ToDictionary(g => g.Key, g => g.ToArray());
@@ -202,7 +202,7 @@ public class BigOrderBookTests
             Assert.Equal(expected.TryGetValue(b, out var rows) ? rows : [], book.MembersOf(b));
     }
 
-    private static string MembersImage(BigOrderBook book) =>
+    internal static string MembersImage(BigOrderBook book) =>
         string.Join(";", Enumerable.Range(0, 63 * 8).Select(b => string.Join(",", book.MembersOf(b))));
 
     // A book of `orders` buy orders with sizes spread over a few octaves (many orders per bucket).
@@ -361,10 +361,10 @@ public class BigOrderBookTests
             for (int k = 1; k <= 3000; k++)
                 book.AddFill(k, 0, rng.Next(1_000, 1 << round + 12), 1, false, (byte)'B');
         AssertMembers(book);
-        // Live entries need 3000 / 7 blocks; a list may hold as many stale entries as live ones (or 15)
-        // and a partly filled block, over the ~130 buckets reached. Never reusing blocks would take
-        // 8 ints per 7 of the ~36,000 entries appended.
-        Assert.InRange(book.MemberSlabInts, 8 * (3000 / 7), 8 * (2 * 3000 / 7 + 130 * 4));
+        // Live entries need 3000 / 14 blocks (16-bit entries, 14 per block of 8 ints); a list may hold
+        // as many stale entries as live ones (or 15) and a partly filled block, over the ~130 buckets
+        // reached. Never reusing blocks would take 8 ints per 14 of the ~33,000 entries appended.
+        Assert.InRange(book.MemberSlabInts, 8 * (3000 / 14), 8 * (2 * 3000 / 14 + 130 * 3));
         foreach (double k in new[] { -0.5, 0.0, 1.0, 2.5 })
         {
             var theta = new BigOrderThreshold(book.Count, book.SizeSum, book.SizeSquareSum, k, 0);
