@@ -13,7 +13,7 @@ namespace Sig.Factors.Intraday;
 /// integers (<see cref="LogScale"/> units per natural-log unit): every sum over them is exact and
 /// does not depend on the order fills arrived in or orders are visited in; it is rounded once
 /// when read. Classification is not stored: orders sit in buckets by size (8 per power of two)
-/// with per-bucket and per-octave sums of A, E (by side), L and EL and a cached sum of every
+/// with per-bucket sums of A, E (by side), L and EL and a cached sum of every
 /// bucket above the last query's θ, so "Σ over orders with s ≥ θ" is that suffix moved by the
 /// buckets θ crossed since plus a scan of the one or two buckets θ falls in, not a scan of every
 /// order. Rows are shared copy-on-write between forks; the bucket sums and member lists are
@@ -274,7 +274,7 @@ public sealed partial class BigOrderBook
         int from = fromFills ? BucketOf(before) : to;
         if (from == to)
         {
-            // Same bucket: only the increments move its and its octave's sums.
+            // Same bucket: only the increments move its sums.
             AddToBucket(from, new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta));
             return;
         }
@@ -286,21 +286,17 @@ public sealed partial class BigOrderBook
         AddToBucket(to, RowOf(in now, sell));
     }
 
-    // Every change of a bucket sum goes through these two: the bucket, its octave and the cached suffix.
+    // Every change of a bucket sum goes through these two: the bucket and the cached suffix.
     private void AddToBucket(int b, in SumRow d)
     {
-        var oct = OctaveOf(b);
-        oct.Sums[b & SubMask].Add(in d);
-        oct.Sums[SubMask + 1].Add(in d);
+        OctaveOf(b).Sums[b & SubMask].Add(in d);
         if (b >= _suffixStart) _suffix.Add(in d);
         ForgetScanOf(b);
     }
 
     private void SubtractFromBucket(int b, in SumRow d)
     {
-        var oct = OctaveOf(b);
-        oct.Sums[b & SubMask].Subtract(in d);
-        oct.Sums[SubMask + 1].Subtract(in d);
+        OctaveOf(b).Sums[b & SubMask].Subtract(in d);
         if (b >= _suffixStart) _suffix.Subtract(in d);
         ForgetScanOf(b);
     }

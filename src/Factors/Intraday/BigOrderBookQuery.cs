@@ -90,7 +90,7 @@ public sealed partial class BigOrderBook
     }
 
     // Moves the cached suffix to start at `start` (0..Buckets) by adding or subtracting the buckets
-    // between the two starts, whole octaves where the span covers them, and returns it.
+    // between the two starts, and returns it.
     private ref readonly SumRow SuffixFrom(int start)
     {
         int from = _suffixStart;
@@ -100,19 +100,23 @@ public sealed partial class BigOrderBook
         return ref _suffix;
     }
 
-    // Adds (or subtracts) the sums of buckets [lo, hi) to the cached suffix.
+    // Adds (or subtracts) the sums of buckets [lo, hi) to the cached suffix, skipping the octaves
+    // no order reached (a book's orders reach ≈ 14 of the 63: the first walk from the top after a
+    // rebuild adds ≈ 110 bucket sums; later ones, as θ moves, one or two).
     private void Walk(int lo, int hi, bool subtract)
     {
         for (int b = lo; b < hi;)
         {
-            var oct = _octaves![b >> SubBits];
-            bool whole = (b & SubMask) == 0 && b + SubMask < hi;
-            if (oct is not null)
+            if (_octaves![b >> SubBits] is not { } oct)
             {
-                ref readonly var sums = ref oct.Sums[whole ? SubMask + 1 : b & SubMask];
+                b += SubMask + 1 - (b & SubMask);
+                continue;
+            }
+            for (int end = Math.Min(hi, (b | SubMask) + 1); b < end; b++)
+            {
+                ref readonly var sums = ref oct.Sums[b & SubMask];
                 if (subtract) _suffix.Subtract(in sums); else _suffix.Add(in sums);
             }
-            b += whole || oct is null ? SubMask + 1 - (b & SubMask) : 1;
         }
     }
 

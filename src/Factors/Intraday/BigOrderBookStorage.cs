@@ -37,8 +37,8 @@ public sealed partial class BigOrderBook
         public bool IsSell;
     }
 
-    // The eight buckets of one power of two: their sums (index 0..7) and the octave's (index 8),
-    // and each bucket's member list. Owned by one book only (a fork takes it over, see Fork).
+    // The eight buckets of one power of two: their sums and member lists. (No octave sum: it made
+    // every fill write a second cache line, and only a query's first walk down from the top used it.) Owned by one book only (a fork takes it over, see Fork).
     private sealed class Octave
     {
         public OctaveSums Sums;
@@ -51,7 +51,7 @@ public sealed partial class BigOrderBook
         }
     }
 
-    [System.Runtime.CompilerServices.InlineArray((1 << SubBits) + 1)]
+    [System.Runtime.CompilerServices.InlineArray(1 << SubBits)]
     private struct OctaveSums { private SumRow _first; }
 
     [System.Runtime.CompilerServices.InlineArray(1 << SubBits)]
@@ -161,7 +161,7 @@ public sealed partial class BigOrderBook
         return block;
     }
 
-    // Sums of one bucket or octave (integers only: add and subtract are exact).
+    // Sums of one bucket (integers only: add and subtract are exact).
     private struct SumRow(long amount, long earlyBuy, long earlySell, Int128 logRet, Int128 earlyActive)
     {
         private long _amount = amount, _earlyBuy = earlyBuy, _earlySell = earlySell;
