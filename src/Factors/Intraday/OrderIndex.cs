@@ -42,14 +42,21 @@ public sealed partial class OrderIndex
 
     private static long s_tokens;
 
+    // Limits of a page this index holds the append right to: OwnAlone when nothing else has ever
+    // seen the page (it may be cleared and reused), OwnShared when another index sees it below its own limit.
+    private const int OwnAlone = int.MaxValue;
+    private const int OwnShared = int.MaxValue - 1;
+
     // Dense: the directory entry of page p covers ids [p·PageSize, (p+1)·PageSize) and is
     // _dir[p − _firstPage]; entries [0, _pageCount) are in use. A slot holds ((row − Base) << 1 | sell) + 1,
     // 0 = no order; values are only visible below the entry's Limit. A page is allocated at its
-    // first order (Base = that order's row), 16-bit until a row reaches Base + NarrowRows.
+    // first order (Base = that order's row), 16-bit until a row reaches Base + NarrowRows. A page
+    // is this index's own (it may write it in place) exactly when its Limit is OwnShared or OwnAlone:
+    // rows never come near either, so the one comparison a lookup makes covers own pages too.
     private PageRef[] _dir = [];
     private long _firstPage;
     private int _pageCount;
-    // The append right this index holds: pages and the map stamped with it are written in place.
+    // The append right this index holds to the map: a map stamped with it is written in place.
     private long _token = NewToken();
     // 16-bit pages no longer in use that nothing else sees (reused after Clear); made on first need.
     private Stack<ushort[]>? _free;
@@ -66,21 +73,20 @@ public sealed partial class OrderIndex
     private bool _startSparse;
     private int _countHint;
 
+    // 24 bytes, as many as the directory entry had before pages were relative and allocated lazily.
     private struct PageRef
     {
         // The slots: 16-bit (Narrow) or, once a row passed Base + NarrowRows, 32-bit (Wide); both null until the page's first order.
         public ushort[]? Narrow;
         public int[]? Wide;
-        // The append right this page may be written under; Limit is int.MaxValue exactly when it is this index's own.
-        public long Token;
         // The row of the page's first order: slots hold rows relative to it, so 16 bits last all day
         // wherever the orders of 1024 neighbouring ids first fill within NarrowRows rows of each other.
         public int Base;
+        // Rows at or above it are not this index's (another index added them in place); OwnShared or OwnAlone on its own pages.
         public int Limit;
-        // Nothing but this index has ever seen this page: it may be cleared and reused.
-        public bool Exclusive;
 
         public readonly bool Allocated => Narrow is not null || Wide is not null;
+        public readonly bool Own => Limit >= OwnShared;
 
         public readonly int ValueAt(int k) => Narrow is { } n ? n[k] : Wide is { } w ? w[k] : 0;
     }
@@ -164,8 +170,8 @@ public sealed partial class OrderIndex
                 else
                 {
                     int row = Count;
-                    if (!d.Allocated) d = new PageRef { Narrow = TakePage(), Token = _token, Base = row, Limit = int.MaxValue, Exclusive = true };
-                    else if (d.Token != _token) OwnPage(ref d);
+                    if (!d.Allocated) d = new PageRef { Narrow = TakePage(), Base = row, Limit = OwnAlone };
+                    else if (!d.Own) OwnPage(ref d);
                     if (d.Narrow is not null && row - d.Base >= NarrowRows) GoWide(ref d);
                     SeeId(orderId);
                     Count++;
@@ -213,7 +219,7 @@ public sealed partial class OrderIndex
     // Before the first add to a page another index may write: this index's own copy of what it sees.
     private void OwnPage(ref PageRef d)
     {
-        var own = new PageRef { Token = _token, Base = d.Base, Limit = int.MaxValue, Exclusive = true };
+        var own = new PageRef { Base = d.Base, Limit = OwnAlone };
         if (d.Narrow is not null) own.Narrow = TakePage();
         else own.Wide = new int[PageSize];
         CopyVisible(in d, ref own);
@@ -237,9 +243,9 @@ public sealed partial class OrderIndex
     // (other indexes sharing the 16-bit page keep it).
     private void GoWide(ref PageRef d)
     {
-        var wide = new PageRef { Wide = new int[PageSize], Token = _token, Base = d.Base, Limit = int.MaxValue, Exclusive = true };
+        var wide = new PageRef { Wide = new int[PageSize], Base = d.Base, Limit = OwnAlone };
         CopyVisible(in d, ref wide);
-        if (d.Exclusive) (_free ??= new Stack<ushort[]>()).Push(d.Narrow!);
+        if (d.Limit == OwnAlone) (_free ??= new Stack<ushort[]>()).Push(d.Narrow!);
         d = wide;
     }
 
@@ -317,7 +323,7 @@ public sealed partial class OrderIndex
     {
         for (int j = 0; j < _pageCount; j++)
         {
-            if (_dir[j].Exclusive && _dir[j].Narrow is { } page) (_free ??= new Stack<ushort[]>()).Push(page);
+            if (_dir[j].Limit == OwnAlone && _dir[j].Narrow is { } page) (_free ??= new Stack<ushort[]>()).Push(page);
             _dir[j] = default;
         }
         _pageCount = 0;
@@ -383,9 +389,13 @@ public sealed partial class OrderIndex
         for (int j = 0; j < _pageCount; j++)
         {
             ref var d = ref _dir[j];
-            d.Exclusive = false;
-            c._dir[j] = d;
-            if (d.Limit == int.MaxValue) d.Limit = Count;
+            if (!d.Own)
+            {
+                c._dir[j] = d;
+                continue;
+            }
+            c._dir[j] = d with { Limit = OwnShared };
+            d.Limit = Count;
         }
         if (_map is not null)
         {

@@ -366,4 +366,27 @@ public class OrderIndexTests
         Assert.Equal(0, restored.GetOrAdd(101, true, out _));
         Assert.Equal(0, restored.WidePages);
     }
+
+    [Fact]
+    public void A_fork_cleared_for_the_next_day_never_reuses_a_page_its_snapshot_sees()
+    {
+        var (snapshot, reference) = Fill(Enumerable.Range(0, 5000).Select(k => (Id: 1_000L + 2 * k, Sell: false)));
+        var live = snapshot.Fork();
+        live.GetOrAdd(1_001, true, out _); // written in place on a shared page
+        live.Clear();
+        // The next day's orders on the same ids: fresh pages, the snapshot's slots untouched.
+        var (next, nextReference) = (live, new Dictionary<(long, bool), int>());
+        for (int k = 0; k < 5000; k++) nextReference[(1_001L + 2 * k, true)] = next.GetOrAdd(1_001L + 2 * k, true, out _);
+        AssertSame(snapshot, reference);
+        AssertSame(next, nextReference);
+        Assert.False(snapshot.TryGet(1_001, true, out _));
+        // Pages only the cleared index saw are reused: once its free list has grown, a day allocates nothing.
+        for (int day = 0; day < 2; day++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            next.Clear();
+            for (int k = 0; k < 5000; k++) next.GetOrAdd(1_001L + 2 * k, true, out _);
+            if (day == 1) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
 }
