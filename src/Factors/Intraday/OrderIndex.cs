@@ -123,7 +123,8 @@ public sealed partial class OrderIndex
     /// order that is not its first fill) is a directory entry and a slot read without bounds checks
     /// (the page index is checked against <c>_pageCount</c>, which never exceeds the directory's
     /// length; a slot index is masked to a page, and every page is <see cref="PageSize"/> long).
-    /// Everything else — an add, a 32-bit page, a new page, the map — is <see cref="GetOrAddSlow"/>.
+    /// A new order on a 16-bit page of its own is <see cref="AddInPlace"/>; everything else — a
+    /// 32-bit page, a new or shared page, the map — is <see cref="GetOrAddSlow"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetOrAdd(long orderId, bool sell, out bool added)
@@ -134,16 +135,31 @@ public sealed partial class OrderIndex
             ref var d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dir), (nint)p);
             if (d.Narrow is { } page)
             {
-                int v = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), (nint)(orderId & PageMask)) - 1;
+                ref ushort slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), (nint)(orderId & PageMask));
+                int v = slot - 1;
                 int row = d.Base + (v >> 1);
                 if (v >= 0 && row < d.Limit && (v & 1) == (sell ? 1 : 0))
                 {
                     added = false;
                     return row;
                 }
+                if (v < 0 && d.Limit >= OwnShared) return AddInPlace(ref slot, d.Base, orderId, sell, out added);
             }
         }
         return GetOrAddSlow(orderId, sell, out added);
+    }
+
+    // A new order on a 16-bit page of this index's own: the slot is written in place unless the
+    // row is too far above the page's first for 16 bits.
+    private int AddInPlace(ref ushort slot, int pageBase, long orderId, bool sell, out bool added)
+    {
+        int row = Count;
+        if (row - pageBase >= NarrowRows) return GetOrAddSlow(orderId, sell, out added);
+        SeeId(orderId);
+        Count = row + 1;
+        slot = (ushort)(((row - pageBase) << 1 | (sell ? 1 : 0)) + 1);
+        added = true;
+        return row;
     }
 
     private int GetOrAddSlow(long orderId, bool sell, out bool added)
