@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Sig.Factors.Intraday;
 
@@ -7,9 +8,9 @@ namespace Sig.Factors.Intraday;
 /// …). Order ids that are dense within the symbol-day (SSE OrderNo; SZSE ApplSeqNum where one
 /// symbol fills most of its channel) are looked up by array index in pages of
 /// <see cref="PageSize"/> ids covering [low, high]: no hashing, rows of recent orders sit next to
-/// each other, and widening the range adds pages instead of moving the table. A slot is 16 bits
-/// while the day has fewer than <see cref="NarrowRows"/> orders (every page then becomes 32 bits,
-/// once). When the ids turn
+/// each other, and widening the range adds directory entries instead of moving the table. A page
+/// is allocated at its first order and holds rows relative to that order's row in 16 bits (a page
+/// whose rows spread wider than <see cref="NarrowRows"/> becomes 32 bits alone). When the ids turn
 /// out sparse (span above <see cref="MaxSpanPerOrder"/> slots per order, e.g. SZSE ids of a
 /// symbol among many in a channel), or a buy and a sell order share an id, or the day before
 /// was sparse (see <see cref="Clear"/>), the index uses an open-addressing map for the rest of the
@@ -32,7 +33,7 @@ public sealed partial class OrderIndex
     /// <summary>Ids per page of the dense table (2 KiB of 16-bit slots, 4 KiB of 32-bit ones).</summary>
     public const int PageSize = 1 << PageShift;
 
-    /// <summary>Orders a day may hold in 16-bit slots: (row &lt;&lt; 1 | sell) + 1 must fit.</summary>
+    /// <summary>Rows a 16-bit page holds above its first row: ((row − first) &lt;&lt; 1 | sell) + 1 must fit.</summary>
     public const int NarrowRows = ushort.MaxValue >> 1;
 
     private const int SlackSlots = 1 << 16;
@@ -41,14 +42,21 @@ public sealed partial class OrderIndex
 
     private static long s_tokens;
 
-    // Dense: _dir[p − _firstPage].Slots holds (row << 1 | sell) + 1 per id, 0 = no order; slot
-    // values are only visible below the entry's Limit. Entries [0, _pageCount) are in use. Every
-    // page is a ushort[] while !_wide, an int[] once _wide (read through Unsafe.As on that invariant).
+    // Limits of a page this index holds the append right to: OwnAlone when nothing else has ever
+    // seen the page (it may be cleared and reused), OwnShared when another index sees it below its own limit.
+    private const int OwnAlone = int.MaxValue;
+    private const int OwnShared = int.MaxValue - 1;
+
+    // Dense: the directory entry of page p covers ids [p·PageSize, (p+1)·PageSize) and is
+    // _dir[p − _firstPage]; entries [0, _pageCount) are in use. A slot holds ((row − Base) << 1 | sell) + 1,
+    // 0 = no order; values are only visible below the entry's Limit. A page is allocated at its
+    // first order (Base = that order's row), 16-bit until a row reaches Base + NarrowRows. A page
+    // is this index's own (it may write it in place) exactly when its Limit is OwnShared or OwnAlone:
+    // rows never come near either, so the one comparison a lookup makes covers own pages too.
     private PageRef[] _dir = [];
-    private bool _wide;
     private long _firstPage;
     private int _pageCount;
-    // The append right this index holds: pages and the map stamped with it are written in place.
+    // The append right this index holds to the map: a map stamped with it is written in place.
     private long _token = NewToken();
     // 16-bit pages no longer in use that nothing else sees (reused after Clear); made on first need.
     private Stack<ushort[]>? _free;
@@ -57,6 +65,7 @@ public sealed partial class OrderIndex
     private long _mapToken;
     private int _mapLimit;
     private bool _mapExclusive;
+    private bool _sparse;
     // The day's shape, for the next day: the id range seen and whether a buy and a sell order shared an id.
     private long _lowId = long.MaxValue, _highId;
     private bool _sidesShareIds;
@@ -64,70 +73,131 @@ public sealed partial class OrderIndex
     private bool _startSparse;
     private int _countHint;
 
+    // 24 bytes, as many as the directory entry had before pages were relative and allocated lazily.
     private struct PageRef
     {
-        public Array Slots;
-        // The append right this page may be written under; Limit is int.MaxValue exactly when it is this index's own.
-        public long Token;
+        // The slots: 16-bit (Narrow) or, once a row passed Base + NarrowRows, 32-bit (Wide); both null until the page's first order.
+        public ushort[]? Narrow;
+        public int[]? Wide;
+        // The row of the page's first order: slots hold rows relative to it, so 16 bits last all day
+        // wherever the orders of 1024 neighbouring ids first fill within NarrowRows rows of each other.
+        public int Base;
+        // Rows at or above it are not this index's (another index added them in place); OwnShared or OwnAlone on its own pages.
         public int Limit;
-        // Nothing but this index has ever seen this page: it may be cleared and reused.
-        public bool Exclusive;
+
+        public readonly bool Allocated => Narrow is not null || Wide is not null;
+        public readonly bool Own => Limit >= OwnShared;
+
+        public readonly int ValueAt(int k) => Narrow is { } n ? n[k] : Wide is { } w ? w[k] : 0;
     }
 
     /// <summary>Orders indexed.</summary>
     public int Count { get; private set; }
 
     /// <summary>True once the ids turned out sparse (the hash map is in use).</summary>
-    public bool IsSparse { get; private set; }
+    public bool IsSparse => _sparse;
 
-    /// <summary>Slots of the dense table in use (what a full copy moves), 0 when sparse.</summary>
-    public int DenseSpan => IsSparse ? 0 : _pageCount * PageSize;
+    /// <summary>Slots the dense directory covers (what the id range spans), 0 when sparse.</summary>
+    public int DenseSpan => _sparse ? 0 : _pageCount * PageSize;
 
-    // Pages this index copied before adding (tests bound it) and the map's slots (tests check the size hint).
+    // Pages this index copied before adding (tests bound it), the map's slots (tests check the size
+    // hint), and the directory's allocated and 32-bit pages (tests check pages are made only where used).
     internal long PageCopies { get; private set; }
     internal int MapCapacity => _map?.Capacity ?? 0;
+    internal int AllocatedPages => CountPages(wide: false);
+    internal int WidePages => CountPages(wide: true);
+
+    private int CountPages(bool wide)
+    {
+        int n = 0;
+        for (int j = 0; j < _pageCount; j++) if (wide ? _dir[j].Wide is not null : _dir[j].Allocated) n++;
+        return n;
+    }
 
     /// <summary>
     /// The row of order (<paramref name="orderId"/> &gt; 0, side); when absent, adds it with the
     /// next row (<see cref="Count"/> before the add).
     /// </summary>
+    /// <remarks>
+    /// Inlined into the caller: the hit on a 16-bit page (nearly every lookup of a fill's parent
+    /// order that is not its first fill) is a directory entry and a slot read without bounds checks
+    /// (the page index is checked against <c>_pageCount</c>, which never exceeds the directory's
+    /// length; a slot index is masked to a page, and every page is <see cref="PageSize"/> long).
+    /// A new order on a 16-bit page of its own is <see cref="AddInPlace"/>; everything else — a
+    /// 32-bit page, a new or shared page, the map — is <see cref="GetOrAddSlow"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetOrAdd(long orderId, bool sell, out bool added)
     {
-        if (!IsSparse)
+        long p = (orderId >> PageShift) - _firstPage;
+        if (!_sparse && (ulong)p < (ulong)_pageCount)
+        {
+            ref var d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_dir), (nint)p);
+            if (d.Narrow is { } page)
+            {
+                ref ushort slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), (nint)(orderId & PageMask));
+                int v = slot - 1;
+                int row = d.Base + (v >> 1);
+                if (v >= 0 && row < d.Limit && (v & 1) == (sell ? 1 : 0))
+                {
+                    added = false;
+                    return row;
+                }
+                if (v < 0 && d.Limit >= OwnShared) return AddInPlace(ref slot, d.Base, orderId, sell, out added);
+            }
+        }
+        return GetOrAddSlow(orderId, sell, out added);
+    }
+
+    // A new order on a 16-bit page of this index's own: the slot is written in place unless the
+    // row is too far above the page's first for 16 bits.
+    private int AddInPlace(ref ushort slot, int pageBase, long orderId, bool sell, out bool added)
+    {
+        int row = Count;
+        if (row - pageBase >= NarrowRows) return GetOrAddSlow(orderId, sell, out added);
+        SeeId(orderId);
+        Count = row + 1;
+        slot = (ushort)(((row - pageBase) << 1 | (sell ? 1 : 0)) + 1);
+        added = true;
+        return row;
+    }
+
+    private int GetOrAddSlow(long orderId, bool sell, out bool added)
+    {
+        if (!_sparse)
         {
             long p = (orderId >> PageShift) - _firstPage;
-            if ((ulong)p < (ulong)_pageCount)
+            if ((ulong)p >= (ulong)_pageCount && Widen(orderId >> PageShift)) p = (orderId >> PageShift) - _firstPage;
+            if (!_sparse)
             {
                 ref var d = ref _dir[p];
-                int v = SlotValue(d.Slots, orderId & PageMask);
-                if (v != 0 && (v - 1) >> 1 < d.Limit)
+                int k = (int)(orderId & PageMask);
+                int v = d.ValueAt(k) - 1;
+                if (v >= 0 && d.Base + (v >> 1) < d.Limit)
                 {
-                    if (((v - 1) & 1) == (sell ? 1 : 0))
+                    if ((v & 1) == (sell ? 1 : 0))
                     {
                         added = false;
-                        return (v - 1) >> 1;
+                        return d.Base + (v >> 1);
                     }
                     _sidesShareIds = true;
                     GoSparse(); // a buy and a sell order share this id
                 }
-                else if (_wide || Count < NarrowRows)
+                else
                 {
-                    if (d.Token != _token) OwnPage(ref d);
+                    int row = Count;
+                    if (!d.Allocated) d = new PageRef { Narrow = TakePage(), Base = row, Limit = OwnAlone };
+                    else if (!d.Own) OwnPage(ref d);
+                    if (d.Narrow is not null && row - d.Base >= NarrowRows) GoWide(ref d);
                     SeeId(orderId);
-                    int row = Count++;
-                    int value = (row << 1 | (sell ? 1 : 0)) + 1;
-                    if (_wide) Unsafe.As<int[]>(d.Slots)[orderId & PageMask] = value;
-                    else Unsafe.As<ushort[]>(d.Slots)[orderId & PageMask] = (ushort)value;
+                    Count++;
+                    int value = ((row - d.Base) << 1 | (sell ? 1 : 0)) + 1;
+                    if (d.Narrow is { } narrow) narrow[k] = (ushort)value;
+                    else d.Wide![k] = value;
                     added = true;
                     return row;
                 }
-                else
-                {
-                    GoWide();
-                    return GetOrAdd(orderId, sell, out added);
-                }
             }
-            else if (Widen(orderId >> PageShift)) return GetOrAdd(orderId, sell, out added);
         }
         long key = Key(orderId, sell);
         if (_map!.TryGetValue(key, out int found) && found < _mapLimit)
@@ -145,13 +215,14 @@ public sealed partial class OrderIndex
     /// <summary>The row of order (<paramref name="orderId"/>, side), false when it has none.</summary>
     public bool TryGet(long orderId, bool sell, out int row)
     {
-        if (IsSparse) return _map!.TryGetValue(Key(orderId, sell), out row) && row < _mapLimit;
+        if (_sparse) return _map!.TryGetValue(Key(orderId, sell), out row) && row < _mapLimit;
         long p = (orderId >> PageShift) - _firstPage;
         row = -1;
         if ((ulong)p >= (ulong)_pageCount) return false;
-        int v = SlotValue(_dir[p].Slots, orderId & PageMask);
-        if (v == 0 || (v - 1) >> 1 >= _dir[p].Limit || ((v - 1) & 1) != (sell ? 1 : 0)) return false;
-        row = (v - 1) >> 1;
+        ref readonly var d = ref _dir[p];
+        int v = d.ValueAt((int)(orderId & PageMask)) - 1;
+        if (v < 0 || d.Base + (v >> 1) >= d.Limit || (v & 1) != (sell ? 1 : 0)) return false;
+        row = d.Base + (v >> 1);
         return true;
     }
 
@@ -161,41 +232,37 @@ public sealed partial class OrderIndex
         if (orderId > _highId) _highId = orderId;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int SlotValue(Array page, long k) => _wide ? Unsafe.As<int[]>(page)[k] : Unsafe.As<ushort[]>(page)[k];
-
     // Before the first add to a page another index may write: this index's own copy of what it sees.
     private void OwnPage(ref PageRef d)
     {
-        var page = TakePage();
-        CopyVisible(d, page, _wide);
+        var own = new PageRef { Base = d.Base, Limit = OwnAlone };
+        if (d.Narrow is not null) own.Narrow = TakePage();
+        else own.Wide = new int[PageSize];
+        CopyVisible(in d, ref own);
         PageCopies++;
-        d = new PageRef { Slots = page, Token = _token, Limit = int.MaxValue, Exclusive = true };
+        d = own;
     }
 
-    // Copies the entries of d this index sees into an empty page of the given width.
-    private void CopyVisible(in PageRef d, Array to, bool wide)
+    // Copies the entries of `from` this index sees into the empty page `to` (same Base).
+    private static void CopyVisible(in PageRef from, ref PageRef to)
     {
         for (int k = 0; k < PageSize; k++)
         {
-            int v = SlotValue(d.Slots, k);
-            if (v == 0 || (v - 1) >> 1 >= d.Limit) continue;
-            if (wide) Unsafe.As<int[]>(to)[k] = v;
-            else Unsafe.As<ushort[]>(to)[k] = (ushort)v;
+            int v = from.ValueAt(k);
+            if (v == 0 || from.Base + ((v - 1) >> 1) >= from.Limit) continue;
+            if (to.Narrow is { } narrow) narrow[k] = (ushort)v;
+            else to.Wide![k] = v;
         }
     }
 
-    // The day reached NarrowRows orders: every page becomes this index's own 32-bit copy.
-    private void GoWide()
+    // A row reached the page's Base + NarrowRows: the page becomes this index's own 32-bit copy
+    // (other indexes sharing the 16-bit page keep it).
+    private void GoWide(ref PageRef d)
     {
-        for (int j = 0; j < _pageCount; j++)
-        {
-            var page = new int[PageSize];
-            CopyVisible(_dir[j], page, wide: true);
-            if (_dir[j].Exclusive) (_free ??= new Stack<ushort[]>()).Push(Unsafe.As<ushort[]>(_dir[j].Slots));
-            _dir[j] = new PageRef { Slots = page, Token = _token, Limit = int.MaxValue, Exclusive = true };
-        }
-        _wide = true;
+        var wide = new PageRef { Wide = new int[PageSize], Base = d.Base, Limit = OwnAlone };
+        CopyVisible(in d, ref wide);
+        if (d.Limit == OwnAlone) (_free ??= new Stack<ushort[]>()).Push(d.Narrow!);
+        d = wide;
     }
 
     private OrderIdMap WritableMap()
@@ -245,7 +312,7 @@ public sealed partial class OrderIndex
     }
 
     // Makes the directory cover pages [first, first + count): entries already covered move with
-    // their page, the new ones are empty pages of this index's own.
+    // their page, the new ones are empty (a page is allocated at its first order).
     private void Reshape(long first, int count)
     {
         int shift = _pageCount == 0 ? 0 : (int)(_firstPage - first);
@@ -254,16 +321,15 @@ public sealed partial class OrderIndex
         else if (!ReferenceEquals(dir, _dir)) Array.Copy(_dir, dir, _pageCount);
         for (int j = 0; j < count; j++)
             if (j < shift || j >= shift + _pageCount)
-                dir[j] = new PageRef { Slots = TakePage(), Token = _token, Limit = int.MaxValue, Exclusive = true };
+                dir[j] = default;
         _dir = dir;
         _firstPage = first;
         _pageCount = count;
     }
 
     // Pages are ordinary small arrays, not pinned: many are short-lived (days, restored copies).
-    private Array TakePage()
+    private ushort[] TakePage()
     {
-        if (_wide) return new int[PageSize];
         if (_free is null || !_free.TryPop(out var page)) return new ushort[PageSize];
         Array.Clear(page);
         return page;
@@ -273,7 +339,7 @@ public sealed partial class OrderIndex
     {
         for (int j = 0; j < _pageCount; j++)
         {
-            if (_dir[j].Exclusive && !_wide) (_free ??= new Stack<ushort[]>()).Push(Unsafe.As<ushort[]>(_dir[j].Slots));
+            if (_dir[j].Limit == OwnAlone && _dir[j].Narrow is { } page) (_free ??= new Stack<ushort[]>()).Push(page);
             _dir[j] = default;
         }
         _pageCount = 0;
@@ -281,14 +347,15 @@ public sealed partial class OrderIndex
 
     private void GoSparse()
     {
-        IsSparse = true;
+        _sparse = true;
         for (int j = 0; j < _pageCount; j++)
         {
-            var page = _dir[j].Slots;
-            int limit = _dir[j].Limit;
+            ref readonly var d = ref _dir[j];
+            if (!d.Allocated) continue;
             long firstId = (_firstPage + j) << PageShift;
             for (int k = 0; k < PageSize; k++)
-                if (SlotValue(page, k) is var v and not 0 && (v - 1) >> 1 < limit) WritableMap().Add(Key(firstId + k, ((v - 1) & 1) == 1), (v - 1) >> 1);
+                if (d.ValueAt(k) is var v and not 0 && d.Base + ((v - 1) >> 1) is var row && row < d.Limit)
+                    WritableMap().Add(Key(firstId + k, ((v - 1) & 1) == 1), row);
         }
         ReleasePages();
         WritableMap();
@@ -310,8 +377,7 @@ public sealed partial class OrderIndex
             _countHint = Count;
         }
         ReleasePages();
-        IsSparse = false;
-        _wide = false;
+        _sparse = false;
         if (_map is not null && _mapExclusive && _mapToken == _token) _map.Clear();
         else _map = null;
         Count = 0;
@@ -328,7 +394,7 @@ public sealed partial class OrderIndex
     {
         var c = new OrderIndex
         {
-            IsSparse = IsSparse, Count = Count, _firstPage = _firstPage, _pageCount = _pageCount, _wide = _wide,
+            _sparse = _sparse, Count = Count, _firstPage = _firstPage, _pageCount = _pageCount,
             _token = _token, _startSparse = _startSparse, _countHint = _countHint,
             _lowId = _lowId, _highId = _highId, _sidesShareIds = _sidesShareIds,
             // Room for a quarter more pages: the live side widens upwards by a page every ~1024
@@ -339,9 +405,13 @@ public sealed partial class OrderIndex
         for (int j = 0; j < _pageCount; j++)
         {
             ref var d = ref _dir[j];
-            d.Exclusive = false;
-            c._dir[j] = d;
-            if (d.Limit == int.MaxValue) d.Limit = Count;
+            if (!d.Own)
+            {
+                c._dir[j] = d;
+                continue;
+            }
+            c._dir[j] = d with { Limit = OwnShared };
+            d.Limit = Count;
         }
         if (_map is not null)
         {

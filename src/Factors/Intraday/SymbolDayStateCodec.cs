@@ -187,10 +187,11 @@ public sealed partial class OrderIndex
         else
             for (int j = 0; j < _pageCount; j++)
             {
-                var page = _dir[j].Slots;
+                ref readonly var d = ref _dir[j];
+                if (!d.Allocated) continue;
                 long firstId = (_firstPage + j) << PageShift;
                 for (int k = 0; k < PageSize; k++)
-                    if (SlotValue(page, k) is var v and not 0 && (v - 1) >> 1 < rows) keys[(v - 1) >> 1] = Key(firstId + k, ((v - 1) & 1) == 1);
+                    if (d.ValueAt(k) is var v and not 0 && d.Base + ((v - 1) >> 1) is var row && row < rows) keys[row] = Key(firstId + k, ((v - 1) & 1) == 1);
             }
         long previous = 0;
         foreach (long key in keys)

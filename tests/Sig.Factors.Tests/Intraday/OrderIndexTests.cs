@@ -1,3 +1,4 @@
+using Sig.Engine.Persistence;
 using Sig.Factors.Intraday;
 using Xunit;
 
@@ -258,7 +259,7 @@ public class OrderIndexTests
     }
 
     [Fact]
-    public void A_day_past_the_16_bit_rows_moves_to_32_bit_slots_and_its_forks_keep_theirs()
+    public void A_day_past_32767_orders_forked_as_a_shard_keeps_every_forks_rows()
     {
         // Two orders per id pair (a buy at 2k, a sell at 2k + 1), forked every 10,000 rows as a shard snapshots.
         var index = new OrderIndex();
@@ -280,7 +281,7 @@ public class OrderIndexTests
         Assert.False(index.IsSparse);
         AssertSame(index, reference);
         foreach (var (fork, expected) in forks) AssertSame(fork, expected);
-        // A snapshot from before the switch, written after it, stays 16-bit and independent.
+        // A snapshot from before the last rows, written after all, stays independent.
         var (old, oldReference) = forks[^1];
         long next = 7_000L + OrderIndex.NarrowRows + 5_000;
         Assert.Equal(oldReference.Count, old.GetOrAdd(next, next % 2 == 1, out _));
@@ -289,5 +290,103 @@ public class OrderIndexTests
         index.Clear();
         Assert.Equal(0, index.GetOrAdd(9, true, out _));
         Assert.True(index.TryGet(9, true, out int row) && row == 0);
+    }
+
+    [Fact]
+    public void Pages_are_allocated_only_where_orders_are()
+    {
+        // Ids on the first and the sixth page of the range: the directory spans six pages, two hold slots.
+        var lookups = new List<(long, bool)> { (50, false), (60, true), (5 * OrderIndex.PageSize + 7, false), (55, false), (60, true) };
+        var (index, reference) = Fill(lookups);
+        Assert.Equal(6 * OrderIndex.PageSize, index.DenseSpan);
+        Assert.Equal(2, index.AllocatedPages);
+        AssertSame(index, reference);
+        Assert.False(index.TryGet(3 * OrderIndex.PageSize, false, out _));
+        // A fork allocates its own page where neither had one; the original still sees none there.
+        var fork = index.Fork();
+        Assert.Equal(4, fork.GetOrAdd(3 * OrderIndex.PageSize, false, out bool added));
+        Assert.True(added);
+        Assert.Equal(3, fork.AllocatedPages);
+        Assert.False(index.TryGet(3 * OrderIndex.PageSize, false, out _));
+        Assert.Equal(4, index.GetOrAdd(3 * OrderIndex.PageSize + 1, true, out _));
+        Assert.False(fork.TryGet(3 * OrderIndex.PageSize + 1, true, out _));
+    }
+
+    [Fact]
+    public void Rows_are_kept_relative_to_each_page_so_a_day_past_32767_orders_stays_16_bit()
+    {
+        // Neighbouring ids first fill close together (as a tape's do): every page's rows lie within 1024 of its first.
+        var lookups = Enumerable.Range(0, 3 * OrderIndex.NarrowRows).Select(k => (Id: 10_000L + 2 * k + (k % 2), Sell: k % 2 == 1)).ToList();
+        var (index, reference) = Fill(lookups);
+        Assert.False(index.IsSparse);
+        Assert.Equal(0, index.WidePages);
+        AssertSame(index, reference);
+    }
+
+    [Fact]
+    public void A_page_whose_rows_spread_past_16_bits_goes_32_bit_alone_and_a_fork_before_keeps_its_page()
+    {
+        // Id 100 fills first (row 0); 40,000 later orders on other pages; then a neighbour of 100 fills:
+        // its row is more than NarrowRows above its page's first, so that page alone becomes 32-bit.
+        var lookups = new List<(long Id, bool Sell)> { (100, false) };
+        lookups.AddRange(Enumerable.Range(0, 40_000).Select(k => (Id: 2_000L + k, Sell: k % 3 == 0)));
+        var (index, reference) = Fill(lookups);
+        var snapshot = index;
+        var snapshotReference = new Dictionary<(long, bool), int>(reference);
+        var live = snapshot.Fork();
+        Assert.Equal(40_001, live.GetOrAdd(101, true, out bool added));
+        Assert.True(added);
+        reference[(101, true)] = 40_001;
+        Assert.Equal(1, live.WidePages);
+        Assert.Equal(0, live.GetOrAdd(100, false, out added)); // a hit on the 32-bit page
+        Assert.False(added);
+        Assert.Equal(40_002, live.GetOrAdd(102, false, out _));
+        reference[(102, false)] = 40_002;
+        AssertSame(live, reference);
+        Assert.Equal(0, snapshot.WidePages);
+        AssertSame(snapshot, snapshotReference);
+        Assert.False(snapshot.TryGet(101, true, out _));
+        // The snapshot written after all takes its own rows for the same ids.
+        Assert.Equal(40_001, snapshot.GetOrAdd(102, true, out _));
+        Assert.Equal(1, snapshot.WidePages);
+        Assert.False(snapshot.TryGet(102, false, out _));
+        Assert.True(live.TryGet(102, false, out int liveRow) && liveRow == 40_002);
+
+        // Written and read back, the index gives the same rows and writes the same bytes.
+        var writer = new SnapshotWriter();
+        live.WriteTo(writer, live.Count);
+        var bytes = writer.Written.ToArray();
+        var restored = new OrderIndex();
+        restored.ReadFrom(new SnapshotReader(bytes), live.Count);
+        AssertSame(restored, reference);
+        var again = new SnapshotWriter();
+        restored.WriteTo(again, restored.Count);
+        Assert.Equal(bytes, again.Written.ToArray());
+        restored.Clear();
+        Assert.Equal(0, restored.GetOrAdd(101, true, out _));
+        Assert.Equal(0, restored.WidePages);
+    }
+
+    [Fact]
+    public void A_fork_cleared_for_the_next_day_never_reuses_a_page_its_snapshot_sees()
+    {
+        var (snapshot, reference) = Fill(Enumerable.Range(0, 5000).Select(k => (Id: 1_000L + 2 * k, Sell: false)));
+        var live = snapshot.Fork();
+        live.GetOrAdd(1_001, true, out _); // written in place on a shared page
+        live.Clear();
+        // The next day's orders on the same ids: fresh pages, the snapshot's slots untouched.
+        var (next, nextReference) = (live, new Dictionary<(long, bool), int>());
+        for (int k = 0; k < 5000; k++) nextReference[(1_001L + 2 * k, true)] = next.GetOrAdd(1_001L + 2 * k, true, out _);
+        AssertSame(snapshot, reference);
+        AssertSame(next, nextReference);
+        Assert.False(snapshot.TryGet(1_001, true, out _));
+        // Pages only the cleared index saw are reused: once its free list has grown, a day allocates nothing.
+        for (int day = 0; day < 2; day++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            next.Clear();
+            for (int k = 0; k < 5000; k++) next.GetOrAdd(1_001L + 2 * k, true, out _);
+            if (day == 1) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
     }
 }
