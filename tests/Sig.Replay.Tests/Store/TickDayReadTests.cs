@@ -86,6 +86,85 @@ public sealed class TickDayReadTests
         }
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(Chunk)]
+    [InlineData(1 << 16)]
+    public void Column_reads_into_a_slot_equal_the_mapped_columns_and_leave_the_rest_of_the_slot_alone(int blockRows)
+    {
+        using var dir = new TempDir();
+        WriteDay(dir.Path, blockRows, Sizes);
+        using var day = TickDay.Open(Path.Combine(dir.Path, "2024-01-02.tick"), Day);
+        // Slots of one row, a few rows, the replay's size, and larger than most symbols.
+        foreach (int capacity in new[] { 1, 3, 305, 2 * Chunk + 7 })
+        {
+            var bytes = new byte[TickColumnSlot.BytesFor(capacity)];
+            for (int i = 0; i < Sizes.Length; i++)
+            {
+                var want = Events(Symbol(i), Sizes[i], salt: i + 1);
+                // A symbol read slot by slot, as the replay source refills it; its last slot is short (its rows end mid-slot).
+                for (int at = 0; at < Sizes[i]; at += capacity)
+                {
+                    int n = Math.Min(capacity, Sizes[i] - at);
+                    bytes.AsSpan().Fill(0xA5);
+                    var slot = new TickColumnSlot(bytes, capacity);
+                    day.ReadColumns(i, at, n, slot);
+                    var got = new TickEvent[n];
+                    slot.CopyTo(0, Symbol(i).Value, got);
+                    Assert.True(want.AsSpan(at, n).SequenceEqual(got), $"symbol {i} rows {at}..{at + n}, slot of {capacity}");
+                    // Rows past n in every column are as they were: the reads land in their own columns only.
+                    Assert.True(slot.Seq[n..].ToArray().All(v => v == unchecked((long)0xA5A5A5A5A5A5A5A5UL)), $"seq past {n}");
+                    Assert.True(slot.Time[n..].ToArray().All(v => v == unchecked((int)0xA5A5A5A5)), $"time past {n}");
+                    Assert.True(slot.Type[n..].ToArray().All(v => v == 0xA5), $"type past {n}");
+                    // A cut from the middle of the slot transposes the right rows.
+                    if (n > 2)
+                    {
+                        var middle = new TickEvent[n - 2];
+                        slot.CopyTo(1, Symbol(i).Value, middle);
+                        Assert.True(want.AsSpan(at + 1, n - 2).SequenceEqual(middle));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Column_reads_past_a_symbol_or_a_slot_are_refused()
+    {
+        using var dir = new TempDir();
+        WriteDay(dir.Path, 16, [0, 5]);
+        using var day = TickDay.Open(Path.Combine(dir.Path, "2024-01-02.tick"), Day);
+        var bytes = new byte[TickColumnSlot.BytesFor(4)];
+        day.ReadColumns(0, 0, 0, new TickColumnSlot(bytes, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => day.ReadColumns(1, 0, 5, new TickColumnSlot(bytes, 4))); // more than the slot
+        Assert.Throws<ArgumentOutOfRangeException>(() => day.ReadColumns(1, 2, 4, new TickColumnSlot(bytes, 4))); // past the symbol
+        Assert.Throws<ArgumentOutOfRangeException>(() => day.ReadColumns(1, 0, -1, new TickColumnSlot(bytes, 4)));
+        Assert.Throws<ArgumentException>(() => new TickColumnSlot(bytes.AsSpan(1), 4)); // too small for 4 rows
+    }
+
+    [Fact]
+    public void A_corrupt_block_is_caught_by_the_column_reads_with_file_block_and_bytes_named()
+    {
+        using var dir = new TempDir();
+        // Blocks of 80 rows: symbols 0 and 1 (40 rows each) in block 0, symbols 2 and 3 in block 1.
+        string path = WriteDay(dir.Path, 80, [40, 40, 40, 40]);
+        byte[] bytes = File.ReadAllBytes(path);
+        long block1 = 256 + 80L * 47;
+        // The block's last type byte (symbol 3's last row): a range read of symbol 2's first rows never touches it, the block checksum does.
+        bytes[block1 + 46 * 80 + 79] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+        using var day = TickDay.Open(path, Day);
+        var slotBytes = new byte[TickColumnSlot.BytesFor(8)];
+        day.ReadColumns(1, 32, 8, new TickColumnSlot(slotBytes, 8)); // block 0 is sound
+        var ex = Assert.Throws<InvalidDataException>(() => day.ReadColumns(2, 0, 8, new TickColumnSlot(slotBytes, 8)));
+        Assert.Contains(path, ex.Message);
+        Assert.Contains($"column block 1 (rows 80..159, bytes {block1}..{block1 + 80 * 47 - 1})", ex.Message);
+        Assert.Contains("checksum mismatch", ex.Message);
+        // Every later read of the block fails the same way (it is never marked verified), the other block still reads.
+        Assert.Throws<InvalidDataException>(() => day.ReadColumns(3, 0, 8, new TickColumnSlot(slotBytes, 8)));
+        day.ReadColumns(0, 0, 8, new TickColumnSlot(slotBytes, 8));
+    }
+
     [Fact]
     public void Reads_outside_a_symbol_and_reads_of_a_disposed_day_are_refused()
     {
