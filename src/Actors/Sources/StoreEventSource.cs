@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Sig.Engine.Events;
 using Sig.Engine.Time;
@@ -20,22 +19,19 @@ namespace Sig.Actors.Sources;
 /// <param name="dates">Days to replay, in order.</param>
 /// <param name="openDay">Opens a day (disposed after its last input if it is <see cref="IDisposable"/>).</param>
 /// <param name="lastMinute">Stop each day after this minute's clock (240: the whole day).</param>
-/// <param name="readAheadEvents">Rows read ahead per symbol (<see cref="ReadAheadEvents"/>, what <see cref="ReadAheadBytes"/> holds; smaller in tests, to cut runs across slots).</param>
+/// <param name="readAheadEvents">Rows read ahead per symbol (<see cref="ReadAheadEvents"/>; smaller in tests, to cut runs across slots).</param>
 public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnly, IDayEvents> openDay, int lastMinute = SessionBars.BarsPerDay,
     int readAheadEvents = StoreEventSource.ReadAheadEvents)
     : IMarketEventSource
 {
     /// <summary>
-    /// Bytes of read-ahead per symbol. A refill is nine positioned reads (one per column) from the tick
-    /// store, a syscall each, so the slot is sized to make those rare within a fixed memory budget:
-    /// 14 KiB a symbol (70 MB at 5,000 symbols, what 256 staged 56-byte events took before the slots
-    /// held raw columns). At 47 bytes a row that is <see cref="ReadAheadEvents"/> rows: ~35 minutes of
-    /// a 5,000 × 2,000 day, ~3.5 of a 5,000 × 20,000 one (docs/factor-core.md, "Ninth round: source").
+    /// Rows read ahead per symbol. A refill is nine positioned reads (one per column) from the tick
+    /// store, a syscall each, so the slot is sized to make those rare: 256 rows cover ~30 minutes of a
+    /// 5,000 × 2,000 day and ~3 of a 5,000 × 20,000 one; the staging buffer is 14 KB per symbol
+    /// (70 MB at 5,000), allocated once and kept across days. (64 rows cost twice the source's CPU at
+    /// 5,000 × 2,000, 512 saved another sixth for twice the memory: docs/store-and-journal.md.)
     /// </summary>
-    public const int ReadAheadBytes = 14 * 1024;
-
-    /// <summary>Rows read ahead per symbol: as many raw column rows as <see cref="ReadAheadBytes"/> holds (304).</summary>
-    public const int ReadAheadEvents = ReadAheadBytes / TickColumnSlot.BytesPerRow;
+    public const int ReadAheadEvents = 256;
 
     private readonly int _readAhead = readAheadEvents > 0 ? readAheadEvents : throw new ArgumentOutOfRangeException(nameof(readAheadEvents));
 
@@ -49,15 +45,14 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
 
     public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        byte[] staging = []; // the read-ahead slots, per enumeration: kept across its days, grown when a day has more symbols
+        var staging = Array.Empty<TickEvent>(); // the read-ahead slots, per enumeration: kept across its days, grown when a day has more symbols
         foreach (var date in dates)
         {
             var day = openDay(date);
             try
             {
-                // Pinned: the cursor prefetches through the slots' addresses (and a 70 MB array is never worth moving).
-                if ((long)day.SymbolCount * TickColumnSlot.BytesFor(_readAhead) > staging.Length)
-                    staging = GC.AllocateUninitializedArray<byte>(checked(day.SymbolCount * TickColumnSlot.BytesFor(_readAhead)), pinned: true);
+                if ((long)day.SymbolCount * _readAhead > staging.Length)
+                    staging = GC.AllocateUninitializedArray<TickEvent>(checked(day.SymbolCount * _readAhead));
                 var cursor = new MinuteCursor(day, staging, _readAhead);
                 TickEvent[]? spare = null; // rented, found nothing to hold: the next batch's array
                 yield return MarketInput.DayStart(date, cursor.Symbols);
@@ -98,34 +93,28 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     /// The day is stored symbol by symbol, column by column, and read minute by minute: at 5,000
     /// symbols a symbol's run per minute is a handful of rows, and reading it straight from the
     /// columns costs nine column reads (for the tick store, nine syscalls) for those few rows.
-    /// So a symbol's next rows are read at once into its slot as raw columns (<see cref="TickColumnSlot"/>:
-    /// nine reads per slot instead of per minute, straight into the slot, no scratch and no transposing
-    /// copy), and the minutes that follow are cut from the slot's time column and transposed into the
-    /// batch (the one copy an event takes in the source).
+    /// So a symbol's next <see cref="ReadAheadEvents"/> rows are read and transposed at once into
+    /// its slot (nine reads per slot instead of per minute), and the minutes that follow are cut
+    /// from the slot and copied into the batch with one block copy per run.
     /// </summary>
     private sealed unsafe class MinuteCursor
     {
         /// <summary>How many symbols ahead the next slot rows are prefetched.</summary>
         private const int PrefetchAhead = 8;
         private readonly IDayEvents _day;
-        private readonly byte[] _staging;
-        private readonly byte* _base;
-        private readonly int _rows, _slotBytes;
-        private readonly int[] _symbolValues;
-        // Per symbol: the next unread event, the day's event count, and the events [next, stagedEnd) staged at slot row next - stagedFrom.
+        private readonly TickEvent[] _staging;
+        private readonly int _slot;
+        // Per symbol: the next unread event, the day's event count, and the events [next, stagedEnd) staged at slot offset next - stagedFrom.
         private readonly int[] _next, _count, _stagedFrom, _stagedEnd;
         private int _close, _symbol;
 
-        public MinuteCursor(IDayEvents day, byte[] staging, int rows)
+        public MinuteCursor(IDayEvents day, TickEvent[] staging, int slot)
         {
             _day = day;
             _staging = staging;
-            _base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(staging)); // pinned by the source
-            _rows = rows;
-            _slotBytes = TickColumnSlot.BytesFor(rows);
+            _slot = slot;
             int n = day.SymbolCount;
             Symbols = new SymbolCode[n];
-            _symbolValues = new int[n];
             _next = new int[n];
             _count = new int[n];
             _stagedFrom = new int[n];
@@ -133,7 +122,6 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
             for (int i = 0; i < n; i++)
             {
                 Symbols[i] = day.Symbol(i);
-                _symbolValues[i] = Symbols[i].Value;
                 _count[i] = day.EventCount(i);
             }
         }
@@ -142,8 +130,6 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
 
         public void BeginMinute(int close) => (_close, _symbol) = (close, 0);
 
-        private TickColumnSlot Slot(int s) => new(_staging.AsSpan(s * _slotBytes, _slotBytes), _rows);
-
         /// <summary>Fills <paramref name="batch"/> from the current symbol on; returns the events written (fewer than its length: the minute is done).</summary>
         public int Fill(TickEvent[] batch)
         {
@@ -151,22 +137,29 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
             for (; _symbol < _next.Length; _symbol++)
             {
                 int s = _symbol, next = _next[s], stagedEnd = _stagedEnd[s];
-                if (Sse.IsSupported && s + PrefetchAhead < _next.Length) Prefetch(s + PrefetchAhead);
+                // The slot's next rows were written minutes ago and are out of the caches by now (3.5 KB a
+                // symbol, 17.5 MB at 5,000): ask for a symbol's a few symbols ahead so its miss overlaps this work.
+                if (Sse.IsSupported && s + PrefetchAhead < _next.Length)
+                {
+                    int p = s + PrefetchAhead;
+                    int at = p * _slot + Math.Min(_next[p] - _stagedFrom[p], _slot - 1);
+                    fixed (TickEvent* e = &_staging[at]) { Sse.Prefetch0(e); Sse.Prefetch0((byte*)e + 64); }
+                }
                 while (true)
                 {
                     if (next == stagedEnd)
                     {
                         int left = _count[s] - next;
                         if (left == 0) break;
-                        int take = Math.Min(left, _rows);
-                        _day.ReadColumns(s, next, take, Slot(s));
+                        int take = Math.Min(left, _slot);
+                        _day.ReadEvents(s, next, _staging.AsSpan(s * _slot, take));
                         _stagedFrom[s] = next;
                         _stagedEnd[s] = stagedEnd = next + take;
                     }
-                    var slot = Slot(s);
-                    int from = next - _stagedFrom[s];
-                    int k = slot.CountBefore(from, Math.Min(stagedEnd - next, batch.Length - used), close);
-                    slot.CopyTo(from, _symbolValues[s], batch.AsSpan(used, k));
+                    var staged = _staging.AsSpan(s * _slot + (next - _stagedFrom[s]), stagedEnd - next);
+                    int limit = Math.Min(staged.Length, batch.Length - used), k = 0;
+                    while (k < limit && staged[k].Time < close) k++;
+                    staged[..k].CopyTo(batch.AsSpan(used));
                     used += k;
                     next += k;
                     if (used == batch.Length)
@@ -175,25 +168,11 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                         _next[s] = next;
                         return used;
                     }
-                    if (next < stagedEnd) break; // the run ends before the slot does: the symbol is done for this minute
+                    if (k < staged.Length) break; // the run ends before the slot does: the symbol is done for this minute
                 }
                 _next[s] = next;
             }
             return used;
-        }
-
-        // The slot's next rows were written minutes ago and are out of the caches by now (14 KB a symbol,
-        // 70 MB at 5,000): ask for the line at a symbol's next row in each of its nine columns a few symbols
-        // ahead, so those misses overlap this symbol's work.
-        private void Prefetch(int p)
-        {
-            long row = Math.Min(_next[p] - _stagedFrom[p], _rows - 1), rows = _rows;
-            byte* slot = _base + (long)p * _slotBytes;
-            for (int c = 0; c < 5; c++) Sse.Prefetch0(slot + 8 * (c * rows + row));
-            Sse.Prefetch0(slot + 40 * rows + 4 * row);
-            Sse.Prefetch0(slot + 44 * rows + row);
-            Sse.Prefetch0(slot + 45 * rows + row);
-            Sse.Prefetch0(slot + 46 * rows + row);
         }
     }
 }

@@ -171,25 +171,49 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
     }
 
     /// <summary>
-    /// Copies events [offset, offset + destination.Length) of symbol <paramref name="i"/> (chunked reads:
-    /// the feed plan, bars, export), per <see cref="ReadChunkRows"/> rows through <see cref="ReadColumns"/>
-    /// into pooled scratch, then transposed.
+    /// Copies events [offset, offset + destination.Length) of symbol <paramref name="i"/> (chunked replay reads),
+    /// with positioned reads of its nine column ranges (per <see cref="ReadChunkRows"/> rows), not through the map.
     /// </summary>
     public void ReadEvents(int i, int offset, Span<TickEvent> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckRange(i, offset, destination.Length);
+        ref readonly var entry = ref _index[i];
+        if (offset < 0 || (long)offset + destination.Length > entry.Events)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"{new SymbolCode(entry.Symbol)}: events {offset}..{(long)offset + destination.Length} of {entry.Events}");
         if (destination.IsEmpty) return;
+        var block = _blocks[entry.Block];
+        EnsureVerified(entry.Block);
+        var columns = TickFileFormat.Offsets(block.Rows);
+        long firstRow = entry.FirstRow - block.FirstRow + offset;
         int chunkRows = Math.Min(destination.Length, ReadChunkRows);
-        byte[] scratch = ArrayPool<byte>.Shared.Rent(TickColumnSlot.BytesFor(chunkRows));
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(chunkRows * TickFileFormat.BytesPerRow);
         try
         {
-            var slot = new TickColumnSlot(scratch, chunkRows);
             for (int done = 0; done < destination.Length; done += chunkRows)
             {
                 int n = Math.Min(chunkRows, destination.Length - done);
-                ReadColumns(i, offset + done, n, slot);
-                slot.CopyTo(0, _index[i].Symbol, destination.Slice(done, n));
+                long row = firstRow + done, at = block.Offset;
+                // Scratch holds the chunk column after column, the 8-byte columns first (so every column stays aligned).
+                var bytes = scratch.AsSpan(0, n * TickFileFormat.BytesPerRow);
+                var seq = ReadColumn<long>(at + columns.Seq, row, bytes, 0, n);
+                var price = ReadColumn<long>(at + columns.Price, row, bytes, 8 * n, n);
+                var volume = ReadColumn<long>(at + columns.Volume, row, bytes, 16 * n, n);
+                var buy = ReadColumn<long>(at + columns.BuyOrderId, row, bytes, 24 * n, n);
+                var sell = ReadColumn<long>(at + columns.SellOrderId, row, bytes, 32 * n, n);
+                var time = ReadColumn<int>(at + columns.Time, row, bytes, 40 * n, n);
+                var kind = ReadColumn<byte>(at + columns.Kind, row, bytes, 44 * n, n);
+                var side = ReadColumn<byte>(at + columns.Side, row, bytes, 45 * n, n);
+                var type = ReadColumn<byte>(at + columns.Type, row, bytes, 46 * n, n);
+                var into = destination.Slice(done, n);
+                int symbol = entry.Symbol;
+                for (int k = 0; k < into.Length; k++)
+                {
+                    ref var e = ref into[k];
+                    e.Seq = seq[k]; e.Price = price[k]; e.Volume = volume[k];
+                    e.BuyOrderId = buy[k]; e.SellOrderId = sell[k];
+                    e.Symbol = symbol; e.Time = time[k];
+                    e.Kind = (TickKind)kind[k]; e.Side = side[k]; e.Type = type[k];
+                }
             }
         }
         finally
@@ -198,41 +222,12 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
         }
     }
 
-    /// <summary>
-    /// Copies events [offset, offset + count) of symbol <paramref name="i"/> into rows [0, count) of
-    /// <paramref name="destination"/>: nine positioned reads, each column's range straight into the
-    /// slot's column (a symbol's rows are contiguous within each column of its block, the columns are
-    /// not contiguous with each other, so nine reads is the least a row range takes). The block's
-    /// checksum is verified before its first read (once per open), so no byte of a corrupt block is
-    /// handed out.
-    /// </summary>
-    public void ReadColumns(int i, int offset, int count, TickColumnSlot destination)
+    // Rows [row, row + count) of the column starting at file offset columnStart, read into scratch[at..].
+    private ReadOnlySpan<T> ReadColumn<T>(long columnStart, long row, Span<byte> scratch, int at, int count) where T : unmanaged
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckRange(i, offset, count);
-        if (count > destination.Capacity) throw new ArgumentOutOfRangeException(nameof(count), $"{count} rows into a {destination.Capacity}-row slot");
-        if (count == 0) return;
-        ref readonly var entry = ref _index[i];
-        var block = _blocks[entry.Block];
-        EnsureVerified(entry.Block);
-        var columns = TickFileFormat.Offsets(block.Rows);
-        long row = entry.FirstRow - block.FirstRow + offset, at = block.Offset;
-        ReadAt(at + columns.Seq + 8 * row, MemoryMarshal.AsBytes(destination.Seq[..count]));
-        ReadAt(at + columns.Price + 8 * row, MemoryMarshal.AsBytes(destination.Price[..count]));
-        ReadAt(at + columns.Volume + 8 * row, MemoryMarshal.AsBytes(destination.Volume[..count]));
-        ReadAt(at + columns.BuyOrderId + 8 * row, MemoryMarshal.AsBytes(destination.BuyOrderId[..count]));
-        ReadAt(at + columns.SellOrderId + 8 * row, MemoryMarshal.AsBytes(destination.SellOrderId[..count]));
-        ReadAt(at + columns.Time + 4 * row, MemoryMarshal.AsBytes(destination.Time[..count]));
-        ReadAt(at + columns.Kind + row, destination.Kind[..count]);
-        ReadAt(at + columns.Side + row, destination.Side[..count]);
-        ReadAt(at + columns.Type + row, destination.Type[..count]);
-    }
-
-    private void CheckRange(int i, int offset, int count)
-    {
-        ref readonly var entry = ref _index[i];
-        if (offset < 0 || count < 0 || (long)offset + count > entry.Events)
-            throw new ArgumentOutOfRangeException(nameof(offset), $"{new SymbolCode(entry.Symbol)}: events {offset}..{(long)offset + count} of {entry.Events}");
+        var into = scratch.Slice(at, count * sizeof(T));
+        ReadAt(columnStart + row * sizeof(T), into);
+        return MemoryMarshal.Cast<byte, T>(into);
     }
 
     // pread until full: a regular file returns short only at its end, which the verified structure rules out unless the file shrank.

@@ -15,29 +15,4 @@ public interface IDayEvents
     int EventCount(int index);
     /// <summary>Copies events [offset, offset + destination.Length) of symbol <paramref name="index"/>.</summary>
     void ReadEvents(int index, int offset, Span<TickEvent> destination);
-
-    /// <summary>
-    /// Copies events [offset, offset + count) of symbol <paramref name="index"/> into rows [0, count) of
-    /// <paramref name="destination"/>'s columns. A columnar store reads its columns straight in (the tick
-    /// store: one positioned read per column); this default goes through <see cref="ReadEvents"/>.
-    /// </summary>
-    void ReadColumns(int index, int offset, int count, TickColumnSlot destination)
-    {
-        if (count > destination.Capacity) throw new ArgumentOutOfRangeException(nameof(count), $"{count} rows into a {destination.Capacity}-row slot");
-        const int Piece = 256;
-        var events = System.Buffers.ArrayPool<TickEvent>.Shared.Rent(Math.Min(count, Piece));
-        try
-        {
-            for (int done = 0; done < count; done += Piece)
-            {
-                var piece = events.AsSpan(0, Math.Min(Piece, count - done));
-                ReadEvents(index, offset + done, piece);
-                for (int k = 0; k < piece.Length; k++) destination.Write(done + k, piece[k]);
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<TickEvent>.Shared.Return(events);
-        }
-    }
 }
