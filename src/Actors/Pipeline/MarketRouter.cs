@@ -20,6 +20,8 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
 {
     private readonly List<(int Shard, MarketInput Input)> _routed = [];
     private readonly List<MarketInput> _split = [];
+    // Split's per-shard part arrays, reused (cleared after each split) instead of allocated per split.
+    private TickEvent[]?[] _parts = [];
     private RoutingTable _table = RoutingTable.Empty;
     // Inputs routed so far (the number of the last one), and the minutes closed by the clocks of the current date.
     private long _inputs;
@@ -53,7 +55,8 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
                 break;
             case MarketInputKind.Ticks:
                 if (shards == 1) { _routed.Add((0, input)); break; }
-                if (_table.Split(input, _routed)) _split.Add(input);
+                if (_parts.Length != shards) _parts = new TickEvent[]?[shards];
+                if (_table.Split(input, _routed, _parts)) _split.Add(input);
                 break;
             case MarketInputKind.Clock:
                 for (int s = 0; s < shards; s++) _routed.Add((s, input));
@@ -109,8 +112,9 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
         /// the input itself when it all belongs to one shard (false), else one new input per shard with
         /// events (true: the input was copied and goes nowhere). Parts of a pooled input are rented
         /// from its pool, so the shard that applies a part releases it like any other batch.
+        /// <paramref name="parts"/> is scratch of one slot per shard (every slot set here, cleared on return).
         /// </summary>
-        public bool Split(MarketInput input, List<(int Shard, MarketInput Input)> routed)
+        public bool Split(MarketInput input, List<(int Shard, MarketInput Input)> routed, TickEvent[]?[] parts)
         {
             var events = input.Events;
             Span<int> counts = stackalloc int[_shards];
@@ -128,8 +132,7 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
                 return false;
             }
             var pool = input.Pool;
-            var parts = new TickEvent[]?[_shards];
-            for (int s = 0; s < _shards; s++) if (counts[s] > 0) parts[s] = pool?.Rent() ?? new TickEvent[counts[s]];
+            for (int s = 0; s < _shards; s++) parts[s] = counts[s] > 0 ? pool?.Rent() ?? new TickEvent[counts[s]] : null;
             counts.Clear();
             lastValue = int.MinValue;
             foreach (ref readonly var e in events)
@@ -139,6 +142,7 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
             }
             for (int s = 0; s < _shards; s++)
                 if (parts[s] is { } part) routed.Add((s, MarketInput.Ticks(input.Date, part, counts[s], pool, input.SourceSeq)));
+            parts.AsSpan().Clear();
             return true;
         }
 

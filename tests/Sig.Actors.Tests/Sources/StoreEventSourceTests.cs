@@ -80,6 +80,21 @@ public sealed class StoreEventSourceTests : IDisposable
     }
 
     [Fact]
+    public void A_corrupt_column_block_stops_the_source_with_the_file_and_the_block_named()
+    {
+        WriteStore([MakeDay(Day1, seed: 1)]);
+        string path = Path.Combine(_dir, "2024-03-04.tick");
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[256 + 8 * 700 + 3] ^= 0x40; // block 0's seq column at row 700, past the rows of the first slot
+        File.WriteAllBytes(path, bytes);
+        var store = TickStore.Open(_dir);
+        var ex = Assert.Throws<InvalidDataException>(() => Read(new StoreEventSource(store.Dates, store.OpenDay)));
+        Assert.Contains(path, ex.Message);
+        Assert.Contains("column block 0", ex.Message);
+        Assert.Contains("checksum mismatch", ex.Message);
+    }
+
+    [Fact]
     public void A_non_positive_read_ahead_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new StoreEventSource([Day1], _ => throw new InvalidOperationException(), readAheadEvents: 0));
 

@@ -20,6 +20,28 @@ public class Crc32CTests
         for (int n = 0; n <= data.Length; n++)
             Assert.Equal(~Crc32C.UpdateSoftware(~0u, data.AsSpan(0, n)), Crc32C.Compute(data.AsSpan(0, n)));
     }
+
+    [Fact]
+    public void Three_lane_stripes_equal_the_table_path_at_stripe_edges_offsets_and_registers()
+    {
+        // Stripes are 3 × 4096 bytes: lengths around one, two and many stripes, at odd offsets, from any register.
+        const int Stripe = 3 * 4096;
+        var rng = new Random(11);
+        var data = new byte[5 * Stripe + 64];
+        rng.NextBytes(data);
+        foreach (int n in new[] { Stripe - 1, Stripe, Stripe + 1, Stripe + 8, 2 * Stripe - 3, 2 * Stripe, 2 * Stripe + 13, 5 * Stripe })
+            foreach (int offset in new[] { 0, 1, 7, 63 })
+                foreach (uint register in new[] { ~0u, 0u, 0x12345678u })
+                {
+                    var span = data.AsSpan(offset, Math.Min(n, data.Length - offset));
+                    Assert.Equal(Crc32C.UpdateSoftware(register, span), Crc32C.Update(register, span));
+                }
+        // A stripe of zeros and of ones (the shift tables' corner cases), and a checksum split across calls.
+        Assert.Equal(Crc32C.UpdateSoftware(~0u, new byte[Stripe]), Crc32C.Update(~0u, new byte[Stripe]));
+        var ones = Enumerable.Repeat((byte)0xFF, Stripe + 5).ToArray();
+        Assert.Equal(Crc32C.UpdateSoftware(~0u, ones), Crc32C.Update(~0u, ones));
+        Assert.Equal(Crc32C.Compute(data), Crc32C.Append(Crc32C.Append(0, data.AsSpan(0, Stripe + 3)), data.AsSpan(Stripe + 3)));
+    }
 }
 
 public class JournalTests : IDisposable
