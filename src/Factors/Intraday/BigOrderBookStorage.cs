@@ -97,7 +97,7 @@ public sealed partial class BigOrderBook
         }
         if (_slabUsed + BlockInts > _slab.Length)
         {
-            var grown = GC.AllocateUninitializedArray<int>(Math.Max(16 * BlockInts, 2 * _slab.Length));
+            var grown = DayStateArrays.NewUninitialized<int>(Math.Max(16 * BlockInts, 2 * _slab.Length));
             _slab.AsSpan(0, _slabUsed).CopyTo(grown);
             _slab = grown;
         }

@@ -190,7 +190,7 @@ public sealed partial class OrderIndex
     {
         for (int j = 0; j < _pageCount; j++)
         {
-            var page = new int[PageSize];
+            var page = DayStateArrays.New<int>(PageSize);
             CopyVisible(_dir[j], page, wide: true);
             if (_dir[j].Exclusive) (_free ??= new Stack<ushort[]>()).Push(Unsafe.As<ushort[]>(_dir[j].Slots));
             _dir[j] = new PageRef { Slots = page, Token = _token, Limit = int.MaxValue, Exclusive = true };
@@ -260,11 +260,11 @@ public sealed partial class OrderIndex
         _pageCount = count;
     }
 
-    // Pages are ordinary small arrays, not pinned: many are short-lived (days, restored copies).
+    // Pages live for the rest of the day (or the next: freed ones are reused): outside the young generation.
     private Array TakePage()
     {
-        if (_wide) return new int[PageSize];
-        if (_free is null || !_free.TryPop(out var page)) return new ushort[PageSize];
+        if (_wide) return DayStateArrays.New<int>(PageSize);
+        if (_free is null || !_free.TryPop(out var page)) return DayStateArrays.New<ushort>(PageSize);
         Array.Clear(page);
         return page;
     }
