@@ -1,5 +1,6 @@
 using System.Numerics;
 using Sig.Engine.Config;
+using Sig.Engine.Memory;
 
 namespace Sig.Factors.Intraday;
 
@@ -150,7 +151,7 @@ public sealed partial class BigOrderBook
     // Row i's early side for writing, after Writable(i) (which owns the chunk's side table): a
     // side table is made at the chunk's first early fill.
     private ref EarlyRow WritableEarly(int i) =>
-        ref (_earlyChunks[i >> ChunkShift] ??= DayStateArrays.New<EarlyRow>(1 << ChunkShift))[i & ChunkMask];
+        ref (_earlyChunks[i >> ChunkShift] ??= LongLivedArrays.New<EarlyRow>(1 << ChunkShift))[i & ChunkMask];
 
     // Sets row i's early sums, after Writable(i); zero sums make no side table.
     private void SetEarly(int i, long early, long earlyActive)
@@ -193,13 +194,13 @@ public sealed partial class BigOrderBook
         _chunks[c] = chunk;
         if (_earlyChunks[c] is { } shared)
         {
-            var side = DayStateArrays.New<EarlyRow>(1 << ChunkShift);
+            var side = LongLivedArrays.New<EarlyRow>(1 << ChunkShift);
             if (used > 0) shared.AsSpan(0, used).CopyTo(side);
             _earlyChunks[c] = side;
         }
         if (_sizeChunks is not null)
         {
-            var sizes = DayStateArrays.New<long>(1 << ChunkShift);
+            var sizes = LongLivedArrays.New<long>(1 << ChunkShift);
             if (used > 0) _sizeChunks[c].AsSpan(0, used).CopyTo(sizes);
             _sizeChunks[c] = sizes;
         }
@@ -386,7 +387,7 @@ public sealed partial class BigOrderBook
                 // A spare chunk another book shares is left to it: its rows would be overwritten anyway.
                 _chunks[c] = NewChunk();
                 _earlyChunks[c] = null;
-                if (_sizeChunks is not null) _sizeChunks[c] = DayStateArrays.New<long>(1 << ChunkShift);
+                if (_sizeChunks is not null) _sizeChunks[c] = LongLivedArrays.New<long>(1 << ChunkShift);
                 _chunkGeneration[c] = _generation;
             }
         _capacity = Math.Max(_capacity, chunks << ChunkShift);
@@ -466,7 +467,7 @@ public sealed partial class BigOrderBook
     }
 
     // Chunks live as long as some fork holds them, mostly the rest of the day: outside the young generation.
-    private static OrderRow[] NewChunk() => DayStateArrays.New<OrderRow>(1 << ChunkShift);
+    private static OrderRow[] NewChunk() => LongLivedArrays.New<OrderRow>(1 << ChunkShift);
 }
 
 /// <summary>Sums over the big orders: A, E of buy and sell orders (ticks), L and EL (fixed point, <see cref="BigOrderBook.LogScale"/>).</summary>

@@ -1,3 +1,5 @@
+using Sig.Engine.Memory;
+
 namespace Sig.Factors.Intraday;
 
 /// <summary>
@@ -43,7 +45,7 @@ internal struct CopyOnWriteChunks<T> where T : unmanaged
         var chunk = _chunks[k];
         if ((_owned & (1u << k)) == 0)
         {
-            var own = DayStateArrays.New<T>(ChunkSize);
+            var own = LongLivedArrays.New<T>(ChunkSize);
             chunk?.CopyTo(own, 0);
             _chunks[k] = chunk = own;
             _owned |= 1u << k;

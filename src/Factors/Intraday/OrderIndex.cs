@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Sig.Engine.Memory;
 
 namespace Sig.Factors.Intraday;
 
@@ -190,7 +191,7 @@ public sealed partial class OrderIndex
     {
         for (int j = 0; j < _pageCount; j++)
         {
-            var page = DayStateArrays.New<int>(PageSize);
+            var page = LongLivedArrays.New<int>(PageSize);
             CopyVisible(_dir[j], page, wide: true);
             if (_dir[j].Exclusive) (_free ??= new Stack<ushort[]>()).Push(Unsafe.As<ushort[]>(_dir[j].Slots));
             _dir[j] = new PageRef { Slots = page, Token = _token, Limit = int.MaxValue, Exclusive = true };
@@ -263,8 +264,8 @@ public sealed partial class OrderIndex
     // Pages live for the rest of the day (or the next: freed ones are reused): outside the young generation.
     private Array TakePage()
     {
-        if (_wide) return DayStateArrays.New<int>(PageSize);
-        if (_free is null || !_free.TryPop(out var page)) return DayStateArrays.New<ushort>(PageSize);
+        if (_wide) return LongLivedArrays.New<int>(PageSize);
+        if (_free is null || !_free.TryPop(out var page)) return LongLivedArrays.New<ushort>(PageSize);
         Array.Clear(page);
         return page;
     }
