@@ -1,5 +1,3 @@
-using Sig.Engine.Memory;
-
 namespace Sig.Factors.Intraday;
 
 // The book's storage pieces: order rows, octaves of bucket sums, the member-list slab, sum rows.
@@ -99,7 +97,7 @@ public sealed partial class BigOrderBook
         }
         if (_slabUsed + BlockInts > _slab.Length)
         {
-            var grown = LongLivedArrays.NewUninitialized<int>(Math.Max(16 * BlockInts, 2 * _slab.Length));
+            var grown = GC.AllocateUninitializedArray<int>(Math.Max(16 * BlockInts, 2 * _slab.Length));
             _slab.AsSpan(0, _slabUsed).CopyTo(grown);
             _slab = grown;
         }

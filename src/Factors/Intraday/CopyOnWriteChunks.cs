@@ -1,5 +1,3 @@
-using Sig.Engine.Memory;
-
 namespace Sig.Factors.Intraday;
 
 /// <summary>
@@ -14,7 +12,7 @@ namespace Sig.Factors.Intraday;
 /// <remarks>
 /// A mutable struct: keep it in a non-readonly field and call its members on the field itself.
 /// </remarks>
-internal struct CopyOnWriteChunks<T> where T : unmanaged
+internal struct CopyOnWriteChunks<T> where T : struct
 {
     private const int Shift = 4;
     private const int ChunkSize = 1 << Shift;
@@ -45,7 +43,7 @@ internal struct CopyOnWriteChunks<T> where T : unmanaged
         var chunk = _chunks[k];
         if ((_owned & (1u << k)) == 0)
         {
-            var own = LongLivedArrays.New<T>(ChunkSize);
+            var own = new T[ChunkSize];
             chunk?.CopyTo(own, 0);
             _chunks[k] = chunk = own;
             _owned |= 1u << k;
@@ -80,9 +78,6 @@ internal struct CopyOnWriteChunks<T> where T : unmanaged
     /// <summary>True when slot <paramref name="i"/>'s chunk is the same array in both (tests: what a fork shares).</summary>
     internal readonly bool SharesChunkWith(in CopyOnWriteChunks<T> other, int i) =>
         _chunks[i >> Shift] is { } chunk && ReferenceEquals(chunk, other._chunks[i >> Shift]);
-
-    /// <summary>The array holding slot <paramref name="i"/>, null while its chunk is absent (tests: where chunks are allocated).</summary>
-    internal readonly T[]? ChunkHolding(int i) => _chunks[i >> Shift];
 
     [System.Runtime.CompilerServices.InlineArray(ChunkCount)]
     private struct ChunkDirectory

@@ -13,19 +13,6 @@ namespace Sig.Factors.Tests.Intraday;
 /// </summary>
 public class CopyOnWriteChunksTests
 {
-    [Fact]
-    public void Chunks_are_made_outside_the_young_generation_whether_new_or_copied()
-    {
-        var a = new Box();
-        a.Write(17, 5); // a new chunk
-        var b = new Box();
-        a.Chunks.ShareWith(ref b.Chunks);
-        b.Write(18, 6); // a copy of the shared chunk
-        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(a.Chunks.ChunkHolding(17)!));
-        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(b.Chunks.ChunkHolding(18)!));
-        Assert.NotSame(a.Chunks.ChunkHolding(17), b.Chunks.ChunkHolding(18));
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
