@@ -24,9 +24,10 @@ namespace Sig.Engine.Memory;
 /// own budget, and exceeding it triggers a full (gen2) collection; (3) a pinned array that dies — a
 /// chunk only a snapshot kept after the live state copied it, a state replaced at day start — is
 /// reclaimed only by a full collection, and the pinned heap is never compacted, so its hole stays
-/// where it is. Why that is bounded: the pieces come in a few fixed sizes, so a freed one's hole is taken by the next piece of that size from the free list; a day's state is
-/// reset in place and keeps its own pieces for the next day, so a new day allocates few; and a
-/// region of the heap that empties entirely is returned. The free space the pinned heap holds
+/// where it is. Why that is bounded: the pieces come in a few fixed sizes, so a freed one's hole
+/// is taken by the next piece of that size from the free list; a day's state is reset in place and
+/// keeps its own pieces for the next day, so a new day allocates few; and a region of the heap that
+/// empties entirely is returned. The free space the pinned heap holds
 /// across days is therefore at most about one day's peak of such pieces.
 /// Figures: docs/factor-core.md, "Ninth round: long-lived state off the young generation".
 /// </para>
