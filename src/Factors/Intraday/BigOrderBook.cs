@@ -1,5 +1,6 @@
 using System.Numerics;
 using Sig.Engine.Config;
+using Sig.Engine.Memory;
 
 namespace Sig.Factors.Intraday;
 
@@ -153,7 +154,7 @@ public sealed partial class BigOrderBook
     // Row i's early side for writing, after Writable(i) (which owns the chunk's side table): a
     // side table is made at the chunk's first early fill.
     private ref EarlyRow WritableEarly(int i) =>
-        ref (_earlyChunks[i >> ChunkShift] ??= new EarlyRow[1 << ChunkShift])[i & ChunkMask];
+        ref (_earlyChunks[i >> ChunkShift] ??= LongLivedArrays.New<EarlyRow>(1 << ChunkShift))[i & ChunkMask];
 
     // Sets row i's early sums, after Writable(i); zero sums make no side table.
     private void SetEarly(int i, long early, long earlyActive)
@@ -196,13 +197,13 @@ public sealed partial class BigOrderBook
         _chunks[c] = chunk;
         if (_earlyChunks[c] is { } shared)
         {
-            var side = new EarlyRow[1 << ChunkShift];
+            var side = LongLivedArrays.New<EarlyRow>(1 << ChunkShift);
             if (used > 0) shared.AsSpan(0, used).CopyTo(side);
             _earlyChunks[c] = side;
         }
         if (_sizeChunks is not null)
         {
-            var sizes = new long[1 << ChunkShift];
+            var sizes = LongLivedArrays.New<long>(1 << ChunkShift);
             if (used > 0) _sizeChunks[c].AsSpan(0, used).CopyTo(sizes);
             _sizeChunks[c] = sizes;
         }
@@ -402,7 +403,7 @@ public sealed partial class BigOrderBook
                 // A spare chunk another book shares is left to it: its rows would be overwritten anyway.
                 _chunks[c] = NewChunk();
                 _earlyChunks[c] = null;
-                if (_sizeChunks is not null) _sizeChunks[c] = new long[1 << ChunkShift];
+                if (_sizeChunks is not null) _sizeChunks[c] = LongLivedArrays.New<long>(1 << ChunkShift);
                 _chunkGeneration[c] = _generation;
             }
         _capacity = Math.Max(_capacity, chunks << ChunkShift);
@@ -482,9 +483,8 @@ public sealed partial class BigOrderBook
         return c;
     }
 
-    // Chunks live as long as some fork holds them, and copy-on-write makes many of them short-lived:
-    // ordinary small-object arrays (pinned-heap allocations count toward full collections).
-    private static OrderRow[] NewChunk() => new OrderRow[1 << ChunkShift];
+    // Chunks live as long as some fork holds them, mostly the rest of the day: outside the young generation.
+    private static OrderRow[] NewChunk() => LongLivedArrays.New<OrderRow>(1 << ChunkShift);
 }
 
 /// <summary>Sums over the big orders: A, E of buy and sell orders (ticks), L and EL (fixed point, <see cref="BigOrderBook.LogScale"/>).</summary>

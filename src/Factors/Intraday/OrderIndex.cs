@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Sig.Engine.Memory;
 
 namespace Sig.Factors.Intraday;
 
@@ -237,7 +238,7 @@ public sealed partial class OrderIndex
     {
         var own = new PageRef { Base = d.Base, Limit = OwnAlone };
         if (d.Narrow is not null) own.Narrow = TakePage();
-        else own.Wide = new int[PageSize];
+        else own.Wide = LongLivedArrays.New<int>(PageSize);
         CopyVisible(in d, ref own);
         PageCopies++;
         d = own;
@@ -259,7 +260,7 @@ public sealed partial class OrderIndex
     // (other indexes sharing the 16-bit page keep it).
     private void GoWide(ref PageRef d)
     {
-        var wide = new PageRef { Wide = new int[PageSize], Base = d.Base, Limit = OwnAlone };
+        var wide = new PageRef { Wide = LongLivedArrays.New<int>(PageSize), Base = d.Base, Limit = OwnAlone };
         CopyVisible(in d, ref wide);
         if (d.Limit == OwnAlone) (_free ??= new Stack<ushort[]>()).Push(d.Narrow!);
         d = wide;
@@ -327,10 +328,10 @@ public sealed partial class OrderIndex
         _pageCount = count;
     }
 
-    // Pages are ordinary small arrays, not pinned: many are short-lived (days, restored copies).
+    // Pages live for the rest of the day (or the next: freed ones are reused): outside the young generation.
     private ushort[] TakePage()
     {
-        if (_free is null || !_free.TryPop(out var page)) return new ushort[PageSize];
+        if (_free is null || !_free.TryPop(out var page)) return LongLivedArrays.New<ushort>(PageSize);
         Array.Clear(page);
         return page;
     }

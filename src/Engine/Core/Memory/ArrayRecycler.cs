@@ -5,8 +5,9 @@ namespace Sig.Engine.Memory;
 /// <c>MinuteBufferPool</c>: per-minute arrays of exactly the length asked for): a free list of
 /// arrays given back, and counters of arrays rented, returned and allocated. A derived pool
 /// states its array rules (which lengths it hands out and takes back) and calls
-/// <see cref="RentArray"/> and <see cref="ReturnArray"/>. New arrays come from
-/// <see cref="GC.AllocateUninitializedArray{T}(int, bool)"/>: a renter writes before it reads.
+/// <see cref="RentArray"/> and <see cref="ReturnArray"/>. New arrays are uninitialized (a renter
+/// writes before it reads) and, being kept for the whole run, outside the young generation
+/// (<see cref="LongLivedArrays"/>).
 /// Thread-safe.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
@@ -51,7 +52,7 @@ public abstract class ArrayRecycler<T>
                 if (reused.Length == length) return reused;
         }
         Interlocked.Increment(ref _allocated);
-        return GC.AllocateUninitializedArray<T>(length);
+        return LongLivedArrays.NewUninitializedWherePossible<T>(length); // kept and reused for the whole run
     }
 
     /// <summary>Takes back an array nothing reads any more (the derived pool has checked its length).</summary>
