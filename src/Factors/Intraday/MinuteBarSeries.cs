@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sig.Engine.Time;
 
 namespace Sig.Factors.Intraday;
@@ -36,6 +37,7 @@ public sealed partial class MinuteBarSeries
     /// Open, high, low and close of bar m (ticks) under the empty-bar rule of docs/factors.md: an empty bar
     /// repeats <paramref name="previousClose"/> (for bars before the first fill, pass <see cref="FirstPrice"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the fold's per-bar read: the tuple then stays in registers
     public (long Open, long High, long Low, long Close) PricesOf(int bar, long previousClose)
     {
         ref readonly var b = ref _bars[bar];
