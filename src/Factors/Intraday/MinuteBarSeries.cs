@@ -54,7 +54,8 @@ public sealed partial class MinuteBarSeries
     /// <summary>
     /// Bar <paramref name="bar"/> to add fills to with <see cref="AddFill(ref MinuteBar, long, long, long, byte)"/>
     /// (its chunk copied first when shared with a clone); the caller then counts them with
-    /// <see cref="CountFills"/>. The reference stays valid until the next call of this method.
+    /// <see cref="CountFills"/>. The reference is good until the series is cleared or shared with a clone
+    /// (the chunk is this series' own from here until then).
     /// </summary>
     internal ref MinuteBar RowForFills(int bar)
     {
