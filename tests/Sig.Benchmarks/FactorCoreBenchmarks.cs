@@ -57,6 +57,19 @@ public class FactorCoreBenchmarks
         return _state.Version;
     }
 
+    /// <summary>
+    /// Applying a day's events (orders, fills, cancels) as a shard does: each minute's events of the
+    /// symbol as one run; per event. <see cref="ApplyFill"/> hands the state one event at a time.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = DayEvents)]
+    public long ApplyDayInMinuteRuns()
+    {
+        _state.Clear();
+        for (int m = 1; m <= SessionBars.BarsPerDay; m++)
+            _state.Apply(_day.AsSpan(_minuteStarts[m], _minuteStarts[m + 1] - _minuteStarts[m]));
+        return _state.Version;
+    }
+
     /// <summary>θ from the exact moments and the big-order sums over a full day's parent orders.</summary>
     [Benchmark]
     public long ThetaQuery()

@@ -94,6 +94,7 @@ public sealed partial class ShardMinuteEngine
         if (_ahead.Count == 0)
         {
             int openBar = LastClosedMinute + 1, k = 0;
+            var barOfTime = new MinuteBarCache(); // one BarOf per clock minute of the batch
             for (; k < batch.Length; k++)
             {
                 ref readonly var e = ref batch[k];
@@ -103,7 +104,7 @@ public sealed partial class ShardMinuteEngine
                     lastIndex = _index.IndexOf(e.Symbol);
                     if (lastIndex < 0) break;
                 }
-                if (SessionBars.BarOf(e.Time) != openBar) break;
+                if (barOfTime.BarOf(e.Time) != openBar) break;
                 _batchSymbols[k] = lastIndex;
             }
             if (k == batch.Length)

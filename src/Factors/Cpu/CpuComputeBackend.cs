@@ -98,10 +98,13 @@ public sealed partial class CpuShardState : IShardFactorState
 
     public void Apply(ReadOnlySpan<TickEvent> events, ReadOnlySpan<int> symbols)
     {
-        for (int k = 0; k < events.Length; k++)
+        // A symbol's consecutive events go to its state as one run (a source sends a symbol's
+        // events of a minute together): the state does its per-run work once.
+        for (int k = 0, end; k < events.Length; k = end)
         {
             int i = symbols[k];
-            (_owned[i] ? _states[i] : Own(i)).Apply(in events[k]);
+            for (end = k + 1; end < events.Length && symbols[end] == i; end++) { }
+            (_owned[i] ? _states[i] : Own(i)).Apply(events[k..end]);
         }
     }
 

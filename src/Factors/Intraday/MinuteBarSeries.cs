@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sig.Engine.Time;
 
 namespace Sig.Factors.Intraday;
@@ -36,15 +37,35 @@ public sealed partial class MinuteBarSeries
     /// Open, high, low and close of bar m (ticks) under the empty-bar rule of docs/factors.md: an empty bar
     /// repeats <paramref name="previousClose"/> (for bars before the first fill, pass <see cref="FirstPrice"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the fold's per-bar read: the tuple then stays in registers
     public (long Open, long High, long Low, long Close) PricesOf(int bar, long previousClose)
     {
         ref readonly var b = ref _bars[bar];
         return b.Count > 0 ? (b.Open, b.High, b.Low, b.Close) : (previousClose, previousClose, previousClose, previousClose);
     }
 
+    /// <summary>Adds one fill to bar <paramref name="bar"/> (1..240).</summary>
     public void AddFill(int bar, long price, long volume, byte side)
     {
-        ref var b = ref Writable(bar);
+        AddFill(ref RowForFills(bar), price, volume, price * volume, side);
+        CountFills(1, price);
+    }
+
+    /// <summary>
+    /// Bar <paramref name="bar"/> to add fills to with <see cref="AddFill(ref MinuteBar, long, long, long, byte)"/>
+    /// (its chunk copied first when shared with a clone); the caller then counts them with
+    /// <see cref="CountFills"/>. The reference is good until the series is cleared or shared with a clone
+    /// (the chunk is this series' own from here until then).
+    /// </summary>
+    internal ref MinuteBar RowForFills(int bar)
+    {
+        if (bar > _top) _top = bar;
+        return ref Writable(bar);
+    }
+
+    /// <summary>Adds a fill of <paramref name="amount"/> = price × volume (ticks) to a bar's row.</summary>
+    internal static void AddFill(ref MinuteBar b, long price, long volume, long amount, byte side)
+    {
         if (b.Count == 0)
         {
             b.Open = b.High = b.Low = price;
@@ -55,14 +76,19 @@ public sealed partial class MinuteBarSeries
             if (price < b.Low) b.Low = price;
         }
         b.Close = price;
-        long amount = price * volume;
         b.Volume += volume;
         b.Amount += amount;
         b.Count++;
         if (side == (byte)'B') b.NetActiveBuy += amount;
         else if (side == (byte)'S') b.NetActiveBuy -= amount;
-        if (Fills++ == 0) FirstPrice = price;
-        if (bar > _top) _top = bar;
+    }
+
+    /// <summary>Counts <paramref name="count"/> fills added to the rows, the first of them at <paramref name="firstPrice"/>.</summary>
+    internal void CountFills(long count, long firstPrice)
+    {
+        if (count == 0) return;
+        if (Fills == 0) FirstPrice = firstPrice;
+        Fills += count;
     }
 
     /// <summary>True when bar <paramref name="bar"/>'s storage is shared with <paramref name="other"/> (tests: what a clone shares).</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sig.Factors.Intraday;
 
 /// <summary>
@@ -11,6 +13,9 @@ public struct RunningMoments
     public double Mean, M2, M3, M4;
     public double Min, Max;
 
+    // Inlined into the per-order stream update and the bar fold: the call and the struct's
+    // round trip through memory cost as much as the arithmetic (which stays as written).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(double x)
     {
         long n1 = N;
@@ -44,6 +49,7 @@ public struct RunningCoMoments
     public double MeanX, MeanY, M2X, M2Y, Cxy;
     public double MinX, MaxX, MinY, MaxY;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(double x, double y)
     {
         N++;

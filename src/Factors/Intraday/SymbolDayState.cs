@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Time;
@@ -59,31 +60,55 @@ public sealed partial class SymbolDayState
     // ln(last fill price) in BigOrderBook.LogScale units: one Math.Log per change of price, not per fill.
     private long _lastFillLog;
 
+    /// <summary>Applies one event (see <see cref="Apply(ReadOnlySpan{TickEvent})"/>).</summary>
+    public void Apply(in TickEvent e) => Apply(new ReadOnlySpan<TickEvent>(in e));
+
+    /// <summary>
+    /// Applies a run of this symbol's events in seq order. Equal, bit for bit, to applying them
+    /// one at a time: the same updates in the same order; only what a run shares is done once per
+    /// run — the bar of a time computed once per clock minute, the bar's row fetched (and its chunk
+    /// copied when shared) once per bar, the counters and marks written once at the end.
+    /// </summary>
     public void Apply(ReadOnlySpan<TickEvent> events)
     {
-        foreach (ref readonly var e in events) Apply(in e);
-    }
-
-    public void Apply(in TickEvent e)
-    {
-        int bar = SessionBars.BarOf(e.Time);
-        if (bar > LastBar) LastBar = bar;
-        LastSeq = e.Seq;
-        Version++;
-        if (e.Kind == TickKind.Trade)
+        if (events.IsEmpty) return;
+        var bars = Bars;
+        var stream = OrderStream;
+        var orders = Orders;
+        bool submittedSizes = orders.Sizing == BigOrderSizing.Submitted;
+        var barOfTime = new MinuteBarCache(); // one BarOf per clock minute of the run
+        int topBar = LastBar;
+        ref MinuteBar row = ref Unsafe.NullRef<MinuteBar>();
+        int rowBar = 0; // the bar `row` refers to (0: none yet)
+        int folded = -1; // BarFold.FoldedThrough, read at the run's first fill (−1: not yet read)
+        long fills = 0, firstPrice = 0;
+        foreach (ref readonly var e in events)
         {
-            if (e.Type == (byte)'F') ApplyFill(in e, bar);
-            return; // exec_type C: an SZ cancellation, never a trade
+            int time = e.Time, bar = barOfTime.BarOf(time);
+            if (bar > topBar) topBar = bar;
+            if (e.Kind == TickKind.Trade)
+            {
+                if (e.Type != (byte)'F') continue; // exec_type C: an SZ cancellation, never a trade
+                if (folded < 0) folded = BarFold.FoldedThrough;
+                if (bar <= folded) { BarFold.Reset(); folded = 0; } // a bar already folded changed: refold from bar 1
+                if (bar != rowBar) { row = ref bars.RowForFills(bar); rowBar = bar; }
+                if (fills++ == 0) firstPrice = e.Price;
+                ApplyFill(in e, bar, ref row, orders);
+                continue;
+            }
+            if (e.Type == (byte)'D') continue; // SH cancellation, not an order
+            stream.AddOrder(time, e.Side, e.Type, e.Volume, e.Price);
+            if (submittedSizes) orders.AddSubmitted(e.OrderId, e.Side == (byte)'S', e.Price, e.Volume);
         }
-        if (e.Type == (byte)'D') return; // SH cancellation, not an order
-        OrderStream.AddOrder(e.Time, e.Side, e.Type, e.Volume, e.Price);
-        Orders.AddSubmitted(e.OrderId, e.Side == (byte)'S', e.Price, e.Volume);
+        bars.CountFills(fills, firstPrice);
+        LastBar = topBar;
+        LastSeq = events[^1].Seq;
+        Version += events.Length;
     }
 
-    private void ApplyFill(in TickEvent e, int bar)
+    private void ApplyFill(in TickEvent e, int bar, ref MinuteBar row, BigOrderBook orders)
     {
         long amount = e.Price * e.Volume;
-        if (bar <= BarFold.FoldedThrough) BarFold.Reset(); // a bar already folded changed: refold from bar 1
         // ℓ₁ = 0; afterwards the log return between consecutive fills in seq order, as a
         // difference of fixed-point logs (so sums of ℓ over any set of fills are exact integers).
         long logRet = 0;
@@ -95,8 +120,8 @@ public sealed partial class SymbolDayState
             _lastFillPrice = e.Price;
         }
         bool early = bar <= SessionBars.BarsPerHalfHour;
-        Bars.AddFill(bar, e.Price, e.Volume, e.Side);
-        Orders.AddFill(e.BuyOrderId, e.SellOrderId, amount, logRet, early, e.Side);
+        MinuteBarSeries.AddFill(ref row, e.Price, e.Volume, amount, e.Side);
+        orders.AddFill(e.BuyOrderId, e.SellOrderId, amount, logRet, early, e.Side);
         TotalAmount += amount;
         if (e.Time >= ExchangeTime.SessionClose)
         {

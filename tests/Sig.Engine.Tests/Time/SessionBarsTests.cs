@@ -53,4 +53,31 @@ public class SessionBarsTests
         Assert.Equal(93000120, ExchangeTime.FromMillis(ExchangeTime.ToMillis(93000120)));
         Assert.Equal("09:30:00.120", ExchangeTime.Format(93000120));
     }
+
+    [Fact]
+    public void The_minute_cache_gives_BarOf_for_any_time_in_any_order()
+    {
+        // Every second of the day and the milliseconds around each minute start, ascending (as a run
+        // reads them), then the same times shuffled with malformed clocks (09:60, 99:99, negatives,
+        // the int range's ends) among them, each time with one cache.
+        var times = new List<int>();
+        for (int hh = 0; hh < 24; hh++)
+            for (int mm = 0; mm < 60; mm++)
+            {
+                int minute = hh * 10000000 + mm * 100000;
+                for (int ss = 0; ss < 60; ss++) times.Add(minute + ss * 1000);
+                times.Add(minute + 59999); times.Add(minute + 1);
+            }
+        times.Sort();
+        var ascending = new MinuteBarCache();
+        foreach (int t in times) Assert.Equal(SessionBars.BarOf(t), ascending.BarOf(t));
+        times.AddRange([96000000, 99999999, 93099999 + 1, -1, -99999, -100000, -100001, int.MinValue, int.MinValue + 1, int.MaxValue, int.MaxValue - 1, 2147400000]);
+        var rng = new Random(5);
+        var shuffled = times.OrderBy(_ => rng.Next()).ToList();
+        var cache = new MinuteBarCache();
+        foreach (int t in shuffled) Assert.Equal(SessionBars.BarOf(t), cache.BarOf(t));
+        // A fresh cache's first answer, whatever the time.
+        foreach (int t in new[] { 0, 50, 99999, 100000, 93100000, 150000000, -5, int.MinValue })
+            Assert.Equal(SessionBars.BarOf(t), new MinuteBarCache().BarOf(t));
+    }
 }

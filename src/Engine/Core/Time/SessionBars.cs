@@ -53,3 +53,32 @@ public static class SessionBars
         return BarOf(time) - 1;
     }
 }
+
+/// <summary>
+/// <see cref="SessionBars.BarOf"/> with the last clock minute remembered. A bar depends on a time only
+/// through its HHMM (every bar boundary — 09:31, 11:30, 13:00, 14:59 — is a minute start), so the
+/// events of one minute (a run of a symbol's events, a batch of the open bar) compute it once and
+/// then pay a range check. Gives BarOf's value for every int. A mutable struct: keep it in a local
+/// or a non-readonly field.
+/// </summary>
+public struct MinuteBarCache
+{
+    private const int MinuteSpan = 100000;
+
+    // Every time in [_minuteStart, _minuteStart + MinuteSpan) is in bar _barBelow + 1; stored as
+    // bar − 1 so that default (minute [0, MinuteSpan), all in bar 1) is a true entry.
+    private int _minuteStart;
+    private int _barBelow;
+
+    /// <summary>Bar 1..240 of <paramref name="time"/>, as <see cref="SessionBars.BarOf"/>.</summary>
+    public int BarOf(int time)
+    {
+        if ((ulong)((long)time - _minuteStart) >= MinuteSpan)
+        {
+            _barBelow = SessionBars.BarOf(time) - 1;
+            // For a negative time the range starts above it (and holds bar 1 only, like every time below 09:31).
+            _minuteStart = time - time % MinuteSpan;
+        }
+        return _barBelow + 1;
+    }
+}
