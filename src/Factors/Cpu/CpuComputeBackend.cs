@@ -133,10 +133,16 @@ public sealed partial class CpuShardState : IShardFactorState
     private SymbolDayState? TakeRecycled(int i)
     {
         var reuse = _recycledFor[i]; // only symbol i's worker touches its slot
-        if (reuse is not null) { _recycledFor[i] = null; return reuse; }
-        lock (_recycled) _recycled.TryPop(out reuse); // evaluation may run on several threads
+        if (reuse is not null) _recycledFor[i] = null;
+        else lock (_recycled) _recycled.TryPop(out reuse); // evaluation may run on several threads
+        if (reuse is not null) Interlocked.Increment(ref _reusedStates);
         return reuse;
     }
+
+    private long _reusedStates;
+
+    /// <summary>Recycled state objects taken by clones and day starts so far (tests).</summary>
+    internal long ReusedStates => Interlocked.Read(ref _reusedStates);
 
     public int Evaluate(int minute, Span<double> rows, Span<int> changed)
     {
