@@ -13,8 +13,8 @@ namespace Sig.Factors.Tests.Cpu;
 /// Recycling a dropped snapshot's state objects (their bars, fold, book and id index objects,
 /// directories and an unshared bar chunk) must never touch what a live state or a kept snapshot
 /// reads. A shard state snapshots at random minutes as the pipeline does (each copy into the one
-/// before last, a copy being persisted skipped and kept), restores from snapshots (continued, and
-/// sometimes going on as the live state), over two days; a twin fed the same events is never
+/// before last, a copy being persisted skipped and kept), restores from snapshots (continued, then
+/// dropped, going on as the live state or running on beside it), over two days; a twin fed the same events is never
 /// copied, so it never recycles. Every minute the rows are equal bit for bit, every copy's bytes
 /// equal the twin's when taken, and every kept copy still gives those bytes whenever checked.
 /// </summary>
@@ -90,7 +90,14 @@ public class CpuShardStateRecycleTests
         var changed = new int[n];
         Kept? latest = null, spare = null;
         var pinned = new List<Kept>();
-        int snapshots = 0, restores = 0, takeovers = 0;
+        // A restored copy that runs on beside the live state (a second reader of the snapshot's
+        // state objects, which the live state must then not recycle).
+        IShardFactorState? follower = null;
+        double[]? followerRows = null;
+        // Restored copies not written until a later snapshot: until then they read the snapshot's
+        // state objects themselves.
+        var late = new List<(IShardFactorState State, double[] Rows, int Minute, int Due)>();
+        int snapshots = 0, restores = 0, takeovers = 0, followed = 0, lateRestores = 0;
         long reused = 0;
 
         void CheckKept(string context)
@@ -106,6 +113,7 @@ public class CpuShardStateRecycleTests
             twin.BeginDay(symbols);
             Array.Fill(rows, double.NaN);
             Array.Fill(twinRows, double.NaN);
+            follower = null;
             for (int m = 1; m <= 240; m++)
             {
                 Feed(state, days, m);
@@ -113,6 +121,13 @@ public class CpuShardStateRecycleTests
                 state.Evaluate(m, rows, changed);
                 twin.Evaluate(m, twinRows, changed);
                 AssertRows(twinRows, rows, $"day {day} minute {m}");
+                if (follower is not null)
+                {
+                    Feed(follower, days, m);
+                    follower.Evaluate(m, followerRows, changed);
+                    AssertRows(twinRows, followerRows!, $"day {day} minute {m}: the follower");
+                    followed++;
+                }
                 if (rng.Next(4) != 0 && m != 240) continue;
 
                 // A snapshot, as MinuteCrossSection.NextSnapshot takes it: into the one before the
@@ -127,6 +142,20 @@ public class CpuShardStateRecycleTests
                 snapshots++;
                 if (pinned.Count > 0 && rng.Next(3) == 0) pinned.RemoveAt(rng.Next(pinned.Count)); // persisted: let go
                 CheckKept($"day {day} minute {m}");
+                for (int j = late.Count - 1; j >= 0; j--)
+                {
+                    var (lateState, lateRows, from0, due) = late[j];
+                    if (due > snapshots && m != 240) continue;
+                    for (int r = from0 + 1; r <= m; r++)
+                    {
+                        Feed(lateState, days, r);
+                        lateState.Evaluate(r, lateRows, changed);
+                    }
+                    AssertRows(rows, lateRows, $"day {day} minute {m}: restored late from minute {from0}");
+                    Assert.True(Bytes(twin).AsSpan().SequenceEqual(Bytes(lateState)), $"day {day} minute {m}: bytes restored late");
+                    late.RemoveAt(j);
+                    lateRestores++;
+                }
 
                 if (rng.Next(6) != 0 || m == 240) continue;
                 // A restore: a copy of a kept snapshot, continued to this minute, equals the state;
@@ -136,6 +165,7 @@ public class CpuShardStateRecycleTests
                 if (from.Day != day) from = latest;
                 var restored = from.State.Copy();
                 var restoredRows = (double[])from.Rows.Clone();
+                if (rng.Next(3) == 0) { late.Add((restored, restoredRows, from.Minute, snapshots + 2 + rng.Next(3))); continue; }
                 for (int r = from.Minute + 1; r <= m; r++)
                 {
                     Feed(restored, days, r);
@@ -144,12 +174,15 @@ public class CpuShardStateRecycleTests
                 AssertRows(rows, restoredRows, $"day {day} minute {m}: restored from minute {from.Minute}");
                 Assert.True(Bytes(twin).AsSpan().SequenceEqual(Bytes(restored)), $"day {day} minute {m}: restored bytes");
                 restores++;
-                if (rng.Next(2) == 0) { reused += ((CpuShardState)state).ReusedStates; state = restored; takeovers++; }
+                int next = rng.Next(3);
+                if (next == 0) { reused += ((CpuShardState)state).ReusedStates; state = restored; takeovers++; }
+                else if (next == 1) { follower = restored; followerRows = restoredRows; }
                 CheckKept($"day {day} minute {m}, restored");
             }
             Assert.True(Bytes(twin).AsSpan().SequenceEqual(Bytes(state)), $"day {day}: bytes at the close");
         }
         Assert.True(snapshots > 80 && restores > 5 && takeovers > 0, $"{snapshots} snapshots, {restores} restores, {takeovers} taken over");
+        Assert.True(followed > 100 && lateRestores > 3, $"followed {followed} minutes, {lateRestores} late restores");
         Assert.True(reused + ((CpuShardState)state).ReusedStates > n, "too little was recycled");
     }
 }
