@@ -183,8 +183,8 @@ public class CopyOnWriteChunksTests
         a.Chunks.KeepUnsharedAsSpare(in empty.Chunks, in empty.Chunks);
         Assert.True(a.Chunks.HasSpare);
         a.Chunks.Clear(39);
-        for (int i = 0; i < 48; i++) a.Write(i, 5000 + i);
-        for (int i = 0; i < 48; i++) Assert.Equal(5000 + i, a.Chunks[i]);
+        for (int i = 0; i < 64; i++) a.Write(i, 5000 + i); // chunk 3 is new: the spare serves it
+        for (int i = 0; i < 64; i++) Assert.Equal(5000 + i, a.Chunks[i]);
     }
 
     private sealed class Box
