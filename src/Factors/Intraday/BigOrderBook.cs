@@ -448,7 +448,9 @@ public sealed partial class BigOrderBook
     public BigOrderBook Fork(BigOrderBook? into = null)
     {
         _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
-        var c = into is not null && into._sizing == _sizing && into != this ? into.Reinitialize(_index.Fork(into._index), _submitted) : new BigOrderBook(_sizing, _index.Fork(), _submitted);
+        var c = into is not null && into._sizing == _sizing && into != this
+            ? into.Reinitialize(_index.Fork(into._index), _submitted)
+            : new BigOrderBook(_sizing, _index.Fork(), _submitted);
         c._submittedGeneration = 0;
         int chunks = (Count + ChunkMask) >> ChunkShift;
         // Room for a quarter more chunks: the live side adds one every 64 orders, and a directory

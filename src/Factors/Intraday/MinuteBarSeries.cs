@@ -105,9 +105,6 @@ public sealed partial class MinuteBarSeries
     // next copy (CopyOnWriteChunks.KeepUnsharedAsSpare). Only CopyTo or Clear may follow.
     internal void KeepUnsharedChunk(MinuteBarSeries a, MinuteBarSeries b) => _bars.KeepUnsharedAsSpare(in a._bars, in b._bars);
 
-    // Whether a spare chunk is kept (tests).
-    internal bool HasSpareChunk => _bars.HasSpare;
-
     // Shares the bars with `other` (its own are let go): either series copies a chunk before writing it.
     internal void CopyTo(MinuteBarSeries other)
     {
