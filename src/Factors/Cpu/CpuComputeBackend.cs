@@ -50,14 +50,19 @@ public sealed partial class CpuShardState : IShardFactorState
     private bool[] _owned = [];
     // Version of each state when its row was last written (−1: never).
     private long[] _evaluatedAt = [];
-    // Recycling the bar and fold arrays of states only an old snapshot held (see Copy): per symbol,
-    // the number of copies taken when its state object was made; this state's copies so far; for a
-    // copy, the state it was taken from and its number; the latest copy taken.
+    // Recycling the state objects only an old snapshot held (see Copy): per symbol, the number of
+    // copies taken when its state object was made; this state's copies so far; for a copy, the
+    // state it was taken from and its number, and whether a copy was taken of it (a restore: its
+    // state objects are then shared beyond this state's copies); the latest copy taken.
     private int[] _madeAt = [];
     private int _copies;
     private CpuShardState? _source;
     private int _serial;
+    private bool _lent;
     private CpuShardState? _latestCopy;
+    // Recycled state objects: per symbol the one its own state left (its book's directories are
+    // sized for that symbol), and the rest for any symbol.
+    private SymbolDayState?[] _recycledFor = [];
     private readonly Stack<SymbolDayState> _recycled = new();
 
     public CpuShardState(FactorSettings settings, BigOrderSizing sizing, int parallelism)
@@ -79,7 +84,14 @@ public sealed partial class CpuShardState : IShardFactorState
         {
             // A state shared with a copy is left to it; an owned one is cleared and its arrays reused.
             if (_owned[i]) _states[i].Reset(symbols[i]);
-            else { _states[i] = new SymbolDayState(symbols[i], _sizing); _owned[i] = true; _madeAt[i] = _copies; }
+            else
+            {
+                var reuse = TakeRecycled(i);
+                reuse?.Reset(symbols[i]);
+                _states[i] = reuse ?? new SymbolDayState(symbols[i], _sizing);
+                _owned[i] = true;
+                _madeAt[i] = _copies;
+            }
         }
         Array.Fill(_evaluatedAt, -1);
     }
@@ -91,6 +103,7 @@ public sealed partial class CpuShardState : IShardFactorState
         Array.Resize(ref _states, n);
         Array.Resize(ref _owned, n);
         Array.Resize(ref _madeAt, n);
+        Array.Resize(ref _recycledFor, n);
         for (int i = kept; i < n; i++) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
         _evaluatedAt = new long[n];
         SymbolCount = n;
@@ -113,10 +126,23 @@ public sealed partial class CpuShardState : IShardFactorState
     {
         _owned[i] = true;
         _madeAt[i] = _copies;
-        SymbolDayState? reuse;
-        lock (_recycled) _recycled.TryPop(out reuse); // evaluation may run on several threads
-        return _states[i] = _states[i].CloneReusing(reuse);
+        return _states[i] = _states[i].CloneReusing(TakeRecycled(i));
     }
+
+    // A recycled state object for symbol i: the one symbol i's state left, else any.
+    private SymbolDayState? TakeRecycled(int i)
+    {
+        var reuse = _recycledFor[i]; // only symbol i's worker touches its slot
+        if (reuse is not null) _recycledFor[i] = null;
+        else lock (_recycled) _recycled.TryPop(out reuse); // evaluation may run on several threads
+        if (reuse is not null) Interlocked.Increment(ref _reusedStates);
+        return reuse;
+    }
+
+    private long _reusedStates;
+
+    /// <summary>Recycled state objects taken by clones and day starts so far (tests).</summary>
+    internal long ReusedStates => Interlocked.Read(ref _reusedStates);
 
     public int Evaluate(int minute, Span<double> rows, Span<int> changed)
     {
@@ -168,7 +194,8 @@ public sealed partial class CpuShardState : IShardFactorState
     public IShardFactorState Copy(IShardFactorState? into = null)
     {
         var c = into as CpuShardState ?? new CpuShardState(_settings, _sizing, _parallelism);
-        if (c._sizing != _sizing || c._settings != _settings) c = new CpuShardState(_settings, _sizing, _parallelism);
+        if (c._sizing != _sizing || c._settings != _settings || c == this) c = new CpuShardState(_settings, _sizing, _parallelism);
+        if (_source is not null) _lent = true; // a copy of a copy: its states go on in another state
         Recycle(c);
         int n = SymbolCount;
         if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; }
@@ -181,23 +208,34 @@ public sealed partial class CpuShardState : IShardFactorState
         c._source = this;
         c._serial = ++_copies;
         c._latestCopy = null;
+        c._lent = false;
         c._recycled.Clear();
+        if (c._recycledFor.Length == n) Array.Clear(c._recycledFor);
+        else c._recycledFor = new SymbolDayState?[n];
         _latestCopy = c;
         return c;
     }
 
     // Before `old` (a copy nothing reads any more) is overwritten: a state object this state made
     // in the period that `old` closed is held by `old`, perhaps by the copy after it (the latest)
-    // and by this state — by nothing older, as it did not exist then. One held by neither of the
-    // latter two is `old`'s alone: its arrays serve the next clone instead of new ones.
+    // and by this state — by nothing older, as it did not exist then, and by no other state unless
+    // `old` was copied itself (a restore: then nothing is recycled). One held by neither of the
+    // latter two is `old`'s alone: it serves the next clone instead of new objects and arrays —
+    // its bars and fold, its book and id index with their directories (each book's own, never
+    // shared), and one bar chunk it made that no later state of its symbol shares: such a chunk
+    // can only have passed to the state that replaced it (the latest copy's) and on to this
+    // state's, so one that neither holds is `old`'s alone too.
     private void Recycle(CpuShardState old)
     {
-        if (old._source != this || _latestCopy is not { } latest || latest == old || old._serial != latest._serial - 1) return;
+        if (old._source != this || old._lent || _latestCopy is not { } latest || latest == old || old._serial != latest._serial - 1) return;
         int n = Math.Min(old.SymbolCount, Math.Min(latest.SymbolCount, SymbolCount));
         for (int i = 0; i < n; i++)
         {
             var s = old._states[i];
-            if (old._madeAt[i] == old._serial - 1 && s != latest._states[i] && s != _states[i]) _recycled.Push(s);
+            if (old._madeAt[i] != old._serial - 1 || s == latest._states[i] || s == _states[i]) continue;
+            s.Bars.KeepUnsharedChunk(latest._states[i].Bars, _states[i].Bars);
+            if (_recycledFor[i] is { } earlier) _recycled.Push(earlier);
+            _recycledFor[i] = s;
         }
     }
 }

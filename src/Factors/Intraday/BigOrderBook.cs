@@ -440,27 +440,29 @@ public sealed partial class BigOrderBook
     /// to the fork, not copied: the fork is the book meant to go on (a shard's live state; the
     /// forked book is its snapshot), and this book rebuilds them from its rows — O(orders), once —
     /// if it is written or queried again; a fork of a book without them builds its own (a restore).
-    /// Both books may be written.
+    /// Both books may be written. <paramref name="into"/>, a dropped book that nothing refers to any
+    /// more, becomes the fork: its object, its directories (where long enough) and its id index's
+    /// are written over instead of new ones (none of them is ever shared with another book; the
+    /// rows, early tables and pages they pointed to are let go, not reused).
     /// </summary>
-    public BigOrderBook Fork()
+    public BigOrderBook Fork(BigOrderBook? into = null)
     {
         _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
-        var c = new BigOrderBook(_sizing, _index.Fork(), _submitted) { _submittedGeneration = 0 };
+        var c = into is not null && into._sizing == _sizing && into != this
+            ? into.Reinitialize(_index.Fork(into._index), _submitted)
+            : new BigOrderBook(_sizing, _index.Fork(), _submitted);
+        c._submittedGeneration = 0;
         int chunks = (Count + ChunkMask) >> ChunkShift;
-        int length = Math.Max(chunks, 4);
-        c._chunks = new OrderRow[length][];
-        c._earlyChunks = new EarlyRow[length][];
-        c._chunkGeneration = new long[length];
-        c._sellBits = new ulong[length];
+        // Room for a quarter more chunks: the live side adds one every 64 orders, and a directory
+        // without room would be regrown (doubled) by the first of them.
+        c.TakeDirectories(chunks, Math.Max(chunks + (chunks >> 2) + 1, 4));
         Array.Copy(_chunks, c._chunks, chunks);
         Array.Copy(_earlyChunks, c._earlyChunks, chunks);
         Array.Copy(_sellBits, c._sellBits, chunks);
         if (_sizeChunks is not null)
         {
-            c._submittedBits = new ulong[length];
-            Array.Copy(_submittedBits!, c._submittedBits, chunks);
-            c._sizeChunks = new long[length][];
-            Array.Copy(_sizeChunks, c._sizeChunks, chunks);
+            Array.Copy(_submittedBits!, c._submittedBits!, chunks);
+            Array.Copy(_sizeChunks, c._sizeChunks!, chunks);
         }
         c._capacity = chunks << ChunkShift;
         c.Count = Count; c.SizeSum = SizeSum; c.SizeSquareSum = SizeSquareSum;
@@ -481,6 +483,50 @@ public sealed partial class BigOrderBook
         _scanned = [];
         _scanLow = _scanHigh = -1;
         return c;
+    }
+
+    // A dropped book made ready to become a fork: every field as a new book's (a fresh generation,
+    // so none of the chunks its directories still name is written in place), the directories kept.
+    private BigOrderBook Reinitialize(OrderIndex index, SubmittedOrderSizes submitted)
+    {
+        _generation = NewGeneration();
+        _index = index;
+        _submitted = submitted;
+        _capacity = 0;
+        Count = 0; SizeSum = SizeSquareSum = BuyAmountSquareSum = SellAmountSquareSum = 0;
+        _octaves = null; _slab = []; _slabUsed = 0; _freeBlocks = -1; _wideMembers = false;
+        _scanned = [];
+        ForgetKeptQuery();
+        RowChunkCopies = 0; DerivedRebuilds = 0;
+        return this;
+    }
+
+    // Directories for `chunks` chunks of rows: this book's own when they have room for one more
+    // (their other entries cleared, so they name nothing), else new ones of `length`; no entry owned.
+    private void TakeDirectories(int chunks, int length)
+    {
+        if (_chunks.Length <= chunks || (_sizeChunks is null) == (_sizing == BigOrderSizing.Submitted))
+        {
+            _chunks = new OrderRow[length][];
+            _earlyChunks = new EarlyRow[length][];
+            _chunkGeneration = new long[length];
+            _sellBits = new ulong[length];
+            if (_sizing == BigOrderSizing.Submitted)
+            {
+                _submittedBits = new ulong[length];
+                _sizeChunks = new long[length][];
+            }
+            return;
+        }
+        Array.Clear(_chunks, chunks, _chunks.Length - chunks);
+        Array.Clear(_earlyChunks, chunks, _earlyChunks.Length - chunks);
+        Array.Clear(_chunkGeneration);
+        Array.Clear(_sellBits, chunks, _sellBits.Length - chunks);
+        if (_sizeChunks is not null)
+        {
+            Array.Clear(_submittedBits!, chunks, _submittedBits!.Length - chunks);
+            Array.Clear(_sizeChunks, chunks, _sizeChunks.Length - chunks);
+        }
     }
 
     // Chunks live as long as some fork holds them, mostly the rest of the day: outside the young generation.

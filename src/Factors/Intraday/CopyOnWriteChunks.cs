@@ -29,6 +29,11 @@ internal struct CopyOnWriteChunks<T> where T : struct
     private ChunkDirectory _chunks;
     // Bit k: chunk k was made by this side since its last fork (only then is it written in place).
     private uint _owned;
+    // Bit k: chunk k was made by this side (since it last took another side's chunks), whether or
+    // not a fork shares it since: only such a chunk can be this side's alone once its forks let it go.
+    private uint _made;
+    // A chunk nothing else refers to (see KeepUnsharedAsSpare), used by the next copy instead of a new one.
+    private T[]? _spare;
 
     /// <summary>All slots zero, no chunk allocated.</summary>
     public static CopyOnWriteChunks<T> Create() => default;
@@ -43,10 +48,13 @@ internal struct CopyOnWriteChunks<T> where T : struct
         var chunk = _chunks[k];
         if ((_owned & (1u << k)) == 0)
         {
-            var own = new T[ChunkSize];
-            chunk?.CopyTo(own, 0);
+            var own = _spare ?? new T[ChunkSize];
+            _spare = null;
+            if (chunk is null) Array.Clear(own);
+            else chunk.CopyTo(own, 0);
             _chunks[k] = chunk = own;
             _owned |= 1u << k;
+            _made |= 1u << k;
         }
         return ref chunk![i & (ChunkSize - 1)];
     }
@@ -60,7 +68,7 @@ internal struct CopyOnWriteChunks<T> where T : struct
         for (int k = 0; k <= through >> Shift; k++)
         {
             if ((_owned & (1u << k)) != 0) Array.Clear(_chunks[k]!);
-            else _chunks[k] = null;
+            else { _chunks[k] = null; _made &= ~(1u << k); }
         }
     }
 
@@ -73,7 +81,34 @@ internal struct CopyOnWriteChunks<T> where T : struct
         other._chunks = _chunks;
         _owned = 0;
         other._owned = 0;
+        other._made = 0;
     }
+
+    /// <summary>
+    /// This side is dropped and its object kept for reuse: one chunk it made that neither
+    /// <paramref name="a"/> nor <paramref name="b"/> refers to leaves the directory and becomes the
+    /// spare its next copy is written into (the slot reads zero from now on). The caller guarantees
+    /// that every other side which may refer to a chunk this side made is <paramref name="a"/>,
+    /// <paramref name="b"/> or a fork of theirs (a chunk passes only from a side to its forks, and a
+    /// side never takes one back), and that this side is only cleared or given another side's
+    /// chunks (<see cref="ShareWith"/>) before it is read again.
+    /// </summary>
+    public void KeepUnsharedAsSpare(in CopyOnWriteChunks<T> a, in CopyOnWriteChunks<T> b)
+    {
+        for (uint made = _made; made != 0 && _spare is null; made &= made - 1)
+        {
+            int k = System.Numerics.BitOperations.TrailingZeroCount(made);
+            var chunk = _chunks[k];
+            if (chunk is null || ReferenceEquals(chunk, a._chunks[k]) || ReferenceEquals(chunk, b._chunks[k])) continue;
+            _spare = chunk;
+            _chunks[k] = null;
+            _owned &= ~(1u << k);
+            _made &= ~(1u << k);
+        }
+    }
+
+    /// <summary>Whether a spare chunk is kept (tests).</summary>
+    internal readonly bool HasSpare => _spare is not null;
 
     /// <summary>True when slot <paramref name="i"/>'s chunk is the same array in both (tests: what a fork shares).</summary>
     internal readonly bool SharesChunkWith(in CopyOnWriteChunks<T> other, int i) =>

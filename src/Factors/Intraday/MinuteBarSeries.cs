@@ -100,6 +100,11 @@ public sealed partial class MinuteBarSeries
         FirstPrice = 0; Fills = 0; _top = 0;
     }
 
+    // This series is dropped and kept for reuse: a chunk it made that neither `a` nor `b` (the
+    // only series that can share its chunks, with their forks) refers to becomes the spare of its
+    // next copy (CopyOnWriteChunks.KeepUnsharedAsSpare). Only CopyTo or Clear may follow.
+    internal void KeepUnsharedChunk(MinuteBarSeries a, MinuteBarSeries b) => _bars.KeepUnsharedAsSpare(in a._bars, in b._bars);
+
     // Shares the bars with `other` (its own are let go): either series copies a chunk before writing it.
     internal void CopyTo(MinuteBarSeries other)
     {

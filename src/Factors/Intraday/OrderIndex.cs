@@ -389,19 +389,24 @@ public sealed partial class OrderIndex
     /// An equal index sharing this one's pages and map: the fork takes over the append right (it
     /// adds to shared storage in place), this index keeps seeing only its current rows and copies
     /// a shared page or the map before adding to it. Costs the page directory (one entry per
-    /// 1024 ids). Both indexes may be written.
+    /// 1024 ids). Both indexes may be written. <paramref name="into"/>, a dropped index nothing
+    /// refers to any more, becomes the fork: its object and (where long enough) its directory are
+    /// written over, and its free pages (which nothing else ever saw) stay its own; the pages and
+    /// map its directory named are let go.
     /// </summary>
-    public OrderIndex Fork()
+    public OrderIndex Fork(OrderIndex? into = null)
     {
-        var c = new OrderIndex
-        {
-            _sparse = _sparse, Count = Count, _firstPage = _firstPage, _pageCount = _pageCount,
-            _token = _token, _startSparse = _startSparse, _countHint = _countHint,
-            _lowId = _lowId, _highId = _highId, _sidesShareIds = _sidesShareIds,
-            // Room for a quarter more pages: the live side widens upwards by a page every ~1024
-            // ids, and a fork a few hundred events later would otherwise regrow its directory.
-            _dir = _pageCount == 0 ? [] : new PageRef[_pageCount + 1 + (_pageCount >> 2)],
-        };
+        // Room for a quarter more pages: the live side widens upwards by a page every ~1024
+        // ids, and a fork a few hundred events later would otherwise regrow its directory.
+        int length = _pageCount == 0 ? 0 : _pageCount + 1 + (_pageCount >> 2);
+        var c = into is null || into == this ? new OrderIndex() : into;
+        if (c._dir.Length <= _pageCount) c._dir = length == 0 ? [] : new PageRef[length];
+        else Array.Clear(c._dir, _pageCount, c._dir.Length - _pageCount);
+        c._sparse = _sparse; c.Count = Count; c._firstPage = _firstPage; c._pageCount = _pageCount;
+        c._token = _token; c._startSparse = _startSparse; c._countHint = _countHint;
+        c._lowId = _lowId; c._highId = _highId; c._sidesShareIds = _sidesShareIds;
+        c._map = null; c._mapToken = 0; c._mapLimit = 0; c._mapExclusive = false;
+        c.PageCopies = 0;
         _token = NewToken(); // the fork appends from now on; this index sees its rows below Count
         for (int j = 0; j < _pageCount; j++)
         {

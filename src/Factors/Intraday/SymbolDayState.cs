@@ -167,13 +167,14 @@ public sealed partial class SymbolDayState
 
     /// <summary>
     /// <see cref="Clone"/> into <paramref name="reuse"/> when given: a state nothing reads or
-    /// shares any more (its bar and fold arrays are overwritten, its order book is replaced).
+    /// shares any more (its bar and fold arrays are overwritten, its order book object and
+    /// directories become the fork's, see <see cref="BigOrderBook.Fork"/>).
     /// </summary>
     public SymbolDayState CloneReusing(SymbolDayState? reuse)
     {
         var c = reuse ?? new SymbolDayState(Symbol, null!);
         c.Symbol = Symbol;
-        c.Orders = Orders.Fork();
+        c.Orders = Orders.Fork(reuse?.Orders);
         Bars.CopyTo(c.Bars); OrderStream.CopyTo(c.OrderStream); BarFold.CopyTo(c.BarFold);
         c.Version = Version; c._lastFillLog = _lastFillLog;
         c.TotalAmount = TotalAmount; c.EarlyBuyAmount = EarlyBuyAmount; c.EarlySellAmount = EarlySellAmount;

@@ -124,6 +124,69 @@ public class CopyOnWriteChunksTests
     }
 
     // A class around the struct so the list can hold it and the struct is mutated in place.
+    [Fact]
+    public void A_dropped_side_keeps_as_spare_only_a_chunk_it_made_that_no_later_side_shares()
+    {
+        // `a` (a snapshot's state) wrote chunks 0–2; `b` (the state that replaced it) forked from it
+        // and wrote chunk 2 only, then `c` forked from `b`. Of a's chunks only chunk 2 is a's alone.
+        var a = new Box();
+        for (int i = 0; i < 40; i++) a.Write(i, i + 1);
+        var b = new Box();
+        a.Chunks.ShareWith(ref b.Chunks);
+        b.Write(39, -39);
+        var c = new Box();
+        b.Chunks.ShareWith(ref c.Chunks);
+        var expectB = Enumerable.Range(0, 48).Select(i => b.Chunks[i]).ToArray();
+        a.Chunks.KeepUnsharedAsSpare(in b.Chunks, in c.Chunks);
+        Assert.True(a.Chunks.HasSpare);
+        // `a` is reused: it takes another side's chunks and writes; b and c read what they had.
+        var other = new Box();
+        other.Write(5, 77);
+        other.Chunks.ShareWith(ref a.Chunks);
+        a.Write(20, -20); // chunk 1, absent in `other`: the spare serves it, cleared first
+        Assert.False(a.Chunks.HasSpare);
+        for (int i = 16; i < 32; i++) Assert.Equal(i == 20 ? -20 : 0, a.Chunks[i]);
+        for (int i = 0; i < 48; i++) a.Write(i, -1000 - i);
+        for (int i = 0; i < 48; i++)
+        {
+            Assert.Equal(expectB[i], b.Chunks[i]);
+            Assert.Equal(expectB[i], c.Chunks[i]);
+            Assert.Equal(-1000 - i, a.Chunks[i]);
+        }
+        Assert.Equal(77, other.Chunks[5]);
+    }
+
+    [Fact]
+    public void A_dropped_side_whose_chunks_are_all_still_shared_keeps_no_spare()
+    {
+        var a = new Box();
+        for (int i = 0; i < 20; i++) a.Write(i, i + 1);
+        var b = new Box();
+        a.Chunks.ShareWith(ref b.Chunks);
+        var c = new Box();
+        b.Chunks.ShareWith(ref c.Chunks); // b wrote nothing: a's chunks live on in b and c
+        a.Chunks.KeepUnsharedAsSpare(in b.Chunks, in c.Chunks);
+        Assert.False(a.Chunks.HasSpare);
+        // Inherited chunks are never a side's own to give: b did not make any.
+        b.Chunks.KeepUnsharedAsSpare(in c.Chunks, in c.Chunks);
+        Assert.False(b.Chunks.HasSpare);
+    }
+
+    [Fact]
+    public void A_spare_taken_from_a_chunk_the_side_still_owned_is_not_cleared_under_it_by_a_day_reset()
+    {
+        // A side never forked owns its chunks: the spare leaves the directory, so a clear (a new
+        // day) does not reach it and the chunk the spare serves is not also another slot's.
+        var a = new Box();
+        for (int i = 0; i < 40; i++) a.Write(i, i + 1);
+        var empty = new Box();
+        a.Chunks.KeepUnsharedAsSpare(in empty.Chunks, in empty.Chunks);
+        Assert.True(a.Chunks.HasSpare);
+        a.Chunks.Clear(39);
+        for (int i = 0; i < 64; i++) a.Write(i, 5000 + i); // chunk 3 is new: the spare serves it
+        for (int i = 0; i < 64; i++) Assert.Equal(5000 + i, a.Chunks[i]);
+    }
+
     private sealed class Box
     {
         public CopyOnWriteChunks<long> Chunks = CopyOnWriteChunks<long>.Create();
