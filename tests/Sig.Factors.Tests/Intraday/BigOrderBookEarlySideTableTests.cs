@@ -223,6 +223,24 @@ public class BigOrderBookEarlySideTableTests
     }
 
     [Fact]
+    public void An_early_sum_that_returns_to_zero_leaves_no_stale_value_in_the_side_table()
+    {
+        // Order 1: the aggressor (ℓ = 5: EL = L, a flag), then filled passively (ℓ = 3: EL = 5 ≠ L = 8,
+        // in the side table), then the aggressor again (ℓ = −5: EL = 0, L = 3): its side entry must
+        // read zero again, not keep the 5 it held.
+        var book = new BigOrderBook();
+        var model = new Model();
+        foreach (var (logRet, aggressor) in new[] { (5L, (byte)'B'), (3L, (byte)'S'), (-5L, (byte)'B') })
+        {
+            book.AddFill(1, 2, 1_000, logRet, true, aggressor);
+            model.Fill(1, 2, 1_000, logRet, true, aggressor);
+            Assert.Equal(model.FromBucket(0), book.SumFromBucket(0));
+            Assert.Equal(model.FromBucket(0), book.ScanFromBucket(0));
+        }
+        Assert.Equal((Int128)3, book.SumFromBucket(0).EarlyActiveLogReturn); // order 1: 5 − 5; order 2, the seller: 3
+    }
+
+    [Fact]
     public void The_filled_amount_is_exact_up_to_its_62_bit_range_and_a_fill_beyond_it_throws()
     {
         long max = BigOrderBook.MaxFilledAmount;
