@@ -5,19 +5,54 @@ namespace Sig.Factors.Intraday;
 // The book's storage pieces: order rows, octaves of bucket sums, the member-list slab, sum rows.
 public sealed partial class BigOrderBook
 {
-    // One parent order's row: filled amount A and L (fixed point), 16 bytes. Its early sums live
-    // in a side table (EarlyRow) that exists only for chunks with an early fill. The side and
-    // whether the size is a submitted one are bits per chunk of rows (_sellBits, _submittedBits),
-    // the submitted size a column beside the rows (Submitted mode only), and the bucket is
-    // BucketOf(size): no other order's row is ever named here.
+    // One parent order's row: filled amount A and L (fixed point), 16 bytes, and two flags in A's
+    // lowest bits that say where the order's early sums are: E = A (every fill of the order was
+    // early) and EL = L (it was the aggressor of every fill that moved L). That is how almost every
+    // order with early sums stands (at 5000 × 20,000, 10.1 M orders have E ≠ 0 and 0.7 M EL ≠ 0;
+    // 44 K of them, 0.14 %, neither zero nor equal), so only a chunk with such an order needs the
+    // side table (EarlyRow) that holds a row's E and EL where its flag is clear. A is kept in 62
+    // bits: ±2⁶¹ ticks (2.3·10¹⁴ CNY for one order) — beyond it a fill throws rather than wraps.
+    // The side and whether the size is a submitted one are bits per chunk of rows (_sellBits,
+    // _submittedBits), the submitted size a column beside the rows (Submitted mode only), and the
+    // bucket is BucketOf(size): no other order's row is ever named here.
     private struct OrderRow
     {
-        public long Amount, LogRet;
+        public const int EarlyIsAmount = 1, EarlyActiveIsLogRet = 2;
+        private const int FlagBits = 2;
+
+        /// <summary>The largest and smallest filled amount a row holds (62 bits, signed).</summary>
+        public const long MaxAmount = long.MaxValue >> FlagBits, MinAmount = long.MinValue >> FlagBits;
+
+        private long _amountAndFlags;
+        public long LogRet;
+
+        public OrderRow(long amount, long logRet, int flags)
+        {
+            if (amount > MaxAmount || amount < MinAmount) ThrowAmountRange(amount);
+            _amountAndFlags = amount << FlagBits | (long)flags;
+            LogRet = logRet;
+        }
+
+        public readonly long Amount => _amountAndFlags >> FlagBits;
+
+        public readonly int Flags => (int)_amountAndFlags & ((1 << FlagBits) - 1);
+
+        // The filled amount after adding `amount` (a fill's price × volume), range-checked.
+        public readonly long AmountAfter(long amount)
+        {
+            long before = Amount, after = unchecked(before + amount);
+            if (((before ^ after) & (amount ^ after)) < 0) ThrowAmountRange((Int128)before + amount);
+            return after;
+        }
+
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        private static void ThrowAmountRange(Int128 amount) => throw new OverflowException(
+            $"an order's filled amount {amount} (1/10000 CNY) is outside the order row's range [{MinAmount}, {MaxAmount}]");
     }
 
-    // One order's early amount E (by its side) and EL: non-zero only for an order filled in the
-    // first bars of the session, which are the first rows of the day (rows are made in order of
-    // first fill), so most chunks of rows never get a side table.
+    // One order's early amount E (by its side) and EL where its row's flags do not give them:
+    // non-zero only for an order filled in the first bars of the session and later (E) or partly
+    // as the aggressor (EL), so few chunks of rows ever get a side table.
     private struct EarlyRow
     {
         public long Early, EarlyActiveLogRet;

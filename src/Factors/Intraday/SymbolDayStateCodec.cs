@@ -151,8 +151,7 @@ public sealed partial class BigOrderBook
         for (int i = 0; i < n; i++)
         {
             var o = new OrderSums { Amount = r.ReadVar(), Early = r.ReadVar(), LogRet = r.ReadVar(), EarlyActiveLogRet = r.ReadVar() };
-            Writable(i) = new OrderRow { Amount = o.Amount, LogRet = o.LogRet };
-            SetEarly(i, o.Early, o.EarlyActiveLogRet);
+            SetRow(ref Writable(i), i, o.Amount, o.LogRet, o.Early, o.EarlyActiveLogRet);
             long size = r.ReadVar();
             byte flags = r.ReadByte();
             bool sell = (flags & 1) != 0, fromFills = (flags & 2) != 0;
