@@ -5,8 +5,8 @@ namespace Sig.Actors.Pipeline;
 /// collection stops every shard: one that the runtime starts because an allocation ran out of
 /// budget while any shard is in its minute step (evaluation, snapshot building, supervision
 /// snapshot) adds its whole pause to that step. The pacer is told when each shard has finished a
-/// minute; when every shard has finished the same minute (none is in a step, the next step is a
-/// minute of events away) and the process has allocated at least <c>budgetBytes</c> since the last
+/// minute; when the last of them finishes one (no shard is then in that minute's step, and the next
+/// step is a minute of events away) and the process has allocated at least <c>budgetBytes</c> since the last
 /// collection, it starts a young collection there. With a budget below the one the runtime would
 /// grant, the runtime seldom needs to start one itself; when it does (its budget is smaller, e.g. at
 /// the start of a day) nothing changes. The runtime still decides how old a generation to collect,
@@ -42,8 +42,11 @@ public sealed class CollectionPacer
         lock (_gate)
         {
             _finished[shard] = minute;
+            // Only the last shard to finish a minute decides: a shard ahead of it is applying the
+            // events of a later minute, not in a step (shards drift apart on a loaded machine, so
+            // waiting for all to stand at the same minute would seldom fire).
             foreach (int m in _finished)
-                if (m != minute) return false;
+                if (m < minute) return false;
             // A collection since the last look (the runtime's own or another pacer's): count from here.
             int collections = GC.CollectionCount(0);
             long allocated = GC.GetTotalAllocatedBytes(precise: false);

@@ -24,6 +24,21 @@ public class CollectionPacerTests
     }
 
     [Fact]
+    public void The_last_shard_to_finish_a_minute_decides_even_when_another_is_ahead()
+    {
+        var pacer = new CollectionPacer(2, budgetBytes: 1);
+        int started = 0;
+        for (int minute = 1; minute <= 20; minute++)
+        {
+            Allocate(1 << 16);
+            Assert.False(pacer.Finished(0, minute + 1)); // shard 0 runs a minute ahead
+            if (pacer.Finished(1, minute)) started++;
+        }
+        Assert.True(started > 0);
+        Assert.Equal(started, pacer.Started);
+    }
+
+    [Fact]
     public void A_collection_is_started_once_every_shard_finished_and_the_budget_is_spent()
     {
         var pacer = new CollectionPacer(2, budgetBytes: 1);
