@@ -108,7 +108,7 @@ public sealed record ActorOptions
     /// collection, so the collection the allocation budget would soon force lands outside a step
     /// (docs/factor-core.md, "Tenth round"). 0: never; collections come only when the runtime's budget runs out.
     /// </summary>
-    public int CollectionPacingMiB { get; init; } = 128;
+    public int CollectionPacingMiB { get; init; } = 96;
 }
 
 /// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>
