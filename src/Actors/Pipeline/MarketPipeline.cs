@@ -117,8 +117,9 @@ public sealed class MarketPipeline : IAsyncDisposable
         _entryMemory = Memory("router");
         (_shardMemories, _batcherMemory, _digestMemory) = (shardMemories, batcher, digestChain);
         var pools = reuseOutputBuffers ? new OutputBufferPools() : null;
+        var pacer = actors.CollectionPacingMiB > 0 ? new CollectionPacer(shards, (long)actors.CollectionPacingMiB << 20) : null;
         for (int s = 0; s < shards; s++)
-            _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs) { RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null });
+            _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs) { RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null, Pacer = pacer });
         _fingerprint = PipelinePersistenceOptions.Fingerprint(backend, shards, bigOrder);
         if (persistence is not null)
         {
@@ -203,6 +204,12 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// snapshot building and any supervision snapshot taken after it (benchmarks read it).
     /// </summary>
     public IEnumerable<double> ComputeMillis => _crossSections.SelectMany(c => c.StepMillis);
+
+    /// <summary>Per entry of <see cref="ComputeMillis"/>, the collection pauses inside that step (milliseconds).</summary>
+    public IEnumerable<double> ComputePauseMillis => _crossSections.SelectMany(c => c.StepPauseMillis);
+
+    /// <summary>Young collections the pipeline started between minute steps (actors.collectionPacingMiB).</summary>
+    public int PacedCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.Started ?? 0 : 0;
 
     /// <summary>
     /// Runs every input of <paramref name="source"/> through the stages, then drains them;

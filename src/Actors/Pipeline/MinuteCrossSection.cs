@@ -28,6 +28,8 @@ public sealed class MinuteCrossSection
     private readonly IComputeBackend _backend;
     private readonly FactorSettings _settings;
     private readonly List<double> _stepMillis = [];
+    // Per step, the collection pauses that fell inside it (parallel to _stepMillis).
+    private readonly List<double> _stepPauseMillis = [];
 
     public MinuteCrossSection(BigOrderOptions bigOrder, IComputeBackend backend, PipelineOutputs outputs = PipelineOutputs.All)
     {
@@ -45,6 +47,9 @@ public sealed class MinuteCrossSection
     /// buffers (null: each minute's rows are a new array). The batcher returns them once joined.
     /// </summary>
     public MinuteBufferPool<double>? RowPool { get; init; }
+
+    /// <summary>Where the shards report finished minutes, so young collections fall between steps (null: not paced).</summary>
+    public CollectionPacer? Pacer { get; init; }
 
     /// <summary>Which minutes are evaluated.</summary>
     public PipelineOutputs Outputs { get; }
@@ -65,12 +70,22 @@ public sealed class MinuteCrossSection
     }
 
     /// <summary>
+    /// Per entry of <see cref="StepMillis"/>, the milliseconds of collection pauses that ended while
+    /// the step ran (the heap is shared, so a pause another thread's allocation started counts too).
+    /// </summary>
+    public IReadOnlyList<double> StepPauseMillis
+    {
+        get { lock (_stepMillis) return [.. _stepPauseMillis]; }
+    }
+
+    /// <summary>
     /// Evaluates <paramref name="state"/> as of <paramref name="minute"/> into <paramref name="rows"/>
     /// (the previous minute's rows, kept by the caller) and returns the minute's snapshot.
     /// </summary>
     public FactorSnapshot Compute(DateOnly date, int minute, SymbolCode[] symbols, IShardFactorState state, double[] rows, int[] changed)
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
+        var paused = GC.GetTotalPauseDuration();
         int n = symbols.Length;
         state.Evaluate(minute, rows, changed);
         // The snapshot owns its copy of the rows (it travels on to the batcher and the sinks): rented
@@ -82,7 +97,12 @@ public sealed class MinuteCrossSection
         for (int i = 0; i < n; i++) lastSeq[i] = state.LastSeq(i);
         var snapshot = new FactorSnapshot(date, minute, symbols, values, lastSeq);
         double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds; // wall-clock ok: benchmark timing only
-        lock (_stepMillis) _stepMillis.Add(ms);
+        paused = GC.GetTotalPauseDuration() - paused;
+        lock (_stepMillis)
+        {
+            _stepMillis.Add(ms);
+            _stepPauseMillis.Add(paused.TotalMilliseconds);
+        }
         return snapshot;
     }
 
@@ -112,9 +132,17 @@ public sealed class MinuteCrossSection
         return () => { lock (_pinned) _pinned.Remove(snapshot); };
     }
 
-    /// <summary>Adds a supervision snapshot's time to the latest minute step (it is part of that minute's latency).</summary>
-    public void AddSnapshotMillis(double ms)
+    /// <summary>
+    /// Adds a supervision snapshot's time, and the collection pauses inside it, to the latest minute
+    /// step (it is part of that minute's latency).
+    /// </summary>
+    public void AddSnapshotMillis(double ms, double pauseMs)
     {
-        lock (_stepMillis) if (_stepMillis.Count > 0) _stepMillis[^1] += ms;
+        lock (_stepMillis)
+        {
+            if (_stepMillis.Count == 0) return;
+            _stepMillis[^1] += ms;
+            _stepPauseMillis[^1] += pauseMs;
+        }
     }
 }

@@ -45,9 +45,18 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
     private ShardMinuteEngine _engine = new(crossSection);
     private long _rejected;
     private long _eventsSinceSnapshot;
+    // The minute the previous message closed, not yet reported to the pacer (0: none).
+    private int _closedUnreported;
 
     protected override ValueTask HandleAsync(MarketInput input)
     {
+        // Reported here rather than where the minute closed: a snapshot the clock asked for is taken
+        // after that message, and it is part of the step.
+        if (_closedUnreported > 0)
+        {
+            crossSection.Pacer?.Finished(index, _closedUnreported);
+            _closedUnreported = 0;
+        }
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
@@ -66,6 +75,7 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                 int before = _engine.LastClosedMinute;
                 List<FactorSnapshot>? closed = null;
                 _engine.Clock(input.Time, snap => (closed ??= []).Add(snap));
+                if (_engine.LastClosedMinute > before) _closedUnreported = _engine.LastClosedMinute;
                 if (persistence is not null && persistence.IsCut(before, _engine.LastClosedMinute))
                 {
                     if (_engine.CanPersist)
@@ -103,12 +113,14 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
     public object Snapshot()
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
+        var paused = GC.GetTotalPauseDuration();
         var snapshot = (crossSection.NextSnapshot(into => _engine.Clone(into)), _rejected);
         _eventsSinceSnapshot = 0;
         if (_cut is { } cut && persistence is not null)
             persistence.ShardReady(index, cut.Date, cut.Minute, snapshot.Item1, _rejected, crossSection.Pin(snapshot.Item1));
         _cut = null;
-        crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds); // wall-clock ok: benchmark timing only
+        crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds, // wall-clock ok: benchmark timing only
+            (GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
         return snapshot;
     }
 

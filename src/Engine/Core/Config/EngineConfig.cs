@@ -102,6 +102,13 @@ public sealed record ActorOptions
 {
     public int MailboxCapacity { get; init; } = 64;
     public int SnapshotEveryMinutes { get; init; } = 30;
+    /// <summary>
+    /// Between minute steps (once every shard has finished the same minute), the pipeline starts a
+    /// young collection itself when the process has allocated at least this many MiB since the last
+    /// collection, so the collection the allocation budget would soon force lands outside a step
+    /// (docs/factor-core.md, "Tenth round"). 0: never; collections come only when the runtime's budget runs out.
+    /// </summary>
+    public int CollectionPacingMiB { get; init; } = 96;
 }
 
 /// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>
