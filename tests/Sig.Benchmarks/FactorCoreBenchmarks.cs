@@ -22,6 +22,7 @@ public class FactorCoreBenchmarks
     private const int DayEvents = 20_000;
     private static readonly FactorSettings Settings = new(1.0, 0);
     private readonly IntradayFactorEvaluator _evaluator = new();
+    private readonly MinuteBarFold _fold = new();
     private readonly double[] _row = new double[FactorCatalog.Count];
     private TickEvent[] _day = [];
     private TickEvent[] _fills = [];
@@ -44,7 +45,7 @@ public class FactorCoreBenchmarks
         _state = new SymbolDayState(SyntheticDay.Symbol);
         _fullDay = new SymbolDayState(SyntheticDay.Symbol);
         _fullDay.Apply(_day);
-        _evaluator.Evaluate(_fullDay, SessionBars.BarsPerDay, Settings, _row);
+        _evaluator.Evaluate(_fullDay, new MinuteBarFold(), SessionBars.BarsPerDay, Settings, _row);
     }
 
     /// <summary>Applying one fill (bars, two parent orders, their buckets), averaged over a day's fills.</summary>
@@ -99,10 +100,11 @@ public class FactorCoreBenchmarks
     public double MinuteStep()
     {
         _state.Clear();
+        _fold.Reset();
         for (int m = 1; m <= SessionBars.BarsPerDay; m++)
         {
             _state.Apply(_day.AsSpan(_minuteStarts[m], _minuteStarts[m + 1] - _minuteStarts[m]));
-            _evaluator.Evaluate(_state, m, Settings, _row);
+            _evaluator.Evaluate(_state, _fold, m, Settings, _row);
         }
         return _row[0];
     }
@@ -110,7 +112,7 @@ public class FactorCoreBenchmarks
     /// <summary>
     /// One symbol's minute with a supervision snapshot every minute, as a shard takes them: the
     /// snapshot keeps the state, and the live side clones it copy-on-write before its first
-    /// write (bars and fold copied, the order book forked: only the rows, index pages and
+    /// write (bars shared in chunks, the order book forked: only the rows, index pages and
     /// bucket-sum octaves the minute writes get copied), then the minute's events are applied;
     /// averaged over the 240 minutes. Compare with <see cref="MinuteStep"/>'s apply part.
     /// </summary>

@@ -31,12 +31,15 @@ public sealed class CpuComputeBackend(int parallelism = 1) : IComputeBackend
 /// <summary>
 /// The CPU backend's state of one shard (see <see cref="IShardFactorState"/>). Copies are
 /// copy-on-write at two levels: <see cref="Copy"/> shares every symbol's state object between
-/// the two shard states (one reference per symbol) and marks them all shared; the first write to
-/// a shared symbol (an event, or the evaluation's fold) replaces it by
-/// <see cref="SymbolDayState.Clone"/>, which copies the symbol's bars and fold and forks its
-/// order book, whose chunks of rows, index pages and bucket-sum octaves are in turn copied only
-/// when written. So a snapshot costs O(symbols) references when it is taken, and memory holds
-/// one live state plus the pieces written since the snapshot, not a second and third state.
+/// the two shard states (one reference per symbol) and marks them all shared; the first event
+/// for a shared symbol replaces it by <see cref="SymbolDayState.Clone"/>, which shares the
+/// symbol's bars in chunks and forks its order book, whose chunks of rows, index pages and
+/// bucket-sum octaves are in turn copied only when written. So a snapshot costs O(symbols)
+/// references when it is taken, and memory holds one live state plus the pieces written since
+/// the snapshot, not a second and third state. The evaluation does not fork: each symbol's bar
+/// fold (<see cref="MinuteBarFold"/>) is this shard state's own, not the shared state object's,
+/// and what the evaluation writes in a shared state object — its book's kept θ query — is a
+/// cache that no other reader of the object reads (see <see cref="EvaluateRange"/>).
 /// </summary>
 public sealed partial class CpuShardState : IShardFactorState
 {
@@ -48,6 +51,9 @@ public sealed partial class CpuShardState : IShardFactorState
     private SymbolDayState[] _states = [];
     // Per symbol: true when this shard state alone holds the state object (it may write it in place).
     private bool[] _owned = [];
+    // Per symbol: the bar fold of its state's bars, this shard state's alone (never shared with a
+    // copy). A copy starts with none and, if it is ever evaluated (a restore), folds from bar 1.
+    private MinuteBarFold?[] _folds = [];
     // Version of each state when its row was last written (−1: never).
     private long[] _evaluatedAt = [];
     // Recycling the state objects only an old snapshot held (see Copy): per symbol, the number of
@@ -92,6 +98,9 @@ public sealed partial class CpuShardState : IShardFactorState
                 _owned[i] = true;
                 _madeAt[i] = _copies;
             }
+            // Made here, before the open, not at the first evaluation (minute 1 would allocate them all).
+            if (_folds[i] is { } fold) fold.Reset();
+            else _folds[i] = new MinuteBarFold();
         }
         Array.Fill(_evaluatedAt, -1);
     }
@@ -104,6 +113,7 @@ public sealed partial class CpuShardState : IShardFactorState
         Array.Resize(ref _owned, n);
         Array.Resize(ref _madeAt, n);
         Array.Resize(ref _recycledFor, n);
+        Array.Resize(ref _folds, n);
         for (int i = kept; i < n; i++) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
         _evaluatedAt = new long[n];
         SymbolCount = n;
@@ -129,20 +139,19 @@ public sealed partial class CpuShardState : IShardFactorState
         return _states[i] = _states[i].CloneReusing(TakeRecycled(i));
     }
 
-    // A recycled state object for symbol i: the one symbol i's state left, else any.
+    // A recycled state object for symbol i: the one symbol i's state left, else any. Only Apply and
+    // BeginDay take them (one thread: the evaluation, which may run on several, never clones).
     private SymbolDayState? TakeRecycled(int i)
     {
-        var reuse = _recycledFor[i]; // only symbol i's worker touches its slot
+        var reuse = _recycledFor[i];
         if (reuse is not null) _recycledFor[i] = null;
-        else lock (_recycled) _recycled.TryPop(out reuse); // evaluation may run on several threads
-        if (reuse is not null) Interlocked.Increment(ref _reusedStates);
+        else _recycled.TryPop(out reuse);
+        if (reuse is not null) ReusedStates++;
         return reuse;
     }
 
-    private long _reusedStates;
-
     /// <summary>Recycled state objects taken by clones and day starts so far (tests).</summary>
-    internal long ReusedStates => Interlocked.Read(ref _reusedStates);
+    internal long ReusedStates { get; private set; }
 
     public int Evaluate(int minute, Span<double> rows, Span<int> changed)
     {
@@ -169,15 +178,23 @@ public sealed partial class CpuShardState : IShardFactorState
         }
     }
 
+    // Evaluates symbols [from, to) in place, shared state objects included: the fold is this shard
+    // state's, and the only write into the state object is its book's kept θ query (BigOrderBook.SumBig:
+    // the kept suffix and scan, and the bucket sums and member lists rebuilt from the rows when the
+    // book gave them to a fork). Those are caches of the book's rows that no other reader of a shared
+    // object reads: a snapshot's persistence encoder (another thread) reads the rows, the id index and
+    // the submitted sizes, and a state sharing the object (another copy) queries it only on its own
+    // thread, where a cache left by this one is as good as its own. Only forks move the cache away,
+    // and only the thread that applies events forks.
     private void EvaluateRange(int from, int to, int minute, Span<double> rows)
     {
         for (int i = from; i < to; i++)
         {
             var s = _states[i];
-            if (!_owned[i] && s.Bars.Fills > 0) s = Own(i); // the evaluation folds bars into the state
             var row = rows.Slice(i * Width, Width);
-            if (_evaluatedAt[i] == s.Version) _evaluator.EvaluateQuiet(s, minute, row);
-            else _evaluator.Evaluate(s, minute, _settings, row);
+            var fold = _folds[i] ??= new MinuteBarFold(); // a copy's first evaluation (a restore)
+            if (_evaluatedAt[i] == s.Version) _evaluator.EvaluateQuiet(s, fold, minute, row);
+            else _evaluator.Evaluate(s, fold, minute, _settings, row);
             _evaluatedAt[i] = s.Version;
         }
     }
@@ -198,7 +215,8 @@ public sealed partial class CpuShardState : IShardFactorState
         if (_source is not null) _lent = true; // a copy of a copy: its states go on in another state
         Recycle(c);
         int n = SymbolCount;
-        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; }
+        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; c._folds = new MinuteBarFold?[n]; }
+        else Array.Clear(c._folds); // the folds stay this state's: a copy folds its own if ever evaluated
         _states.CopyTo(c._states, 0);
         _evaluatedAt.CopyTo(c._evaluatedAt, 0);
         _madeAt.CopyTo(c._madeAt, 0);
@@ -221,7 +239,7 @@ public sealed partial class CpuShardState : IShardFactorState
     // and by this state — by nothing older, as it did not exist then, and by no other state unless
     // `old` was copied itself (a restore: then nothing is recycled). One held by neither of the
     // latter two is `old`'s alone: it serves the next clone instead of new objects and arrays —
-    // its bars and fold, its book and id index with their directories (each book's own, never
+    // its bar series and moments, its book and id index with their directories (each book's own, never
     // shared), and one bar chunk it made that no later state of its symbol shares: such a chunk
     // can only have passed to the state that replaced it (the latest copy's) and on to this
     // state's, so one that neither holds is `old`'s alone too.

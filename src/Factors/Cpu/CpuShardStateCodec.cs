@@ -29,6 +29,7 @@ public sealed partial class CpuShardState : IPersistentShardState
         {
             if (!_owned[i]) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
             SymbolDayStateCodec.Read(reader, _states[i]);
+            _folds[i]?.Reset(); // folded from other bars
         }
         Array.Fill(_evaluatedAt, -1);
     }

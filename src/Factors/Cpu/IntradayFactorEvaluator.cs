@@ -10,36 +10,37 @@ namespace Sig.Factors.Cpu;
 /// The 27 definitions evaluated as of minute m from one symbol's intraday state. Bars after m
 /// do not exist; empty bars take the previous close (before the first fill, the day's first
 /// fill price). The value as of 240 is the daily value by construction (one code path). The
-/// bar factors come from the state's <see cref="MinuteBarFold"/> (folded here up to m), the
-/// big-order factors from bucket sums of the <see cref="BigOrderBook"/>: nothing here scans the
-/// day. Stateless; safe to share between threads only across different states.
+/// bar factors come from the caller's <see cref="MinuteBarFold"/> of the state's bars (folded here
+/// up to m; a fresh one folds from bar 1 and gives the same bits), the big-order factors from
+/// bucket sums of the <see cref="BigOrderBook"/>: nothing here scans the day. Stateless; safe to
+/// share between threads only across different states and folds.
 /// </summary>
 public sealed class IntradayFactorEvaluator
 {
-    public void Evaluate(SymbolDayState s, int m, FactorSettings settings, Span<double> v)
+    public void Evaluate(SymbolDayState s, MinuteBarFold fold, int m, FactorSettings settings, Span<double> v)
     {
         Check(s, m);
         v.Fill(double.NaN);
         if (s.Bars.Fills == 0) return; // no fill up to m: all 27 NaN
-        s.BarFold.FoldThrough(s.Bars, m);
-        MinuteBarFactors(s.BarFold, m, v);
-        v[F.BigorderRet] = s.BarFold.BigTradeSizeReturn();
+        fold.FoldThrough(s.Bars, m);
+        MinuteBarFactors(fold, m, v);
+        v[F.BigorderRet] = fold.BigTradeSizeReturn();
         EventFactors(s, settings, v);
     }
 
     /// <summary>
     /// Re-evaluates only what depends on m for a state that received no event since it was
-    /// evaluated as of an earlier minute into <paramref name="v"/>: folds the new (empty) bars and
-    /// rewrites the bar factors. The event factors (big orders, concentration, order stream) and
+    /// evaluated as of an earlier minute into <paramref name="v"/>: folds the new (empty) bars into
+    /// <paramref name="fold"/> and rewrites the bar factors. The event factors (big orders, concentration, order stream) and
     /// factor 13 (traded bars only) cannot have changed, so they are kept. Equal, bit for bit, to
     /// a full <see cref="Evaluate"/>.
     /// </summary>
-    public void EvaluateQuiet(SymbolDayState s, int m, Span<double> v)
+    public void EvaluateQuiet(SymbolDayState s, MinuteBarFold fold, int m, Span<double> v)
     {
         Check(s, m);
         if (s.Bars.Fills == 0) return; // still all NaN
-        s.BarFold.FoldThrough(s.Bars, m);
-        MinuteBarFactors(s.BarFold, m, v);
+        fold.FoldThrough(s.Bars, m);
+        MinuteBarFactors(fold, m, v);
     }
 
     private static void Check(SymbolDayState s, int m)

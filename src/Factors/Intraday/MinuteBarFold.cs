@@ -10,8 +10,12 @@ namespace Sig.Factors.Intraday;
 /// Folding bars 1..m one call at a time or all at once performs the same operations in the same
 /// order, so an incremental as-of-m value equals a from-scratch one bit for bit. Integer series
 /// (prices in ticks, volumes, counts, amounts) use exact sums; series with returns use Welford /
-/// Pébay updates. A fill for a bar already folded (only possible outside the engine's minute
-/// discipline) makes the state refold from bar 1.
+/// Pébay updates. The fold is derived state kept beside a symbol's bars by whoever evaluates them
+/// (the CPU backend keeps one per symbol of its live shard state), never inside the shared
+/// <see cref="SymbolDayState"/>: it counts the fills it folded, and a fill for a bar already folded
+/// (only possible outside the engine's minute discipline) shows as a fill the fold is missing, so
+/// the next fold refolds from bar 1. That check needs no stamp in the state, so it holds whatever
+/// state the bars are in (a clone, a snapshot, a restore).
 /// </summary>
 public sealed class MinuteBarFold
 {
@@ -20,6 +24,9 @@ public sealed class MinuteBarFold
 
     /// <summary>Last bar folded (0: none).</summary>
     public int FoldedThrough { get; private set; }
+
+    // Fills of the bars folded, counted as they were folded (Σ of their fill counts then).
+    private long _fills;
 
     // Σ r² and Σ_{r<0} r² in bar order (factor 2).
     public double AllSquares, DownSquares;
@@ -48,9 +55,8 @@ public sealed class MinuteBarFold
     private long _prevNab;
     private int _prevCount;
     // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then earlier).
-    // Plain arrays, copied whole by a clone: they are read at random positions (the insertion's binary
-    // search, the product over the top set), where chunks shared copy-on-write cost a cold directory
-    // read each time — measured slower than the copy they save (docs/factor-core.md, eighth round).
+    // Plain arrays, never shared or copied (a fold belongs to one evaluator): they are read at random
+    // positions (the insertion's binary search, the product over the top set).
     private readonly double[] _ret = new double[Slots];
     private readonly double[] _avg = new double[Slots];
     private readonly int[] _bySize = new int[Slots];
@@ -67,8 +73,23 @@ public sealed class MinuteBarFold
 
     private const int TopWords = (Slots + 63) / 64;
 
-    /// <summary>Folds bars FoldedThrough+1 .. <paramref name="m"/> of <paramref name="bars"/> (which must have a fill).</summary>
+    /// <summary>
+    /// Folds bars FoldedThrough+1 .. <paramref name="m"/> of <paramref name="bars"/> (which must have
+    /// a fill); when a bar folded earlier has gained a fill since, refolds from bar 1 instead.
+    /// </summary>
     public void FoldThrough(MinuteBarSeries bars, int m)
+    {
+        FoldOn(bars, m);
+        // Every fill is in a folded bar or above the last one; any other fill went into a bar after
+        // it was folded. Fills only add to a bar, so equal counts mean the folded bars are unchanged.
+        if (_fills + bars.FillsAbove(FoldedThrough) != bars.Fills)
+        {
+            Reset();
+            FoldOn(bars, m);
+        }
+    }
+
+    private void FoldOn(MinuteBarSeries bars, int m)
     {
         if (FoldedThrough == 0) { _prevCloseTicks = bars.FirstPrice; _prevClose = _prevCloseTicks / 10000.0; }
         for (int b = FoldedThrough + 1; b <= m; b++) FoldBar(bars, b);
@@ -83,6 +104,7 @@ public sealed class MinuteBarFold
         ref readonly var bar = ref bars[b];
         long vol = bar.Volume, nab = bar.NetActiveBuy;
         int cnt = bar.Count;
+        _fills += cnt;
         _ret[b] = r;
 
         double r2 = r * r;
@@ -177,9 +199,11 @@ public sealed class MinuteBarFold
         return p - 1;
     }
 
+    /// <summary>Forgets every bar folded: the next fold starts at bar 1.</summary>
     public void Reset()
     {
         FoldedThrough = 0;
+        _fills = 0;
         AllSquares = DownSquares = 0;
         RetLastRet = EarlyVolumeRet = VolumeAmplitude = NabLastRet = NabNextRet = default;
         CloseNextOpen = VolumeItem = default;
@@ -193,25 +217,5 @@ public sealed class MinuteBarFold
         _top = 0;
         _topProduct = 1;
         _topProductValid = true;
-    }
-
-    public void CopyTo(MinuteBarFold o)
-    {
-        o.FoldedThrough = FoldedThrough;
-        o.AllSquares = AllSquares; o.DownSquares = DownSquares;
-        o.RetLastRet = RetLastRet; o.EarlyVolumeRet = EarlyVolumeRet; o.VolumeAmplitude = VolumeAmplitude;
-        o.NabLastRet = NabLastRet; o.NabNextRet = NabNextRet;
-        o.CloseNextOpen = CloseNextOpen; o.VolumeItem = VolumeItem; o.LateRet = LateRet;
-        o.DayVolume = DayVolume;
-        HalfHourVolume.CopyTo(o.HalfHourVolume, 0);
-        o.AllAmount = AllAmount; o.AllCount = AllCount; o.DownAmount = DownAmount; o.DownCount = DownCount;
-        o._prevCloseTicks = _prevCloseTicks; o._prevClose = _prevClose; o._prevRet = _prevRet;
-        o._prevNab = _prevNab; o._prevCount = _prevCount;
-        int n = FoldedThrough + 1;
-        _ret.AsSpan(0, n).CopyTo(o._ret); _avg.AsSpan(0, n).CopyTo(o._avg);
-        _bySize.AsSpan(0, _traded).CopyTo(o._bySize);
-        o._traded = _traded;
-        _topBars.CopyTo(o._topBars, 0);
-        o._top = _top; o._topProduct = _topProduct; o._topProductValid = _topProductValid;
     }
 }

@@ -91,6 +91,14 @@ public sealed partial class MinuteBarSeries
         Fills += count;
     }
 
+    /// <summary>Σ fill count of the bars after <paramref name="bar"/> (0 when no bar after it has a fill).</summary>
+    public long FillsAbove(int bar)
+    {
+        long n = 0;
+        for (int b = Math.Max(bar, 0) + 1; b <= _top; b++) n += _bars[b].Count;
+        return n;
+    }
+
     /// <summary>True when bar <paramref name="bar"/>'s storage is shared with <paramref name="other"/> (tests: what a clone shares).</summary>
     internal bool SharesBarWith(MinuteBarSeries other, int bar) => _bars.SharesChunkWith(in other._bars, bar);
 

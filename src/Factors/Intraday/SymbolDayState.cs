@@ -10,6 +10,9 @@ namespace Sig.Factors.Intraday;
 /// without rescanning the day: minute bars, parent-order aggregates, fill-level sums and the
 /// order-stream moments. Factors are evaluated from it as of a closed minute by a compute backend.
 /// Events must be applied in seq order and never for a bar after the minute being evaluated.
+/// The bar factors' running sums (<see cref="MinuteBarFold"/>) are not part of it: they are the
+/// evaluator's, so an evaluation writes nothing here but its order book's kept θ query
+/// (<see cref="BigOrderBook.SumBig"/>), and a state shared with a snapshot is evaluated in place.
 /// </summary>
 public sealed partial class SymbolDayState
 {
@@ -29,9 +32,6 @@ public sealed partial class SymbolDayState
     public MinuteBarSeries Bars { get; } = new();
     public BigOrderBook Orders { get; private set; }
     public OrderStreamStats OrderStream { get; } = new();
-
-    /// <summary>The minute-bar factors' running sums, folded by the evaluator up to the minute it evaluates.</summary>
-    public MinuteBarFold BarFold { get; } = new();
 
     /// <summary>Events applied since the day started: a row evaluated at an equal count saw the same events.</summary>
     public long Version { get; private set; }
@@ -80,7 +80,6 @@ public sealed partial class SymbolDayState
         int topBar = LastBar;
         ref MinuteBar row = ref Unsafe.NullRef<MinuteBar>();
         int rowBar = 0; // the bar `row` refers to (0: none yet)
-        int folded = -1; // BarFold.FoldedThrough, read at the run's first fill (−1: not yet read)
         long fills = 0, firstPrice = 0;
         foreach (ref readonly var e in events)
         {
@@ -89,8 +88,6 @@ public sealed partial class SymbolDayState
             if (e.Kind == TickKind.Trade)
             {
                 if (e.Type != (byte)'F') continue; // exec_type C: an SZ cancellation, never a trade
-                if (folded < 0) folded = BarFold.FoldedThrough;
-                if (bar <= folded) { BarFold.Reset(); folded = 0; } // a bar already folded changed: refold from bar 1
                 if (bar != rowBar) { row = ref bars.RowForFills(bar); rowBar = bar; }
                 if (fills++ == 0) firstPrice = e.Price;
                 ApplyFill(in e, bar, ref row, orders);
@@ -148,7 +145,7 @@ public sealed partial class SymbolDayState
     /// <summary>Forgets the day (arrays are kept for reuse).</summary>
     public void Clear()
     {
-        Bars.Clear(); Orders.Clear(); OrderStream.Clear(); BarFold.Reset();
+        Bars.Clear(); Orders.Clear(); OrderStream.Clear();
         Version = 0; _lastFillLog = 0;
         TotalAmount = EarlyBuyAmount = EarlySellAmount = 0;
         CloseAuctionVolume = CloseAuctionAmount = 0;
@@ -157,8 +154,8 @@ public sealed partial class SymbolDayState
 
     /// <summary>
     /// An equal, independent copy (actor snapshots; tests that compare as-of values with a
-    /// truncated recompute). The minute bars, the bar fold and the order-stream moments (a few
-    /// kilobytes, written every minute the symbol trades) are copied; the order book — rows and id
+    /// truncated recompute). The minute bars (shared in chunks copy-on-write) and the order-stream
+    /// moments are copied; the order book — rows and id
     /// index, the bulk of a busy symbol's state — is forked (<see cref="BigOrderBook.Fork"/>): rows
     /// are copy-on-write, the id index's append right and the bucket sums and member lists (derived
     /// from the rows) are handed to the clone, the side that goes on writing.
@@ -167,7 +164,7 @@ public sealed partial class SymbolDayState
 
     /// <summary>
     /// <see cref="Clone"/> into <paramref name="reuse"/> when given: a state nothing reads or
-    /// shares any more (its bar and fold arrays are overwritten, its order book object and
+    /// shares any more (its bar series and moments are overwritten, its order book object and
     /// directories become the fork's, see <see cref="BigOrderBook.Fork"/>).
     /// </summary>
     public SymbolDayState CloneReusing(SymbolDayState? reuse)
@@ -175,7 +172,7 @@ public sealed partial class SymbolDayState
         var c = reuse ?? new SymbolDayState(Symbol, null!);
         c.Symbol = Symbol;
         c.Orders = Orders.Fork(reuse?.Orders);
-        Bars.CopyTo(c.Bars); OrderStream.CopyTo(c.OrderStream); BarFold.CopyTo(c.BarFold);
+        Bars.CopyTo(c.Bars); OrderStream.CopyTo(c.OrderStream);
         c.Version = Version; c._lastFillLog = _lastFillLog;
         c.TotalAmount = TotalAmount; c.EarlyBuyAmount = EarlyBuyAmount; c.EarlySellAmount = EarlySellAmount;
         c.CloseAuctionVolume = CloseAuctionVolume; c.CloseAuctionAmount = CloseAuctionAmount;

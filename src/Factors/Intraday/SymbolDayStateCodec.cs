@@ -8,9 +8,9 @@ namespace Sig.Factors.Intraday;
 /// <summary>
 /// The byte form of a <see cref="SymbolDayState"/> in persisted snapshots (the body format is
 /// described in docs/store-and-journal.md, "Pipeline snapshots"). It writes what the state
-/// knows and nothing it can rebuild: the bar fold (<see cref="MinuteBarFold"/>) is left to refold
-/// from bar 1 at the next evaluation, which performs the same operations in the same order and so
-/// gives the same bits; the big-order book's bucket member lists, bucket sums and size moments are
+/// knows and nothing it can rebuild: the bar fold (<see cref="MinuteBarFold"/>) is not part of the
+/// state (its evaluator refolds from bar 1, which performs the same operations in the same order
+/// and so gives the same bits); the big-order book's bucket member lists, bucket sums and size moments are
 /// rebuilt from its order rows (exact integers, so the order they are added in does not matter).
 /// A restored state continued with the same events gives the same rows as the original.
 /// </summary>
@@ -68,7 +68,7 @@ public sealed partial class SymbolDayState
 
     internal void ReadFrom(SnapshotReader r)
     {
-        Clear(); // the fold starts over: it refolds from bar 1 at the next evaluation
+        Clear();
         Symbol = new SymbolCode(r.ReadInt32());
         Version = r.ReadVar(); TotalAmount = r.ReadVar(); EarlyBuyAmount = r.ReadVar(); EarlySellAmount = r.ReadVar();
         LastBar = (int)r.ReadVar(); LastSeq = r.ReadVar(); CloseAuctionVolume = r.ReadVar(); CloseAuctionAmount = r.ReadVar();
@@ -107,6 +107,7 @@ public sealed partial class MinuteBarSeries
         Clear();
         Fills = r.ReadVar(); FirstPrice = r.ReadVar();
         int traded = r.ReadCount(Slots, "traded bars");
+        long counted = 0;
         for (int k = 0; k < traded; k++)
         {
             long b = r.ReadVar();
@@ -115,7 +116,10 @@ public sealed partial class MinuteBarSeries
             bar.Open = r.ReadVar(); bar.High = r.ReadVar(); bar.Low = r.ReadVar(); bar.Close = r.ReadVar();
             bar.Volume = r.ReadVar(); bar.Amount = r.ReadVar(); bar.Count = (int)r.ReadVar(); bar.NetActiveBuy = r.ReadVar();
             if (b > _top) _top = (int)b;
+            counted += bar.Count;
         }
+        // The fills are the bars' counts (a fold checks its bars against them): a mismatch is corrupt bytes.
+        if (counted != Fills) throw new InvalidDataException($"{Fills} fills, {counted} in the bars");
     }
 }
 

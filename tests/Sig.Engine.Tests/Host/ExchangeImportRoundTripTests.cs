@@ -105,7 +105,7 @@ public sealed class ExchangeImportRoundTripTests : IDisposable
         var state = new SymbolDayState(events.Count > 0 ? new SymbolCode(events[0].Symbol) : default);
         foreach (var e in events) if (SessionBars.BarOf(e.Time) <= m) state.Apply(e);
         var v = new double[FactorCatalog.Count];
-        new IntradayFactorEvaluator().Evaluate(state, m, new FactorSettings(1.0, 0), v);
+        new IntradayFactorEvaluator().Evaluate(state, new MinuteBarFold(), m, new FactorSettings(1.0, 0), v);
         return v;
     }
 

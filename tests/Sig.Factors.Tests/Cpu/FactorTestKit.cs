@@ -22,10 +22,14 @@ public static class FactorTestKit
         return Evaluate(s, m, settings ?? Default);
     }
 
-    public static double[] Evaluate(SymbolDayState s, int m, FactorSettings settings)
+    /// <summary>Evaluates <paramref name="s"/> as of m with a fresh fold (bars 1..m folded at once).</summary>
+    public static double[] Evaluate(SymbolDayState s, int m, FactorSettings settings) => Evaluate(s, new MinuteBarFold(), m, settings);
+
+    /// <summary>Evaluates <paramref name="s"/> as of m with <paramref name="fold"/> (folded on from where it stands).</summary>
+    public static double[] Evaluate(SymbolDayState s, MinuteBarFold fold, int m, FactorSettings settings)
     {
         var v = new double[FactorCatalog.Count];
-        new IntradayFactorEvaluator().Evaluate(s, m, settings, v);
+        new IntradayFactorEvaluator().Evaluate(s, fold, m, settings, v);
         return v;
     }
 
@@ -33,6 +37,7 @@ public static class FactorTestKit
     public static double[][] Incremental(IReadOnlyList<TickEvent> events, FactorSettings? settings = null)
     {
         var s = new SymbolDayState(RandomDay.Symbol);
+        var fold = new MinuteBarFold();
         var ev = new IntradayFactorEvaluator();
         var result = new double[241][];
         int next = 0;
@@ -40,7 +45,7 @@ public static class FactorTestKit
         {
             while (next < events.Count && SessionBars.BarOf(events[next].Time) <= m) s.Apply(events[next++]);
             result[m] = new double[FactorCatalog.Count];
-            ev.Evaluate(s, m, settings ?? Default, result[m]);
+            ev.Evaluate(s, fold, m, settings ?? Default, result[m]);
         }
         return result;
     }

@@ -36,6 +36,7 @@ public class SymbolDayStateRunTests
         var single = new SymbolDayState(RandomDay.Symbol, sizing);
         var runs = new SymbolDayState(RandomDay.Symbol, sizing);
         var evaluator = new IntradayFactorEvaluator();
+        MinuteBarFold singleFold = new(), runFold = new();
         var singleRow = new double[FactorCatalog.Count];
         var runRow = new double[FactorCatalog.Count];
         int evaluations = 0;
@@ -52,16 +53,16 @@ public class SymbolDayStateRunTests
             {
                 // As of the newest bar applied: later runs then bring fills for bars already folded too.
                 int m = single.LastBar;
-                evaluator.Evaluate(single, m, FactorTestKit.Default, singleRow);
-                evaluator.Evaluate(runs, m, FactorTestKit.Default, runRow);
+                evaluator.Evaluate(single, singleFold, m, FactorTestKit.Default, singleRow);
+                evaluator.Evaluate(runs, runFold, m, FactorTestKit.Default, runRow);
                 FactorTestKit.AssertBitIdentical(singleRow, runRow, $"seed {seed} after {k} events, as of {m}");
                 evaluations++;
             }
         }
         Assert.True(evaluations > 10);
         Assert.Equal(Bytes(single), Bytes(runs));
-        evaluator.Evaluate(single, SessionBars.BarsPerDay, FactorTestKit.Default, singleRow);
-        evaluator.Evaluate(runs, SessionBars.BarsPerDay, FactorTestKit.Default, runRow);
+        evaluator.Evaluate(single, singleFold, SessionBars.BarsPerDay, FactorTestKit.Default, singleRow);
+        evaluator.Evaluate(runs, runFold, SessionBars.BarsPerDay, FactorTestKit.Default, runRow);
         FactorTestKit.AssertBitIdentical(singleRow, runRow, $"seed {seed} at the close");
     }
 
