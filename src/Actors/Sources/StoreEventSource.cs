@@ -26,12 +26,13 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
 {
     /// <summary>
     /// Rows read ahead per symbol. A refill is nine positioned reads (one per column) from the tick
-    /// store, a syscall each, so the slot is sized to make those rare: 256 rows cover ~30 minutes of a
-    /// 5,000 × 2,000 day and ~3 of a 5,000 × 20,000 one; the staging buffer is 14 KB per symbol
-    /// (70 MB at 5,000), allocated once and kept across days. (64 rows cost twice the source's CPU at
-    /// 5,000 × 2,000, 512 saved another sixth for twice the memory: docs/store-and-journal.md.)
+    /// store, a syscall each, so the slot is sized to make those rare: 512 rows cover ~60 minutes of a
+    /// 5,000 × 2,000 day and ~6 of a 5,000 × 20,000 one; the staging buffer is 28 KB per symbol
+    /// (143 MB at 5,000), allocated once and kept across days. (64 rows cost twice the source's CPU at
+    /// 5,000 × 2,000; at 5,000 × 20,000, 512 rows instead of 256 took a quarter off the source's CPU
+    /// for +62 MiB of peak RSS, 1,024 a third for +200 MiB: docs/factor-core.md, eleventh round.)
     /// </summary>
-    public const int ReadAheadEvents = 256;
+    public const int ReadAheadEvents = 512;
 
     private readonly int _readAhead = readAheadEvents > 0 ? readAheadEvents : throw new ArgumentOutOfRangeException(nameof(readAheadEvents));
 
