@@ -173,6 +173,7 @@ public sealed partial class CpuShardState : IShardFactorState
     {
         for (int i = from; i < to; i++)
         {
+            EvaluationPrefetch.Ahead(_states, i, to, minute);
             var s = _states[i];
             if (!_owned[i] && s.Bars.Fills > 0) s = Own(i); // the evaluation folds bars into the state
             var row = rows.Slice(i * Width, Width);

@@ -13,7 +13,7 @@ namespace Sig.Factors.Intraday;
 /// Pébay updates. A fill for a bar already folded (only possible outside the engine's minute
 /// discipline) makes the state refold from bar 1.
 /// </summary>
-public sealed class MinuteBarFold
+public sealed partial class MinuteBarFold
 {
     private const int Slots = SessionBars.BarsPerDay + 1;
     private const int Half = SessionBars.BarsPerHalfHour;
@@ -47,12 +47,13 @@ public sealed class MinuteBarFold
     private double _prevClose, _prevRet;
     private long _prevNab;
     private int _prevCount;
-    // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then earlier).
-    // Plain arrays, copied whole by a clone: they are read at random positions (the insertion's binary
+    // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then
+    // earlier) with their averages in the same order, so the insertion's binary search reads one array
+    // (not a bar number, then that bar's average: two dependent cold reads per probe). Plain arrays, copied whole by a clone: they are read at random positions (the insertion's binary
     // search, the product over the top set), where chunks shared copy-on-write cost a cold directory
     // read each time — measured slower than the copy they save (docs/factor-core.md, eighth round).
     private readonly double[] _ret = new double[Slots];
-    private readonly double[] _avg = new double[Slots];
+    private readonly double[] _sortedAvg = new double[Slots];
     private readonly int[] _bySize = new int[Slots];
     private int _traded;
     // The bars among the first ⌈3T/10⌉ of _bySize (bit b: bar b), kept by the insertion, and
@@ -113,16 +114,17 @@ public sealed class MinuteBarFold
 
     private void InsertBySize(int bar, double avg)
     {
-        _avg[bar] = avg;
         // After every bar whose average is ≥ avg (equal averages: the earlier bar first; this bar is the latest).
         int lo = 0, hi = _traded;
         while (lo < hi)
         {
             int mid = (lo + hi) >> 1;
-            if (_avg[_bySize[mid]] >= avg) lo = mid + 1; else hi = mid;
+            if (_sortedAvg[mid] >= avg) lo = mid + 1; else hi = mid;
         }
         Array.Copy(_bySize, lo, _bySize, lo + 1, _traded - lo);
+        Array.Copy(_sortedAvg, lo, _sortedAvg, lo + 1, _traded - lo);
         _bySize[lo] = bar;
+        _sortedAvg[lo] = avg;
         _traded++;
         // The top set after the insertion: positions below ⌈3T/10⌉, which grew by 0 or 1.
         int top = (3 * _traded + 9) / 10; // exact ⌈3T/10⌉ (0.3·T in floating point overshoots at T = 10, 20, …)
@@ -208,8 +210,8 @@ public sealed class MinuteBarFold
         o._prevCloseTicks = _prevCloseTicks; o._prevClose = _prevClose; o._prevRet = _prevRet;
         o._prevNab = _prevNab; o._prevCount = _prevCount;
         int n = FoldedThrough + 1;
-        _ret.AsSpan(0, n).CopyTo(o._ret); _avg.AsSpan(0, n).CopyTo(o._avg);
-        _bySize.AsSpan(0, _traded).CopyTo(o._bySize);
+        _ret.AsSpan(0, n).CopyTo(o._ret);
+        _bySize.AsSpan(0, _traded).CopyTo(o._bySize); _sortedAvg.AsSpan(0, _traded).CopyTo(o._sortedAvg);
         o._traded = _traded;
         _topBars.CopyTo(o._topBars, 0);
         o._top = _top; o._topProduct = _topProduct; o._topProductValid = _topProductValid;
