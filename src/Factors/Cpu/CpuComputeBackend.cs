@@ -152,7 +152,11 @@ public sealed partial class CpuShardState : IShardFactorState
         else EvaluateInParallel(n, minute, rows);
         // A symbol without a fill keeps its all-NaN row; every other one has minute-dependent factors.
         int count = 0;
-        for (int i = 0; i < n; i++) if (_states[i].Bars.Fills > 0) changed[count++] = i;
+        for (int i = 0; i < n; i++)
+        {
+            EvaluationPrefetch.FillsAhead(_states, i, n);
+            if (_states[i].Bars.Fills > 0) changed[count++] = i;
+        }
         return count;
     }
 

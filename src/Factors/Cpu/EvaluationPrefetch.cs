@@ -12,23 +12,23 @@ namespace Sig.Factors.Cpu;
 /// stages, each reading only what the stage before brought in: the state object
 /// (<see cref="Far"/> symbols ahead), its parts — bars, fold, order book, order stream —
 /// (<see cref="Mid"/> ahead), and the slots of those parts that the evaluation of minute m reads
-/// (<see cref="Near"/> ahead). Hints only: no value depends on them.
+/// (<see cref="Near"/> ahead). Hints only: no value depends on them (docs/factor-core.md,
+/// eleventh round: the evaluation's memory stalls).
 /// </summary>
 internal static class EvaluationPrefetch
 {
-    /// <summary>Distances ahead, in symbols, of the three stages.</summary>
-    public static readonly int Far = Env("EP_FAR", 6), Mid = Env("EP_MID", 4), Near = Env("EP_NEAR", 2), Stages = Env("EP_STAGES", 7);
-    private static int Env(string name, int d) => int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : d; // TEMP experiment knobs
+    /// <summary>Distances ahead, in symbols, of the three stages (measured: 3/2/1 no better, 12/8/4 worse).</summary>
+    public const int Far = 6, Mid = 4, Near = 2;
 
-    // Bytes of each object from its header (what the evaluation reads of it; checked by the tests
-    // against the runtime's object sizes).
+    // Bytes of each object from its header: the runtime's object sizes (checked by the tests), so
+    // every field the evaluation reads is hinted.
     internal const int StateBytes = 120, BarsBytes = 176, FoldBytes = 880, BookBytes = 296, StreamBytes = 256;
 
-    /// <summary>Hints, at symbol <paramref name="i"/> of [.., <paramref name="to"/>), the three stages ahead (minute <paramref name="m"/>).</summary>
+    /// <summary>Hints, at symbol <paramref name="i"/> of [.., <paramref name="to"/>), the three stages ahead for minute <paramref name="m"/>.</summary>
     public static void Ahead(SymbolDayState[] states, int i, int to, int m)
     {
-        if ((Stages & 1) != 0 && i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
-        if ((Stages & 2) != 0 && i + Mid < to)
+        if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
+        if (i + Mid < to)
         {
             var s = states[i + Mid];
             Prefetch.Object(s.Bars, BarsBytes);
@@ -36,12 +36,23 @@ internal static class EvaluationPrefetch
             Prefetch.Object(s.Orders, BookBytes);
             Prefetch.Object(s.OrderStream, StreamBytes);
         }
-        if ((Stages & 4) != 0 && i + Near < to)
+        if (i + Near < to)
         {
             var s = states[i + Near];
             s.Bars.PrefetchBar(m);
             s.BarFold.PrefetchSlots(m);
             s.Orders.PrefetchQuery();
         }
+    }
+
+    /// <summary>
+    /// Hints, at symbol <paramref name="i"/> of [0, <paramref name="to"/>), the state and the bars
+    /// object ahead for a pass that reads only the bars' fill count (the evaluation has pushed
+    /// them out of the cache since it read them).
+    /// </summary>
+    public static void FillsAhead(SymbolDayState[] states, int i, int to)
+    {
+        if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
+        if (i + Near < to) Prefetch.Object(states[i + Near].Bars, BarsBytes);
     }
 }

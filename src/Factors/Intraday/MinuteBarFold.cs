@@ -179,6 +179,14 @@ public sealed partial class MinuteBarFold
         return p - 1;
     }
 
+    /// <summary>The traded bars in their kept order, each with its kept average trade size (tests).</summary>
+    internal (int Bar, double Average)[] SortedBars()
+    {
+        var sorted = new (int, double)[_traded];
+        for (int i = 0; i < _traded; i++) sorted[i] = (_bySize[i], _sortedAvg[i]);
+        return sorted;
+    }
+
     public void Reset()
     {
         FoldedThrough = 0;

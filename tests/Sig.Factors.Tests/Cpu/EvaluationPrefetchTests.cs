@@ -1,20 +1,29 @@
-using Sig.Engine.Config;
-using Sig.Engine.Events;
 using Sig.Factors.Cpu;
 using Sig.Factors.Intraday;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Sig.Factors.Tests.Cpu;
 
-public class EvaluationPrefetchTests(ITestOutputHelper output)
+/// <summary>
+/// The evaluation's prefetch hints cover the objects they are meant to cover: each object size
+/// the hints use is the runtime's, to the cache line (a field added to one of these types and not
+/// to the hint leaves its last line unhinted; a hint far past the object pulls in other objects'
+/// lines for nothing). That hints change no value is what every evaluation test checks (they
+/// evaluate through the hinted loop).
+/// </summary>
+public class EvaluationPrefetchTests
 {
-    // The runtime's size of an object of type T from its header (CoreCLR: the method table's base size at offset 4).
-    private static unsafe int BaseSize<T>() => *(int*)((byte*)typeof(T).TypeHandle.Value + 4) - 8;
+    // CoreCLR: an object's size is its method table's base size (offset 4), which counts the
+    // 8-byte header word before the object's address.
+    private static unsafe int BytesFromAddress<T>() where T : class => *(int*)((byte*)typeof(T).TypeHandle.Value + 4) - 8;
 
     [Fact]
-    public void Sizes()
+    public void Hinted_sizes_are_the_runtime_object_sizes_to_the_line()
     {
-        output.WriteLine($"state {BaseSize<SymbolDayState>()} bars {BaseSize<MinuteBarSeries>()} fold {BaseSize<MinuteBarFold>()} book {BaseSize<BigOrderBook>()} stream {BaseSize<OrderStreamStats>()}");
+        Assert.InRange(EvaluationPrefetch.StateBytes, BytesFromAddress<SymbolDayState>(), BytesFromAddress<SymbolDayState>() + 63);
+        Assert.InRange(EvaluationPrefetch.BarsBytes, BytesFromAddress<MinuteBarSeries>(), BytesFromAddress<MinuteBarSeries>() + 63);
+        Assert.InRange(EvaluationPrefetch.FoldBytes, BytesFromAddress<MinuteBarFold>(), BytesFromAddress<MinuteBarFold>() + 63);
+        Assert.InRange(EvaluationPrefetch.BookBytes, BytesFromAddress<BigOrderBook>(), BytesFromAddress<BigOrderBook>() + 63);
+        Assert.InRange(EvaluationPrefetch.StreamBytes, BytesFromAddress<OrderStreamStats>(), BytesFromAddress<OrderStreamStats>() + 63);
     }
 }
