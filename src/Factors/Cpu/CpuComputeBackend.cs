@@ -161,7 +161,11 @@ public sealed partial class CpuShardState : IShardFactorState
         else EvaluateInParallel(n, minute, rows);
         // A symbol without a fill keeps its all-NaN row; every other one has minute-dependent factors.
         int count = 0;
-        for (int i = 0; i < n; i++) if (_states[i].Bars.Fills > 0) changed[count++] = i;
+        for (int i = 0; i < n; i++)
+        {
+            EvaluationPrefetch.FillsAhead(_states, i, n);
+            if (_states[i].Bars.Fills > 0) changed[count++] = i;
+        }
         return count;
     }
 
@@ -190,6 +194,7 @@ public sealed partial class CpuShardState : IShardFactorState
     {
         for (int i = from; i < to; i++)
         {
+            EvaluationPrefetch.Ahead(_states, _folds, i, to, minute);
             var s = _states[i];
             var row = rows.Slice(i * Width, Width);
             var fold = _folds[i] ??= new MinuteBarFold(); // a copy's first evaluation (a restore)

@@ -17,7 +17,7 @@ namespace Sig.Factors.Intraday;
 /// the next fold refolds from bar 1. That check needs no stamp in the state, so it holds whatever
 /// state the bars are in (a clone, a snapshot, a restore).
 /// </summary>
-public sealed class MinuteBarFold
+public sealed partial class MinuteBarFold
 {
     private const int Slots = SessionBars.BarsPerDay + 1;
     private const int Half = SessionBars.BarsPerHalfHour;
@@ -54,11 +54,12 @@ public sealed class MinuteBarFold
     private double _prevClose, _prevRet;
     private long _prevNab;
     private int _prevCount;
-    // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then earlier).
-    // Plain arrays, never shared or copied (a fold belongs to one evaluator): they are read at random
-    // positions (the insertion's binary search, the product over the top set).
+    // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then
+    // earlier) with their averages in the same order, so the insertion's binary search reads one array
+    // (not a bar number, then that bar's average: two dependent cold reads per probe). Plain arrays,
+    // never shared or copied (a fold belongs to one evaluator): they are read at random positions.
     private readonly double[] _ret = new double[Slots];
-    private readonly double[] _avg = new double[Slots];
+    private readonly double[] _sortedAvg = new double[Slots];
     private readonly int[] _bySize = new int[Slots];
     private int _traded;
     // The bars among the first ⌈3T/10⌉ of _bySize (bit b: bar b), kept by the insertion, and
@@ -135,16 +136,17 @@ public sealed class MinuteBarFold
 
     private void InsertBySize(int bar, double avg)
     {
-        _avg[bar] = avg;
         // After every bar whose average is ≥ avg (equal averages: the earlier bar first; this bar is the latest).
         int lo = 0, hi = _traded;
         while (lo < hi)
         {
             int mid = (lo + hi) >> 1;
-            if (_avg[_bySize[mid]] >= avg) lo = mid + 1; else hi = mid;
+            if (_sortedAvg[mid] >= avg) lo = mid + 1; else hi = mid;
         }
         Array.Copy(_bySize, lo, _bySize, lo + 1, _traded - lo);
+        Array.Copy(_sortedAvg, lo, _sortedAvg, lo + 1, _traded - lo);
         _bySize[lo] = bar;
+        _sortedAvg[lo] = avg;
         _traded++;
         // The top set after the insertion: positions below ⌈3T/10⌉, which grew by 0 or 1.
         int top = (3 * _traded + 9) / 10; // exact ⌈3T/10⌉ (0.3·T in floating point overshoots at T = 10, 20, …)
@@ -197,6 +199,14 @@ public sealed class MinuteBarFold
             for (ulong bits = inTop[w]; bits != 0; bits &= bits - 1)
                 p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
         return p - 1;
+    }
+
+    /// <summary>The traded bars in their kept order, each with its kept average trade size (tests).</summary>
+    internal (int Bar, double Average)[] SortedBars()
+    {
+        var sorted = new (int, double)[_traded];
+        for (int i = 0; i < _traded; i++) sorted[i] = (_bySize[i], _sortedAvg[i]);
+        return sorted;
     }
 
     /// <summary>Forgets every bar folded: the next fold starts at bar 1.</summary>

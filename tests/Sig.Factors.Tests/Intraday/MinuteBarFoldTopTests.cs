@@ -66,6 +66,28 @@ public class MinuteBarFoldTopTests
         }
     }
 
+    [Theory]
+    [InlineData(4, 1.0)]
+    [InlineData(5, 0.3)]
+    public void Sorted_bars_carry_their_averages_larger_first_then_earlier(int seed, double tradedShare)
+    {
+        var rng = new Random(seed);
+        for (int day = 0; day < 10; day++)
+        {
+            var bars = RandomBars(rng, tradedShare);
+            var fold = new MinuteBarFold();
+            for (int m = 1; m <= SessionBars.BarsPerDay; m += rng.Next(1, 5))
+            {
+                fold.FoldThrough(bars, m);
+                var sorted = fold.SortedBars();
+                var expected = Enumerable.Range(1, m).Where(b => bars[b].Count > 0)
+                    .Select(b => (Bar: b, Average: bars[b].Amount / (double)bars[b].Count))
+                    .OrderByDescending(x => x.Average).ThenBy(x => x.Bar).ToArray();
+                Assert.Equal(expected, sorted);
+            }
+        }
+    }
+
     [Fact]
     public void A_reset_fold_starts_an_empty_top_set()
     {

@@ -1,0 +1,58 @@
+using Sig.Factors.Intraday;
+
+namespace Sig.Factors.Cpu;
+
+/// <summary>
+/// Software prefetch for the shard's evaluation loop. A symbol's evaluation reads a dozen objects
+/// that are not in the cache (the states of a shard's 2,500 symbols do not fit in L2, and the
+/// minute's events, outputs and the other shard pass through it between two evaluations of a
+/// symbol), each reached through the one before: state → bars → chunk → row; state → fold →
+/// arrays. Out-of-order execution overlaps little of such a chain, so the loop waits on one miss
+/// after another. Here the loop, at symbol i, hints the objects of the symbols ahead in three
+/// stages, each reading only what the stage before brought in: the state object
+/// (<see cref="Far"/> symbols ahead), its parts and the symbol's fold — bars, fold, order book, order stream —
+/// (<see cref="Mid"/> ahead), and the slots of those parts that the evaluation of minute m reads
+/// (<see cref="Near"/> ahead). Hints only: no value depends on them (docs/factor-core.md,
+/// eleventh round: the evaluation's memory stalls).
+/// </summary>
+internal static class EvaluationPrefetch
+{
+    /// <summary>Distances ahead, in symbols, of the three stages (measured: 3/2/1 no better, 12/8/4 worse).</summary>
+    public const int Far = 6, Mid = 4, Near = 2;
+
+    // Bytes of each object from its header: the runtime's object sizes (checked by the tests), so
+    // every field the evaluation reads is hinted.
+    internal const int StateBytes = 112, BarsBytes = 176, FoldBytes = 896, BookBytes = 296, StreamBytes = 256;
+
+    /// <summary>Hints, at symbol <paramref name="i"/> of [.., <paramref name="to"/>), the three stages ahead for minute <paramref name="m"/> (<paramref name="folds"/>: the shard state's folds, by symbol).</summary>
+    public static void Ahead(SymbolDayState[] states, MinuteBarFold?[] folds, int i, int to, int m)
+    {
+        if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
+        if (i + Mid < to)
+        {
+            var s = states[i + Mid];
+            Prefetch.Object(s.Bars, BarsBytes);
+            if (folds[i + Mid] is { } fold) Prefetch.Object(fold, FoldBytes);
+            Prefetch.Object(s.Orders, BookBytes);
+            Prefetch.Object(s.OrderStream, StreamBytes);
+        }
+        if (i + Near < to)
+        {
+            var s = states[i + Near];
+            s.Bars.PrefetchBar(m);
+            folds[i + Near]?.PrefetchSlots(m);
+            s.Orders.PrefetchQuery();
+        }
+    }
+
+    /// <summary>
+    /// Hints, at symbol <paramref name="i"/> of [0, <paramref name="to"/>), the state and the bars
+    /// object ahead for a pass that reads only the bars' fill count (the evaluation has pushed
+    /// them out of the cache since it read them).
+    /// </summary>
+    public static void FillsAhead(SymbolDayState[] states, int i, int to)
+    {
+        if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
+        if (i + Near < to) Prefetch.Object(states[i + Near].Bars, BarsBytes);
+    }
+}

@@ -1,0 +1,28 @@
+namespace Sig.Factors.Intraday;
+
+// Prefetch hints for the evaluation loop (see Sig.Factors.Cpu.EvaluationPrefetch).
+public sealed partial class MinuteBarFold
+{
+    /// <summary>
+    /// Hints the array slots that folding through <paramref name="m"/> reads and writes first: bar
+    /// FoldedThrough + 1's return, the half-hour volumes, the top-set bits, and the sorted averages
+    /// and bars at the insertion's first probes and at the end of the shift. Reads only this
+    /// object's fields (which the caller hinted earlier).
+    /// </summary>
+    internal void PrefetchSlots(int m)
+    {
+        int b = FoldedThrough + 1;
+        if (b > m) return;
+        Prefetch.Element(_ret, b);
+        Prefetch.Element(HalfHourVolume, (b - 1) / Half);
+        Prefetch.Element(_topBars, b >> 6);
+        // The insertion's first probes, and the ends of the shift.
+        int t = _traded;
+        Prefetch.Element(_sortedAvg, t >> 2);
+        Prefetch.Element(_sortedAvg, t >> 1);
+        Prefetch.Element(_sortedAvg, t - (t >> 2));
+        Prefetch.Element(_sortedAvg, t);
+        Prefetch.Element(_bySize, t >> 1);
+        Prefetch.Element(_bySize, t);
+    }
+}
