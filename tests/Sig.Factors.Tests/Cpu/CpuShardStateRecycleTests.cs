@@ -10,7 +10,7 @@ using static Sig.Factors.Tests.Cpu.FactorTestKit;
 namespace Sig.Factors.Tests.Cpu;
 
 /// <summary>
-/// Recycling a dropped snapshot's state objects (their bars, fold, book and id index objects,
+/// Recycling a dropped snapshot's state objects (their bars, book and id index objects,
 /// directories and an unshared bar chunk) must never touch what a live state or a kept snapshot
 /// reads. A shard state snapshots at random minutes as the pipeline does (each copy into the one
 /// before last, a copy being persisted skipped and kept), restores from snapshots (continued, then
