@@ -13,8 +13,8 @@ namespace Sig.Actors.Pipeline;
 /// as for any collection, except when the heap has grown by <c>fullGrowthBytes</c> since the last
 /// full collection: then the paced collection is a full one. Between full collections the old
 /// generations only grow (state that died there and the pinned heap's dropped pieces stay counted
-/// until one runs), and the runtime's own gen2 budget lets ≈ 0.5 GiB pile up at the shape, so
-/// the peak of a day depended on whether its last full collection happened to come before the close
+/// until one runs), and at the shape the runtime's own gen2 budget let the heap grow ≈ 0.6 GiB
+/// between its mid-day full collections, so a day's peak depended on whether its last one came before the close
 /// (docs/factor-core.md, "Twelfth round: peak memory headroom"). Only timing depends on this: no output does.
 /// </summary>
 public sealed class CollectionPacer
