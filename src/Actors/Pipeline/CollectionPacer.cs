@@ -10,11 +10,16 @@ namespace Sig.Actors.Pipeline;
 /// collection, it starts a young collection there. With a budget below the one the runtime would
 /// grant, the runtime seldom needs to start one itself; when it does (its budget is smaller, e.g. at
 /// the start of a day) nothing changes. The runtime still decides how old a generation to collect,
-/// as for any collection. Only timing depends on this: no output does.
+/// as for any collection, except when the heap has grown by <c>fullGrowthBytes</c> since the last
+/// full collection: then the paced collection is a full one. Between full collections the old
+/// generations only grow (state that died there and the pinned heap's dropped pieces stay counted
+/// until one runs), and at the shape the runtime's own gen2 budget let the heap grow ≈ 0.6 GiB
+/// between its mid-day full collections, so a day's peak depended on whether its last one came before the close
+/// (docs/factor-core.md, "Twelfth round: peak memory headroom"). Only timing depends on this: no output does.
 /// </summary>
 public sealed class CollectionPacer
 {
-    private readonly long _budgetBytes;
+    private readonly long _budgetBytes, _fullGrowthBytes;
     private readonly int[] _finished;
     private readonly object _gate = new();
     private int _collections = -1;
@@ -22,16 +27,36 @@ public sealed class CollectionPacer
 
     /// <param name="shards">Shards that report their minutes.</param>
     /// <param name="budgetBytes">Bytes allocated since the last collection after which one is started between steps (&gt; 0).</param>
-    public CollectionPacer(int shards, long budgetBytes)
+    /// <param name="fullGrowthBytes">
+    /// Growth of the heap since the last full collection (see <see cref="GrowthSinceFull"/>) at which a
+    /// paced collection is a full one; 0: paced collections are always young ones.
+    /// </param>
+    public CollectionPacer(int shards, long budgetBytes, long fullGrowthBytes = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(budgetBytes, 1);
-        _budgetBytes = budgetBytes;
+        ArgumentOutOfRangeException.ThrowIfNegative(fullGrowthBytes);
+        (_budgetBytes, _fullGrowthBytes) = (budgetBytes, fullGrowthBytes);
         _finished = new int[shards];
     }
 
     /// <summary>Collections this pacer started (benchmarks).</summary>
     public int Started { get; private set; }
+
+    /// <summary>Of <see cref="Started"/>, the full ones (benchmarks).</summary>
+    public int FullStarted { get; private set; }
+
+    /// <summary>
+    /// Bytes in use after the last collection (of any generation) above those the last full blocking
+    /// collection left alive: what the old generations and the large and pinned heaps gained since,
+    /// live or dead (no young collection can tell). Before any full collection, all bytes in use.
+    /// </summary>
+    public static long GrowthSinceFull()
+    {
+        var last = GC.GetGCMemoryInfo(GCKind.Any);
+        var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        return last.HeapSizeBytes - last.FragmentedBytes - (full.HeapSizeBytes - full.FragmentedBytes);
+    }
 
     /// <summary>
     /// Shard <paramref name="shard"/> has finished minute <paramref name="minute"/>'s step (and any
@@ -56,7 +81,12 @@ public sealed class CollectionPacer
                 return false;
             }
             if (allocated - _allocatedAtCollection < _budgetBytes) return false;
-            GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+            // A full one compacts: a swept gen2 keeps its holes committed while later promotions take
+            // new regions; left to choose, the runtime swept every other paced full collection and the
+            // day peaked ≈ 60 MiB higher (docs/factor-core.md, twelfth round).
+            bool full = _fullGrowthBytes > 0 && GrowthSinceFull() >= _fullGrowthBytes;
+            GC.Collect(full ? GC.MaxGeneration : 0, GCCollectionMode.Forced, blocking: true, compacting: full);
+            if (full) FullStarted++;
             (_collections, _allocatedAtCollection) = (GC.CollectionCount(0), GC.GetTotalAllocatedBytes(precise: false));
             Started++;
             return true;

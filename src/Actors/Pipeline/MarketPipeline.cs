@@ -117,7 +117,7 @@ public sealed class MarketPipeline : IAsyncDisposable
         _entryMemory = Memory("router");
         (_shardMemories, _batcherMemory, _digestMemory) = (shardMemories, batcher, digestChain);
         var pools = reuseOutputBuffers ? new OutputBufferPools() : null;
-        var pacer = actors.CollectionPacingMiB > 0 ? new CollectionPacer(shards, (long)actors.CollectionPacingMiB << 20) : null;
+        var pacer = actors.CollectionPacingMiB > 0 ? new CollectionPacer(shards, (long)actors.CollectionPacingMiB << 20, (long)actors.FullCollectionGrowthMiB << 20) : null;
         for (int s = 0; s < shards; s++)
             _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs) { RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null, Pacer = pacer });
         _fingerprint = PipelinePersistenceOptions.Fingerprint(backend, shards, bigOrder);
@@ -210,6 +210,9 @@ public sealed class MarketPipeline : IAsyncDisposable
 
     /// <summary>Young collections the pipeline started between minute steps (actors.collectionPacingMiB).</summary>
     public int PacedCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.Started ?? 0 : 0;
+
+    /// <summary>Of <see cref="PacedCollections"/>, the full ones (actors.fullCollectionGrowthMiB).</summary>
+    public int PacedFullCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.FullStarted ?? 0 : 0;
 
     /// <summary>
     /// Runs every input of <paramref name="source"/> through the stages, then drains them;

@@ -69,6 +69,77 @@ public class CollectionPacerTests
     }
 
     [Fact]
+    public void Without_a_full_growth_paced_collections_stay_young()
+    {
+        var pacer = new CollectionPacer(1, budgetBytes: 1, fullGrowthBytes: 0);
+        for (int minute = 1; minute <= 20; minute++)
+        {
+            Allocate(1 << 16);
+            pacer.Finished(0, minute);
+        }
+        Assert.True(pacer.Started > 0);
+        Assert.Equal(0, pacer.FullStarted);
+    }
+
+    [Fact]
+    public void Below_the_full_growth_paced_collections_stay_young()
+    {
+        var pacer = new CollectionPacer(1, budgetBytes: 1, fullGrowthBytes: 1L << 40);
+        for (int minute = 1; minute <= 20; minute++)
+        {
+            Allocate(1 << 16);
+            pacer.Finished(0, minute);
+        }
+        Assert.True(pacer.Started > 0);
+        Assert.Equal(0, pacer.FullStarted);
+    }
+
+    [Fact]
+    public void Past_the_full_growth_a_paced_collection_is_a_full_one()
+    {
+        var pacer = new CollectionPacer(1, budgetBytes: 1, fullGrowthBytes: 1);
+        int full = GC.CollectionCount(GC.MaxGeneration);
+        for (int minute = 1; minute <= 20; minute++)
+        {
+            Allocate(1 << 16);
+            pacer.Finished(0, minute);
+        }
+        Assert.True(pacer.FullStarted > 0);
+        Assert.True(pacer.FullStarted <= pacer.Started);
+        Assert.True(GC.CollectionCount(GC.MaxGeneration) >= full + pacer.FullStarted);
+    }
+
+    [Fact]
+    public void Growth_since_a_full_collection_counts_what_survived_a_young_one()
+    {
+        // Tests run in parallel and may collect in between: retry until nothing but ours ran.
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            int full = GC.CollectionCount(GC.MaxGeneration);
+            long before = CollectionPacer.GrowthSinceFull();
+            var kept = new byte[32 << 20]; // large-object heap: no young collection frees it while held
+            GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+            long after = CollectionPacer.GrowthSinceFull();
+            GC.KeepAlive(kept);
+            if (GC.CollectionCount(GC.MaxGeneration) != full) continue;
+            Assert.True(after - before >= 32 << 20, $"growth {before} → {after}");
+            return;
+        }
+        Assert.Fail("a full collection ran between ours in every attempt");
+    }
+
+    [Fact]
+    public void Full_pacing_never_changes_the_bytes()
+    {
+        var day = InMemoryDay.Random(40, 100);
+        var (paced, _) = PipelineKit.Run(PipelineKit.Store(day), shards: 2, actors: new ActorOptions { CollectionPacingMiB = 1, FullCollectionGrowthMiB = 1 });
+        var (unpaced, _) = PipelineKit.Run(PipelineKit.Store(day), shards: 2, actors: new ActorOptions { CollectionPacingMiB = 0 });
+        Assert.True(paced.PacedFullCollections > 0);
+        Assert.Equal(unpaced.DigestHex, paced.DigestHex);
+    }
+
+    [Fact]
     public void Pacing_never_changes_the_bytes()
     {
         var day = InMemoryDay.Random(40, 100);

@@ -109,6 +109,13 @@ public sealed record ActorOptions
     /// (docs/factor-core.md, "Tenth round"). 0: never; collections come only when the runtime's budget runs out.
     /// </summary>
     public int CollectionPacingMiB { get; init; } = 96;
+    /// <summary>
+    /// A paced collection (<see cref="CollectionPacingMiB"/>) is a full one when the heap holds at least
+    /// this many MiB more than the last full collection left alive, so the day's peak does not depend on
+    /// when the runtime's own, larger gen2 budget runs out (docs/factor-core.md, "Twelfth round: peak
+    /// memory headroom"). 0: paced collections are young ones only.
+    /// </summary>
+    public int FullCollectionGrowthMiB { get; init; } = 160;
 }
 
 /// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>
