@@ -57,14 +57,7 @@ public sealed partial class BigOrderBook
 
     private void FlushHeld()
     {
-        // The rows made since the last flush join the bucket of their size with all their sums.
-        for (int i = _flushMark; i < Count; i++)
-        {
-            int b = BucketOf(ClassSize(i));
-            Append(b, i);
-            AddToBucket(b, RowOf(SumsOf(i), IsSell(i)));
-        }
-        _flushMark = Count;
+        ListNewRows();
         // Held rows: the change of their sums, or a move when their size left the bucket. A list
         // is compacted only once every move of this flush is written, so that its live entries
         // are told apart by sizes that all lie in the buckets the lists give them.
@@ -95,5 +88,38 @@ public sealed partial class BigOrderBook
             else CompactIfStale(h.Bucket);
         }
         _heldCount = 0;
+    }
+
+    // The rows made since the last flush join the bucket of their size with all their sums, read
+    // a chunk at a time: SumsOf, ClassSize and IsSell of each row, with the chunk's pieces fetched once.
+    private void ListNewRows()
+    {
+        int n = Count;
+        for (int i = _flushMark; i < n;)
+        {
+            int c = i >> ChunkShift, end = Math.Min(n, (c + 1) << ChunkShift);
+            var rows = _chunks[c];
+            var side = _earlyChunks[c]; // where a row's flags give E and EL, its side entry is zero
+            ulong sells = _sellBits[c], submitted = _submittedBits is { } bits ? bits[c] : 0;
+            for (; i < end; i++)
+            {
+                int j = i & ChunkMask;
+                ref readonly var o = ref rows[j];
+                long amount = o.Amount, logRet = o.LogRet;
+                int flags = o.Flags;
+                var e = side is null ? default : side[j];
+                long early = (flags & OrderRow.EarlyIsAmount) != 0 ? amount : e.Early;
+                long earlyActive = (flags & OrderRow.EarlyActiveIsLogRet) != 0 ? logRet : e.EarlyActiveLogRet;
+                bool sell = ((sells >> j) & 1) != 0;
+                int b = BucketOf(((submitted >> j) & 1) != 0 ? _sizeChunks![c][j] : amount);
+                var oct = OctaveOf(b);
+                AppendTo(ref oct.Lists[b & SubMask], i);
+                var d = new SumRow(amount, sell ? 0 : early, sell ? early : 0, logRet, earlyActive);
+                oct.Sums[b & SubMask].Add(in d);
+                if (b >= _suffixStart) _suffix.Add(in d);
+                ForgetScanOf(b);
+            }
+        }
+        _flushMark = n;
     }
 }
