@@ -289,7 +289,7 @@ public sealed partial class BigOrderBook
         SizeSquareSum += sqDelta;
     }
 
-    // Every change of a bucket sum goes through these two: the bucket and the cached suffix.
+    // A change of a bucket sum: the bucket, the cached suffix and the kept scan (ListNewRows does the same inline).
     private void AddToBucket(int b, in SumRow d)
     {
         OctaveOf(b).Sums[b & SubMask].Add(in d);
