@@ -4,13 +4,15 @@ namespace Sig.Factors.Intraday;
 // a fill's order was made by that fill in half the cases and filled again within the same minute in
 // nearly all the rest (62.8 M order updates: 32.2 M new, 21.8 M bucket moves; 33.9 M distinct
 // (order, minute)): applied per fill, each new order's next fills moved it up a bucket or more,
-// each move a subtraction, an addition and a stale list entry. Held until a reader needs them,
-// an order's fills since the last flush cost one addition (or one move) in all. The sums are exact
+// each move a subtraction, an addition and a stale list entry. Held until the end of the run of
+// the symbol's events (or a reader), an order's fills since the last flush cost one addition (or
+// one move) in all. The sums are exact
 // integers, so when they are added does not change a bit of any result.
 public sealed partial class BigOrderBook
 {
     // Older rows held at once before a flush is forced: bounds the search for a row's entry (a
-    // book is flushed every minute by its query; a run without queries flushes every this many).
+    // state flushes its book at the end of each run of its symbol's events, and every reader
+    // flushes; a book fed fill by fill without either flushes every this many held rows).
     private const int MaxHeld = 32;
 
     // Rows below it are in the bucket sums and member lists (as of their sums then, or as held);
