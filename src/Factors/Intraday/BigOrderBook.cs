@@ -96,7 +96,14 @@ public sealed partial class BigOrderBook
     internal long DerivedRebuilds { get; private set; }
 
     // Ints of the member slab handed out so far (freed blocks included: they are reused first).
-    internal int MemberSlabInts => _slabUsed;
+    internal int MemberSlabInts
+    {
+        get
+        {
+            if (_octaves is not null) Flush();
+            return _slabUsed;
+        }
+    }
 
     public BigOrderBook(BigOrderSizing sizing = BigOrderSizing.Filled)
     {
@@ -254,16 +261,17 @@ public sealed partial class BigOrderBook
     {
         if (_octaves is null) RebuildDerived();
         if (buyOrderId > 0)
-            AddToOrder(IndexOf(buyOrderId, false, out bool listed), listed, amount, logReturn, early, early && aggressor == (byte)'B');
+            AddToOrder(IndexOf(buyOrderId, false), amount, logReturn, early, early && aggressor == (byte)'B');
         if (sellOrderId > 0)
-            AddToOrder(IndexOf(sellOrderId, true, out bool listed), listed, amount, logReturn, early, early && aggressor == (byte)'S');
+            AddToOrder(IndexOf(sellOrderId, true), amount, logReturn, early, early && aggressor == (byte)'S');
     }
 
-    // `listed`: row i is in a member list already (false only for an order its first fill just
-    // made, sized by fills: it joins the bucket of its first fill's amount, never bucket 0's).
-    private void AddToOrder(int i, bool listed, long amount, long logRet, bool early, bool earlyAggressor)
+    // Adds a fill to row i's sums and to the size moments; the bucket sums and member lists follow
+    // at the next flush (see BigOrderBookHeld.cs): a row made since the last flush is listed then,
+    // an older one is held with its sums as the buckets have them.
+    private void AddToOrder(int i, long amount, long logRet, bool early, bool earlyAggressor)
     {
-        bool sell = IsSell(i), fromFills = !HasSubmittedSize(i);
+        if (i < _flushMark) Hold(i);
         ref var o = ref Writable(i);
         long before = o.Amount, after = o.AmountAfter(amount);
         long earlyDelta = early ? amount : 0, earlyActiveDelta = earlyAggressor ? logRet : 0;
@@ -273,38 +281,15 @@ public sealed partial class BigOrderBook
             var was = SumsOf(i);
             SetRow(ref o, i, after, was.LogRet + logRet, was.Early + earlyDelta, was.EarlyActiveLogRet + earlyActiveDelta);
         }
+        // after² − before², exact: the change of Σ A² by side and, for an order sized by its fills, of Σ s².
         Int128 sqDelta = (Int128)amount * (2 * (Int128)before + amount);
-        if (sell) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
-        int to;
-        if (fromFills)
-        {
-            SetSize(before, after);
-            to = BucketOf(after);
-        }
-        else to = BucketOf(_sizeChunks![i >> ChunkShift][i & ChunkMask]);
-        if (!listed)
-        {
-            // A new order's first fill: its sums were zero, so the increments are its sums.
-            Append(to, i);
-            AddToBucket(to, new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta));
-            return;
-        }
-        int from = fromFills ? BucketOf(before) : to;
-        if (from == to)
-        {
-            // Same bucket: only the increments move its sums.
-            AddToBucket(from, new SumRow(amount, sell ? 0 : earlyDelta, sell ? earlyDelta : 0, logRet, earlyActiveDelta));
-            return;
-        }
-        var now = SumsOf(i);
-        long earlyBefore = now.Early - earlyDelta;
-        var old = new SumRow(before, sell ? 0 : earlyBefore, sell ? earlyBefore : 0, now.LogRet - logRet, now.EarlyActiveLogRet - earlyActiveDelta);
-        SubtractFromBucket(from, in old);
-        Move(i, from, to);
-        AddToBucket(to, RowOf(in now, sell));
+        if (IsSell(i)) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
+        if (HasSubmittedSize(i)) return;
+        SizeSum += amount;
+        SizeSquareSum += sqDelta;
     }
 
-    // Every change of a bucket sum goes through these two: the bucket and the cached suffix.
+    // A change of a bucket sum: the bucket, the cached suffix and the kept scan (ListNewRows does the same inline).
     private void AddToBucket(int b, in SumRow d)
     {
         OctaveOf(b).Sums[b & SubMask].Add(in d);
@@ -323,13 +308,10 @@ public sealed partial class BigOrderBook
         ? new SumRow(o.Amount, 0, o.Early, o.LogRet, o.EarlyActiveLogRet)
         : new SumRow(o.Amount, o.Early, 0, o.LogRet, o.EarlyActiveLogRet);
 
-    // Row of an order, made at its first fill. A new order sized by its fills is not listed yet
-    // (listed = false): its size is 0 until the fill is added, and listing it in bucket 0 would
-    // leave a stale entry there at once (every order's first fill moves it up).
-    private int IndexOf(long orderId, bool sell, out bool listed)
+    // Row of an order, made at its first fill (listed in its bucket at the next flush).
+    private int IndexOf(long orderId, bool sell)
     {
         int i = _index.GetOrAdd(orderId, sell, out bool added);
-        listed = !added;
         if (!added) return i;
         if (i > ushort.MaxValue && !_wideMembers) WidenMembers();
         Count++;
@@ -339,10 +321,7 @@ public sealed partial class BigOrderBook
         long submitted = 0;
         bool fromFills = _sizing == BigOrderSizing.Filled || !_submitted.TryGet(orderId, sell, out submitted);
         SetKind(i, sell, !fromFills, submitted);
-        if (fromFills) return i;
-        SetSize(0, submitted);
-        Append(BucketOf(submitted), i);
-        listed = true;
+        if (!fromFills) SetSize(0, submitted);
         return i;
     }
 
@@ -352,25 +331,23 @@ public sealed partial class BigOrderBook
         SizeSquareSum += (Int128)size * size - (Int128)old * old;
     }
 
-    // Row i's size moved from bucket `from` to `to`. Filled sizes only grow, so an order never
-    // returns to a bucket it left: its entry there is left behind as stale (one count written) and
-    // dropped when stale entries are the majority.
-    private void Move(int i, int from, int to)
+    // Row i's size shrank from bucket `from` to `to` (a negative amount, never seen in a market):
+    // its entries in the buckets it passes back through are removed, so none of them turns live
+    // again, and it joins `to`. (A growing size leaves its entry behind as stale: see FlushHeld.)
+    private void MoveDown(int i, int from, int to)
     {
-        if (to < from)
-        {
-            // A shrinking size (a negative amount, never seen in a market): the order's entries in
-            // the buckets it passes back through are removed, so none of them turns live again.
-            for (int b = to; b <= from; b++)
-                if (_octaves![b >> SubBits] is { } seen && seen.Lists[b & SubMask].Count > 0)
-                    Compact(b, exclude: i);
-            Append(to, i);
-            return;
-        }
-        ref var list = ref OctaveOf(from).Lists[from & SubMask];
-        list.Stale++;
-        if (list.Stale >= MinStaleToCompact && 2 * list.Stale > list.Count) Compact(from, exclude: -1);
+        for (int b = to; b <= from; b++)
+            if (_octaves![b >> SubBits] is { } seen && seen.Lists[b & SubMask].Count > 0)
+                Compact(b, exclude: i);
         Append(to, i);
+    }
+
+    // Filled sizes only grow, so an order never returns to a bucket it left: its entry there is
+    // left behind as stale (one count written) and dropped when stale entries are the majority.
+    private void CompactIfStale(int b)
+    {
+        ref var list = ref OctaveOf(b).Lists[b & SubMask];
+        if (list.Stale >= MinStaleToCompact && 2 * list.Stale > list.Count) Compact(b, exclude: -1);
     }
 
     // Builds the bucket sums and member lists from the rows (after a fork took them over, or a decode).
@@ -382,6 +359,7 @@ public sealed partial class BigOrderBook
         _freeBlocks = -1;
         _wideMembers = Count > ushort.MaxValue + 1;
         ForgetKeptQuery();
+        ForgetHeld(Count);
         for (int i = 0; i < Count; i++)
         {
             int b = BucketOf(ClassSize(i));
@@ -447,6 +425,7 @@ public sealed partial class BigOrderBook
             _wideMembers = false;
         }
         ForgetKeptQuery();
+        ForgetHeld(0);
     }
 
     /// <summary>
@@ -464,6 +443,7 @@ public sealed partial class BigOrderBook
     /// </summary>
     public BigOrderBook Fork(BigOrderBook? into = null)
     {
+        if (_octaves is not null) Flush(); // the derived structures handed over are complete
         _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
         var c = into is not null && into._sizing == _sizing && into != this
             ? into.Reinitialize(_index.Fork(into._index), _submitted)
@@ -495,6 +475,7 @@ public sealed partial class BigOrderBook
         c._octaves = _octaves; c._slab = _slab; c._slabUsed = _slabUsed; c._freeBlocks = _freeBlocks; c._wideMembers = _wideMembers;
         c._suffix = _suffix; c._suffixStart = _suffixStart;
         c._scanned = _scanned; c._scannedCount = _scannedCount; c._scanLow = _scanLow; c._scanHigh = _scanHigh;
+        c.ForgetHeld(Count); // every row is in them
         _octaves = null;
         _slab = [];
         _scanned = [];
@@ -514,6 +495,7 @@ public sealed partial class BigOrderBook
         _octaves = null; _slab = []; _slabUsed = 0; _freeBlocks = -1; _wideMembers = false;
         _scanned = [];
         ForgetKeptQuery();
+        ForgetHeld(0);
         RowChunkCopies = 0; DerivedRebuilds = 0;
         return this;
     }

@@ -42,6 +42,7 @@ public sealed partial class BigOrderBook
         var r = new BigOrderSums();
         if (theta.NoneBig || Count == 0) return r;
         if (_octaves is null) RebuildDerived();
+        Flush();
         if (theta.AllEqual)
         {
             if (theta.IsBig(ClassSize(0))) SuffixFrom(0).AddTo(ref r);
@@ -67,6 +68,7 @@ public sealed partial class BigOrderBook
     {
         var r = new BigOrderSums();
         if (_octaves is null) RebuildDerived();
+        Flush();
         SuffixFrom(Math.Clamp(bucket, 0, Buckets)).AddTo(ref r);
         return r;
     }

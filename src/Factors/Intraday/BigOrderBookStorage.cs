@@ -297,6 +297,7 @@ public sealed partial class BigOrderBook
     internal (int Entries, int Stale) ListOf(int bucket)
     {
         if (_octaves is null) RebuildDerived();
+        Flush();
         return _octaves![bucket >> SubBits] is { } oct ? (oct.Lists[bucket & SubMask].Count, oct.Lists[bucket & SubMask].Stale) : (0, 0);
     }
 
@@ -307,6 +308,7 @@ public sealed partial class BigOrderBook
     internal int[] MembersOf(int bucket)
     {
         if (_octaves is null) RebuildDerived();
+        Flush();
         var rows = new List<int>();
         if (_octaves![bucket >> SubBits] is { } oct)
         {

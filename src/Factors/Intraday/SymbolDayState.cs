@@ -98,6 +98,7 @@ public sealed partial class SymbolDayState
             if (submittedSizes) orders.AddSubmitted(e.OrderId, e.Side == (byte)'S', e.Price, e.Volume);
         }
         bars.CountFills(fills, firstPrice);
+        if (fills > 0) orders.Flush();
         LastBar = topBar;
         LastSeq = events[^1].Seq;
         Version += events.Length;
