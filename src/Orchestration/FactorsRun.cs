@@ -17,7 +17,7 @@ public static class FactorsRun
     {
         if (minute is < 1 or > 240) throw new ArgumentException("--asof-minute must be in 1..240");
         FactorSnapshot? snapshot = null;
-        var pipeline = StoreReplay.Run(config, config.Replay.Workers, new StoreEventSource([date], ticks.OpenDay, lastMinute: minute),
+        var pipeline = StoreReplay.Run(config, config.Replay.Workers, new StoreEventSource([date], ticks.OpenDay, lastMinute: minute, lanes: config.Replay.Workers),
             p => p.Outputs.Subscribe(o => { if (o.Snapshot.Minute == minute) snapshot = o.Snapshot; }));
         return (snapshot!, pipeline);
     }

@@ -30,7 +30,7 @@ public static class ReplayRun
         RunManifest manifest;
         using (var features = new SqliteFeatureStore(db.TempPath))
         {
-            var source = new StoreEventSource(dates, ticks.OpenDay);
+            var source = new StoreEventSource(dates, ticks.OpenDay, lanes: workers);
             var stages = CloseStageWiring.For(config, db.TempPath);
             using var ownedStages = CloseStageWiring.Own(stages);
             // The minutes' buffers are reused once published: the close's rows are copied to be returned.

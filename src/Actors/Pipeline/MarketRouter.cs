@@ -96,10 +96,8 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
         private RoutingTable(SymbolCode[] symbols, int shards)
         {
             _shards = shards;
-            _starts = new int[shards + 1];
-            int per = (symbols.Length + shards - 1) / Math.Max(1, shards);
-            for (int s = 0; s <= shards; s++) _starts[s] = Math.Min(symbols.Length, s * per);
-            _perShard = Math.Max(1, per);
+            _starts = ShardRanges.Starts(symbols.Length, shards);
+            _perShard = Math.Max(1, ShardRanges.PerShard(symbols.Length, shards));
             _index = new SymbolIndex(symbols);
         }
 
@@ -124,7 +122,7 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
                 if (e.Symbol != lastValue) lastShard = ShardOf(lastValue = e.Symbol);
                 counts[lastShard]++;
             }
-            // All of one shard (the usual case for a replay, whose batches run in symbol order): no copy.
+            // All of one shard (the usual case for a replay, whose batches hold one shard's lane each): no copy.
             if (events.Length == 0) return true; // nothing to route: nobody else reads it
             if (counts[lastShard] == events.Length)
             {

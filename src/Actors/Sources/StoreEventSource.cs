@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using Sig.Actors.Pipeline;
 using Sig.Engine.Events;
 using Sig.Engine.Time;
 
@@ -7,9 +8,16 @@ namespace Sig.Actors.Sources;
 
 /// <summary>
 /// Replay of stored days as pipeline inputs: per day a day start over the day's symbols, then
-/// for each minute m every symbol's events of bar m (symbol order, each symbol in seq order,
-/// in batches of at most <see cref="BatchEvents"/>), then the clock that closes m. This is
-/// what an ideal live feed delivers, so a replay computes what live computes.
+/// for each minute m every symbol's events of bar m (each symbol's in seq order and together, in
+/// batches of at most <see cref="BatchEvents"/>), then the clock that closes m. This is what an
+/// ideal live feed delivers, so a replay computes what live computes.
+/// The day's symbols are cut into lanes, the pipeline's shard ranges (<see cref="ShardRanges"/>),
+/// and a minute's batches are filled from the lanes in turn, each batch from one lane, ascending
+/// symbol order within a lane: lane 0's first batch, lane 1's first, …, lane 0's second, and so on
+/// until every lane's events of the minute are out. So every shard gets its part of a minute from the
+/// start (with one lane, symbol order, shard 0's half came first and shard 1 idled while the source
+/// read it; docs/factor-core.md, twelfth round), and the router still forwards each batch whole.
+/// Only the order across symbols within a minute depends on the lanes; no output does.
 /// A batch is filled from per-symbol read-ahead slots (each symbol's next rows transposed from the
 /// day's columns at once, then cut per minute; see <see cref="MinuteCursor"/>), into
 /// an array rented from this source's <see cref="Pool"/>; the shard that applies a batch releases
@@ -20,8 +28,9 @@ namespace Sig.Actors.Sources;
 /// <param name="openDay">Opens a day (disposed after its last input if it is <see cref="IDisposable"/>).</param>
 /// <param name="lastMinute">Stop each day after this minute's clock (240: the whole day).</param>
 /// <param name="readAheadEvents">Rows read ahead per symbol (<see cref="ReadAheadEvents"/>; smaller in tests, to cut runs across slots).</param>
+/// <param name="lanes">Lanes: the shard count of the pipeline that reads this source (1, or less: plain symbol order, as the pipeline runs one shard then).</param>
 public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnly, IDayEvents> openDay, int lastMinute = SessionBars.BarsPerDay,
-    int readAheadEvents = StoreEventSource.ReadAheadEvents)
+    int readAheadEvents = StoreEventSource.ReadAheadEvents, int lanes = 1)
     : IMarketEventSource
 {
     /// <summary>
@@ -35,6 +44,7 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     public const int ReadAheadEvents = 512;
 
     private readonly int _readAhead = readAheadEvents > 0 ? readAheadEvents : throw new ArgumentOutOfRangeException(nameof(readAheadEvents));
+    private readonly int _lanes = Math.Max(1, lanes);
 
     /// <summary>Events per batch: small enough to stay off the large-object heap (84 KB), large enough to amortize a message.</summary>
     public const int BatchEvents = 1500;
@@ -54,7 +64,7 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
             {
                 if ((long)day.SymbolCount * _readAhead > staging.Length)
                     staging = GC.AllocateUninitializedArray<TickEvent>(checked(day.SymbolCount * _readAhead));
-                var cursor = new MinuteCursor(day, staging, _readAhead);
+                var cursor = new MinuteCursor(day, staging, _readAhead, _lanes);
                 TickEvent[]? spare = null; // rented, found nothing to hold: the next batch's array
                 yield return MarketInput.DayStart(date, cursor.Symbols);
                 for (int m = 1; m <= lastMinute; m++)
@@ -62,7 +72,7 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                     cancellationToken.ThrowIfCancellationRequested();
                     // Bar ≤ m ⇔ stamped before m's close time (bars are monotone in time); the close takes everything left.
                     cursor.BeginMinute(m == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(m));
-                    while (true)
+                    while (!cursor.MinuteDone)
                     {
                         var array = spare ?? Pool.Rent();
                         spare = null;
@@ -70,10 +80,9 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                         if (used == 0)
                         {
                             spare = array;
-                            break;
+                            continue;
                         }
                         yield return MarketInput.Ticks(date, array, used, Pool);
-                        if (used < array.Length) break;
                     }
                     yield return MarketInput.Clock(date, SessionBars.CloseTimeOf(m));
                 }
@@ -88,9 +97,11 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
 
     /// <summary>
     /// Where the day's read stands: per symbol the next unread event and a read-ahead slot of the
-    /// source's staging buffer. A minute's events are taken symbol by symbol (each symbol's run of
-    /// events before the close), and a batch that fills up in the middle of a symbol continues with
-    /// that symbol in the next one.
+    /// source's staging buffer; per lane the symbol the minute has reached. A batch is filled from one
+    /// lane, symbol by symbol (each symbol's run of events before the close); the next batch comes
+    /// from the next lane that has events left, and a lane whose batch filled up in the middle of a
+    /// symbol continues with that symbol in its next one. A lane is done for the minute when its
+    /// position has passed its last symbol (only a batch that did not fill up gets there).
     /// The day is stored symbol by symbol, column by column, and read minute by minute: at 5,000
     /// symbols a symbol's run per minute is a handful of rows, and reading it straight from the
     /// columns costs nine column reads (for the tick store, nine syscalls) for those few rows.
@@ -107,9 +118,11 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
         private readonly int _slot;
         // Per symbol: the next unread event, the day's event count, and the events [next, stagedEnd) staged at slot offset next - stagedFrom.
         private readonly int[] _next, _count, _stagedFrom, _stagedEnd;
-        private int _close, _symbol;
+        // Lane l is the symbols [_laneStart[l], _laneStart[l + 1]); _position[l] is the one its next batch starts with.
+        private readonly int[] _laneStart, _position;
+        private int _close, _lane;
 
-        public MinuteCursor(IDayEvents day, TickEvent[] staging, int slot)
+        public MinuteCursor(IDayEvents day, TickEvent[] staging, int slot, int lanes)
         {
             _day = day;
             _staging = staging;
@@ -125,22 +138,35 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                 Symbols[i] = day.Symbol(i);
                 _count[i] = day.EventCount(i);
             }
+            _laneStart = ShardRanges.Starts(n, lanes);
+            _position = new int[lanes];
         }
 
         public SymbolCode[] Symbols { get; }
 
-        public void BeginMinute(int close) => (_close, _symbol) = (close, 0);
+        /// <summary>Whether every lane's events of the minute are out.</summary>
+        public bool MinuteDone => _lane < 0;
 
-        /// <summary>Fills <paramref name="batch"/> from the current symbol on; returns the events written (fewer than its length: the minute is done).</summary>
+        public void BeginMinute(int close)
+        {
+            _close = close;
+            _laneStart.AsSpan(0, _position.Length).CopyTo(_position);
+            _lane = NextLane(-1);
+        }
+
+        /// <summary>
+        /// Fills <paramref name="batch"/> from the current lane's position on, then turns to the next
+        /// lane with events left; returns the events written (fewer than its length: that lane is done).
+        /// </summary>
         public int Fill(TickEvent[] batch)
         {
-            int used = 0, close = _close;
-            for (; _symbol < _next.Length; _symbol++)
+            int lane = _lane, end = _laneStart[lane + 1], used = 0, close = _close, symbol = _position[lane];
+            for (; symbol < end; symbol++)
             {
-                int s = _symbol, next = _next[s], stagedEnd = _stagedEnd[s];
+                int s = symbol, next = _next[s], stagedEnd = _stagedEnd[s];
                 // The slot's next rows were written minutes ago and are out of the caches by now (3.5 KB a
                 // symbol, 17.5 MB at 5,000): ask for a symbol's a few symbols ahead so its miss overlaps this work.
-                if (Sse.IsSupported && s + PrefetchAhead < _next.Length)
+                if (Sse.IsSupported && s + PrefetchAhead < end)
                 {
                     int p = s + PrefetchAhead;
                     int at = p * _slot + Math.Min(_next[p] - _stagedFrom[p], _slot - 1);
@@ -163,17 +189,27 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                     staged[..k].CopyTo(batch.AsSpan(used));
                     used += k;
                     next += k;
-                    if (used == batch.Length)
-                    {
-                        // The symbol may have more before the close: the next batch starts with it.
-                        _next[s] = next;
-                        return used;
-                    }
+                    if (used == batch.Length) break; // the symbol may have more before the close: the lane's next batch starts with it
                     if (k < staged.Length) break; // the run ends before the slot does: the symbol is done for this minute
                 }
                 _next[s] = next;
+                if (used == batch.Length) break;
             }
+            _position[lane] = symbol;
+            _lane = NextLane(lane);
             return used;
+        }
+
+        // The first lane after `lane`, cyclically, that has symbols left in the minute; -1 when none has.
+        private int NextLane(int lane)
+        {
+            int lanes = _position.Length;
+            for (int i = 1; i <= lanes; i++)
+            {
+                int l = (lane + i + lanes) % lanes;
+                if (_position[l] < _laneStart[l + 1]) return l;
+            }
+            return -1;
         }
     }
 }

@@ -5,7 +5,7 @@ namespace Sig.Cluster.Sharding;
 
 /// <summary>
 /// The shard key. Whole md input: shard k of K owns the contiguous positions [k·⌈n/K⌉, (k+1)·⌈n/K⌉)
-/// of the day's ascending universe of n symbols (the single-process router's rule), so the merged
+/// of the day's ascending universe of n symbols (<see cref="Sig.Actors.Pipeline.ShardRanges"/>, the single-process router's rule), so the merged
 /// rows of a minute are the shards' rows concatenated in shard order, which is symbol order.
 /// Partitioned md input (<see cref="ByPartition"/>): shard k owns the symbols whose md partition is
 /// k, ascending; the singleton merges the shards' rows by symbol. Symbols outside the universe
@@ -48,9 +48,8 @@ public sealed class SymbolRange
 
     private static SymbolCode[] Contiguous(SymbolCode[] universe, int shard, int shards)
     {
-        int per = (universe.Length + shards - 1) / shards;
-        int start = Math.Min(universe.Length, shard * per), end = Math.Min(universe.Length, (shard + 1) * per);
-        return universe[start..end];
+        var starts = Sig.Actors.Pipeline.ShardRanges.Starts(universe.Length, shards);
+        return universe[starts[shard]..starts[shard + 1]];
     }
 
     /// <summary>The shard index.</summary>

@@ -65,7 +65,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew(); // wall-clock ok: benchmark timing only
                 // Nothing here keeps a minute past its publication, so its buffers can be reused.
-                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay, readAheadEvents: slot), outputs: mode, reuseOutputBuffers: pooled);
+                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay, readAheadEvents: slot, lanes: w), outputs: mode, reuseOutputBuffers: pooled);
                 sw.Stop();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
                 var (anon, file) = memory.Stop();

@@ -24,7 +24,7 @@ internal static class DemoLiveSection
     public static void Run(EngineConfig config, TickStore store, string workDir)
     {
         var date = store.Dates[^1];
-        string replayDigest = StoreReplay.Run(config, config.Replay.Workers, new StoreEventSource([date], store.OpenDay)).DigestHex;
+        string replayDigest = StoreReplay.Run(config, config.Replay.Workers, new StoreEventSource([date], store.OpenDay, lanes: config.Replay.Workers)).DigestHex;
         string liveDigest;
         using var day = store.OpenDay(date);
         var plan = DayFeedPlan.For(day, seed: 1);
