@@ -49,6 +49,14 @@ public sealed partial class BigOrderBook
         _held[_heldCount++] = new HeldOrder { Row = i, Bucket = BucketOf(ClassSize(i)), Sums = SumsOf(i) };
     }
 
+    // The bucket sums and member lists as of the rows, for a reader: rebuilt when a fork took them
+    // over (nothing is held then), else brought up to date.
+    private void EnsureDerived()
+    {
+        if (_octaves is null) RebuildDerived();
+        else Flush();
+    }
+
     // Brings the bucket sums and member lists up to the rows: before anything reads or hands them
     // over, and at the end of each run of a symbol's events (SymbolDayState.Apply: a minute's
     // events of the symbol, so the flush is the apply's work, not the minute step's).

@@ -41,8 +41,7 @@ public sealed partial class BigOrderBook
     {
         var r = new BigOrderSums();
         if (theta.NoneBig || Count == 0) return r;
-        if (_octaves is null) RebuildDerived();
-        Flush();
+        EnsureDerived();
         if (theta.AllEqual)
         {
             if (theta.IsBig(ClassSize(0))) SuffixFrom(0).AddTo(ref r);
@@ -67,8 +66,7 @@ public sealed partial class BigOrderBook
     internal BigOrderSums SumFromBucket(int bucket)
     {
         var r = new BigOrderSums();
-        if (_octaves is null) RebuildDerived();
-        Flush();
+        EnsureDerived();
         SuffixFrom(Math.Clamp(bucket, 0, Buckets)).AddTo(ref r);
         return r;
     }

@@ -296,8 +296,7 @@ public sealed partial class BigOrderBook
     /// <summary>Entries of bucket <paramref name="bucket"/>'s list, stale ones included, and the stale ones (tests).</summary>
     internal (int Entries, int Stale) ListOf(int bucket)
     {
-        if (_octaves is null) RebuildDerived();
-        Flush();
+        EnsureDerived();
         return _octaves![bucket >> SubBits] is { } oct ? (oct.Lists[bucket & SubMask].Count, oct.Lists[bucket & SubMask].Stale) : (0, 0);
     }
 
@@ -307,8 +306,7 @@ public sealed partial class BigOrderBook
     /// <summary>The rows listed live in bucket <paramref name="bucket"/>, ascending (tests).</summary>
     internal int[] MembersOf(int bucket)
     {
-        if (_octaves is null) RebuildDerived();
-        Flush();
+        EnsureDerived();
         var rows = new List<int>();
         if (_octaves![bucket >> SubBits] is { } oct)
         {
