@@ -8,7 +8,7 @@ namespace Sig.Benchmarks;
 /// <summary>
 /// The replay's source: one stored day read into its minute batches by <see cref="StoreEventSource"/>
 /// (each batch released at once, so the pool serves every batch from one array), at the two market
-/// shapes of docs/factor-core.md — 500 symbols × 20,000 events (long runs per symbol-minute) and
+/// shapes of docs/factor-core-rounds.md — 500 symbols × 20,000 events (long runs per symbol-minute) and
 /// 5,000 × 2,000 (about 8.6 events per symbol-minute) — with read-ahead slots of 64 rows (the previous
 /// default) and of the default <see cref="StoreEventSource.ReadAheadEvents"/>; each slot refill is nine
 /// positioned reads, so a 1-row slot (no read-ahead) would be nine syscalls an event and is not run.

@@ -15,7 +15,7 @@ namespace Sig.Actors.Pipeline;
 /// generations only grow (state that died there and the pinned heap's dropped pieces stay counted
 /// until one runs), and at the shape the runtime's own gen2 budget let the heap grow ≈ 0.6 GiB
 /// between its mid-day full collections, so a day's peak depended on whether its last one came before the close
-/// (docs/factor-core.md, "Twelfth round: peak memory headroom"). Only timing depends on this: no output does.
+/// (docs/factor-core-rounds.md, "Twelfth round: peak memory headroom"). Only timing depends on this: no output does.
 /// </summary>
 public sealed class CollectionPacer
 {
@@ -83,7 +83,7 @@ public sealed class CollectionPacer
             if (allocated - _allocatedAtCollection < _budgetBytes) return false;
             // A full one compacts: a swept gen2 keeps its holes committed while later promotions take
             // new regions; left to choose, the runtime swept every other paced full collection and the
-            // day peaked ≈ 60 MiB higher (docs/factor-core.md, twelfth round).
+            // day peaked ≈ 60 MiB higher (docs/factor-core-rounds.md, twelfth round).
             bool full = _fullGrowthBytes > 0 && GrowthSinceFull() >= _fullGrowthBytes;
             GC.Collect(full ? GC.MaxGeneration : 0, GCCollectionMode.Forced, blocking: true, compacting: full);
             if (full) FullStarted++;

@@ -16,7 +16,7 @@ namespace Sig.Actors.Sources;
 /// symbol order within a lane: lane 0's first batch, lane 1's first, …, lane 0's second, and so on
 /// until every lane's events of the minute are out. So every shard gets its part of a minute from the
 /// start (with one lane, symbol order, shard 0's half came first and shard 1 idled while the source
-/// read it; docs/factor-core.md, twelfth round), and the router still forwards each batch whole.
+/// read it; docs/factor-core-rounds.md, twelfth round), and the router still forwards each batch whole.
 /// Only the order across symbols within a minute depends on the lanes; no output does.
 /// A batch is filled from per-symbol read-ahead slots (each symbol's next rows transposed from the
 /// day's columns at once, then cut per minute; see <see cref="MinuteCursor"/>), into
@@ -39,7 +39,7 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     /// 5,000 × 2,000 day and ~6 of a 5,000 × 20,000 one; the staging buffer is 28 KB per symbol
     /// (143 MB at 5,000), allocated once and kept across days. (64 rows cost twice the source's CPU at
     /// 5,000 × 2,000; at 5,000 × 20,000, 512 rows instead of 256 took a quarter off the source's CPU
-    /// for +62 MiB of peak RSS, 1,024 a third for +200 MiB: docs/factor-core.md, eleventh round.)
+    /// for +62 MiB of peak RSS, 1,024 a third for +200 MiB: docs/factor-core-rounds.md, eleventh round.)
     /// </summary>
     public const int ReadAheadEvents = 512;
 

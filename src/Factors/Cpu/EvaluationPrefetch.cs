@@ -12,7 +12,7 @@ namespace Sig.Factors.Cpu;
 /// stages, each reading only what the stage before brought in: the state object
 /// (<see cref="Far"/> symbols ahead), its parts and the symbol's fold — bars, fold, order book, order stream —
 /// (<see cref="Mid"/> ahead), and the slots of those parts that the evaluation of minute m reads
-/// (<see cref="Near"/> ahead). Hints only: no value depends on them (docs/factor-core.md,
+/// (<see cref="Near"/> ahead). Hints only: no value depends on them (docs/factor-core-rounds.md,
 /// eleventh round: the evaluation's memory stalls).
 /// </summary>
 internal static class EvaluationPrefetch

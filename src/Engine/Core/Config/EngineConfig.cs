@@ -106,13 +106,13 @@ public sealed record ActorOptions
     /// Between minute steps (once every shard has finished the same minute), the pipeline starts a
     /// young collection itself when the process has allocated at least this many MiB since the last
     /// collection, so the collection the allocation budget would soon force lands outside a step
-    /// (docs/factor-core.md, "Tenth round"). 0: never; collections come only when the runtime's budget runs out.
+    /// (docs/factor-core-rounds.md, "Tenth round"). 0: never; collections come only when the runtime's budget runs out.
     /// </summary>
     public int CollectionPacingMiB { get; init; } = 96;
     /// <summary>
     /// A paced collection (<see cref="CollectionPacingMiB"/>) is a full one when the heap holds at least
     /// this many MiB more than the last full collection left alive, so the day's peak does not depend on
-    /// when the runtime's own, larger gen2 budget runs out (docs/factor-core.md, "Twelfth round: peak
+    /// when the runtime's own, larger gen2 budget runs out (docs/factor-core-rounds.md, "Twelfth round: peak
     /// memory headroom"). 0: paced collections are young ones only.
     /// </summary>
     public int FullCollectionGrowthMiB { get; init; } = 160;

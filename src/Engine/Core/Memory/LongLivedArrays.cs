@@ -29,7 +29,7 @@ namespace Sig.Engine.Memory;
 /// keeps its own pieces for the next day, so a new day allocates few; and a region of the heap that
 /// empties entirely is returned. The free space the pinned heap holds
 /// across days is therefore at most about one day's peak of such pieces.
-/// Figures: docs/factor-core.md, "Ninth round: long-lived state off the young generation".
+/// Figures: docs/factor-core-rounds.md, "Ninth round: long-lived state off the young generation".
 /// </para>
 /// <para>
 /// Not for arrays that die young (per-minute scratch, a fork's directories): in generation 0 dying
