@@ -9,12 +9,12 @@ public sealed partial class CpuShardState
     // sized for that symbol), and the rest for any symbol.
     private SymbolDayState?[] _recycledFor = [];
     private readonly Stack<SymbolDayState> _recycled = new();
-    // Per symbol, a state object recycled by the latest copy whose unshared bar chunk is still to be
-    // kept (MinuteBarSeries.KeepUnsharedChunk against that copy's and this state's series), and the
-    // copy that was latest before it (its series are the other side). Done at the symbol's first
-    // clone after the copy, or for all left at the next copy or day start: until one of those,
-    // neither this state's object of the symbol nor that copy's changes, so the chunk kept is the
-    // one the copy would have kept, and the copy's minute step does not read every symbol's bars.
+    // Per symbol, a state object recycled at the latest copy whose unshared bar chunk is still to be
+    // picked (MinuteBarSeries.KeepUnsharedChunk against this state's series and those of
+    // _unchunkedAgainst, the copy that was the latest one then). Done at the symbol's first clone
+    // after the copy, or for all left at the next copy or day start: until one of those, neither
+    // this state's object of the symbol nor that copy's changes, so the chunk picked is the one the
+    // copy would have picked, and the copy's minute step does not read every symbol's bars.
     private SymbolDayState?[] _unchunked = [];
     private CpuShardState? _unchunkedAgainst;
 
