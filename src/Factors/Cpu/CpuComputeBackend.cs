@@ -66,10 +66,6 @@ public sealed partial class CpuShardState : IShardFactorState
     private int _serial;
     private bool _lent;
     private CpuShardState? _latestCopy;
-    // Recycled state objects: per symbol the one its own state left (its book's directories are
-    // sized for that symbol), and the rest for any symbol.
-    private SymbolDayState?[] _recycledFor = [];
-    private readonly Stack<SymbolDayState> _recycled = new();
 
     public CpuShardState(FactorSettings settings, BigOrderSizing sizing, int parallelism)
     {
@@ -108,11 +104,13 @@ public sealed partial class CpuShardState : IShardFactorState
     // Makes room for n symbols; new slots hold fresh owned states, kept slots keep theirs.
     private void Resize(int n)
     {
+        FinishRecycling(); // before any state object changes
         int kept = Math.Min(n, _states.Length);
         Array.Resize(ref _states, n);
         Array.Resize(ref _owned, n);
         Array.Resize(ref _madeAt, n);
         Array.Resize(ref _recycledFor, n);
+        Array.Resize(ref _unchunked, n);
         Array.Resize(ref _folds, n);
         for (int i = kept; i < n; i++) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
         _evaluatedAt = new long[n];
@@ -138,20 +136,6 @@ public sealed partial class CpuShardState : IShardFactorState
         _madeAt[i] = _copies;
         return _states[i] = _states[i].CloneReusing(TakeRecycled(i));
     }
-
-    // A recycled state object for symbol i: the one symbol i's state left, else any. Only Apply and
-    // BeginDay take them (one thread: the evaluation, which may run on several, never clones).
-    private SymbolDayState? TakeRecycled(int i)
-    {
-        var reuse = _recycledFor[i];
-        if (reuse is not null) _recycledFor[i] = null;
-        else _recycled.TryPop(out reuse);
-        if (reuse is not null) ReusedStates++;
-        return reuse;
-    }
-
-    /// <summary>Recycled state objects taken by clones and day starts so far (tests).</summary>
-    internal long ReusedStates { get; private set; }
 
     public int Evaluate(int minute, Span<double> rows, Span<int> changed)
     {
@@ -218,6 +202,7 @@ public sealed partial class CpuShardState : IShardFactorState
         var c = into as CpuShardState ?? new CpuShardState(_settings, _sizing, _parallelism);
         if (c._sizing != _sizing || c._settings != _settings || c == this) c = new CpuShardState(_settings, _sizing, _parallelism);
         if (_source is not null) _lent = true; // a copy of a copy: its states go on in another state
+        FinishRecycling();
         Recycle(c);
         int n = SymbolCount;
         if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; c._folds = new MinuteBarFold?[n]; }
@@ -232,33 +217,8 @@ public sealed partial class CpuShardState : IShardFactorState
         c._serial = ++_copies;
         c._latestCopy = null;
         c._lent = false;
-        c._recycled.Clear();
-        if (c._recycledFor.Length == n) Array.Clear(c._recycledFor);
-        else c._recycledFor = new SymbolDayState?[n];
+        c.ForgetRecycled(n);
         _latestCopy = c;
         return c;
-    }
-
-    // Before `old` (a copy nothing reads any more) is overwritten: a state object this state made
-    // in the period that `old` closed is held by `old`, perhaps by the copy after it (the latest)
-    // and by this state — by nothing older, as it did not exist then, and by no other state unless
-    // `old` was copied itself (a restore: then nothing is recycled). One held by neither of the
-    // latter two is `old`'s alone: it serves the next clone instead of new objects and arrays —
-    // its bar series and moments, its book and id index with their directories (each book's own, never
-    // shared), and one bar chunk it made that no later state of its symbol shares: such a chunk
-    // can only have passed to the state that replaced it (the latest copy's) and on to this
-    // state's, so one that neither holds is `old`'s alone too.
-    private void Recycle(CpuShardState old)
-    {
-        if (old._source != this || old._lent || _latestCopy is not { } latest || latest == old || old._serial != latest._serial - 1) return;
-        int n = Math.Min(old.SymbolCount, Math.Min(latest.SymbolCount, SymbolCount));
-        for (int i = 0; i < n; i++)
-        {
-            var s = old._states[i];
-            if (old._madeAt[i] != old._serial - 1 || s == latest._states[i] || s == _states[i]) continue;
-            s.Bars.KeepUnsharedChunk(latest._states[i].Bars, _states[i].Bars);
-            if (_recycledFor[i] is { } earlier) _recycled.Push(earlier);
-            _recycledFor[i] = s;
-        }
     }
 }

@@ -113,6 +113,9 @@ public sealed partial class MinuteBarSeries
     // next copy (CopyOnWriteChunks.KeepUnsharedAsSpare). Only CopyTo or Clear may follow.
     internal void KeepUnsharedChunk(MinuteBarSeries a, MinuteBarSeries b) => _bars.KeepUnsharedAsSpare(in a._bars, in b._bars);
 
+    /// <summary>Whether a chunk is kept for the next copy (tests).</summary>
+    internal bool HasSpareChunk => _bars.HasSpare;
+
     // Shares the bars with `other` (its own are let go): either series copies a chunk before writing it.
     internal void CopyTo(MinuteBarSeries other)
     {
