@@ -281,8 +281,10 @@ public sealed partial class BigOrderBook
             var was = SumsOf(i);
             SetRow(ref o, i, after, was.LogRet + logRet, was.Early + earlyDelta, was.EarlyActiveLogRet + earlyActiveDelta);
         }
-        // after² − before², exact: the change of Σ A² by side and, for an order sized by its fills, of Σ s².
-        Int128 sqDelta = (Int128)amount * (2 * (Int128)before + amount);
+        // after² − before² = amount · (before + after), exact: the change of Σ A² by side and, for an
+        // order sized by its fills, of Σ s². The row took `after`, so both lie within ±2⁶¹ and their sum
+        // and `amount` fit in 64 bits: one 64 × 64 → 128-bit multiply, not a 128 × 128 one.
+        Int128 sqDelta = Math.BigMul(amount, before + after);
         if (IsSell(i)) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
         if (HasSubmittedSize(i)) return;
         SizeSum += amount;
