@@ -31,8 +31,8 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
     /// <summary>
     /// Bytes of a block checksummed per positioned read: small enough that the buffer stays in the
     /// core's cache between the kernel's copy into it and the checksum's read of it. With 1 MiB the
-    /// copy's cost depended on what else used the cache: 0.6 % of a replay's samples on a quiet box,
-    /// 13 % with other processes building beside it (docs/factor-core-rounds.md, thirteenth round).
+    /// pass cost 2 % of a replay's samples on a quiet box and 14 % with other processes building
+    /// beside it (docs/factor-core-rounds.md, thirteenth round).
     /// </summary>
     public const int VerifyChunkBytes = 1 << 18;
 
