@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using Sig.Engine.Config;
 using Sig.Engine.Memory;
@@ -260,30 +261,47 @@ public sealed partial class BigOrderBook
     public void AddFill(long buyOrderId, long sellOrderId, long amount, long logReturn, bool early, byte aggressor)
     {
         if (_octaves is null) RebuildDerived();
-        if (buyOrderId > 0)
-            AddToOrder(IndexOf(buyOrderId, false), amount, logReturn, early, early && aggressor == (byte)'B');
-        if (sellOrderId > 0)
-            AddToOrder(IndexOf(sellOrderId, true), amount, logReturn, early, early && aggressor == (byte)'S');
+        if (buyOrderId > 0) AddToOrder(buyOrderId, false, amount, logReturn, early, early && aggressor == (byte)'B');
+        if (sellOrderId > 0) AddToOrder(sellOrderId, true, amount, logReturn, early, early && aggressor == (byte)'S');
     }
 
-    // Adds a fill to row i's sums and to the size moments; the bucket sums and member lists follow
-    // at the next flush (see BigOrderBookHeld.cs): a row made since the last flush is listed then,
-    // an older one is held with its sums as the buckets have them.
-    private void AddToOrder(int i, long amount, long logRet, bool early, bool earlyAggressor)
+    // Adds a fill to its order's row (made by this fill when the order is new) and to the size
+    // moments; the bucket sums and member lists follow at the next flush (see BigOrderBookHeld.cs):
+    // a row made since the last flush is listed then, an older one is held with its sums as the
+    // buckets have them. The index keys rows by id and side, so the row's side is `sell`.
+    private void AddToOrder(long orderId, bool sell, long amount, long logRet, bool early, bool earlyAggressor)
     {
-        if (i < _flushMark) Hold(i);
-        ref var o = ref Writable(i);
-        long before = o.Amount, after = o.AmountAfter(amount);
+        int i = IndexOf(orderId, sell, out bool added);
+        Debug.Assert(IsSell(i) == sell);
         long earlyDelta = early ? amount : 0, earlyActiveDelta = earlyAggressor ? logRet : 0;
-        if (o.Flags == 0 && earlyDelta == 0 && earlyActiveDelta == 0) o = new OrderRow(after, o.LogRet + logRet, 0); // E and EL stay where they are
+        long before, after;
+        if (added)
+        {
+            // IndexOf made the row (and its early side entry, where its chunk has a side table) zero in
+            // a chunk of this book's own: its sums are this fill's.
+            before = 0;
+            after = amount;
+            if (earlyDelta == 0 && earlyActiveDelta == 0) Row(i) = new OrderRow(amount, logRet, 0);
+            else SetRow(ref Row(i), i, amount, logRet, earlyDelta, earlyActiveDelta);
+        }
         else
         {
-            var was = SumsOf(i);
-            SetRow(ref o, i, after, was.LogRet + logRet, was.Early + earlyDelta, was.EarlyActiveLogRet + earlyActiveDelta);
+            if (i < _flushMark) Hold(i);
+            ref var o = ref Writable(i);
+            before = o.Amount;
+            after = o.AmountAfter(amount);
+            if (o.Flags == 0 && earlyDelta == 0 && earlyActiveDelta == 0) o = new OrderRow(after, o.LogRet + logRet, 0); // E and EL stay where they are
+            else
+            {
+                var was = SumsOf(i);
+                SetRow(ref o, i, after, was.LogRet + logRet, was.Early + earlyDelta, was.EarlyActiveLogRet + earlyActiveDelta);
+            }
         }
-        // after² − before², exact: the change of Σ A² by side and, for an order sized by its fills, of Σ s².
-        Int128 sqDelta = (Int128)amount * (2 * (Int128)before + amount);
-        if (IsSell(i)) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
+        // after² − before² = amount · (before + after), exact: the change of Σ A² by side and, for an
+        // order sized by its fills, of Σ s². The row took `after`, so both lie within ±2⁶¹ and their sum
+        // and `amount` fit in 64 bits: one 64 × 64 → 128-bit multiply, not a 128 × 128 one.
+        Int128 sqDelta = Math.BigMul(amount, before + after);
+        if (sell) SellAmountSquareSum += sqDelta; else BuyAmountSquareSum += sqDelta;
         if (HasSubmittedSize(i)) return;
         SizeSum += amount;
         SizeSquareSum += sqDelta;
@@ -308,10 +326,10 @@ public sealed partial class BigOrderBook
         ? new SumRow(o.Amount, 0, o.Early, o.LogRet, o.EarlyActiveLogRet)
         : new SumRow(o.Amount, o.Early, 0, o.LogRet, o.EarlyActiveLogRet);
 
-    // Row of an order, made at its first fill (listed in its bucket at the next flush).
-    private int IndexOf(long orderId, bool sell)
+    // Row of an order, made (zero) at its first fill (listed in its bucket at the next flush).
+    private int IndexOf(long orderId, bool sell, out bool added)
     {
-        int i = _index.GetOrAdd(orderId, sell, out bool added);
+        int i = _index.GetOrAdd(orderId, sell, out added);
         if (!added) return i;
         if (i > ushort.MaxValue && !_wideMembers) WidenMembers();
         Count++;

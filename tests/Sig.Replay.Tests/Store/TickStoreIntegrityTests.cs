@@ -55,6 +55,45 @@ public class TickStoreIntegrityTests
     }
 
     [Fact]
+    public void A_block_checksummed_in_several_reads_refuses_a_flip_in_any_of_them()
+    {
+        // One symbol in one block of a little over three checksum reads: a flipped byte in the first,
+        // at each edge between two reads and in the last is refused; the intact block reads back.
+        const int RowBytes = 5 * sizeof(long) + sizeof(int) + 3; // the nine columns of a row
+        const int rows = 3 * TickDay.VerifyChunkBytes / RowBytes + 100;
+        using var dir = new TempDir();
+        string path;
+        using (var writer = new TickStoreWriter(dir.Path, rows))
+        using (var written = writer.BeginDay(Day, ReferenceSchema.Default, []))
+        {
+            written.WriteSymbol(A, Events(A, rows));
+            written.Commit();
+            path = Path.Combine(dir.Path, "2024-01-02.tick");
+        }
+        byte[] original = File.ReadAllBytes(path);
+        long blockStart = 256, blockBytes = (long)rows * RowBytes;
+        Assert.True(blockBytes > 3L * TickDay.VerifyChunkBytes);
+        var flips = new List<long> { 0, blockBytes - 1 };
+        for (int k = 1; k <= 3; k++) flips.AddRange([k * TickDay.VerifyChunkBytes - 1L, k * TickDay.VerifyChunkBytes]);
+        foreach (long at in flips)
+        {
+            var bytes = (byte[])original.Clone();
+            bytes[blockStart + at] ^= 0x40;
+            File.WriteAllBytes(path, bytes);
+            using var day = TickStore.Open(dir.Path).OpenDay(Day);
+            var ex = Assert.Throws<InvalidDataException>(() => day.VerifyAll());
+            Assert.Contains("column block 0", ex.Message);
+        }
+        File.WriteAllBytes(path, original);
+        using (var day = TickStore.Open(dir.Path).OpenDay(Day))
+        {
+            var buffer = new TickEvent[rows];
+            day.ReadEvents(0, buffer);
+            Assert.Equal(Events(A, rows), buffer);
+        }
+    }
+
+    [Fact]
     public void A_flipped_column_byte_fails_when_its_block_is_read_not_at_open()
     {
         using var dir = new TempDir();
