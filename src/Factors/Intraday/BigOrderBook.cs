@@ -113,6 +113,7 @@ public sealed partial class BigOrderBook
         _submitted = new SubmittedOrderSizes();
         _submittedGeneration = _generation;
         _octaves = new Octave?[Octaves];
+        _scanned = NewKeptScan();
         if (sizing == BigOrderSizing.Submitted)
         {
             _submittedBits = [];
@@ -444,6 +445,7 @@ public sealed partial class BigOrderBook
         }
         ForgetKeptQuery();
         ForgetHeld(0);
+        if (_scanned.Length < KeptScanStart) _scanned = NewKeptScan();
     }
 
     /// <summary>
@@ -492,11 +494,12 @@ public sealed partial class BigOrderBook
         // The derived structures and the query's kept values move to the fork.
         c._octaves = _octaves; c._slab = _slab; c._slabUsed = _slabUsed; c._freeBlocks = _freeBlocks; c._wideMembers = _wideMembers;
         c._suffix = _suffix; c._suffixStart = _suffixStart;
-        c._scanned = _scanned; c._scannedCount = _scannedCount; c._scanLow = _scanLow; c._scanHigh = _scanHigh;
+        // The kept scan's array goes with them; this book takes the one the fork's object had (a dropped book's, or none).
+        (c._scanned, _scanned) = (_scanned, c._scanned);
+        c._scannedCount = _scannedCount; c._scanLow = _scanLow; c._scanHigh = _scanHigh;
         c.ForgetHeld(Count); // every row is in them
         _octaves = null;
         _slab = [];
-        _scanned = [];
         _scanLow = _scanHigh = -1;
         return c;
     }
@@ -511,8 +514,7 @@ public sealed partial class BigOrderBook
         _capacity = 0;
         Count = 0; SizeSum = SizeSquareSum = BuyAmountSquareSum = SellAmountSquareSum = 0;
         _octaves = null; _slab = []; _slabUsed = 0; _freeBlocks = -1; _wideMembers = false;
-        _scanned = [];
-        ForgetKeptQuery();
+        ForgetKeptQuery(); // its kept scan's array is kept: the fork hands it to the book forked, or keeps it for a rebuild
         ForgetHeld(0);
         RowChunkCopies = 0; DerivedRebuilds = 0;
         return this;

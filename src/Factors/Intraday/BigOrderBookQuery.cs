@@ -1,3 +1,5 @@
+using Sig.Engine.Memory;
+
 namespace Sig.Factors.Intraday;
 
 // The θ query: the cached suffix of bucket sums above θ's buckets and the kept scan of those buckets.
@@ -30,6 +32,16 @@ public sealed partial class BigOrderBook
     private KeptOrder[] _scanned = [];
     private int _scannedCount;
     private int _scanLow = -1, _scanHigh = -1;
+
+    // The kept scan's array is made with the book and again at a day's start (Clear) where it is
+    // shorter, for as many orders as θ's buckets hold in nearly every book at the open, so that
+    // minute 1 (every book's first scan) does not make them: made there, grown 4 → 8 → 16 …, the
+    // 4,948 books' arrays were 5.6 MB of memory never touched before, ≈ 1,400 page faults and
+    // about half of minute 1's scans (docs/factor-core-rounds.md, thirteenth round). A fork hands
+    // the array over with the scan, so it lives as long as the book: outside the young generation.
+    private const int KeptScanStart = 64;
+
+    private static KeptOrder[] NewKeptScan() => LongLivedArrays.New<KeptOrder>(KeptScanStart);
 
     /// <summary>
     /// Sums over the orders that are big under <paramref name="theta"/>: A, E of buy and of sell
@@ -131,6 +143,12 @@ public sealed partial class BigOrderBook
     // Copies the size, side and sums of every live order in buckets [low, high] into _scanned.
     private void Rescan(int low, int high)
     {
+        // The lists' entry counts bound the live orders (stale entries count too): a longer array
+        // is made once, before the scan, which writes it from the start (nothing to copy).
+        int entries = 0;
+        for (int b = low; b <= high; b++)
+            if (_octaves![b >> SubBits] is { } oct) entries += oct.Lists[b & SubMask].Count;
+        if (entries > _scanned.Length) _scanned = LongLivedArrays.NewUninitialized<KeptOrder>(entries + (entries >> 1));
         int count = 0;
         for (int b = low; b <= high; b++)
         {
@@ -143,7 +161,6 @@ public sealed partial class BigOrderBook
                     int i = EntryAt(block, k);
                     long size = _submittedBits is null ? Row(i).Amount : ClassSize(i);
                     if (!bucket.Holds(size)) continue; // stale: the order moved up
-                    if (count == _scanned.Length) Array.Resize(ref _scanned, Math.Max(4, 2 * count));
                     ref var kept = ref _scanned[count++];
                     kept.ClassSize = size;
                     kept.Sums = SumsOf(i);
