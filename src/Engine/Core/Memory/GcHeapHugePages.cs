@@ -66,8 +66,9 @@ public static class GcHeapHugePages
         if (!GC.GetConfigurationVariables().TryGetValue("GCRegionRange", out var rangeValue) || rangeValue is not long range || range <= 0)
             return Skipped("the collector has no regions range");
 
-        var maps = MemoryMaps.Read();
+        // Allocate first, then read the mappings: the allocations may commit memory.
         ulong first = FirstRegionAddress();
+        var maps = MemoryMaps.Read();
         int at = maps.FindIndex(m => m.Start <= first && first < m.End);
         if (at < 0) return Skipped("the heap's first object is in no mapping");
         // The committed mapping that holds the first region starts no lower than the reservation (its
@@ -92,10 +93,10 @@ public static class GcHeapHugePages
             // In pieces: the kernel's heuristic overcommit refuses one request larger than the machine's memory.
             ulong piece = Math.Min(Chunk, length - offset);
             if (mprotect((nint)(start + offset), (nuint)piece, ProtRead | ProtWrite) != 0)
-                return Failed("mprotect", start, offset);
+                return Failed("mprotect", start + offset);
         }
-        if (madvise((nint)start, (nuint)length, MadvDoDump) != 0) return Failed("madvise(MADV_DODUMP)", start, length);
-        if (madvise((nint)start, (nuint)length, MadvHugePage) != 0) return Failed("madvise(MADV_HUGEPAGE)", start, length);
+        if (madvise((nint)start, (nuint)length, MadvDoDump) != 0) return Failed("madvise(MADV_DODUMP)", start);
+        if (madvise((nint)start, (nuint)length, MadvHugePage) != 0) return Failed("madvise(MADV_HUGEPAGE)", start);
         return new(true, start, length, $"advised ({mode.Trim()})");
     }
 
@@ -112,8 +113,8 @@ public static class GcHeapHugePages
 
     private static Outcome Skipped(string reason) => new(false, 0, 0, reason);
 
-    private static Outcome Failed(string call, ulong start, ulong at) =>
-        new(false, 0, 0, $"{call} failed at 0x{start + at:x} (errno {Marshal.GetLastPInvokeError()}); the part before it stays advised");
+    private static Outcome Failed(string call, ulong address) =>
+        new(false, 0, 0, $"{call} from 0x{address:x} failed (errno {Marshal.GetLastPInvokeError()}); what was done before it stays");
 
     private static string? ReadOrNull(string path)
     {
