@@ -8,6 +8,7 @@ using Akka.Streams.Dsl;
 using Sig.Actors.Persistence;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
+using Sig.Engine.Memory;
 using Sig.Engine.Output;
 using Sig.Factors.Output;
 using Sig.Gpu;
@@ -117,6 +118,7 @@ public sealed class MarketPipeline : IAsyncDisposable
         _entryMemory = Memory("router");
         (_shardMemories, _batcherMemory, _digestMemory) = (shardMemories, batcher, digestChain);
         var pools = reuseOutputBuffers ? new OutputBufferPools() : null;
+        if (actors.GcHeapHugePages) GcHeapHugePages.Apply();
         var pacer = actors.CollectionPacingMiB > 0 ? new CollectionPacer(shards, (long)actors.CollectionPacingMiB << 20, (long)actors.FullCollectionGrowthMiB << 20) : null;
         for (int s = 0; s < shards; s++)
             _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs) { RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null, Pacer = pacer });

@@ -116,6 +116,13 @@ public sealed record ActorOptions
     /// memory headroom"). 0: paced collections are young ones only.
     /// </summary>
     public int FullCollectionGrowthMiB { get; init; } = 160;
+    /// <summary>
+    /// On Linux, a pipeline advises the collector's heap range for transparent huge pages when it is built
+    /// (<see cref="Sig.Engine.Memory.GcHeapHugePages"/>): ≈ 500 times fewer page faults while the heap grows, at up
+    /// to a few tens of MiB more resident memory (docs/factor-core-rounds.md, "Thirteenth round: the
+    /// pipeline's own share"). Once per process; false leaves the heap on the kernel's default pages.
+    /// </summary>
+    public bool GcHeapHugePages { get; init; } = true;
 }
 
 /// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
+using Sig.Engine.Memory;
 using Sig.Replay.Store;
 using Spectre.Console;
 
@@ -63,11 +64,13 @@ public sealed class BenchReplayCommand : IBenchCommand
                 int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
                 var pause0 = GC.GetTotalPauseDuration();
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var usage0 = ResourceUsage.Process();
                 var sw = Stopwatch.StartNew(); // wall-clock ok: benchmark timing only
                 // Nothing here keeps a minute past its publication, so its buffers can be reused.
                 var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay, readAheadEvents: slot, lanes: w), outputs: mode, reuseOutputBuffers: pooled);
                 sw.Stop();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+                var usage = ResourceUsage.Process() - usage0;
                 var (anon, file) = memory.Stop();
                 long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
                 long applied = replay.Last?.Counters.EventsApplied ?? 0;
@@ -77,6 +80,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols):N0} = {applied:N0}");
                 t.AddRow("workers / outputs / output buffers", $"{w} / {parse.GetValue(outputs)} / {parse.GetValue(buffers)}");
                 t.AddRow("replay (store → state → cross-sections)", $"{sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU");
+                t.AddRow("replay user / system CPU, page faults, context switches", UsageText(usage));
                 t.AddRow("events/s (wall-clock, whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
                 t.AddRow("events/s per CPU-second", $"{applied / Math.Max(1e-9, cpu.TotalSeconds):N0}");
                 t.AddRow("per-shard minute step p50 / p99 / max", $"{BenchReport.Percentile(ms, 0.50):F2} / {BenchReport.Percentile(ms, 0.99):F2} / {BenchReport.Percentile(ms, 1):F2} ms");
@@ -85,6 +89,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("allocated (whole process)", $"{allocated / 1048576.0:N0} MiB, {(double)allocated / Math.Max(1, applied):F1} bytes/event");
                 t.AddRow("GCs gen0 / gen1 / gen2, pause", $"{GC.CollectionCount(0) - gen0} / {GC.CollectionCount(1) - gen1} / {GC.CollectionCount(2) - gen2}, {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s");
                 t.AddRow("GC mode / collections started between steps", $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {(System.Runtime.GCSettings.LatencyMode)} / {replay.PacedCollections}, {replay.PacedFullCollections} of them full (actors.collectionPacingMiB {config.Actors.CollectionPacingMiB}, fullCollectionGrowthMiB {config.Actors.FullCollectionGrowthMiB})");
+                t.AddRow("GC heap huge pages (actors.gcHeapHugePages)", Markup.Escape(HugePagesText()));
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
                 t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB (file-backed at the start: {memory.FileAtStartMiB:N0} MiB, the runtime's own mapped files)");
                 AnsiConsole.Write(t);
@@ -98,10 +103,21 @@ public sealed class BenchReplayCommand : IBenchCommand
         return cmd;
     }
 
+    // The kernel's share (system time, the page faults that are much of it) and the scheduler's beside the CPU total.
+    private static string UsageText(ResourceUsage u) =>
+        $"{u.UserSeconds:F2} / {u.SystemSeconds:F2} s, {u.MinorFaults:N0} minor faults ({u.MajorFaults:N0} major), " +
+        $"{u.VoluntarySwitches:N0} voluntary / {u.InvoluntarySwitches:N0} involuntary switches";
+
+    private static string HugePagesText() => GcHeapHugePages.Current is { } o
+        ? o.Applied ? $"{o.Length / (1024.0 * 1048576):F1} GiB from 0x{o.Start:x}, {o.Reason}" : $"not applied: {o.Reason}"
+        : "off";
+
     // The replay's phases on one thread (no actors): where the CPU time goes, without the actors' share.
     private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode, bool pooled, int readAhead)
     {
+        var usage0 = ResourceUsage.Process();
         var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes, pooled, readAhead);
+        var usage = ResourceUsage.Process() - usage0;
         var t = new Table().AddColumns("phase (one thread, no actors)", "CPU s", "ns/event", "allocated MiB", "bytes/event");
         double total = 0;
         foreach (var p in Enum.GetValues<ReplayPhaseProfile.Phase>())
@@ -119,6 +135,9 @@ public sealed class BenchReplayCommand : IBenchCommand
             $"minute step (evaluate + snapshot, thread CPU) p50 / p99 {BenchReport.P50P99(r.StepMillis)} " +
             $"(first minute after a snapshot: {after.Count} minutes, p50 {BenchReport.Percentile(after, 0.5):F2} ms; the others p50 / p99 {BenchReport.P50P99(others)}); GCs {r.Gen0} / {r.Gen1} / {r.Gen2}; " +
             $"payload numbers copied from the previous minute {r.CellsReused:N0}, formatted {r.CellsFormatted:N0}; output buffers {(pooled ? "pooled" : "new")}");
+        // The whole process over the same span: the phases' thread plus the runtime's own (JIT, GC helpers).
+        AnsiConsole.MarkupLine($"GC heap huge pages: {Markup.Escape(HugePagesText())}");
+        AnsiConsole.MarkupLine($"process during the replay: {usage.CpuSeconds:F2} s CPU, user / system {Markup.Escape(UsageText(usage))}");
     }
 
     // A child `engine generate` keeps generation's time and memory out of this process's figures.

@@ -1,9 +1,8 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
 using Sig.Engine.Events;
+using Sig.Engine.Memory;
 using Sig.Engine.Output;
 using Sig.Factors.Output;
 using Sig.Gpu;
@@ -35,6 +34,8 @@ internal static class ReplayPhaseProfile
     public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes, bool pooled = true,
         int readAhead = StoreEventSource.ReadAheadEvents)
     {
+        // As a pipeline does (MarketPipeline), so the profile's page faults are the pipeline's.
+        if (config.Actors.GcHeapHugePages) GcHeapHugePages.Apply();
         using var backend = StoreReplay.Backend(config);
         var crossSection = new MinuteCrossSection(config.BigOrder, backend, outputs) { RowPool = pooled ? new MinuteBufferPool<double>() : null };
         var payloadPool = new MinuteBufferPool<byte>();
@@ -143,22 +144,5 @@ internal static class ReplayPhaseProfile
     private static (double Cpu, long Bytes) Mark() => (ThreadCpuSeconds(), GC.GetAllocatedBytesForCurrentThread());
 
     /// <summary>CPU seconds (user + system) of the calling thread; falls back to the process's where getrusage is unavailable.</summary>
-    public static double ThreadCpuSeconds()
-    {
-        if (OperatingSystem.IsLinux() && getrusage(RusageThread, out var u) == 0)
-            return u.UserSeconds + u.UserMicroseconds * 1e-6 + u.SystemSeconds + u.SystemMicroseconds * 1e-6;
-        return Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-    }
-
-    private const int RusageThread = 1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RUsage
-    {
-        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
-        private readonly long _maxrss, _ixrss, _idrss, _isrss, _minflt, _majflt, _nswap, _inblock, _oublock, _msgsnd, _msgrcv, _nsignals, _nvcsw, _nivcsw;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int getrusage(int who, out RUsage usage);
+    public static double ThreadCpuSeconds() => ResourceUsage.Thread().CpuSeconds;
 }
