@@ -1,3 +1,5 @@
+using Sig.Engine.Config;
+
 namespace Sig.Factors.Intraday;
 
 // Forks: the copy-on-write split of a book into the live one and its snapshot.
