@@ -12,7 +12,7 @@ namespace Sig.Engine.Hashing;
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of journal records and tick-store blocks.
 /// Uses the CPU's CRC32 instruction (SSE4.2 on x86, the CRC extension on Arm) and a
 /// table-driven fallback elsewhere; all paths give identical results. On x64, long inputs (a
-/// tick-store block is checksummed in 1 MB reads) run as three interleaved lanes: the instruction's
+/// tick-store block is checksummed in 256 KiB reads) run as three interleaved lanes: the instruction's
 /// latency is three times its issue interval, so one dependent chain leaves two thirds of it idle.
 /// </summary>
 public static class Crc32C
