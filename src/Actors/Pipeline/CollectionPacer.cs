@@ -1,3 +1,5 @@
+using Sig.Engine.Memory;
+
 namespace Sig.Actors.Pipeline;
 
 /// <summary>
@@ -86,7 +88,11 @@ public sealed class CollectionPacer
             // day peaked ≈ 60 MiB higher (docs/factor-core-rounds.md, twelfth round).
             bool full = _fullGrowthBytes > 0 && GrowthSinceFull() >= _fullGrowthBytes;
             GC.Collect(full ? GC.MaxGeneration : 0, GCCollectionMode.Forced, blocking: true, compacting: full);
-            if (full) FullStarted++;
+            if (full)
+            {
+                FullStarted++;
+                GcHeapHugePages.Refresh(); // what the collector decommitted since lost the advice
+            }
             (_collections, _allocatedAtCollection) = (GC.CollectionCount(0), GC.GetTotalAllocatedBytes(precise: false));
             Started++;
             return true;

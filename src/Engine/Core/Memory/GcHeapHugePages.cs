@@ -89,6 +89,25 @@ public static class GcHeapHugePages
                 return Skipped($"0x{m.Start:x} is not the collector's reservation ({m.Permissions} {m.Path})");
             if (m.End >= start + length) break;
         }
+        return Advise(start, length) is { } failure ? failure : new(true, start, length, $"advised ({mode.Trim()})");
+    }
+
+    /// <summary>
+    /// Advises the range of the first <see cref="Apply"/> again; false where that did nothing. The
+    /// collector decommits a piece by mapping it inaccessible anew, and that new mapping has neither
+    /// the read-write protection nor the advice, so in a process that runs for days the advised range
+    /// frays as the heap shrinks and grows back. Called after a full collection (between minute steps,
+    /// by the pipeline's collection pacer); cheap: the kernel only rewrites the flags of the mappings
+    /// in the range and touches no page.
+    /// </summary>
+    public static bool Refresh()
+    {
+        lock (Gate) return _outcome is { Applied: true } o && Advise(o.Start, o.Length) is null;
+    }
+
+    // Makes [start, start + length) read-write, marked for dumps and advised for huge pages; null, or the failure.
+    private static Outcome? Advise(ulong start, ulong length)
+    {
         for (ulong offset = 0; offset < length; offset += Chunk)
         {
             // In pieces: the kernel's heuristic overcommit refuses one request larger than the machine's memory.
@@ -98,7 +117,7 @@ public static class GcHeapHugePages
         }
         if (madvise((nint)start, (nuint)length, MadvDoDump) != 0) return Failed("madvise(MADV_DODUMP)", start);
         if (madvise((nint)start, (nuint)length, MadvHugePage) != 0) return Failed("madvise(MADV_HUGEPAGE)", start);
-        return new(true, start, length, $"advised ({mode.Trim()})");
+        return null;
     }
 
     // The lowest of a new small object's, pinned object's and large object's addresses: the collector
