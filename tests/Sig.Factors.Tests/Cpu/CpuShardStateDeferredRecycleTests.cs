@@ -21,16 +21,6 @@ public class CpuShardStateDeferredRecycleTests
 {
     private const int W = FactorCatalog.Count;
 
-    private static void Feed(IShardFactorState state, List<TickEvent>[] days, int bar)
-    {
-        var events = new List<TickEvent>();
-        var indexes = new List<int>();
-        for (int i = 0; i < days.Length; i++)
-            foreach (var e in days[i])
-                if (SessionBars.BarOf(e.Time) == bar) { events.Add(e); indexes.Add(i); }
-        state.Apply(events.ToArray(), indexes.ToArray());
-    }
-
     private static byte[] Bytes(IShardFactorState state)
     {
         var writer = new SnapshotWriter();
@@ -67,8 +57,8 @@ public class CpuShardStateDeferredRecycleTests
             Array.Fill(referenceRows, double.NaN);
             for (int m = 1; m <= SessionBars.BarsPerDay; m++)
             {
-                Feed(deferred, days, m);
-                Feed(reference, days, m);
+                FeedBar(deferred, days, m);
+                FeedBar(reference, days, m);
                 deferred.Evaluate(m, rows, changed);
                 reference.Evaluate(m, referenceRows, changed);
                 Assert.True(rows.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(referenceRows.Select(BitConverter.DoubleToInt64Bits)), $"day {day} minute {m}");

@@ -1,7 +1,6 @@
 using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Engine.Persistence;
-using Sig.Engine.Time;
 using Sig.Factors.Compute;
 using Sig.Factors.Cpu;
 using Xunit;
@@ -49,16 +48,6 @@ public class CpuShardStateRecycleTests
             days[i] = days[i].Select(e => { e.Symbol = symbols[i].Value; return e; }).ToList();
         }
         return days;
-    }
-
-    private static void Feed(IShardFactorState state, List<TickEvent>[] days, int bar)
-    {
-        var events = new List<TickEvent>();
-        var indexes = new List<int>();
-        for (int i = 0; i < days.Length; i++)
-            foreach (var e in days[i])
-                if (SessionBars.BarOf(e.Time) == bar) { events.Add(e); indexes.Add(i); }
-        state.Apply(events.ToArray(), indexes.ToArray());
     }
 
     private static byte[] Bytes(IShardFactorState state)
@@ -116,14 +105,14 @@ public class CpuShardStateRecycleTests
             follower = null;
             for (int m = 1; m <= 240; m++)
             {
-                Feed(state, days, m);
-                Feed(twin, days, m);
+                FeedBar(state, days, m);
+                FeedBar(twin, days, m);
                 state.Evaluate(m, rows, changed);
                 twin.Evaluate(m, twinRows, changed);
                 AssertRows(twinRows, rows, $"day {day} minute {m}");
                 if (follower is not null)
                 {
-                    Feed(follower, days, m);
+                    FeedBar(follower, days, m);
                     follower.Evaluate(m, followerRows, changed);
                     AssertRows(twinRows, followerRows!, $"day {day} minute {m}: the follower");
                     followed++;
@@ -148,7 +137,7 @@ public class CpuShardStateRecycleTests
                     if (due > snapshots && m != 240) continue;
                     for (int r = from0 + 1; r <= m; r++)
                     {
-                        Feed(lateState, days, r);
+                        FeedBar(lateState, days, r);
                         lateState.Evaluate(r, lateRows, changed);
                     }
                     AssertRows(rows, lateRows, $"day {day} minute {m}: restored late from minute {from0}");
@@ -168,7 +157,7 @@ public class CpuShardStateRecycleTests
                 if (rng.Next(3) == 0) { late.Add((restored, restoredRows, from.Minute, snapshots + 2 + rng.Next(3))); continue; }
                 for (int r = from.Minute + 1; r <= m; r++)
                 {
-                    Feed(restored, days, r);
+                    FeedBar(restored, days, r);
                     restored.Evaluate(r, restoredRows, changed);
                 }
                 AssertRows(rows, restoredRows, $"day {day} minute {m}: restored from minute {from.Minute}");

@@ -38,16 +38,6 @@ public class CpuShardStateSharedEvaluationTests
         return days;
     }
 
-    private static void Feed(IShardFactorState state, List<TickEvent>[] days, int bar, Func<int, TickEvent, bool>? keep = null)
-    {
-        var events = new List<TickEvent>();
-        var indexes = new List<int>();
-        for (int i = 0; i < days.Length; i++)
-            foreach (var e in days[i])
-                if (SessionBars.BarOf(e.Time) == bar && (keep?.Invoke(i, e) ?? true)) { events.Add(e); indexes.Add(i); }
-        state.Apply(events.ToArray(), indexes.ToArray());
-    }
-
     private static byte[] Bytes(IShardFactorState state)
     {
         var writer = new SnapshotWriter();
@@ -71,7 +61,7 @@ public class CpuShardStateSharedEvaluationTests
         // symbols have fills and yet no event since the snapshot when they are evaluated.
         var quiet = new bool[241, n];
         for (int m = 1; m <= 240; m++) for (int i = 0; i < n; i++) quiet[m, i] = rng.Next(3) != 0;
-        void FeedMinute(IShardFactorState s, int m) => Feed(s, days, m, (i, _) => !quiet[m, i]);
+        void FeedMinute(IShardFactorState s, int m) => FeedBar(s, days, m, (i, _) => !quiet[m, i]);
 
         using var backend = new CpuComputeBackend(parallelism);
         var state = (CpuShardState)backend.CreateShard(Default, sizing);
@@ -157,8 +147,8 @@ public class CpuShardStateSharedEvaluationTests
         // log return), but is evaluated only after the held fills: its fold starts at bar 1 then.
         for (int m = 1; m <= at; m++)
         {
-            Feed(state, days, m, NotHeld);
-            Feed(twin, days, m, NotHeld);
+            FeedBar(state, days, m, NotHeld);
+            FeedBar(twin, days, m, NotHeld);
             state.Evaluate(m, rows, changed); // folds bars 1..m without the held fills
             if (m % 30 == 0) state.Copy(); // the folds stay with the state across copies
         }
@@ -187,7 +177,7 @@ public class CpuShardStateSharedEvaluationTests
         Assert.True(bytes.AsSpan().SequenceEqual(Bytes(snapshot)), "the snapshot changed");
         for (int m = at + 1; m <= 240; m++)
         {
-            foreach (var s in new[] { state, restored, read, twin }) Feed(s, days, m);
+            foreach (var s in new[] { state, restored, read, twin }) FeedBar(s, days, m);
             state.Evaluate(m, rows, changed);
             restored.Evaluate(m, restoredRows, changed);
             read.Evaluate(m, readRows, changed);
@@ -217,7 +207,7 @@ public class CpuShardStateSharedEvaluationTests
         byte[] bytes = [];
         for (int m = 1; m <= later; m++)
         {
-            Feed(state, days, m);
+            FeedBar(state, days, m);
             state.Evaluate(m, rows, changed);
             history[m] = (double[])rows.Clone();
             if (m == at) bytes = Bytes(state);
@@ -226,7 +216,7 @@ public class CpuShardStateSharedEvaluationTests
         var again = (double[])history[at].Clone();
         for (int m = at + 1; m <= later; m++)
         {
-            Feed(state, days, m);
+            FeedBar(state, days, m);
             state.Evaluate(m, again, changed);
             AssertRows(history[m], again, $"minute {m}");
         }

@@ -70,4 +70,18 @@ public static class FactorTestKit
             Assert.True(BitConverter.DoubleToInt64Bits(expected[f]) == BitConverter.DoubleToInt64Bits(actual[f]),
                 $"{context}: {FactorCatalog.Names[f]} {expected[f]:R} vs {actual[f]:R}");
     }
+
+    /// <summary>
+    /// Applies bar <paramref name="bar"/>'s events of every symbol-day in <paramref name="days"/> (index
+    /// = symbol) to a shard state in one batch, as a shard gets a minute; <paramref name="keep"/> drops events.
+    /// </summary>
+    public static void FeedBar(IShardFactorState state, List<TickEvent>[] days, int bar, Func<int, TickEvent, bool>? keep = null)
+    {
+        var events = new List<TickEvent>();
+        var indexes = new List<int>();
+        for (int i = 0; i < days.Length; i++)
+            foreach (var e in days[i])
+                if (SessionBars.BarOf(e.Time) == bar && (keep?.Invoke(i, e) ?? true)) { events.Add(e); indexes.Add(i); }
+        state.Apply(events.ToArray(), indexes.ToArray());
+    }
 }
