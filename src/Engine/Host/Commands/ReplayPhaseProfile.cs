@@ -134,15 +134,12 @@ internal static class ReplayPhaseProfile
 
         double Add(Phase p, (double Cpu, long Bytes) mark)
         {
-            double s = ThreadCpuSeconds() - mark.Cpu;
+            double s = ResourceUsage.Thread().CpuSeconds - mark.Cpu;
             cpu[(int)p] += s;
             bytes[(int)p] += GC.GetAllocatedBytesForCurrentThread() - mark.Bytes;
             return s;
         }
     }
 
-    private static (double Cpu, long Bytes) Mark() => (ThreadCpuSeconds(), GC.GetAllocatedBytesForCurrentThread());
-
-    /// <summary>CPU seconds (user + system) of the calling thread; falls back to the process's where getrusage is unavailable.</summary>
-    public static double ThreadCpuSeconds() => ResourceUsage.Thread().CpuSeconds;
+    private static (double Cpu, long Bytes) Mark() => (ResourceUsage.Thread().CpuSeconds, GC.GetAllocatedBytesForCurrentThread());
 }
