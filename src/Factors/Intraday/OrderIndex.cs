@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sig.Engine.Memory;
@@ -124,8 +125,9 @@ public sealed partial class OrderIndex
     /// order that is not its first fill) is a directory entry and a slot read without bounds checks
     /// (the page index is checked against <c>_pageCount</c>, which never exceeds the directory's
     /// length; a slot index is masked to a page, and every page is <see cref="PageSize"/> long).
-    /// A new order on a 16-bit page of its own is <see cref="AddInPlace"/>; everything else — a
-    /// 32-bit page, a new or shared page, the map — is <see cref="GetOrAddSlow"/>.
+    /// A new order on a 16-bit page of its own is <see cref="AddInPlace"/> — without reading its slot
+    /// when its id is above every id added so far (a taker order's first fill, where ids are sequence
+    /// numbers); everything else — a 32-bit page, a new or shared page, the map — is <see cref="GetOrAddSlow"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetOrAdd(long orderId, bool sell, out bool added)
@@ -137,6 +139,14 @@ public sealed partial class OrderIndex
             if (d.Narrow is { } page)
             {
                 ref ushort slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), (nint)(orderId & PageMask));
+                // An id above every id this index ever added (SeeId) is a new order: on a page of this
+                // index's own, which only it writes, its slot is empty, so the slot is written without
+                // being read (a new order's slot line is rarely in the cache; the store does not wait).
+                if (orderId > _highId && d.Limit >= OwnShared)
+                {
+                    Debug.Assert(slot == 0);
+                    return AddInPlace(ref slot, d.Base, orderId, sell, out added);
+                }
                 int v = slot - 1;
                 int row = d.Base + (v >> 1);
                 if (v >= 0 && row < d.Limit && (v & 1) == (sell ? 1 : 0))

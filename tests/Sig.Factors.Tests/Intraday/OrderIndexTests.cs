@@ -187,6 +187,54 @@ public class OrderIndexTests
         }
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, true)] // now and then a sell order takes the id of the buy order just added: the index hashes
+    public void Rising_ids_added_without_reading_their_slot_keep_every_forks_rows(int seed, bool sidesShareIds)
+    {
+        // Sequence-number ids mostly rise, and an id above every id an index added is written without
+        // its slot being read (on a page the index owns). Forks are taken along the way and every side
+        // is written, with new ids above its own highest, earlier ids and ids it never saw.
+        var rng = new Random(seed);
+        var family = new List<(OrderIndex Index, Dictionary<(long, bool), int> Reference, long[] NextId)> { (new OrderIndex(), new(), [1]) };
+        for (int step = 0; step < 300; step++)
+        {
+            var (index, reference, nextId) = family[rng.Next(family.Count)];
+            if (rng.Next(5) == 0 && family.Count < 16)
+            {
+                family.Add((index.Fork(), new Dictionary<(long, bool), int>(reference), [nextId[0]]));
+                continue;
+            }
+            for (int k = 0; k < 50; k++)
+            {
+                long id;
+                if (rng.Next(3) > 0)
+                {
+                    id = nextId[0];
+                    nextId[0] += 1 + rng.Next(4);
+                }
+                else id = 1 + rng.Next((int)nextId[0]);
+                bool sell = id % 3 == 0; // one side per id, as distinct sequence numbers are
+                int row = index.GetOrAdd(id, sell, out bool added);
+                Assert.Equal(!reference.ContainsKey((id, sell)), added);
+                if (added) reference[(id, sell)] = row;
+                Assert.Equal(reference[(id, sell)], row);
+                if (!sidesShareIds || rng.Next(200) != 0) continue;
+                row = index.GetOrAdd(id, !sell, out added);
+                Assert.Equal(!reference.ContainsKey((id, !sell)), added);
+                if (added) reference[(id, !sell)] = row;
+                Assert.Equal(reference[(id, !sell)], row);
+            }
+        }
+        foreach (var (index, reference, _) in family)
+        {
+            AssertSame(index, reference);
+            if (!sidesShareIds) Assert.False(index.IsSparse);
+        }
+        if (sidesShareIds) Assert.Contains(family, f => f.Index.IsSparse);
+    }
+
     [Fact]
     public void A_day_of_sparse_ids_starts_the_next_day_sparse_with_its_map_sized()
     {
