@@ -176,9 +176,11 @@ public sealed partial class CpuShardState : IShardFactorState
     // and only the thread that applies events forks.
     private void EvaluateRange(int from, int to, int minute, Span<double> rows)
     {
+        Span<int> guesses = stackalloc int[EvaluationPrefetch.GuessRing];
+        guesses.Fill(-1);
         for (int i = from; i < to; i++)
         {
-            EvaluationPrefetch.Ahead(_states, _folds, i, to, minute);
+            EvaluationPrefetch.Ahead(_states, _folds, i, to, minute, in _settings, guesses);
             var s = _states[i];
             var row = rows.Slice(i * Width, Width);
             var fold = _folds[i] ??= new MinuteBarFold(); // a copy's first evaluation (a restore)

@@ -1,3 +1,4 @@
+using Sig.Factors.Compute;
 using Sig.Factors.Intraday;
 
 namespace Sig.Factors.Cpu;
@@ -20,12 +21,27 @@ internal static class EvaluationPrefetch
     /// <summary>Distances ahead, in symbols, of the three stages (measured: 3/2/1 no better, 12/8/4 worse).</summary>
     public const int Far = 6, Mid = 4, Near = 2;
 
+    /// <summary>
+    /// Distances ahead of the big-order book's rescan chain (the book object is hinted at
+    /// <see cref="Mid"/>): θ's bucket guessed and the octave refs hinted, then the octave's list
+    /// and bucket sums, then the list's newest slab block.
+    /// </summary>
+    public const int RescanOctaves = 3, RescanLists = 2, RescanMembers = 1;
+
+    /// <summary>Length of the ring of guessed buckets a caller keeps for <see cref="Ahead"/> (by symbol, modulo; more than <see cref="RescanOctaves"/>).</summary>
+    public const int GuessRing = 4;
+
     // Bytes of each object from its header: the runtime's object sizes (checked by the tests), so
     // every field the evaluation reads is hinted.
     internal const int StateBytes = 112, BarsBytes = 176, FoldBytes = 896, BookBytes = 312, StreamBytes = 256;
 
-    /// <summary>Hints, at symbol <paramref name="i"/> of [.., <paramref name="to"/>), the three stages ahead for minute <paramref name="m"/> (<paramref name="folds"/>: the shard state's folds, by symbol).</summary>
-    public static void Ahead(SymbolDayState[] states, MinuteBarFold?[] folds, int i, int to, int m)
+    /// <summary>
+    /// Hints, at symbol <paramref name="i"/> of [.., <paramref name="to"/>), the stages ahead for
+    /// minute <paramref name="m"/> (<paramref name="folds"/>: the shard state's folds, by symbol;
+    /// <paramref name="guesses"/>: the caller's ring of <see cref="GuessRing"/> guessed θ buckets,
+    /// all −1 at the start of its range).
+    /// </summary>
+    public static void Ahead(SymbolDayState[] states, MinuteBarFold?[] folds, int i, int to, int m, in FactorSettings settings, Span<int> guesses)
     {
         if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
         if (i + Mid < to)
@@ -43,6 +59,14 @@ internal static class EvaluationPrefetch
             folds[i + Near]?.PrefetchSlots(m);
             s.Orders.PrefetchQuery();
         }
+        if (i + RescanOctaves < to)
+        {
+            var book = states[i + RescanOctaves].Orders;
+            int b = guesses[(i + RescanOctaves) % GuessRing] = book.GuessRescanBucket(settings.StdMultiple, settings.MinAmountTicks);
+            if (b >= 0) book.PrefetchRescanOctaves(b);
+        }
+        if (i + RescanLists < to && guesses[(i + RescanLists) % GuessRing] is >= 0 and var listed) states[i + RescanLists].Orders.PrefetchRescanLists(listed);
+        if (i + RescanMembers < to && guesses[(i + RescanMembers) % GuessRing] is >= 0 and var scanned) states[i + RescanMembers].Orders.PrefetchRescanMembers(scanned);
     }
 
     /// <summary>

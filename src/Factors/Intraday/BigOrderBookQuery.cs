@@ -149,6 +149,7 @@ public sealed partial class BigOrderBook
         for (int b = low; b <= high; b++)
             if (_octaves![b >> SubBits] is { } oct) entries += oct.Lists[b & SubMask].Count;
         if (entries > _scanned.Length) _scanned = LongLivedArrays.NewUninitialized<KeptOrder>(entries + (entries >> 1));
+        if (entries > 1) PrefetchMembers(low, high);
         int count = 0;
         for (int b = low; b <= high; b++)
         {
@@ -170,6 +171,25 @@ public sealed partial class BigOrderBook
         _scannedCount = count;
         _scanLow = low;
         _scanHigh = high;
+    }
+
+    // Hints the row and the side bits of every entry of buckets [low, high] before the scan reads
+    // them: each is a cache miss behind the one before (entry → chunk ref → row), so the scan waits
+    // on them one member at a time; this loop issues them all at once.
+    private void PrefetchMembers(int low, int high)
+    {
+        for (int b = low; b <= high; b++)
+        {
+            if (_octaves![b >> SubBits] is not { } oct) continue;
+            var list = oct.Lists[b & SubMask];
+            for (int block = list.Tail, inBlock = EntriesInNewest(list.Count), left = list.Count; left > 0; left -= inBlock, inBlock = EntriesPerBlock, block = _slab[block])
+                for (int k = 0; k < inBlock; k++)
+                {
+                    int i = EntryAt(block, k);
+                    Prefetch.Element(_chunks[i >> ChunkShift], i & ChunkMask);
+                    Prefetch.Element(_sellBits, i >> ChunkShift);
+                }
+        }
     }
 
     // A write to bucket b (its sums or its members) drops the kept scan when b is one of its buckets.
