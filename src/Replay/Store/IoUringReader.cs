@@ -72,12 +72,10 @@ internal sealed unsafe class IoUringReader : IDisposable
         nuint sqBytes = p.SqArray + p.SqEntries * sizeof(uint), cqBytes = p.CqCqes + p.CqEntries * (nuint)sizeof(Cqe);
         bool single = (p.Features & FeatSingleMmap) != 0;
         if (single) sqBytes = cqBytes = Math.Max(sqBytes, cqBytes);
-        byte* sq = null, cq = null;
-        Sqe* sqes = null;
         nuint sqesBytes = p.SqEntries * (nuint)sizeof(Sqe);
-        sq = Map(fd, sqBytes, OffSqRing);
-        cq = sq == null ? null : single ? sq : Map(fd, cqBytes, OffCqRing);
-        sqes = cq == null ? null : (Sqe*)Map(fd, sqesBytes, OffSqes);
+        byte* sq = Map(fd, sqBytes, OffSqRing);
+        byte* cq = sq == null ? null : single ? sq : Map(fd, cqBytes, OffCqRing);
+        Sqe* sqes = cq == null ? null : (Sqe*)Map(fd, sqesBytes, OffSqes);
         if (sqes == null)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -104,13 +102,10 @@ internal sealed unsafe class IoUringReader : IDisposable
         return at == -1 ? null : (byte*)at;
     }
 
-    /// <summary>Reads queued since the last submission.</summary>
-    public int Queued => _queued;
-
     /// <summary>
     /// Queues a read of <paramref name="length"/> bytes at <paramref name="offset"/> of file descriptor
-    /// <paramref name="fd"/> into <paramref name="destination"/>; its result lands at index
-    /// <see cref="Queued"/> (before this call) of the span given to <see cref="SubmitAndWait"/>.
+    /// <paramref name="fd"/> into <paramref name="destination"/>; its result lands at the index of this
+    /// call among those since the last submission, in the span given to <see cref="SubmitAndWait"/>.
     /// The destination must not move until then.
     /// </summary>
     public void Add(int fd, long offset, int length, byte* destination)
@@ -129,6 +124,12 @@ internal sealed unsafe class IoUringReader : IDisposable
         _sqArray[slot] = slot;
         _queued++;
     }
+
+    /// <summary>
+    /// Drops the reads queued since the last submission (a caller that failed half-way through a batch):
+    /// the kernel never saw them, as the queue's tail moves only in <see cref="SubmitAndWait"/>.
+    /// </summary>
+    public void Discard() => _queued = 0;
 
     /// <summary>
     /// Submits the queued reads and waits for all of them; <paramref name="results"/>[k] is read k's

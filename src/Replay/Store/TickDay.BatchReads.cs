@@ -87,6 +87,7 @@ public sealed unsafe partial class TickDay
             }
             finally
             {
+                ring.Discard(); // a read refused or a block failing its checksum half-way leaves reads queued for no one
                 if (added) _file.DangerousRelease();
             }
         }

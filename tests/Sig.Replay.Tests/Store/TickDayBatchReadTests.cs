@@ -116,6 +116,14 @@ public sealed class TickDayBatchReadTests
         Assert.Throws<ArgumentOutOfRangeException>(() => day.ReadEvents([new EventRead(1, -1, 1, 0)], new TickEvent[8]));
         Assert.Throws<ArgumentOutOfRangeException>(() => day.ReadEvents([new EventRead(1, 0, 5, 4)], new TickEvent[8]));
         day.ReadEvents([new EventRead(0, 0, 0, 0)], Span<TickEvent>.Empty); // an empty symbol reads nothing
+        // A batch refused after a submission's worth of reads were queued leaves none behind: the next full one fits and reads what it asks for.
+        var refused = Enumerable.Range(0, TickDay.BatchPieces - 1).Select(k => new EventRead(1, 0, 5, 5 * k)).Append(new EventRead(1, 4, 2, 0)).ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>(() => day.ReadEvents(refused, new TickEvent[5 * TickDay.BatchPieces]));
+        var full = Enumerable.Range(0, TickDay.BatchPieces).Select(k => new EventRead(1, k % 3, 2, 2 * k)).ToArray();
+        var got = new TickEvent[2 * TickDay.BatchPieces];
+        day.ReadEvents(full, got);
+        var want = Events(Symbol(1), 5, salt: 2);
+        for (int k = 0; k < full.Length; k++) Assert.Equal(want[(k % 3)..(k % 3 + 2)], got[(2 * k)..(2 * k + 2)]);
     }
 
     private static void AssertBatchesEqualSingleReads(StoreReads reads)
