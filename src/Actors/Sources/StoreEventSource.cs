@@ -34,8 +34,9 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     : IMarketEventSource
 {
     /// <summary>
-    /// Rows read ahead per symbol. A refill is nine positioned reads (one per column) from the tick
-    /// store, a syscall each, so the slot is sized to make those rare: 512 rows cover ~60 minutes of a
+    /// Rows read ahead per symbol. A refill is nine column reads from the tick store (a syscall each
+    /// with pread; refills go in groups of <see cref="RefillGroup"/>, one io_uring submission a group
+    /// where the machine has it), so the slot is sized to make those rare: 512 rows cover ~60 minutes of a
     /// 5,000 × 2,000 day and ~6 of a 5,000 × 20,000 one; the staging buffer is 28 KB per symbol
     /// (143 MB at 5,000), allocated once and kept across days. (64 rows cost twice the source's CPU at
     /// 5,000 × 2,000; at 5,000 × 20,000, 512 rows instead of 256 took a quarter off the source's CPU
@@ -45,6 +46,15 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
 
     private readonly int _readAhead = readAheadEvents > 0 ? readAheadEvents : throw new ArgumentOutOfRangeException(nameof(readAheadEvents));
     private readonly int _lanes = Math.Max(1, lanes);
+
+    /// <summary>
+    /// Symbols whose slots are refilled together: when a symbol's slot runs out, the next symbols of its
+    /// lane whose slots will run out before the minute's close are refilled with it, in one batched read
+    /// (<see cref="IDayEvents.ReadEvents(ReadOnlySpan{EventRead}, Span{TickEvent})"/>). 32 slots are 288
+    /// column reads, where the per-read cost of an io_uring batch had flattened out
+    /// (docs/factor-core-rounds.md, fourteenth round).
+    /// </summary>
+    public const int RefillGroup = 32;
 
     /// <summary>Events per batch: small enough to stay off the large-object heap (84 KB), large enough to amortize a message.</summary>
     public const int BatchEvents = 1500;
@@ -107,7 +117,12 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
     /// columns costs nine column reads (for the tick store, nine syscalls) for those few rows.
     /// So a symbol's next <see cref="ReadAheadEvents"/> rows are read and transposed at once into
     /// its slot (nine reads per slot instead of per minute), and the minutes that follow are cut
-    /// from the slot and copied into the batch with one block copy per run.
+    /// from the slot and copied into the batch with one block copy per run. A slot that runs out is
+    /// refilled together with those of the following symbols of the lane that will run out before the
+    /// close too (their last staged row is before it): the rows they have left move to the slot's
+    /// front and the rest is read behind them, all symbols in one batched read. Which symbols go along
+    /// only moves reads earlier; a symbol that still runs out mid-minute is refilled when it does, so
+    /// the inputs never depend on the guess.
     /// </summary>
     private sealed unsafe class MinuteCursor
     {
@@ -116,8 +131,12 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
         private readonly IDayEvents _day;
         private readonly TickEvent[] _staging;
         private readonly int _slot;
-        // Per symbol: the next unread event, the day's event count, and the events [next, stagedEnd) staged at slot offset next - stagedFrom.
-        private readonly int[] _next, _count, _stagedFrom, _stagedEnd;
+        /// <summary>How far past a symbol that runs out a refill looks for others to take along.</summary>
+        private const int RefillLookahead = 256;
+        // Per symbol: the next unread event, the day's event count, the events [next, stagedEnd) staged at slot
+        // offset next - stagedFrom, and the time of the last staged event (whether the slot lasts past a close).
+        private readonly int[] _next, _count, _stagedFrom, _stagedEnd, _stagedLastTime;
+        private readonly EventRead[] _group = new EventRead[RefillGroup];
         // Lane l is the symbols [_laneStart[l], _laneStart[l + 1]); _position[l] is the one its next batch starts with.
         private readonly int[] _laneStart, _position;
         private int _close, _lane;
@@ -133,6 +152,7 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
             _count = new int[n];
             _stagedFrom = new int[n];
             _stagedEnd = new int[n];
+            _stagedLastTime = new int[n];
             for (int i = 0; i < n; i++)
             {
                 Symbols[i] = day.Symbol(i);
@@ -176,12 +196,8 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
                 {
                     if (next == stagedEnd)
                     {
-                        int left = _count[s] - next;
-                        if (left == 0) break;
-                        int take = Math.Min(left, _slot);
-                        _day.ReadEvents(s, next, _staging.AsSpan(s * _slot, take));
-                        _stagedFrom[s] = next;
-                        _stagedEnd[s] = stagedEnd = next + take;
+                        if (next == _count[s]) break;
+                        stagedEnd = Refill(s, next, end);
                     }
                     var staged = _staging.AsSpan(s * _slot + (next - _stagedFrom[s]), stagedEnd - next);
                     int limit = Math.Min(staged.Length, batch.Length - used), k = 0;
@@ -198,6 +214,33 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
             _position[lane] = symbol;
             _lane = NextLane(lane);
             return used;
+        }
+
+        // Refills symbol s's empty slot from its event `next` on, and with it the slots of the following
+        // symbols of the lane (up to laneEnd) that will run out before this minute's close and have at most
+        // half a slot left (a fuller one would be read again soon after): their rows left move to the slot's
+        // front, the rest is read behind them. Returns s's new staged end.
+        private int Refill(int s, int next, int laneEnd)
+        {
+            int g = 0, take = Math.Min(_count[s] - next, _slot);
+            _group[g++] = new EventRead(s, next, take, s * _slot);
+            _stagedFrom[s] = next;
+            _stagedEnd[s] = next + take;
+            int limit = Math.Min(laneEnd, s + 1 + RefillLookahead);
+            for (int t = s + 1; t < limit && g < _group.Length; t++)
+            {
+                int from = _next[t], stagedEnd = _stagedEnd[t], kept = stagedEnd - from;
+                if (stagedEnd == _count[t] || kept > _slot / 2 || (kept > 0 && _stagedLastTime[t] >= _close)) continue;
+                if (kept > 0) _staging.AsSpan(t * _slot + (from - _stagedFrom[t]), kept).CopyTo(_staging.AsSpan(t * _slot));
+                int more = Math.Min(_count[t] - stagedEnd, _slot - kept);
+                _group[g++] = new EventRead(t, stagedEnd, more, t * _slot + kept);
+                _stagedFrom[t] = from;
+                _stagedEnd[t] = stagedEnd + more;
+            }
+            _day.ReadEvents(_group.AsSpan(0, g), _staging);
+            foreach (var r in _group.AsSpan(0, g))
+                _stagedLastTime[r.Index] = _staging[r.At + r.Count - 1].Time;
+            return next + take;
         }
 
         // The first lane after `lane`, cyclically, that has symbols left in the minute; -1 when none has.

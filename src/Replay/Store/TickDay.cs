@@ -22,9 +22,11 @@ namespace Sig.Replay.Store;
 /// 1 MB a fault on the ext4 page cache measured here, whatever MADV_RANDOM says) makes nearly the whole
 /// file resident by the first minute, and pages released behind the readers come back with the next
 /// neighbour's fault; positioned reads keep the day in the page cache (shared, reclaimable) and out of
-/// the process's resident set (docs/store-and-journal.md).
+/// the process's resident set (docs/store-and-journal.md). Several symbols' ranges at once
+/// (<see cref="ReadEvents(ReadOnlySpan{EventRead}, Span{TickEvent})"/>, the replay source's refills) go
+/// through one io_uring submission where the machine has it (<see cref="StoreReads"/>).
 /// </summary>
-public sealed unsafe class TickDay : IDayEvents, IDisposable
+public sealed unsafe partial class TickDay : IDayEvents, IDisposable
 {
     /// <summary>Rows one positioned read covers per column (scratch of 47 bytes a row, pooled).</summary>
     public const int ReadChunkRows = 4096;
@@ -64,9 +66,9 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
     public IReadOnlyList<ChannelLoss> ChannelLosses { get; } = [];
     private bool HasChannelLosses => _header.ChannelLosses != default;
 
-    private TickDay(string path, SafeFileHandle file, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr, long length)
+    private TickDay(string path, SafeFileHandle file, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr, long length, StoreReads reads)
     {
-        _path = path; _file = file; _map = map; _view = view; _base = basePtr;
+        _path = path; _file = file; _map = map; _view = view; _base = basePtr; _reads = reads;
         _header = TickFileHeader.Read(new ReadOnlySpan<byte>(basePtr, TickFileFormat.HeaderSize), Corrupt);
         if (_header.FileLength != length)
             throw Corrupt($"truncated or extended: the header says {_header.FileLength} bytes, the file has {length}");
@@ -101,16 +103,16 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
     }
 
     /// <summary>Maps and verifies a day file, and that it is the day <paramref name="date"/> (its header's date, not its name).</summary>
-    public static TickDay Open(string path, DateOnly date)
+    public static TickDay Open(string path, DateOnly date, StoreReads reads = StoreReads.Auto)
     {
-        var day = Open(path);
+        var day = Open(path, reads);
         if (day.Date == date) return day;
         day.Dispose();
         throw new InvalidDataException($"{path}: corrupt tick day file: the header says the day is {day.Date:yyyy-MM-dd}, {date:yyyy-MM-dd} was asked for");
     }
 
     /// <summary>Maps and verifies a day file; a file named YYYY-MM-DD.tick must hold that day.</summary>
-    public static TickDay Open(string path)
+    public static TickDay Open(string path, StoreReads reads = StoreReads.Auto)
     {
         // A bare handle, not a FileStream: a FileStream seeks (a syscall) each time its handle is asked for.
         var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
@@ -133,7 +135,7 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref ptr);
             try
             {
-                return new TickDay(path, file, map, view, ptr + view.PointerOffset, length);
+                return new TickDay(path, file, map, view, ptr + view.PointerOffset, length, reads);
             }
             catch
             {
@@ -292,6 +294,7 @@ public sealed unsafe class TickDay : IDayEvents, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        DisposeBatchReads();
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map.Dispose();

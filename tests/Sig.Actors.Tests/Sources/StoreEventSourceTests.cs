@@ -65,6 +65,27 @@ public sealed class StoreEventSourceTests : IDisposable
     }
 
     [Theory]
+    [InlineData(StoreReads.Pread, 7)]
+    [InlineData(StoreReads.Pread, StoreEventSource.ReadAheadEvents)]
+    [InlineData(StoreReads.Auto, 1)]
+    [InlineData(StoreReads.Auto, 7)]
+    [InlineData(StoreReads.Auto, StoreEventSource.ReadAheadEvents)]
+    public void Slots_refilled_in_groups_give_the_previous_readers_inputs_through_either_read_path(StoreReads reads, int readAhead)
+    {
+        // Auto is io_uring where this machine has it (the path each day took is checked below, so a fallback shows).
+        var days = new[] { MakeDay(Day1, seed: 4), MakeSparseDay(Day2, seed: 8) };
+        WriteStore(days);
+        var store = TickStore.Open(_dir, reads);
+        var opened = new List<TickDay>();
+        var got = Read(new StoreEventSource(store.Dates, d => { var day = store.OpenDay(d); opened.Add(day); return day; }, readAheadEvents: readAhead));
+        AssertSameInputs(PreviousReader(days), got);
+        string? why = StoreReadPaths.WhyUringUnavailable;
+        string path = reads == StoreReads.Pread ? "pread" : why is null ? "io_uring" : $"pread (auto: {why})";
+        Assert.Equal(2, opened.Count);
+        Assert.All(opened, d => Assert.Equal(path, d.BatchReadPath));
+    }
+
+    [Theory]
     [InlineData(1, 7)]
     [InlineData(45, 3)]
     [InlineData(200, 64)]

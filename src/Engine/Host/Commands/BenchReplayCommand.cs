@@ -38,7 +38,13 @@ public sealed class BenchReplayCommand : IBenchCommand
             Description = "Rows the store source reads ahead per symbol (its staging slot)",
             DefaultValueFactory = _ => StoreEventSource.ReadAheadEvents,
         };
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases, buffers, readAhead };
+        var storeReads = new Option<string>("--store-reads")
+        {
+            Description = "How the source's refills read the store: auto (io_uring where available), uring, or pread (one syscall per column range)",
+            DefaultValueFactory = _ => "auto",
+        };
+        storeReads.AcceptOnlyFromAmong("auto", "uring", "pread");
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases, buffers, readAhead, storeReads };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
@@ -51,7 +57,7 @@ public sealed class BenchReplayCommand : IBenchCommand
             try
             {
                 if (!Directory.Exists(dir) || TickStore.Open(dir).Dates.Count == 0) Generate(dir, n, k);
-                var store = TickStore.Open(dir);
+                var store = TickStore.Open(dir, StoreReadPaths.Parse(parse.GetValue(storeReads)!));
                 int symbols;
                 using (var day = store.OpenDay(store.Dates[0])) symbols = day.SymbolCount;
                 if (parse.GetValue(phases))
@@ -79,6 +85,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
                 t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols):N0} = {applied:N0}");
                 t.AddRow("workers / outputs / output buffers", $"{w} / {parse.GetValue(outputs)} / {parse.GetValue(buffers)}");
+                t.AddRow("source: read-ahead rows / store reads", Markup.Escape($"{slot} / {store.ReadPath}"));
                 t.AddRow("replay (store → state → cross-sections)", $"{sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU");
                 t.AddRow("replay user / system CPU, page faults, context switches", UsageText(usage));
                 t.AddRow("events/s (wall-clock, whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
@@ -129,6 +136,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         }
         t.AddRow("total", $"{total:F2}", $"{total * 1e9 / Math.Max(1, r.Events):F0}", $"{r.Allocated.Sum() / 1048576.0:N1}", $"{(double)r.Allocated.Sum() / Math.Max(1, r.Events):F1}");
         AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"source: read-ahead {readAhead} rows, store reads {Markup.Escape(store.ReadPath)}");
         var after = r.StepMillis.Where((_, k) => r.AfterSnapshot[k]).ToList();
         var others = r.StepMillis.Where((_, k) => !r.AfterSnapshot[k]).ToList();
         AnsiConsole.MarkupLine($"one-thread replay: {r.Events:N0} events, {r.Events / Math.Max(1e-9, total):N0} events per CPU-second; " +
