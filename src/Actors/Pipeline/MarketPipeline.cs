@@ -238,11 +238,14 @@ public sealed class MarketPipeline : IAsyncDisposable
             // by its acknowledgement. While the router is busy, the inputs read meanwhile are
             // batched (up to a window's worth; Batch backpressures past that), so a source of many
             // small inputs costs one message per batch, and a slow source one per input (no wait).
+            // The sink buffers one batch, not Akka's default 16: every input read ahead holds its event
+            // array (the store source's pooled batches), and 16 windows of them were ≈ 1,000 arrays,
+            // ≈ 80 MiB of the peak at 5,000 × 20,000 (docs/factor-core-rounds.md, fourteenth round).
             Source.From(() => Guarded(source, cancellationToken))
                 .Batch(_window, input => new List<MarketInput> { input }, (inputs, input) => { inputs.Add(input); return inputs; })
                 .Select(inputs => new SourceBatch(inputs))
                 .RunWith(Sink.ActorRefWithAck<SourceBatch>(entry, StreamStarted.Instance, StageAck.Instance, StreamCompleted.Instance,
-                    e => new StreamFailed(e)), materializer);
+                    e => new StreamFailed(e)).WithAttributes(Attributes.CreateInputBuffer(1, 1)), materializer);
             await completion.Task.ConfigureAwait(false);
             // The last cut's parts are written before the run returns (a clean stop resumes from it).
             if (_persistence is not null) await _persistence.DrainAsync().ConfigureAwait(false);
