@@ -1,4 +1,3 @@
-using System.Globalization;
 using Sig.Engine.Events;
 using Sig.Replay.Store;
 using Xunit;
@@ -20,26 +19,10 @@ public sealed class TickDayBatchReadTests
     /// <summary>Sizes around the submission's scratch (a range over it is split) and small ones, an empty symbol among them.</summary>
     private static readonly int[] Sizes = [700, 0, 3, TickDay.BatchScratchRows + 17, 1, 5000, 64, 2 * TickDay.BatchScratchRows + 3, 12, 513];
 
-    private static SymbolCode Symbol(int i) => SymbolCode.Parse((600000 + i).ToString("D6", CultureInfo.InvariantCulture) + ".SH");
-
-    private static TickEvent[] Events(SymbolCode s, int n, int salt)
-    {
-        var e = new TickEvent[n];
-        for (int k = 0; k < n; k++)
-            e[k] = k % 3 == 0
-                ? TickEvent.Trade(s, 93000000 + k, 1000L * salt + k, 10_000 + salt + k, 100 * (k + 1), 7 * k + salt, 11 * k + salt, k % 2 == 0 ? 'B' : 'S', 'F')
-                : TickEvent.Order(s, 93000000 + k, 1000L * salt + k, 13 * k + salt, k % 4 == 0 ? 'B' : 'S', 20_000 + k, 100 + k, k % 5 == 0 ? 'M' : 'L');
-        return e;
-    }
-
-    private static string WriteDay(string dir, int blockRows, int[] sizes)
-    {
-        using var writer = new TickStoreWriter(dir, blockRows);
-        using var day = writer.BeginDay(Day, ReferenceSchema.Default, []);
-        for (int i = 0; i < sizes.Length; i++) day.WriteSymbol(Symbol(i), Events(Symbol(i), sizes[i], salt: i + 1));
-        day.Commit();
-        return Path.Combine(dir, "2024-01-02.tick");
-    }
+    // The same symbols, events and day file as the single-range tests, so the two compare like with like.
+    private static SymbolCode Symbol(int i) => TickDayReadTests.Symbol(i);
+    private static TickEvent[] Events(SymbolCode s, int n, int salt) => TickDayReadTests.Events(s, n, salt);
+    private static string WriteDay(string dir, int blockRows, int[] sizes) => TickDayReadTests.WriteDay(dir, blockRows, sizes);
 
     [Theory]
     [InlineData(StoreReads.Pread)]

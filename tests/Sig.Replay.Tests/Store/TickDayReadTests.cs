@@ -19,10 +19,10 @@ public sealed class TickDayReadTests
     /// <summary>Symbols sized around the read chunk (and an empty one), in blocks smaller and larger than they are.</summary>
     private static readonly int[] Sizes = [0, 1, 5, Chunk - 1, Chunk, Chunk + 1, 2 * Chunk + Chunk / 2, 37];
 
-    private static SymbolCode Symbol(int i) => SymbolCode.Parse((600000 + i).ToString("D6", CultureInfo.InvariantCulture) + ".SH");
+    internal static SymbolCode Symbol(int i) => SymbolCode.Parse((600000 + i).ToString("D6", CultureInfo.InvariantCulture) + ".SH");
 
     /// <summary>Events whose every field depends on the symbol and the row, so a row from the wrong place shows.</summary>
-    private static TickEvent[] Events(SymbolCode s, int n, int salt)
+    internal static TickEvent[] Events(SymbolCode s, int n, int salt)
     {
         var e = new TickEvent[n];
         for (int k = 0; k < n; k++)
@@ -36,7 +36,7 @@ public sealed class TickDayReadTests
         return e;
     }
 
-    private static string WriteDay(string dir, int blockRows, int[] sizes)
+    internal static string WriteDay(string dir, int blockRows, int[] sizes)
     {
         using var writer = new TickStoreWriter(dir, blockRows);
         using var day = writer.BeginDay(Day, ReferenceSchema.Default, []);
