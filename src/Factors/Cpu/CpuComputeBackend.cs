@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Sig.Engine.Config;
 using Sig.Factors.Daily;
@@ -80,6 +81,13 @@ public sealed partial class CpuShardState : IShardFactorState
     public SymbolDayState State(int symbol) => _states[symbol];
 
     public void BeginDay(ReadOnlySpan<SymbolCode> symbols)
+    {
+        BeginDayWithoutWarmUp(symbols);
+        // Once per process, before the open: see WarmUpEvaluation.
+        if (Interlocked.Exchange(ref s_warmedUp, 1) == 0) WarmUpEvaluation(_settings, _sizing);
+    }
+
+    private void BeginDayWithoutWarmUp(ReadOnlySpan<SymbolCode> symbols)
     {
         Resize(symbols.Length);
         for (int i = 0; i < symbols.Length; i++)
@@ -174,6 +182,10 @@ public sealed partial class CpuShardState : IShardFactorState
     // the submitted sizes, and a state sharing the object (another copy) queries it only on its own
     // thread, where a cache left by this one is as good as its own. Only forks move the cache away,
     // and only the thread that applies events forks.
+    // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
+    // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
+    // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluateRange(int from, int to, int minute, Span<double> rows)
     {
         Span<int> guesses = stackalloc int[EvaluationPrefetch.GuessRing];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sig.Factors.Compute;
 using Sig.Factors.Intraday;
 
@@ -41,6 +42,10 @@ internal static class EvaluationPrefetch
     /// <paramref name="guesses"/>: the caller's ring of <see cref="GuessRing"/> guessed θ buckets,
     /// all −1 at the start of its range).
     /// </summary>
+    // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
+    // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
+    // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Ahead(SymbolDayState[] states, MinuteBarFold?[] folds, int i, int to, int m, in FactorSettings settings, Span<int> guesses)
     {
         if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
@@ -74,6 +79,7 @@ internal static class EvaluationPrefetch
     /// object ahead for a pass that reads only the bars' fill count (the evaluation has pushed
     /// them out of the cache since it read them).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FillsAhead(SymbolDayState[] states, int i, int to)
     {
         if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sig.Factors;
 using Sig.Factors.Intraday;
 using Sig.Engine.Time;
@@ -17,6 +18,10 @@ namespace Sig.Factors.Cpu;
 /// </summary>
 public sealed class IntradayFactorEvaluator
 {
+    // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
+    // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
+    // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Evaluate(SymbolDayState s, MinuteBarFold fold, int m, FactorSettings settings, Span<double> v)
     {
         Check(s, m);
@@ -35,6 +40,7 @@ public sealed class IntradayFactorEvaluator
     /// factor 13 (traded bars only) cannot have changed, so they are kept. Equal, bit for bit, to
     /// a full <see cref="Evaluate"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EvaluateQuiet(SymbolDayState s, MinuteBarFold fold, int m, Span<double> v)
     {
         Check(s, m);
@@ -49,6 +55,7 @@ public sealed class IntradayFactorEvaluator
         if (s.LastBar > m) throw new InvalidOperationException($"{s.Symbol}: state holds events of bar {s.LastBar}, evaluated as of {m}");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MinuteBarFactors(MinuteBarFold f, int m, Span<double> v)
     {
         v[F.LateSkewRet] = m > SessionBars.BarsPerDay - SessionBars.BarsPerHalfHour ? f.LateRet.Skew : double.NaN;
@@ -69,6 +76,7 @@ public sealed class IntradayFactorEvaluator
         v[F.CorrNetactivebuyNextret] = f.NabNextRet.Corr;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EventFactors(SymbolDayState s, FactorSettings settings, Span<double> v)
     {
         BigOrderFactors(s, settings, v);
@@ -81,6 +89,7 @@ public sealed class IntradayFactorEvaluator
         v[F.CorrBuyorderVolumePrice] = os.BuyLimitVolumePrice.Corr;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BigOrderFactors(SymbolDayState s, FactorSettings settings, Span<double> v)
     {
         var book = s.Orders;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sig.Factors.Intraday;
 
 // Fills reach the bucket sums and member lists once per flush, not once per fill. At 5000 × 20,000
@@ -51,6 +52,10 @@ public sealed partial class BigOrderBook
 
     // The bucket sums and member lists as of the rows, for a reader: rebuilt when a fork took them
     // over (nothing is held then), else brought up to date.
+    // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
+    // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
+    // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureDerived()
     {
         if (_octaves is null) RebuildDerived();
@@ -65,6 +70,7 @@ public sealed partial class BigOrderBook
         if (_flushMark != Count || _heldCount != 0) FlushHeld();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FlushHeld()
     {
         ListNewRows();

@@ -1,9 +1,14 @@
+using System.Runtime.CompilerServices;
 namespace Sig.Factors.Intraday;
 
 // Prefetch hints for the evaluation loop (see Sig.Factors.Cpu.EvaluationPrefetch).
 public sealed partial class BigOrderBook
 {
     /// <summary>Hints the start of the kept scan that <see cref="SumBig"/> reads (reads this object's fields, which the caller hinted earlier).</summary>
+    // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
+    // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
+    // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void PrefetchQuery()
     {
         if (_scannedCount == 0) return;
@@ -24,6 +29,7 @@ public sealed partial class BigOrderBook
     /// that only steers hints: <see cref="SumBig"/> decides θ exactly. Reads this object's fields,
     /// which the caller hinted earlier.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int GuessRescanBucket(double stdMultiple, long floorTicks)
     {
         if (Count < 3 || _octaves is null) return -1;
@@ -35,6 +41,7 @@ public sealed partial class BigOrderBook
     }
 
     /// <summary>First link: the octave refs of θ's bucket <paramref name="bucket"/> and of the buckets the suffix will move across.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void PrefetchRescanOctaves(int bucket)
     {
         Prefetch.Element(_octaves, bucket >> SubBits);
@@ -45,6 +52,7 @@ public sealed partial class BigOrderBook
     }
 
     /// <summary>Second link: the list of θ's bucket <paramref name="bucket"/> and the bucket sums the suffix's move adds or subtracts (reads the refs the first link hinted).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void PrefetchRescanLists(int bucket)
     {
         var octaves = _octaves!;
@@ -62,6 +70,7 @@ public sealed partial class BigOrderBook
     }
 
     /// <summary>Third link: the newest slab block of θ's bucket <paramref name="bucket"/>'s list (reads the list the second link hinted).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void PrefetchRescanMembers(int bucket)
     {
         if (_octaves![bucket >> SubBits] is not { } oct) return;

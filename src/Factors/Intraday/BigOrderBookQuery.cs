@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sig.Engine.Memory;
 
 namespace Sig.Factors.Intraday;
@@ -49,6 +50,10 @@ public sealed partial class BigOrderBook
     /// Moves the book's cached suffix sum (a write to this book object, like the evaluation's bar
     /// fold: query only a book no other thread reads at the same time).
     /// </summary>
+    // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
+    // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
+    // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public BigOrderSums SumBig(in BigOrderThreshold theta)
     {
         var r = new BigOrderSums();
@@ -103,6 +108,7 @@ public sealed partial class BigOrderBook
 
     // Moves the cached suffix to start at `start` (0..Buckets) by adding or subtracting the buckets
     // between the two starts, and returns it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ref readonly SumRow SuffixFrom(int start)
     {
         int from = _suffixStart;
@@ -115,6 +121,7 @@ public sealed partial class BigOrderBook
     // Adds (or subtracts) the sums of buckets [lo, hi) to the cached suffix, skipping the octaves
     // no order reached (a book's orders reach ≈ 14 of the 63: the first walk from the top after a
     // rebuild adds ≈ 110 bucket sums; later ones, as θ moves, one or two).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Walk(int lo, int hi, bool subtract)
     {
         for (int b = lo; b < hi;)
@@ -141,6 +148,7 @@ public sealed partial class BigOrderBook
     }
 
     // Copies the size, side and sums of every live order in buckets [low, high] into _scanned.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Rescan(int low, int high)
     {
         // The lists' entry counts bound the live orders (stale entries count too): a longer array
@@ -176,6 +184,7 @@ public sealed partial class BigOrderBook
     // Hints the row and the side bits of every entry of buckets [low, high] before the scan reads
     // them: each is a cache miss behind the one before (entry → chunk ref → row), so the scan waits
     // on them one member at a time; this loop issues them all at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PrefetchMembers(int low, int high)
     {
         for (int b = low; b <= high; b++)
@@ -193,6 +202,7 @@ public sealed partial class BigOrderBook
     }
 
     // A write to bucket b (its sums or its members) drops the kept scan when b is one of its buckets.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForgetScanOf(int b)
     {
         if ((uint)(b - _scanLow) <= (uint)(_scanHigh - _scanLow)) _scanLow = _scanHigh = -1;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Sig.Engine.Time;
 
@@ -78,6 +79,10 @@ public sealed partial class MinuteBarFold
     /// Folds bars FoldedThrough+1 .. <paramref name="m"/> of <paramref name="bars"/> (which must have
     /// a fill); when a bar folded earlier has gained a fill since, refolds from bar 1 instead.
     /// </summary>
+    // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
+    // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
+    // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FoldThrough(MinuteBarSeries bars, int m)
     {
         FoldOn(bars, m);
@@ -90,6 +95,7 @@ public sealed partial class MinuteBarFold
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FoldOn(MinuteBarSeries bars, int m)
     {
         if (FoldedThrough == 0) { _prevCloseTicks = bars.FirstPrice; _prevClose = _prevCloseTicks / 10000.0; }
@@ -97,6 +103,7 @@ public sealed partial class MinuteBarFold
         if (m > FoldedThrough) FoldedThrough = m;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FoldBar(MinuteBarSeries bars, int b)
     {
         var (ot, ht, lt, ct) = bars.PricesOf(b, _prevCloseTicks);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Sig.Factors.Intraday;
 
 // Prefetch hints for the evaluation loop (see Sig.Factors.Cpu.EvaluationPrefetch).
@@ -9,6 +10,10 @@ public sealed partial class MinuteBarFold
     /// and bars at the insertion's first probes and at the end of the shift. Reads only this
     /// object's fields (which the caller hinted earlier).
     /// </summary>
+    // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
+    // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
+    // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void PrefetchSlots(int m)
     {
         int b = FoldedThrough + 1;
