@@ -73,6 +73,11 @@ public sealed class MarketPipeline : IAsyncDisposable
     private readonly string _fingerprint;
     private readonly StageMemory[] _shardMemories;
     private readonly StageMemory _batcherMemory, _digestMemory;
+    private readonly MinuteStepGate? _stepGate;
+
+    // wall-clock ok: bounds how long the source waits for the shards to handle a clock (a shard that
+    // never does, e.g. stopped for good); no output depends on it.
+    private static readonly TimeSpan StepGateBound = TimeSpan.FromSeconds(1);
 
     /// <param name="bigOrder">Big-order settings (docs/factors.md).</param>
     /// <param name="backend">Computes each shard's rows; must be safe to call from several shards at once.</param>
@@ -120,8 +125,10 @@ public sealed class MarketPipeline : IAsyncDisposable
         var pools = reuseOutputBuffers ? new OutputBufferPools() : null;
         if (actors.GcHeapHugePages) GcHeapHugePages.Apply();
         var pacer = actors.CollectionPacingMiB > 0 ? new CollectionPacer(shards, (long)actors.CollectionPacingMiB << 20, (long)actors.FullCollectionGrowthMiB << 20) : null;
+        _stepGate = actors.HoldSourceDuringSteps ? new MinuteStepGate(shards) : null;
         for (int s = 0; s < shards; s++)
-            _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs) { RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null, Pacer = pacer });
+            _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs)
+                { RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null, Pacer = pacer, StepGate = _stepGate });
         _fingerprint = PipelinePersistenceOptions.Fingerprint(backend, shards, bigOrder);
         if (persistence is not null)
         {
@@ -213,6 +220,9 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>Young collections the pipeline started between minute steps (actors.collectionPacingMiB).</summary>
     public int PacedCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.Started ?? 0 : 0;
 
+    /// <summary>Where the source waits for the shards' steps (null: actors.holdSourceDuringSteps off); benchmarks read its counts.</summary>
+    public MinuteStepGate? StepGate => _stepGate;
+
     /// <summary>Of <see cref="PacedCollections"/>, the full ones (actors.fullCollectionGrowthMiB).</summary>
     public int PacedFullCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.FullStarted ?? 0 : 0;
 
@@ -283,6 +293,7 @@ public sealed class MarketPipeline : IAsyncDisposable
             {
                 try
                 {
+                    if (_stepGate is not null) await _stepGate.WaitAsync(StepGateBound, reading.Token).ConfigureAwait(false);
                     if (!await inputs.MoveNextAsync().ConfigureAwait(false)) yield break;
                 }
                 // The caller's tokens are asked too: cancellation callbacks run newest first, so a
@@ -297,7 +308,9 @@ public sealed class MarketPipeline : IAsyncDisposable
                     _sourceError = e;
                     yield break;
                 }
-                yield return inputs.Current;
+                var input = inputs.Current;
+                if (input.Kind == MarketInputKind.Clock) _stepGate?.Sent(input.Date, input.Time);
+                yield return input;
             }
         }
         finally

@@ -51,6 +51,9 @@ public sealed class MinuteCrossSection
     /// <summary>Where the shards report finished minutes, so young collections fall between steps (null: not paced).</summary>
     public CollectionPacer? Pacer { get; init; }
 
+    /// <summary>Where the shards report the clocks they handled, so the source holds its next read until then (null: not held).</summary>
+    public MinuteStepGate? StepGate { get; init; }
+
     /// <summary>Which minutes are evaluated.</summary>
     public PipelineOutputs Outputs { get; }
 

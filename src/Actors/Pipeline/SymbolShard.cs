@@ -101,6 +101,8 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                 _rejected += input.Reject?.Rows ?? 1; // one reject input per refused message, counting its rows
                 break;
         }
+        // Every clock, closing or not, of this day or not: the source waits for all shards to have handled it.
+        if (input.Kind == MarketInputKind.Clock) crossSection.StepGate?.Handled(index, input.Date, input.Time);
         return ValueTask.CompletedTask;
     }
 

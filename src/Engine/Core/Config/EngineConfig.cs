@@ -123,6 +123,14 @@ public sealed record ActorOptions
     /// pipeline's own share"). Once per process; false leaves the heap on the kernel's default pages.
     /// </summary>
     public bool GcHeapHugePages { get; init; } = true;
+    /// <summary>
+    /// After each clock it sends, the source reads on only once every shard has handled that clock
+    /// (applied its events before it and taken the minute step), so the steps get the cores instead
+    /// of sharing them with the next minute's ingest (docs/factor-core-rounds.md, "Fifteenth round: the
+    /// minute step's core"). Scheduling only: outputs are the same either way. False: the source reads
+    /// ahead through the steps.
+    /// </summary>
+    public bool HoldSourceDuringSteps { get; init; } = true;
 }
 
 /// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>
