@@ -12,10 +12,7 @@ public sealed unsafe partial class TickDay
     /// <summary>Pieces (a symbol's rows, nine reads) per submission: a batch of ≈ 300 reads, where the per-read cost had flattened out.</summary>
     public const int BatchPieces = 32;
 
-    // Column c of a row-range piece: at prefix[c] × blockRows + row × size[c] in the block, at prefix[c] × rows in the scratch.
-    private static readonly int[] ColumnPrefix = [0, 8, 16, 24, 32, 40, 44, 45, 46];
-    private static readonly int[] ColumnSize = [8, 8, 8, 8, 8, 4, 1, 1, 1];
-    private const int ColumnCount = 9;
+    private const int ColumnCount = TickFileFormat.ColumnCount;
 
     private readonly StoreReads _reads;
     private readonly object _batchLock = new();
@@ -68,8 +65,8 @@ public sealed unsafe partial class TickDay
                     for (int done = 0; done < r.Count;)
                     {
                         int n = Math.Min(r.Count - done, BatchScratchRows);
-                        long bytes = PieceBytes(n);
-                        if (pieces == BatchPieces || scratchUsed + bytes > PieceBytes(BatchScratchRows))
+                        long bytes = TickFileFormat.BlockBytes(n);
+                        if (pieces == BatchPieces || scratchUsed + bytes > TickFileFormat.BlockBytes(BatchScratchRows))
                         {
                             Complete(ring, pieces, destination);
                             pieces = 0;
@@ -77,7 +74,7 @@ public sealed unsafe partial class TickDay
                         }
                         var piece = new Piece(entry.Symbol, block.Offset, block.Rows, entry.FirstRow - block.FirstRow + r.Offset + done, n, r.At + done, scratchUsed);
                         for (int c = 0; c < ColumnCount; c++)
-                            ring.Add(fd, piece.FileOffset(c), n * ColumnSize[c], _scratch + piece.ScratchOffset(c));
+                            ring.Add(fd, piece.FileOffset(c), n * TickFileFormat.ColumnWidth(c), _scratch + piece.ScratchOffset(c));
                         _pieces![pieces++] = piece;
                         scratchUsed += bytes;
                         done += n;
@@ -105,17 +102,18 @@ public sealed unsafe partial class TickDay
             int n = piece.Rows;
             for (int c = 0; c < ColumnCount; c++)
             {
-                int length = n * ColumnSize[c], got = results[p * ColumnCount + c];
+                int length = n * TickFileFormat.ColumnWidth(c), got = results[p * ColumnCount + c];
                 if (got == length) continue;
                 // Regular files read short only at their end; an error is for pread to raise, so both fail as the pread path does.
                 int keep = Math.Clamp(got, 0, length);
                 ReadAt(piece.FileOffset(c) + keep, new Span<byte>(_scratch + piece.ScratchOffset(c) + keep, length - keep));
             }
             byte* s = _scratch + piece.Scratch;
+            var o = TickFileFormat.Offsets(n);
             Transpose(piece.Symbol,
-                new ReadOnlySpan<long>(s, n), new ReadOnlySpan<long>(s + 8L * n, n), new ReadOnlySpan<long>(s + 16L * n, n),
-                new ReadOnlySpan<long>(s + 24L * n, n), new ReadOnlySpan<long>(s + 32L * n, n), new ReadOnlySpan<int>(s + 40L * n, n),
-                new ReadOnlySpan<byte>(s + 44L * n, n), new ReadOnlySpan<byte>(s + 45L * n, n), new ReadOnlySpan<byte>(s + 46L * n, n),
+                new ReadOnlySpan<long>(s + o.Seq, n), new ReadOnlySpan<long>(s + o.Price, n), new ReadOnlySpan<long>(s + o.Volume, n),
+                new ReadOnlySpan<long>(s + o.BuyOrderId, n), new ReadOnlySpan<long>(s + o.SellOrderId, n), new ReadOnlySpan<int>(s + o.Time, n),
+                new ReadOnlySpan<byte>(s + o.Kind, n), new ReadOnlySpan<byte>(s + o.Side, n), new ReadOnlySpan<byte>(s + o.Type, n),
                 destination.Slice(piece.At, n));
         }
     }
@@ -141,7 +139,7 @@ public sealed unsafe partial class TickDay
             ring.Dispose();
             throw new InvalidOperationException($"io_uring gave {ring.Capacity} entries, {BatchPieces * ColumnCount} were asked for");
         }
-        _scratch = (byte*)NativeMemory.AlignedAlloc((nuint)PieceBytes(BatchScratchRows), 64);
+        _scratch = (byte*)NativeMemory.AlignedAlloc((nuint)TickFileFormat.BlockBytes(BatchScratchRows), 64);
         _pieces = new Piece[BatchPieces];
         _results = new int[BatchPieces * ColumnCount];
         _ring = ring;
@@ -160,13 +158,11 @@ public sealed unsafe partial class TickDay
         }
     }
 
-    // A piece's columns in the scratch, padded to 8 bytes so the next piece's 8-byte columns stay aligned.
-    private static long PieceBytes(int rows) => ((long)rows * TickFileFormat.BytesPerRow + 7) & ~7L;
-
-    // Rows [Row, Row + Rows) of the block at BlockOffset (BlockRows rows): symbol Symbol's, for destination[At..], staged at Scratch.
+    // Rows [Row, Row + Rows) of the block at BlockOffset (BlockRows rows): symbol Symbol's, for destination[At..], staged at
+    // Scratch laid out as a block of Rows rows (so its padding keeps the next piece's 8-byte columns aligned).
     private readonly record struct Piece(int Symbol, long BlockOffset, int BlockRows, long Row, int Rows, int At, long Scratch)
     {
-        public long FileOffset(int column) => BlockOffset + (long)ColumnPrefix[column] * BlockRows + Row * ColumnSize[column];
-        public long ScratchOffset(int column) => Scratch + (long)ColumnPrefix[column] * Rows;
+        public long FileOffset(int column) => BlockOffset + TickFileFormat.Offsets(BlockRows).Of(column) + Row * TickFileFormat.ColumnWidth(column);
+        public long ScratchOffset(int column) => Scratch + TickFileFormat.Offsets(Rows).Of(column);
     }
 }

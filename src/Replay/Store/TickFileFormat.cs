@@ -52,6 +52,18 @@ internal static class TickFileFormat
     /// <summary>Byte offsets of the columns inside a block of <paramref name="rows"/> rows.</summary>
     public static ColumnOffsets Offsets(int rows) => new(rows);
 
+    /// <summary>Columns of a block: seq, price, volume, buy_order_id, sell_order_id, time, kind, side, type (file order).</summary>
+    public const int ColumnCount = 9;
+
+    /// <summary>Bytes per row of column <paramref name="column"/> (file order).</summary>
+    public static int ColumnWidth(int column) => ColumnWidths[column];
+
+    /// <summary>Bytes of a row in the columns before <paramref name="column"/>: its offset in a block of n rows is this × n.</summary>
+    public static int ColumnRowPrefix(int column) => ColumnRowPrefixes[column];
+
+    private static ReadOnlySpan<byte> ColumnWidths => [8, 8, 8, 8, 8, 4, 1, 1, 1];
+    private static ReadOnlySpan<byte> ColumnRowPrefixes => [0, 8, 16, 24, 32, 40, 44, 45, 46];
+
     public static string FileName(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + FileExtension;
 
     /// <summary>Day files are named exactly YYYY-MM-DD.tick; temp files and anything else are not days.</summary>
@@ -84,15 +96,17 @@ internal static class TickFileFormat
 /// <summary>Where each column of a block starts, relative to the block.</summary>
 internal readonly struct ColumnOffsets(int rows)
 {
-    public long Seq => 0;
-    public long Price => 8L * rows;
-    public long Volume => 16L * rows;
-    public long BuyOrderId => 24L * rows;
-    public long SellOrderId => 32L * rows;
-    public long Time => 40L * rows;
-    public long Kind => 44L * rows;
-    public long Side => 45L * rows;
-    public long Type => 46L * rows;
+    /// <summary>Where column <paramref name="column"/> (file order) starts.</summary>
+    public long Of(int column) => (long)TickFileFormat.ColumnRowPrefix(column) * rows;
+    public long Seq => Of(0);
+    public long Price => Of(1);
+    public long Volume => Of(2);
+    public long BuyOrderId => Of(3);
+    public long SellOrderId => Of(4);
+    public long Time => Of(5);
+    public long Kind => Of(6);
+    public long Side => Of(7);
+    public long Type => Of(8);
 }
 
 /// <summary>A checksummed section: where it is and its CRC-32C.</summary>
