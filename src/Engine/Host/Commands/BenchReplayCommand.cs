@@ -44,7 +44,8 @@ public sealed class BenchReplayCommand : IBenchCommand
             DefaultValueFactory = _ => "auto",
         };
         storeReads.AcceptOnlyFromAmong("auto", "uring", "pread");
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases, buffers, readAhead, storeReads };
+        var gcLog = new Option<bool>("--gc-log") { Description = "After the table, one line per garbage collection of the replay: pause, generation, reason, compacting or not, heap after it" };
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases, buffers, readAhead, storeReads, gcLog };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
@@ -65,6 +66,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                     Phases(config, store, mode, pooled, slot);
                     return 0;
                 }
+                using var collections = parse.GetValue(gcLog) ? new GcCollectionLog() : null;
                 using var memory = new MemorySampler();
                 long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
                 int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
@@ -102,6 +104,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
                 t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB (file-backed at the start: {memory.FileAtStartMiB:N0} MiB, the runtime's own mapped files)");
                 AnsiConsole.Write(t);
+                if (collections is not null) WriteCollections(collections);
             }
             finally
             {
@@ -110,6 +113,12 @@ public sealed class BenchReplayCommand : IBenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static void WriteCollections(GcCollectionLog log)
+    {
+        Thread.Sleep(1000); // the runtime dispatches its events to listeners asynchronously
+        foreach (var line in log.Lines) Console.WriteLine(line);
     }
 
     // The kernel's share (system time, the page faults that are much of it) and the scheduler's beside the CPU total.

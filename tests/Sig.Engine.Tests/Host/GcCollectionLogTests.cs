@@ -1,0 +1,20 @@
+using Sig.Engine.Host.Commands;
+using Xunit;
+
+namespace Sig.Engine.Tests.Host;
+
+/// <summary>`bench replay --gc-log` names each collection's generation, reason and compaction.</summary>
+public sealed class GcCollectionLogTests
+{
+    [Fact]
+    public void A_forced_compacting_full_collection_is_logged_as_such()
+    {
+        using var log = new GcCollectionLog();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        // The runtime hands its events to listeners on its own thread, some time after the collection.
+        for (int i = 0; i < 100 && !log.Lines.Any(l => l.Contains("gen2 InducedCompacting compacting")); i++)
+            Thread.Sleep(100);
+        var line = Assert.Single(log.Lines, l => l.Contains("gen2 InducedCompacting compacting"));
+        Assert.Matches(@"^\s*\d+\.\d ms #\d+ gen2 InducedCompacting compacting, after: gen0/gen1/gen2/LOH/POH \d+/\d+/\d+/\d+/\d+ MiB", line);
+    }
+}
