@@ -7,7 +7,7 @@ using Xunit;
 namespace Sig.Actors.Tests.Pipeline;
 
 /// <summary>
-/// The source is held after each clock until every shard has handled it (actors.holdSourceDuringSteps),
+/// With actors.holdSourceDuringSteps the source is held after each clock until every shard has handled it,
 /// so minute steps get the cores; only scheduling changes, never the outputs.
 /// </summary>
 public sealed class MinuteStepGateTests
@@ -73,8 +73,8 @@ public sealed class MinuteStepGateTests
 
         var probing = new GateProbingSource(inputs);
         using var backend = new Sig.Factors.Cpu.CpuComputeBackend(1);
-        var held = new MarketPipeline(new BigOrderOptions(), backend, shards: 3, new ActorOptions { MailboxCapacity = 4 });
-        probing.Gate = held.StepGate ?? throw new InvalidOperationException("the gate is on by default");
+        var held = new MarketPipeline(new BigOrderOptions(), backend, shards: 3, new ActorOptions { MailboxCapacity = 4, HoldSourceDuringSteps = true });
+        probing.Gate = held.StepGate ?? throw new InvalidOperationException("the gate was asked for");
         await held.RunAsync(probing);
 
         Assert.True(probing.ReadsAfterClock > 100, $"only {probing.ReadsAfterClock} reads followed a clock");
@@ -83,7 +83,7 @@ public sealed class MinuteStepGateTests
         Assert.True(held.StepGate.Waits > 0);
 
         var (free, _) = PipelineKit.Run(new GateProbingSource(inputs), shards: 3,
-            actors: new ActorOptions { MailboxCapacity = 4, HoldSourceDuringSteps = false });
+            actors: new ActorOptions { MailboxCapacity = 4 }); // off by default
         Assert.Null(free.StepGate);
         Assert.Equal(free.DigestHex, held.DigestHex);
         Assert.Equal(free.Last!.Counters, held.Last!.Counters);
