@@ -12,17 +12,27 @@ namespace Sig.Orchestration;
 public static class ReplayRun
 {
     /// <summary>
+    /// How a replay with <paramref name="outputs"/> reads the store unless told: symbol by symbol when
+    /// only the close is evaluated (the same outputs, a shard's work one symbol's state at a time),
+    /// else minute by minute, as live.
+    /// </summary>
+    public static StoreReadOrder DefaultOrder(PipelineOutputs outputs) =>
+        outputs == PipelineOutputs.Daily ? StoreReadOrder.BySymbol : StoreReadOrder.ByMinute;
+
+    /// <summary>
     /// The pipeline fed by the tick store. With <paramref name="outputs"/> = Daily only the close is
     /// evaluated; its daily rows equal a full run's minute-240 rows, and the digest covers the daily
     /// outputs only (the manifest says so). The feature store is updated in a copy that replaces
     /// <paramref name="dbPath"/> only when the replay succeeded, so a refused replay (a corrupt day)
     /// leaves the database as it was, or none. The manifest counts every event the replay did not
-    /// apply, as a live run's does. <paramref name="onOutput"/> sees every output as it is produced (progress);
+    /// apply, as a live run's does. <paramref name="order"/>: how the store is read (default
+    /// <see cref="DefaultOrder"/>; symbol by symbol only with daily outputs). <paramref name="onOutput"/> sees every output as it is produced (progress);
     /// the pipeline reuses its output buffers, so it copies what it keeps past its call.
     /// </summary>
     public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, EngineConfig config, int workers, string dbPath,
-        PipelineOutputs outputs = PipelineOutputs.All, Action<MinuteOutput>? onOutput = null)
+        PipelineOutputs outputs = PipelineOutputs.All, Action<MinuteOutput>? onOutput = null, StoreReadOrder? order = null)
     {
+        var readOrder = order ?? DefaultOrder(outputs);
         FactorSnapshot? last = null;
         using var backend = StoreReplay.Backend(config, dayBatchAtClose: outputs == PipelineOutputs.Daily);
         using var db = new AtomicFile(dbPath);
@@ -30,7 +40,7 @@ public static class ReplayRun
         RunManifest manifest;
         using (var features = new SqliteFeatureStore(db.TempPath))
         {
-            var source = new StoreEventSource(dates, ticks.OpenDay, lanes: workers);
+            var source = new StoreEventSource(dates, ticks.OpenDay, lanes: workers, order: readOrder);
             var stages = CloseStageWiring.For(config, db.TempPath);
             using var ownedStages = CloseStageWiring.Own(stages);
             // The minutes' buffers are reused once published: the close's rows are copied to be returned.
@@ -46,6 +56,7 @@ public static class ReplayRun
                 SimdWidth = backend.VectorWidth,
                 BackendDevice = backend.Device,
                 Outputs = outputs == PipelineOutputs.All ? "all" : "daily",
+                ReadOrder = readOrder == StoreReadOrder.BySymbol ? "symbol" : "minute",
                 From = dates[0].ToString("yyyy-MM-dd"), To = dates[^1].ToString("yyyy-MM-dd"),
                 Events = counters.EventsApplied, LateEvents = counters.LateEvents,
                 RejectedRows = counters.RejectedRows + counters.UnknownSymbolEvents, OutputDigest = pipeline.DigestHex,

@@ -51,7 +51,7 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
             case MarketInputKind.DayStart:
                 _table = RoutingTable.For(input.Symbols, shards);
                 if (input.Date != _date) (_date, _closed) = (input.Date, 0);
-                for (int s = 0; s < shards; s++) _routed.Add((s, MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq)));
+                for (int s = 0; s < shards; s++) _routed.Add((s, MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq, input.BySymbol)));
                 break;
             case MarketInputKind.Ticks:
                 if (shards == 1) { _routed.Add((0, input)); break; }

@@ -64,9 +64,16 @@ public sealed partial class ShardMinuteEngine
     /// Starts a day over <paramref name="universe"/> (the symbols of the day's reference rows);
     /// snapshots list them ascending, as replay does.
     /// </summary>
-    public void BeginDay(DateOnly date, IEnumerable<SymbolCode> universe)
+    /// <param name="date">The day.</param>
+    /// <param name="universe">Its symbols.</param>
+    /// <param name="bySymbol">The day's events come symbol by symbol, whole days, before its clocks
+    /// (<see cref="MarketInput.BySymbol"/>); only where the close alone is evaluated.</param>
+    public void BeginDay(DateOnly date, IEnumerable<SymbolCode> universe, bool bySymbol = false)
     {
+        if (bySymbol && _crossSection.Outputs != PipelineOutputs.Daily)
+            throw new InvalidOperationException("a day whose events come symbol by symbol can only be evaluated at its close (outputs daily): every earlier minute would see later events");
         _symbols = universe.Distinct().OrderBy(s => s).ToArray();
+        _topBar = bySymbol ? new int[_symbols.Length] : null;
         _index = new SymbolIndex(_symbols);
         _state.BeginDay(_symbols);
         _rows = new double[_symbols.Length * FactorCatalog.Count];
@@ -88,6 +95,7 @@ public sealed partial class ShardMinuteEngine
             _batch = new TickEvent[batch.Length];
             _batchSymbols = new int[batch.Length];
         }
+        if (_topBar is not null) return ApplyBySymbol(batch, _topBar);
         int accepted = 0, ready = 0, lastValue = int.MinValue, lastIndex = -1;
         // The usual batch: every event known and of the open bar. Its symbol indices are all that is
         // written, and the state reads the events where they are.
@@ -176,6 +184,7 @@ public sealed partial class ShardMinuteEngine
             EventsApplied = EventsApplied, LateEvents = LateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
             _rows = into is not null && into._rows.Length == _rows.Length ? into._rows : new double[_rows.Length],
             _changed = new int[_changed.Length],
+            _topBar = _topBar is null ? null : (int[])_topBar.Clone(),
         };
         _rows.CopyTo(c._rows, 0);
         c._ahead.AddRange(_ahead);

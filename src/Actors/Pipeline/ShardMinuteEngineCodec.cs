@@ -15,12 +15,13 @@ namespace Sig.Actors.Pipeline;
 public sealed partial class ShardMinuteEngine
 {
     /// <summary>True when the backend's state can be written (<see cref="IPersistentShardState"/>).</summary>
-    public bool CanPersist => _state is IPersistentShardState;
+    public bool CanPersist => _state is IPersistentShardState && _topBar is null; // a by-symbol day is a replay's, never cut
 
     /// <summary>Writes the engine; the backend must support it (<see cref="CanPersist"/>).</summary>
     public void Write(SnapshotWriter w)
     {
         var state = _state as IPersistentShardState ?? throw new NotSupportedException("this compute backend cannot persist its state");
+        if (_topBar is not null) throw new NotSupportedException("a day replayed symbol by symbol is not persisted");
         w.Write(Date.DayNumber);
         w.WriteVar(_symbols.Length);
         int previous = 0;

@@ -29,10 +29,15 @@ namespace Sig.Actors.Sources;
 /// <param name="lastMinute">Stop each day after this minute's clock (240: the whole day).</param>
 /// <param name="readAheadEvents">Rows read ahead per symbol (<see cref="ReadAheadEvents"/>; smaller in tests, to cut runs across slots).</param>
 /// <param name="lanes">Lanes: the shard count of the pipeline that reads this source (1, or less: plain symbol order, as the pipeline runs one shard then).</param>
-public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnly, IDayEvents> openDay, int lastMinute = SessionBars.BarsPerDay,
-    int readAheadEvents = StoreEventSource.ReadAheadEvents, int lanes = 1)
+/// <param name="order">Minute by minute (the default, what live delivers) or, for a pipeline that evaluates the close alone, symbol by symbol (<see cref="StoreReadOrder"/>).</param>
+public sealed partial class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnly, IDayEvents> openDay, int lastMinute = SessionBars.BarsPerDay,
+    int readAheadEvents = StoreEventSource.ReadAheadEvents, int lanes = 1, StoreReadOrder order = StoreReadOrder.ByMinute)
     : IMarketEventSource
 {
+    private readonly StoreReadOrder _order = order == StoreReadOrder.BySymbol && lastMinute != SessionBars.BarsPerDay
+        ? throw new ArgumentException("a symbol-by-symbol replay reads whole days: it cannot stop after minute " + lastMinute, nameof(order))
+        : order;
+
     /// <summary>
     /// Rows read ahead per symbol. A refill is nine column reads from the tick store (a syscall each
     /// with pread; refills go in groups of <see cref="RefillGroup"/>, one io_uring submission a group
@@ -72,29 +77,48 @@ public sealed class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnl
             var day = openDay(date);
             try
             {
-                if ((long)day.SymbolCount * _readAhead > staging.Length)
-                    staging = GC.AllocateUninitializedArray<TickEvent>(checked(day.SymbolCount * _readAhead));
-                var cursor = new MinuteCursor(day, staging, _readAhead, _lanes);
-                TickEvent[]? spare = null; // rented, found nothing to hold: the next batch's array
-                yield return MarketInput.DayStart(date, cursor.Symbols);
-                for (int m = 1; m <= lastMinute; m++)
+                if (_order == StoreReadOrder.BySymbol)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    // Bar ≤ m ⇔ stamped before m's close time (bars are monotone in time); the close takes everything left.
-                    cursor.BeginMinute(m == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(m));
-                    while (!cursor.MinuteDone)
+                    var runs = new SymbolRunCursor(day, _lanes);
+                    yield return MarketInput.DayStart(date, runs.Symbols, bySymbol: true);
+                    TickEvent[]? spare = null; // rented, found nothing to hold (the lane's last symbols had no events)
+                    while (!runs.Done)
                     {
+                        cancellationToken.ThrowIfCancellationRequested();
                         var array = spare ?? Pool.Rent();
                         spare = null;
-                        int used = cursor.Fill(array);
-                        if (used == 0)
-                        {
-                            spare = array;
-                            continue;
-                        }
-                        yield return MarketInput.Ticks(date, array, used, Pool);
+                        int used = runs.Fill(array);
+                        if (used == 0) spare = array;
+                        else yield return MarketInput.Ticks(date, array, used, Pool);
                     }
-                    yield return MarketInput.Clock(date, SessionBars.CloseTimeOf(m));
+                    for (int m = 1; m <= lastMinute; m++) yield return MarketInput.Clock(date, SessionBars.CloseTimeOf(m));
+                }
+                else
+                {
+                    if ((long)day.SymbolCount * _readAhead > staging.Length)
+                        staging = GC.AllocateUninitializedArray<TickEvent>(checked(day.SymbolCount * _readAhead));
+                    var cursor = new MinuteCursor(day, staging, _readAhead, _lanes);
+                    TickEvent[]? spare = null; // rented, found nothing to hold: the next batch's array
+                    yield return MarketInput.DayStart(date, cursor.Symbols);
+                    for (int m = 1; m <= lastMinute; m++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        // Bar ≤ m ⇔ stamped before m's close time (bars are monotone in time); the close takes everything left.
+                        cursor.BeginMinute(m == SessionBars.BarsPerDay ? int.MaxValue : SessionBars.CloseTimeOf(m));
+                        while (!cursor.MinuteDone)
+                        {
+                            var array = spare ?? Pool.Rent();
+                            spare = null;
+                            int used = cursor.Fill(array);
+                            if (used == 0)
+                            {
+                                spare = array;
+                                continue;
+                            }
+                            yield return MarketInput.Ticks(date, array, used, Pool);
+                        }
+                        yield return MarketInput.Clock(date, SessionBars.CloseTimeOf(m));
+                    }
                 }
             }
             finally

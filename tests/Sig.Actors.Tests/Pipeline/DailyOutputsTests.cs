@@ -9,15 +9,46 @@ namespace Sig.Actors.Tests.Pipeline;
 /// <summary>`--outputs daily`: every event applied, only the close evaluated, rows equal to a full run's close.</summary>
 public class DailyOutputsTests
 {
-    private static List<MinuteOutput> Run(InMemoryDay[] days, int shards, PipelineOutputs outputs)
+    private static List<MinuteOutput> Run(InMemoryDay[] days, int shards, PipelineOutputs outputs, StoreReadOrder order = StoreReadOrder.ByMinute)
     {
         using var backend = new CpuComputeBackend(1);
         var pipeline = new MarketPipeline(new BigOrderOptions(), backend, shards, outputs: outputs);
         var list = new List<MinuteOutput>();
         pipeline.Outputs.Subscribe(list.Add);
         var byDate = days.ToDictionary(d => d.Date);
-        pipeline.RunAsync(new StoreEventSource([.. days.Select(d => d.Date)], d => byDate[d])).GetAwaiter().GetResult();
+        pipeline.RunAsync(new StoreEventSource([.. days.Select(d => d.Date)], d => byDate[d], lanes: shards, order: order)).GetAwaiter().GetResult();
         return list;
+    }
+
+    private static void AssertSameClose(MinuteOutput expected, MinuteOutput actual)
+    {
+        Assert.True(actual.IsClose);
+        Assert.Equal(expected.Snapshot.Date, actual.Snapshot.Date);
+        Assert.Equal(expected.Snapshot.Symbols, actual.Snapshot.Symbols);
+        Assert.Equal(expected.Snapshot.LastSeq, actual.Snapshot.LastSeq);
+        Assert.Equal(expected.DailyPayload!.ToArray(), actual.DailyPayload!.ToArray());
+        Assert.Equal(
+            expected.Snapshot.Values.Select(BitConverter.DoubleToInt64Bits),
+            actual.Snapshot.Values.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(expected.Counters, actual.Counters);
+    }
+
+    // A day where some symbols' stored times go back across minute boundaries (events a minute-by-minute
+    // replay finds late, since their bar closed before they come) and one symbol runs past the close.
+    private static InMemoryDay WithLateEvents(InMemoryDay day)
+    {
+        var map = new SortedDictionary<Sig.Engine.Events.SymbolCode, Sig.Engine.Events.TickEvent[]>();
+        for (int i = 0; i < day.SymbolCount; i++)
+        {
+            var events = new Sig.Engine.Events.TickEvent[day.EventCount(i)];
+            day.ReadEvents(i, 0, events);
+            if (i % 3 == 0)
+                for (int k = 40; k < events.Length; k += 37)
+                    events[k].Time = events[k - 35].Time; // earlier: late when that bar has closed by then
+            if (i == 1 && events.Length > 0) events[^1].Time = 150500000; // after the close: the close's bar
+            map[day.Symbol(i)] = events;
+        }
+        return new InMemoryDay(day.Date, map);
     }
 
     [Theory]
@@ -46,5 +77,35 @@ public class DailyOutputsTests
         // The daily digest covers the daily outputs only, so it differs from the full run's, and not with the shard count.
         Assert.NotEqual(full[^1].Digest, daily[^1].Digest);
         Assert.Equal(Run(days, 2, PipelineOutputs.Daily)[^1].Digest, daily[^1].Digest);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_store_read_symbol_by_symbol_gives_the_minute_by_minute_close_late_events_and_digest(int shards)
+    {
+        var days = new[]
+        {
+            WithLateEvents(InMemoryDay.Random(11, 41, eventsPerSymbol: 600)),
+            InMemoryDay.Random(7, 42, eventsPerSymbol: 300, dayOffset: 1),
+        };
+        var byMinute = Run(days, shards, PipelineOutputs.Daily);
+        var bySymbol = Run(days, shards, PipelineOutputs.Daily, StoreReadOrder.BySymbol);
+        Assert.Equal(2, bySymbol.Count);
+        Assert.True(byMinute[0].Counters.LateEvents > 0, "the day must have late events to compare");
+        for (int d = 0; d < 2; d++) AssertSameClose(byMinute[d], bySymbol[d]);
+        Assert.Equal(byMinute[^1].Digest, bySymbol[^1].Digest);
+        // And both equal a full run's close.
+        AssertSameClose(Run(days, shards, PipelineOutputs.All).Where(o => o.IsClose).First(), bySymbol[0]);
+    }
+
+    [Fact]
+    public void A_day_read_symbol_by_symbol_is_refused_where_minutes_before_the_close_are_evaluated()
+    {
+        using var backend = new CpuComputeBackend(1);
+        var engine = new ShardMinuteEngine(new MinuteCrossSection(new BigOrderOptions(), backend, PipelineOutputs.All));
+        var day = InMemoryDay.Random(2, 5, eventsPerSymbol: 10);
+        Assert.Throws<InvalidOperationException>(() => engine.BeginDay(day.Date, [day.Symbol(0), day.Symbol(1)], bySymbol: true));
     }
 }

@@ -83,7 +83,7 @@ public sealed class StoreEventSourceLanesTests
     /// several batches), one symbol with 4,000 events in minute 2 (a symbol over three batches), one
     /// without events, a minute only the first symbols trade in, and rows after the close.
     /// </summary>
-    private static InMemoryDay DenseDay()
+    internal static InMemoryDay DenseDay()
     {
         var map = new SortedDictionary<SymbolCode, TickEvent[]>();
         for (int i = 0; i < 13; i++)
@@ -115,7 +115,7 @@ public sealed class StoreEventSourceLanesTests
         }
     }
 
-    private static List<(MarketInputKind Kind, int Time, SymbolCode[] Symbols, TickEvent[] Events)> Read(StoreEventSource source)
+    internal static List<(MarketInputKind Kind, int Time, SymbolCode[] Symbols, TickEvent[] Events)> Read(StoreEventSource source)
     {
         var inputs = new List<(MarketInputKind, int, SymbolCode[], TickEvent[])>();
         var reader = source.ReadAsync(CancellationToken.None).GetAsyncEnumerator();

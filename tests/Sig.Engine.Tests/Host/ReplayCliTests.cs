@@ -62,6 +62,15 @@ public class ReplayCliTests(GeneratedStoreFixture market) : IClassFixture<Genera
         Assert.Equal(all.Events, daily.Events);
         Assert.Equal("cpu", daily.Backend);
         Assert.Equal(System.Numerics.Vector<double>.Count, daily.SimdWidth);
+        // Daily outputs read the store symbol by symbol unless told; minute by minute gives the same digest.
+        Assert.Equal("symbol", daily.ReadOrder);
+        Assert.Equal("minute", all.ReadOrder);
+        var (byMinute, _) = ReplayCommand.Run(market.Ticks, dates, new EngineConfig(), 2, Path.Combine(market.Root, "outputs-daily-by-minute.db"),
+            Sig.Actors.Pipeline.PipelineOutputs.Daily, Sig.Actors.Sources.StoreReadOrder.ByMinute);
+        Assert.Equal("minute", byMinute.ReadOrder);
+        Assert.Equal(daily.OutputDigest, byMinute.OutputDigest);
+        Assert.Equal(daily.Events, byMinute.Events);
+        Assert.Throws<ArgumentException>(() => ReplayCommand.ParseReadOrder("symbol", Sig.Actors.Pipeline.PipelineOutputs.All));
         using var a = new SqliteFeatureStore(allDb);
         using var d = new SqliteFeatureStore(dailyDb);
         foreach (var date in dates)

@@ -88,8 +88,17 @@ public sealed class MarketInput
     /// <summary><see cref="MarketInputKind.Rejected"/>: what was refused.</summary>
     public MarketReject? Reject { get; private init; }
 
-    public static MarketInput DayStart(DateOnly date, IEnumerable<SymbolCode> symbols, ulong sourceSeq = 0) =>
-        new(MarketInputKind.DayStart, date, sourceSeq) { Symbols = symbols.Distinct().Order().ToArray() };
+    /// <summary>
+    /// <see cref="MarketInputKind.DayStart"/>: the day's events come symbol by symbol — each symbol's
+    /// whole day together, in its stored seq order — and every clock of the day after them. Only a
+    /// historical replay that evaluates the close alone sends such a day (docs/factor-core.md,
+    /// "Outputs: all or daily"); live feeds and journals never do.
+    /// </summary>
+    public bool BySymbol { get; private init; }
+
+    /// <summary>A day start over <paramref name="symbols"/>; <paramref name="bySymbol"/>: see <see cref="BySymbol"/>.</summary>
+    public static MarketInput DayStart(DateOnly date, IEnumerable<SymbolCode> symbols, ulong sourceSeq = 0, bool bySymbol = false) =>
+        new(MarketInputKind.DayStart, date, sourceSeq) { Symbols = symbols.Distinct().Order().ToArray(), BySymbol = bySymbol };
 
     /// <summary>A ticks input that owns <paramref name="events"/> (never reused).</summary>
     public static MarketInput Ticks(DateOnly date, TickEvent[] events, ulong sourceSeq = 0) =>
@@ -127,7 +136,7 @@ public sealed class MarketInput
 
     public override string ToString() => Kind switch
     {
-        MarketInputKind.DayStart => $"DayStart({Date:yyyy-MM-dd}, {Symbols.Length} symbols)",
+        MarketInputKind.DayStart => $"DayStart({Date:yyyy-MM-dd}, {Symbols.Length} symbols{(BySymbol ? ", by symbol" : "")})",
         MarketInputKind.Ticks => $"Ticks({_eventCount})",
         MarketInputKind.Clock => $"Clock({Time})",
         _ => $"Rejected({Reject?.Reason})",

@@ -53,6 +53,8 @@ public sealed record RunManifest
     public string OutputDigest { get; init; } = "";
     /// <summary>Which outputs the digest covers: "all" (every minute and the close) or "daily" (the close only).</summary>
     public string Outputs { get; init; } = "all";
+    /// <summary>Replay: the order the store was read in, "minute" or "symbol" (daily outputs only); outputs do not depend on it.</summary>
+    public string? ReadOrder { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {

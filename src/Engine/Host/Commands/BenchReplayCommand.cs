@@ -44,13 +44,15 @@ public sealed class BenchReplayCommand : IBenchCommand
             DefaultValueFactory = _ => "auto",
         };
         storeReads.AcceptOnlyFromAmong("auto", "uring", "pread");
+        var order = ReplayCommand.ReadOrderOption();
         var gcLog = new Option<bool>("--gc-log") { Description = "After the table, one line per garbage collection of the replay: pause, generation, reason, compacting or not, heap after it" };
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, phases, buffers, readAhead, storeReads, gcLog };
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, gcLog };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
             int n = parse.GetValue(stocks), k = parse.GetValue(events), w = parse.GetValue(workers);
             var mode = ReplayCommand.ParseOutputs(parse.GetValue(outputs)!);
+            var readOrder = ReplayCommand.ParseReadOrder(parse.GetValue(order)!, mode);
             bool pooled = parse.GetValue(buffers) == "pooled";
             int slot = parse.GetValue(readAhead);
             string dir = parse.GetValue(keep)?.FullName ?? Path.Combine(Path.GetTempPath(), $"engine-bench-replay-{n}-{k}");
@@ -63,7 +65,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 using (var day = store.OpenDay(store.Dates[0])) symbols = day.SymbolCount;
                 if (parse.GetValue(phases))
                 {
-                    Phases(config, store, mode, pooled, slot);
+                    Phases(config, store, mode, pooled, slot, readOrder);
                     return 0;
                 }
                 using var collections = parse.GetValue(gcLog) ? new GcCollectionLog() : null;
@@ -75,7 +77,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var usage0 = ResourceUsage.Process();
                 var sw = Stopwatch.StartNew(); // wall-clock ok: benchmark timing only
                 // Nothing here keeps a minute past its publication, so its buffers can be reused.
-                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay, readAheadEvents: slot, lanes: w), outputs: mode, reuseOutputBuffers: pooled);
+                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay, readAheadEvents: slot, lanes: w, order: readOrder), outputs: mode, reuseOutputBuffers: pooled);
                 sw.Stop();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
                 var usage = ResourceUsage.Process() - usage0;
@@ -87,7 +89,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
                 t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols):N0} = {applied:N0}");
                 t.AddRow("workers / outputs / output buffers", $"{w} / {parse.GetValue(outputs)} / {parse.GetValue(buffers)}");
-                t.AddRow("source: read-ahead rows / store reads", Markup.Escape($"{slot} / {store.ReadPath}"));
+                t.AddRow("source: order / read-ahead rows / store reads", Markup.Escape($"{OrderText(readOrder)} / {slot} / {store.ReadPath}"));
                 t.AddRow("replay (store → state → cross-sections)", $"{sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU");
                 t.AddRow("replay user / system CPU, page faults, context switches", UsageText(usage));
                 t.AddRow("events/s (wall-clock, whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
@@ -115,6 +117,8 @@ public sealed class BenchReplayCommand : IBenchCommand
         return cmd;
     }
 
+    private static string OrderText(StoreReadOrder order) => order == StoreReadOrder.BySymbol ? "by symbol (whole days)" : "by minute";
+
     private static void WriteCollections(GcCollectionLog log)
     {
         Thread.Sleep(1000); // the runtime dispatches its events to listeners asynchronously
@@ -131,10 +135,10 @@ public sealed class BenchReplayCommand : IBenchCommand
         : "off";
 
     // The replay's phases on one thread (no actors): where the CPU time goes, without the actors' share.
-    private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode, bool pooled, int readAhead)
+    private static void Phases(Sig.Engine.Config.EngineConfig config, TickStore store, PipelineOutputs mode, bool pooled, int readAhead, StoreReadOrder order)
     {
         var usage0 = ResourceUsage.Process();
-        var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes, pooled, readAhead);
+        var r = ReplayPhaseProfile.Run(config, store, store.Dates[0], mode, config.Actors.SnapshotEveryMinutes, pooled, readAhead, order);
         var usage = ResourceUsage.Process() - usage0;
         var t = new Table().AddColumns("phase (one thread, no actors)", "CPU s", "ns/event", "allocated MiB", "bytes/event");
         double total = 0;
@@ -147,7 +151,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         }
         t.AddRow("total", $"{total:F2}", $"{total * 1e9 / Math.Max(1, r.Events):F0}", $"{r.Allocated.Sum() / 1048576.0:N1}", $"{(double)r.Allocated.Sum() / Math.Max(1, r.Events):F1}");
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"source: read-ahead {readAhead} rows, store reads {Markup.Escape(store.ReadPath)}");
+        AnsiConsole.MarkupLine($"source: {OrderText(order)}, read-ahead {readAhead} rows, store reads {Markup.Escape(store.ReadPath)}");
         var after = r.StepMillis.Where((_, k) => r.AfterSnapshot[k]).ToList();
         var others = r.StepMillis.Where((_, k) => !r.AfterSnapshot[k]).ToList();
         AnsiConsole.MarkupLine($"one-thread replay: {r.Events:N0} events, {r.Events / Math.Max(1e-9, total):N0} events per CPU-second; " +

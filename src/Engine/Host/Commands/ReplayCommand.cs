@@ -27,11 +27,12 @@ public sealed class ReplayCommand : ICliCommand
             DefaultValueFactory = _ => "all",
         };
         outputs.AcceptOnlyFromAmong("all", "daily");
+        var order = ReadOrderOption();
         var backend = BackendCli.Option();
         backend.AcceptOnlyFromAmong(Sig.Gpu.ComputeBackendSelector.Names);
         var cmd = new Command("replay", "Replay stored days into daily factors (feature store), printing the output digest")
         {
-            store, from, to, db, workers, manifest, outputs, backend,
+            store, from, to, db, workers, manifest, outputs, order, backend,
         };
         cmd.SetAction(parse =>
         {
@@ -42,7 +43,8 @@ public sealed class ReplayCommand : ICliCommand
             var dates = StoreReplay.Dates(ticks, first, last);
             int w = parse.GetValue(workers) ?? config.Replay.Workers;
             string dbPath = parse.GetValue(db)?.FullName ?? Path.Combine(parse.GetValue(store)!.FullName, "features.db");
-            var result = Run(ticks, dates, config, w, dbPath, ParseOutputs(parse.GetValue(outputs)!));
+            var mode = ParseOutputs(parse.GetValue(outputs)!);
+            var result = Run(ticks, dates, config, w, dbPath, mode, ParseReadOrder(parse.GetValue(order)!, mode));
             var m = result.Manifest;
             m.Write(parse.GetValue(manifest)?.FullName ?? Path.ChangeExtension(dbPath, ".manifest.json"));
             AnsiConsole.MarkupLine($"replayed [bold]{dates.Count}[/] day(s), {m.Events:N0} events, {w} worker(s), outputs {m.Outputs} → {Markup.Escape(dbPath)}");
@@ -60,15 +62,37 @@ public sealed class ReplayCommand : ICliCommand
         _ => throw new ArgumentException($"--outputs must be all or daily, not '{s}'"),
     };
 
+    /// <summary>The `--read-order` option of the commands that replay the store.</summary>
+    public static Option<string> ReadOrderOption()
+    {
+        var order = new Option<string>("--read-order")
+        {
+            Description = "How the store is read: minute (minute by minute, as live), symbol (each symbol's whole day at once; daily outputs only, same outputs), or auto (symbol for daily outputs)",
+            DefaultValueFactory = _ => "auto",
+        };
+        order.AcceptOnlyFromAmong("auto", "minute", "symbol");
+        return order;
+    }
+
+    /// <summary>"auto", "minute" or "symbol" → <see cref="Sig.Actors.Sources.StoreReadOrder"/> for <paramref name="outputs"/>.</summary>
+    public static Sig.Actors.Sources.StoreReadOrder ParseReadOrder(string s, PipelineOutputs outputs) => s switch
+    {
+        "auto" => ReplayRun.DefaultOrder(outputs),
+        "minute" => Sig.Actors.Sources.StoreReadOrder.ByMinute,
+        "symbol" when outputs == PipelineOutputs.Daily => Sig.Actors.Sources.StoreReadOrder.BySymbol,
+        "symbol" => throw new ArgumentException("--read-order symbol needs --outputs daily: a minute before the close would see later events"),
+        _ => throw new ArgumentException($"--read-order must be auto, minute or symbol, not '{s}'"),
+    };
+
     /// <summary>
     /// The replay itself (also used by `engine demo`): <see cref="ReplayRun.Run"/>, with a live
     /// progress display when the console is a terminal.
     /// </summary>
     public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, Config.EngineConfig config, int workers, string dbPath,
-        PipelineOutputs outputs = PipelineOutputs.All)
+        PipelineOutputs outputs = PipelineOutputs.All, Sig.Actors.Sources.StoreReadOrder? order = null)
     {
         // A live progress display only on a terminal: it is one per console, and tests run replays side by side.
-        if (!AnsiConsole.Profile.Capabilities.Interactive) return ReplayRun.Run(ticks, dates, config, workers, dbPath, outputs);
+        if (!AnsiConsole.Profile.Capabilities.Interactive) return ReplayRun.Run(ticks, dates, config, workers, dbPath, outputs, order: order);
         (RunManifest Manifest, FactorSnapshot? LastDaily) result = default;
         AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -78,7 +102,7 @@ public sealed class ReplayCommand : ICliCommand
                 {
                     task.Description = $"replay {o.Snapshot.Date:yyyy-MM-dd}";
                     task.Increment(1);
-                });
+                }, order);
             });
         return result;
     }

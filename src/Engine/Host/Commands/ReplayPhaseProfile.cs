@@ -32,7 +32,7 @@ internal static class ReplayPhaseProfile
 
     // pooled: rows and payloads in pooled buffers, returned after each minute's payload (as a one-shard pipeline that reuses its output buffers does).
     public static Result Run(EngineConfig config, TickStore store, DateOnly date, PipelineOutputs outputs, int snapshotEveryMinutes, bool pooled = true,
-        int readAhead = StoreEventSource.ReadAheadEvents)
+        int readAhead = StoreEventSource.ReadAheadEvents, StoreReadOrder order = StoreReadOrder.ByMinute)
     {
         // As a pipeline does (MarketPipeline), so the profile's page faults are the pipeline's.
         if (config.Actors.GcHeapHugePages) GcHeapHugePages.Apply();
@@ -52,7 +52,7 @@ internal static class ReplayPhaseProfile
         // As a shard keeps them for replay: the batches since the last snapshot, released (back to the pool) by the next one.
         var kept = new List<MarketInput>();
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
-        var source = new StoreEventSource([date], store.OpenDay, readAheadEvents: readAhead).ReadAsync(CancellationToken.None).GetAsyncEnumerator();
+        var source = new StoreEventSource([date], store.OpenDay, readAheadEvents: readAhead, order: order).ReadAsync(CancellationToken.None).GetAsyncEnumerator();
         try
         {
             while (true)
@@ -65,7 +65,7 @@ internal static class ReplayPhaseProfile
                 switch (input.Kind)
                 {
                     case MarketInputKind.DayStart:
-                        engine.BeginDay(input.Date, input.Symbols);
+                        engine.BeginDay(input.Date, input.Symbols, input.BySymbol);
                         Snapshot();
                         break;
                     case MarketInputKind.Ticks:

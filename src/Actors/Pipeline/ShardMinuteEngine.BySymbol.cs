@@ -1,0 +1,56 @@
+using Sig.Engine.Events;
+using Sig.Engine.Time;
+
+namespace Sig.Actors.Pipeline;
+
+/// <summary>
+/// A day whose events come symbol by symbol (<see cref="MarketInput.BySymbol"/>): each symbol's whole
+/// day at once, then the day's clocks. Nothing is held back for a later bar (only the close is
+/// evaluated, after every event), and an event is late exactly when the store's minute-by-minute
+/// replay of the same day would find it late: that replay sends a symbol's event in the minute of
+/// the highest bar among it and the symbol's earlier events, where every bar before that minute is
+/// closed. So an event is late when its bar is below the highest bar of its symbol so far (or its
+/// minute has closed). The two orders apply the same events to each symbol in the same order and
+/// count the same late ones: their close rows are bit-identical.
+/// </summary>
+public sealed partial class ShardMinuteEngine
+{
+    // Per symbol of a by-symbol day: the highest bar of its events so far (null: a minute-by-minute day).
+    private int[]? _topBar;
+
+    private int ApplyBySymbol(ReadOnlySpan<TickEvent> batch, int[] topBar)
+    {
+        int ready = 0, lastValue = int.MinValue, lastIndex = -1, closed = LastClosedMinute;
+        bool copied = false; // false while every event so far is accepted: the state reads them where they are
+        var barOfTime = new MinuteBarCache();
+        for (int k = 0; k < batch.Length; k++)
+        {
+            ref readonly var e = ref batch[k];
+            if (e.Symbol != lastValue)
+            {
+                lastValue = e.Symbol;
+                lastIndex = _index.IndexOf(e.Symbol);
+            }
+            bool accept;
+            if (lastIndex < 0) { UnknownSymbolEvents++; accept = false; }
+            else
+            {
+                int bar = barOfTime.BarOf(e.Time);
+                accept = bar > closed && bar >= topBar[lastIndex];
+                if (accept) topBar[lastIndex] = bar;
+                else LateEvents++;
+            }
+            if (!accept)
+            {
+                if (!copied) batch[..ready].CopyTo(_batch);
+                copied = true;
+                continue;
+            }
+            if (copied) _batch[ready] = e;
+            _batchSymbols[ready++] = lastIndex;
+        }
+        _state.Apply(copied ? _batch.AsSpan(0, ready) : batch, _batchSymbols.AsSpan(0, ready));
+        EventsApplied += ready;
+        return ready;
+    }
+}
