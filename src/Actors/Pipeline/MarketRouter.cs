@@ -51,7 +51,10 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
             case MarketInputKind.DayStart:
                 _table = RoutingTable.For(input.Symbols, shards);
                 if (input.Date != _date) (_date, _closed) = (input.Date, 0);
-                for (int s = 0; s < shards; s++) _routed.Add((s, MarketInput.DayStart(input.Date, _table.SymbolsOf(input.Symbols, s), input.SourceSeq, input.BySymbol)));
+                for (int s = 0; s < shards; s++)
+                    _routed.Add((s, input.EventCounts is { } counts
+                        ? MarketInput.BySymbolDayStart(input.Date, _table.PartOf(input.Symbols, s), _table.PartOf(counts, s), input.SourceSeq)
+                        : MarketInput.DayStart(input.Date, _table.PartOf(input.Symbols, s), input.SourceSeq)));
                 break;
             case MarketInputKind.Ticks:
                 if (shards == 1) { _routed.Add((0, input)); break; }
@@ -103,7 +106,8 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
 
         public static RoutingTable For(SymbolCode[] symbols, int shards) => new(symbols, shards);
 
-        public SymbolCode[] SymbolsOf(SymbolCode[] symbols, int shard) => symbols[_starts[shard].._starts[shard + 1]];
+        /// <summary>Shard <paramref name="shard"/>'s part of an array in the day's symbol order (its symbols, their counts).</summary>
+        public T[] PartOf<T>(T[] perSymbol, int shard) => perSymbol[_starts[shard].._starts[shard + 1]];
 
         /// <summary>
         /// Adds each shard's part of a ticks input to <paramref name="routed"/>, events in arrival order:

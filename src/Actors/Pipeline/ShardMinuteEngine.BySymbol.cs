@@ -12,14 +12,30 @@ namespace Sig.Actors.Pipeline;
 /// closed. So an event is late when its bar is below the highest bar of its symbol so far (or its
 /// minute has closed). The two orders apply the same events to each symbol in the same order and
 /// count the same late ones: their close rows are bit-identical.
+/// The day start gives each symbol's event count, so the shard knows when a symbol has all its events
+/// (accepted or late) and tells the backend (<see cref="Sig.Factors.Compute.IShardFactorState.CompleteDay"/>),
+/// which may evaluate it as of the close at once and give its storage to the symbols still to come.
 /// </summary>
 public sealed partial class ShardMinuteEngine
 {
-    // Per symbol of a by-symbol day: the highest bar of its events so far (null: a minute-by-minute day).
-    private int[]? _topBar;
+    // Per symbol of a by-symbol day: the highest bar of its events so far, and its events still to come
+    // (null: a minute-by-minute day).
+    private int[]? _topBar, _remaining;
+    // Symbols whose last event the batch being applied holds (per-batch scratch).
+    private readonly List<int> _completed = [];
+
+    private void BeginBySymbol(int[]? counts)
+    {
+        if (counts is not null && counts.Length != _symbols.Length)
+            throw new ArgumentException($"{counts.Length} event counts for {_symbols.Length} symbols", nameof(counts));
+        _topBar = counts is null ? null : new int[_symbols.Length];
+        _remaining = (int[]?)counts?.Clone();
+    }
 
     private int ApplyBySymbol(ReadOnlySpan<TickEvent> batch, int[] topBar)
     {
+        var remaining = _remaining!;
+        _completed.Clear();
         int ready = 0, lastValue = int.MinValue, lastIndex = -1, closed = LastClosedMinute;
         bool copied = false; // false while every event so far is accepted: the state reads them where they are
         var barOfTime = new MinuteBarCache();
@@ -35,6 +51,11 @@ public sealed partial class ShardMinuteEngine
             if (lastIndex < 0) { UnknownSymbolEvents++; accept = false; }
             else
             {
+                if (--remaining[lastIndex] <= 0)
+                {
+                    if (remaining[lastIndex] < 0) throw new InvalidOperationException($"more events for {_symbols[lastIndex]} than its day start said");
+                    _completed.Add(lastIndex);
+                }
                 int bar = barOfTime.BarOf(e.Time);
                 accept = bar > closed && bar >= topBar[lastIndex];
                 if (accept) topBar[lastIndex] = bar;
@@ -51,6 +72,7 @@ public sealed partial class ShardMinuteEngine
         }
         _state.Apply(copied ? _batch.AsSpan(0, ready) : batch, _batchSymbols.AsSpan(0, ready));
         EventsApplied += ready;
+        foreach (int i in _completed) _state.CompleteDay(i);
         return ready;
     }
 }

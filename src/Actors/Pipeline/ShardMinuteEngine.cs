@@ -66,14 +66,15 @@ public sealed partial class ShardMinuteEngine
     /// </summary>
     /// <param name="date">The day.</param>
     /// <param name="universe">Its symbols.</param>
-    /// <param name="bySymbol">The day's events come symbol by symbol, whole days, before its clocks
-    /// (<see cref="MarketInput.BySymbol"/>); only where the close alone is evaluated.</param>
-    public void BeginDay(DateOnly date, IEnumerable<SymbolCode> universe, bool bySymbol = false)
+    /// <param name="bySymbolCounts">For a day whose events come symbol by symbol, whole days, before its
+    /// clocks (<see cref="MarketInput.BySymbol"/>; only where the close alone is evaluated): each symbol's
+    /// event count, in the universe's order. Null for a day that comes minute by minute.</param>
+    public void BeginDay(DateOnly date, IEnumerable<SymbolCode> universe, int[]? bySymbolCounts = null)
     {
-        if (bySymbol && _crossSection.Outputs != PipelineOutputs.Daily)
+        if (bySymbolCounts is not null && _crossSection.Outputs != PipelineOutputs.Daily)
             throw new InvalidOperationException("a day whose events come symbol by symbol can only be evaluated at its close (outputs daily): every earlier minute would see later events");
         _symbols = universe.Distinct().OrderBy(s => s).ToArray();
-        _topBar = bySymbol ? new int[_symbols.Length] : null;
+        BeginBySymbol(bySymbolCounts);
         _index = new SymbolIndex(_symbols);
         _state.BeginDay(_symbols);
         _rows = new double[_symbols.Length * FactorCatalog.Count];
@@ -184,7 +185,8 @@ public sealed partial class ShardMinuteEngine
             EventsApplied = EventsApplied, LateEvents = LateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
             _rows = into is not null && into._rows.Length == _rows.Length ? into._rows : new double[_rows.Length],
             _changed = new int[_changed.Length],
-            _topBar = _topBar is null ? null : (int[])_topBar.Clone(),
+            _topBar = (int[]?)_topBar?.Clone(),
+            _remaining = (int[]?)_remaining?.Clone(),
         };
         _rows.CopyTo(c._rows, 0);
         c._ahead.AddRange(_ahead);

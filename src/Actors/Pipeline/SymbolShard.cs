@@ -60,7 +60,7 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
-                _engine.BeginDay(input.Date, input.Symbols, input.BySymbol);
+                _engine.BeginDay(input.Date, input.Symbols, input.EventCounts);
                 RequestSnapshot();
                 break;
             case MarketInputKind.Ticks:

@@ -45,7 +45,8 @@ public sealed partial class StoreEventSource
             _day = day;
             int n = day.SymbolCount;
             Symbols = new SymbolCode[n];
-            for (int i = 0; i < n; i++) Symbols[i] = day.Symbol(i);
+            EventCounts = new int[n];
+            for (int i = 0; i < n; i++) (Symbols[i], EventCounts[i]) = (day.Symbol(i), day.EventCount(i));
             _laneStart = ShardRanges.Starts(n, lanes);
             _symbol = _laneStart[..lanes];
             _next = new int[lanes];
@@ -53,6 +54,9 @@ public sealed partial class StoreEventSource
         }
 
         public SymbolCode[] Symbols { get; }
+
+        /// <summary>Per symbol, the day's events (the day start tells the shards, so each knows when a symbol is complete).</summary>
+        public int[] EventCounts { get; }
 
         /// <summary>Whether every lane's events are out.</summary>
         public bool Done => _lane < 0;
@@ -63,7 +67,7 @@ public sealed partial class StoreEventSource
             int lane = _lane, end = _laneStart[lane + 1], s = _symbol[lane], next = _next[lane], used = 0, g = 0;
             while (s < end && used < batch.Length)
             {
-                int count = _day.EventCount(s), take = Math.Min(count - next, batch.Length - used);
+                int count = EventCounts[s], take = Math.Min(count - next, batch.Length - used);
                 if (take > 0)
                 {
                     _group[g++] = new EventRead(s, next, take, used);

@@ -80,7 +80,7 @@ public sealed partial class StoreEventSource(IReadOnlyList<DateOnly> dates, Func
                 if (_order == StoreReadOrder.BySymbol)
                 {
                     var runs = new SymbolRunCursor(day, _lanes);
-                    yield return MarketInput.DayStart(date, runs.Symbols, bySymbol: true);
+                    yield return MarketInput.BySymbolDayStart(date, runs.Symbols, runs.EventCounts);
                     TickEvent[]? spare = null; // rented, found nothing to hold (the lane's last symbols had no events)
                     while (!runs.Done)
                     {

@@ -60,6 +60,15 @@ public interface IShardFactorState
     /// </summary>
     int Evaluate(int minute, Span<double> rows, Span<int> changed);
 
+    /// <summary>
+    /// Symbol i has all its events of the day, and the day is evaluated at its close alone (a replay
+    /// that reads the store symbol by symbol): a backend may evaluate it as of the close now, keep only
+    /// its row, last seq and daily bar, and give its state's storage to the symbols still to come.
+    /// Later calls must then answer for i exactly as if its state were still there. A backend that
+    /// keeps every state until the close does nothing here (the default).
+    /// </summary>
+    void CompleteDay(int symbol) { }
+
     /// <summary>Exchange seq of symbol i's last applied event (0 before the first).</summary>
     long LastSeq(int symbol);
 

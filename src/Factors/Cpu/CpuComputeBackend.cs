@@ -107,6 +107,7 @@ public sealed partial class CpuShardState : IShardFactorState
             else _folds[i] = new MinuteBarFold();
         }
         Array.Fill(_evaluatedAt, -1);
+        _closed = null;
     }
 
     // Makes room for n symbols; new slots hold fresh owned states, kept slots keep theirs.
@@ -133,7 +134,10 @@ public sealed partial class CpuShardState : IShardFactorState
         {
             int i = symbols[k];
             for (end = k + 1; end < events.Length && symbols[end] == i; end++) { }
-            (_owned[i] ? _states[i] : Own(i)).Apply(events[k..end]);
+            if (IsClosed(i)) throw new InvalidOperationException($"events for {_states[i].Symbol}, whose day was complete");
+            var state = _owned[i] ? _states[i] : Own(i);
+            if (state.Version == 0 && _closedSpares.Count > 0) state = HandOnClosed(i);
+            state.Apply(events[k..end]);
         }
     }
 
@@ -149,6 +153,8 @@ public sealed partial class CpuShardState : IShardFactorState
     {
         int n = SymbolCount;
         if (rows.Length < n * Width) throw new ArgumentException("rows too small", nameof(rows));
+        if (_closed is not null && minute != Sig.Engine.Time.SessionBars.BarsPerDay)
+            throw new InvalidOperationException($"minute {minute} evaluated on a day whose symbols close as they complete (only the close is)");
         if (_parallelism == 1 || n < 256) EvaluateRange(0, n, minute, rows);
         else EvaluateInParallel(n, minute, rows);
         // A symbol without a fill keeps its all-NaN row; every other one has minute-dependent factors.
@@ -156,7 +162,7 @@ public sealed partial class CpuShardState : IShardFactorState
         for (int i = 0; i < n; i++)
         {
             EvaluationPrefetch.FillsAhead(_states, i, n);
-            if (_states[i].Bars.Fills > 0) changed[count++] = i;
+            if (IsClosed(i) ? _closedBars[i] is not null : _states[i].Bars.Fills > 0) changed[count++] = i;
         }
         return count;
     }
@@ -193,18 +199,25 @@ public sealed partial class CpuShardState : IShardFactorState
         for (int i = from; i < to; i++)
         {
             EvaluationPrefetch.Ahead(_states, _folds, i, to, minute, in _settings, guesses);
-            var s = _states[i];
             var row = rows.Slice(i * Width, Width);
-            var fold = _folds[i] ??= new MinuteBarFold(); // a copy's first evaluation (a restore)
-            if (_evaluatedAt[i] == s.Version) _evaluator.EvaluateQuiet(s, fold, minute, row);
-            else _evaluator.Evaluate(s, fold, minute, _settings, row);
-            _evaluatedAt[i] = s.Version;
+            if (IsClosed(i)) _closedRows.AsSpan(i * Width, Width).CopyTo(row); // evaluated as of the close when its day completed
+            else EvaluateSymbol(i, minute, row);
         }
     }
 
-    public long LastSeq(int symbol) => _states[symbol].LastSeq;
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void EvaluateSymbol(int i, int minute, Span<double> row)
+    {
+        var s = _states[i];
+        var fold = _folds[i] ??= new MinuteBarFold(); // a copy's first evaluation (a restore)
+        if (_evaluatedAt[i] == s.Version) _evaluator.EvaluateQuiet(s, fold, minute, row);
+        else _evaluator.Evaluate(s, fold, minute, _settings, row);
+        _evaluatedAt[i] = s.Version;
+    }
 
-    public RawDailyBar? DailyBar(int symbol) => RawDailyBar.From(_states[symbol]);
+    public long LastSeq(int symbol) => IsClosed(symbol) ? _closedLastSeq[symbol] : _states[symbol].LastSeq;
+
+    public RawDailyBar? DailyBar(int symbol) => IsClosed(symbol) ? _closedBars[symbol] : RawDailyBar.From(_states[symbol]);
 
     /// <summary>
     /// A copy that shares every symbol's state with this one copy-on-write (see the type's
@@ -232,6 +245,7 @@ public sealed partial class CpuShardState : IShardFactorState
         c._latestCopy = null;
         c._lent = false;
         c.ForgetRecycled(n);
+        CopyClosedInto(c);
         _latestCopy = c;
         return c;
     }

@@ -17,6 +17,7 @@ public sealed partial class CpuShardState : IPersistentShardState
 
     public void Write(SnapshotWriter writer)
     {
+        if (_closed is not null) throw new NotSupportedException("a day whose symbols closed as they completed (a replay read symbol by symbol) is not persisted");
         writer.WriteVar(SymbolCount);
         for (int i = 0; i < SymbolCount; i++) SymbolDayStateCodec.Write(writer, _states[i]);
     }

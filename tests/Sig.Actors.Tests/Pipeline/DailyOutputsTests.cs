@@ -9,14 +9,16 @@ namespace Sig.Actors.Tests.Pipeline;
 /// <summary>`--outputs daily`: every event applied, only the close evaluated, rows equal to a full run's close.</summary>
 public class DailyOutputsTests
 {
-    private static List<MinuteOutput> Run(InMemoryDay[] days, int shards, PipelineOutputs outputs, StoreReadOrder order = StoreReadOrder.ByMinute)
+    private static List<MinuteOutput> Run(InMemoryDay[] days, int shards, PipelineOutputs outputs, StoreReadOrder order = StoreReadOrder.ByMinute,
+        Sig.Factors.Compute.IComputeBackend? backend = null, Action<MarketPipeline>? after = null)
     {
-        using var backend = new CpuComputeBackend(1);
-        var pipeline = new MarketPipeline(new BigOrderOptions(), backend, shards, outputs: outputs);
+        using var owned = backend is null ? new CpuComputeBackend(1) : null;
+        var pipeline = new MarketPipeline(new BigOrderOptions(), backend ?? owned!, shards, outputs: outputs);
         var list = new List<MinuteOutput>();
         pipeline.Outputs.Subscribe(list.Add);
         var byDate = days.ToDictionary(d => d.Date);
         pipeline.RunAsync(new StoreEventSource([.. days.Select(d => d.Date)], d => byDate[d], lanes: shards, order: order)).GetAwaiter().GetResult();
+        after?.Invoke(pipeline);
         return list;
     }
 
@@ -101,11 +103,26 @@ public class DailyOutputsTests
     }
 
     [Fact]
+    public void A_shard_that_fails_while_symbols_complete_restarts_and_gives_the_same_close()
+    {
+        var days = new[] { WithLateEvents(InMemoryDay.Random(11, 43, eventsPerSymbol: 600)), InMemoryDay.Random(7, 44, eventsPerSymbol: 300, dayOffset: 1) };
+        var expected = Run(days, 2, PipelineOutputs.Daily);
+        // The 4th and 12th completions fail: the shard is restored from its day start's snapshot and replays the day's batches.
+        using var flaky = new FlakyBackend(new CpuComputeBackend(1), (call, minute) => minute == 0 && call is 4 or 12);
+        long restarts = 0;
+        var got = Run(days, 2, PipelineOutputs.Daily, StoreReadOrder.BySymbol, flaky, p => restarts = p.Actors.Restarts);
+        Assert.Equal(2, flaky.Failures);
+        Assert.Equal(2, restarts);
+        for (int d = 0; d < 2; d++) AssertSameClose(expected[d], got[d]);
+        Assert.Equal(expected[^1].Digest, got[^1].Digest);
+    }
+
+    [Fact]
     public void A_day_read_symbol_by_symbol_is_refused_where_minutes_before_the_close_are_evaluated()
     {
         using var backend = new CpuComputeBackend(1);
         var engine = new ShardMinuteEngine(new MinuteCrossSection(new BigOrderOptions(), backend, PipelineOutputs.All));
         var day = InMemoryDay.Random(2, 5, eventsPerSymbol: 10);
-        Assert.Throws<InvalidOperationException>(() => engine.BeginDay(day.Date, [day.Symbol(0), day.Symbol(1)], bySymbol: true));
+        Assert.Throws<InvalidOperationException>(() => engine.BeginDay(day.Date, [day.Symbol(0), day.Symbol(1)], bySymbolCounts: [day.EventCount(0), day.EventCount(1)]));
     }
 }

@@ -122,6 +122,13 @@ public sealed class FlakyBackend(IComputeBackend inner, Func<int, int, bool> fai
             return inner.Evaluate(minute, rows, changed);
         }
 
+        // Minute 0: a symbol's day completing (a replay read symbol by symbol).
+        public void CompleteDay(int symbol)
+        {
+            owner.MaybeFail(0);
+            inner.CompleteDay(symbol);
+        }
+
         public long LastSeq(int symbol) => inner.LastSeq(symbol);
         public Sig.Factors.Daily.RawDailyBar? DailyBar(int symbol) => inner.DailyBar(symbol);
         public IShardFactorState Copy(IShardFactorState? into = null) => new Shard(owner, inner.Copy((into as Shard)?.Inner));

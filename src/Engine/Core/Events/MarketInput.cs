@@ -96,9 +96,27 @@ public sealed class MarketInput
     /// </summary>
     public bool BySymbol { get; private init; }
 
-    /// <summary>A day start over <paramref name="symbols"/>; <paramref name="bySymbol"/>: see <see cref="BySymbol"/>.</summary>
-    public static MarketInput DayStart(DateOnly date, IEnumerable<SymbolCode> symbols, ulong sourceSeq = 0, bool bySymbol = false) =>
-        new(MarketInputKind.DayStart, date, sourceSeq) { Symbols = symbols.Distinct().Order().ToArray(), BySymbol = bySymbol };
+    /// <summary>
+    /// A <see cref="BySymbol"/> day start: per symbol of <see cref="Symbols"/>, how many events the day
+    /// holds for it, so a shard knows when a symbol's day is complete (null for other day starts).
+    /// </summary>
+    public int[]? EventCounts { get; private init; }
+
+    /// <summary>A day start over <paramref name="symbols"/>.</summary>
+    public static MarketInput DayStart(DateOnly date, IEnumerable<SymbolCode> symbols, ulong sourceSeq = 0) =>
+        new(MarketInputKind.DayStart, date, sourceSeq) { Symbols = symbols.Distinct().Order().ToArray() };
+
+    /// <summary>
+    /// A <see cref="BySymbol"/> day start over <paramref name="symbols"/> (ascending, distinct) with each
+    /// one's event count.
+    /// </summary>
+    public static MarketInput BySymbolDayStart(DateOnly date, SymbolCode[] symbols, int[] eventCounts, ulong sourceSeq = 0)
+    {
+        if (eventCounts.Length != symbols.Length) throw new ArgumentException("one event count per symbol", nameof(eventCounts));
+        for (int i = 1; i < symbols.Length; i++)
+            if (symbols[i].CompareTo(symbols[i - 1]) <= 0) throw new ArgumentException("symbols must be ascending and distinct", nameof(symbols));
+        return new(MarketInputKind.DayStart, date, sourceSeq) { Symbols = symbols, EventCounts = eventCounts, BySymbol = true };
+    }
 
     /// <summary>A ticks input that owns <paramref name="events"/> (never reused).</summary>
     public static MarketInput Ticks(DateOnly date, TickEvent[] events, ulong sourceSeq = 0) =>

@@ -65,7 +65,7 @@ internal static class ReplayPhaseProfile
                 switch (input.Kind)
                 {
                     case MarketInputKind.DayStart:
-                        engine.BeginDay(input.Date, input.Symbols, input.BySymbol);
+                        engine.BeginDay(input.Date, input.Symbols, input.EventCounts);
                         Snapshot();
                         break;
                     case MarketInputKind.Ticks:

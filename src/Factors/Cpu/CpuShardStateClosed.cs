@@ -1,0 +1,78 @@
+using Sig.Engine.Time;
+using Sig.Factors.Daily;
+using Sig.Factors.Intraday;
+
+namespace Sig.Factors.Cpu;
+
+// Symbols whose day is complete before the close (IShardFactorState.CompleteDay: a replay read symbol
+// by symbol). Each is evaluated as of the close at once; its row, last seq and daily bar are kept, and
+// its state object, when this state alone holds it, serves the next symbol that starts, so a shard
+// holds a few symbols' books at a time instead of all of its symbols' until the close.
+public sealed partial class CpuShardState
+{
+    // Per symbol: its day is complete and evaluated (null: no symbol is, this day). Its row is at
+    // i·Width of _closedRows; _states[i] is then _closedPlaceholder, never written, never owned.
+    private bool[]? _closed;
+    private double[] _closedRows = [];
+    private long[] _closedLastSeq = [];
+    private RawDailyBar?[] _closedBars = [];
+    // What a closed symbol's slot holds: an empty state no one writes (copies share it).
+    private SymbolDayState? _closedPlaceholder;
+    // State objects of closed symbols that this state alone held: the next symbols to start take them.
+    private readonly Stack<SymbolDayState> _closedSpares = new();
+
+    /// <summary>Closed symbols' state objects handed to symbols that started after them (tests).</summary>
+    internal long HandedOnStates { get; private set; }
+
+    public void CompleteDay(int symbol)
+    {
+        int n = SymbolCount;
+        if (_closed is null || _closed.Length != n)
+        {
+            _closed = new bool[n];
+            if (_closedRows.Length != n * Width) _closedRows = new double[n * Width];
+            if (_closedLastSeq.Length != n) { _closedLastSeq = new long[n]; _closedBars = new RawDailyBar?[n]; }
+        }
+        if (_closed[symbol]) return;
+        var s = _states[symbol];
+        // The close's row now: the same evaluation the close would run on this final state.
+        EvaluateSymbol(symbol, SessionBars.BarsPerDay, _closedRows.AsSpan(symbol * Width, Width));
+        _closedLastSeq[symbol] = s.LastSeq;
+        _closedBars[symbol] = RawDailyBar.From(s);
+        _closed[symbol] = true;
+        _folds[symbol]?.Reset();
+        if (_owned[symbol]) _closedSpares.Push(s);
+        _states[symbol] = _closedPlaceholder ??= new SymbolDayState(default, _sizing);
+        _owned[symbol] = false;
+        _madeAt[symbol] = -1; // never "made in a copy's period": the recycling never takes the placeholder
+    }
+
+    // A symbol's first events: when it has nothing yet and a closed symbol left its state object, that
+    // object (cleared, its arrays kept) becomes this symbol's.
+    private SymbolDayState HandOnClosed(int i)
+    {
+        var spare = _closedSpares.Pop();
+        spare.Reset(_states[i].Symbol);
+        _states[i] = spare;
+        _madeAt[i] = _copies;
+        HandedOnStates++;
+        return spare;
+    }
+
+    private bool IsClosed(int i) => _closed is { } closed && closed[i];
+
+    // A copy answers for the closed symbols as this state does (it shares the placeholder, never its spares).
+    private void CopyClosedInto(CpuShardState c)
+    {
+        c._closedSpares.Clear();
+        c._closedPlaceholder = _closedPlaceholder;
+        if (_closed is null) { c._closed = null; return; }
+        c._closed = c._closed?.Length == _closed.Length ? c._closed : new bool[_closed.Length];
+        _closed.CopyTo(c._closed, 0);
+        if (c._closedRows.Length != _closedRows.Length) c._closedRows = new double[_closedRows.Length];
+        _closedRows.CopyTo(c._closedRows, 0);
+        if (c._closedLastSeq.Length != _closedLastSeq.Length) { c._closedLastSeq = new long[_closedLastSeq.Length]; c._closedBars = new RawDailyBar?[_closedBars.Length]; }
+        _closedLastSeq.CopyTo(c._closedLastSeq, 0);
+        _closedBars.CopyTo(c._closedBars, 0);
+    }
+}

@@ -1,0 +1,138 @@
+using Sig.Engine.Config;
+using Sig.Engine.Events;
+using Sig.Engine.Persistence;
+using Sig.Engine.Time;
+using Sig.Factors.Compute;
+using Sig.Factors.Cpu;
+using Xunit;
+using static Sig.Factors.Tests.Cpu.FactorTestKit;
+
+namespace Sig.Factors.Tests.Cpu;
+
+/// <summary>
+/// <see cref="IShardFactorState.CompleteDay"/> on the CPU state (a replay read symbol by symbol): a
+/// symbol completed as its day ends is evaluated as of the close then, its storage goes to the next
+/// symbol to start, and the close's rows, changed list, last seqs and daily bars equal a state that
+/// keeps every symbol to the close — also in a copy taken part-way (a supervision snapshot), whether
+/// the copy or the original goes on, and over a second day on the same state.
+/// </summary>
+public class CpuShardStateCompleteDayTests
+{
+    private const int W = FactorCatalog.Count;
+
+    private static (SymbolCode[] Symbols, List<TickEvent>[] Days) Market(int seed, int n)
+    {
+        var symbols = Enumerable.Range(0, n).Select(i => SymbolCode.FromParts(600000 + i, "SH")).ToArray();
+        var days = new List<TickEvent>[n];
+        for (int i = 0; i < n; i++)
+        {
+            var events = i % 5 == 4 ? [] : RandomDay.Make(seed * 100 + i, 300 + 97 * (i % 4), orderPool: 60 + 40 * (i % 3), sparse: i % 4 == 1);
+            days[i] = events.Select(e => { e.Symbol = symbols[i].Value; return e; }).ToList();
+        }
+        return (symbols, days);
+    }
+
+    // The whole day of symbols [from, to), symbol by symbol, completing each as its events end.
+    private static void Feed(IShardFactorState state, List<TickEvent>[] days, int from, int to, bool complete)
+    {
+        for (int i = from; i < to; i++)
+        {
+            // In pieces, as batches cut a symbol's day.
+            for (int k = 0; k < days[i].Count; k += 128)
+            {
+                var piece = days[i].Skip(k).Take(128).ToArray();
+                state.Apply(piece, Enumerable.Repeat(i, piece.Length).ToArray());
+            }
+            if (complete) state.CompleteDay(i);
+        }
+    }
+
+    // The close as a shard evaluates it: into the rows of its previous evaluations (NaN before the first;
+    // a copy comes with its original's), which a quiet symbol's row is not rewritten over in full.
+    private static (double[] Rows, int[] Changed, long[] LastSeq, string?[] Bars) Close(IShardFactorState state, double[]? previous = null)
+    {
+        int n = state.SymbolCount;
+        var rows = previous is null ? new double[n * W] : (double[])previous.Clone();
+        if (previous is null) Array.Fill(rows, double.NaN);
+        var changed = new int[n];
+        int count = state.Evaluate(SessionBars.BarsPerDay, rows, changed);
+        return (rows, changed[..count], Enumerable.Range(0, n).Select(state.LastSeq).ToArray(),
+            Enumerable.Range(0, n).Select(i => state.DailyBar(i)?.ToString()).ToArray());
+    }
+
+    private static void AssertSameClose((double[] Rows, int[] Changed, long[] LastSeq, string?[] Bars) expected,
+        (double[] Rows, int[] Changed, long[] LastSeq, string?[] Bars) actual, string context)
+    {
+        AssertBitIdentical(expected.Rows, actual.Rows, context + ": rows");
+        Assert.Equal(expected.Changed, actual.Changed);
+        Assert.Equal(expected.LastSeq, actual.LastSeq);
+        Assert.Equal(expected.Bars, actual.Bars);
+    }
+
+    [Theory]
+    [InlineData(1, BigOrderSizing.Filled)]
+    [InlineData(2, BigOrderSizing.Submitted)]
+    public void Completed_symbols_give_the_close_of_a_state_that_keeps_them_and_hand_their_storage_on(int seed, BigOrderSizing sizing)
+    {
+        var (symbols, days) = Market(seed, 23);
+        var backend = new CpuComputeBackend(1);
+        var kept = (CpuShardState)backend.CreateShard(Default, sizing);
+        var completing = (CpuShardState)backend.CreateShard(Default, sizing);
+        for (int day = 0; day < 2; day++)
+        {
+            kept.BeginDay(symbols);
+            completing.BeginDay(symbols);
+            Feed(kept, days, 0, symbols.Length, complete: false);
+            Feed(completing, days, 0, symbols.Length, complete: true);
+            AssertSameClose(Close(kept), Close(completing), $"day {day}");
+            days = Market(seed + 10, symbols.Length).Days;
+        }
+        Assert.True(completing.HandedOnStates > 20, $"{completing.HandedOnStates} states handed on");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_copy_taken_part_way_answers_like_the_original_whichever_goes_on(bool complete)
+    {
+        var (symbols, days) = Market(3, 17);
+        var backend = new CpuComputeBackend(1);
+        var reference = backend.CreateShard(Default, BigOrderSizing.Filled);
+        reference.BeginDay(symbols);
+        Feed(reference, days, 0, symbols.Length, complete: false);
+
+        var live = backend.CreateShard(Default, BigOrderSizing.Filled);
+        live.BeginDay(symbols);
+        Feed(live, days, 0, 6, complete: complete);
+        // Half of symbol 6's day, then a snapshot: it is shared with the copy, completed ones are not.
+        var half = days[6].Take(days[6].Count / 2).ToArray();
+        live.Apply(half, Enumerable.Repeat(6, half.Length).ToArray());
+        var snapshot = live.Copy();
+        var copy = snapshot.Copy(); // a restore goes on from a copy of the snapshot
+        var rest = days[6].Skip(half.Length).ToArray();
+        foreach (var state in new[] { live, copy })
+        {
+            state.Apply(rest, Enumerable.Repeat(6, rest.Length).ToArray());
+            if (complete) state.CompleteDay(6);
+            Feed(state, days, 7, symbols.Length, complete: complete);
+        }
+        var expected = Close(reference);
+        var original = Close(live);
+        AssertSameClose(expected, original, "original");
+        AssertSameClose(expected, Close(copy), "copy");
+        // A copy of the evaluated day (into an earlier copy's storage) answers the same, given the rows it was taken with.
+        AssertSameClose(expected, Close(live.Copy(snapshot), original.Rows), "copy of the day");
+    }
+
+    [Fact]
+    public void Events_after_a_symbols_day_completed_and_minutes_before_the_close_are_refused()
+    {
+        var (symbols, days) = Market(4, 3);
+        var state = new CpuComputeBackend(1).CreateShard(Default, BigOrderSizing.Filled);
+        state.BeginDay(symbols);
+        Feed(state, days, 0, 1, complete: true);
+        Assert.Throws<InvalidOperationException>(() => state.Apply(days[0].Take(1).ToArray(), [0]));
+        Assert.Throws<InvalidOperationException>(() => state.Evaluate(30, new double[3 * W], new int[3]));
+        Assert.Throws<NotSupportedException>(() => ((IPersistentShardState)state).Write(new SnapshotWriter()));
+    }
+}
