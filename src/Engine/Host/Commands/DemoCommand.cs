@@ -59,6 +59,8 @@ public sealed class DemoCommand : ICliCommand
                     t.AddRow([last.Symbols[i].ToString(), .. show.Select(f => double.IsNaN(last.Row(i)[f]) ? "NaN" : last.Row(i)[f].ToString("G6"))]);
                 AnsiConsole.Write(t);
             }
+            AnsiConsole.Write(new Rule("[bold]2a. daily-only replay (read symbol by symbol) → the same daily rows[/]").LeftJustified());
+            DemoDailySection.Run(config, store, db, dir);
             AnsiConsole.Write(new Rule("[bold]2b. evaluate the daily factors → report.html[/]").LeftJustified());
             DemoEvaluateSection.Run(db, store.Dates, dir);
             AnsiConsole.Write(new Rule("[bold]2c. index enhancement: the replay's optimizer stage targets + a backtest on the feature store[/]").LeftJustified());
