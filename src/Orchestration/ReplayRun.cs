@@ -3,6 +3,7 @@ using Sig.Actors.Sources;
 using Sig.Data.Features;
 using Sig.Engine.Config;
 using Sig.Engine.Output;
+using Sig.Factors.Compute;
 using Sig.Factors.Output;
 using Sig.Replay.Store;
 
@@ -12,12 +13,25 @@ namespace Sig.Orchestration;
 public static class ReplayRun
 {
     /// <summary>
-    /// How a replay with <paramref name="outputs"/> reads the store unless told: symbol by symbol when
-    /// only the close is evaluated (the same outputs, a shard's work one symbol's state at a time),
-    /// else minute by minute, as live.
+    /// How a replay with <paramref name="outputs"/> on <paramref name="backend"/> reads the store unless
+    /// told: symbol by symbol when only the close is evaluated or the backend records every minute of
+    /// such a day (the same outputs; a shard works through one symbol's state at a time), else minute
+    /// by minute, as live.
     /// </summary>
-    public static StoreReadOrder DefaultOrder(PipelineOutputs outputs) =>
-        outputs == PipelineOutputs.Daily ? StoreReadOrder.BySymbol : StoreReadOrder.ByMinute;
+    public static StoreReadOrder DefaultOrder(PipelineOutputs outputs, IComputeBackend backend) =>
+        outputs == PipelineOutputs.Daily || backend.RecordsMinutes ? StoreReadOrder.BySymbol : StoreReadOrder.ByMinute;
+
+    /// <summary>
+    /// <paramref name="order"/> for a replay with <paramref name="outputs"/> on <paramref name="backend"/>
+    /// (null: <see cref="DefaultOrder"/>); symbol by symbol every minute needs a backend that records minutes.
+    /// </summary>
+    public static StoreReadOrder OrderFor(StoreReadOrder? order, PipelineOutputs outputs, IComputeBackend backend) => order switch
+    {
+        null => DefaultOrder(outputs, backend),
+        StoreReadOrder.BySymbol when outputs == PipelineOutputs.All && !backend.RecordsMinutes =>
+            throw new ArgumentException($"the {backend.Name} backend cannot evaluate every minute of a store read symbol by symbol: use --read-order minute or --outputs daily"),
+        _ => order.Value,
+    };
 
     /// <summary>
     /// The pipeline fed by the tick store. With <paramref name="outputs"/> = Daily only the close is
@@ -25,16 +39,16 @@ public static class ReplayRun
     /// outputs only (the manifest says so). The feature store is updated in a copy that replaces
     /// <paramref name="dbPath"/> only when the replay succeeded, so a refused replay (a corrupt day)
     /// leaves the database as it was, or none. The manifest counts every event the replay did not
-    /// apply, as a live run's does. <paramref name="order"/>: how the store is read (default
-    /// <see cref="DefaultOrder"/>; symbol by symbol only with daily outputs). <paramref name="onOutput"/> sees every output as it is produced (progress);
+    /// apply, as a live run's does. <paramref name="order"/>: how the store is read (<see cref="OrderFor"/>).
+    /// <paramref name="onOutput"/> sees every output as it is produced (progress);
     /// the pipeline reuses its output buffers, so it copies what it keeps past its call.
     /// </summary>
     public static (RunManifest Manifest, FactorSnapshot? LastDaily) Run(TickStore ticks, IReadOnlyList<DateOnly> dates, EngineConfig config, int workers, string dbPath,
         PipelineOutputs outputs = PipelineOutputs.All, Action<MinuteOutput>? onOutput = null, StoreReadOrder? order = null)
     {
-        var readOrder = order ?? DefaultOrder(outputs);
         FactorSnapshot? last = null;
         using var backend = StoreReplay.Backend(config, dayBatchAtClose: outputs == PipelineOutputs.Daily);
+        var readOrder = OrderFor(order, outputs, backend);
         using var db = new AtomicFile(dbPath);
         if (File.Exists(db.Path)) File.Copy(db.Path, db.TempPath);
         RunManifest manifest;

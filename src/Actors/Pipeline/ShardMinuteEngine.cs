@@ -48,11 +48,13 @@ public sealed partial class ShardMinuteEngine
     /// <summary>Minutes closed so far today (0..240).</summary>
     public int LastClosedMinute { get; private set; }
 
-    /// <summary>Events applied (all days).</summary>
-    public long EventsApplied { get; private set; }
+    private long _eventsApplied, _lateEvents;
 
-    /// <summary>Events rejected because their minute had already closed (all days).</summary>
-    public long LateEvents { get; private set; }
+    /// <summary>Events applied (all days), as of the last closed minute (a by-symbol day counts each in the minute the minute-by-minute order applies it).</summary>
+    public long EventsApplied => _eventsApplied - AfterLastClosed(_appliedAt);
+
+    /// <summary>Events rejected because their minute had already closed (all days), as of the last closed minute.</summary>
+    public long LateEvents => _lateEvents - AfterLastClosed(_lateAt);
 
     /// <summary>Events rejected because their symbol is not in the day's universe (all days).</summary>
     public long UnknownSymbolEvents { get; private set; }
@@ -67,16 +69,15 @@ public sealed partial class ShardMinuteEngine
     /// <param name="date">The day.</param>
     /// <param name="universe">Its symbols.</param>
     /// <param name="bySymbolCounts">For a day whose events come symbol by symbol, whole days, before its
-    /// clocks (<see cref="MarketInput.BySymbol"/>; only where the close alone is evaluated): each symbol's
-    /// event count, in the universe's order. Null for a day that comes minute by minute.</param>
+    /// clocks (<see cref="MarketInput.BySymbol"/>): each symbol's event count, in the universe's order.
+    /// Null for a day that comes minute by minute.</param>
     public void BeginDay(DateOnly date, IEnumerable<SymbolCode> universe, int[]? bySymbolCounts = null)
     {
-        if (bySymbolCounts is not null && _crossSection.Outputs != PipelineOutputs.Daily)
-            throw new InvalidOperationException("a day whose events come symbol by symbol can only be evaluated at its close (outputs daily): every earlier minute would see later events");
         _symbols = universe.Distinct().OrderBy(s => s).ToArray();
         BeginBySymbol(bySymbolCounts);
         _index = new SymbolIndex(_symbols);
         _state.BeginDay(_symbols);
+        if (bySymbolCounts is not null) BeginBySymbolState(bySymbolCounts);
         _rows = new double[_symbols.Length * FactorCatalog.Count];
         Array.Fill(_rows, double.NaN);
         _changed = new int[_symbols.Length];
@@ -119,7 +120,7 @@ public sealed partial class ShardMinuteEngine
             if (k == batch.Length)
             {
                 _state.Apply(batch, _batchSymbols.AsSpan(0, k));
-                EventsApplied += k;
+                _eventsApplied += k;
                 return k;
             }
             lastValue = int.MinValue;
@@ -133,14 +134,14 @@ public sealed partial class ShardMinuteEngine
             }
             if (lastIndex < 0) { UnknownSymbolEvents++; continue; }
             int bar = SessionBars.BarOf(e.Time);
-            if (bar <= LastClosedMinute) { LateEvents++; continue; }
+            if (bar <= LastClosedMinute) { _lateEvents++; continue; }
             accepted++;
             if (bar > LastClosedMinute + 1 || _ahead.Count > 0) { _ahead.Add(e); continue; }
             _batch[ready] = e;
             _batchSymbols[ready++] = lastIndex;
         }
         _state.Apply(_batch.AsSpan(0, ready), _batchSymbols.AsSpan(0, ready));
-        EventsApplied += ready;
+        _eventsApplied += ready;
         return accepted;
     }
 
@@ -160,7 +161,7 @@ public sealed partial class ShardMinuteEngine
         }
         _ahead.RemoveRange(kept, _ahead.Count - kept);
         _state.Apply(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(release), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(symbols));
-        EventsApplied += release.Count;
+        _eventsApplied += release.Count;
     }
 
     /// <summary>The day's unadjusted daily bars of the symbols that traded (symbol order); only meaningful once the day has closed.</summary>
@@ -182,11 +183,13 @@ public sealed partial class ShardMinuteEngine
         var c = new ShardMinuteEngine(_crossSection, _state.Copy(into?._state))
         {
             _symbols = _symbols, _index = _index, Date = Date, LastClosedMinute = LastClosedMinute,
-            EventsApplied = EventsApplied, LateEvents = LateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
+            _eventsApplied = _eventsApplied, _lateEvents = _lateEvents, UnknownSymbolEvents = UnknownSymbolEvents,
             _rows = into is not null && into._rows.Length == _rows.Length ? into._rows : new double[_rows.Length],
             _changed = new int[_changed.Length],
             _topBar = (int[]?)_topBar?.Clone(),
             _remaining = (int[]?)_remaining?.Clone(),
+            _appliedAt = (long[]?)_appliedAt?.Clone(),
+            _lateAt = (long[]?)_lateAt?.Clone(),
         };
         _rows.CopyTo(c._rows, 0);
         c._ahead.AddRange(_ahead);

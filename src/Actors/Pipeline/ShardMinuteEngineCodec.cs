@@ -61,7 +61,7 @@ public sealed partial class ShardMinuteEngine
         engine._index = new SymbolIndex(engine._symbols);
         engine.LastClosedMinute = (int)r.ReadVar();
         if (engine.LastClosedMinute is < 0 or > Sig.Engine.Time.SessionBars.BarsPerDay) throw new InvalidDataException($"closed minute {engine.LastClosedMinute}");
-        engine.EventsApplied = r.ReadVar(); engine.LateEvents = r.ReadVar(); engine.UnknownSymbolEvents = r.ReadVar();
+        engine._eventsApplied = r.ReadVar(); engine._lateEvents = r.ReadVar(); engine.UnknownSymbolEvents = r.ReadVar();
         int ahead = r.ReadCount(1 << 26, "held-back events");
         for (int k = 0; k < ahead; k++)
             engine._ahead.Add(new TickEvent

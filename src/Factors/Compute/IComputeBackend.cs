@@ -29,6 +29,9 @@ public interface IComputeBackend : IDisposable
     /// <summary>The device and its driver/runtime version (run manifests); null for the CPU backend.</summary>
     string? Device => null;
 
+    /// <summary>Whether its shard states can record every minute of a day read symbol by symbol (<see cref="IShardFactorState.RecordMinutes"/>).</summary>
+    bool RecordsMinutes => false;
+
     /// <summary>A fresh, empty state for one shard's symbols; call <see cref="IShardFactorState.BeginDay"/> before use.</summary>
     IShardFactorState CreateShard(FactorSettings settings, BigOrderSizing sizing);
 }
@@ -68,6 +71,17 @@ public interface IShardFactorState
     /// keeps every state until the close does nothing here (the default).
     /// </summary>
     void CompleteDay(int symbol) { }
+
+    /// <summary>
+    /// For a day read symbol by symbol whose every minute is evaluated (call it after
+    /// <see cref="BeginDay"/>, before the day's events): until the next day, <see cref="Apply"/>
+    /// evaluates each symbol as of every minute m once its events of bars ≤ m are in and before any
+    /// later one is, and <see cref="CompleteDay"/> as of the minutes left — what the minute-by-minute
+    /// order evaluates at each clock — and <see cref="Evaluate"/>(m) hands back those rows (and
+    /// <see cref="LastSeq"/> the seqs as of m). Returns false when the backend cannot (the default):
+    /// such a day must then come minute by minute.
+    /// </summary>
+    bool RecordMinutes() => false;
 
     /// <summary>Exchange seq of symbol i's last applied event (0 before the first).</summary>
     long LastSeq(int symbol);

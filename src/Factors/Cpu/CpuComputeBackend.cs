@@ -24,6 +24,8 @@ public sealed class CpuComputeBackend(int parallelism = 1) : IComputeBackend
 
     public int VectorWidth => Vector<double>.Count;
 
+    public bool RecordsMinutes => true;
+
     public IShardFactorState CreateShard(FactorSettings settings, BigOrderSizing sizing) => new CpuShardState(settings, sizing, _parallelism);
 
     public void Dispose() { }
@@ -108,6 +110,7 @@ public sealed partial class CpuShardState : IShardFactorState
         }
         Array.Fill(_evaluatedAt, -1);
         _closed = null;
+        _recording = false;
     }
 
     // Makes room for n symbols; new slots hold fresh owned states, kept slots keep theirs.
@@ -137,7 +140,8 @@ public sealed partial class CpuShardState : IShardFactorState
             if (IsClosed(i)) throw new InvalidOperationException($"events for {_states[i].Symbol}, whose day was complete");
             var state = _owned[i] ? _states[i] : Own(i);
             if (state.Version == 0 && _closedSpares.Count > 0) state = HandOnClosed(i);
-            state.Apply(events[k..end]);
+            if (_recording) ApplyRecording(i, state, events[k..end]);
+            else state.Apply(events[k..end]);
         }
     }
 
@@ -153,6 +157,7 @@ public sealed partial class CpuShardState : IShardFactorState
     {
         int n = SymbolCount;
         if (rows.Length < n * Width) throw new ArgumentException("rows too small", nameof(rows));
+        if (_recording) return ReadRecorded(minute, rows, changed);
         if (_closed is not null && minute != Sig.Engine.Time.SessionBars.BarsPerDay)
             throw new InvalidOperationException($"minute {minute} evaluated on a day whose symbols close as they complete (only the close is)");
         if (_parallelism == 1 || n < 256) EvaluateRange(0, n, minute, rows);
@@ -215,7 +220,9 @@ public sealed partial class CpuShardState : IShardFactorState
         _evaluatedAt[i] = s.Version;
     }
 
-    public long LastSeq(int symbol) => IsClosed(symbol) ? _closedLastSeq[symbol] : _states[symbol].LastSeq;
+    public long LastSeq(int symbol) =>
+        _recording && _readMinute > 0 ? _minuteSeqs[symbol]![_readMinute - 1] // as of the minute Evaluate read
+        : IsClosed(symbol) ? _closedLastSeq[symbol] : _states[symbol].LastSeq;
 
     public RawDailyBar? DailyBar(int symbol) => IsClosed(symbol) ? _closedBars[symbol] : RawDailyBar.From(_states[symbol]);
 
@@ -246,6 +253,7 @@ public sealed partial class CpuShardState : IShardFactorState
         c._lent = false;
         c.ForgetRecycled(n);
         CopyClosedInto(c);
+        CopyRecordingInto(c);
         _latestCopy = c;
         return c;
     }

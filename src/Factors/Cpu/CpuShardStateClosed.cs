@@ -35,8 +35,15 @@ public sealed partial class CpuShardState
         }
         if (_closed[symbol]) return;
         var s = _states[symbol];
-        // The close's row now: the same evaluation the close would run on this final state.
-        EvaluateSymbol(symbol, SessionBars.BarsPerDay, _closedRows.AsSpan(symbol * Width, Width));
+        if (_recording) RecordThrough(symbol, s, SessionBars.BarsPerDay);
+        else
+        {
+            // The close's row now: the same evaluation the close would run on this final state (whose
+            // rows are all NaN before, as only the close is evaluated).
+            var row = _closedRows.AsSpan(symbol * Width, Width);
+            row.Fill(double.NaN);
+            EvaluateSymbol(symbol, SessionBars.BarsPerDay, row);
+        }
         _closedLastSeq[symbol] = s.LastSeq;
         _closedBars[symbol] = RawDailyBar.From(s);
         _closed[symbol] = true;

@@ -9,7 +9,7 @@ namespace Sig.Actors.Tests.Pipeline;
 /// <summary>`--outputs daily`: every event applied, only the close evaluated, rows equal to a full run's close.</summary>
 public class DailyOutputsTests
 {
-    private static List<MinuteOutput> Run(InMemoryDay[] days, int shards, PipelineOutputs outputs, StoreReadOrder order = StoreReadOrder.ByMinute,
+    internal static List<MinuteOutput> Run(InMemoryDay[] days, int shards, PipelineOutputs outputs, StoreReadOrder order = StoreReadOrder.ByMinute,
         Sig.Factors.Compute.IComputeBackend? backend = null, Action<MarketPipeline>? after = null)
     {
         using var owned = backend is null ? new CpuComputeBackend(1) : null;
@@ -37,7 +37,7 @@ public class DailyOutputsTests
 
     // A day where some symbols' stored times go back across minute boundaries (events a minute-by-minute
     // replay finds late, since their bar closed before they come) and one symbol runs past the close.
-    private static InMemoryDay WithLateEvents(InMemoryDay day)
+    internal static InMemoryDay WithLateEvents(InMemoryDay day)
     {
         var map = new SortedDictionary<Sig.Engine.Events.SymbolCode, Sig.Engine.Events.TickEvent[]>();
         for (int i = 0; i < day.SymbolCount; i++)
@@ -118,11 +118,36 @@ public class DailyOutputsTests
     }
 
     [Fact]
-    public void A_day_read_symbol_by_symbol_is_refused_where_minutes_before_the_close_are_evaluated()
+    public void A_day_read_symbol_by_symbol_is_refused_every_minute_by_a_backend_that_cannot_record_minutes()
     {
-        using var backend = new CpuComputeBackend(1);
+        using var backend = new NonRecordingBackend();
         var engine = new ShardMinuteEngine(new MinuteCrossSection(new BigOrderOptions(), backend, PipelineOutputs.All));
         var day = InMemoryDay.Random(2, 5, eventsPerSymbol: 10);
         Assert.Throws<InvalidOperationException>(() => engine.BeginDay(day.Date, [day.Symbol(0), day.Symbol(1)], bySymbolCounts: [day.EventCount(0), day.EventCount(1)]));
+        // Daily outputs need no recording.
+        new ShardMinuteEngine(new MinuteCrossSection(new BigOrderOptions(), backend, PipelineOutputs.Daily))
+            .BeginDay(day.Date, [day.Symbol(0), day.Symbol(1)], bySymbolCounts: [day.EventCount(0), day.EventCount(1)]);
+    }
+
+    /// <summary>The CPU backend without the minute recording (as a device backend that has none).</summary>
+    internal sealed class NonRecordingBackend : Sig.Factors.Compute.IComputeBackend
+    {
+        private readonly CpuComputeBackend _inner = new(1);
+        public string Name => "cpu";
+        public int VectorWidth => _inner.VectorWidth;
+        public Sig.Factors.Compute.IShardFactorState CreateShard(Sig.Factors.Compute.FactorSettings settings, BigOrderSizing sizing) => new Shard(_inner.CreateShard(settings, sizing));
+        public void Dispose() => _inner.Dispose();
+
+        private sealed class Shard(Sig.Factors.Compute.IShardFactorState inner) : Sig.Factors.Compute.IShardFactorState
+        {
+            public int SymbolCount => inner.SymbolCount;
+            public void BeginDay(ReadOnlySpan<Sig.Engine.Events.SymbolCode> symbols) => inner.BeginDay(symbols);
+            public void Apply(ReadOnlySpan<Sig.Engine.Events.TickEvent> events, ReadOnlySpan<int> symbols) => inner.Apply(events, symbols);
+            public int Evaluate(int minute, Span<double> rows, Span<int> changed) => inner.Evaluate(minute, rows, changed);
+            public long LastSeq(int symbol) => inner.LastSeq(symbol);
+            public Sig.Factors.Daily.RawDailyBar? DailyBar(int symbol) => inner.DailyBar(symbol);
+            public Sig.Factors.Compute.IShardFactorState Copy(Sig.Factors.Compute.IShardFactorState? into = null) => new Shard(inner.Copy((into as Shard)?._inner));
+            private Sig.Factors.Compute.IShardFactorState _inner => inner;
+        }
     }
 }

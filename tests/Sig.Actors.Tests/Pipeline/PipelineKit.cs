@@ -122,6 +122,8 @@ public sealed class FlakyBackend(IComputeBackend inner, Func<int, int, bool> fai
             return inner.Evaluate(minute, rows, changed);
         }
 
+        public bool RecordMinutes() => inner.RecordMinutes();
+
         // Minute 0: a symbol's day completing (a replay read symbol by symbol).
         public void CompleteDay(int symbol)
         {

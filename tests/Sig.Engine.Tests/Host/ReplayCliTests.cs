@@ -3,6 +3,7 @@ using Sig.Engine.Config;
 using Sig.Factors;
 using Sig.Engine.Host;
 using Sig.Engine.Host.Commands;
+using Sig.Orchestration;
 using Sig.Data.Features;
 using Sig.Replay.Generator;
 using Sig.Replay.Store;
@@ -62,15 +63,24 @@ public class ReplayCliTests(GeneratedStoreFixture market) : IClassFixture<Genera
         Assert.Equal(all.Events, daily.Events);
         Assert.Equal("cpu", daily.Backend);
         Assert.Equal(System.Numerics.Vector<double>.Count, daily.SimdWidth);
-        // Daily outputs read the store symbol by symbol unless told; minute by minute gives the same digest.
+        // The CPU backend reads the store symbol by symbol unless told; minute by minute gives the same digests.
         Assert.Equal("symbol", daily.ReadOrder);
-        Assert.Equal("minute", all.ReadOrder);
-        var (byMinute, _) = ReplayCommand.Run(market.Ticks, dates, new EngineConfig(), 2, Path.Combine(market.Root, "outputs-daily-by-minute.db"),
+        Assert.Equal("symbol", all.ReadOrder);
+        var (dailyByMinute, _) = ReplayCommand.Run(market.Ticks, dates, new EngineConfig(), 2, Path.Combine(market.Root, "outputs-daily-by-minute.db"),
             Sig.Actors.Pipeline.PipelineOutputs.Daily, Sig.Actors.Sources.StoreReadOrder.ByMinute);
-        Assert.Equal("minute", byMinute.ReadOrder);
-        Assert.Equal(daily.OutputDigest, byMinute.OutputDigest);
-        Assert.Equal(daily.Events, byMinute.Events);
-        Assert.Throws<ArgumentException>(() => ReplayCommand.ParseReadOrder("symbol", Sig.Actors.Pipeline.PipelineOutputs.All));
+        var (allByMinute, _) = ReplayCommand.Run(market.Ticks, dates, new EngineConfig(), 1, Path.Combine(market.Root, "outputs-all-by-minute.db"),
+            Sig.Actors.Pipeline.PipelineOutputs.All, Sig.Actors.Sources.StoreReadOrder.ByMinute);
+        Assert.Equal("minute", dailyByMinute.ReadOrder);
+        Assert.Equal(daily.OutputDigest, dailyByMinute.OutputDigest);
+        Assert.Equal(daily.Events, dailyByMinute.Events);
+        Assert.Equal(all.OutputDigest, allByMinute.OutputDigest);
+        Assert.Equal(all.LateEvents, allByMinute.LateEvents);
+        Assert.Null(ReplayCommand.ParseReadOrder("auto"));
+        // A backend that cannot record every minute reads minute by minute unless the close alone is evaluated, and refuses to be told otherwise.
+        using var device = Sig.Gpu.ComputeBackendSelector.Create("ilgpu-cpu", _ => { });
+        Assert.Equal(Sig.Actors.Sources.StoreReadOrder.ByMinute, ReplayRun.DefaultOrder(Sig.Actors.Pipeline.PipelineOutputs.All, device));
+        Assert.Equal(Sig.Actors.Sources.StoreReadOrder.BySymbol, ReplayRun.DefaultOrder(Sig.Actors.Pipeline.PipelineOutputs.Daily, device));
+        Assert.Throws<ArgumentException>(() => ReplayRun.OrderFor(Sig.Actors.Sources.StoreReadOrder.BySymbol, Sig.Actors.Pipeline.PipelineOutputs.All, device));
         using var a = new SqliteFeatureStore(allDb);
         using var d = new SqliteFeatureStore(dailyDb);
         foreach (var date in dates)

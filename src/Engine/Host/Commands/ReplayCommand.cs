@@ -44,7 +44,7 @@ public sealed class ReplayCommand : ICliCommand
             int w = parse.GetValue(workers) ?? config.Replay.Workers;
             string dbPath = parse.GetValue(db)?.FullName ?? Path.Combine(parse.GetValue(store)!.FullName, "features.db");
             var mode = ParseOutputs(parse.GetValue(outputs)!);
-            var result = Run(ticks, dates, config, w, dbPath, mode, ParseReadOrder(parse.GetValue(order)!, mode));
+            var result = Run(ticks, dates, config, w, dbPath, mode, ParseReadOrder(parse.GetValue(order)!));
             var m = result.Manifest;
             m.Write(parse.GetValue(manifest)?.FullName ?? Path.ChangeExtension(dbPath, ".manifest.json"));
             AnsiConsole.MarkupLine($"replayed [bold]{dates.Count}[/] day(s), {m.Events:N0} events, {w} worker(s), outputs {m.Outputs} → {Markup.Escape(dbPath)}");
@@ -67,20 +67,19 @@ public sealed class ReplayCommand : ICliCommand
     {
         var order = new Option<string>("--read-order")
         {
-            Description = "How the store is read: minute (minute by minute, as live), symbol (each symbol's whole day at once; daily outputs only, same outputs), or auto (symbol for daily outputs)",
+            Description = "How the store is read: minute (minute by minute, as live), symbol (each symbol's whole day at once, its minutes evaluated as its events pass them; the same outputs), or auto (symbol where the backend can, always for daily outputs)",
             DefaultValueFactory = _ => "auto",
         };
         order.AcceptOnlyFromAmong("auto", "minute", "symbol");
         return order;
     }
 
-    /// <summary>"auto", "minute" or "symbol" → <see cref="Sig.Actors.Sources.StoreReadOrder"/> for <paramref name="outputs"/>.</summary>
-    public static Sig.Actors.Sources.StoreReadOrder ParseReadOrder(string s, PipelineOutputs outputs) => s switch
+    /// <summary>"auto" (null: the replay's default), "minute" or "symbol" → <see cref="Sig.Actors.Sources.StoreReadOrder"/>.</summary>
+    public static Sig.Actors.Sources.StoreReadOrder? ParseReadOrder(string s) => s switch
     {
-        "auto" => ReplayRun.DefaultOrder(outputs),
+        "auto" => null,
         "minute" => Sig.Actors.Sources.StoreReadOrder.ByMinute,
-        "symbol" when outputs == PipelineOutputs.Daily => Sig.Actors.Sources.StoreReadOrder.BySymbol,
-        "symbol" => throw new ArgumentException("--read-order symbol needs --outputs daily: a minute before the close would see later events"),
+        "symbol" => Sig.Actors.Sources.StoreReadOrder.BySymbol,
         _ => throw new ArgumentException($"--read-order must be auto, minute or symbol, not '{s}'"),
     };
 

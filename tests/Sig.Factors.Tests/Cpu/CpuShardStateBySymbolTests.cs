@@ -10,13 +10,15 @@ using static Sig.Factors.Tests.Cpu.FactorTestKit;
 namespace Sig.Factors.Tests.Cpu;
 
 /// <summary>
-/// <see cref="IShardFactorState.CompleteDay"/> on the CPU state (a replay read symbol by symbol): a
-/// symbol completed as its day ends is evaluated as of the close then, its storage goes to the next
-/// symbol to start, and the close's rows, changed list, last seqs and daily bars equal a state that
-/// keeps every symbol to the close — also in a copy taken part-way (a supervision snapshot), whether
-/// the copy or the original goes on, and over a second day on the same state.
+/// The CPU state fed a day symbol by symbol. <see cref="IShardFactorState.CompleteDay"/>: a symbol
+/// completed as its day ends is evaluated as of the close then, its storage goes to the next symbol to
+/// start, and the close's rows, changed list, last seqs and daily bars equal a state that keeps every
+/// symbol to the close — also in a copy taken part-way (a supervision snapshot), whether the copy or
+/// the original goes on, and over a second day on the same state. <see cref="IShardFactorState.RecordMinutes"/>:
+/// every minute's rows, changed list and last seqs equal a state fed minute by minute and evaluated at
+/// every minute, also from a copy taken part-way.
 /// </summary>
-public class CpuShardStateCompleteDayTests
+public class CpuShardStateBySymbolTests
 {
     private const int W = FactorCatalog.Count;
 
@@ -134,5 +136,83 @@ public class CpuShardStateCompleteDayTests
         Assert.Throws<InvalidOperationException>(() => state.Apply(days[0].Take(1).ToArray(), [0]));
         Assert.Throws<InvalidOperationException>(() => state.Evaluate(30, new double[3 * W], new int[3]));
         Assert.Throws<NotSupportedException>(() => ((IPersistentShardState)state).Write(new SnapshotWriter()));
+    }
+
+    // Every minute as a shard evaluates it: rows carried over from minute to minute.
+    private static List<(double[] Rows, int[] Changed, long[] LastSeq)> EveryMinute(IShardFactorState state)
+    {
+        int n = state.SymbolCount;
+        var rows = new double[n * W];
+        Array.Fill(rows, double.NaN);
+        var changed = new int[n];
+        var minutes = new List<(double[], int[], long[])>();
+        for (int m = 1; m <= SessionBars.BarsPerDay; m++)
+        {
+            int count = state.Evaluate(m, rows, changed);
+            minutes.Add(((double[])rows.Clone(), changed[..count], Enumerable.Range(0, n).Select(state.LastSeq).ToArray()));
+        }
+        return minutes;
+    }
+
+    private static void AssertSameMinutes(List<(double[] Rows, int[] Changed, long[] LastSeq)> expected, List<(double[] Rows, int[] Changed, long[] LastSeq)> actual, string context)
+    {
+        for (int m = 0; m < expected.Count; m++)
+        {
+            AssertBitIdentical(expected[m].Rows, actual[m].Rows, $"{context}: minute {m + 1}");
+            Assert.Equal(expected[m].Changed, actual[m].Changed);
+            Assert.Equal(expected[m].LastSeq, actual[m].LastSeq);
+        }
+    }
+
+    [Theory]
+    [InlineData(5, BigOrderSizing.Filled)]
+    [InlineData(6, BigOrderSizing.Submitted)]
+    public void Recorded_minutes_equal_a_state_fed_and_evaluated_minute_by_minute(int seed, BigOrderSizing sizing)
+    {
+        var (symbols, days) = Market(seed, 19);
+        var backend = new CpuComputeBackend(1);
+        // The reference: each minute's events of every symbol, then the minute's evaluation.
+        var byMinute = backend.CreateShard(Default, sizing);
+        byMinute.BeginDay(symbols);
+        var rows = new double[symbols.Length * W];
+        Array.Fill(rows, double.NaN);
+        var changed = new int[symbols.Length];
+        var expected = new List<(double[], int[], long[])>();
+        for (int m = 1; m <= SessionBars.BarsPerDay; m++)
+        {
+            FeedBar(byMinute, [.. days], m);
+            int count = byMinute.Evaluate(m, rows, changed);
+            expected.Add(((double[])rows.Clone(), changed[..count], Enumerable.Range(0, symbols.Length).Select(byMinute.LastSeq).ToArray()));
+        }
+
+        var recording = backend.CreateShard(Default, sizing);
+        recording.BeginDay(symbols);
+        Assert.True(recording.RecordMinutes());
+        Feed(recording, days, 0, 8, complete: true);
+        // A snapshot with symbol 8 half done: the copy goes on as a restore would, and so does the original.
+        var half = days[8].Take(days[8].Count / 2).ToArray();
+        recording.Apply(half, Enumerable.Repeat(8, half.Length).ToArray());
+        var copy = recording.Copy().Copy();
+        var rest = days[8].Skip(half.Length).ToArray();
+        foreach (var state in new[] { recording, copy })
+        {
+            state.Apply(rest, Enumerable.Repeat(8, rest.Length).ToArray());
+            state.CompleteDay(8);
+            Feed(state, days, 9, symbols.Length, complete: true);
+        }
+        AssertSameMinutes(expected, EveryMinute(recording), "recorded");
+        AssertSameMinutes(expected, EveryMinute(copy), "recorded from a copy");
+        Assert.Equal(Enumerable.Range(0, symbols.Length).Select(i => byMinute.DailyBar(i)?.ToString()), Enumerable.Range(0, symbols.Length).Select(i => recording.DailyBar(i)?.ToString()));
+    }
+
+    [Fact]
+    public void A_recording_state_refuses_a_minute_not_recorded_yet()
+    {
+        var (symbols, days) = Market(7, 3);
+        var state = new CpuComputeBackend(1).CreateShard(Default, BigOrderSizing.Filled);
+        state.BeginDay(symbols);
+        state.RecordMinutes();
+        Feed(state, days, 0, 2, complete: true);
+        Assert.Throws<InvalidOperationException>(() => state.Evaluate(1, new double[3 * W], new int[3]));
     }
 }
