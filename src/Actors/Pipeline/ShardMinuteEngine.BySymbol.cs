@@ -5,13 +5,13 @@ namespace Sig.Actors.Pipeline;
 
 /// <summary>
 /// A day whose events come symbol by symbol (<see cref="MarketInput.BySymbol"/>): each symbol's whole
-/// day at once, then the day's clocks. Nothing is held back for a later bar (only the close is
-/// evaluated, after every event), and an event is late exactly when the store's minute-by-minute
+/// day at once, then the day's clocks. Nothing is held back for a later bar (no clock closes a minute
+/// before the last event), and an event is late exactly when the store's minute-by-minute
 /// replay of the same day would find it late: that replay sends a symbol's event in the minute of
 /// the highest bar among it and the symbol's earlier events, where every bar before that minute is
 /// closed. So an event is late when its bar is below the highest bar of its symbol so far (or its
 /// minute has closed). The two orders apply the same events to each symbol in the same order and
-/// count the same late ones: their close rows are bit-identical.
+/// count the same late ones: their rows are bit-identical.
 /// The day start gives each symbol's event count, so the shard knows when a symbol has all its events
 /// (accepted or late) and tells the backend (<see cref="Sig.Factors.Compute.IShardFactorState.CompleteDay"/>),
 /// which may evaluate it as of the close at once and give its storage to the symbols still to come.
@@ -28,6 +28,8 @@ public sealed partial class ShardMinuteEngine
     // order would (an accepted event in its bar's minute, a late one in the minute of its symbol's highest
     // bar so far), so the counters each clock reports are that order's.
     private long[]? _appliedAt, _lateAt;
+    // Symbols whose last event the batch being applied holds (per-batch scratch).
+    private readonly List<int> _completed = [];
 
     // Of a by-symbol day's counts, those of minutes not closed yet (the minute-by-minute order has not seen them).
     private long AfterLastClosed(long[]? perMinute)
@@ -37,8 +39,6 @@ public sealed partial class ShardMinuteEngine
         for (int m = LastClosedMinute + 1; m < perMinute.Length; m++) sum += perMinute[m];
         return sum;
     }
-    // Symbols whose last event the batch being applied holds (per-batch scratch).
-    private readonly List<int> _completed = [];
 
     // After the state's day start: where every minute is emitted the state records them; a symbol without
     // events is complete from the start.

@@ -14,9 +14,9 @@ public enum StoreReadOrder
 
     /// <summary>
     /// Symbol by symbol: each symbol's whole day at once, then the day's clocks (a day start marked
-    /// <see cref="MarketInput.BySymbol"/>). Only for a pipeline that evaluates the close alone (a
-    /// historical replay with daily outputs): its close rows, counters and digest equal the
-    /// minute-by-minute replay's, and a shard then works through one symbol's state at a time instead
+    /// <see cref="MarketInput.BySymbol"/>). For a pipeline that evaluates the close alone, or whose
+    /// backend records every minute as a symbol's events pass it: its rows, counters and digest equal
+    /// the minute-by-minute replay's, and a shard then works through one symbol's state at a time instead
     /// of visiting every symbol's every minute, and the source reads each symbol's columns in long
     /// runs instead of per-symbol read-ahead slots.
     /// </summary>

@@ -29,7 +29,7 @@ namespace Sig.Actors.Sources;
 /// <param name="lastMinute">Stop each day after this minute's clock (240: the whole day).</param>
 /// <param name="readAheadEvents">Rows read ahead per symbol (<see cref="ReadAheadEvents"/>; smaller in tests, to cut runs across slots).</param>
 /// <param name="lanes">Lanes: the shard count of the pipeline that reads this source (1, or less: plain symbol order, as the pipeline runs one shard then).</param>
-/// <param name="order">Minute by minute (the default, what live delivers) or, for a pipeline that evaluates the close alone, symbol by symbol (<see cref="StoreReadOrder"/>).</param>
+/// <param name="order">Minute by minute (the default, what live delivers) or symbol by symbol (<see cref="StoreReadOrder"/>).</param>
 public sealed partial class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnly, IDayEvents> openDay, int lastMinute = SessionBars.BarsPerDay,
     int readAheadEvents = StoreEventSource.ReadAheadEvents, int lanes = 1, StoreReadOrder order = StoreReadOrder.ByMinute)
     : IMarketEventSource

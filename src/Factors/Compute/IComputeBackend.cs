@@ -64,11 +64,11 @@ public interface IShardFactorState
     int Evaluate(int minute, Span<double> rows, Span<int> changed);
 
     /// <summary>
-    /// Symbol i has all its events of the day, and the day is evaluated at its close alone (a replay
-    /// that reads the store symbol by symbol): a backend may evaluate it as of the close now, keep only
-    /// its row, last seq and daily bar, and give its state's storage to the symbols still to come.
-    /// Later calls must then answer for i exactly as if its state were still there. A backend that
-    /// keeps every state until the close does nothing here (the default).
+    /// Symbol i has all its events of the day (a replay that reads the store symbol by symbol): a
+    /// backend may evaluate it now — as of the close, or as of the minutes it has left to record (see
+    /// <see cref="RecordMinutes"/>) — keep only its rows, last seq and daily bar, and give its state's
+    /// storage to the symbols still to come. Later calls must then answer for i exactly as if its state
+    /// were still there. Where only the close is evaluated, doing nothing (the default) is correct.
     /// </summary>
     void CompleteDay(int symbol) { }
 

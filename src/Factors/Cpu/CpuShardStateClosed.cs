@@ -5,9 +5,10 @@ using Sig.Factors.Intraday;
 namespace Sig.Factors.Cpu;
 
 // Symbols whose day is complete before the close (IShardFactorState.CompleteDay: a replay read symbol
-// by symbol). Each is evaluated as of the close at once; its row, last seq and daily bar are kept, and
-// its state object, when this state alone holds it, serves the next symbol that starts, so a shard
-// holds a few symbols' books at a time instead of all of its symbols' until the close.
+// by symbol). Each is evaluated at once — as of the close, or as of its minutes left when the day
+// records every minute (CpuShardStateRecorded.cs); its rows, last seq and daily bar are kept, and its
+// state object, when this state alone holds it, serves the next symbol that starts, so a shard holds a
+// few symbols' books at a time instead of all of its symbols' until the close.
 public sealed partial class CpuShardState
 {
     // Per symbol: its day is complete and evaluated (null: no symbol is, this day). Its row is at

@@ -91,8 +91,8 @@ public sealed class MarketInput
     /// <summary>
     /// <see cref="MarketInputKind.DayStart"/>: the day's events come symbol by symbol — each symbol's
     /// whole day together, in its stored seq order — and every clock of the day after them. Only a
-    /// historical replay that evaluates the close alone sends such a day (docs/factor-core.md,
-    /// "Outputs: all or daily"); live feeds and journals never do.
+    /// store replay sends such a day (docs/factor-core.md, "Outputs: all or daily"); live feeds and
+    /// journals never do.
     /// </summary>
     public bool BySymbol { get; private init; }
 
