@@ -46,6 +46,18 @@ public class BySymbolReplayTests
         AssertSameOutputs(byMinute, bySymbol);
     }
 
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(3, 2)]
+    public void A_source_whose_lanes_are_not_the_shards_gives_the_same_minutes(int lanes, int shards)
+    {
+        // A shard then gets its symbols' days interleaved with each other (lanes cut across shards): each
+        // symbol still completes when its count is reached.
+        var days = Days();
+        AssertSameOutputs(DailyOutputsTests.Run(days, shards, PipelineOutputs.All),
+            DailyOutputsTests.Run(days, shards, PipelineOutputs.All, StoreReadOrder.BySymbol, lanes: lanes));
+    }
+
     [Fact]
     public void A_shard_failing_while_it_records_restarts_and_gives_the_same_minutes()
     {

@@ -10,14 +10,14 @@ namespace Sig.Actors.Tests.Pipeline;
 public class DailyOutputsTests
 {
     internal static List<MinuteOutput> Run(InMemoryDay[] days, int shards, PipelineOutputs outputs, StoreReadOrder order = StoreReadOrder.ByMinute,
-        Sig.Factors.Compute.IComputeBackend? backend = null, Action<MarketPipeline>? after = null)
+        Sig.Factors.Compute.IComputeBackend? backend = null, Action<MarketPipeline>? after = null, int? lanes = null)
     {
         using var owned = backend is null ? new CpuComputeBackend(1) : null;
         var pipeline = new MarketPipeline(new BigOrderOptions(), backend ?? owned!, shards, outputs: outputs);
         var list = new List<MinuteOutput>();
         pipeline.Outputs.Subscribe(list.Add);
         var byDate = days.ToDictionary(d => d.Date);
-        pipeline.RunAsync(new StoreEventSource([.. days.Select(d => d.Date)], d => byDate[d], lanes: shards, order: order)).GetAwaiter().GetResult();
+        pipeline.RunAsync(new StoreEventSource([.. days.Select(d => d.Date)], d => byDate[d], lanes: lanes ?? shards, order: order)).GetAwaiter().GetResult();
         after?.Invoke(pipeline);
         return list;
     }
