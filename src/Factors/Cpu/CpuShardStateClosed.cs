@@ -31,7 +31,6 @@ public sealed partial class CpuShardState
         if (_closed is null || _closed.Length != n)
         {
             _closed = new bool[n];
-            if (_closedRows.Length != n * Width) _closedRows = new double[n * Width];
             if (_closedLastSeq.Length != n) { _closedLastSeq = new long[n]; _closedBars = new RawDailyBar?[n]; }
         }
         if (_closed[symbol]) return;
@@ -40,7 +39,9 @@ public sealed partial class CpuShardState
         else
         {
             // The close's row now: the same evaluation the close would run on this final state (whose
-            // rows are all NaN before, as only the close is evaluated).
+            // rows are all NaN before, as only the close is evaluated). A recording day keeps its rows in
+            // the minute blocks, so only this path needs the close's rows.
+            if (_closedRows.Length != n * Width) _closedRows = new double[n * Width];
             var row = _closedRows.AsSpan(symbol * Width, Width);
             row.Fill(double.NaN);
             EvaluateSymbol(symbol, SessionBars.BarsPerDay, row);

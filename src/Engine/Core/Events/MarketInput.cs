@@ -94,7 +94,7 @@ public sealed class MarketInput
     /// store replay sends such a day (docs/factor-core.md, "Outputs: all or daily"); live feeds and
     /// journals never do.
     /// </summary>
-    public bool BySymbol { get; private init; }
+    public bool BySymbol => EventCounts is not null;
 
     /// <summary>
     /// A <see cref="BySymbol"/> day start: per symbol of <see cref="Symbols"/>, how many events the day
@@ -115,7 +115,7 @@ public sealed class MarketInput
         if (eventCounts.Length != symbols.Length) throw new ArgumentException("one event count per symbol", nameof(eventCounts));
         for (int i = 1; i < symbols.Length; i++)
             if (symbols[i].CompareTo(symbols[i - 1]) <= 0) throw new ArgumentException("symbols must be ascending and distinct", nameof(symbols));
-        return new(MarketInputKind.DayStart, date, sourceSeq) { Symbols = symbols, EventCounts = eventCounts, BySymbol = true };
+        return new(MarketInputKind.DayStart, date, sourceSeq) { Symbols = symbols, EventCounts = eventCounts };
     }
 
     /// <summary>A ticks input that owns <paramref name="events"/> (never reused).</summary>
