@@ -49,7 +49,7 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
         switch (input.Kind)
         {
             case MarketInputKind.DayStart:
-                _table = RoutingTable.For(input.Symbols, shards);
+                _table = RoutingTable.For(input.Symbols, shards, input.BySymbol);
                 if (input.Date != _date) (_date, _closed) = (input.Date, 0);
                 for (int s = 0; s < shards; s++)
                     _routed.Add((s, input.EventCounts is { } counts
@@ -83,7 +83,7 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
 
     /// <summary>The router's state at a persisted cut: the day's routing, <paramref name="inputs"/> routed, <paramref name="closed"/> minutes closed.</summary>
     public static object Resumed(SymbolCode[] universe, int shards, long inputs, DateOnly date, int closed) =>
-        new State(RoutingTable.For(universe, shards), inputs, date, closed);
+        new State(RoutingTable.For(universe, shards, bySymbol: false), inputs, date, closed); // a by-symbol day is never persisted
 
     private sealed record State(RoutingTable Table, long Inputs, DateOnly Date, int Closed);
 
@@ -91,20 +91,23 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
     // position's (a dense lookup, done once per run of one symbol's events).
     private sealed class RoutingTable
     {
-        public static readonly RoutingTable Empty = new([], 1);
+        public static readonly RoutingTable Empty = new([], 1, false);
         private readonly SymbolIndex _index;
         private readonly int[] _starts;
         private readonly int _shards, _perShard;
+        // The day comes symbol by symbol: each ticks input holds ascending symbols of the day's universe.
+        private readonly bool _bySymbol;
 
-        private RoutingTable(SymbolCode[] symbols, int shards)
+        private RoutingTable(SymbolCode[] symbols, int shards, bool bySymbol)
         {
             _shards = shards;
+            _bySymbol = bySymbol;
             _starts = ShardRanges.Starts(symbols.Length, shards);
             _perShard = Math.Max(1, ShardRanges.PerShard(symbols.Length, shards));
             _index = new SymbolIndex(symbols);
         }
 
-        public static RoutingTable For(SymbolCode[] symbols, int shards) => new(symbols, shards);
+        public static RoutingTable For(SymbolCode[] symbols, int shards, bool bySymbol) => new(symbols, shards, bySymbol);
 
         /// <summary>Shard <paramref name="shard"/>'s part of an array in the day's symbol order (its symbols, their counts).</summary>
         public T[] PartOf<T>(T[] perSymbol, int shard) => perSymbol[_starts[shard].._starts[shard + 1]];
@@ -119,6 +122,16 @@ internal sealed class MarketRouter(StageMemory memory, Sig.Actors.Persistence.Pi
         public bool Split(MarketInput input, List<(int Shard, MarketInput Input)> routed, TickEvent[]?[] parts)
         {
             var events = input.Events;
+            // Ascending symbols (a by-symbol day's contract): when the first and the last fall in one shard, every one between does.
+            if (_bySymbol && events.Length > 0)
+            {
+                int first = _index.IndexOf(events[0].Symbol), last = _index.IndexOf(events[^1].Symbol);
+                if (first >= 0 && last >= 0 && first / _perShard == last / _perShard)
+                {
+                    routed.Add((first / _perShard, input));
+                    return false;
+                }
+            }
             Span<int> counts = stackalloc int[_shards];
             int lastValue = int.MinValue, lastShard = 0;
             foreach (ref readonly var e in events)

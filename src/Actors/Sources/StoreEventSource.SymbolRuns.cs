@@ -29,20 +29,19 @@ public sealed partial class StoreEventSource
     /// Where a by-symbol day's read stands: per lane (a pipeline shard's symbol range, as for
     /// <see cref="MinuteCursor"/>) the symbol it has reached and that symbol's next event. A batch is
     /// filled from one lane, the rest of its symbol and then its next symbols, read straight into the
-    /// batch in one batched read (<see cref="IDayEvents.ReadEvents(ReadOnlySpan{EventRead}, Span{TickEvent})"/>);
-    /// the next batch comes from the next lane with events left, so every shard has work from the start.
+    /// batch by the lane's own <see cref="ISymbolRunReader"/> (the tick store's reads each column block
+    /// once, whole); the next batch comes from the next lane with events left, so every shard has work
+    /// from the start.
     /// </summary>
-    private sealed class SymbolRunCursor
+    private sealed class SymbolRunCursor : IDisposable
     {
-        private readonly IDayEvents _day;
         // Lane l is the symbols [_laneStart[l], _laneStart[l + 1]); its next event is _next[l] of symbol _symbol[l].
         private readonly int[] _laneStart, _symbol, _next;
-        private readonly EventRead[] _group = new EventRead[RefillGroup];
+        private readonly ISymbolRunReader[] _readers;
         private int _lane;
 
         public SymbolRunCursor(IDayEvents day, int lanes)
         {
-            _day = day;
             int n = day.SymbolCount;
             Symbols = new SymbolCode[n];
             EventCounts = new int[n];
@@ -50,6 +49,16 @@ public sealed partial class StoreEventSource
             _laneStart = ShardRanges.Starts(n, lanes);
             _symbol = _laneStart[..lanes];
             _next = new int[lanes];
+            _readers = new ISymbolRunReader[lanes];
+            try
+            {
+                for (int l = 0; l < lanes; l++) _readers[l] = day.OpenRunReader();
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
             _lane = NextLane(-1);
         }
 
@@ -64,28 +73,28 @@ public sealed partial class StoreEventSource
         /// <summary>Fills <paramref name="batch"/> from the current lane, then turns to the next lane with events left; returns the events written.</summary>
         public int Fill(TickEvent[] batch)
         {
-            int lane = _lane, end = _laneStart[lane + 1], s = _symbol[lane], next = _next[lane], used = 0, g = 0;
+            int lane = _lane, end = _laneStart[lane + 1], s = _symbol[lane], next = _next[lane], used = 0;
+            var reader = _readers[lane];
             while (s < end && used < batch.Length)
             {
                 int count = EventCounts[s], take = Math.Min(count - next, batch.Length - used);
                 if (take > 0)
                 {
-                    _group[g++] = new EventRead(s, next, take, used);
+                    reader.Read(s, next, batch.AsSpan(used, take));
                     used += take;
                     next += take;
                 }
                 if (next == count) (s, next) = (s + 1, 0);
-                if (g == _group.Length)
-                {
-                    _day.ReadEvents(_group, batch);
-                    g = 0;
-                }
             }
-            if (g > 0) _day.ReadEvents(_group.AsSpan(0, g), batch);
             _symbol[lane] = s;
             _next[lane] = next;
             _lane = NextLane(lane);
             return used;
+        }
+
+        public void Dispose()
+        {
+            foreach (var r in _readers) r?.Dispose();
         }
 
         // The first lane after `lane`, cyclically, that has symbols left; -1 when none has.

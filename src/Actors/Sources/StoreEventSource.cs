@@ -79,17 +79,19 @@ public sealed partial class StoreEventSource(IReadOnlyList<DateOnly> dates, Func
             {
                 if (_order == StoreReadOrder.BySymbol)
                 {
-                    var runs = new SymbolRunCursor(day, _lanes);
-                    yield return MarketInput.BySymbolDayStart(date, runs.Symbols, runs.EventCounts);
-                    TickEvent[]? spare = null; // rented, found nothing to hold (the lane's last symbols had no events)
-                    while (!runs.Done)
+                    using (var runs = new SymbolRunCursor(day, _lanes))
                     {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        var array = spare ?? Pool.Rent();
-                        spare = null;
-                        int used = runs.Fill(array);
-                        if (used == 0) spare = array;
-                        else yield return MarketInput.Ticks(date, array, used, Pool);
+                        yield return MarketInput.BySymbolDayStart(date, runs.Symbols, runs.EventCounts);
+                        TickEvent[]? spare = null; // rented, found nothing to hold (the lane's last symbols had no events)
+                        while (!runs.Done)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            var array = spare ?? Pool.Rent();
+                            spare = null;
+                            int used = runs.Fill(array);
+                            if (used == 0) spare = array;
+                            else yield return MarketInput.Ticks(date, array, used, Pool);
+                        }
                     }
                     for (int m = 1; m <= lastMinute; m++) yield return MarketInput.Clock(date, SessionBars.CloseTimeOf(m));
                 }

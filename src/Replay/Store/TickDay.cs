@@ -323,6 +323,14 @@ public sealed unsafe partial class TickDay : IDayEvents, IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+        MarkVerified(b, crc);
+    }
+
+    // Records block b as verified when its bytes' checksum is crc, else throws naming the block.
+    private void MarkVerified(int b, uint crc)
+    {
+        var block = _blocks[b];
+        long length = TickFileFormat.BlockBytes(block.Rows);
         if (crc != block.Crc)
             throw Corrupt($"column block {b} (rows {block.FirstRow}..{block.FirstRow + block.Rows - 1}, bytes {block.Offset}..{block.Offset + length - 1}) checksum mismatch (stored {block.Crc:X8}, computed {crc:X8})");
         Volatile.Write(ref _verified[b], 1);

@@ -26,6 +26,28 @@ public interface IDayEvents
     {
         foreach (var r in reads) ReadEvents(r.Index, r.Offset, destination.Slice(r.At, r.Count));
     }
+
+    /// <summary>
+    /// A reader for symbols taken whole and in ascending order (a by-symbol replay's lane): the same
+    /// events as <see cref="ReadEvents(int, int, Span{TickEvent})"/>, which is what this default reads
+    /// with. The tick store overrides it to read each column block once, whole, instead of a column
+    /// range at a time. One reader per thread; dispose it before the day.
+    /// </summary>
+    ISymbolRunReader OpenRunReader() => new RangeRunReader(this);
+}
+
+/// <summary>Reads symbols' event ranges of one day in ascending symbol order; see <see cref="IDayEvents.OpenRunReader"/>.</summary>
+public interface ISymbolRunReader : IDisposable
+{
+    /// <summary>Copies events [offset, offset + destination.Length) of the symbol at <paramref name="index"/>; indexes must not go down between calls.</summary>
+    void Read(int index, int offset, Span<TickEvent> destination);
+}
+
+internal sealed class RangeRunReader(IDayEvents day) : ISymbolRunReader
+{
+    public void Read(int index, int offset, Span<TickEvent> destination) => day.ReadEvents(index, offset, destination);
+
+    public void Dispose() { }
 }
 
 /// <summary>Events [<paramref name="Offset"/>, <paramref name="Offset"/> + <paramref name="Count"/>) of the symbol at <paramref name="Index"/>, to be copied to position <paramref name="At"/> of a destination.</summary>

@@ -90,7 +90,9 @@ public sealed class MarketInput
 
     /// <summary>
     /// <see cref="MarketInputKind.DayStart"/>: the day's events come symbol by symbol — each symbol's
-    /// whole day together, in its stored seq order — and every clock of the day after them. Only a
+    /// whole day together, in its stored seq order, each ticks input holding ascending symbols of the
+    /// day's universe (the router passes one whose first and last symbols share a shard without
+    /// scanning it) — and every clock of the day after them. Only a
     /// store replay sends such a day (docs/factor-core.md, "Outputs: all or daily"); live feeds and
     /// journals never do.
     /// </summary>

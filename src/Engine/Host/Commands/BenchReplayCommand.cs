@@ -91,7 +91,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
                 t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols):N0} = {applied:N0}");
                 t.AddRow("workers / outputs / output buffers", $"{w} / {parse.GetValue(outputs)} / {parse.GetValue(buffers)}");
-                t.AddRow("source: order / read-ahead rows / store reads", Markup.Escape($"{OrderText(readOrder)} / {slot} / {store.ReadPath}"));
+                t.AddRow("source: order / read-ahead rows / store reads", Markup.Escape($"{OrderText(readOrder)} / {slot} / {ReadsText(readOrder, store)}"));
                 t.AddRow("replay (store → state → cross-sections)", $"{sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU");
                 t.AddRow("replay user / system CPU, page faults, context switches", UsageText(usage));
                 t.AddRow("events/s (wall-clock, whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
@@ -123,6 +123,10 @@ public sealed class BenchReplayCommand : IBenchCommand
     }
 
     private static string OrderText(StoreReadOrder order) => order == StoreReadOrder.BySymbol ? "by symbol (whole days)" : "by minute";
+
+    // By symbol, each column block is read once, whole, with positioned reads (--store-reads is for the minute order's refills).
+    private static string ReadsText(StoreReadOrder order, TickStore store) =>
+        order == StoreReadOrder.BySymbol ? "whole column blocks (pread)" : store.ReadPath;
 
     private static void WriteCollections(GcCollectionLog log)
     {
@@ -156,7 +160,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         }
         t.AddRow("total", $"{total:F2}", $"{total * 1e9 / Math.Max(1, r.Events):F0}", $"{r.Allocated.Sum() / 1048576.0:N1}", $"{(double)r.Allocated.Sum() / Math.Max(1, r.Events):F1}");
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"source: {OrderText(order)}, read-ahead {readAhead} rows, store reads {Markup.Escape(store.ReadPath)}");
+        AnsiConsole.MarkupLine($"source: {OrderText(order)}, read-ahead {readAhead} rows, store reads {Markup.Escape(ReadsText(order, store))}");
         var after = r.StepMillis.Where((_, k) => r.AfterSnapshot[k]).ToList();
         var others = r.StepMillis.Where((_, k) => !r.AfterSnapshot[k]).ToList();
         AnsiConsole.MarkupLine($"one-thread replay: {r.Events:N0} events, {r.Events / Math.Max(1e-9, total):N0} events per CPU-second; " +
