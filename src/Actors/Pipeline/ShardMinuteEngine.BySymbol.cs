@@ -65,47 +65,49 @@ public sealed partial class ShardMinuteEngine
         var remaining = _remaining!;
         long[] appliedAt = _appliedAt!, lateAt = _lateAt!;
         _completed.Clear();
-        int ready = 0, lastValue = int.MinValue, lastIndex = -1, closed = LastClosedMinute;
+        int ready = 0, closed = LastClosedMinute;
         bool copied = false; // false while every event so far is accepted: the state reads them where they are
         var barOfTime = new MinuteBarCache();
-        for (int k = 0; k < batch.Length; k++)
+        // Run by run of one symbol (a by-symbol batch is a few long runs): its count, top bar and index once per run.
+        for (int k = 0; k < batch.Length;)
         {
-            ref readonly var e = ref batch[k];
-            if (e.Symbol != lastValue)
+            int symbol = batch[k].Symbol, end = k + 1;
+            while (end < batch.Length && batch[end].Symbol == symbol) end++;
+            int index = _index.IndexOf(symbol), first = ready;
+            if (index < 0)
             {
-                lastValue = e.Symbol;
-                lastIndex = _index.IndexOf(e.Symbol);
+                UnknownSymbolEvents += end - k;
+                if (!copied) batch[..ready].CopyTo(_batch);
+                copied = true;
+                k = end;
+                continue;
             }
-            bool accept;
-            if (lastIndex < 0) { UnknownSymbolEvents++; accept = false; }
-            else
+            if ((remaining[index] -= end - k) <= 0)
             {
-                if (--remaining[lastIndex] <= 0)
+                if (remaining[index] < 0) throw new InvalidOperationException($"more events for {_symbols[index]} than its day start said");
+                _completed.Add(index);
+            }
+            int top = topBar[index];
+            for (; k < end; k++)
+            {
+                int bar = barOfTime.BarOf(batch[k].Time);
+                if (bar > closed && bar >= top)
                 {
-                    if (remaining[lastIndex] < 0) throw new InvalidOperationException($"more events for {_symbols[lastIndex]} than its day start said");
-                    _completed.Add(lastIndex);
-                }
-                int bar = barOfTime.BarOf(e.Time);
-                accept = bar > closed && bar >= topBar[lastIndex];
-                if (accept)
-                {
-                    topBar[lastIndex] = bar;
+                    top = bar;
                     appliedAt[bar]++;
+                    if (copied) _batch[ready] = batch[k];
+                    ready++;
                 }
                 else
                 {
                     _lateEvents++;
-                    lateAt[Math.Max(topBar[lastIndex], closed + 1)]++;
+                    lateAt[Math.Max(top, closed + 1)]++;
+                    if (!copied) batch[..ready].CopyTo(_batch);
+                    copied = true;
                 }
             }
-            if (!accept)
-            {
-                if (!copied) batch[..ready].CopyTo(_batch);
-                copied = true;
-                continue;
-            }
-            if (copied) _batch[ready] = e;
-            _batchSymbols[ready++] = lastIndex;
+            topBar[index] = top;
+            _batchSymbols.AsSpan(first, ready - first).Fill(index);
         }
         _state.Apply(copied ? _batch.AsSpan(0, ready) : batch, _batchSymbols.AsSpan(0, ready));
         _eventsApplied += ready;

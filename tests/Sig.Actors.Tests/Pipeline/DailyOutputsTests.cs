@@ -1,6 +1,7 @@
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Config;
+using Sig.Engine.Events;
 using Sig.Factors.Cpu;
 using Xunit;
 
@@ -127,6 +128,28 @@ public class DailyOutputsTests
         // Daily outputs need no recording.
         new ShardMinuteEngine(new MinuteCrossSection(new BigOrderOptions(), backend, PipelineOutputs.Daily))
             .BeginDay(day.Date, [day.Symbol(0), day.Symbol(1)], bySymbolCounts: [day.EventCount(0), day.EventCount(1)]);
+    }
+
+    [Fact]
+    public void A_by_symbol_day_counts_unknown_symbols_and_refuses_more_events_than_its_day_start_said()
+    {
+        using var backend = new CpuComputeBackend(1);
+        var engine = new ShardMinuteEngine(new MinuteCrossSection(new BigOrderOptions(), backend, PipelineOutputs.Daily));
+        var day = InMemoryDay.Random(3, 6, eventsPerSymbol: 40);
+        int n0 = day.EventCount(0), n2 = day.EventCount(2);
+        engine.BeginDay(day.Date, [day.Symbol(0), day.Symbol(2)], bySymbolCounts: [n0, n2]);
+        var first = new TickEvent[n0];
+        day.ReadEvents(0, 0, first);
+        var stranger = new TickEvent[3];
+        day.ReadEvents(1, 0, stranger); // symbol 1 is not in this shard's day
+        // Symbol 0 whole, three events of an unknown symbol, then symbol 2's first half: one batch, three runs.
+        var half = new TickEvent[n2 / 2];
+        day.ReadEvents(2, 0, half);
+        Assert.Equal(n0 + half.Length, engine.Apply([.. first, .. stranger, .. half]));
+        Assert.Equal(3, engine.UnknownSymbolEvents);
+        // One event more than symbol 0's count: refused, naming the symbol.
+        var ex = Assert.Throws<InvalidOperationException>(() => { engine.Apply([first[^1]]); });
+        Assert.Contains(day.Symbol(0).ToString(), ex.Message);
     }
 
     /// <summary>The CPU backend without the minute recording (as a device backend that has none).</summary>
