@@ -74,8 +74,14 @@ public sealed unsafe partial class TickDay
                 if (_buffer != null) NativeMemory.AlignedFree(_buffer);
                 _buffer = null;
                 _capacity = 0;
-                // Blocks differ a little in size (a symbol is never split): room for the next few, so it is not remapped per block.
-                long capacity = Math.Max(length + (length >> 3), 1L << 20);
+                // Sized once for the day's largest block it will hold: blocks differ in size (a symbol is never split),
+                // and growing block by block would map fresh pages (zeroed by the kernel) each time.
+                long capacity = length;
+                foreach (var other in day._blocks)
+                {
+                    long bytes = TickFileFormat.BlockBytes(other.Rows);
+                    if (bytes <= maxBlockBytes) capacity = Math.Max(capacity, bytes);
+                }
                 _buffer = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
                 _capacity = capacity;
             }
