@@ -8,7 +8,8 @@ namespace Sig.Actors.Pipeline;
 /// <summary>
 /// The CrossSectionBatcher actor: waits until every shard has delivered its rows of a minute
 /// (the minute watermark), joins them in shard order, which is symbol order, makes the
-/// minute's payload bytes once and hands the result on (the DigestChain digests those bytes). Each shard sends its minutes in
+/// minute's payload bytes once — from the shards' texts of their rows, formatted on their threads,
+/// so this stage only copies — and hands the result on (the DigestChain digests those bytes). Each shard sends its minutes in
 /// order, so minutes complete in order. A part that arrives twice (a shard retrying a
 /// message after a failure) is ignored (with pooled rows it is left to the collector).
 /// With <paramref name="pools"/> the joined rows and the payloads are written into pooled
@@ -19,8 +20,6 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
     : PipelineStage<ShardMinute>(memory), ISnapshotable
 {
     private State _state = new();
-    // Keeps each cell's text from the last minute: quiet cells are copied, not formatted again.
-    private readonly SnapshotPayloadWriter _payloads = new();
 
     protected override ValueTask HandleAsync(ShardMinute part)
     {
@@ -36,9 +35,10 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
         _state.LastEmitted = key;
         var snapshot = Join(parts!);
         // The payloads are made once: digested by the DigestChain, published as the same bytes.
-        OutputPayload snapshotPayload = pools is null ? _payloads.Write(snapshot) : _payloads.Write(snapshot, false, pools.Payloads);
+        var texts = Array.ConvertAll(parts, p => p!.ValueRows);
+        OutputPayload snapshotPayload = SnapshotPayloadWriter.Assemble(snapshot, false, texts, pools?.Payloads);
         bool close = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay;
-        OutputPayload? dailyPayload = !close ? null : pools is null ? _payloads.Write(snapshot, daily: true) : _payloads.Write(snapshot, true, pools.Payloads);
+        OutputPayload? dailyPayload = close ? SnapshotPayloadWriter.Assemble(snapshot, true, texts, pools?.Payloads) : null;
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
         var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {
@@ -53,6 +53,8 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
         // point. One part is the minute's rows themselves, returned with the minute.
         if (pools is not null && parts.Length > 1)
             foreach (var p in parts) p!.RowPool?.Return(p.Part.Values);
+        foreach (var text in texts) text.Release(); // pooled or not: joined into the payloads above
+
         timeline?.Mark(MinutePoint.BatcherEmitted, snapshot.Minute);
         return ValueTask.CompletedTask;
     }

@@ -74,9 +74,11 @@ public sealed class MarketPipeline : IAsyncDisposable
     private readonly StageMemory[] _shardMemories;
     private readonly StageMemory _batcherMemory, _digestMemory;
     private readonly MinuteStepGate? _stepGate;
+    private readonly ReadOutGate? _readOut;
 
-    // wall-clock ok: bounds how long the source waits for the shards to handle a clock (a shard that
-    // never does, e.g. stopped for good); no output depends on it.
+    // wall-clock ok: bounds how long the source waits for the shards to handle a clock, or for a
+    // by-symbol day's earlier minutes to be published (a stage that never does, e.g. stopped for
+    // good); no output depends on it.
     private static readonly TimeSpan StepGateBound = TimeSpan.FromSeconds(1);
 
     /// <param name="bigOrder">Big-order settings (docs/factors.md).</param>
@@ -126,9 +128,16 @@ public sealed class MarketPipeline : IAsyncDisposable
         if (actors.GcHeapHugePages) GcHeapHugePages.Apply();
         var pacer = actors.CollectionPacingMiB > 0 ? new CollectionPacer(shards, (long)actors.CollectionPacingMiB << 20, (long)actors.FullCollectionGrowthMiB << 20) : null;
         _stepGate = actors.HoldSourceDuringSteps ? new MinuteStepGate(shards) : null;
+        _readOut = outputs == PipelineOutputs.All ? new ReadOutGate() : null;
+        var readOut = _readOut;
         for (int s = 0; s < shards; s++)
             _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs)
-                { RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null, Pacer = pacer, StepGate = _stepGate });
+                {
+                    RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null,
+                    TextPool = reuseOutputBuffers ? new MinuteBufferPool<byte>() : null,
+                    Pacer = pacer,
+                    StepGate = _stepGate,
+                });
         _fingerprint = PipelinePersistenceOptions.Fingerprint(backend, shards, bigOrder);
         if (persistence is not null)
         {
@@ -151,7 +160,7 @@ public sealed class MarketPipeline : IAsyncDisposable
                 return context.ActorOf(StageProducer.Props(create), memory.Name);
             }
             var afterBatcher = Spawn(digestChain, () => new DigestChain(digestChain, timeline),
-                Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping, persisting)));
+                Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping, persisting, readOut)));
             if (rollup is not null) afterBatcher = Spawn(rollup, () => new DailyRollup(rollup, dailyStore, dailyBars, closeStages ?? []), afterBatcher);
             var batcherRef = Spawn(batcher, () => new CrossSectionBatcher(batcher, shards, timeline, pools), afterBatcher);
             var shardRefs = new IActorRef[shards];
@@ -223,6 +232,9 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>Where the source waits for the shards' steps (null: actors.holdSourceDuringSteps off); benchmarks read its counts.</summary>
     public MinuteStepGate? StepGate => _stepGate;
 
+    /// <summary>Where a by-symbol day's clocks wait for the minutes before them to be published (null: only the close is emitted).</summary>
+    public ReadOutGate? ReadOut => _readOut;
+
     /// <summary>Of <see cref="PacedCollections"/>, the full ones (actors.fullCollectionGrowthMiB).</summary>
     public int PacedFullCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.FullStarted ?? 0 : 0;
 
@@ -287,6 +299,7 @@ public sealed class MarketPipeline : IAsyncDisposable
         // The stream cancels too when its stages stop early (a stage stopped by supervision).
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, streamCancellation);
         var inputs = source.ReadAsync(reading.Token).GetAsyncEnumerator(reading.Token);
+        bool bySymbolDay = false;
         try
         {
             while (true)
@@ -309,6 +322,18 @@ public sealed class MarketPipeline : IAsyncDisposable
                     yield break;
                 }
                 var input = inputs.Current;
+                if (input.Kind == MarketInputKind.DayStart) bySymbolDay = input.BySymbol;
+                if (input.Kind == MarketInputKind.Clock && bySymbolDay && _readOut is not null)
+                {
+                    try
+                    {
+                        await _readOut.WaitAsync(input.Date, Sig.Engine.Time.SessionBars.ClosedBarsAt(input.Time), StepGateBound, reading.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (reading.IsCancellationRequested)
+                    {
+                        yield break;
+                    }
+                }
                 if (input.Kind == MarketInputKind.Clock) _stepGate?.Sent(input.Date, input.Time);
                 yield return input;
             }

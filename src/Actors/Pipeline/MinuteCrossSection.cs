@@ -48,6 +48,12 @@ public sealed class MinuteCrossSection
     /// </summary>
     public MinuteBufferPool<double>? RowPool { get; init; }
 
+    /// <summary>
+    /// Where the shard's per-minute payload text (its value rows) is rented from when the pipeline
+    /// reuses its output buffers (null: a new array each minute). The batcher returns it once joined.
+    /// </summary>
+    public MinuteBufferPool<byte>? TextPool { get; init; }
+
     /// <summary>Where the shards report finished minutes, so young collections fall between steps (null: not paced).</summary>
     public CollectionPacer? Pacer { get; init; }
 

@@ -12,7 +12,7 @@ namespace Sig.Actors.Pipeline;
 /// the supervisor's restart, and a repeated message is de-duplicated downstream by its Nats-Msg-Id.
 /// </summary>
 internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteOutputSink> sinks, Subject<MinuteOutput> observable, CancellationToken cancellationToken,
-    Sig.Actors.Persistence.PipelinePersistence? persistence = null)
+    Sig.Actors.Persistence.PipelinePersistence? persistence = null, ReadOutGate? readOut = null)
     : PipelineStage<MinuteOutput>(memory)
 {
     protected override async ValueTask HandleAsync(MinuteOutput output)
@@ -21,6 +21,7 @@ internal sealed class OutputPublisher(StageMemory memory, IReadOnlyList<IMinuteO
         // Published: the last part of a cut at this minute (its record is written once every shard's part is stored).
         persistence?.Published(output);
         observable.OnNext(output);
+        readOut?.Published(output.Snapshot.Date, output.Snapshot.Minute);
     }
 
     // The last reader of a minute: its pooled rows and payloads go back once every sink and

@@ -5,10 +5,15 @@ using Sig.Factors.Output;
 
 namespace Sig.Actors.Pipeline;
 
-/// <summary>The part of a minute's cross-section one shard computed, with its counters so far (and at the close its daily bars).</summary>
+/// <summary>
+/// The part of a minute's cross-section one shard computed — its rows, and their text in the payload
+/// (<see cref="ValueRows"/>, written on the shard's thread so the batcher only joins texts) — with its
+/// counters so far (and at the close its daily bars).
+/// </summary>
 /// <remarks>With pooled rows (<see cref="RowPool"/> set) the part's rows go back to that pool once
-/// the batcher has joined them, or with one shard once the publisher is done with the minute.</remarks>
-internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCounters Counters, RawDailyBar[]? Bars = null)
+/// the batcher has joined them, or with one shard once the publisher is done with the minute; the
+/// text goes back to its pool once the batcher has joined it.</remarks>
+internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCounters Counters, OutputPayload ValueRows, RawDailyBar[]? Bars = null)
 {
     /// <summary>Where <see cref="Part"/>'s rows were rented from (null: the part owns them).</summary>
     public MinuteBufferPool<double>? RowPool { get; init; }
@@ -43,6 +48,8 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
     public const int MaxEventsSinceSnapshot = 1 << 20;
 
     private ShardMinuteEngine _engine = new(crossSection);
+    // Keeps each of this shard's cells' text from its last minute (quiet cells are copied, not formatted again).
+    private readonly SnapshotPayloadWriter _valueRows = new();
     private long _rejected;
     private long _eventsSinceSnapshot;
     // The minute the previous message closed, not yet reported to the pacer (0: none).
@@ -91,7 +98,7 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                     if (SnapshotEveryMinutes > 0 && part.Minute % SnapshotEveryMinutes == 0) RequestSnapshot();
                     timeline?.Mark(MinutePoint.ShardStart, part.Minute, started);
                     // A retried message may send a minute again; the batcher ignores repeats.
-                    if (!IsReplaying) Emit(0, new ShardMinute(index, part, Counters,
+                    if (!IsReplaying) Emit(0, new ShardMinute(index, part, Counters, _valueRows.WriteRows(part, crossSection.TextPool),
                         part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null) { RowPool = crossSection.RowPool });
                     else crossSection.RowPool?.Return(part.Values); // recomputed to rebuild the state, sent the first time: nobody else holds these rows
                     timeline?.Mark(MinutePoint.ShardDone, part.Minute);

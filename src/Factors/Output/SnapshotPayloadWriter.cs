@@ -59,16 +59,80 @@ public sealed class SnapshotPayloadWriter
         return new OutputPayload(array, WriteInto(s, daily, array), pool);
     }
 
+    /// <summary>
+    /// The value rows of <paramref name="part"/> — <c>[v,…],[v,…]</c> for its symbols, the text a
+    /// payload holds between its factor list and its end — in an array rented from
+    /// <paramref name="pool"/> (null: an array of exactly its bytes). A shard writes its part's rows
+    /// on its own thread and the batcher only joins the parts' texts (<see cref="Assemble"/>); the
+    /// cell cache is this writer's, so a shard keeps one writer for its stream of parts.
+    /// </summary>
+    public OutputPayload WriteRows(FactorSnapshot part, MinuteBufferPool<byte>? pool)
+    {
+        long bound = RowsBound(part.Symbols.Length);
+        if (bound > Array.MaxLength) throw new InvalidOperationException($"the rows of {part.Symbols.Length} symbols are too large for one payload");
+        if (pool is not null)
+        {
+            var array = pool.Rent((int)bound);
+            return new OutputPayload(array, WriteRowsInto(part, array), pool);
+        }
+        if (_buffer.Length < bound) _buffer = new byte[Math.Max(bound, 2L * _buffer.Length)];
+        return new OutputPayload(_buffer.AsSpan(0, WriteRowsInto(part, _buffer)).ToArray());
+    }
+
+    /// <summary>
+    /// The payload of <paramref name="joined"/> (with <paramref name="daily"/>: the `factors.daily`
+    /// form) from the value rows of its parts (<see cref="WriteRows"/>), given in the order their
+    /// symbols follow one another in <paramref name="joined"/>: the bytes <see cref="Write(FactorSnapshot, bool)"/>
+    /// writes. In an array rented from <paramref name="pool"/> (null: an array of exactly its bytes).
+    /// </summary>
+    public static OutputPayload Assemble(FactorSnapshot joined, bool daily, IReadOnlyList<OutputPayload> rows, MinuteBufferPool<byte>? pool)
+    {
+        long bound = Bound(joined.Symbols.Length), text = 0;
+        foreach (var r in rows) text += r.Length + 1;
+        if (text > RowsBound(joined.Symbols.Length)) throw new ArgumentException("the parts' rows are longer than the joined symbols' rows can be", nameof(rows));
+        var array = pool?.Rent((int)bound) ?? GC.AllocateUninitializedArray<byte>((int)bound);
+        var span = array.AsSpan();
+        int at = FactorPayloads.WriteSnapshotHead(joined, daily, span);
+        FactorList.CopyTo(span[at..]);
+        at += FactorList.Length;
+        bool first = true;
+        foreach (var r in rows)
+        {
+            if (r.Length == 0) continue; // a part without symbols
+            if (!first) span[at++] = (byte)',';
+            first = false;
+            r.Span.CopyTo(span[at..]);
+            at += r.Length;
+        }
+        "]}"u8.CopyTo(span[at..]);
+        at += 2;
+        return pool is null ? new OutputPayload(array.AsSpan(0, at).ToArray()) : new OutputPayload(array, at, pool);
+    }
+
     // Room for the payload of n symbols with every number at its longest, plus a whole slot past the last.
     private static long Bound(int n)
     {
-        long bound = 192L + FactorList.Length + n * (12L + 3 + FactorCatalog.Count * (long)Slot);
+        long bound = 192L + FactorList.Length + n * 12L + RowsBound(n);
         if (bound > Array.MaxLength) throw new InvalidOperationException($"a snapshot of {n} symbols is too large for one payload");
         return bound;
     }
 
+    // Room for the value rows of n symbols with every number at its longest, plus a whole slot past the last.
+    private static long RowsBound(int n) => n * (3L + FactorCatalog.Count * (long)Slot) + Slot;
+
     // Writes the payload into span (at least Bound(n) bytes); returns its length.
     private int WriteInto(FactorSnapshot s, bool daily, Span<byte> span)
+    {
+        int at = FactorPayloads.WriteSnapshotHead(s, daily, span);
+        FactorList.CopyTo(span[at..]);
+        at += FactorList.Length;
+        at += WriteRowsInto(s, span[at..]);
+        "]}"u8.CopyTo(span[at..]);
+        return at + 2;
+    }
+
+    // Writes the value rows of s into span (at least RowsBound(n) bytes); returns their length.
+    private int WriteRowsInto(FactorSnapshot s, Span<byte> span)
     {
         int n = s.Symbols.Length;
         int cells = n * FactorCatalog.Count;
@@ -80,9 +144,7 @@ public sealed class SnapshotPayloadWriter
             _text = new byte[(long)size * Slot];
             _length = new byte[size];
         }
-        int at = FactorPayloads.WriteSnapshotHead(s, daily, span);
-        FactorList.CopyTo(span[at..]);
-        at += FactorList.Length;
+        int at = 0;
         var values = s.Values;
         long reused = 0, formatted = 0;
         for (int i = 0; i < n; i++)
@@ -110,8 +172,6 @@ public sealed class SnapshotPayloadWriter
             }
             span[at++] = (byte)']';
         }
-        "]}"u8.CopyTo(span[at..]);
-        at += 2;
         CellsReused += reused;
         CellsFormatted += formatted;
         return at;

@@ -75,6 +75,46 @@ public class SnapshotPayloadWriterTests
         Assert.Contains("[0.25,1.25,2.25,-0,null,5.250000000000001,", Encoding.ASCII.GetString(payload));
     }
 
+    [Fact]
+    public void Payloads_assembled_from_parts_rows_equal_the_payload_written_whole_every_minute()
+    {
+        // Parts as shards hold them (one empty), each with its own long-lived writer, rows pooled or not.
+        var rng = new Random(7);
+        int[] sizes = [37, 0, 51, 12];
+        int symbols = sizes.Sum();
+        var codes = Codes(symbols);
+        var writers = sizes.Select(_ => new SnapshotPayloadWriter()).ToArray();
+        var pool = new MinuteBufferPool<byte>();
+        var values = new double[symbols * W];
+        for (int k = 0; k < values.Length; k++) values[k] = Value(rng);
+        for (int m = 1; m <= 30; m++)
+        {
+            for (int k = 0; k < values.Length; k++) if (rng.Next(3) == 0) values[k] = Value(rng);
+            var joined = new FactorSnapshot(new DateOnly(2024, 1, 2), m, codes, (double[])values.Clone(), new long[symbols]);
+            var rows = new List<OutputPayload>();
+            for (int p = 0, at = 0; p < sizes.Length; at += sizes[p], p++)
+            {
+                var part = new FactorSnapshot(joined.Date, m, codes[at..(at + sizes[p])], values[(at * W)..((at + sizes[p]) * W)], new long[sizes[p]]);
+                rows.Add(writers[p].WriteRows(part, m % 2 == 0 ? pool : null));
+            }
+            foreach (bool daily in new[] { false, true })
+            {
+                var whole = new SnapshotPayloadWriter().Write(joined, daily);
+                Assert.Equal(whole, SnapshotPayloadWriter.Assemble(joined, daily, rows, null).ToArray());
+                var pooled = SnapshotPayloadWriter.Assemble(joined, daily, rows, pool);
+                Assert.True(pooled.IsPooled);
+                Assert.Equal(whole, pooled.ToArray());
+                pooled.Release();
+            }
+            foreach (var r in rows) r.Release();
+        }
+        Assert.True(writers[0].CellsReused > 0, "the parts' writers reuse their cells' text");
+        // Rows that cannot be the joined symbols' (longer than they can be) are refused.
+        var one = new FactorSnapshot(new DateOnly(2024, 1, 2), 1, codes[..1], values[..W], [0]);
+        var big = new SnapshotPayloadWriter().WriteRows(new FactorSnapshot(one.Date, 1, codes[..5], values[..(5 * W)], new long[5]), null);
+        Assert.Throws<ArgumentException>(() => SnapshotPayloadWriter.Assemble(one, false, [big, big], null));
+    }
+
     private static SymbolCode[] Codes(int n) => [.. Enumerable.Range(0, n).Select(i => SymbolCode.FromParts(i * 37 + 1, i % 2 == 0 ? "SZ" : "SH")).Order()];
 
     private static double Value(Random rng) => rng.Next(10) switch

@@ -47,7 +47,7 @@ internal static class ReplayPhaseProfile
         // Per step: whether it is the first evaluated minute after a snapshot (its copy-on-write clones land there).
         var afterSnapshot = new List<bool>();
         bool snapshotSinceStep = false;
-        var payloads = new SnapshotPayloadWriter(); // as the batcher writes them
+        var payloads = new SnapshotPayloadWriter(); // the whole cross-section's text at once: the pipeline's shards write their parts' rows and the batcher joins them
         long sinceSnapshot = 0;
         // As a shard keeps them for replay: the batches since the last snapshot, released (back to the pool) by the next one.
         var kept = new List<MarketInput>();
