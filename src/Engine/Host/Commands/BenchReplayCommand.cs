@@ -40,7 +40,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         };
         var storeReads = new Option<string>("--store-reads")
         {
-            Description = "How the source's refills read the store: auto (io_uring where available), uring, or pread (one syscall per column range)",
+            Description = "How the minute order's refills read the store: auto (io_uring where available), uring, or pread (one syscall per column range); read by symbol, each column block is read once, whole",
             DefaultValueFactory = _ => "auto",
         };
         storeReads.AcceptOnlyFromAmong("auto", "uring", "pread");
