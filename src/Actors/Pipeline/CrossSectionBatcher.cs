@@ -8,8 +8,9 @@ namespace Sig.Actors.Pipeline;
 /// <summary>
 /// The CrossSectionBatcher actor: waits until every shard has delivered its rows of a minute
 /// (the minute watermark), joins them in shard order, which is symbol order, makes the
-/// minute's payload bytes once — from the shards' texts of their rows, formatted on their threads,
-/// so this stage only copies — and hands the result on (the DigestChain digests those bytes). Each shard sends its minutes in
+/// minute's payload bytes once — in a by-symbol day's read-out from the shards' texts of their rows,
+/// formatted on their threads, so this stage only copies; minute by minute itself, after the join
+/// and so off every shard's step — and hands the result on (the DigestChain digests those bytes). Each shard sends its minutes in
 /// order, so minutes complete in order. A part that arrives twice (a shard retrying a
 /// message after a failure) is ignored (with pooled rows it is left to the collector).
 /// With <paramref name="pools"/> the joined rows and the payloads are written into pooled
@@ -20,6 +21,9 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
     : PipelineStage<ShardMinute>(memory), ISnapshotable
 {
     private State _state = new();
+    // Minute by minute the batcher writes the payloads itself (the shards' steps stay free of it), keeping
+    // each cell's text from the last minute: quiet cells are copied, not formatted again.
+    private readonly SnapshotPayloadWriter _payloads = new();
 
     protected override ValueTask HandleAsync(ShardMinute part)
     {
@@ -35,10 +39,21 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
         _state.LastEmitted = key;
         var snapshot = Join(parts!);
         // The payloads are made once: digested by the DigestChain, published as the same bytes.
-        var texts = Array.ConvertAll(parts, p => p!.ValueRows);
-        OutputPayload snapshotPayload = SnapshotPayloadWriter.Assemble(snapshot, false, texts, pools?.Payloads);
         bool close = snapshot.Minute == Sig.Engine.Time.SessionBars.BarsPerDay;
-        OutputPayload? dailyPayload = close ? SnapshotPayloadWriter.Assemble(snapshot, true, texts, pools?.Payloads) : null;
+        OutputPayload snapshotPayload;
+        OutputPayload? dailyPayload;
+        if (parts.All(p => p!.ValueRows is not null))
+        {
+            // The shards wrote their parts' text (a by-symbol day's read-out): join the texts.
+            var texts = Array.ConvertAll(parts, p => p!.ValueRows!);
+            snapshotPayload = SnapshotPayloadWriter.Assemble(snapshot, false, texts, pools?.Payloads);
+            dailyPayload = close ? SnapshotPayloadWriter.Assemble(snapshot, true, texts, pools?.Payloads) : null;
+        }
+        else
+        {
+            snapshotPayload = pools is null ? _payloads.Write(snapshot) : _payloads.Write(snapshot, false, pools.Payloads);
+            dailyPayload = !close ? null : pools is null ? _payloads.Write(snapshot, daily: true) : _payloads.Write(snapshot, true, pools.Payloads);
+        }
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
         var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {
@@ -53,7 +68,7 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
         // point. One part is the minute's rows themselves, returned with the minute.
         if (pools is not null && parts.Length > 1)
             foreach (var p in parts) p!.RowPool?.Return(p.Part.Values);
-        foreach (var text in texts) text.Release(); // pooled or not: joined into the payloads above
+        foreach (var p in parts) p!.ValueRows?.Release(); // pooled or not: joined into the payloads above, or not written
 
         timeline?.Mark(MinutePoint.BatcherEmitted, snapshot.Minute);
         return ValueTask.CompletedTask;

@@ -62,6 +62,9 @@ public sealed partial class ShardMinuteEngine
     /// <summary>True once minute 240 has closed.</summary>
     public bool DayClosed => LastClosedMinute == SessionBars.BarsPerDay;
 
+    /// <summary>True while the current day comes symbol by symbol (<see cref="MarketInput.BySymbol"/>).</summary>
+    public bool DayBySymbol => _remaining is not null;
+
     /// <summary>
     /// Starts a day over <paramref name="universe"/> (the symbols of the day's reference rows);
     /// snapshots list them ascending, as replay does.

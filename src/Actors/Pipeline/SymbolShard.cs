@@ -6,14 +6,14 @@ using Sig.Factors.Output;
 namespace Sig.Actors.Pipeline;
 
 /// <summary>
-/// The part of a minute's cross-section one shard computed — its rows, and their text in the payload
-/// (<see cref="ValueRows"/>, written on the shard's thread so the batcher only joins texts) — with its
-/// counters so far (and at the close its daily bars).
+/// The part of a minute's cross-section one shard computed — its rows and, in a day read symbol by
+/// symbol, their text in the payload (<see cref="ValueRows"/>, written on the shard's thread so the
+/// batcher only joins texts) — with its counters so far (and at the close its daily bars).
 /// </summary>
 /// <remarks>With pooled rows (<see cref="RowPool"/> set) the part's rows go back to that pool once
 /// the batcher has joined them, or with one shard once the publisher is done with the minute; the
 /// text goes back to its pool once the batcher has joined it.</remarks>
-internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCounters Counters, OutputPayload ValueRows, RawDailyBar[]? Bars = null)
+internal sealed record ShardMinute(int Shard, FactorSnapshot Part, PipelineCounters Counters, OutputPayload? ValueRows, RawDailyBar[]? Bars = null)
 {
     /// <summary>Where <see cref="Part"/>'s rows were rented from (null: the part owns them).</summary>
     public MinuteBufferPool<double>? RowPool { get; init; }
@@ -48,7 +48,7 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
     public const int MaxEventsSinceSnapshot = 1 << 20;
 
     private ShardMinuteEngine _engine = new(crossSection);
-    // Keeps each of this shard's cells' text from its last minute (quiet cells are copied, not formatted again).
+    // Keeps each of this shard's cells' text from its last minute written (quiet cells are copied, not formatted again).
     private readonly SnapshotPayloadWriter _valueRows = new();
     private long _rejected;
     private long _eventsSinceSnapshot;
@@ -98,8 +98,15 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                     if (SnapshotEveryMinutes > 0 && part.Minute % SnapshotEveryMinutes == 0) RequestSnapshot();
                     timeline?.Mark(MinutePoint.ShardStart, part.Minute, started);
                     // A retried message may send a minute again; the batcher ignores repeats.
-                    if (!IsReplaying) Emit(0, new ShardMinute(index, part, Counters, _valueRows.WriteRows(part, crossSection.TextPool),
-                        part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null) { RowPool = crossSection.RowPool });
+                    if (!IsReplaying)
+                    {
+                        // A by-symbol day's read-outs come in a burst after its events: there the shards write their parts'
+                        // text in parallel. Minute by minute (live) the batcher writes it after the join, off every shard's
+                        // step: written here it ran beside the other shard's step and took its p99 from ≈ 13 to ≈ 16.5 ms.
+                        var text = _engine.DayBySymbol ? _valueRows.WriteRows(part, crossSection.TextPool) : null;
+                        Emit(0, new ShardMinute(index, part, Counters, text,
+                            part.Minute == Sig.Engine.Time.SessionBars.BarsPerDay ? _engine.DailyBars() : null) { RowPool = crossSection.RowPool });
+                    }
                     else crossSection.RowPool?.Return(part.Values); // recomputed to rebuild the state, sent the first time: nobody else holds these rows
                     timeline?.Mark(MinutePoint.ShardDone, part.Minute);
                 }
