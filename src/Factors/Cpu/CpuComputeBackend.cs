@@ -111,6 +111,7 @@ public sealed partial class CpuShardState : IShardFactorState
         Array.Fill(_evaluatedAt, -1);
         _closed = null;
         _recording = false;
+        Release(_blocks); // the day before's recorded minutes: to the spares once no copy holds them either
     }
 
     // Makes room for n symbols; new slots hold fresh owned states, kept slots keep theirs.
@@ -221,7 +222,7 @@ public sealed partial class CpuShardState : IShardFactorState
     }
 
     public long LastSeq(int symbol) =>
-        _recording && _readMinute > 0 ? _minuteSeqs[symbol]![_readMinute - 1] // as of the minute Evaluate read
+        _recording && _readMinute > 0 ? _blocks[symbol]!.Seqs[_readMinute - 1] // as of the minute Evaluate read
         : IsClosed(symbol) ? _closedLastSeq[symbol] : _states[symbol].LastSeq;
 
     public RawDailyBar? DailyBar(int symbol) => IsClosed(symbol) ? _closedBars[symbol] : RawDailyBar.From(_states[symbol]);

@@ -12,34 +12,65 @@ namespace Sig.Factors.Cpu;
 // minute before, as the shard's rows carry over from minute to minute) and 240 last seqs. Evaluate(m)
 // then copies minute m's rows out. A completed symbol's block is never written again, so a copy
 // shares it; only a symbol in progress has its block copied with a snapshot.
+// Blocks are reused: each counts the states and copies that hold it, and one that the last of them
+// lets go (a day start, a copy overwritten by the next) goes to a spare stack for the next symbol's
+// minutes, instead of ≈ 52 KB of fresh pinned memory per symbol and day (zeroed by the kernel page by
+// page, the dropped ones reclaimed only by a full collection). A copy that is simply dropped never
+// lets go: its blocks stay held and go to the collector, never reused while it may still read them.
 public sealed partial class CpuShardState
 {
     private const int Minutes = SessionBars.BarsPerDay;
     private bool _recording;
-    // Per symbol: its rows of minutes 1..240 (m at (m − 1)·Width), its last seqs, the next minute to
-    // record (1..241) and the first minute with a fill (0: none yet); the minute Evaluate last read.
-    private double[]?[] _minuteRows = [];
-    private long[]?[] _minuteSeqs = [];
+    // Per symbol: its block, the next minute to record (1..241) and the first minute with a fill
+    // (0: none yet); the minute Evaluate last read; blocks no state or copy holds.
+    private RecordedBlock?[] _blocks = [];
     private int[] _nextMinute = [], _firstFillMinute = [];
     private int _readMinute;
+    private readonly Stack<RecordedBlock> _spareBlocks = new();
+
+    /// <summary>One symbol's recorded day: its rows of minutes 1..240 (m at (m − 1)·Width) and its last seqs.</summary>
+    private sealed class RecordedBlock
+    {
+        public readonly double[] Rows = LongLivedArrays.NewUninitialized<double>(Minutes * Width);
+        public readonly long[] Seqs = LongLivedArrays.NewUninitialized<long>(Minutes);
+        // The states and copies whose _blocks hold it. Only the shard's thread changes it.
+        public int Holders;
+    }
+
+    /// <summary>Recorded-minute blocks taken from the spare stack rather than allocated, so far (tests).</summary>
+    internal long ReusedBlocks { get; private set; }
+
+    private RecordedBlock NewBlock()
+    {
+        if (_spareBlocks.TryPop(out var b)) ReusedBlocks++;
+        else b = new RecordedBlock();
+        b.Holders = 1;
+        return b;
+    }
+
+    // Lets go of the blocks in `blocks` from index `from` on: the last holder's go to this state's spares.
+    private void Release(RecordedBlock?[] blocks, int from = 0)
+    {
+        for (int i = from; i < blocks.Length; i++)
+        {
+            if (blocks[i] is not { } b) continue;
+            blocks[i] = null;
+            if (--b.Holders == 0) _spareBlocks.Push(b);
+        }
+    }
 
     public bool RecordMinutes()
     {
         int n = SymbolCount;
         _recording = true;
-        if (_minuteRows.Length != n)
+        Release(_blocks);
+        if (_blocks.Length != n)
         {
-            _minuteRows = new double[]?[n];
-            _minuteSeqs = new long[]?[n];
+            _blocks = new RecordedBlock?[n];
             _nextMinute = new int[n];
             _firstFillMinute = new int[n];
         }
-        else
-        {
-            Array.Clear(_minuteRows);
-            Array.Clear(_minuteSeqs);
-            Array.Clear(_firstFillMinute);
-        }
+        else Array.Clear(_firstFillMinute);
         Array.Fill(_nextMinute, 1);
         _readMinute = 0;
         return true;
@@ -72,8 +103,8 @@ public sealed partial class CpuShardState
     {
         int m = _nextMinute[i];
         if (m > last) return;
-        var rows = _minuteRows[i] ??= LongLivedArrays.NewUninitialized<double>(Minutes * Width);
-        var seqs = _minuteSeqs[i] ??= LongLivedArrays.NewUninitialized<long>(Minutes);
+        var block = _blocks[i] ??= NewBlock();
+        var (rows, seqs) = (block.Rows, block.Seqs);
         for (; m <= last; m++)
         {
             var row = rows.AsSpan((m - 1) * Width, Width);
@@ -93,7 +124,7 @@ public sealed partial class CpuShardState
         for (int i = 0; i < SymbolCount; i++)
         {
             if (_nextMinute[i] <= minute) throw new InvalidOperationException($"minute {minute} of {_states[i].Symbol} read before it was recorded");
-            _minuteRows[i]!.AsSpan((minute - 1) * Width, Width).CopyTo(rows.Slice(i * Width, Width));
+            _blocks[i]!.Rows.AsSpan((minute - 1) * Width, Width).CopyTo(rows.Slice(i * Width, Width));
             int first = _firstFillMinute[i];
             if (first != 0 && first <= minute) changed[count++] = i;
         }
@@ -102,17 +133,19 @@ public sealed partial class CpuShardState
     }
 
     // A copy records on from where this state stands: the blocks of completed symbols are shared (never
-    // written again), those of symbols in progress copied.
+    // written again), those of symbols in progress copied. `c` (an earlier copy, overwritten) first lets
+    // go of the blocks it held.
     private void CopyRecordingInto(CpuShardState c)
     {
+        Release(c._blocks);
+        while (c._spareBlocks.TryPop(out var spare)) _spareBlocks.Push(spare); // a copy that was a live state once (a restore)
         c._recording = _recording;
         c._readMinute = _readMinute;
         if (!_recording) return;
         int n = SymbolCount;
-        if (c._minuteRows.Length != n)
+        if (c._blocks.Length != n)
         {
-            c._minuteRows = new double[]?[n];
-            c._minuteSeqs = new long[]?[n];
+            c._blocks = new RecordedBlock?[n];
             c._nextMinute = new int[n];
             c._firstFillMinute = new int[n];
         }
@@ -120,9 +153,17 @@ public sealed partial class CpuShardState
         _firstFillMinute.CopyTo(c._firstFillMinute, 0);
         for (int i = 0; i < n; i++)
         {
-            bool shared = IsClosed(i) || _minuteRows[i] is null;
-            c._minuteRows[i] = shared ? _minuteRows[i] : (double[])_minuteRows[i]!.Clone();
-            c._minuteSeqs[i] = shared ? _minuteSeqs[i] : (long[])_minuteSeqs[i]!.Clone();
+            if (_blocks[i] is not { } b) continue;
+            if (IsClosed(i))
+            {
+                b.Holders++;
+                c._blocks[i] = b;
+                continue;
+            }
+            var own = NewBlock();
+            b.Rows.CopyTo(own.Rows, 0);
+            b.Seqs.CopyTo(own.Seqs, 0);
+            c._blocks[i] = own;
         }
     }
 }

@@ -206,6 +206,45 @@ public class CpuShardStateBySymbolTests
     }
 
     [Fact]
+    public void Recorded_blocks_no_copy_holds_are_reused_the_next_day_and_a_copy_still_held_keeps_its_minutes()
+    {
+        var backend = new CpuComputeBackend(1);
+        var (symbols, day1) = Market(7, 13);
+        var (_, day2) = Market(8, 13);
+        List<(double[] Rows, int[] Changed, long[] LastSeq)> Reference(List<TickEvent>[] day)
+        {
+            var fresh = backend.CreateShard(Default, BigOrderSizing.Filled);
+            fresh.BeginDay(symbols);
+            Assert.True(fresh.RecordMinutes());
+            Feed(fresh, day, 0, symbols.Length, complete: true);
+            return EveryMinute(fresh);
+        }
+
+        var state = (CpuShardState)backend.CreateShard(Default, BigOrderSizing.Filled);
+        state.BeginDay(symbols);
+        Assert.True(state.RecordMinutes());
+        Feed(state, day1, 0, 6, complete: true);
+        var kept = state.Copy(); // never overwritten: holds symbols 0..5's blocks to the end
+        var buffer = state.Copy(); // the pipeline's double buffer: each later copy is written into it
+        Feed(state, day1, 6, 13, complete: true);
+        buffer = state.Copy(buffer);
+        AssertSameMinutes(Reference(day1), EveryMinute(state), "day 1");
+        Assert.Equal(0, state.ReusedBlocks);
+
+        // Day 2: the state lets go of day 1's blocks, then the buffer does; symbols 6..12's are held by no one.
+        state.BeginDay(symbols);
+        Assert.True(state.RecordMinutes());
+        buffer = state.Copy(buffer);
+        Feed(state, day2, 0, 13, complete: true);
+        Assert.Equal(7, state.ReusedBlocks);
+        AssertSameMinutes(Reference(day2), EveryMinute(state), "day 2, on reused blocks");
+
+        // The kept copy goes on with day 1: its blocks were never reused under it.
+        Feed(kept, day1, 6, 13, complete: true);
+        AssertSameMinutes(Reference(day1), EveryMinute(kept), "a copy kept from day 1");
+    }
+
+    [Fact]
     public void A_recording_state_refuses_a_minute_not_recorded_yet()
     {
         var (symbols, days) = Market(7, 3);

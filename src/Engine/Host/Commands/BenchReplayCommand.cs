@@ -45,22 +45,31 @@ public sealed class BenchReplayCommand : IBenchCommand
         };
         storeReads.AcceptOnlyFromAmong("auto", "uring", "pread");
         var order = ReplayCommand.ReadOrderOption();
+        var days = new Option<int>("--days")
+        {
+            Description = "Market days to generate and replay in one run, as a backtest over a date range does; with more than one, the table also gives the first day (its code is compiled and tiered up by the JIT while it runs) and the later days apart",
+            DefaultValueFactory = _ => 1,
+        };
         var gcLog = new Option<bool>("--gc-log") { Description = "After the table, one line per garbage collection of the replay: pause, generation, reason, compacting or not, heap after it" };
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, gcLog };
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
-            int n = parse.GetValue(stocks), k = parse.GetValue(events), w = parse.GetValue(workers);
+            int n = parse.GetValue(stocks), k = parse.GetValue(events), w = parse.GetValue(workers), d = parse.GetValue(days);
+            if (d < 1) throw new ArgumentException("--days must be at least 1");
             var mode = ReplayCommand.ParseOutputs(parse.GetValue(outputs)!);
             var askedOrder = ReplayCommand.ParseReadOrder(parse.GetValue(order)!);
             bool pooled = parse.GetValue(buffers) == "pooled";
             int slot = parse.GetValue(readAhead);
-            string dir = parse.GetValue(keep)?.FullName ?? Path.Combine(Path.GetTempPath(), $"engine-bench-replay-{n}-{k}");
+            string dir = parse.GetValue(keep)?.FullName ?? Path.Combine(Path.GetTempPath(), $"engine-bench-replay-{n}-{k}-{d}");
             bool temp = parse.GetValue(keep) is null;
             try
             {
-                if (!Directory.Exists(dir) || TickStore.Open(dir).Dates.Count == 0) Generate(dir, n, k);
+                if (!Directory.Exists(dir) || TickStore.Open(dir).Dates.Count == 0) Generate(dir, n, k, d);
                 var store = TickStore.Open(dir, StoreReadPaths.Parse(parse.GetValue(storeReads)!));
+                if (store.Dates.Count < d)
+                    throw new ArgumentException($"the store {dir} holds {store.Dates.Count} day(s), fewer than --days {d}: give a new --store to generate {d}");
+                var dates = store.Dates.Take(d).ToList();
                 int symbols;
                 using (var day = store.OpenDay(store.Dates[0])) symbols = day.SymbolCount;
                 using var backend = StoreReplay.Backend(config);
@@ -78,8 +87,10 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var usage0 = ResourceUsage.Process();
                 var sw = Stopwatch.StartNew(); // wall-clock ok: benchmark timing only
+                var closes = new DayCloseClock(sw, cpu0);
                 // Nothing here keeps a minute past its publication, so its buffers can be reused.
-                var replay = StoreReplay.Run(config, w, new StoreEventSource([store.Dates[0]], store.OpenDay, readAheadEvents: slot, lanes: w, order: readOrder), outputs: mode, backend: backend, reuseOutputBuffers: pooled);
+                var replay = StoreReplay.Run(config, w, new StoreEventSource(dates, store.OpenDay, readAheadEvents: slot, lanes: w, order: readOrder),
+                    daily: closes, outputs: mode, backend: backend, reuseOutputBuffers: pooled);
                 sw.Stop();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
                 var usage = ResourceUsage.Process() - usage0;
@@ -89,13 +100,14 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var ms = replay.ComputeMillis.ToArray();
                 var t = new Table().AddColumns("metric", "value");
                 t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
-                t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols):N0} = {applied:N0}");
+                t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols) / d:N0}{(d > 1 ? $" × {d} days" : "")} = {applied:N0}");
                 t.AddRow("workers / outputs / output buffers", $"{w} / {parse.GetValue(outputs)} / {parse.GetValue(buffers)}");
                 t.AddRow("source: order / read-ahead rows / store reads", Markup.Escape($"{OrderText(readOrder)} / {slot} / {ReadsText(readOrder, store)}"));
                 t.AddRow("replay (store → state → cross-sections)", $"{sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU");
                 t.AddRow("replay user / system CPU, page faults, context switches", UsageText(usage));
                 t.AddRow("events/s (wall-clock, whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
                 t.AddRow("events/s per CPU-second", $"{applied / Math.Max(1e-9, cpu.TotalSeconds):N0}");
+                if (d > 1) AddDayRows(t, store, dates, closes);
                 t.AddRow(readOrder == StoreReadOrder.BySymbol
                         ? "per-shard minute step p50 / p99 / max (read by symbol: each minute's read-out of the rows recorded during the apply; --read-order minute for the live-like step)"
                         : "per-shard minute step p50 / p99 / max",
@@ -120,6 +132,35 @@ public sealed class BenchReplayCommand : IBenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    // Day 1 against the rest: the first day runs while the JIT compiles and tiers up the hot code,
+    // which every later day of a multi-day replay (a backtest over years) runs on warm.
+    private static void AddDayRows(Table t, TickStore store, List<DateOnly> dates, DayCloseClock closes)
+    {
+        if (closes.Count != dates.Count) { t.AddRow("per day", $"{closes.Count} of {dates.Count} days closed: not split"); return; }
+        var events = dates.Select(date => { using var day = store.OpenDay(date); return Enumerable.Range(0, day.SymbolCount).Sum(i => (long)day.EventCount(i)); }).ToList();
+        var (wall1, cpu1) = closes.At(0);
+        var (wallN, cpuN) = closes.At(dates.Count - 1);
+        long later = events.Skip(1).Sum();
+        t.AddRow("day 1 (JIT tiering inside): events/s wall, per CPU-s", $"{events[0] / wall1:N0}, {events[0] / Math.Max(1e-9, cpu1):N0} ({wall1:F2} s wall, {cpu1:F2} s CPU)");
+        t.AddRow($"days 2–{dates.Count} (warm): events/s wall, per CPU-s", $"{later / (wallN - wall1):N0}, {later / Math.Max(1e-9, cpuN - cpu1):N0} ({wallN - wall1:F2} s wall, {cpuN - cpu1:F2} s CPU)");
+    }
+
+    /// <summary>The replay's elapsed wall-clock and process CPU seconds when each day's close was published.</summary>
+    private sealed class DayCloseClock(Stopwatch sw, TimeSpan cpu0) : Sig.Factors.Output.IDailyFactorSink
+    {
+        private readonly List<(double Wall, double Cpu)> _at = [];
+
+        public int Count { get { lock (_at) return _at.Count; } }
+
+        public (double Wall, double Cpu) At(int day) { lock (_at) return _at[day]; }
+
+        public void WriteDaily(Sig.Factors.Output.FactorSnapshot daily)
+        {
+            double wall = sw.Elapsed.TotalSeconds, cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            lock (_at) _at.Add((wall, cpu));
+        }
     }
 
     private static string OrderText(StoreReadOrder order) => order == StoreReadOrder.BySymbol ? "by symbol (whole days)" : "by minute";
@@ -173,13 +214,13 @@ public sealed class BenchReplayCommand : IBenchCommand
     }
 
     // A child `engine generate` keeps generation's time and memory out of this process's figures.
-    private static void Generate(string dir, int stocks, int events)
+    private static void Generate(string dir, int stocks, int events, int days)
     {
-        AnsiConsole.MarkupLine($"generating {stocks} stocks × 1 day × ~{events} events into {Markup.Escape(dir)} (child process) …");
+        AnsiConsole.MarkupLine($"generating {stocks} stocks × {days} day(s) × ~{events} events into {Markup.Escape(dir)} (child process) …");
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
         string entry = Environment.GetCommandLineArgs()[0];
         if (entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) psi.ArgumentList.Add(entry);
-        foreach (var a in new[] { "generate", "--out", dir, "--stocks", $"{stocks}", "--days", "1", "--seed", "7", "--events-per-stock-day", $"{events}", "--format", "store" })
+        foreach (var a in new[] { "generate", "--out", dir, "--stocks", $"{stocks}", "--days", $"{days}", "--seed", "7", "--events-per-stock-day", $"{events}", "--format", "store" })
             psi.ArgumentList.Add(a);
         using var child = Process.Start(psi) ?? throw new InvalidOperationException("could not start the generator process");
         child.WaitForExit();
