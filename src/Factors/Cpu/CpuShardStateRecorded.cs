@@ -48,10 +48,10 @@ public sealed partial class CpuShardState
         return b;
     }
 
-    // Lets go of the blocks in `blocks` from index `from` on: the last holder's go to this state's spares.
-    private void Release(RecordedBlock?[] blocks, int from = 0)
+    // Lets go of the blocks in `blocks`: those whose last holder this was go to this state's spares.
+    private void Release(RecordedBlock?[] blocks)
     {
-        for (int i = from; i < blocks.Length; i++)
+        for (int i = 0; i < blocks.Length; i++)
         {
             if (blocks[i] is not { } b) continue;
             blocks[i] = null;
