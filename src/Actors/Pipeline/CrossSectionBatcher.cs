@@ -67,7 +67,11 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
         // holds no part of this minute, and a retry of the message could only happen before this
         // point. One part is the minute's rows themselves, returned with the minute.
         if (pools is not null && parts.Length > 1)
-            foreach (var p in parts) p!.RowPool?.Return(p.Part.Values);
+            foreach (var p in parts)
+            {
+                p!.RowPool?.Return(p.Part.Values);
+                p.SeqPool?.Return(p.Part.LastSeq);
+            }
         foreach (var p in parts) p!.ValueRows?.Release(); // pooled or not: joined into the payloads above, or not written
 
         timeline?.Mark(MinutePoint.BatcherEmitted, snapshot.Minute);

@@ -135,6 +135,8 @@ public sealed class MarketPipeline : IAsyncDisposable
                 {
                     RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null,
                     TextPool = reuseOutputBuffers ? new MinuteBufferPool<byte>() : null,
+                    // Only the batcher's join gives a part's sequence numbers back; one shard's part is the minute's own.
+                    SeqPool = reuseOutputBuffers && shards > 1 ? new MinuteBufferPool<long>() : null,
                     Pacer = pacer,
                     StepGate = _stepGate,
                 });
@@ -234,6 +236,9 @@ public sealed class MarketPipeline : IAsyncDisposable
 
     /// <summary>Where a by-symbol day's clocks wait for the minutes before them to be published (null: only the close is emitted).</summary>
     public ReadOutGate? ReadOut => _readOut;
+
+    /// <summary>The shards' pools of per-minute sequence numbers (none with one shard or without reused output buffers); tests read their counts.</summary>
+    internal IEnumerable<MinuteBufferPool<long>> SequencePools => _crossSections.Select(c => c.SeqPool).OfType<MinuteBufferPool<long>>();
 
     /// <summary>Of <see cref="PacedCollections"/>, the full ones (actors.fullCollectionGrowthMiB).</summary>
     public int PacedFullCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.FullStarted ?? 0 : 0;

@@ -10,7 +10,7 @@ using Xunit;
 namespace Sig.Actors.Tests.Pipeline;
 
 /// <summary>
-/// A pipeline that reuses its output buffers (the shards' rows, the joined rows, the payloads)
+/// A pipeline that reuses its output buffers (the shards' rows and sequence numbers, the joined rows, the payloads)
 /// gives the bytes of one that allocates them every minute, reuses them, and never hands a
 /// buffer to a new minute while a stage or sink still holds it: a slow sink, a shard restarted
 /// from its snapshot (it recomputes the minutes it replays), and a publisher retrying a minute
@@ -35,6 +35,10 @@ public sealed class PooledMinuteBuffersTests
         Assert.Equal(240, expected.Sink.RowArrays.Count);
         Assert.True(sink.RowArrays.Count < 120, $"{sink.RowArrays.Count} row arrays for 240 minutes");
         Assert.True(sink.PayloadArrays.Count < 120, $"{sink.PayloadArrays.Count} payload arrays for 240 minutes");
+        // A shard's sequence numbers of a minute come from a pool the batcher's join gives them back to
+        // (with one shard the part is the minute itself and owns them); the seq field of every payload
+        // above was checked byte for byte, so a reused array never held another minute's numbers when read.
+        AssertSequencePools(pooled.SequencePools, shards);
     }
 
     [Fact]
@@ -59,9 +63,20 @@ public sealed class PooledMinuteBuffersTests
         Assert.Equal(240, sink.Minutes.Count);
         Assert.Empty(sink.Mismatches);
         Assert.True(sink.RowArrays.Count < 120, $"{sink.RowArrays.Count} row arrays for 240 minutes");
+        AssertSequencePools(pooled.SequencePools, 2);
     }
 
-    private static (string Digest, long Restarts, RecordingSink Sink) Run(InMemoryDay day, int shards, bool pooled, RecordingSink sink,
+    private static void AssertSequencePools(IReadOnlyList<MinuteBufferPool<long>> pools, int shards)
+    {
+        Assert.Equal(shards > 1 ? shards : 0, pools.Count);
+        foreach (var pool in pools)
+        {
+            Assert.True(pool.Rented >= 240, $"{pool.Rented} sequence arrays rented for 240 minutes");
+            Assert.True(pool.Allocated < pool.Rented / 2, $"{pool.Allocated} sequence arrays allocated for {pool.Rented} minutes: the pool was not reused");
+        }
+    }
+
+    private static (string Digest, long Restarts, RecordingSink Sink, IReadOnlyList<MinuteBufferPool<long>> SequencePools) Run(InMemoryDay day, int shards, bool pooled, RecordingSink sink,
         IComputeBackend? backend = null, ActorOptions? actors = null)
     {
         using var owned = backend is null ? new CpuComputeBackend(1) : null;
@@ -70,7 +85,7 @@ public sealed class PooledMinuteBuffersTests
         // An observer is called after the sinks, still before the minute's buffers go back.
         pipeline.Outputs.Subscribe(sink.Observe);
         pipeline.RunAsync(PipelineKit.Store(day)).GetAwaiter().GetResult();
-        return (pipeline.DigestHex, pipeline.Actors.Restarts, sink);
+        return (pipeline.DigestHex, pipeline.Actors.Restarts, sink, [.. pipeline.SequencePools]);
     }
 
     /// <summary>Copies each minute's bytes as published and checks them against an earlier run's, before and after being slow.</summary>
