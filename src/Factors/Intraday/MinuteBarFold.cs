@@ -55,21 +55,15 @@ public sealed partial class MinuteBarFold
     private double _prevClose, _prevRet;
     private long _prevNab;
     private int _prevCount;
-    // Factor 13: r of every bar, and the traded bars ordered by average trade size (larger first, then
-    // earlier) with their averages in the same order, so the insertion's binary search reads one array
-    // (not a bar number, then that bar's average: two dependent cold reads per probe). Plain arrays,
-    // never shared or copied (a fold belongs to one evaluator): they are read at random positions.
+    // Factor 13: r of every bar (read at random positions when the top set's product is recomputed).
+    // The ranking of the traded bars lives in MinuteBarFoldTopSet.cs.
     private readonly double[] _ret = new double[Slots];
-    private readonly double[] _sortedAvg = new double[Slots];
-    private readonly int[] _bySize = new int[Slots];
-    private int _traded;
-    // The bars among the first ⌈3T/10⌉ of _bySize (bit b: bar b), kept by the insertion, and
-    // Π(1 + r) over them in ascending bar order while _topProductValid. A fold appends the newest
-    // bar, the highest so far: when the top set only gains that bar, the product multiplied by its
-    // (1 + r) is the ascending product's own last step, so it stays exact; any other change
-    // (a bar pushed out, an earlier bar moved in) leaves the product to be recomputed once.
+    // The bars of the top set (bit b: bar b), kept by the insertion, and Π(1 + r) over them in
+    // ascending bar order while _topProductValid. A fold appends the newest bar, the highest so
+    // far: when the top set only gains that bar, the product multiplied by its (1 + r) is the
+    // ascending product's own last step, so it stays exact; any other change (a bar pushed out, an
+    // earlier bar moved in) leaves the product to be recomputed once.
     private readonly ulong[] _topBars = new ulong[TopWords];
-    private int _top;
     private double _topProduct = 1;
     private bool _topProductValid = true;
 
@@ -141,81 +135,6 @@ public sealed partial class MinuteBarFold
         _prevCloseTicks = ct; _prevClose = c; _prevRet = r; _prevNab = nab; _prevCount = cnt;
     }
 
-    private void InsertBySize(int bar, double avg)
-    {
-        // After every bar whose average is ≥ avg (equal averages: the earlier bar first; this bar is the latest).
-        int lo = 0, hi = _traded;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >> 1;
-            if (_sortedAvg[mid] >= avg) lo = mid + 1; else hi = mid;
-        }
-        Array.Copy(_bySize, lo, _bySize, lo + 1, _traded - lo);
-        Array.Copy(_sortedAvg, lo, _sortedAvg, lo + 1, _traded - lo);
-        _bySize[lo] = bar;
-        _sortedAvg[lo] = avg;
-        _traded++;
-        // The top set after the insertion: positions below ⌈3T/10⌉, which grew by 0 or 1.
-        int top = (3 * _traded + 9) / 10; // exact ⌈3T/10⌉ (0.3·T in floating point overshoots at T = 10, 20, …)
-        if (lo < _top)
-        {
-            SetTop(bar);
-            if (top == _top) { ClearTop(_bySize[_top]); _topProductValid = false; } // pushed out
-            else if (_topProductValid) _topProduct *= 1 + _ret[bar];
-        }
-        else if (top > _top)
-        {
-            int entering = _bySize[_top];
-            SetTop(entering);
-            if (entering == bar) { if (_topProductValid) _topProduct *= 1 + _ret[bar]; }
-            else _topProductValid = false; // an earlier bar enters the middle of the ascending product
-        }
-        _top = top;
-    }
-
-    private void SetTop(int bar) => _topBars[bar >> 6] |= 1UL << (bar & 63);
-
-    private void ClearTop(int bar) => _topBars[bar >> 6] &= ~(1UL << (bar & 63));
-
-    /// <summary>
-    /// Factor 13: Π(1 + r) − 1 over the ⌈0.3·T⌉ traded bars with the largest average trade size
-    /// (ties: earlier bar first), multiplied in ascending bar order.
-    /// </summary>
-    public double BigTradeSizeReturn()
-    {
-        if (!_topProductValid)
-        {
-            double p = 1;
-            for (int w = 0; w < TopWords; w++)
-                for (ulong bits = _topBars[w]; bits != 0; bits &= bits - 1)
-                    p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
-            _topProduct = p;
-            _topProductValid = true;
-        }
-        return _topProduct - 1;
-    }
-
-    /// <summary>Factor 13 recomputed from the sorted bars alone (tests: the reference for the kept top set and product).</summary>
-    internal double BigTradeSizeReturnFromScratch()
-    {
-        int top = (3 * _traded + 9) / 10;
-        var inTop = new ulong[TopWords];
-        for (int i = 0; i < top; i++) { int b = _bySize[i]; inTop[b >> 6] |= 1UL << (b & 63); }
-        double p = 1;
-        for (int w = 0; w < TopWords; w++)
-            for (ulong bits = inTop[w]; bits != 0; bits &= bits - 1)
-                p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
-        return p - 1;
-    }
-
-    /// <summary>The traded bars in their kept order, each with its kept average trade size (tests).</summary>
-    internal (int Bar, double Average)[] SortedBars()
-    {
-        var sorted = new (int, double)[_traded];
-        for (int i = 0; i < _traded; i++) sorted[i] = (_bySize[i], _sortedAvg[i]);
-        return sorted;
-    }
-
     /// <summary>Forgets every bar folded: the next fold starts at bar 1.</summary>
     public void Reset()
     {
@@ -229,9 +148,8 @@ public sealed partial class MinuteBarFold
         Array.Clear(HalfHourVolume);
         AllAmount = AllCount = DownAmount = DownCount = 0;
         _prevCloseTicks = 0; _prevClose = _prevRet = 0; _prevNab = 0; _prevCount = 0;
-        _traded = 0;
+        _topCount = _restCount = 0;
         Array.Clear(_topBars);
-        _top = 0;
         _topProduct = 1;
         _topProductValid = true;
     }

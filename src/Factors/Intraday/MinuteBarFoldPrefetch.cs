@@ -6,9 +6,9 @@ public sealed partial class MinuteBarFold
 {
     /// <summary>
     /// Hints the array slots that folding through <paramref name="m"/> reads and writes first: bar
-    /// FoldedThrough + 1's return, the half-hour volumes, the top-set bits, and the sorted averages
-    /// and bars at the insertion's first probes and at the end of the shift. Reads only this
-    /// object's fields (which the caller hinted earlier).
+    /// FoldedThrough + 1's return, the half-hour volumes, the top-set bits, the roots of factor 13's
+    /// two ranking heaps (every insertion compares with one of them) and the rest heap's next leaf
+    /// (where most new bars start). Reads only this object's fields (which the caller hinted earlier).
     /// </summary>
     // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
     // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
@@ -21,13 +21,9 @@ public sealed partial class MinuteBarFold
         Prefetch.Element(_ret, b);
         Prefetch.Element(HalfHourVolume, (b - 1) / Half);
         Prefetch.Element(_topBars, b >> 6);
-        // The insertion's first probes, and the ends of the shift.
-        int t = _traded;
-        Prefetch.Element(_sortedAvg, t >> 2);
-        Prefetch.Element(_sortedAvg, t >> 1);
-        Prefetch.Element(_sortedAvg, t - (t >> 2));
-        Prefetch.Element(_sortedAvg, t);
-        Prefetch.Element(_bySize, t >> 1);
-        Prefetch.Element(_bySize, t);
+        Prefetch.Element(_topHeap, 0);
+        Prefetch.Element(_restHeap, 0);
+        Prefetch.Element(_restHeap, _restCount);
+        Prefetch.Element(_restHeap, (_restCount - 1) >> 1);
     }
 }

@@ -8,7 +8,8 @@ namespace Sig.Factors.Tests.Intraday;
 /// Factor 13's kept top set and product (updated by each bar's insertion, the product reused or
 /// extended by the newest bar) against a recompute from the sorted bars, bit for bit, after every
 /// fold: bars folded one at a time and several at once, ties of average trade size, empty bars,
-/// and a fold started later.
+/// and a fold started later; and the kept top set (two heaps split at its edge) against the first
+/// ⌈3T/10⌉ bars of a fresh sort.
 /// </summary>
 public class MinuteBarFoldTopTests
 {
@@ -84,6 +85,30 @@ public class MinuteBarFoldTopTests
                     .Select(b => (Bar: b, Average: bars[b].Amount / (double)bars[b].Count))
                     .OrderByDescending(x => x.Average).ThenBy(x => x.Bar).ToArray();
                 Assert.Equal(expected, sorted);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(6, 1.0)]
+    [InlineData(7, 0.5)]
+    [InlineData(8, 0.1)]
+    public void Kept_top_set_is_the_first_three_tenths_of_a_fresh_ranking_after_every_fold(int seed, double tradedShare)
+    {
+        // The two ranking heaps against a LINQ sort of the bars themselves: the set of bars crossing the
+        // edge one insertion at a time (or several folded at once) is the set a full sort gives.
+        var rng = new Random(seed);
+        for (int day = 0; day < 20; day++)
+        {
+            var bars = RandomBars(rng, tradedShare);
+            var fold = new MinuteBarFold();
+            for (int m = 1; m <= SessionBars.BarsPerDay; m += rng.Next(4) == 0 ? rng.Next(2, 6) : 1)
+            {
+                fold.FoldThrough(bars, m);
+                var ranked = Enumerable.Range(1, m).Where(b => bars[b].Count > 0)
+                    .OrderByDescending(b => bars[b].Amount / (double)bars[b].Count).ThenBy(b => b).ToArray();
+                int top = (int)Math.Ceiling(3 * ranked.Length / 10.0 - 1e-9);
+                Assert.Equal(ranked.Take(top).Order().ToArray(), fold.TopSetBars());
             }
         }
     }

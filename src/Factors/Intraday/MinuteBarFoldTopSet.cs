@@ -1,0 +1,187 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Sig.Factors.Intraday;
+
+// Factor 13's ranking: the traded bars ordered by average trade size, larger first and, at equal
+// averages, the earlier bar first; the top set is the first ⌈3T/10⌉ of T traded bars.
+public sealed partial class MinuteBarFold
+{
+    // The ranking is kept as two binary heaps split at the top set's edge, not as one sorted array:
+    // the top set with its lowest-ranked bar at the root (at most 72 bars), the rest with its
+    // highest-ranked bar at the root (at most 168). A new bar goes into one of them and at most one
+    // bar crosses the edge, so an insertion reads the two roots and one path of each heap it
+    // changes: O(log T) slots, a few cache lines. The sorted array it replaces shifted half its
+    // entries on average and binary-searched cold memory: ≈ 0.4 µs a bar late in the day, a third
+    // of a late minute step (docs/factor-core-rounds.md, nineteenth round). Only the membership of
+    // the top set is an output, and it is the same set whichever structure ranks the bars.
+    private readonly RankedBar[] _topHeap = new RankedBar[TopHeapSlots];
+    private readonly RankedBar[] _restHeap = new RankedBar[RestHeapSlots];
+    private int _topCount, _restCount;
+
+    private const int TopHeapSlots = (3 * SessionBarsPerDay + 9) / 10, RestHeapSlots = SessionBarsPerDay - TopHeapSlots + 1;
+    private const int SessionBarsPerDay = Sig.Engine.Time.SessionBars.BarsPerDay;
+
+    private readonly record struct RankedBar(double Average, int Bar);
+
+    // a before b in the ranking: larger average, or the same average and an earlier bar.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Above(in RankedBar a, in RankedBar b) => a.Average > b.Average || (a.Average == b.Average && a.Bar < b.Bar);
+
+    // Ranks traded bar `bar` (the newest folded) and moves the top set's edge to ⌈3T/10⌉ of the new T:
+    // the set gains the new bar or the rest's best, or swaps its lowest for the new bar, or is unchanged.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void InsertBySize(int bar, double avg)
+    {
+        var x = new RankedBar(avg, bar);
+        int traded = _topCount + _restCount + 1;
+        int top = (3 * traded + 9) / 10; // exact ⌈3T/10⌉ (0.3·T in floating point overshoots at T = 10, 20, …)
+        if (top > _topCount)
+        {
+            // The set gains one bar: the best of the rest and the new bar.
+            if (_restCount > 0 && Above(in _restHeap[0], in x))
+            {
+                var entering = _restHeap[0];
+                ReplaceRestRoot(x);
+                PushTop(entering);
+                SetTop(entering.Bar);
+                _topProductValid = false; // an earlier bar enters the middle of the ascending product
+            }
+            else
+            {
+                PushTop(x);
+                SetTop(bar);
+                if (_topProductValid) _topProduct *= 1 + _ret[bar];
+            }
+        }
+        else if (_topCount > 0 && Above(in x, in _topHeap[0]))
+        {
+            // Same size: the new bar takes the place of the set's lowest, which joins the rest.
+            var leaving = _topHeap[0];
+            ReplaceTopRoot(x);
+            PushRest(leaving);
+            SetTop(bar);
+            ClearTop(leaving.Bar);
+            _topProductValid = false;
+        }
+        else PushRest(x);
+    }
+
+    // The top heap: every parent ranks below its children (its root is the set's lowest).
+    private void PushTop(RankedBar x)
+    {
+        var heap = _topHeap;
+        int i = _topCount++;
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (!Above(in heap[parent], in x)) break;
+            heap[i] = heap[parent];
+            i = parent;
+        }
+        heap[i] = x;
+    }
+
+    private void ReplaceTopRoot(RankedBar x)
+    {
+        var heap = _topHeap;
+        int n = _topCount, i = 0;
+        while (true)
+        {
+            int c = 2 * i + 1;
+            if (c >= n) break;
+            if (c + 1 < n && Above(in heap[c], in heap[c + 1])) c++; // the lower-ranked child
+            if (!Above(in x, in heap[c])) break;
+            heap[i] = heap[c];
+            i = c;
+        }
+        heap[i] = x;
+    }
+
+    // The rest heap: every parent ranks above its children (its root is the rest's best).
+    private void PushRest(RankedBar x)
+    {
+        var heap = _restHeap;
+        int i = _restCount++;
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (!Above(in x, in heap[parent])) break;
+            heap[i] = heap[parent];
+            i = parent;
+        }
+        heap[i] = x;
+    }
+
+    private void ReplaceRestRoot(RankedBar x)
+    {
+        var heap = _restHeap;
+        int n = _restCount, i = 0;
+        while (true)
+        {
+            int c = 2 * i + 1;
+            if (c >= n) break;
+            if (c + 1 < n && Above(in heap[c + 1], in heap[c])) c++; // the higher-ranked child
+            if (!Above(in heap[c], in x)) break;
+            heap[i] = heap[c];
+            i = c;
+        }
+        heap[i] = x;
+    }
+
+    private void SetTop(int bar) => _topBars[bar >> 6] |= 1UL << (bar & 63);
+
+    private void ClearTop(int bar) => _topBars[bar >> 6] &= ~(1UL << (bar & 63));
+
+    /// <summary>
+    /// Factor 13: Π(1 + r) − 1 over the ⌈0.3·T⌉ traded bars with the largest average trade size
+    /// (ties: earlier bar first), multiplied in ascending bar order.
+    /// </summary>
+    public double BigTradeSizeReturn()
+    {
+        if (!_topProductValid)
+        {
+            double p = 1;
+            for (int w = 0; w < TopWords; w++)
+                for (ulong bits = _topBars[w]; bits != 0; bits &= bits - 1)
+                    p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
+            _topProduct = p;
+            _topProductValid = true;
+        }
+        return _topProduct - 1;
+    }
+
+    /// <summary>Factor 13 recomputed from the ranking of every traded bar, sorted afresh (tests: the reference for the kept top set and product).</summary>
+    internal double BigTradeSizeReturnFromScratch()
+    {
+        var sorted = SortedBars();
+        int top = (3 * sorted.Length + 9) / 10;
+        var inTop = new ulong[TopWords];
+        for (int i = 0; i < top; i++) { int b = sorted[i].Bar; inTop[b >> 6] |= 1UL << (b & 63); }
+        double p = 1;
+        for (int w = 0; w < TopWords; w++)
+            for (ulong bits = inTop[w]; bits != 0; bits &= bits - 1)
+                p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
+        return p - 1;
+    }
+
+    /// <summary>Every traded bar folded with its kept average trade size, in ranking order (tests).</summary>
+    internal (int Bar, double Average)[] SortedBars()
+    {
+        var all = new List<RankedBar>(_topCount + _restCount);
+        all.AddRange(_topHeap.AsSpan(0, _topCount));
+        all.AddRange(_restHeap.AsSpan(0, _restCount));
+        all.Sort((a, b) => Above(in a, in b) ? -1 : Above(in b, in a) ? 1 : 0);
+        return [.. all.Select(r => (r.Bar, r.Average))];
+    }
+
+    /// <summary>The bars of the kept top set, ascending (tests: against the first ⌈3T/10⌉ of a fresh sort).</summary>
+    internal int[] TopSetBars()
+    {
+        var bars = new List<int>();
+        for (int w = 0; w < TopWords; w++)
+            for (ulong bits = _topBars[w]; bits != 0; bits &= bits - 1)
+                bars.Add((w << 6) + BitOperations.TrailingZeroCount(bits));
+        return [.. bars];
+    }
+}
