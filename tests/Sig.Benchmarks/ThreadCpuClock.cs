@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
@@ -13,27 +12,11 @@ namespace Sig.Benchmarks;
 /// </summary>
 public sealed class ThreadCpuClock : IClock
 {
-    private const int ClockThreadCpuTimeId = 3;
-
     public string Title => "ThreadCpu";
-    public bool IsAvailable => OperatingSystem.IsLinux();
+    public bool IsAvailable => Sig.Engine.Time.ThreadCpuClock.IsAvailable;
     public Frequency Frequency => new(1e9);
 
-    public long GetTimestamp()
-    {
-        if (clock_gettime(ClockThreadCpuTimeId, out var ts) != 0) throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-        return ts.Seconds * 1_000_000_000 + ts.Nanoseconds;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int clock_gettime(int clockId, out TimeSpec time);
+    public long GetTimestamp() => Sig.Engine.Time.ThreadCpuClock.Nanoseconds();
 }
 
 /// <summary>In-process runs timed by <see cref="ThreadCpuClock"/> (the clock has to live in the benchmark's own process).</summary>

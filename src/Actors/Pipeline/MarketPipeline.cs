@@ -228,6 +228,12 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>Per entry of <see cref="ComputeMillis"/>, the collection pauses inside that step (milliseconds).</summary>
     public IEnumerable<double> ComputePauseMillis => _crossSections.SelectMany(c => c.StepPauseMillis);
 
+    /// <summary>Per entry of <see cref="ComputeMillis"/>, the shard thread's own CPU in that step (milliseconds; 0 where the thread CPU clock is unavailable).</summary>
+    public IEnumerable<double> ComputeCpuMillis => _crossSections.SelectMany(c => c.StepCpuMillis);
+
+    /// <summary>Per entry of <see cref="ComputeMillis"/>, the minute of that step and the shard that took it.</summary>
+    public IEnumerable<(int Minute, int Shard)> ComputeSteps => _crossSections.SelectMany((c, shard) => c.StepMinutes.Select(m => (m, shard)));
+
     /// <summary>Young collections the pipeline started between minute steps (actors.collectionPacingMiB).</summary>
     public int PacedCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.Started ?? 0 : 0;
 

@@ -2,6 +2,7 @@ using Sig.Engine.Config;
 using Sig.Engine.Events;
 using Sig.Factors;
 using Sig.Engine.Output;
+using Sig.Engine.Time;
 using Sig.Factors.Output;
 using Sig.Gpu;
 using Sig.Factors.Compute;
@@ -28,8 +29,10 @@ public sealed class MinuteCrossSection
     private readonly IComputeBackend _backend;
     private readonly FactorSettings _settings;
     private readonly List<double> _stepMillis = [];
-    // Per step, the collection pauses that fell inside it (parallel to _stepMillis).
+    // Per step, the collection pauses that fell inside it, and the shard thread's own CPU (parallel to _stepMillis).
     private readonly List<double> _stepPauseMillis = [];
+    private readonly List<double> _stepCpuMillis = [];
+    private readonly List<int> _stepMinutes = [];
 
     public MinuteCrossSection(BigOrderOptions bigOrder, IComputeBackend backend, PipelineOutputs outputs = PipelineOutputs.All)
     {
@@ -75,6 +78,18 @@ public sealed class MinuteCrossSection
     /// <summary>True when minute <paramref name="minute"/> is evaluated and emitted.</summary>
     public bool Emits(int minute) => Outputs == PipelineOutputs.All || minute == Sig.Engine.Time.SessionBars.BarsPerDay;
 
+    /// <summary>
+    /// At a day start, before the shard's first step: makes the pooled arrays a step rents for
+    /// <paramref name="symbols"/> symbols (its rows and sequence numbers) ready and touched, a few
+    /// more than a shard has in flight, so the opening minutes' steps do not fault in new memory.
+    /// </summary>
+    public void WarmStepBuffers(int symbols)
+    {
+        const int InFlight = 4;
+        RowPool?.Warm(InFlight, symbols * FactorCatalog.Count);
+        SeqPool?.Warm(InFlight, symbols);
+    }
+
     /// <summary>A new backend state for one shard.</summary>
     public IShardFactorState CreateState() => _backend.CreateShard(_settings, Sizing);
 
@@ -97,6 +112,24 @@ public sealed class MinuteCrossSection
     }
 
     /// <summary>
+    /// Per entry of <see cref="StepMillis"/>, the CPU milliseconds the shard's thread itself spent
+    /// in the step (<see cref="ThreadCpuClock"/>; all 0 where it is not available). The difference
+    /// from the wall time is the time the step waited, runnable, for a core or blocked: on a
+    /// machine with as many busy threads as cores it tells a step's cost from its queueing
+    /// (docs/factor-core.md, "The minute step's tail").
+    /// </summary>
+    public IReadOnlyList<double> StepCpuMillis
+    {
+        get { lock (_stepMillis) return [.. _stepCpuMillis]; }
+    }
+
+    /// <summary>Per entry of <see cref="StepMillis"/>, the minute it evaluated.</summary>
+    public IReadOnlyList<int> StepMinutes
+    {
+        get { lock (_stepMillis) return [.. _stepMinutes]; }
+    }
+
+    /// <summary>
     /// Evaluates <paramref name="state"/> as of <paramref name="minute"/> into <paramref name="rows"/>
     /// (the previous minute's rows, kept by the caller) and returns the minute's snapshot.
     /// </summary>
@@ -104,6 +137,7 @@ public sealed class MinuteCrossSection
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
         var paused = GC.GetTotalPauseDuration();
+        long cpu0 = ThreadCpuClock.Nanoseconds();
         int n = symbols.Length;
         state.Evaluate(minute, rows, changed);
         // The snapshot owns its copy of the rows (it travels on to the batcher and the sinks): rented
@@ -116,10 +150,13 @@ public sealed class MinuteCrossSection
         var snapshot = new FactorSnapshot(date, minute, symbols, values, lastSeq);
         double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds; // wall-clock ok: benchmark timing only
         paused = GC.GetTotalPauseDuration() - paused;
+        double cpuMs = (ThreadCpuClock.Nanoseconds() - cpu0) / 1e6;
         lock (_stepMillis)
         {
             _stepMillis.Add(ms);
             _stepPauseMillis.Add(paused.TotalMilliseconds);
+            _stepCpuMillis.Add(cpuMs);
+            _stepMinutes.Add(minute);
         }
         return snapshot;
     }
@@ -151,16 +188,17 @@ public sealed class MinuteCrossSection
     }
 
     /// <summary>
-    /// Adds a supervision snapshot's time, and the collection pauses inside it, to the latest minute
-    /// step (it is part of that minute's latency).
+    /// Adds a supervision snapshot's time, the collection pauses inside it and the thread's CPU in
+    /// it, to the latest minute step (it is part of that minute's latency).
     /// </summary>
-    public void AddSnapshotMillis(double ms, double pauseMs)
+    public void AddSnapshotMillis(double ms, double pauseMs, double cpuMs)
     {
         lock (_stepMillis)
         {
             if (_stepMillis.Count == 0) return;
             _stepMillis[^1] += ms;
             _stepPauseMillis[^1] += pauseMs;
+            _stepCpuMillis[^1] += cpuMs;
         }
     }
 }

@@ -71,6 +71,7 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
         {
             case MarketInputKind.DayStart:
                 _engine.BeginDay(input.Date, input.Symbols, input.EventCounts);
+                if (crossSection.Outputs == PipelineOutputs.All) crossSection.WarmStepBuffers(_engine.Symbols.Count);
                 RequestSnapshot();
                 break;
             case MarketInputKind.Ticks:
@@ -138,13 +139,14 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
         var paused = GC.GetTotalPauseDuration();
+        long cpu0 = Sig.Engine.Time.ThreadCpuClock.Nanoseconds();
         var snapshot = (crossSection.NextSnapshot(into => _engine.Clone(into)), _rejected);
         _eventsSinceSnapshot = 0;
         if (_cut is { } cut && persistence is not null)
             persistence.ShardReady(index, cut.Date, cut.Minute, snapshot.Item1, _rejected, crossSection.Pin(snapshot.Item1));
         _cut = null;
         crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds, // wall-clock ok: benchmark timing only
-            (GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
+            (GC.GetTotalPauseDuration() - paused).TotalMilliseconds, (Sig.Engine.Time.ThreadCpuClock.Nanoseconds() - cpu0) / 1e6);
         return snapshot;
     }
 

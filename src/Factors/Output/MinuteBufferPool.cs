@@ -26,6 +26,19 @@ public sealed class MinuteBufferPool<T> : ArrayRecycler<T>
     /// <summary>An array of exactly <paramref name="length"/> elements; its contents are whatever its last user left (the renter writes before reading).</summary>
     public T[] Rent(int length) => RentArray(length);
 
+    /// <summary>
+    /// Leaves at least <paramref name="count"/> arrays of <paramref name="length"/> elements free and
+    /// written once, so the minutes that rent them first do not take the page faults of memory never
+    /// touched (on the virtual machines measured, ≈ 4 ms per 2 MiB huge page, inside the minute step).
+    /// Called where a day starts, outside the steps; arrays already free are reused and only cleared.
+    /// </summary>
+    public void Warm(int count, int length)
+    {
+        var taken = new T[count][];
+        for (int k = 0; k < count; k++) Array.Clear(taken[k] = RentArray(length));
+        foreach (var array in taken) ReturnArray(array);
+    }
+
     /// <summary>Takes back an array nothing reads any more.</summary>
     /// <exception cref="InvalidOperationException">The array is already free (returned twice).</exception>
     public void Return(T[] array)

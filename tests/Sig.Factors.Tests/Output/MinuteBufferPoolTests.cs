@@ -115,4 +115,26 @@ public class MinuteBufferPoolTests
         }
         Assert.True(pool.Allocated <= 3, $"{pool.Allocated} payload arrays allocated");
     }
+
+    [Fact]
+    public void Warming_leaves_cleared_arrays_free_so_the_first_rents_allocate_nothing_and_warming_again_reuses_them()
+    {
+        var pool = new MinuteBufferPool<long>();
+        var stale = pool.Rent(100);
+        Array.Fill(stale, 7);
+        pool.Return(stale);
+        pool.Warm(4, 100);
+        Assert.Equal(4, pool.Allocated); // the one free array reused, three new
+        var rented = Enumerable.Range(0, 4).Select(_ => pool.Rent(100)).ToArray();
+        Assert.Equal(4, pool.Allocated);
+        Assert.Equal(4, rented.Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.All(rented, a => Assert.All(a, v => Assert.Equal(0, v))); // written once: cleared, the stale values gone
+        foreach (var a in rented) pool.Return(a);
+        pool.Warm(4, 100);
+        Assert.Equal(4, pool.Allocated);
+        // Another length (the universe changed): the old arrays are dropped as they are met, new ones made.
+        pool.Warm(2, 50);
+        Assert.Equal(6, pool.Allocated);
+        Assert.Equal(50, pool.Rent(50).Length);
+    }
 }

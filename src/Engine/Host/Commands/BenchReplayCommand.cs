@@ -112,6 +112,17 @@ public sealed class BenchReplayCommand : IBenchCommand
                         ? "per-shard minute step p50 / p99 / max (read by symbol: each minute's read-out of the rows recorded during the apply; --read-order minute for the live-like step)"
                         : "per-shard minute step p50 / p99 / max",
                     $"{BenchReport.Percentile(ms, 0.50):F2} / {BenchReport.Percentile(ms, 0.99):F2} / {BenchReport.Percentile(ms, 1):F2} ms");
+                if (Sig.Engine.Time.ThreadCpuClock.IsAvailable)
+                {
+                    var cpuMs = replay.ComputeCpuMillis.ToArray();
+                    t.AddRow("the same steps, the shard thread's own CPU p50 / p99 / max; steps over 5 ms wall: all / with ≤ 5 ms CPU (waited)",
+                        $"{BenchReport.Percentile(cpuMs, 0.50):F2} / {BenchReport.Percentile(cpuMs, 0.99):F2} / {BenchReport.Percentile(cpuMs, 1):F2} ms; " +
+                        $"{ms.Count(x => x > 5)} / {ms.Where((x, k) => x > 5 && cpuMs[k] <= 5).Count()} of {ms.Length}");
+                    var steps = replay.ComputeSteps.ToArray();
+                    t.AddRow("slowest steps: minute (shard) wall / CPU ms", string.Join(", ", Enumerable.Range(0, ms.Length).OrderByDescending(k => ms[k]).Take(8)
+                        .Select(k => $"{steps[k].Minute} ({steps[k].Shard}) {ms[k]:F1} / {cpuMs[k]:F1}")));
+
+                }
                 var pauses = replay.ComputePauseMillis.ToArray();
                 t.AddRow("minute steps with a collection pause inside", $"{pauses.Count(p => p > 0)} of {pauses.Length}, {pauses.Sum() / 1000:F2} s of pause in them");
                 t.AddRow("allocated (whole process)", $"{allocated / 1048576.0:N0} MiB, {(double)allocated / Math.Max(1, applied):F1} bytes/event");

@@ -1,0 +1,38 @@
+using Sig.Engine.Time;
+using Sig.Factors.Cpu;
+using Xunit;
+
+namespace Sig.Actors.Tests.Pipeline;
+
+/// <summary>
+/// Each minute step's wall time comes with the shard thread's own CPU in it (the benchmarks tell a
+/// step's cost from its waiting by the difference): one entry per step, never more CPU than wall,
+/// and a step that blocks shows its wait as wall without CPU.
+/// </summary>
+public sealed class MinuteStepCpuTests
+{
+    [Fact]
+    public void Every_step_has_its_thread_cpu_and_a_blocked_step_shows_the_wait_as_wall_only()
+    {
+        if (!ThreadCpuClock.IsAvailable) return; // the thread CPU clock is read on Linux only (CI runs there)
+        var day = InMemoryDay.Random(30, 41, eventsPerSymbol: 1000);
+        // Minute 100 blocks 40 ms in each shard's evaluation: waiting, not computing.
+        using var blocking = new FlakyBackend(new CpuComputeBackend(1), (_, minute) =>
+        {
+            if (minute == 100) Thread.Sleep(40);
+            return false;
+        });
+        var (pipeline, _) = PipelineKit.Run(PipelineKit.Store(day), shards: 2, backend: blocking);
+
+        var wall = pipeline.ComputeMillis.ToArray();
+        var cpu = pipeline.ComputeCpuMillis.ToArray();
+        Assert.Equal(2 * SessionBars.BarsPerDay, wall.Length);
+        Assert.Equal(wall.Length, cpu.Length);
+        Assert.True(cpu.Sum() > 0, "no CPU recorded in any step");
+        for (int k = 0; k < wall.Length; k++)
+            Assert.True(cpu[k] >= 0 && cpu[k] <= wall[k] + 0.05, $"step {k}: {cpu[k]:F3} ms of CPU in {wall[k]:F3} ms of wall");
+        // Per shard in minute order: entry 99 of each shard's 240 is minute 100.
+        foreach (int k in new[] { 99, SessionBars.BarsPerDay + 99 })
+            Assert.True(wall[k] >= 40 && wall[k] - cpu[k] >= 30, $"minute 100: {wall[k]:F2} ms wall, {cpu[k]:F2} ms CPU");
+    }
+}
