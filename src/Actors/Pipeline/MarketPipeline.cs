@@ -43,6 +43,10 @@ public sealed class MarketPipeline : IAsyncDisposable
           # The system lives as long as the process and holds no resource to release at exit.
           coordinated-shutdown.run-by-clr-shutdown-hook = off
         }
+        # actors.pinShardThreads: a thread of its own for each shard (ShardThreadAffinity).
+        sig-shard-dispatcher {
+          type = PinnedDispatcher
+        }
         """);
 
     // One actor system per process, shared by every pipeline run in it: starting a system (its
@@ -139,6 +143,7 @@ public sealed class MarketPipeline : IAsyncDisposable
                     SeqPool = reuseOutputBuffers && shards > 1 ? new MinuteBufferPool<long>() : null,
                     Pacer = pacer,
                     StepGate = _stepGate,
+                    PinThread = actors.PinShardThreads,
                 });
         _fingerprint = PipelinePersistenceOptions.Fingerprint(backend, shards, bigOrder);
         if (persistence is not null)
@@ -154,13 +159,17 @@ public sealed class MarketPipeline : IAsyncDisposable
         var stopping = _stopping.Token;
         var crossSections = _crossSections;
         int window = _window;
+        bool pinShards = actors.PinShardThreads;
         _build = context =>
         {
-            IActorRef Spawn<T>(StageMemory memory, Func<T> create, params IActorRef[] downstream) where T : ActorBase
+            IActorRef SpawnOn<T>(string? dispatcher, StageMemory memory, Func<T> create, params IActorRef[] downstream) where T : ActorBase
             {
                 foreach (var d in downstream) memory.Outboxes.Add(new Outbox(d, window));
-                return context.ActorOf(StageProducer.Props(create), memory.Name);
+                var props = StageProducer.Props(create);
+                return context.ActorOf(dispatcher is null ? props : props.WithDispatcher(dispatcher), memory.Name);
             }
+            IActorRef Spawn<T>(StageMemory memory, Func<T> create, params IActorRef[] downstream) where T : ActorBase =>
+                SpawnOn(null, memory, create, downstream);
             var afterBatcher = Spawn(digestChain, () => new DigestChain(digestChain, timeline),
                 Spawn(publisher, () => new OutputPublisher(publisher, sinks ?? [], observable, stopping, persisting, readOut)));
             if (rollup is not null) afterBatcher = Spawn(rollup, () => new DailyRollup(rollup, dailyStore, dailyBars, closeStages ?? []), afterBatcher);
@@ -169,7 +178,8 @@ public sealed class MarketPipeline : IAsyncDisposable
             for (int s = 0; s < shards; s++)
             {
                 int index = s;
-                shardRefs[s] = Spawn(shardMemories[s], () => new SymbolShard(shardMemories[index], index, crossSections[index], timeline, persisting), batcherRef);
+                shardRefs[s] = SpawnOn(pinShards ? ShardThreadAffinity.Dispatcher : null, shardMemories[s],
+                    () => new SymbolShard(shardMemories[index], index, crossSections[index], timeline, persisting), batcherRef);
             }
             return Spawn(_entryMemory, () => new MarketRouter(_entryMemory, persisting), shardRefs);
         };

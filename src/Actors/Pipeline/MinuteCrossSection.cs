@@ -72,6 +72,9 @@ public sealed class MinuteCrossSection
     /// <summary>Where the shards report the clocks they handled, so the source holds its next read until then (null: not held).</summary>
     public MinuteStepGate? StepGate { get; init; }
 
+    /// <summary>True when the shard runs on a thread of its own that it binds to its CPU (actors.pinShardThreads, <see cref="ShardThreadAffinity"/>).</summary>
+    public bool PinThread { get; init; }
+
     /// <summary>Which minutes are evaluated.</summary>
     public PipelineOutputs Outputs { get; }
 

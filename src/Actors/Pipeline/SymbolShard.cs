@@ -62,6 +62,7 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
     {
         // Reported here rather than where the minute closed: a snapshot the clock asked for is taken
         // after that message, and it is part of the step.
+        if (crossSection.PinThread) ShardThreadAffinity.BindCurrentThread(index);
         if (_closedUnreported > 0)
         {
             crossSection.Pacer?.Finished(index, _closedUnreported);

@@ -132,6 +132,15 @@ public sealed record ActorOptions
     /// process that weighs the step's tail above throughput. Scheduling only: outputs are the same either way.
     /// </summary>
     public bool HoldSourceDuringSteps { get; init; }
+    /// <summary>
+    /// Each shard runs on a thread of its own, bound on Linux to one CPU (shard i to the (i mod n)-th
+    /// CPU the process may use), so two shards never take their minute steps on one core while another
+    /// core runs something else. Off by default: in a replay read symbol by symbol it cost 5–16 % of
+    /// events/s (a shard cannot move to an idle core); with <see cref="HoldSourceDuringSteps"/>, read
+    /// minute by minute, it halved the steps over 5 ms (docs/factor-core-rounds.md, nineteenth round).
+    /// For a live process that weighs the step's tail above throughput. Scheduling only: outputs are the same either way.
+    /// </summary>
+    public bool PinShardThreads { get; init; }
 }
 
 /// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>
