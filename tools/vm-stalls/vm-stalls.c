@@ -1,0 +1,60 @@
+/*
+ * vm-stalls: does a CPU stall while another CPU faults in fresh memory?
+ *
+ *   gcc -O2 -o /tmp/vm-stalls tools/vm-stalls/vm-stalls.c
+ *   /tmp/vm-stalls gaps 20                                # alone: gaps over 1 ms of a spinning thread
+ *   (/tmp/vm-stalls gaps 12 & sleep 1; /tmp/vm-stalls touch 1500 4 huge; wait)
+ *
+ * `gaps S` spins for S seconds reading CLOCK_MONOTONIC and counts the gaps between two reads
+ * over 1 ms and 3 ms, with the thread's own CPU clock across them: CPU time that runs through a
+ * gap means the guest kernel thought the thread was running (a stall below the guest), none
+ * means it was descheduled. `touch MB R [huge]` maps MB MiB of fresh anonymous memory R times
+ * (advised for transparent huge pages with `huge`), writes one byte per 4 KiB page and unmaps
+ * it. docs/factor-core-rounds.md ("Nineteenth round") has what the engine's VM showed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+
+static long long clock_ns(clockid_t id) { struct timespec t; clock_gettime(id, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
+
+static int gaps(double seconds)
+{
+    long long end = clock_ns(CLOCK_MONOTONIC) + (long long)(seconds * 1e9);
+    long long prev = clock_ns(CLOCK_MONOTONIC), prevCpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    int over1 = 0, over3 = 0; long long worst = 0, cpuInGaps = 0;
+    for (;;) {
+        long long t = clock_ns(CLOCK_MONOTONIC), c = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+        long long g = t - prev;
+        if (g > 1000000) { over1++; if (g > 3000000) over3++; if (g > worst) worst = g; cpuInGaps += c - prevCpu; }
+        prev = t; prevCpu = c;
+        if (t > end) break;
+    }
+    printf("gaps over 1 ms: %d, over 3 ms: %d, worst %.2f ms; the thread's CPU clock inside the gaps: %.2f ms\n",
+           over1, over3, worst / 1e6, cpuInGaps / 1e6);
+    return 0;
+}
+
+static int touch(size_t mb, int rounds, int huge)
+{
+    size_t bytes = mb << 20;
+    for (int r = 0; r < rounds; r++) {
+        char *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) { perror("mmap"); return 1; }
+        if (huge) madvise(p, bytes, MADV_HUGEPAGE);
+        for (size_t i = 0; i < bytes; i += 4096) p[i] = 1;
+        munmap(p, bytes);
+    }
+    printf("touched %d × %zu MiB\n", rounds, mb);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[1], "gaps") == 0) return gaps(atof(argv[2]));
+    if (argc >= 4 && strcmp(argv[1], "touch") == 0) return touch((size_t)atol(argv[2]), atoi(argv[3]), argc >= 5 && strcmp(argv[4], "huge") == 0);
+    fprintf(stderr, "usage: vm-stalls gaps SECONDS | vm-stalls touch MIB ROUNDS [huge]\n");
+    return 2;
+}
