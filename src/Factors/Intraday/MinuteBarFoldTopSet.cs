@@ -67,62 +67,54 @@ public sealed partial class MinuteBarFold
         else PushRest(x);
     }
 
-    // The top heap: every parent ranks below its children (its root is the set's lowest).
-    private void PushTop(RankedBar x)
+    // Which of two bars a heap keeps nearer its root: the top heap's root is the set's lowest-ranked
+    // bar, the rest heap's the rest's best. One heap code for both, specialised by the JIT per order.
+    private interface IHeapOrder
     {
-        var heap = _topHeap;
-        int i = _topCount++;
+        static abstract bool Before(in RankedBar a, in RankedBar b);
+    }
+
+    private struct LowestFirst : IHeapOrder
+    {
+        public static bool Before(in RankedBar a, in RankedBar b) => Above(in b, in a);
+    }
+
+    private struct BestFirst : IHeapOrder
+    {
+        public static bool Before(in RankedBar a, in RankedBar b) => Above(in a, in b);
+    }
+
+    private void PushTop(RankedBar x) => Push<LowestFirst>(_topHeap, ref _topCount, x);
+
+    private void ReplaceTopRoot(RankedBar x) => ReplaceRoot<LowestFirst>(_topHeap, _topCount, x);
+
+    private void PushRest(RankedBar x) => Push<BestFirst>(_restHeap, ref _restCount, x);
+
+    private void ReplaceRestRoot(RankedBar x) => ReplaceRoot<BestFirst>(_restHeap, _restCount, x);
+
+    private static void Push<TOrder>(RankedBar[] heap, ref int count, RankedBar x) where TOrder : struct, IHeapOrder
+    {
+        int i = count++;
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            if (!Above(in heap[parent], in x)) break;
+            if (!TOrder.Before(in x, in heap[parent])) break;
             heap[i] = heap[parent];
             i = parent;
         }
         heap[i] = x;
     }
 
-    private void ReplaceTopRoot(RankedBar x)
+    // Puts x in the root's place and sifts it down (the root leaves the heap).
+    private static void ReplaceRoot<TOrder>(RankedBar[] heap, int count, RankedBar x) where TOrder : struct, IHeapOrder
     {
-        var heap = _topHeap;
-        int n = _topCount, i = 0;
+        int i = 0;
         while (true)
         {
             int c = 2 * i + 1;
-            if (c >= n) break;
-            if (c + 1 < n && Above(in heap[c], in heap[c + 1])) c++; // the lower-ranked child
-            if (!Above(in x, in heap[c])) break;
-            heap[i] = heap[c];
-            i = c;
-        }
-        heap[i] = x;
-    }
-
-    // The rest heap: every parent ranks above its children (its root is the rest's best).
-    private void PushRest(RankedBar x)
-    {
-        var heap = _restHeap;
-        int i = _restCount++;
-        while (i > 0)
-        {
-            int parent = (i - 1) >> 1;
-            if (!Above(in x, in heap[parent])) break;
-            heap[i] = heap[parent];
-            i = parent;
-        }
-        heap[i] = x;
-    }
-
-    private void ReplaceRestRoot(RankedBar x)
-    {
-        var heap = _restHeap;
-        int n = _restCount, i = 0;
-        while (true)
-        {
-            int c = 2 * i + 1;
-            if (c >= n) break;
-            if (c + 1 < n && Above(in heap[c + 1], in heap[c])) c++; // the higher-ranked child
-            if (!Above(in heap[c], in x)) break;
+            if (c >= count) break;
+            if (c + 1 < count && TOrder.Before(in heap[c + 1], in heap[c])) c++; // the child nearer the root's end
+            if (!TOrder.Before(in heap[c], in x)) break;
             heap[i] = heap[c];
             i = c;
         }
