@@ -60,9 +60,9 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
 
     protected override ValueTask HandleAsync(MarketInput input)
     {
+        if (crossSection.PinThread) ShardThreadAffinity.BindCurrentThread(index); // once per thread: a no-op after the first message
         // Reported here rather than where the minute closed: a snapshot the clock asked for is taken
         // after that message, and it is part of the step.
-        if (crossSection.PinThread) ShardThreadAffinity.BindCurrentThread(index);
         if (_closedUnreported > 0)
         {
             crossSection.Pacer?.Finished(index, _closedUnreported);

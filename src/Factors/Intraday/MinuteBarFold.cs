@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics;
 using Sig.Engine.Time;
 
 namespace Sig.Factors.Intraday;

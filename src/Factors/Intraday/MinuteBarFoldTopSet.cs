@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Sig.Engine.Time;
 
 namespace Sig.Factors.Intraday;
 
@@ -19,8 +20,8 @@ public sealed partial class MinuteBarFold
     private readonly RankedBar[] _restHeap = new RankedBar[RestHeapSlots];
     private int _topCount, _restCount;
 
-    private const int TopHeapSlots = (3 * SessionBarsPerDay + 9) / 10, RestHeapSlots = SessionBarsPerDay - TopHeapSlots + 1;
-    private const int SessionBarsPerDay = Sig.Engine.Time.SessionBars.BarsPerDay;
+    // At most ⌈3·240/10⌉ = 72 bars in the top set and 240 − 72 = 168 in the rest (one slot spare).
+    private const int TopHeapSlots = (3 * SessionBars.BarsPerDay + 9) / 10, RestHeapSlots = SessionBars.BarsPerDay - TopHeapSlots + 1;
 
     private readonly record struct RankedBar(double Average, int Bar);
 

@@ -19,7 +19,7 @@ public sealed class MinuteStepCpuTests
         // Minute 100 blocks 40 ms in each shard's evaluation: waiting, not computing.
         using var blocking = new FlakyBackend(new CpuComputeBackend(1), (_, minute) =>
         {
-            if (minute == 100) Thread.Sleep(40);
+            if (minute == 100) Thread.Sleep(40); // wall-clock ok: the step must block (wait without CPU) for the test to see it
             return false;
         });
         var (pipeline, _) = PipelineKit.Run(PipelineKit.Store(day), shards: 2, backend: blocking);

@@ -121,7 +121,6 @@ public sealed class BenchReplayCommand : IBenchCommand
                     var steps = replay.ComputeSteps.ToArray();
                     t.AddRow("slowest steps: minute (shard) wall / CPU ms", string.Join(", ", Enumerable.Range(0, ms.Length).OrderByDescending(k => ms[k]).Take(8)
                         .Select(k => $"{steps[k].Minute} ({steps[k].Shard}) {ms[k]:F1} / {cpuMs[k]:F1}")));
-
                 }
                 var pauses = replay.ComputePauseMillis.ToArray();
                 t.AddRow("minute steps with a collection pause inside", $"{pauses.Count(p => p > 0)} of {pauses.Length}, {pauses.Sum() / 1000:F2} s of pause in them");
@@ -129,9 +128,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("GCs gen0 / gen1 / gen2, pause", $"{GC.CollectionCount(0) - gen0} / {GC.CollectionCount(1) - gen1} / {GC.CollectionCount(2) - gen2}, {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s");
                 t.AddRow("source held for the steps (actors.holdSourceDuringSteps)", replay.StepGate is { } gate
                     ? $"{gate.Waits:N0} waits, {gate.WaitedMillis / 1000:F2} s, {gate.TimedOut} ended by the bound" : "off");
-                t.AddRow("shard threads (actors.pinShardThreads)", config.Actors.PinShardThreads
-                    ? Markup.Escape($"a thread of its own each, bound to CPUs {string.Join(", ", Enumerable.Range(0, w).Select(s => Sig.Actors.Pipeline.ShardThreadAffinity.AllowedCpus() is { Length: > 0 } cpus ? Sig.Actors.Pipeline.ShardThreadAffinity.CpuFor(s, cpus).ToString() : "?"))}")
-                    : "the shared thread pool");
+                t.AddRow("shard threads (actors.pinShardThreads)", Markup.Escape(ShardThreadsText(config.Actors.PinShardThreads, w)));
                 t.AddRow("GC mode / collections started between steps", $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {(System.Runtime.GCSettings.LatencyMode)} / {replay.PacedCollections}, {replay.PacedFullCollections} of them full (actors.collectionPacingMiB {config.Actors.CollectionPacingMiB}, fullCollectionGrowthMiB {config.Actors.FullCollectionGrowthMiB})");
                 t.AddRow("GC heap huge pages (actors.gcHeapHugePages)", Markup.Escape(HugePagesText()));
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
@@ -193,6 +190,14 @@ public sealed class BenchReplayCommand : IBenchCommand
     private static string UsageText(ResourceUsage u) =>
         $"{u.UserSeconds:F2} / {u.SystemSeconds:F2} s, {u.MinorFaults:N0} minor faults ({u.MajorFaults:N0} major), " +
         $"{u.VoluntarySwitches:N0} voluntary / {u.InvoluntarySwitches:N0} involuntary switches";
+
+    private static string ShardThreadsText(bool pinned, int shards)
+    {
+        if (!pinned) return "the shared thread pool";
+        var cpus = Sig.Actors.Pipeline.ShardThreadAffinity.AllowedCpus();
+        return cpus.Length == 0 ? "a thread of its own each (not bound: no CPU affinity here)"
+            : $"a thread of its own each, bound to CPUs {string.Join(", ", Enumerable.Range(0, shards).Select(s => Sig.Actors.Pipeline.ShardThreadAffinity.CpuFor(s, cpus)))}";
+    }
 
     private static string HugePagesText() => GcHeapHugePages.Current is { } o
         ? o.Applied ? $"{o.Length / (1024.0 * 1048576):F1} GiB from 0x{o.Start:x}, {o.Reason}" : $"not applied: {o.Reason}"
