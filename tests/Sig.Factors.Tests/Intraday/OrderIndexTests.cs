@@ -429,12 +429,18 @@ public class OrderIndexTests
         AssertSame(next, nextReference);
         Assert.False(snapshot.TryGet(1_001, true, out _));
         // Pages only the cleared index saw are reused: once its free list has grown, a day allocates nothing.
-        for (int day = 0; day < 2; day++)
+        // The thread's allocation counter also sees the runtime's own rare allocations on it (once in a
+        // loaded CI run a day counted some), so a few days are measured and one of them must be clean;
+        // an index that did not reuse its pages would allocate pages every day.
+        var allocated = new long[5];
+        for (int day = 0; day < allocated.Length; day++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             next.Clear();
             for (int k = 0; k < 5000; k++) next.GetOrAdd(1_001L + 2 * k, true, out _);
-            if (day == 1) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            allocated[day] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
+        Assert.True(allocated.Skip(1).Min() == 0, $"bytes allocated per day: {string.Join(", ", allocated)}");
+        AssertSame(snapshot, reference);
     }
 }
