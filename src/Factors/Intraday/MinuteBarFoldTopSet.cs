@@ -134,14 +134,20 @@ public sealed partial class MinuteBarFold
     {
         if (!_topProductValid)
         {
-            double p = 1;
-            for (int w = 0; w < TopWords; w++)
-                for (ulong bits = _topBars[w]; bits != 0; bits &= bits - 1)
-                    p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
-            _topProduct = p;
+            _topProduct = AscendingProduct(_topBars);
             _topProductValid = true;
         }
         return _topProduct - 1;
+    }
+
+    // Π(1 + r) over the bars of `set` (bit b: bar b), multiplied in ascending bar order.
+    private double AscendingProduct(ulong[] set)
+    {
+        double p = 1;
+        for (int w = 0; w < TopWords; w++)
+            for (ulong bits = set[w]; bits != 0; bits &= bits - 1)
+                p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
+        return p;
     }
 
     /// <summary>Factor 13 recomputed from the ranking of every traded bar, sorted afresh (tests: the reference for the kept top set and product).</summary>
@@ -151,11 +157,7 @@ public sealed partial class MinuteBarFold
         int top = (3 * sorted.Length + 9) / 10;
         var inTop = new ulong[TopWords];
         for (int i = 0; i < top; i++) { int b = sorted[i].Bar; inTop[b >> 6] |= 1UL << (b & 63); }
-        double p = 1;
-        for (int w = 0; w < TopWords; w++)
-            for (ulong bits = inTop[w]; bits != 0; bits &= bits - 1)
-                p *= 1 + _ret[(w << 6) + BitOperations.TrailingZeroCount(bits)];
-        return p - 1;
+        return AscendingProduct(inTop) - 1;
     }
 
     /// <summary>Every traded bar folded with its kept average trade size, in ranking order (tests).</summary>
