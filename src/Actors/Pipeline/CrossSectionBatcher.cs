@@ -57,7 +57,7 @@ internal sealed class CrossSectionBatcher(StageMemory memory, int shards, Minute
         var counters = parts.Aggregate(default(PipelineCounters), (sum, p) => sum + p!.Counters);
         var output = new MinuteOutput(snapshot, "", counters, snapshotPayload, dailyPayload)
         {
-            DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p!.Bars ?? [])],
+            DailyBars = dailyPayload is null ? null : [.. parts.SelectMany(p => p!.Bars ?? ArraySegment<Sig.Factors.Daily.RawDailyBar>.Empty)],
             Buffers = pools is null ? null
                 : new MinuteBuffers(snapshot.Values, parts.Length == 1 ? parts[0]!.RowPool : pools.Rows, snapshotPayload, dailyPayload),
         };

@@ -28,6 +28,10 @@ public sealed partial class ShardMinuteEngine
     private SymbolCode[] _symbols = [];
     private SymbolIndex _index = SymbolIndex.Empty;
     private double[] _rows = [];
+    // The close's daily bars, made at the day start: made in the close step, its ≈ 180 KB (2,500
+    // symbols) on the large-object heap could land on a fresh huge page, ≈ 4 ms to fault in on the
+    // reference VM (docs/factor-core-rounds.md, "Twentieth round"). Never shared with a clone.
+    private RawDailyBar[]? _dailyBars;
     private int[] _changed = [];
     // Per-batch scratch: the accepted events and their symbol indices (reused, never kept).
     private TickEvent[] _batch = new TickEvent[256];
@@ -84,6 +88,7 @@ public sealed partial class ShardMinuteEngine
         _rows = new double[_symbols.Length * FactorCatalog.Count];
         Array.Fill(_rows, double.NaN);
         _changed = new int[_symbols.Length];
+        _dailyBars = new RawDailyBar[_symbols.Length];
         _ahead.Clear();
         Date = date;
         LastClosedMinute = 0;
@@ -168,12 +173,20 @@ public sealed partial class ShardMinuteEngine
     }
 
     /// <summary>The day's unadjusted daily bars of the symbols that traded (symbol order); only meaningful once the day has closed.</summary>
-    public RawDailyBar[] DailyBars()
+    public RawDailyBar[] DailyBars() => [.. DailyBarsAtClose()];
+
+    /// <summary>
+    /// <see cref="DailyBars"/> written into the array made at the day start, which goes with them
+    /// (a later call, such as a restart's replay of the close, makes its own).
+    /// </summary>
+    public ArraySegment<RawDailyBar> DailyBarsAtClose()
     {
-        var bars = new List<RawDailyBar>(_symbols.Length);
+        var bars = _dailyBars ?? new RawDailyBar[_symbols.Length];
+        _dailyBars = null;
+        int n = 0;
         for (int i = 0; i < _symbols.Length; i++)
-            if (_state.DailyBar(i) is { } bar) bars.Add(bar);
-        return [.. bars];
+            if (_state.DailyBar(i) is { } bar) bars[n++] = bar;
+        return new ArraySegment<RawDailyBar>(bars, 0, n);
     }
 
     /// <summary>

@@ -36,17 +36,7 @@ public readonly record struct RawDailyBar(SymbolCode Symbol, double Open, double
     {
         var bars = state.Bars;
         if (bars.Fills == 0) return null;
-        long high = long.MinValue, low = long.MaxValue, volume = 0, amount = 0;
-        for (int m = 1; m <= SessionBars.BarsPerDay; m++)
-        {
-            ref readonly var bar = ref bars[m];
-            if (bar.Count == 0) continue;
-            high = Math.Max(high, bar.High);
-            low = Math.Min(low, bar.Low);
-            volume += bar.Volume;
-            amount += bar.Amount;
-        }
-        return From(new DailyFillTotals(state.Symbol, bars.FirstPrice, high, low, volume, amount, bars.Fills,
+        return From(new DailyFillTotals(state.Symbol, bars.FirstPrice, state.DayHigh, state.DayLow, state.DayVolume, state.TotalAmount, bars.Fills,
             bars[SessionBars.BarsPerDay].Volume, bars[SessionBars.BarsPerDay].Amount, state.CloseAuctionVolume, state.CloseAuctionAmount,
             state.LastFillPrice));
     }

@@ -75,6 +75,7 @@ public sealed partial class SymbolDayState
         _lastFillPrice = r.ReadVar(); _lastFillLog = r.ReadVar();
         if (LastBar is < 0 or > SessionBars.BarsPerDay) throw new InvalidDataException($"{Symbol}: last bar {LastBar}");
         Bars.ReadFrom(r);
+        (DayHigh, DayLow, DayVolume) = Bars.DayTotals(); // not written: they are the bars' (the format stays as it was)
         OrderStream.BuyVolume = SymbolDayStateCodec.ReadMoments(r);
         OrderStream.SellVolume = SymbolDayStateCodec.ReadMoments(r);
         OrderStream.EarlyVolume = SymbolDayStateCodec.ReadMoments(r);
@@ -120,6 +121,21 @@ public sealed partial class MinuteBarSeries
         }
         // The fills are the bars' counts (a fold checks its bars against them): a mismatch is corrupt bytes.
         if (counted != Fills) throw new InvalidDataException($"{Fills} fills, {counted} in the bars");
+    }
+
+    // The highest and lowest price and Σ volume over the traded bars (MinValue, MaxValue, 0 when none).
+    internal (long High, long Low, long Volume) DayTotals()
+    {
+        long high = long.MinValue, low = long.MaxValue, volume = 0;
+        for (int b = 1; b <= _top; b++)
+        {
+            ref readonly var bar = ref _bars[b];
+            if (bar.Count == 0) continue;
+            if (bar.High > high) high = bar.High;
+            if (bar.Low < low) low = bar.Low;
+            volume += bar.Volume;
+        }
+        return (high, low, volume);
     }
 }
 

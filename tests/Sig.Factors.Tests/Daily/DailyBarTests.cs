@@ -1,6 +1,9 @@
 using Sig.Factors.Daily;
 using Sig.Engine.Events;
+using Sig.Engine.Persistence;
+using Sig.Engine.Time;
 using Sig.Factors.Intraday;
+using Sig.Factors.Tests.Cpu;
 using Xunit;
 
 namespace Sig.Factors.Tests.Daily;
@@ -84,5 +87,82 @@ public class DailyBarTests
         Assert.True(oneprice.OpenAtLimitUp);
         Assert.True(oneprice.LowAtLimitUp);
         Assert.False(oneprice.HighAtLimitDown);
+    }
+
+    // The day's totals as the bars hold them: one pass over the 240 bars (what the daily bar was
+    // computed from before the series kept day totals).
+    private static (long High, long Low, long Volume, long Amount) FromBars(MinuteBarSeries bars)
+    {
+        long high = long.MinValue, low = long.MaxValue, volume = 0, amount = 0;
+        for (int m = 1; m <= SessionBars.BarsPerDay; m++)
+        {
+            ref readonly var bar = ref bars[m];
+            if (bar.Count == 0) continue;
+            high = Math.Max(high, bar.High);
+            low = Math.Min(low, bar.Low);
+            volume += bar.Volume;
+            amount += bar.Amount;
+        }
+        return (high, low, volume, amount);
+    }
+
+    private static void AssertTotals(IEnumerable<TickEvent> events, SymbolDayState state, string where)
+    {
+        var fills = events.Where(e => e.Kind == TickKind.Trade && e.Type == (byte)'F').ToList();
+        Assert.True(fills.Count == state.Bars.Fills, $"{where}: fills");
+        if (fills.Count == 0) return;
+        var expected = (fills.Max(e => e.Price), fills.Min(e => e.Price), fills.Sum(e => e.Volume), fills.Sum(e => e.Price * e.Volume));
+        var kept = (state.DayHigh, state.DayLow, state.DayVolume, state.TotalAmount);
+        Assert.True(expected == kept, $"{where}: day totals {kept}, fills {expected}");
+        Assert.True(expected == FromBars(state.Bars), $"{where}: the bars' totals");
+        var bar = RawDailyBar.From(state)!.Value;
+        Assert.Equal(FixedPrice.ToDouble(expected.Item1), bar.High);
+        Assert.Equal(FixedPrice.ToDouble(expected.Item2), bar.Low);
+        Assert.Equal(expected.Item3, bar.Volume);
+        Assert.Equal((double)expected.Item4 / FixedPrice.Scale, bar.Amount);
+    }
+
+    /// <summary>
+    /// The state keeps the day's high, low, volume and amount as fills are applied, so the close
+    /// reads them instead of passing over 240 bars: they equal the totals of the fills themselves
+    /// and of the bars at every cut, in runs of random lengths, in a clone continued on its own
+    /// (its source changed after it), and after a codec round trip (which does not store them).
+    /// </summary>
+    [Theory]
+    [InlineData(31, false)]
+    [InlineData(32, true)]
+    [InlineData(33, false)]
+    public void Day_totals_kept_as_fills_arrive_equal_the_fills_and_the_bars_through_clones_and_the_codec(int seed, bool sparse)
+    {
+        var events = RandomDay.Make(seed, 4000, orderPool: 200, sparse: sparse).ToArray();
+        var rng = new Random(seed);
+        var state = new SymbolDayState(RandomDay.Symbol);
+        SymbolDayState? clone = null;
+        int clonedAt = 0, k = 0;
+        while (k < events.Length)
+        {
+            int length = Math.Min(events.Length - k, rng.Next(1, 300));
+            state.Apply(events.AsSpan(k, length));
+            clone?.Apply(events.AsSpan(k, length));
+            k += length;
+            AssertTotals(events.Take(k), state, $"seed {seed} after {k} events");
+            if (clone is null && k > events.Length / 3)
+            {
+                clone = state.Clone();
+                clonedAt = k;
+            }
+        }
+        Assert.NotNull(clone);
+        AssertTotals(events, clone!, $"seed {seed}, the clone taken after {clonedAt} events");
+
+        var writer = new SnapshotWriter();
+        SymbolDayStateCodec.Write(writer, state);
+        var read = new SymbolDayState(RandomDay.Symbol);
+        SymbolDayStateCodec.Read(new SnapshotReader(writer.Written.ToArray()), read);
+        AssertTotals(events, read, $"seed {seed}, read back");
+
+        state.Reset(RandomDay.Symbol);
+        Assert.Equal((long.MinValue, long.MaxValue, 0L, 0L), (state.DayHigh, state.DayLow, state.DayVolume, state.TotalAmount));
+        Assert.Null(RawDailyBar.From(state));
     }
 }
