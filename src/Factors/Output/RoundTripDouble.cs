@@ -120,19 +120,42 @@ public static class RoundTripDouble
         return t + (v >= Pow10[t] ? 1 : 0);
     }
 
-    // v as exactly dest.Length digits (leading zeros where v is shorter).
+    // v as exactly dest.Length digits (leading zeros where v is shorter). Eight digits at a time are
+    // split off with one 64-bit division by 10^8 and written from 32-bit halves: the four pairs of a
+    // block do not wait on one another, where dividing v by 100 pair after pair made one chain of up
+    // to nine 64-bit divisions per number.
     private static void PutDigits(ulong v, Span<byte> dest)
     {
         int k = dest.Length;
+        while (k >= 8)
+        {
+            ulong q = v / 100_000_000;
+            uint block = (uint)(v - q * 100_000_000);
+            v = q;
+            uint high = block / 10_000, low = block - high * 10_000;
+            PutPair(high / 100, dest, k - 8);
+            PutPair(high % 100, dest, k - 6);
+            PutPair(low / 100, dest, k - 4);
+            PutPair(low % 100, dest, k - 2);
+            k -= 8;
+        }
+        uint w = (uint)v;
         while (k >= 2)
         {
-            int pair = (int)(v % 100) * 2;
-            v /= 100;
-            dest[k - 1] = DigitPairs[pair + 1];
-            dest[k - 2] = DigitPairs[pair];
+            uint pair = w % 100;
+            w /= 100;
+            PutPair(pair, dest, k - 2);
             k -= 2;
         }
-        if (k == 1) dest[0] = (byte)('0' + (int)(v % 10));
+        if (k == 1) dest[0] = (byte)('0' + w % 10);
+    }
+
+    // The two digits of pair (0..99) at dest[at], dest[at + 1].
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void PutPair(uint pair, Span<byte> dest, int at)
+    {
+        dest[at] = DigitPairs[(int)pair * 2];
+        dest[at + 1] = DigitPairs[(int)pair * 2 + 1];
     }
 
     // Ryū's d2d: the shortest digits (and their decimal exponent) that round to the double.
