@@ -70,6 +70,14 @@ public sealed partial class BigOrderBook
     // (null: no order of that size) and the slab their member lists live in. Null when a fork took
     // them over; rebuilt from the rows at this book's next use (EnsureDerived).
     private Octave?[]? _octaves;
+    // True from a day's start (and a new book's) until the book's first θ query has been followed
+    // by a flush or a second query: until then fills write rows only, the derived structures stay
+    // empty (flush mark 0, nothing held), and the first query scans every row (SumBig). A day whose
+    // only query is the close (daily outputs) never builds them: listing each order in a bucket and
+    // moving it as it grows cost more than the one scan. A day queried every minute builds them at
+    // the flush after minute 1's query, over the rows of that minute, and keeps them as before.
+    private bool _deferred = true;
+    private bool _queriedWhileDeferred;
     private int[] _slab = [];
     private int _slabUsed;
     private int _freeBlocks = -1; // a chain of free blocks through their first int
@@ -101,7 +109,7 @@ public sealed partial class BigOrderBook
     {
         get
         {
-            if (_octaves is not null) Flush();
+            if (_octaves is not null && !_deferred) Flush();
             return _slabUsed;
         }
     }
@@ -261,7 +269,7 @@ public sealed partial class BigOrderBook
     /// </summary>
     public void AddFill(long buyOrderId, long sellOrderId, long amount, long logReturn, bool early, byte aggressor)
     {
-        if (_octaves is null) RebuildDerived();
+        if (_octaves is null && !_deferred) RebuildDerived();
         if (buyOrderId > 0) AddToOrder(buyOrderId, false, amount, logReturn, early, early && aggressor == (byte)'B');
         if (sellOrderId > 0) AddToOrder(sellOrderId, true, amount, logReturn, early, early && aggressor == (byte)'S');
     }
@@ -445,6 +453,8 @@ public sealed partial class BigOrderBook
         }
         ForgetKeptQuery();
         ForgetHeld(0);
+        _deferred = true;
+        _queriedWhileDeferred = false;
         if (_scanned.Length < KeptScanStart) _scanned = NewKeptScan();
     }
 

@@ -41,6 +41,14 @@ public sealed partial class BigOrderBook
         c._capacity = chunks << ChunkShift;
         c.Count = Count; c.SizeSum = SizeSum; c.SizeSquareSum = SizeSquareSum;
         c.BuyAmountSquareSum = BuyAmountSquareSum; c.SellAmountSquareSum = SellAmountSquareSum;
+        c._deferred = _deferred;
+        c._queriedWhileDeferred = _queriedWhileDeferred;
+        if (_deferred)
+        {
+            // Nothing derived to build or hand over: the fork lists its rows when it stops deferring.
+            c.ForgetHeld(0);
+            return c;
+        }
         if (_octaves is null)
         {
             // Forked from a book that gave its structures away (a restore from a snapshot): the

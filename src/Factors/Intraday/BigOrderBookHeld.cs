@@ -58,16 +58,32 @@ public sealed partial class BigOrderBook
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EnsureDerived()
     {
-        if (_octaves is null) RebuildDerived();
+        if (_deferred) StopDeferring();
+        else if (_octaves is null) RebuildDerived();
         else Flush();
     }
 
     // Brings the bucket sums and member lists up to the rows: before anything reads or hands them
     // over, and at the end of each run of a symbol's events (SymbolDayState.Apply: a minute's
-    // events of the symbol, so the flush is the apply's work, not the minute step's).
+    // events of the symbol, so the flush is the apply's work, not the minute step's). A book whose
+    // structures are deferred builds them here once it has been queried (see _deferred).
     internal void Flush()
     {
+        if (_deferred)
+        {
+            if (_queriedWhileDeferred) StopDeferring();
+            return;
+        }
         if (_flushMark != Count || _heldCount != 0) FlushHeld();
+    }
+
+    // Builds the bucket sums and member lists of every row (kept from here on, fill by fill).
+    private void StopDeferring()
+    {
+        _deferred = false;
+        _queriedWhileDeferred = false;
+        if (_octaves is null) RebuildDerived();
+        else FlushHeld(); // the flush mark is 0 and nothing is held: every row is listed
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

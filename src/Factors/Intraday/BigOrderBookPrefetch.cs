@@ -32,7 +32,7 @@ public sealed partial class BigOrderBook
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int GuessRescanBucket(double stdMultiple, long floorTicks)
     {
-        if (Count < 3 || _octaves is null) return -1;
+        if (Count < 3 || _octaves is null || _deferred) return -1; // a deferred book scans its rows
         double n = Count, sum = (double)SizeSum, d = n * (double)SizeSquareSum - sum * sum;
         double theta = Math.Max((sum + stdMultiple * Math.Sqrt(Math.Max(d, 0))) / n, floorTicks);
         if (!(theta < 1e18)) return -1; // also NaN

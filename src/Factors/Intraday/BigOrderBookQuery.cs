@@ -58,6 +58,12 @@ public sealed partial class BigOrderBook
     {
         var r = new BigOrderSums();
         if (theta.NoneBig || Count == 0) return r;
+        if (_deferred && !_queriedWhileDeferred)
+        {
+            _queriedWhileDeferred = true;
+            ScanRows(in theta, ref r);
+            return r;
+        }
         EnsureDerived();
         if (theta.AllEqual)
         {
@@ -77,6 +83,38 @@ public sealed partial class BigOrderBook
         // Above highBucket every order is big: the cached suffix, moved to highBucket + 1.
         SuffixFrom(highBucket + 1).AddTo(ref r);
         return r;
+    }
+
+    // The deferred book's query: every row decided against θ, a chunk at a time (its rows, early
+    // side, side bits and submitted sizes fetched once). Only sizes in θ's tie band [low, high] need
+    // the exact decision; the sums are exact integers, so they equal the buckets' bit for bit.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ScanRows(in BigOrderThreshold theta, ref BigOrderSums r)
+    {
+        var (low, high) = theta.AllEqual ? (long.MinValue, long.MaxValue) : theta.Bounds(); // all equal: IsBig decides each
+        int n = Count;
+        for (int i = 0; i < n;)
+        {
+            int c = i >> ChunkShift, end = Math.Min(n, (c + 1) << ChunkShift);
+            var rows = _chunks[c];
+            var side = _earlyChunks[c];
+            ulong sells = _sellBits[c], submitted = _submittedBits is { } bits ? bits[c] : 0;
+            for (; i < end; i++)
+            {
+                int j = i & ChunkMask;
+                ref readonly var o = ref rows[j];
+                long size = ((submitted >> j) & 1) != 0 ? _sizeChunks![c][j] : o.Amount;
+                if (size < low) continue;
+                if (size <= high && !theta.IsBig(size)) continue;
+                int flags = o.Flags;
+                var e = side is null ? default : side[j];
+                long early = (flags & OrderRow.EarlyIsAmount) != 0 ? o.Amount : e.Early;
+                r.Amount += o.Amount;
+                if (((sells >> j) & 1) != 0) r.EarlySell += early; else r.EarlyBuy += early;
+                r.LogReturn += o.LogRet;
+                r.EarlyActiveLogReturn += (flags & OrderRow.EarlyActiveIsLogRet) != 0 ? o.LogRet : e.EarlyActiveLogRet;
+            }
+        }
     }
 
     /// <summary>Σ over the orders in buckets ≥ <paramref name="bucket"/>, from the cached suffix (tests).</summary>

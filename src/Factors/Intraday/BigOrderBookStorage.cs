@@ -157,7 +157,7 @@ public sealed partial class BigOrderBook
         _wideMembers = true;
         var entries = MemoryMarshal.Cast<int, ushort>(narrow.AsSpan());
         var rows = new List<int>();
-        foreach (var oct in _octaves!)
+        foreach (var oct in _octaves ?? []) // none: a deferred book's fork, nothing listed
         {
             if (oct is null) continue;
             for (int b = 0; b <= SubMask; b++)
@@ -299,6 +299,12 @@ public sealed partial class BigOrderBook
         EnsureDerived();
         return _octaves![bucket >> SubBits] is { } oct ? (oct.Lists[bucket & SubMask].Count, oct.Lists[bucket & SubMask].Stale) : (0, 0);
     }
+
+    /// <summary>Whether the bucket sums and member lists wait for the book's first query (tests).</summary>
+    internal bool Deferred => _deferred;
+
+    /// <summary>Builds the bucket sums and member lists now, as a book queried every minute has them (tests).</summary>
+    internal void BuildDerived() => EnsureDerived();
 
     /// <summary>Whether the member lists hold 32-bit row numbers (tests).</summary>
     internal bool WideMembers => _wideMembers;

@@ -263,7 +263,7 @@ public class BigOrderBookTests
 
     // Fills of a random day for two books: heavy-tailed amounts, orders filled again (bucket moves),
     // new orders, some submitted sizes, dense or sparse ids.
-    private static List<Action<BigOrderBook>> RandomWrites(int seed, int count, long idStride, bool submitted)
+    internal static List<Action<BigOrderBook>> RandomWrites(int seed, int count, long idStride, bool submitted)
     {
         var rng = new Random(seed);
         var writes = new List<Action<BigOrderBook>>();
@@ -287,7 +287,7 @@ public class BigOrderBookTests
         return writes;
     }
 
-    private static BigOrderBook Replay(BigOrderSizing sizing, params IEnumerable<Action<BigOrderBook>>[] parts)
+    internal static BigOrderBook Replay(BigOrderSizing sizing, params IEnumerable<Action<BigOrderBook>>[] parts)
     {
         var book = new BigOrderBook(sizing);
         foreach (var part in parts) foreach (var write in part) write(book);
@@ -309,6 +309,7 @@ public class BigOrderBookTests
         var originMore = RandomWrites(seed + 100, 1500, idStride, submitted);
         var forkMore = RandomWrites(seed + 200, 1500, idStride, submitted);
         var origin = Replay(sizing, day);
+        origin.BuildDerived(); // as every minute's query has them (a deferred book hands nothing over)
         var fork = origin.Fork();
         for (int k = 0; k < 1500; k++)
         {
@@ -336,6 +337,7 @@ public class BigOrderBookTests
         // snapshot again: that fork builds its own from the rows, the snapshot is not rebuilt.
         var day = RandomWrites(91, 3000, 1, submitted: false);
         var snapshot = Replay(BigOrderSizing.Filled, day);
+        snapshot.BuildDerived();
         var live = snapshot.Fork();
         var restored = snapshot.Fork();
         Assert.Equal(0, snapshot.DerivedRebuilds);
@@ -385,6 +387,8 @@ public class BigOrderBookTests
         var day2 = RandomWrites(82, 2500, 1, submitted);
         var owner = Replay(sizing, day1);
         var origin = Replay(sizing, day1);
+        owner.BuildDerived(); // as a book queried every minute has them
+        origin.BuildDerived();
         var fork = origin.Fork();
         string forkImage = Image(fork), forkMembers = MembersImage(fork);
         owner.Clear();

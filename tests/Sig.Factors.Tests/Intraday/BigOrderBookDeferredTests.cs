@@ -1,0 +1,150 @@
+using Sig.Engine.Config;
+using Sig.Factors.Intraday;
+using Xunit;
+using static Sig.Factors.Tests.Intraday.BigOrderBookTests;
+
+namespace Sig.Factors.Tests.Intraday;
+
+/// <summary>
+/// A book defers its bucket sums and member lists until its first θ query has been followed by a
+/// flush or a second query: a day queried only at the close (daily outputs) never builds them and
+/// answers its one query by a scan of the rows. The answers must be those of the plain scan
+/// (<see cref="BigOrderBook.ScanBig"/>) and of a book that kept its buckets all day, bit for bit.
+/// </summary>
+public class BigOrderBookDeferredTests
+{
+    private static readonly double[] Multiples = [-0.5, 0.0, 1.0, 2.5];
+
+    private static BigOrderThreshold Theta(BigOrderBook book, double k, long floor = 0) =>
+        new(book.Count, book.SizeSum, book.SizeSquareSum, k, floor);
+
+    [Theory]
+    [InlineData(11, 1L, BigOrderSizing.Filled)]
+    [InlineData(12, 9973L, BigOrderSizing.Filled)]
+    [InlineData(13, 1L, BigOrderSizing.Submitted)]
+    [InlineData(14, 9973L, BigOrderSizing.Submitted)]
+    public void A_book_queried_once_answers_from_its_rows_and_never_builds_its_buckets(int seed, long idStride, BigOrderSizing sizing)
+    {
+        var writes = RandomWrites(seed, 4000, idStride, sizing == BigOrderSizing.Submitted);
+        foreach (double k in Multiples)
+            foreach (long floor in new[] { 0L, 3_000_000L })
+            {
+                var once = Replay(sizing, writes);
+                var kept = Replay(sizing, writes);
+                kept.BuildDerived();
+                var theta = Theta(once, k, floor);
+                Assert.True(once.Deferred);
+                var answer = once.SumBig(theta);
+                Assert.Equal(once.ScanBig(theta), answer);
+                Assert.Equal(kept.SumBig(theta), answer);
+                Assert.True(once.Deferred);
+                Assert.Equal(0, once.DerivedRebuilds);
+                Assert.Equal(0, once.MemberSlabInts);
+            }
+    }
+
+    [Fact]
+    public void Sizes_on_theta_and_books_of_equal_sizes_are_decided_as_the_scan_decides_them()
+    {
+        // k = 0: θ is the mean, and the middle size lies on it (the tie band's exact decision).
+        // Equal sizes: every order is big, unless the floor is above them.
+        foreach (long[] sizes in new[] { new[] { 1_000L, 2_000, 3_000 }, [5_000, 5_000, 5_000, 5_000], [7, 7, 7, 9, 9, 11] })
+            foreach (long floor in new[] { 0L, 4_000L, 6_000L })
+            {
+                var book = new BigOrderBook();
+                for (int i = 0; i < sizes.Length; i++) book.AddFill(i + 1, 0, sizes[i], i - 1, i % 2 == 0, (byte)'B');
+                var theta = Theta(book, 0.0, floor);
+                var scan = book.ScanBig(theta);
+                Assert.Equal(scan, book.SumBig(theta));
+                Assert.True(book.Deferred);
+            }
+    }
+
+    [Theory]
+    [InlineData(21, BigOrderSizing.Filled)]
+    [InlineData(22, BigOrderSizing.Submitted)]
+    public void After_its_first_query_the_next_flush_builds_the_buckets_and_every_later_query_matches_the_scan(int seed, BigOrderSizing sizing)
+    {
+        // As a day queried every minute: runs of writes, each ended by a flush, a query after each.
+        var rng = new Random(seed);
+        var writes = RandomWrites(seed, 5000, 1, sizing == BigOrderSizing.Submitted);
+        var book = new BigOrderBook(sizing);
+        int queries = 0;
+        for (int at = 0; at < writes.Count;)
+        {
+            int end = Math.Min(writes.Count, at + rng.Next(1, 200));
+            for (; at < end; at++) writes[at](book);
+            book.Flush();
+            if (queries > 0 && book.Count >= 3) Assert.False(book.Deferred);
+            var theta = Theta(book, Multiples[rng.Next(Multiples.Length)]);
+            Assert.Equal(book.ScanBig(theta), book.SumBig(theta));
+            if (!theta.NoneBig) queries++;
+        }
+        Assert.False(book.Deferred);
+        Assert.Equal(0, book.DerivedRebuilds); // built by listing its rows into the day's empty structures
+        AssertMembers(book);
+    }
+
+    [Fact]
+    public void A_second_query_with_no_flush_between_builds_the_buckets_itself()
+    {
+        var book = Replay(BigOrderSizing.Filled, RandomWrites(31, 3000, 1, submitted: false));
+        var first = Theta(book, 1.0);
+        Assert.Equal(book.ScanBig(first), book.SumBig(first));
+        Assert.True(book.Deferred);
+        var second = Theta(book, 0.0);
+        Assert.Equal(book.ScanBig(second), book.SumBig(second));
+        Assert.False(book.Deferred);
+        AssertMembers(book);
+    }
+
+    [Theory]
+    [InlineData(41, BigOrderSizing.Filled)]
+    [InlineData(42, BigOrderSizing.Submitted)]
+    public void A_fork_of_a_deferred_book_defers_too_and_both_answer_their_own_writes(int seed, BigOrderSizing sizing)
+    {
+        bool submitted = sizing == BigOrderSizing.Submitted;
+        var day = RandomWrites(seed, 3000, 1, submitted);
+        var originMore = RandomWrites(seed + 100, 1500, 1, submitted);
+        var forkMore = RandomWrites(seed + 200, 1500, 1, submitted);
+        var origin = Replay(sizing, day);
+        var fork = origin.Fork();
+        Assert.True(fork.Deferred);
+        for (int k = 0; k < 1500; k++)
+        {
+            originMore[k](origin);
+            forkMore[k](fork);
+            if (k == 750) _ = fork.Fork();
+        }
+        Assert.True(origin.Deferred);
+        Assert.True(fork.Deferred);
+        var originTwin = Replay(sizing, day, originMore);
+        var forkTwin = Replay(sizing, day, forkMore);
+        var theta = Theta(originTwin, 1.0);
+        Assert.Equal(originTwin.ScanBig(theta), origin.SumBig(theta));
+        theta = Theta(forkTwin, 1.0);
+        Assert.Equal(forkTwin.ScanBig(theta), fork.SumBig(theta));
+        // Queried on (as every minute would): built from their own rows, equal to the twins'.
+        AssertEqualBooks(originTwin, origin);
+        AssertEqualBooks(forkTwin, fork);
+        Assert.Equal(MembersImage(originTwin), MembersImage(origin));
+        Assert.Equal(MembersImage(forkTwin), MembersImage(fork));
+        AssertMembers(origin);
+        AssertMembers(fork);
+    }
+
+    [Fact]
+    public void A_cleared_book_defers_again()
+    {
+        var book = Replay(BigOrderSizing.Filled, RandomWrites(51, 2000, 1, submitted: false));
+        book.BuildDerived();
+        Assert.False(book.Deferred);
+        book.Clear();
+        Assert.True(book.Deferred);
+        var day2 = RandomWrites(52, 2000, 1, submitted: false);
+        foreach (var write in day2) write(book);
+        var theta = Theta(book, 1.0);
+        Assert.Equal(Replay(BigOrderSizing.Filled, day2).ScanBig(theta), book.SumBig(theta));
+        Assert.Equal(0, book.MemberSlabInts);
+    }
+}
