@@ -84,6 +84,7 @@ public sealed partial class ShardMinuteEngine
         BeginBySymbol(bySymbolCounts);
         _index = new SymbolIndex(_symbols);
         _state.BeginDay(_symbols);
+        if (_crossSection.Outputs == PipelineOutputs.Daily) _state.ExpectCloseOnly();
         if (bySymbolCounts is not null) BeginBySymbolState(bySymbolCounts);
         _rows = new double[_symbols.Length * FactorCatalog.Count];
         Array.Fill(_rows, double.NaN);

@@ -49,6 +49,13 @@ public interface IShardFactorState
     void BeginDay(ReadOnlySpan<SymbolCode> symbols);
 
     /// <summary>
+    /// Until the next <see cref="BeginDay"/>, only the close will be evaluated (daily outputs; call it
+    /// after <see cref="BeginDay"/>): the backend may skip what it keeps only to make the evaluation of
+    /// earlier minutes cheap. A perf hint: evaluating any minute must stay correct.
+    /// </summary>
+    void ExpectCloseOnly() { }
+
+    /// <summary>
     /// Applies a batch: event k belongs to symbol index <paramref name="symbols"/>[k]. Each symbol's
     /// events come in seq order and never for a bar after the next minute to be evaluated.
     /// </summary>

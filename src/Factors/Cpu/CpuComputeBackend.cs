@@ -111,6 +111,7 @@ public sealed partial class CpuShardState : IShardFactorState
         Array.Fill(_evaluatedAt, -1);
         _closed = null;
         _recording = false;
+        _closeOnly = false;
         Release(_blocks); // the day before's recorded minutes: to the spares once no copy holds them either
     }
 
@@ -130,6 +131,12 @@ public sealed partial class CpuShardState : IShardFactorState
         SymbolCount = n;
     }
 
+    // Only the close is evaluated this day (ExpectCloseOnly): the books keep their size buckets
+    // unbuilt until queried (BigOrderBook.Flush), and the close's one query scans their rows.
+    private bool _closeOnly;
+
+    public void ExpectCloseOnly() => _closeOnly = true;
+
     public void Apply(ReadOnlySpan<TickEvent> events, ReadOnlySpan<int> symbols)
     {
         // A symbol's consecutive events go to its state as one run (a source sends a symbol's
@@ -142,7 +149,7 @@ public sealed partial class CpuShardState : IShardFactorState
             var state = _owned[i] ? _states[i] : Own(i);
             if (state.Version == 0 && _closedSpares.Count > 0) state = HandOnClosed(i);
             if (_recording) ApplyRecording(i, state, events[k..end]);
-            else state.Apply(events[k..end]);
+            else state.Apply(events[k..end], _closeOnly);
         }
     }
 
@@ -252,6 +259,7 @@ public sealed partial class CpuShardState : IShardFactorState
         c._serial = ++_copies;
         c._latestCopy = null;
         c._lent = false;
+        c._closeOnly = _closeOnly;
         c.ForgetRecycled(n);
         CopyClosedInto(c);
         CopyRecordingInto(c);

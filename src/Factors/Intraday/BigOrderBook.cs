@@ -70,12 +70,13 @@ public sealed partial class BigOrderBook
     // (null: no order of that size) and the slab their member lists live in. Null when a fork took
     // them over; rebuilt from the rows at this book's next use (EnsureDerived).
     private Octave?[]? _octaves;
-    // True from a day's start (and a new book's) until the book's first θ query has been followed
-    // by a flush or a second query: until then fills write rows only, the derived structures stay
-    // empty (flush mark 0, nothing held), and the first query scans every row (SumBig). A day whose
-    // only query is the close (daily outputs) never builds them: listing each order in a bucket and
-    // moving it as it grows cost more than the one scan. A day queried every minute builds them at
-    // the flush after minute 1's query, over the rows of that minute, and keeps them as before.
+    // True from a day's start (and a new book's, a decoded one's, a fork of a deferred one) until the
+    // first flush, or, where the flush is told to defer until the book is queried (a day whose only
+    // query is the close: daily outputs), until the first flush or query after the first θ query.
+    // Until then fills write rows only, the derived structures stay empty (flush mark 0, nothing
+    // held), and a query scans every row (SumBig). So a close-only day never builds them: listing each
+    // order in a bucket and moving it as its fills grow it cost more than the close's one scan. A day
+    // queried every minute builds them at the end of its first run of fills, as before.
     private bool _deferred = true;
     private bool _queriedWhileDeferred;
     private int[] _slab = [];

@@ -20,7 +20,7 @@ public sealed partial class BigOrderBook
     /// </summary>
     public BigOrderBook Fork(BigOrderBook? into = null)
     {
-        if (_octaves is not null) Flush(); // the derived structures handed over are complete
+        if (_octaves is not null && !_deferred) Flush(); // the derived structures handed over are complete
         _generation = NewGeneration(); // what this book wrote in place so far is shared from now on
         var c = into is not null && into._sizing == _sizing && into != this
             ? into.Reinitialize(_index.Fork(into._index), _submitted)
@@ -41,19 +41,17 @@ public sealed partial class BigOrderBook
         c._capacity = chunks << ChunkShift;
         c.Count = Count; c.SizeSum = SizeSum; c.SizeSquareSum = SizeSquareSum;
         c.BuyAmountSquareSum = BuyAmountSquareSum; c.SellAmountSquareSum = SellAmountSquareSum;
+        // A deferred book's structures are empty (none of its rows is listed): handed over all the same,
+        // so the fork lists its rows into them when it stops deferring instead of making new ones.
         c._deferred = _deferred;
         c._queriedWhileDeferred = _queriedWhileDeferred;
-        if (_deferred)
-        {
-            // Nothing derived to build or hand over: the fork lists its rows when it stops deferring.
-            c.ForgetHeld(0);
-            return c;
-        }
         if (_octaves is null)
         {
             // Forked from a book that gave its structures away (a restore from a snapshot): the
-            // fork builds its own from the shared rows; the forked book's own fields stay as they are.
-            c.RebuildDerived();
+            // fork builds its own from the shared rows (a deferred one when it stops deferring);
+            // the forked book's own fields stay as they are.
+            if (_deferred) c.ForgetHeld(0);
+            else c.RebuildDerived();
             return c;
         }
         // The derived structures and the query's kept values move to the fork.
@@ -62,7 +60,7 @@ public sealed partial class BigOrderBook
         // The kept scan's array goes with them; this book takes the one the fork's object had (a dropped book's, or none).
         (c._scanned, _scanned) = (_scanned, c._scanned);
         c._scannedCount = _scannedCount; c._scanLow = _scanLow; c._scanHigh = _scanHigh;
-        c.ForgetHeld(Count); // every row is in them
+        c.ForgetHeld(_deferred ? 0 : Count); // every row is in them, or (deferred) none
         _octaves = null;
         _slab = [];
         _scanLow = _scanHigh = -1;

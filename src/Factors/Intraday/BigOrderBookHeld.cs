@@ -66,12 +66,13 @@ public sealed partial class BigOrderBook
     // Brings the bucket sums and member lists up to the rows: before anything reads or hands them
     // over, and at the end of each run of a symbol's events (SymbolDayState.Apply: a minute's
     // events of the symbol, so the flush is the apply's work, not the minute step's). A book whose
-    // structures are deferred builds them here once it has been queried (see _deferred).
-    internal void Flush()
+    // structures are deferred builds them here, unless told to go on deferring until its first
+    // query (a day evaluated only at the close) and not queried yet (see _deferred).
+    internal void Flush(bool deferUntilQueried = false)
     {
         if (_deferred)
         {
-            if (_queriedWhileDeferred) StopDeferring();
+            if (!deferUntilQueried || _queriedWhileDeferred) StopDeferring();
             return;
         }
         if (_flushMark != Count || _heldCount != 0) FlushHeld();

@@ -74,7 +74,7 @@ public sealed partial class SymbolDayState
     // ln(last fill price) in BigOrderBook.LogScale units: one Math.Log per change of price, not per fill.
     private long _lastFillLog;
 
-    /// <summary>Applies one event (see <see cref="Apply(ReadOnlySpan{TickEvent})"/>).</summary>
+    /// <summary>Applies one event (see <see cref="Apply(ReadOnlySpan{TickEvent}, bool)"/>).</summary>
     public void Apply(in TickEvent e) => Apply(new ReadOnlySpan<TickEvent>(in e));
 
     /// <summary>
@@ -82,8 +82,11 @@ public sealed partial class SymbolDayState
     /// one at a time: the same updates in the same order; only what a run shares is done once per
     /// run — the bar of a time computed once per clock minute, the bar's row fetched (and its chunk
     /// copied when shared) once per bar, the counters and marks written once at the end.
+    /// <paramref name="closeOnly"/>: only the close will query the state this day, so the big-order
+    /// book leaves its size buckets unbuilt until then (<see cref="BigOrderBook.Flush"/>); the
+    /// answers are the same either way.
     /// </summary>
-    public void Apply(ReadOnlySpan<TickEvent> events)
+    public void Apply(ReadOnlySpan<TickEvent> events, bool closeOnly = false)
     {
         if (events.IsEmpty) return;
         var bars = Bars;
@@ -112,7 +115,7 @@ public sealed partial class SymbolDayState
             if (submittedSizes) orders.AddSubmitted(e.OrderId, e.Side == (byte)'S', e.Price, e.Volume);
         }
         bars.CountFills(fills, firstPrice);
-        if (fills > 0) orders.Flush();
+        if (fills > 0) orders.Flush(deferUntilQueried: closeOnly);
         LastBar = topBar;
         LastSeq = events[^1].Seq;
         Version += events.Length;
