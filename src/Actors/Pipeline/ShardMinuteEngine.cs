@@ -24,6 +24,9 @@ public sealed partial class ShardMinuteEngine
 {
     private readonly MinuteCrossSection _crossSection;
     private readonly IShardFactorState _state;
+
+    // The backend's state (tests).
+    internal IShardFactorState State => _state;
     private readonly List<TickEvent> _ahead = [];
     private SymbolCode[] _symbols = [];
     private SymbolIndex _index = SymbolIndex.Empty;

@@ -300,8 +300,12 @@ public sealed partial class BigOrderBook
         return _octaves![bucket >> SubBits] is { } oct ? (oct.Lists[bucket & SubMask].Count, oct.Lists[bucket & SubMask].Stale) : (0, 0);
     }
 
-    /// <summary>Whether the bucket sums and member lists wait for the book's first query (tests).</summary>
-    internal bool Deferred => _deferred;
+    /// <summary>
+    /// Whether the size buckets (bucket sums and member lists) are still unbuilt: from the day's start
+    /// until the first flush, or on a close-only day until the flush after the first query; a query
+    /// meanwhile scans the rows (docs/factor-core.md, "The buckets wait for a second query").
+    /// </summary>
+    public bool Deferred => _deferred;
 
     /// <summary>Builds the bucket sums and member lists now, as a book queried every minute has them (tests).</summary>
     internal void BuildDerived() => EnsureDerived();

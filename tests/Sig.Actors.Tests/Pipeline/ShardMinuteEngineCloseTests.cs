@@ -52,4 +52,35 @@ public class ShardMinuteEngineCloseTests
         Assert.Equal([.. bars], engine.DailyBars());
         Assert.DoesNotContain(bars, b => b.Symbol == universe[40]);
     }
+
+    [Theory]
+    [InlineData(PipelineOutputs.Daily, true)]
+    [InlineData(PipelineOutputs.All, false)]
+    public void A_daily_outputs_day_tells_the_state_that_only_the_close_is_evaluated(PipelineOutputs outputs, bool deferred)
+    {
+        // The books of a close-only day keep their size buckets unbuilt (their one query scans the rows);
+        // every minute's books build them at their first flush.
+        using var backend = new CpuComputeBackend(1);
+        var engine = new ShardMinuteEngine(new MinuteCrossSection(new BigOrderOptions(), backend, outputs));
+        var day = InMemoryDay.Random(12, 23, eventsPerSymbol: 300);
+        engine.BeginDay(day.Date, Enumerable.Range(0, 12).Select(day.Symbol));
+        var all = new List<TickEvent>();
+        for (int s = 0; s < 12; s++)
+        {
+            var events = new TickEvent[day.EventCount(s)];
+            day.ReadEvents(s, 0, events);
+            all.AddRange(events);
+        }
+        engine.Apply([.. all.OrderBy(e => e.Time).ThenBy(e => e.Seq)]);
+        var state = (CpuShardState)engine.State;
+        int books = 0;
+        for (int i = 0; i < 12; i++)
+        {
+            var orders = state.State(i).Orders;
+            if (orders.Count == 0) continue;
+            books++;
+            Assert.Equal(deferred, orders.Deferred);
+        }
+        Assert.True(books >= 10, $"{books} symbols with orders");
+    }
 }
