@@ -86,7 +86,8 @@ public sealed partial class ShardMinuteEngine
         _symbols = universe.Distinct().OrderBy(s => s).ToArray();
         BeginBySymbol(bySymbolCounts);
         _index = new SymbolIndex(_symbols);
-        _state.BeginDay(_symbols);
+        if (bySymbolCounts is not null) _state.BeginDayBySymbol(_symbols);
+        else _state.BeginDay(_symbols);
         if (_crossSection.Outputs == PipelineOutputs.Daily) _state.ExpectCloseOnly();
         if (bySymbolCounts is not null) BeginBySymbolState(bySymbolCounts);
         _rows = new double[_symbols.Length * FactorCatalog.Count];

@@ -49,6 +49,14 @@ public interface IShardFactorState
     void BeginDay(ReadOnlySpan<SymbolCode> symbols);
 
     /// <summary>
+    /// <see cref="BeginDay"/> for a day whose events come symbol by symbol, whole days, every symbol
+    /// completed (<see cref="CompleteDay"/>) before the day's clocks: a backend may then make a symbol's
+    /// state when its first event comes, instead of every symbol's now, since only the symbols in
+    /// progress need one. Everything it answers is as after <see cref="BeginDay"/> (the default).
+    /// </summary>
+    void BeginDayBySymbol(ReadOnlySpan<SymbolCode> symbols) => BeginDay(symbols);
+
+    /// <summary>
     /// Until the next <see cref="BeginDay"/>, only the close will be evaluated (daily outputs; call it
     /// after <see cref="BeginDay"/>): the backend may skip what it keeps only to make the evaluation of
     /// earlier minutes cheap. A perf hint: evaluating any minute must stay correct.

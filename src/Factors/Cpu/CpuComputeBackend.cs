@@ -89,9 +89,28 @@ public sealed partial class CpuShardState : IShardFactorState
         if (Interlocked.Exchange(ref s_warmedUp, 1) == 0) WarmUpEvaluation(_settings, _sizing);
     }
 
-    private void BeginDayWithoutWarmUp(ReadOnlySpan<SymbolCode> symbols)
+    public void BeginDayBySymbol(ReadOnlySpan<SymbolCode> symbols)
     {
-        Resize(symbols.Length);
+        BeginDayWithoutWarmUp(symbols, bySymbol: true);
+        if (Interlocked.Exchange(ref s_warmedUp, 1) == 0) WarmUpEvaluation(_settings, _sizing);
+    }
+
+    private void BeginDayWithoutWarmUp(ReadOnlySpan<SymbolCode> symbols, bool bySymbol = false)
+    {
+        Resize(symbols.Length, bySymbol);
+        if (bySymbol) StartBySymbolDay(symbols);
+        else StartEverySymbol(symbols);
+        Array.Fill(_evaluatedAt, -1);
+        _closed = null;
+        _recording = false;
+        _closeOnly = false;
+        Release(_blocks); // the day before's recorded minutes: to the spares once no copy holds them either
+    }
+
+    // A day fed minute by minute: every symbol's state and fold made (or cleared) now.
+    private void StartEverySymbol(ReadOnlySpan<SymbolCode> symbols)
+    {
+        _daySymbols = null;
         for (int i = 0; i < symbols.Length; i++)
         {
             // A state shared with a copy is left to it; an owned one is cleared and its arrays reused.
@@ -106,17 +125,13 @@ public sealed partial class CpuShardState : IShardFactorState
             }
             // Made here, before the open, not at the first evaluation (minute 1 would allocate them all).
             if (_folds[i] is { } fold) fold.Reset();
-            else _folds[i] = new MinuteBarFold();
+            else _folds[i] = _spareFolds.TryPop(out var spare) ? spare : new MinuteBarFold();
         }
-        Array.Fill(_evaluatedAt, -1);
-        _closed = null;
-        _recording = false;
-        _closeOnly = false;
-        Release(_blocks); // the day before's recorded minutes: to the spares once no copy holds them either
     }
 
-    // Makes room for n symbols; new slots hold fresh owned states, kept slots keep theirs.
-    private void Resize(int n)
+    // Makes room for n symbols; new slots hold fresh owned states (or, for a by-symbol day, the
+    // not-started placeholder), kept slots keep theirs.
+    private void Resize(int n, bool bySymbol = false)
     {
         FinishRecycling(); // before any state object changes
         int kept = Math.Min(n, _states.Length);
@@ -126,7 +141,11 @@ public sealed partial class CpuShardState : IShardFactorState
         Array.Resize(ref _recycledFor, n);
         Array.Resize(ref _unchunked, n);
         Array.Resize(ref _folds, n);
-        for (int i = kept; i < n; i++) { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
+        for (int i = kept; i < n; i++)
+        {
+            if (bySymbol) { _states[i] = Placeholder; _owned[i] = false; _madeAt[i] = -1; }
+            else { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
+        }
         _evaluatedAt = new long[n];
         SymbolCount = n;
     }
@@ -146,8 +165,13 @@ public sealed partial class CpuShardState : IShardFactorState
             int i = symbols[k];
             for (end = k + 1; end < events.Length && symbols[end] == i; end++) { }
             if (IsClosed(i)) throw new InvalidOperationException($"events for {_states[i].Symbol}, whose day was complete");
-            var state = _owned[i] ? _states[i] : Own(i);
-            if (state.Version == 0 && _closedSpares.Count > 0) state = HandOnClosed(i);
+            SymbolDayState state;
+            if (!_owned[i] && ReferenceEquals(_states[i], _closedPlaceholder)) state = StartSymbol(i); // a by-symbol day's, not started
+            else
+            {
+                state = _owned[i] ? _states[i] : Own(i);
+                if (state.Version == 0 && _closedSpares.Count > 0) state = HandOnClosed(i);
+            }
             if (_recording) ApplyRecording(i, state, events[k..end]);
             else state.Apply(events[k..end], _closeOnly);
         }
@@ -222,7 +246,7 @@ public sealed partial class CpuShardState : IShardFactorState
     private void EvaluateSymbol(int i, int minute, Span<double> row)
     {
         var s = _states[i];
-        var fold = _folds[i] ??= new MinuteBarFold(); // a copy's first evaluation (a restore)
+        var fold = _folds[i] ??= NewFold(); // a by-symbol day's symbol, or a copy's first evaluation (a restore)
         if (_evaluatedAt[i] == s.Version) _evaluator.EvaluateQuiet(s, fold, minute, row);
         else _evaluator.Evaluate(s, fold, minute, _settings, row);
         _evaluatedAt[i] = s.Version;
@@ -260,6 +284,7 @@ public sealed partial class CpuShardState : IShardFactorState
         c._latestCopy = null;
         c._lent = false;
         c._closeOnly = _closeOnly;
+        c._daySymbols = _daySymbols;
         c.ForgetRecycled(n);
         CopyClosedInto(c);
         CopyRecordingInto(c);

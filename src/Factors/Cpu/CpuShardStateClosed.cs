@@ -1,3 +1,4 @@
+using Sig.Engine.Events;
 using Sig.Engine.Time;
 using Sig.Factors.Daily;
 using Sig.Factors.Intraday;
@@ -17,13 +18,69 @@ public sealed partial class CpuShardState
     private double[] _closedRows = [];
     private long[] _closedLastSeq = [];
     private RawDailyBar?[] _closedBars = [];
-    // What a closed symbol's slot holds: an empty state no one writes (copies share it).
+    // What a closed symbol's slot holds, and a by-symbol day's symbol's before its first events: an
+    // empty state no one writes (copies share it).
     private SymbolDayState? _closedPlaceholder;
     // State objects of closed symbols that this state alone held: the next symbols to start take them.
     private readonly Stack<SymbolDayState> _closedSpares = new();
 
+    // A by-symbol day's symbols (BeginDayBySymbol; null on other days): a symbol's slot holds the
+    // placeholder, unowned, until its first events make or hand on its state (StartSymbol).
+    private SymbolCode[]? _daySymbols;
+    // Folds of completed symbols, reset: the next symbol evaluated takes one instead of a new one.
+    private readonly Stack<MinuteBarFold> _spareFolds = new();
+
     /// <summary>Closed symbols' state objects handed to symbols that started after them (tests).</summary>
     internal long HandedOnStates { get; private set; }
+
+    /// <summary>State objects made new for symbols of by-symbol days at their first events (tests).</summary>
+    internal long StatesMadeAtStart { get; private set; }
+
+    private SymbolDayState Placeholder => _closedPlaceholder ??= new SymbolDayState(default, _sizing);
+
+    // A by-symbol day: every slot holds the placeholder until its symbol's first events; the states
+    // this shard state alone held (yesterday's) serve the symbols that start, as closed ones do, and
+    // their folds wait, reset, for the symbols evaluated.
+    private void StartBySymbolDay(ReadOnlySpan<SymbolCode> symbols)
+    {
+        _daySymbols = symbols.ToArray();
+        var placeholder = Placeholder;
+        for (int i = 0; i < symbols.Length; i++)
+        {
+            if (_owned[i] && !ReferenceEquals(_states[i], placeholder)) _closedSpares.Push(_states[i]);
+            _states[i] = placeholder;
+            _owned[i] = false;
+            _madeAt[i] = -1;
+            if (_folds[i] is { } fold)
+            {
+                fold.Reset();
+                _spareFolds.Push(fold);
+                _folds[i] = null;
+            }
+        }
+    }
+
+    // A by-symbol day's symbol at its first events: a closed symbol's state object (cleared, its
+    // arrays kept), a recycled one, or a new one.
+    private SymbolDayState StartSymbol(int i)
+    {
+        var symbol = _daySymbols![i];
+        SymbolDayState s;
+        if (_closedSpares.TryPop(out var spare)) { s = spare; HandedOnStates++; }
+        else if (TakeRecycled(i) is { } recycled) s = recycled;
+        else
+        {
+            s = new SymbolDayState(symbol, _sizing);
+            StatesMadeAtStart++;
+        }
+        s.Reset(symbol);
+        _states[i] = s;
+        _owned[i] = true;
+        _madeAt[i] = _copies;
+        return s;
+    }
+
+    private MinuteBarFold NewFold() => _spareFolds.TryPop(out var fold) ? fold : new MinuteBarFold();
 
     public void CompleteDay(int symbol)
     {
@@ -49,9 +106,14 @@ public sealed partial class CpuShardState
         _closedLastSeq[symbol] = s.LastSeq;
         _closedBars[symbol] = RawDailyBar.From(s);
         _closed[symbol] = true;
-        _folds[symbol]?.Reset();
+        if (_folds[symbol] is { } fold)
+        {
+            fold.Reset();
+            _spareFolds.Push(fold);
+            _folds[symbol] = null;
+        }
         if (_owned[symbol]) _closedSpares.Push(s);
-        _states[symbol] = _closedPlaceholder ??= new SymbolDayState(default, _sizing);
+        _states[symbol] = Placeholder;
         _owned[symbol] = false;
         _madeAt[symbol] = -1; // never "made in a copy's period": the recycling never takes the placeholder
     }

@@ -244,6 +244,55 @@ public class CpuShardStateBySymbolTests
         AssertSameMinutes(Reference(day1), EveryMinute(kept), "a copy kept from day 1");
     }
 
+    [Theory]
+    [InlineData(9, BigOrderSizing.Filled, false)]
+    [InlineData(10, BigOrderSizing.Submitted, false)]
+    [InlineData(11, BigOrderSizing.Filled, true)]
+    public void A_by_symbol_day_start_makes_states_as_symbols_start_and_answers_as_one_that_made_them_all(int seed, BigOrderSizing sizing, bool record)
+    {
+        // BeginDayBySymbol: a slot holds the placeholder until its symbol's first events take a
+        // closed symbol's state (or yesterday's, or a new one). The close (or every recorded minute),
+        // last seqs and daily bars equal a state that made every symbol's at the day start — over
+        // three days, with a copy taken part-way on the second going on as a restore would.
+        var symbols = Market(seed, 21).Symbols;
+        var backend = new CpuComputeBackend(1);
+        var eager = (CpuShardState)backend.CreateShard(Default, sizing);
+        var lazy = (CpuShardState)backend.CreateShard(Default, sizing);
+        for (int day = 0; day < 3; day++)
+        {
+            var days = Market(seed + 20 * day, symbols.Length).Days;
+            eager.BeginDay(symbols);
+            lazy.BeginDayBySymbol(symbols);
+            if (record) { Assert.True(eager.RecordMinutes()); Assert.True(lazy.RecordMinutes()); }
+            // Symbols without events are complete from the start (as the shard engine does).
+            foreach (var state in new[] { eager, lazy })
+                for (int i = 0; i < symbols.Length; i++)
+                    if (days[i].Count == 0) state.CompleteDay(i);
+            Feed(eager, days, 0, symbols.Length, complete: true);
+            var live = lazy;
+            if (day == 1)
+            {
+                Feed(lazy, days, 0, 7, complete: true);
+                var half = days[7].Take(days[7].Count / 2).ToArray();
+                lazy.Apply(half, Enumerable.Repeat(7, half.Length).ToArray());
+                live = (CpuShardState)lazy.Copy().Copy();
+                var rest = days[7].Skip(half.Length).ToArray();
+                live.Apply(rest, Enumerable.Repeat(7, rest.Length).ToArray());
+                live.CompleteDay(7);
+                Feed(live, days, 8, symbols.Length, complete: true);
+            }
+            else Feed(lazy, days, 0, symbols.Length, complete: true);
+            if (record) AssertSameMinutes(EveryMinute(eager), EveryMinute(live), $"day {day}");
+            else AssertSameClose(Close(eager), Close(live), $"day {day}");
+            Assert.Equal(Enumerable.Range(0, symbols.Length).Select(i => eager.DailyBar(i)?.ToString()), Enumerable.Range(0, symbols.Length).Select(i => live.DailyBar(i)?.ToString()));
+        }
+        // One symbol at a time is in progress: the first made a state, every later one took a closed one's
+        // (or yesterday's) — except on the third day, whose first symbol made one more: the second day's
+        // states were all shared with its copy (a state a copy holds is never reused).
+        Assert.Equal(2, lazy.StatesMadeAtStart);
+        Assert.True(lazy.HandedOnStates >= 2 * 16, $"{lazy.HandedOnStates} states handed on");
+    }
+
     [Fact]
     public void A_recording_state_refuses_a_minute_not_recorded_yet()
     {
