@@ -24,9 +24,6 @@ public sealed partial class ShardMinuteEngine
 {
     private readonly MinuteCrossSection _crossSection;
     private readonly IShardFactorState _state;
-
-    // The backend's state (tests).
-    internal IShardFactorState State => _state;
     private readonly List<TickEvent> _ahead = [];
     private SymbolCode[] _symbols = [];
     private SymbolIndex _index = SymbolIndex.Empty;
@@ -71,6 +68,9 @@ public sealed partial class ShardMinuteEngine
 
     /// <summary>True while the current day comes symbol by symbol (<see cref="MarketInput.BySymbol"/>).</summary>
     public bool DayBySymbol => _remaining is not null;
+
+    // The backend's state (tests).
+    internal IShardFactorState State => _state;
 
     /// <summary>
     /// Starts a day over <paramref name="universe"/> (the symbols of the day's reference rows);

@@ -85,13 +85,18 @@ public sealed partial class CpuShardState : IShardFactorState
     public void BeginDay(ReadOnlySpan<SymbolCode> symbols)
     {
         BeginDayWithoutWarmUp(symbols);
-        // Once per process, before the open: see WarmUpEvaluation.
-        if (Interlocked.Exchange(ref s_warmedUp, 1) == 0) WarmUpEvaluation(_settings, _sizing);
+        WarmUpOnce();
     }
 
     public void BeginDayBySymbol(ReadOnlySpan<SymbolCode> symbols)
     {
         BeginDayWithoutWarmUp(symbols, bySymbol: true);
+        WarmUpOnce();
+    }
+
+    // Once per process, before the open: see WarmUpEvaluation.
+    private void WarmUpOnce()
+    {
         if (Interlocked.Exchange(ref s_warmedUp, 1) == 0) WarmUpEvaluation(_settings, _sizing);
     }
 
@@ -170,7 +175,7 @@ public sealed partial class CpuShardState : IShardFactorState
             else
             {
                 state = _owned[i] ? _states[i] : Own(i);
-                if (state.Version == 0 && _closedSpares.Count > 0) state = HandOnClosed(i);
+                if (state.Version == 0 && _closedSpares.Count > 0) state = HandOnClosed(i, state.Symbol);
             }
             if (_recording) ApplyRecording(i, state, events[k..end]);
             else state.Apply(events[k..end], _closeOnly);

@@ -60,22 +60,21 @@ public sealed partial class CpuShardState
         }
     }
 
-    // A by-symbol day's symbol at its first events: a closed symbol's state object (cleared, its
-    // arrays kept), a recycled one, or a new one.
+    // A by-symbol day's symbol at its first events: a closed symbol's state object (see HandOnClosed),
+    // a recycled one, or a new one.
     private SymbolDayState StartSymbol(int i)
     {
         var symbol = _daySymbols![i];
-        SymbolDayState s;
-        if (_closedSpares.TryPop(out var spare)) { s = spare; HandedOnStates++; }
-        else if (TakeRecycled(i) is { } recycled) s = recycled;
+        _owned[i] = true;
+        if (_closedSpares.Count > 0) return HandOnClosed(i, symbol);
+        var s = TakeRecycled(i);
+        if (s is not null) s.Reset(symbol);
         else
         {
             s = new SymbolDayState(symbol, _sizing);
             StatesMadeAtStart++;
         }
-        s.Reset(symbol);
         _states[i] = s;
-        _owned[i] = true;
         _madeAt[i] = _copies;
         return s;
     }
@@ -120,10 +119,10 @@ public sealed partial class CpuShardState
 
     // A symbol's first events: when it has nothing yet and a closed symbol left its state object, that
     // object (cleared, its arrays kept) becomes this symbol's.
-    private SymbolDayState HandOnClosed(int i)
+    private SymbolDayState HandOnClosed(int i, SymbolCode symbol)
     {
         var spare = _closedSpares.Pop();
-        spare.Reset(_states[i].Symbol);
+        spare.Reset(symbol);
         _states[i] = spare;
         _madeAt[i] = _copies;
         HandedOnStates++;

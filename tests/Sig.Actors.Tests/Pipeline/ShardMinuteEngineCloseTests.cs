@@ -16,6 +16,19 @@ namespace Sig.Actors.Tests.Pipeline;
 /// </summary>
 public class ShardMinuteEngineCloseTests
 {
+    // Every event of the day's first n symbols, symbol by symbol.
+    private static List<TickEvent> AllEvents(InMemoryDay day, int n)
+    {
+        var all = new List<TickEvent>();
+        for (int s = 0; s < n; s++)
+        {
+            var events = new TickEvent[day.EventCount(s)];
+            day.ReadEvents(s, 0, events);
+            all.AddRange(events);
+        }
+        return all;
+    }
+
     [Fact]
     public void The_close_writes_the_daily_bars_into_the_day_start_array_and_hands_it_on()
     {
@@ -25,13 +38,7 @@ public class ShardMinuteEngineCloseTests
         // A symbol of the universe with no event (suspended): no bar.
         var universe = Enumerable.Range(0, 40).Select(day.Symbol).Append(SymbolCode.Parse("699999.SH")).ToArray();
         engine.BeginDay(day.Date, universe);
-        var all = new List<TickEvent>();
-        for (int s = 0; s < 40; s++)
-        {
-            var events = new TickEvent[day.EventCount(s)];
-            day.ReadEvents(s, 0, events);
-            all.AddRange(events);
-        }
+        var all = AllEvents(day, 40);
         engine.Apply([.. all.OrderBy(e => e.Time).ThenBy(e => e.Seq)]);
         int closes = 0;
         engine.Clock(ExchangeTime.SessionClose + 1, _ => closes++);
@@ -64,14 +71,7 @@ public class ShardMinuteEngineCloseTests
         var engine = new ShardMinuteEngine(new MinuteCrossSection(new BigOrderOptions(), backend, outputs));
         var day = InMemoryDay.Random(12, 23, eventsPerSymbol: 300);
         engine.BeginDay(day.Date, Enumerable.Range(0, 12).Select(day.Symbol));
-        var all = new List<TickEvent>();
-        for (int s = 0; s < 12; s++)
-        {
-            var events = new TickEvent[day.EventCount(s)];
-            day.ReadEvents(s, 0, events);
-            all.AddRange(events);
-        }
-        engine.Apply([.. all.OrderBy(e => e.Time).ThenBy(e => e.Seq)]);
+        engine.Apply([.. AllEvents(day, 12).OrderBy(e => e.Time).ThenBy(e => e.Seq)]);
         var state = (CpuShardState)engine.State;
         int books = 0;
         for (int i = 0; i < 12; i++)
