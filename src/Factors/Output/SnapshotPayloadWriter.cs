@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Sig.Engine.Output;
 using Sig.Factors;
@@ -131,11 +133,17 @@ public sealed class SnapshotPayloadWriter
         return at + 2;
     }
 
-    // Writes the value rows of s into span (at least RowsBound(n) bytes); returns their length.
+    // Writes the value rows of s into span (at least RowsBound(n) bytes, checked once); returns their
+    // length. The cells are written through refs without bounds checks and a cached text is copied as
+    // one 32-byte block: at 135,000 cells a minute the checks and the copy's call were a third of the
+    // writer's own time.
     private int WriteRowsInto(FactorSnapshot s, Span<byte> span)
     {
         int n = s.Symbols.Length;
         int cells = n * FactorCatalog.Count;
+        if (span.Length < RowsBound(n)) throw new ArgumentException($"{span.Length} bytes are too few for the rows of {n} symbols", nameof(span));
+        var values = s.Values;
+        if (values.Length < cells) throw new ArgumentException($"{values.Length} values for {n} symbols' rows", nameof(s));
         if (_bits.Length < cells)
         {
             int size = Math.Max(cells, 2 * _bits.Length);
@@ -144,36 +152,46 @@ public sealed class SnapshotPayloadWriter
             _text = new byte[(long)size * Slot];
             _length = new byte[size];
         }
-        int at = 0;
-        var values = s.Values;
+        ref byte dest = ref MemoryMarshal.GetReference(span);
+        ref double value = ref MemoryMarshal.GetArrayDataReference(values);
+        ref ulong cachedBits = ref MemoryMarshal.GetArrayDataReference(_bits);
+        ref byte cachedText = ref MemoryMarshal.GetArrayDataReference(_text);
+        ref byte cachedLength = ref MemoryMarshal.GetArrayDataReference(_length);
+        nint at = 0;
         long reused = 0, formatted = 0;
         for (int i = 0; i < n; i++)
         {
-            if (i > 0) span[at++] = (byte)',';
-            span[at++] = (byte)'[';
+            if (i > 0) Unsafe.Add(ref dest, at++) = (byte)',';
+            Unsafe.Add(ref dest, at++) = (byte)'[';
             int c0 = i * FactorCatalog.Count;
             for (int f = 0; f < FactorCatalog.Count; f++)
             {
-                if (f > 0) span[at++] = (byte)',';
-                int c = c0 + f;
-                double d = values[c];
-                if (!double.IsFinite(d)) { "null"u8.CopyTo(span[at..]); at += 4; continue; }
+                if (f > 0) Unsafe.Add(ref dest, at++) = (byte)',';
+                nint c = c0 + f;
+                double d = Unsafe.Add(ref value, c);
+                if (!double.IsFinite(d))
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dest, at), 0x6C6C_756EU); // "null"
+                    at += 4;
+                    continue;
+                }
                 ulong bits = BitConverter.DoubleToUInt64Bits(d);
-                var text = _text.AsSpan(c * Slot, Slot);
-                if (_bits[c] == bits) reused++;
+                ref byte text = ref Unsafe.Add(ref cachedText, c * Slot);
+                if (Unsafe.Add(ref cachedBits, c) == bits) reused++;
                 else
                 {
-                    _length[c] = (byte)RoundTripDouble.Write(d, text);
-                    _bits[c] = bits;
+                    Unsafe.Add(ref cachedLength, c) = (byte)RoundTripDouble.Write(d, MemoryMarshal.CreateSpan(ref text, Slot));
+                    Unsafe.Add(ref cachedBits, c) = bits;
                     formatted++;
                 }
-                text.CopyTo(span.Slice(at, Slot)); // the whole slot: the bound leaves room, the next write overwrites the tail
-                at += _length[c];
+                // The whole slot: the bound leaves room, the next write overwrites the tail.
+                Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref dest, at), ref text, Slot);
+                at += Unsafe.Add(ref cachedLength, c);
             }
-            span[at++] = (byte)']';
+            Unsafe.Add(ref dest, at++) = (byte)']';
         }
         CellsReused += reused;
         CellsFormatted += formatted;
-        return at;
+        return (int)at;
     }
 }

@@ -69,4 +69,17 @@ public class RoundTripDoubleTests
             Same(rng.Next() * 1e-4);
         }
     }
+    [Fact]
+    public void A_destination_shorter_than_the_longest_text_gets_the_same_bytes_or_an_error()
+    {
+        // The layout writes without bounds checks, so a short destination goes through a scratch buffer.
+        foreach (double d in new[] { 0.5, -1.25, 123.456, 1e-7, -0.0, 12345678901234567.0 })
+        {
+            string expected = d.ToString("R", CultureInfo.InvariantCulture);
+            var exact = new byte[expected.Length];
+            Assert.Equal(expected.Length, RoundTripDouble.Write(d, exact));
+            Assert.Equal(expected, Encoding.ASCII.GetString(exact));
+            Assert.ThrowsAny<ArgumentException>(() => RoundTripDouble.Write(d, new byte[expected.Length - 1]));
+        }
+    }
 }
