@@ -35,15 +35,7 @@ public static class RoundTripDouble
     public static int Write(double d, Span<byte> destination)
     {
         if (!double.IsFinite(d)) throw new ArgumentOutOfRangeException(nameof(d), "only finite numbers have a round-trip text here");
-        if (destination.Length < MaxLength)
-        {
-            // The layout below writes without bounds checks, so a short destination gets the text
-            // through a scratch buffer (and an exception if the text does not fit).
-            Span<byte> scratch = stackalloc byte[MaxLength];
-            int n = Write(d, scratch);
-            scratch[..n].CopyTo(destination);
-            return n;
-        }
+        if (destination.Length < MaxLength) return WriteShort(d, destination);
         ulong bits = BitConverter.DoubleToUInt64Bits(d);
         bool negative = (bits >> 63) != 0;
         ulong ieeeMantissa = bits & ((1UL << MantissaBits) - 1);
@@ -67,6 +59,18 @@ public static class RoundTripDouble
         }
         var (digits, exponent) = Shortest(ieeeMantissa, ieeeExponent);
         return at + Layout(digits, exponent, ref Unsafe.Add(ref dest, at));
+    }
+
+    // The layout writes without bounds checks, so a destination shorter than MaxLength gets the text
+    // through a scratch buffer (and an exception if the text does not fit). Kept out of Write so that
+    // Write's own frame has no stack buffer to set up and check on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int WriteShort(double d, Span<byte> destination)
+    {
+        Span<byte> scratch = stackalloc byte[MaxLength];
+        int n = Write(d, scratch);
+        scratch[..n].CopyTo(destination);
+        return n;
     }
 
     // digits × 10^exponent laid out as .NET's "R" does, at dest (room for MaxLength bytes, checked
