@@ -22,7 +22,7 @@ namespace Sig.Actors.Sources;
 /// day's columns at once, then cut per minute; see <see cref="MinuteCursor"/>), into
 /// an array rented from this source's <see cref="Pool"/>; the shard that applies a batch releases
 /// it once its snapshot covers it (<see cref="MarketInput.Release"/>), so a replay reuses a
-/// working set of arrays instead of allocating one per 1,500 events.
+/// working set of arrays instead of allocating one per batch.
 /// </summary>
 /// <param name="dates">Days to replay, in order.</param>
 /// <param name="openDay">Opens a day (disposed after its last input if it is <see cref="IDisposable"/>).</param>
@@ -30,8 +30,10 @@ namespace Sig.Actors.Sources;
 /// <param name="readAheadEvents">Rows read ahead per symbol (<see cref="ReadAheadEvents"/>; smaller in tests, to cut runs across slots).</param>
 /// <param name="lanes">Lanes: the shard count of the pipeline that reads this source (1, or less: plain symbol order, as the pipeline runs one shard then).</param>
 /// <param name="order">Minute by minute (the default, what live delivers) or symbol by symbol (<see cref="StoreReadOrder"/>).</param>
+/// <param name="batchEvents">Events per batch at most (<see cref="BatchEvents"/>; smaller in tests, to cut a minute or a symbol across batches).</param>
 public sealed partial class StoreEventSource(IReadOnlyList<DateOnly> dates, Func<DateOnly, IDayEvents> openDay, int lastMinute = SessionBars.BarsPerDay,
-    int readAheadEvents = StoreEventSource.ReadAheadEvents, int lanes = 1, StoreReadOrder order = StoreReadOrder.ByMinute)
+    int readAheadEvents = StoreEventSource.ReadAheadEvents, int lanes = 1, StoreReadOrder order = StoreReadOrder.ByMinute,
+    int batchEvents = StoreEventSource.BatchEvents)
     : IMarketEventSource
 {
     private readonly StoreReadOrder _order = order == StoreReadOrder.BySymbol && lastMinute != SessionBars.BarsPerDay
@@ -61,13 +63,21 @@ public sealed partial class StoreEventSource(IReadOnlyList<DateOnly> dates, Func
     /// </summary>
     public const int RefillGroup = 32;
 
-    /// <summary>Events per batch: small enough to stay off the large-object heap (84 KB), large enough to amortize a message.</summary>
-    public const int BatchEvents = 1500;
+    /// <summary>
+    /// Events per batch by default. Each batch is a message to the router and on to a shard, each
+    /// acknowledged, with the thread-pool hand-offs that go with them, so the count of batches is
+    /// what a replay's pipeline pays per message: 6,000 events (336 KB, a pinned pooled array, so the
+    /// large-object heap does not matter) against the 1,500 used until the twenty-second round took
+    /// a daily replay from 28.4–29.2 to 32.6–32.9 M events/s and an every-minute one 4–10 % higher,
+    /// for ≈ 65 MiB more peak RSS (the mailboxes' windows count messages, so more events are in
+    /// flight; docs/factor-core-rounds.md, twenty-second round).
+    /// </summary>
+    public const int BatchEvents = 6000;
 
     public string Name => "store";
 
     /// <summary>Where this source's batches come from and go back to (one pool per source, collected with it).</summary>
-    public TickBatchPool Pool { get; } = new(BatchEvents);
+    public TickBatchPool Pool { get; } = new(batchEvents > 0 ? batchEvents : throw new ArgumentOutOfRangeException(nameof(batchEvents)));
 
     public async IAsyncEnumerable<MarketInput> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -23,8 +23,8 @@ public sealed class StoreEventSourceLanesTests
     public void Lanes_take_turns_batch_by_batch_with_one_lanes_events_cut_the_same_way(int lanes)
     {
         var day = DenseDay();
-        var one = Read(new StoreEventSource([day.Date], _ => day));
-        var got = Read(new StoreEventSource([day.Date], _ => day, lanes: lanes));
+        var one = Read(new StoreEventSource([day.Date], _ => day, batchEvents: StoreEventSourceTests.SmallBatch));
+        var got = Read(new StoreEventSource([day.Date], _ => day, lanes: lanes, batchEvents: StoreEventSourceTests.SmallBatch));
         var starts = ShardRanges.Starts(day.SymbolCount, lanes);
         var laneOf = new Dictionary<int, int>();
         for (int l = 0; l < lanes; l++)
@@ -35,7 +35,7 @@ public sealed class StoreEventSourceLanesTests
         foreach (var (events, clock) in Minutes(one))
         {
             // The one-lane minute is in symbol order, so each lane's events are a run of it: cut into batches, then dealt in turn.
-            var perLane = Enumerable.Range(0, lanes).Select(l => events.Where(e => laneOf[e.Symbol] == l).Chunk(StoreEventSource.BatchEvents).ToList()).ToList();
+            var perLane = Enumerable.Range(0, lanes).Select(l => events.Where(e => laneOf[e.Symbol] == l).Chunk(StoreEventSourceTests.SmallBatch).ToList()).ToList();
             for (int k = 0; perLane.Any(b => b.Count > k); k++)
                 foreach (var batches in perLane.Where(b => b.Count > k)) want.Add((MarketInputKind.Ticks, 0, batches[k]));
             interleaved |= perLane.Count(b => b.Count > 0) > 1 && perLane.Any(b => b.Count > 1);

@@ -17,6 +17,9 @@ namespace Sig.Actors.Tests.Sources;
 public sealed class StoreEventSourceTests : IDisposable
 {
     private static readonly DateOnly Day1 = new(2024, 3, 4), Day2 = new(2024, 3, 5);
+
+    /// <summary>Events per batch in these tests: small enough that the test days' minutes and symbols are cut across batches.</summary>
+    internal const int SmallBatch = 1500;
     private readonly string _dir = Directory.CreateTempSubdirectory("sig-store-source-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -27,7 +30,7 @@ public sealed class StoreEventSourceTests : IDisposable
         var days = new[] { MakeDay(Day1, seed: 1), MakeDay(Day2, seed: 2) };
         WriteStore(days);
         var store = TickStore.Open(_dir);
-        var source = new StoreEventSource(store.Dates, store.OpenDay);
+        var source = new StoreEventSource(store.Dates, store.OpenDay, batchEvents: SmallBatch);
         var got = Read(source);
         var want = PreviousReader(days);
 
@@ -40,11 +43,11 @@ public sealed class StoreEventSourceTests : IDisposable
         }
         // The inputs cover every stored event once, and some batches were full (a symbol cut across two batches).
         Assert.Equal(days.Sum(d => d.Values.Sum(e => e.Length)), got.Sum(g => g.Events.Length));
-        Assert.Contains(got, g => g.Events.Length == StoreEventSource.BatchEvents);
+        Assert.Contains(got, g => g.Events.Length == SmallBatch);
         Assert.True(source.Pool.Rented > 0);
 
         // Any IDayEvents gives the same inputs: an in-memory day, read through the same slots.
-        var viaDefault = Read(new StoreEventSource([Day1, Day2], d => new InMemoryDay(d, days[d == Day1 ? 0 : 1])));
+        var viaDefault = Read(new StoreEventSource([Day1, Day2], d => new InMemoryDay(d, days[d == Day1 ? 0 : 1]), batchEvents: SmallBatch));
         Assert.Equal(got.Count, viaDefault.Count);
         for (int i = 0; i < got.Count; i++)
             Assert.True(got[i].Events.SequenceEqual(viaDefault[i].Events) && got[i].Input.Time == viaDefault[i].Input.Time, $"input {i}");
@@ -61,7 +64,7 @@ public sealed class StoreEventSourceTests : IDisposable
         var days = new[] { MakeDay(Day1, seed: 1), MakeDay(Day2, seed: 2), MakeSparseDay(Day1.AddDays(2), seed: readAhead) };
         WriteStore(days);
         var store = TickStore.Open(_dir);
-        AssertSameInputs(PreviousReader(days), Read(new StoreEventSource(store.Dates, store.OpenDay, readAheadEvents: readAhead)));
+        AssertSameInputs(PreviousReader(days), Read(new StoreEventSource(store.Dates, store.OpenDay, readAheadEvents: readAhead, batchEvents: SmallBatch)));
     }
 
     [Theory]
@@ -77,7 +80,7 @@ public sealed class StoreEventSourceTests : IDisposable
         WriteStore(days);
         var store = TickStore.Open(_dir, reads);
         var opened = new List<TickDay>();
-        var got = Read(new StoreEventSource(store.Dates, d => { var day = store.OpenDay(d); opened.Add(day); return day; }, readAheadEvents: readAhead));
+        var got = Read(new StoreEventSource(store.Dates, d => { var day = store.OpenDay(d); opened.Add(day); return day; }, readAheadEvents: readAhead, batchEvents: SmallBatch));
         AssertSameInputs(PreviousReader(days), got);
         string? why = StoreReadPaths.WhyUringUnavailable;
         string path = reads == StoreReads.Pread ? "pread" : why is null ? "io_uring" : $"pread (auto: {why})";
@@ -95,7 +98,7 @@ public sealed class StoreEventSourceTests : IDisposable
         var days = new[] { MakeSparseDay(Day1, seed: 5), MakeSparseDay(Day2, seed: 6), MakeDay(Day1.AddDays(2), seed: 7) };
         WriteStore(days);
         var store = TickStore.Open(_dir);
-        var got = Read(new StoreEventSource(store.Dates, store.OpenDay, lastMinute, readAhead));
+        var got = Read(new StoreEventSource(store.Dates, store.OpenDay, lastMinute, readAhead, batchEvents: SmallBatch));
         AssertSameInputs(PreviousReader(days, lastMinute), got);
         Assert.Contains(got, g => g.Events.Length > 0);
     }
@@ -118,6 +121,13 @@ public sealed class StoreEventSourceTests : IDisposable
     [Fact]
     public void A_non_positive_read_ahead_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new StoreEventSource([Day1], _ => throw new InvalidOperationException(), readAheadEvents: 0));
+
+    [Fact]
+    public void A_non_positive_batch_size_is_refused_and_the_default_batches_are_the_sources_default()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StoreEventSource([Day1], _ => throw new InvalidOperationException(), batchEvents: 0));
+        Assert.Equal(StoreEventSource.BatchEvents, new StoreEventSource([Day1], _ => throw new InvalidOperationException()).Pool.BatchEvents);
+    }
 
     private static void AssertSameInputs(
         List<(MarketInputKind Kind, DateOnly Date, int Time, SymbolCode[] Symbols, TickEvent[] Events)> want, List<(MarketInput Input, TickEvent[] Events)> got)
@@ -200,8 +210,8 @@ public sealed class StoreEventSourceTests : IDisposable
                 var minute = new List<TickEvent>();
                 for (int s = 0; s < all.Length; s++)
                     while (pos[s] < all[s].Length && all[s][pos[s]].Time < close) minute.Add(all[s][pos[s]++]);
-                for (int k = 0; k < minute.Count; k += StoreEventSource.BatchEvents)
-                    inputs.Add((MarketInputKind.Ticks, date, 0, [], minute.Skip(k).Take(StoreEventSource.BatchEvents).ToArray()));
+                for (int k = 0; k < minute.Count; k += SmallBatch)
+                    inputs.Add((MarketInputKind.Ticks, date, 0, [], minute.Skip(k).Take(SmallBatch).ToArray()));
                 inputs.Add((MarketInputKind.Clock, date, SessionBars.CloseTimeOf(m), [], []));
             }
         }
