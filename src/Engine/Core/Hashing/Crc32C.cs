@@ -129,9 +129,9 @@ public static class Crc32C
     // (x^e mod P), bit-reflected over 32 bits, shifted left one place.
     private static ulong Reflected(int e)
     {
-        const uint Polynomial = 0x1EDC6F41u; // P without its x^32 term, in the normal bit order
+        uint polynomial = BitReverse(ReflectedPolynomial); // P without its x^32 term, in the normal bit order
         uint r = 1;
-        for (int i = 0; i < e; i++) r = (r & 0x8000_0000u) != 0 ? (r << 1) ^ Polynomial : r << 1;
+        for (int i = 0; i < e; i++) r = (r & 0x8000_0000u) != 0 ? (r << 1) ^ polynomial : r << 1;
         return (ulong)BitReverse(r) << 1;
     }
 
