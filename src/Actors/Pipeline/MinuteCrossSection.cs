@@ -151,9 +151,11 @@ public sealed class MinuteCrossSection
         var lastSeq = SeqPool?.Rent(n) ?? GC.AllocateUninitializedArray<long>(n);
         for (int i = 0; i < n; i++) lastSeq[i] = state.LastSeq(i);
         var snapshot = new FactorSnapshot(date, minute, symbols, values, lastSeq);
-        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds; // wall-clock ok: benchmark timing only
-        paused = GC.GetTotalPauseDuration() - paused;
+        // The CPU interval nests inside the wall one (read last-in, first-out), so a step's CPU can
+        // never exceed its wall by the clock reads themselves.
         double cpuMs = (ThreadCpuClock.Nanoseconds() - cpu0) / 1e6;
+        paused = GC.GetTotalPauseDuration() - paused;
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds; // wall-clock ok: benchmark timing only
         lock (_stepMillis)
         {
             _stepMillis.Add(ms);

@@ -146,8 +146,9 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
         if (_cut is { } cut && persistence is not null)
             persistence.ShardReady(index, cut.Date, cut.Minute, snapshot.Item1, _rejected, crossSection.Pin(snapshot.Item1));
         _cut = null;
-        crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds, // wall-clock ok: benchmark timing only
-            (GC.GetTotalPauseDuration() - paused).TotalMilliseconds, (Sig.Engine.Time.ThreadCpuClock.Nanoseconds() - cpu0) / 1e6);
+        double cpuMs = (Sig.Engine.Time.ThreadCpuClock.Nanoseconds() - cpu0) / 1e6; // nested inside the wall interval
+        double pausedMs = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
+        crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds, pausedMs, cpuMs); // wall-clock ok: benchmark timing only
         return snapshot;
     }
 
