@@ -131,6 +131,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("shard threads (actors.pinShardThreads)", Markup.Escape(ShardThreadsText(config.Actors.PinShardThreads, w)));
                 t.AddRow("GC mode / collections started between steps", $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {(System.Runtime.GCSettings.LatencyMode)} / {replay.PacedCollections}, {replay.PacedFullCollections} of them full (actors.collectionPacingMiB {config.Actors.CollectionPacingMiB}, fullCollectionGrowthMiB {config.Actors.FullCollectionGrowthMiB})");
                 t.AddRow("GC heap huge pages (actors.gcHeapHugePages)", Markup.Escape(HugePagesText()));
+                t.AddRow("thread-pool workers alive at the end / hill climbing", Markup.Escape(ThreadPoolText()));
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
                 t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB (file-backed at the start: {memory.FileAtStartMiB:N0} MiB, the runtime's own mapped files)");
                 AnsiConsole.Write(t);
@@ -197,6 +198,16 @@ public sealed class BenchReplayCommand : IBenchCommand
         var cpus = Sig.Actors.Pipeline.ShardThreadAffinity.AllowedCpus();
         return cpus.Length == 0 ? "a thread of its own each (not bound: no CPU affinity here)"
             : $"a thread of its own each, bound to CPUs {string.Join(", ", Enumerable.Range(0, shards).Select(s => Sig.Actors.Pipeline.ShardThreadAffinity.CpuFor(s, cpus)))}";
+    }
+
+    // Idle workers linger for seconds, so the count at the end is close to the most the pool held.
+    // The runtime reads the environment variable first, then the host's runtimeconfig.
+    private static string ThreadPoolText()
+    {
+        string? env = Environment.GetEnvironmentVariable("DOTNET_HillClimbing_Disable");
+        bool off = env is not null ? env is "1" or "true" : AppContext.GetData("System.Threading.ThreadPool.HillClimbing.Disable") is true or "true";
+        string from = env is not null ? "DOTNET_HillClimbing_Disable" : "the host's runtimeconfig";
+        return $"{ThreadPool.ThreadCount} / {(off ? "off" : "on")} ({from})";
     }
 
     private static string HugePagesText() => GcHeapHugePages.Current is { } o
