@@ -205,7 +205,7 @@ public sealed class BenchReplayCommand : IBenchCommand
     private static string ThreadPoolText()
     {
         string? env = Environment.GetEnvironmentVariable("DOTNET_HillClimbing_Disable");
-        bool off = env is not null ? env is "1" or "true" : AppContext.GetData("System.Threading.ThreadPool.HillClimbing.Disable") is true or "true";
+        bool off = env is not null ? env == "1" || env.Equals("true", StringComparison.OrdinalIgnoreCase) : AppContext.GetData("System.Threading.ThreadPool.HillClimbing.Disable") is true or "true";
         string from = env is not null ? "DOTNET_HillClimbing_Disable" : "the host's runtimeconfig";
         return $"{ThreadPool.ThreadCount} / {(off ? "off" : "on")} ({from})";
     }
