@@ -126,20 +126,14 @@ public static class Crc32C
         return Vector512.Create(low, high, low, high, low, high, low, high);
     }
 
-    // (x^e mod P), bit-reflected over 32 bits, shifted left one place.
+    // (x^e mod P), bit-reflected over 32 bits, shifted left one place. Computed in the reflected order
+    // throughout, as the table is: 1 is the top bit, and multiplying by x is a right shift with P
+    // (reflected, without its x^32 term) added when the x^31 coefficient (bit 0) moves out.
     private static ulong Reflected(int e)
     {
-        uint polynomial = BitReverse(ReflectedPolynomial); // P without its x^32 term, in the normal bit order
-        uint r = 1;
-        for (int i = 0; i < e; i++) r = (r & 0x8000_0000u) != 0 ? (r << 1) ^ polynomial : r << 1;
-        return (ulong)BitReverse(r) << 1;
-    }
-
-    private static uint BitReverse(uint v)
-    {
-        uint r = 0;
-        for (int i = 0; i < 32; i++) r |= ((v >> i) & 1) << (31 - i);
-        return r;
+        uint r = 0x8000_0000u;
+        for (int i = 0; i < e; i++) r = (r & 1) != 0 ? (r >> 1) ^ ReflectedPolynomial : r >> 1;
+        return (ulong)r << 1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
