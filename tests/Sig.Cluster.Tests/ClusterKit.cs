@@ -116,11 +116,19 @@ public sealed class ClusterKit : IAsyncDisposable
         return Partitions is null ? dirs : [string.Join(",", dirs)];
     }
 
-    /// <summary>The last digest message in SIG_OUT: (minute, digest hex), or null.</summary>
+    /// <summary>The last digest message in SIG_OUT: (minute, digest hex), or null (none yet, or no answer while its leader is elected).</summary>
     public async Task<(int Minute, string Digest)?> LastDigestAsync(NatsConnection connection)
     {
-        var stream = await new NatsJSContext(connection).GetStreamAsync(MarketSubjects.OutStream);
-        var last = await StoredMessages.GetLastAsync(stream, Subjects.Digest);
+        StoredMsg? last;
+        try
+        {
+            var stream = await new NatsJSContext(connection).GetStreamAsync(MarketSubjects.OutStream);
+            last = await StoredMessages.GetLastAsync(stream, Subjects.Digest);
+        }
+        catch (NatsJSApiNoResponseException)
+        {
+            return null; // SIG_OUT's leader was on a killed server and is being elected: the callers poll again
+        }
         if (last is null) return null;
         using var doc = System.Text.Json.JsonDocument.Parse(last.Data);
         return (doc.RootElement.GetProperty("minute").GetInt32(), doc.RootElement.GetProperty("digest").GetString()!);

@@ -75,7 +75,7 @@ public class ClusterPersistenceTests
             await using var connection = await kit.ConnectAsync();
             await kit.WaitUpAsync(connection, spec);
             using var day = kit.Ticks.OpenDay(kit.Date);
-            var feeding = new DayFeedPublisher(connection, kit.Subjects, new DayFeedPublishOptions { Speed = 300 }).PublishAsync(kit.Plan(day));
+            var feeding = new DayFeedPublisher(connection, kit.Subjects, new DayFeedPublishOptions { Speed = 600, SkipLunch = true }).PublishAsync(kit.Plan(day));
 
             NodeStatus? victim = null;
             await kit.WaitAsync(async () =>

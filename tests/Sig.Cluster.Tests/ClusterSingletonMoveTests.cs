@@ -41,7 +41,7 @@ public class ClusterSingletonMoveTests
 
             await using var connection = await kit.ConnectAsync();
             using var day = kit.Ticks.OpenDay(kit.Date);
-            var feeding = new DayFeedPublisher(connection, kit.Subjects, new DayFeedPublishOptions { Speed = 300 }).PublishAsync(kit.Plan(day));
+            var feeding = new DayFeedPublisher(connection, kit.Subjects, new DayFeedPublishOptions { Speed = 600, SkipLunch = true }).PublishAsync(kit.Plan(day));
             await WaitAsync(async () => await kit.LastDigestAsync(connection) is { Minute: >= 60 }, "minute 60 published", log);
             var runners = SymbolShardEntity.Local.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToArray();
             await nodes[0]!.DisposeAsync(); // CoordinatedShutdown: leaves the cluster, hands the singleton over

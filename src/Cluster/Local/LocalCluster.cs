@@ -149,7 +149,7 @@ public static class LocalCluster
             {
                 try
                 {
-                    var consumer = await js.GetConsumerAsync(MarketSubjects.MdStream, durable, cancellationToken).ConfigureAwait(false);
+                    var consumer = await AwaitingLeaderAsync(ct => js.GetConsumerAsync(MarketSubjects.MdStream, durable, ct).AsTask(), cancellationToken).ConfigureAwait(false);
                     delivered = Math.Max(delivered, consumer.Info.Delivered.StreamSeq);
                     lag += consumer.Info.NumPending;
                 }
@@ -163,8 +163,8 @@ public static class LocalCluster
         string? digest = null;
         try
         {
-            var stream = await js.GetStreamAsync(MarketSubjects.OutStream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (await StoredMessages.GetLastAsync(stream, Subjects(spec).Digest, cancellationToken).ConfigureAwait(false) is { } last)
+            var stream = await AwaitingLeaderAsync(ct => js.GetStreamAsync(MarketSubjects.OutStream, cancellationToken: ct).AsTask(), cancellationToken).ConfigureAwait(false);
+            if (await AwaitingLeaderAsync(ct => StoredMessages.GetLastAsync(stream, Subjects(spec).Digest, ct), cancellationToken).ConfigureAwait(false) is { } last)
             {
                 using var doc = JsonDocument.Parse(last.Data);
                 minute = doc.RootElement.GetProperty("minute").GetInt32();
@@ -173,6 +173,28 @@ public static class LocalCluster
         }
         catch (NatsJSApiException) { /* no SIG_OUT yet */ }
         return new ClusterStatus(spec, nodes, shards, minute, digest);
+    }
+
+    /// <summary>How long status waits for JetStream to answer about a stream or consumer whose leader is being elected.</summary>
+    public static readonly TimeSpan LeaderElectionWait = TimeSpan.FromSeconds(30);
+
+    // Right after a nats-server of the cluster is lost, the streams and consumers it led elect new leaders: until then
+    // their info requests get no answer (NatsJSApiNoResponseException after the client's request timeout). Status asks
+    // again until one answers or LeaderElectionWait has passed, then lets the last failure out.
+    private static async Task<T> AwaitingLeaderAsync<T>(Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew(); // wall-clock ok: a bound on a status request's retries
+        while (true)
+        {
+            try
+            {
+                return await request(cancellationToken).ConfigureAwait(false);
+            }
+            catch (NatsJSApiNoResponseException) when (waited.Elapsed < LeaderElectionWait)
+            {
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false); // wall-clock ok: pause between retries
+            }
+        }
     }
 
     /// <summary>Each node's answer to one status request, waiting until all answered or 2 s passed.</summary>

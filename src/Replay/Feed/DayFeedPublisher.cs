@@ -19,6 +19,27 @@ public sealed record DayFeedPublishOptions
     /// <summary>Pace by exchange time: 1 = real time, 10 = ten times faster; 0 = as fast as possible.</summary>
     public double Speed { get; init; }
 
+    /// <summary>
+    /// With <see cref="Speed"/> &gt; 0, pace the lunch break like one quiet second: the clock that closes the lunch window
+    /// (13:00:00) is due one exchange second after 11:30:01 rather than 90 minutes, and everything later moves up by as much.
+    /// The messages are the same; only when they leave changes.
+    /// </summary>
+    public bool SkipLunch { get; init; }
+
+    // The plan's lunch window [11:30:01, 13:00:00) is closed by one clock, as every window is (docs/nats.md).
+    private static readonly int LunchFromMs = ExchangeTime.ToMillis(113001000), LunchToMs = ExchangeTime.ToMillis(130000000);
+
+    /// <summary>
+    /// The exchange time (milliseconds of the day) at which a clock stamped <paramref name="exchangeMillis"/> is paced:
+    /// itself, or with <see cref="SkipLunch"/> the lunch break shrunk to one second.
+    /// </summary>
+    public int PacedMillis(int exchangeMillis)
+    {
+        if (!SkipLunch || exchangeMillis <= LunchFromMs) return exchangeMillis;
+        int intoLunch = exchangeMillis - LunchFromMs;
+        return exchangeMillis - Math.Min(intoLunch, LunchToMs - LunchFromMs) + Math.Min(intoLunch, 1000);
+    }
+
     /// <summary>Every this many messages one goes out with a reply subject and its JetStream ack is checked.</summary>
     public int SyncEvery { get; init; } = 1024;
 
@@ -120,7 +141,7 @@ public sealed class DayFeedPublisher
         {
             long count = 0, events = 0, referenceRows = 0, clocks = 0, bytes = 0;
             var pending = new Queue<(long Position, string MsgId)>(); // sync messages whose ack is due
-            var pace = new Pacer(_options.Speed);
+            var pace = new Pacer(_options);
             // One header set, rewritten per message: the client serializes it into its buffer during the publish,
             // which is awaited before the next message (a new NatsHeaders each was a dictionary per message).
             var headers = new NatsHeaders();
@@ -264,21 +285,21 @@ public sealed class DayFeedPublisher
     }
 
     /// <summary>Wall-clock pacing by exchange time (shapes only timing, never content).</summary>
-    private sealed class Pacer(double speed)
+    private sealed class Pacer(DayFeedPublishOptions options)
     {
         private Stopwatch? _wall;
         private int _originMs;
 
         public async ValueTask WaitAsync(int clockTime, CancellationToken cancellationToken)
         {
-            if (speed <= 0) return;
-            int ms = ExchangeTime.ToMillis(clockTime);
+            if (options.Speed <= 0) return;
+            int ms = options.PacedMillis(ExchangeTime.ToMillis(clockTime));
             if (_wall is null)
             {
                 _wall = Stopwatch.StartNew();
                 _originMs = ms - 1000; // the first clock closes the first one-second window
             }
-            var due = TimeSpan.FromMilliseconds((ms - _originMs) / speed) - _wall.Elapsed;
+            var due = TimeSpan.FromMilliseconds((ms - _originMs) / options.Speed) - _wall.Elapsed;
             if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -140,6 +140,9 @@ public class DayFeedPublisherTests(NatsServerFixture server, GeneratedStoreFixtu
         using var day = OpenDay(0);
         var expected = DayFeedPlan.For(day, 3, 8).ToList();
         Assert.Equal(expected.Count, await StoredCountAsync(nats));
+        // Paced (the lunch break as one second): the same plan again, every message a duplicate.
+        Assert.Equal(0, Cli.Run(["feed", "--store", market.Store, "--date", d, "--nats", server.Url, "--jitter-seed", "3", "--max-rows", "8", "--speed", "50000", "--skip-lunch"]));
+        Assert.Equal(expected.Count, await StoredCountAsync(nats));
 
         Assert.Equal(1, Cli.Run(["feed", "--store", market.Store, "--date", d, "--nats", $"nats://127.0.0.1:{NatsServerFixture.FreePort()}"]));
         Assert.Equal(1, Cli.Run(["feed", "--store", market.Store, "--date", "2001-01-01", "--nats", server.Url]));

@@ -23,12 +23,13 @@ public sealed class FeedCommand : ICliCommand
         var date = new Option<string>("--date") { Description = "Trading date YYYY-MM-DD", Required = true };
         var nats = new Option<string?>("--nats") { Description = "NATS server URL (default: nats.url of the configuration)" };
         var speed = new Option<double>("--speed") { Description = "Pace by exchange time: 1 = real time, 10 = ten times faster; 0 = as fast as possible", DefaultValueFactory = _ => 0 };
+        var skipLunch = new Option<bool>("--skip-lunch") { Description = "With --speed: pace the lunch break as one quiet second instead of 90 minutes (the same messages, sooner)" };
         var seed = new Option<ulong>("--jitter-seed") { Description = "Seed of the symbol interleaving (the same seed gives the same messages)", DefaultValueFactory = _ => 0 };
         var maxRows = new Option<int>("--max-rows") { Description = "Most rows per trade/order message", DefaultValueFactory = _ => DayFeedPlan.DefaultMaxRows };
         var core = new Option<bool>("--core") { Description = "Best-effort core NATS publish, no JetStream stream" };
         var replicas = new Option<int>("--replicas") { Description = "Replicas of SIG_MD (3 on a 3-server JetStream cluster: engine cluster up)", DefaultValueFactory = _ => 1 };
         var cmd = new Command("feed", "Publish a stored day to the NATS md subjects (stand-in for an exchange feed handler)");
-        foreach (var o in new Option[] { store, date, nats, speed, seed, maxRows, core, replicas }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { store, date, nats, speed, skipLunch, seed, maxRows, core, replicas }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
@@ -46,6 +47,7 @@ public sealed class FeedCommand : ICliCommand
             {
                 JetStream = jetStream,
                 Speed = pace,
+                SkipLunch = parse.GetValue(skipLunch),
                 OnClock = pace > 0 ? Progress : null,
             }).GetAwaiter().GetResult();
 
