@@ -15,41 +15,61 @@ public sealed partial class CpuShardState
     // Events of the synthetic day per bar with events (orders and fills), and the order ids a fill draws from.
     private const int WarmUpEventsPerBar = 12, WarmUpOrderPool = 24;
 
+    // Symbols of the synthetic shard: two more than the farthest hint reaches ahead (EvaluationPrefetch.Far).
+    private const int WarmUpSymbols = EvaluationPrefetch.Far + 2;
+
     /// <summary>
-    /// Runs a synthetic symbol-day through a throwaway one-symbol shard state — events applied bar
-    /// by bar and the shard evaluated as of every minute 1..240 — so that the evaluation path's
-    /// methods are compiled and called well before the first minute step. Why: in a replay the
-    /// first steps come tens of ms apart, inside the runtime's call-counting delay, so methods
-    /// first compiled in minute 1 still run as unoptimized (tier-0) code in minutes 2–3. The
-    /// throwaway state shares nothing with any other state (its own symbol state, book and fold),
-    /// so no output depends on it. Returns the synthetic day's minute-240 row (tests read it).
+    /// Runs synthetic symbol-days through a throwaway shard state of <see cref="WarmUpSymbols"/>
+    /// symbols — events applied bar by bar and the shard evaluated as of every minute 1..240 — so
+    /// that the evaluation path's methods are compiled and called well before the first minute step.
+    /// Why: in a replay the first steps come tens of ms apart, inside the runtime's call-counting
+    /// delay, so methods first compiled in minute 1 still run as unoptimized (tier-0) code in
+    /// minutes 2–3; and a method compiled optimized at first call (AggressiveOptimization) is
+    /// compiled on the thread that calls it first, inside that thread's step. Several symbols, so
+    /// that the hints for symbols ahead (<see cref="EvaluationPrefetch"/>, reached only when a
+    /// symbol is at least that far from the end) are compiled here too: with one symbol they were
+    /// first compiled in minute 1's step (≈ 4 ms of one shard's step). The throwaway state shares
+    /// nothing with any other state (its own symbol states, books and folds), so no output depends
+    /// on it. Returns the first synthetic symbol's minute-240 row (tests read it).
     /// </summary>
     public static double[] WarmUpEvaluation(FactorSettings settings, BigOrderSizing sizing)
     {
         var shard = new CpuShardState(settings, sizing, parallelism: 1);
-        var symbol = SymbolCode.Parse("000001.SZ");
-        shard.BeginDayWithoutWarmUp([symbol]);
-        var rows = new double[Width];
-        Span<int> changed = stackalloc int[1];
+        var codes = new SymbolCode[WarmUpSymbols];
+        for (int k = 0; k < codes.Length; k++) codes[k] = SymbolCode.FromParts(1 + k, "SZ");
+        shard.BeginDayWithoutWarmUp(codes);
+        var rows = new double[Width * WarmUpSymbols];
+        Span<int> changed = stackalloc int[WarmUpSymbols];
         Span<int> symbols = stackalloc int[WarmUpEventsPerBar * 2];
         var events = new TickEvent[WarmUpEventsPerBar * 2];
         var rng = new Random(20261204);
-        long seq = 1, price = 100_000, nextOrder = 1;
+        var (seq, price, nextOrder) = (new long[WarmUpSymbols], new long[WarmUpSymbols], new long[WarmUpSymbols]);
+        seq.AsSpan().Fill(1);
+        price.AsSpan().Fill(100_000);
+        nextOrder.AsSpan().Fill(1);
         // The opening auction: orders, then its prints at 09:25, applied before minute 1.
-        int n = WarmUpBar(rng, symbol, 91500000, 92500000, events, ref seq, ref price, ref nextOrder);
-        shard.Apply(events.AsSpan(0, n), symbols[..n]);
+        for (int k = 0; k < WarmUpSymbols; k++)
+        {
+            int n = WarmUpBar(rng, codes[k], 91500000, 92500000, events, ref seq[k], ref price[k], ref nextOrder[k]);
+            symbols[..n].Fill(k);
+            shard.Apply(events.AsSpan(0, n), symbols[..n]);
+        }
         for (int m = 1; m <= SessionBars.BarsPerDay; m++)
         {
             // Every fourth bar without events: the quiet path (EvaluateQuiet) is warmed as well.
             if (m % 4 != 3 || m == SessionBars.BarsPerDay)
             {
                 int start = SessionBars.StartTimeOf(m), end = m == SessionBars.BarsPerDay ? 150000000 : ExchangeTime.FromMillis(ExchangeTime.ToMillis(start) + 59_999);
-                n = WarmUpBar(rng, symbol, start, end, events, ref seq, ref price, ref nextOrder);
-                shard.Apply(events.AsSpan(0, n), symbols[..n]);
+                for (int k = 0; k < WarmUpSymbols; k++)
+                {
+                    int n = WarmUpBar(rng, codes[k], start, end, events, ref seq[k], ref price[k], ref nextOrder[k]);
+                    symbols[..n].Fill(k);
+                    shard.Apply(events.AsSpan(0, n), symbols[..n]);
+                }
             }
             shard.Evaluate(m, rows, changed);
         }
-        return rows;
+        return rows[..Width];
     }
 
     // One bar's events between start and end (exchange times): new orders of mixed sizes (a few
