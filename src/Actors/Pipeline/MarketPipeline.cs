@@ -58,6 +58,12 @@ public sealed class MarketPipeline : IAsyncDisposable
         return (system, system.Materializer());
     });
 
+    /// <summary>
+    /// Starts the process's actor system now if no run has started it yet (a run otherwise starts it
+    /// on first use): for a caller that keeps the once-per-process start out of what it measures.
+    /// </summary>
+    public static void StartActorSystem() => _ = Shared.Value;
+
     private static long _runs;
 
     // wall-clock ok: bounds how long a run waits for its stages to start and to stop; no output depends on it.
