@@ -10,7 +10,10 @@
  * gap means the guest kernel thought the thread was running (a stall below the guest), none
  * means it was descheduled. `touch MB R [huge]` maps MB MiB of fresh anonymous memory R times
  * (advised for transparent huge pages with `huge`), writes one byte per 4 KiB page and unmaps
- * it. docs/factor-core-rounds.md ("Nineteenth round") has what the engine's VM showed.
+ * it, printing each round's time per MiB: the first round pays for memory the host has to back,
+ * later rounds get the pages the round before gave back (the kernel keeps them until its free
+ * page reporting returns them to the host). docs/factor-core-rounds.md ("Nineteenth round",
+ * "Twenty-fourth round") has what the engine's VM showed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +47,9 @@ static int touch(size_t mb, int rounds, int huge)
         char *p = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) { perror("mmap"); return 1; }
         if (huge) madvise(p, bytes, MADV_HUGEPAGE);
+        long long t0 = clock_ns(CLOCK_MONOTONIC);
         for (size_t i = 0; i < bytes; i += 4096) p[i] = 1;
+        printf("round %d: %.3f ms per MiB\n", r + 1, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6 / (double)mb);
         munmap(p, bytes);
     }
     printf("touched %d × %zu MiB\n", rounds, mb);
