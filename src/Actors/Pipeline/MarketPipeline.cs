@@ -250,6 +250,9 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>Per entry of <see cref="ComputeMillis"/>, the minute of that step and the shard that took it.</summary>
     public IEnumerable<(int Minute, int Shard)> ComputeSteps => _crossSections.SelectMany((c, shard) => c.StepMinutes.Select(m => (m, shard)));
 
+    /// <summary>Per entry of <see cref="ComputeSteps"/>, its span and OS thread (<see cref="MinuteCrossSection.StepSpans"/>).</summary>
+    public IEnumerable<(long Start, long End, int OsThread)> ComputeStepSpans => _crossSections.SelectMany(c => c.StepSpans);
+
     /// <summary>Young collections the pipeline started between minute steps (actors.collectionPacingMiB).</summary>
     public int PacedCollections => _crossSections.Count > 0 ? _crossSections[0].Pacer?.Started ?? 0 : 0;
 

@@ -34,6 +34,7 @@ public sealed class MinuteCrossSection
     private readonly List<double> _stepPauseMillis = [];
     private readonly List<double> _stepCpuMillis = [];
     private readonly List<int> _stepMinutes = [];
+    private readonly List<(long Start, long End, int OsThread)> _stepSpans = [];
 
     public MinuteCrossSection(BigOrderOptions bigOrder, IComputeBackend backend, PipelineOutputs outputs = PipelineOutputs.All)
     {
@@ -131,6 +132,16 @@ public sealed class MinuteCrossSection
         get { lock (_stepMillis) return [.. _stepCpuMillis]; }
     }
 
+    /// <summary>
+    /// Per entry of <see cref="StepMillis"/>, when the evaluation and snapshot building ran
+    /// (<see cref="System.Diagnostics.Stopwatch"/> timestamps) and on which OS thread
+    /// (<see cref="ThreadCpuClock.OsThreadId"/>): a benchmark matches runtime events to steps by them.
+    /// </summary>
+    public IReadOnlyList<(long Start, long End, int OsThread)> StepSpans
+    {
+        get { lock (_stepMillis) return [.. _stepSpans]; }
+    }
+
     /// <summary>Per entry of <see cref="StepMillis"/>, the minute it evaluated.</summary>
     public IReadOnlyList<int> StepMinutes
     {
@@ -166,9 +177,11 @@ public sealed class MinuteCrossSection
         // never exceed its wall by the clock reads themselves.
         double cpuMs = (ThreadCpuClock.Nanoseconds() - cpu0) / 1e6;
         paused = GC.GetTotalPauseDuration() - paused;
-        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds; // wall-clock ok: benchmark timing only
+        long t1 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
         lock (_stepMillis)
         {
+            _stepSpans.Add((t0, t1, ThreadCpuClock.OsThreadId()));
             _stepMillis.Add(ms);
             _stepPauseMillis.Add(paused.TotalMilliseconds);
             _stepCpuMillis.Add(cpuMs);

@@ -18,7 +18,7 @@ public sealed class BenchReplayDaysCliTests : IDisposable
     {
         string store = Path.Combine(_dir, "store");
         var (code, stdout, stderr) = EngineProcess.Run(TimeSpan.FromMinutes(3),
-            "bench", "replay", "--stocks", "6", "--events-per-stock-day", "400", "--days", "2", "--store", store);
+            "bench", "replay", "--stocks", "6", "--events-per-stock-day", "400", "--days", "2", "--store", store, "--jit-log");
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
         string table = string.Join(' ', stdout.Split('\n').Select(l => l.Replace('│', ' ').Trim()));
         Assert.Contains("× 2 days", table);
@@ -27,6 +27,7 @@ public sealed class BenchReplayDaysCliTests : IDisposable
         Assert.DoesNotContain("not split", table);
         // The actor system's once-per-process start is timed apart from the replay.
         Assert.Contains("actor system start", table);
+        Assert.Matches(@"compilations inside minute steps: \d+ in \d+ of \d+ steps, \d+\.\d\d ms", stdout);
 
         var before = Directory.GetFiles(store, "*", SearchOption.AllDirectories).Select(f => (f, File.GetLastWriteTimeUtc(f))).ToList();
         (code, stdout, stderr) = EngineProcess.Run(TimeSpan.FromMinutes(2),

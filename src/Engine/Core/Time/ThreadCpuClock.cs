@@ -24,6 +24,22 @@ public static class ThreadCpuClock
         return ts.Seconds * 1_000_000_000 + ts.Nanoseconds;
     }
 
+    [ThreadStatic] private static int t_osThreadId;
+
+    /// <summary>
+    /// The calling thread's id as the kernel knows it (Linux <c>gettid</c>, the id runtime events
+    /// carry as their OS thread id); 0 where <see cref="IsAvailable"/> is false.
+    /// </summary>
+    public static int OsThreadId()
+    {
+        if (!IsAvailable) return 0;
+        if (t_osThreadId == 0) t_osThreadId = gettid();
+        return t_osThreadId;
+    }
+
+    [DllImport("libc")]
+    private static extern int gettid();
+
     [StructLayout(LayoutKind.Sequential)]
     private struct TimeSpec
     {

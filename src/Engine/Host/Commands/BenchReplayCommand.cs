@@ -51,7 +51,8 @@ public sealed class BenchReplayCommand : IBenchCommand
             DefaultValueFactory = _ => 1,
         };
         var gcLog = new Option<bool>("--gc-log") { Description = "After the table, one line per garbage collection of the replay: pause, generation, reason, compacting or not, heap after it" };
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog };
+        var jitLog = new Option<bool>("--jit-log") { Description = "After the table, one line per method the runtime compiled on a shard's thread inside a minute step (compilation the step waited for)" };
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog, jitLog };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
@@ -87,6 +88,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 systemStart.Stop();
                 var systemCpu = Process.GetCurrentProcess().TotalProcessorTime - systemCpu0;
                 using var collections = parse.GetValue(gcLog) ? new GcCollectionLog() : null;
+                using var compilations = parse.GetValue(jitLog) ? new StepCompilationLog() : null;
                 using var memory = new MemorySampler();
                 long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
                 int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
@@ -144,6 +146,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB (file-backed at the start: {memory.FileAtStartMiB:N0} MiB, the runtime's own mapped files)");
                 AnsiConsole.Write(t);
                 if (collections is not null) WriteCollections(collections);
+                if (compilations is not null) WriteCompilations(compilations, replay);
             }
             finally
             {
@@ -152,6 +155,18 @@ public sealed class BenchReplayCommand : IBenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    // --jit-log: the compilations a step waited for, in step order, and their total.
+    private static void WriteCompilations(StepCompilationLog log, Sig.Actors.Pipeline.MarketPipeline replay)
+    {
+        var spans = replay.ComputeStepSpans.ToArray();
+        var steps = replay.ComputeSteps.ToArray();
+        var inside = log.InsideSteps(spans).OrderBy(x => x.Compilation.Start).ToList();
+        double total = inside.Sum(x => (x.Compilation.End - x.Compilation.Start).TotalMilliseconds);
+        Console.WriteLine($"compilations inside minute steps: {inside.Count} in {inside.Select(x => x.Step).Distinct().Count()} of {spans.Length} steps, {total:F2} ms");
+        foreach (var (step, c) in inside)
+            Console.WriteLine($"  minute {steps[step].Minute} (shard {steps[step].Shard}): {c.Method}, {c.Tier}, {(c.End - c.Start).TotalMilliseconds:F2} ms");
     }
 
     // Day 1 against the rest: the first day runs while the JIT compiles and tiers up the hot code,
