@@ -250,6 +250,9 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>Per entry of <see cref="ComputeMillis"/>, the minute of that step and the shard that took it.</summary>
     public IEnumerable<(int Minute, int Shard)> ComputeSteps => _crossSections.SelectMany((c, shard) => c.StepMinutes.Select(m => (m, shard)));
 
+    /// <summary>Per entry of <see cref="ComputeMillis"/>, the minor page faults of the shard's thread in that step (<see cref="MinuteCrossSection.StepFaults"/>).</summary>
+    public IEnumerable<long> ComputeFaults => _crossSections.SelectMany(c => c.StepFaults);
+
     /// <summary>Per entry of <see cref="ComputeSteps"/>, its span and OS thread (<see cref="MinuteCrossSection.StepSpans"/>).</summary>
     public IEnumerable<(long Start, long End, int OsThread)> ComputeStepSpans => _crossSections.SelectMany(c => c.StepSpans);
 

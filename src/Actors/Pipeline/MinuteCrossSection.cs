@@ -35,6 +35,7 @@ public sealed class MinuteCrossSection
     private readonly List<double> _stepCpuMillis = [];
     private readonly List<int> _stepMinutes = [];
     private readonly List<(long Start, long End, int OsThread)> _stepSpans = [];
+    private readonly List<long> _stepFaults = [];
 
     public MinuteCrossSection(BigOrderOptions bigOrder, IComputeBackend backend, PipelineOutputs outputs = PipelineOutputs.All)
     {
@@ -90,8 +91,10 @@ public sealed class MinuteCrossSection
     /// </summary>
     public void WarmStepBuffers(int symbols)
     {
-        // The step itself compiled here, not by the first step that calls it (see Compute).
+        // The step itself compiled here, not by the first step that calls it (see Compute), and the
+        // clocks it reads called once, so that their first compilation is not inside it either.
         RuntimeHelpers.PrepareMethod(ComputeMethod);
+        _ = ThreadCpuClock.Nanoseconds() + ThreadPageFaults.Minor() + ThreadCpuClock.OsThreadId();
         const int InFlight = 4;
         RowPool?.Warm(InFlight, symbols * FactorCatalog.Count);
         SeqPool?.Warm(InFlight, symbols);
@@ -142,6 +145,16 @@ public sealed class MinuteCrossSection
         get { lock (_stepMillis) return [.. _stepSpans]; }
     }
 
+    /// <summary>
+    /// Per entry of <see cref="StepMillis"/>, the minor page faults the shard's thread took in its
+    /// evaluation and snapshot building (<see cref="ThreadPageFaults"/>; 0 where unavailable): its own
+    /// first touches of memory, each of which costs tens of µs to milliseconds on a virtual machine.
+    /// </summary>
+    public IReadOnlyList<long> StepFaults
+    {
+        get { lock (_stepMillis) return [.. _stepFaults]; }
+    }
+
     /// <summary>Per entry of <see cref="StepMillis"/>, the minute it evaluated.</summary>
     public IReadOnlyList<int> StepMinutes
     {
@@ -163,6 +176,7 @@ public sealed class MinuteCrossSection
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
         var paused = GC.GetTotalPauseDuration();
         long cpu0 = ThreadCpuClock.Nanoseconds();
+        long faults0 = ThreadPageFaults.Minor();
         int n = symbols.Length;
         state.Evaluate(minute, rows, changed);
         // The snapshot owns its copy of the rows (it travels on to the batcher and the sinks): rented
@@ -175,6 +189,7 @@ public sealed class MinuteCrossSection
         var snapshot = new FactorSnapshot(date, minute, symbols, values, lastSeq);
         // The CPU interval nests inside the wall one (read last-in, first-out), so a step's CPU can
         // never exceed its wall by the clock reads themselves.
+        long faults = ThreadPageFaults.Minor() - faults0;
         double cpuMs = (ThreadCpuClock.Nanoseconds() - cpu0) / 1e6;
         paused = GC.GetTotalPauseDuration() - paused;
         long t1 = System.Diagnostics.Stopwatch.GetTimestamp(); // wall-clock ok: benchmark timing only
@@ -186,6 +201,7 @@ public sealed class MinuteCrossSection
             _stepPauseMillis.Add(paused.TotalMilliseconds);
             _stepCpuMillis.Add(cpuMs);
             _stepMinutes.Add(minute);
+            _stepFaults.Add(faults);
         }
         return snapshot;
     }

@@ -40,6 +40,35 @@ public sealed class MinuteStepCpuTests
             Assert.True(wall[k] >= 38 && wall[k] - cpu[k] >= 30 - slack, $"minute 100: {wall[k]:F2} ms wall, {cpu[k]:F2} ms CPU");
     }
 
+    [Fact]
+    public unsafe void A_step_that_touches_fresh_memory_shows_its_page_faults_and_every_step_its_span_and_thread()
+    {
+        if (!ThreadPageFaults.IsAvailable) return; // getrusage(RUSAGE_THREAD) is read on Linux only (CI runs there)
+        var day = InMemoryDay.Random(20, 43, eventsPerSymbol: 600);
+        const int Pages = 2048;
+        // Minute 50 writes one byte into each 4 KiB page of 8 MiB of memory fresh from the kernel (not
+        // advised for huge pages, so one fault a page).
+        using var touching = new FlakyBackend(new CpuComputeBackend(1), (_, minute) =>
+        {
+            if (minute != 50) return false;
+            byte* fresh = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(Pages * 4096);
+            for (int p = 0; p < Pages; p++) fresh[p * 4096] = 1;
+            System.Runtime.InteropServices.NativeMemory.Free(fresh);
+            return false;
+        });
+        var (pipeline, _) = PipelineKit.Run(PipelineKit.Store(day), shards: 2, backend: touching);
+
+        var faults = pipeline.ComputeFaults.ToArray();
+        var spans = pipeline.ComputeStepSpans.ToArray();
+        Assert.Equal(2 * SessionBars.BarsPerDay, faults.Length);
+        Assert.Equal(faults.Length, spans.Length);
+        foreach (int k in new[] { 49, SessionBars.BarsPerDay + 49 })
+            Assert.True(faults[k] >= Pages / 2, $"minute 50: {faults[k]} faults for {Pages} fresh pages");
+        Assert.All(faults, f => Assert.True(f >= 0));
+        // Each step's span runs forward on a thread the kernel names (a pool thread here: the shards are not bound).
+        Assert.All(spans, s => Assert.True(s.Start <= s.End && s.OsThread > 0, $"span {s}"));
+    }
+
     /// <summary>The largest jump seen between successive distinct reads of the thread CPU clock while spinning.</summary>
     private static double ThreadClockStepMillis()
     {

@@ -128,6 +128,10 @@ public sealed class BenchReplayCommand : IBenchCommand
                     t.AddRow("the same steps, the shard thread's own CPU p50 / p99 / max; steps over 5 ms wall: all / with ≤ 5 ms CPU (waited)",
                         $"{BenchReport.Percentile(cpuMs, 0.50):F2} / {BenchReport.Percentile(cpuMs, 0.99):F2} / {BenchReport.Percentile(cpuMs, 1):F2} ms; " +
                         $"{ms.Count(x => x > 5)} / {ms.Where((x, k) => x > 5 && cpuMs[k] <= 5).Count()} of {ms.Length}");
+                    var faults = replay.ComputeFaults.ToArray();
+                    if (Sig.Engine.Time.ThreadPageFaults.IsAvailable)
+                        t.AddRow("steps with page faults of their own (first touches of memory): all / of those over 5 ms wall; faults",
+                            $"{faults.Count(f => f > 0)} of {faults.Length} / {faults.Where((f, k) => f > 0 && ms[k] > 5).Count()} of {ms.Count(x => x > 5)}; {faults.Sum():N0}");
                     var steps = replay.ComputeSteps.ToArray();
                     t.AddRow("slowest steps: minute (shard) wall / CPU ms", string.Join(", ", Enumerable.Range(0, ms.Length).OrderByDescending(k => ms[k]).Take(8)
                         .Select(k => $"{steps[k].Minute} ({steps[k].Shard}) {ms[k]:F1} / {cpuMs[k]:F1}")));
