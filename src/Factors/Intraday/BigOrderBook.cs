@@ -186,7 +186,7 @@ public sealed partial class BigOrderBook
     // Row i's early side for writing, after Writable(i) (which owns the chunk's side table): a
     // side table is made at the chunk's first row whose E or EL its flags cannot give.
     private ref EarlyRow WritableEarly(int i) =>
-        ref (_earlyChunks[i >> ChunkShift] ??= LongLivedArrays.New<EarlyRow>(1 << ChunkShift))[i & ChunkMask];
+        ref (_earlyChunks[i >> ChunkShift] ??= LongLivedArrays.NewPiece<EarlyRow>(1 << ChunkShift))[i & ChunkMask];
 
     // Sets row i's four sums, after Writable(i): E and EL go into the row's flags where they equal
     // A and L (and are not zero), else into the early side, which is made only for a non-zero value.
@@ -234,13 +234,13 @@ public sealed partial class BigOrderBook
         _chunks[c] = chunk;
         if (_earlyChunks[c] is { } shared)
         {
-            var side = LongLivedArrays.New<EarlyRow>(1 << ChunkShift);
+            var side = LongLivedArrays.NewPiece<EarlyRow>(1 << ChunkShift);
             if (used > 0) shared.AsSpan(0, used).CopyTo(side);
             _earlyChunks[c] = side;
         }
         if (_sizeChunks is not null)
         {
-            var sizes = LongLivedArrays.New<long>(1 << ChunkShift);
+            var sizes = LongLivedArrays.NewPiece<long>(1 << ChunkShift);
             if (used > 0) _sizeChunks[c].AsSpan(0, used).CopyTo(sizes);
             _sizeChunks[c] = sizes;
         }
@@ -426,7 +426,7 @@ public sealed partial class BigOrderBook
                 // A spare chunk another book shares is left to it: its rows would be overwritten anyway.
                 _chunks[c] = NewChunk();
                 _earlyChunks[c] = null;
-                if (_sizeChunks is not null) _sizeChunks[c] = LongLivedArrays.New<long>(1 << ChunkShift);
+                if (_sizeChunks is not null) _sizeChunks[c] = LongLivedArrays.NewPiece<long>(1 << ChunkShift);
                 _chunkGeneration[c] = _generation;
             }
         _capacity = Math.Max(_capacity, chunks << ChunkShift);
@@ -460,7 +460,7 @@ public sealed partial class BigOrderBook
     }
 
     // Chunks live as long as some fork holds them, mostly the rest of the day: outside the young generation.
-    private static OrderRow[] NewChunk() => LongLivedArrays.New<OrderRow>(1 << ChunkShift);
+    private static OrderRow[] NewChunk() => LongLivedArrays.NewPiece<OrderRow>(1 << ChunkShift);
 }
 
 /// <summary>Sums over the big orders: A, E of buy and sell orders (ticks), L and EL (fixed point, <see cref="BigOrderBook.LogScale"/>).</summary>

@@ -42,7 +42,7 @@ public sealed partial class BigOrderBook
     // the array over with the scan, so it lives as long as the book: outside the young generation.
     private const int KeptScanStart = 64;
 
-    private static KeptOrder[] NewKeptScan() => LongLivedArrays.New<KeptOrder>(KeptScanStart);
+    private static KeptOrder[] NewKeptScan() => LongLivedArrays.NewPiece<KeptOrder>(KeptScanStart);
 
     /// <summary>
     /// Sums over the orders that are big under <paramref name="theta"/>: A, E of buy and of sell
@@ -194,7 +194,7 @@ public sealed partial class BigOrderBook
         int entries = 0;
         for (int b = low; b <= high; b++)
             if (_octaves![b >> SubBits] is { } oct) entries += oct.Lists[b & SubMask].Count;
-        if (entries > _scanned.Length) _scanned = LongLivedArrays.NewUninitialized<KeptOrder>(entries + (entries >> 1));
+        if (entries > _scanned.Length) _scanned = LongLivedArrays.NewPieceUninitialized<KeptOrder>(entries + (entries >> 1));
         if (entries > 1) PrefetchMembers(low, high);
         int count = 0;
         for (int b = low; b <= high; b++)

@@ -248,7 +248,7 @@ public sealed partial class OrderIndex
     {
         var own = new PageRef { Base = d.Base, Limit = OwnAlone };
         if (d.Narrow is not null) own.Narrow = TakePage();
-        else own.Wide = LongLivedArrays.New<int>(PageSize);
+        else own.Wide = LongLivedArrays.NewPiece<int>(PageSize);
         CopyVisible(in d, ref own);
         PageCopies++;
         d = own;
@@ -270,7 +270,7 @@ public sealed partial class OrderIndex
     // (other indexes sharing the 16-bit page keep it).
     private void GoWide(ref PageRef d)
     {
-        var wide = new PageRef { Wide = LongLivedArrays.New<int>(PageSize), Base = d.Base, Limit = OwnAlone };
+        var wide = new PageRef { Wide = LongLivedArrays.NewPiece<int>(PageSize), Base = d.Base, Limit = OwnAlone };
         CopyVisible(in d, ref wide);
         if (d.Limit == OwnAlone) (_free ??= new Stack<ushort[]>()).Push(d.Narrow!);
         d = wide;
@@ -341,7 +341,7 @@ public sealed partial class OrderIndex
     // Pages live for the rest of the day (or the next: freed ones are reused): outside the young generation.
     private ushort[] TakePage()
     {
-        if (_free is null || !_free.TryPop(out var page)) return LongLivedArrays.New<ushort>(PageSize);
+        if (_free is null || !_free.TryPop(out var page)) return LongLivedArrays.NewPiece<ushort>(PageSize);
         Array.Clear(page);
         return page;
     }

@@ -57,5 +57,111 @@ public class LongLivedArraysTests
         Assert.Equal(1500, batch.Length);
     }
 
+    [Fact]
+    public void A_piece_is_the_fewest_elements_whose_footprint_is_whole_units()
+    {
+        Check<ushort>(); Check<int>(); Check<long>(); Check<Row16>(); Check<Row48>();
+        // The pieces the order books make: a 64-row chunk is one unit exactly, a 1,024-entry
+        // 16-bit index page (2,072 bytes unpadded) two, a 32-bit page (4,120) four.
+        Assert.Equal(64, LongLivedArrays.PieceLength<Row16>(64));
+        Assert.Equal(1036, LongLivedArrays.PieceLength<ushort>(1024));
+        Assert.Equal(1042, LongLivedArrays.PieceLength<int>(1024));
+        Assert.Equal(128, LongLivedArrays.PieceLength<long>(64));
+
+        static void Check<T>() where T : unmanaged
+        {
+            int size = Unsafe.SizeOf<T>();
+            foreach (int length in new[] { 0, 1, 63, 64, 65, 1000, 1024, 1500, 10_000 })
+            {
+                int n = LongLivedArrays.PieceLength<T>(length);
+                Assert.True(n >= length, $"{typeof(T).Name}[{length}] → {n}");
+                Assert.Equal(0, (24 + (long)n * size) % LongLivedArrays.PieceUnitBytes);
+                for (int m = length; m < n; m++) Assert.NotEqual(0, (24 + (long)m * size) % LongLivedArrays.PieceUnitBytes);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_piece_is_allocated_at_its_padded_length_outside_the_young_generation()
+    {
+        var page = LongLivedArrays.NewPiece<ushort>(1024);
+        var scan = LongLivedArrays.NewPieceUninitialized<Row48>(100);
+        Assert.Equal(1036, page.Length);
+        Assert.All(page, v => Assert.Equal(0, v));
+        Assert.Equal(LongLivedArrays.PieceLength<Row48>(100), scan.Length);
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(page));
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(scan));
+    }
+
     private static unsafe nint AddressOf(long[] a) => (nint)Unsafe.AsPointer(ref a[0]);
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 16)]
+    private struct Row16;
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 48)]
+    private struct Row48;
+}
+
+/// <summary>
+/// What the whole-unit footprint is for, on the runtime itself: the hole a dead index page leaves
+/// between live row chunks is taken by exactly two chunks, with no remnant. (Unpadded, a
+/// 2,072-byte page's hole took one 1,048-byte chunk and kept a 1,024-byte remnant no piece fits.)
+/// Alone in its collection: other tests' pinned allocations would take the holes.
+/// </summary>
+[Collection(PinnedHeapLayoutCollection.Name)]
+public class LongLivedPieceHolesTests
+{
+    [Fact]
+    public void A_dead_index_pages_hole_between_live_chunks_is_filled_by_whole_chunks()
+    {
+        const int Pages = 256;
+        // Earlier tests' dead pieces swept first: one dying beside a page would merge with its hole.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+        var live = new List<Row16[]> { LongLivedArrays.NewPiece<Row16>(64) };
+        var pageAddresses = new nint[Pages];
+        for (int i = 0; i < Pages; i++)
+        {
+            var page = LongLivedArrays.NewPiece<ushort>(1024);
+            pageAddresses[i] = ObjectStart(page);
+            live.Add(LongLivedArrays.NewPiece<Row16>(64)); // holds the page's hole apart from the next
+        }
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+
+        // Chunks allocated now go to the free list's holes first, ours among them.
+        var chunkStarts = new HashSet<nint>();
+        var filled = new List<Row16[]>();
+        int covered = 0;
+        var pending = new HashSet<nint>(pageAddresses);
+        for (int i = 0; i < 40_000 && pending.Count > 0; i++)
+        {
+            var chunk = LongLivedArrays.NewPiece<Row16>(64);
+            filled.Add(chunk);
+            nint start = ObjectStart(chunk);
+            chunkStarts.Add(start);
+            foreach (var hole in new[] { start, start - LongLivedArrays.PieceUnitBytes })
+                if (pending.Contains(hole) && chunkStarts.Contains(hole) && chunkStarts.Contains(hole + LongLivedArrays.PieceUnitBytes))
+                {
+                    pending.Remove(hole);
+                    covered++;
+                }
+        }
+        Assert.Equal(Pages, covered);
+        GC.KeepAlive(live);
+        GC.KeepAlive(filled);
+    }
+
+    // The object's start (its method-table word, where the allocator places it): the elements begin 16 bytes on.
+    private static unsafe nint ObjectStart<T>(T[] a) where T : unmanaged =>
+        (nint)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a)) - 16;
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 16)]
+    private struct Row16;
+}
+
+/// <summary>Runs the pinned-heap layout test with no other test allocating beside it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public class PinnedHeapLayoutCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "PinnedHeapLayout";
 }
