@@ -16,9 +16,9 @@ public sealed class BenchReplayDaysCliTests : IDisposable
     [Fact]
     public void Two_days_report_day_one_and_the_warm_days_apart_and_a_store_too_short_is_refused()
     {
-        string store = Path.Combine(_dir, "store");
+        string store = Path.Combine(_dir, "store"), spans = Path.Combine(_dir, "spans.txt");
         var (code, stdout, stderr) = EngineProcess.Run(TimeSpan.FromMinutes(3),
-            "bench", "replay", "--stocks", "6", "--events-per-stock-day", "400", "--days", "2", "--store", store, "--jit-log");
+            "bench", "replay", "--stocks", "6", "--events-per-stock-day", "400", "--days", "2", "--store", store, "--jit-log", "--step-spans", spans);
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
         string table = string.Join(' ', stdout.Split('\n').Select(l => l.Replace('│', ' ').Trim()));
         Assert.Contains("× 2 days", table);
@@ -27,7 +27,22 @@ public sealed class BenchReplayDaysCliTests : IDisposable
         Assert.DoesNotContain("not split", table);
         // The actor system's once-per-process start is timed apart from the replay.
         Assert.Contains("actor system start", table);
-        Assert.Matches(@"compilations inside minute steps: \d+ in \d+ of \d+ steps, \d+\.\d\d ms", stdout);
+        var compiled = System.Text.RegularExpressions.Regex.Match(stdout, @"compilations inside minute steps: \d+ in \d+ of (\d+) steps, \d+\.\d\d ms");
+        Assert.True(compiled.Success, stdout);
+
+        // --step-spans: a line per step (as many as the steps the compilations were matched against),
+        // each a minute of the session, a shard, a span on the monotonic clock and a thread.
+        var lines = File.ReadAllLines(spans);
+        Assert.Equal("# minute shard start_ns end_ns os_thread", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(' ').Select(long.Parse).ToArray()).ToList();
+        Assert.Equal(int.Parse(compiled.Groups[1].Value), rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(5, r.Length);
+            Assert.InRange(r[0], 1, 240);
+            Assert.True(r[0] >= 0 && r[2] > 0 && r[2] <= r[3] && r[4] > 0, string.Join(' ', r));
+        });
+        Assert.Equal(2 * 240, rows.Count(r => r[1] == 0)); // shard 0 closed every minute of both days
 
         var before = Directory.GetFiles(store, "*", SearchOption.AllDirectories).Select(f => (f, File.GetLastWriteTimeUtc(f))).ToList();
         (code, stdout, stderr) = EngineProcess.Run(TimeSpan.FromMinutes(2),

@@ -52,7 +52,11 @@ public sealed class BenchReplayCommand : IBenchCommand
         };
         var gcLog = new Option<bool>("--gc-log") { Description = "After the table, one line per garbage collection of the replay: pause, generation, reason, compacting or not, heap after it" };
         var jitLog = new Option<bool>("--jit-log") { Description = "After the table, one line per method the runtime compiled on a shard's thread inside a minute step (compilation the step waited for)" };
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog, jitLog };
+        var stepSpans = new Option<FileInfo?>("--step-spans")
+        {
+            Description = "Write one line per minute step to this file: minute, shard, start and end (CLOCK_MONOTONIC nanoseconds, the clock `perf record -k CLOCK_MONOTONIC` stamps with) and the shard's OS thread id, to match the steps with a scheduler trace (tools/step-sched)",
+        };
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog, jitLog, stepSpans };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
@@ -151,6 +155,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 AnsiConsole.Write(t);
                 if (collections is not null) WriteCollections(collections);
                 if (compilations is not null) WriteCompilations(compilations, replay);
+                if (parse.GetValue(stepSpans) is { } spanFile) WriteStepSpans(spanFile, replay);
             }
             finally
             {
@@ -159,6 +164,17 @@ public sealed class BenchReplayCommand : IBenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    // --step-spans: each step's span on the clock a scheduler trace uses (Stopwatch ticks are
+    // CLOCK_MONOTONIC nanoseconds on Linux; converted where the frequency differs).
+    private static void WriteStepSpans(FileInfo file, Sig.Actors.Pipeline.MarketPipeline replay)
+    {
+        double toNs = 1e9 / Stopwatch.Frequency;
+        var lines = replay.ComputeStepSpans.Zip(replay.ComputeSteps, (span, step) =>
+            FormattableString.Invariant($"{step.Minute} {step.Shard} {(long)(span.Start * toNs)} {(long)(span.End * toNs)} {span.OsThread}"));
+        File.WriteAllLines(file.FullName, ["# minute shard start_ns end_ns os_thread", .. lines]);
+        Console.WriteLine($"step spans: {file.FullName}");
     }
 
     // --jit-log: the compilations a step waited for, in step order, and their total.
