@@ -178,7 +178,13 @@ public sealed partial class CpuShardState : IShardFactorState
                 if (state.Version == 0 && _closedSpares.Count > 0) state = HandOnClosed(i, state.Symbol);
             }
             if (_recording) ApplyRecording(i, state, events[k..end]);
-            else state.Apply(events[k..end], _closeOnly);
+            else
+            {
+                state.Apply(events[k..end], _closeOnly);
+                // The step's θ query placed now, while the run's rows are in the cache (a minute's
+                // events of the symbol in the live order): the step then reads only the kept copy.
+                if (!_closeOnly) state.Orders.PrepareQuery(_settings.StdMultiple, _settings.MinAmountTicks);
+            }
         }
     }
 

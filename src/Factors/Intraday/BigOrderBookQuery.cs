@@ -70,11 +70,7 @@ public sealed partial class BigOrderBook
             if (theta.IsBig(ClassSize(0))) SuffixFrom(0).AddTo(ref r);
             return r;
         }
-        var (low, high) = theta.Bounds();
-        int lowBucket = BucketOf(low), highBucket = BucketOf(high);
-        // Buckets in [lowBucket, highBucket] may hold orders on either side of θ: decide each order,
-        // from the kept copy of their sizes and sums while no write touched those buckets.
-        if (lowBucket != _scanLow || highBucket != _scanHigh) Rescan(lowBucket, highBucket);
+        int highBucket = PlaceQuery(in theta);
         for (int j = 0; j < _scannedCount; j++)
         {
             ref readonly var o = ref _scanned[j];
@@ -83,6 +79,41 @@ public sealed partial class BigOrderBook
         // Above highBucket every order is big: the cached suffix, moved to highBucket + 1.
         SuffixFrom(highBucket + 1).AddTo(ref r);
         return r;
+    }
+
+    // Buckets in [lowBucket, highBucket] of θ's bounds may hold orders on either side of θ: their
+    // orders are decided one by one, from the kept copy of their sizes and sums (rescanned unless
+    // it is of those buckets and no write touched them since), and every order above highBucket is
+    // big (the cached suffix, moved to start at highBucket + 1). Returns highBucket.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int PlaceQuery(in BigOrderThreshold theta)
+    {
+        var (low, high) = theta.Bounds();
+        int lowBucket = BucketOf(low), highBucket = BucketOf(high);
+        if (lowBucket != _scanLow || highBucket != _scanHigh) Rescan(lowBucket, highBucket);
+        SuffixFrom(highBucket + 1);
+        return highBucket;
+    }
+
+    /// <summary>
+    /// Does now, for the book as it stands, what the next <see cref="SumBig"/> would do first: the
+    /// rescan of θ's buckets and the move of the cached suffix above them, for θ of this book's
+    /// orders under <paramref name="k"/> and <paramref name="floorTicks"/> (<see cref="BigOrderThreshold"/>).
+    /// Called at the end of a run of fills (the apply), it leaves the minute step's query a pass
+    /// over the kept copy: the members' rows it reads are the ones the run has just written or
+    /// read, in the cache here and cold by the step (docs/factor-core-rounds.md, twenty-sixth
+    /// round). A cache placement only: every query's answer is the same whether or not it ran,
+    /// and a later write to those buckets drops the kept scan as before. Does nothing while the
+    /// book's structures are deferred, unbuilt, not flushed, or where no order can be big.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void PrepareQuery(double k, long floorTicks)
+    {
+        if (_deferred || _octaves is null || Count < 3 || _flushMark != Count || _heldCount != 0) return;
+        var theta = new BigOrderThreshold(Count, SizeSum, SizeSquareSum, k, floorTicks);
+        if (theta.NoneBig) return;
+        if (theta.AllEqual) SuffixFrom(0);
+        else PlaceQuery(in theta);
     }
 
     // The deferred book's query: every row decided against θ, a chunk at a time (its rows, early
