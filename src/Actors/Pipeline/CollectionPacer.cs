@@ -13,7 +13,8 @@ namespace Sig.Actors.Pipeline;
 /// grant, the runtime seldom needs to start one itself; when it does (its budget is smaller, e.g. at
 /// the start of a day) nothing changes. The runtime still decides how old a generation to collect,
 /// as for any collection, except when the heap has grown by <c>fullGrowthBytes</c> since the last
-/// full collection: then the paced collection is a full one. Between full collections the old
+/// full collection: then the paced collection is a full one (and the first of them, where the pacer
+/// leads it, is started at the first minute's end after a collection showed the growth, budget or not). Between full collections the old
 /// generations only grow (state that died there and the pinned heap's dropped pieces stay counted
 /// until one runs), and at the shape the runtime's own gen2 budget let the heap grow ≈ 0.6 GiB
 /// between its mid-day full collections, so a day's peak depended on whether its last one came before the close
@@ -22,6 +23,7 @@ namespace Sig.Actors.Pipeline;
 public sealed class CollectionPacer
 {
     private readonly long _budgetBytes, _fullGrowthBytes;
+    private readonly bool _leadFirstFull;
     private readonly int[] _finished;
     private readonly object _gate = new();
     private int _collections = -1;
@@ -33,12 +35,17 @@ public sealed class CollectionPacer
     /// Growth of the heap since the last full collection (see <see cref="GrowthSinceFull"/>) at which a
     /// paced collection is a full one; 0: paced collections are always young ones.
     /// </param>
-    public CollectionPacer(int shards, long budgetBytes, long fullGrowthBytes = 0)
+    /// <param name="leadFirstFull">
+    /// Start the first full collection as soon as a collection shows the growth, whatever the budget
+    /// (see <see cref="Finished"/>): for pipelines whose every minute step evaluates, where the
+    /// runtime's own first full collection would otherwise fall inside a step.
+    /// </param>
+    public CollectionPacer(int shards, long budgetBytes, long fullGrowthBytes = 0, bool leadFirstFull = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(budgetBytes, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(fullGrowthBytes);
-        (_budgetBytes, _fullGrowthBytes) = (budgetBytes, fullGrowthBytes);
+        (_budgetBytes, _fullGrowthBytes, _leadFirstFull) = (budgetBytes, fullGrowthBytes, leadFirstFull);
         _finished = new int[shards];
     }
 
@@ -74,19 +81,28 @@ public sealed class CollectionPacer
             // waiting for all to stand at the same minute would seldom fire).
             foreach (int m in _finished)
                 if (m < minute) return false;
+            bool full = _fullGrowthBytes > 0 && GrowthSinceFull() >= _fullGrowthBytes;
+            // Until this pacer's first full collection (where it leads it), one is started as soon as
+            // the last collection showed the growth, whatever the budget. In the first minutes of a day
+            // the runtime's budgets are small and it starts the collections itself; the pinned and
+            // large heaps' allocations (order-row chunks, index pages, event batches) spend its budget
+            // for them, which only a full collection renews, so it soon started a full one, 70–160 ms
+            // inside whichever step of a day read minute by minute it fell in (docs/factor-core-rounds.md,
+            // twenty-sixth round). From the first paced full collection on, the budget's cadence keeps
+            // ahead of the runtime's.
+            bool fullNow = full && _leadFirstFull && FullStarted == 0;
             // A collection since the last look (the runtime's own or another pacer's): count from here.
             int collections = GC.CollectionCount(0);
             long allocated = GC.GetTotalAllocatedBytes(precise: false);
             if (collections != _collections)
             {
                 (_collections, _allocatedAtCollection) = (collections, allocated);
-                return false;
+                if (!fullNow) return false;
             }
-            if (allocated - _allocatedAtCollection < _budgetBytes) return false;
+            else if (!fullNow && allocated - _allocatedAtCollection < _budgetBytes) return false;
             // A full one compacts: a swept gen2 keeps its holes committed while later promotions take
             // new regions; left to choose, the runtime swept every other paced full collection and the
             // day peaked ≈ 60 MiB higher (docs/factor-core-rounds.md, twelfth round).
-            bool full = _fullGrowthBytes > 0 && GrowthSinceFull() >= _fullGrowthBytes;
             GC.Collect(full ? GC.MaxGeneration : 0, GCCollectionMode.Forced, blocking: true, compacting: full);
             if (full)
             {

@@ -136,7 +136,7 @@ public sealed class MarketPipeline : IAsyncDisposable
         (_shardMemories, _batcherMemory, _digestMemory) = (shardMemories, batcher, digestChain);
         var pools = reuseOutputBuffers ? new OutputBufferPools() : null;
         if (actors.GcHeapHugePages) GcHeapHugePages.Apply();
-        var pacer = actors.CollectionPacingMiB > 0 ? new CollectionPacer(shards, (long)actors.CollectionPacingMiB << 20, (long)actors.FullCollectionGrowthMiB << 20) : null;
+        var pacer = actors.CollectionPacingMiB > 0 ? new CollectionPacer(shards, (long)actors.CollectionPacingMiB << 20, (long)actors.FullCollectionGrowthMiB << 20, leadFirstFull: outputs == PipelineOutputs.All) : null;
         _stepGate = actors.HoldSourceDuringSteps ? new MinuteStepGate(shards) : null;
         _readOut = outputs == PipelineOutputs.All ? new ReadOutGate() : null;
         var readOut = _readOut;

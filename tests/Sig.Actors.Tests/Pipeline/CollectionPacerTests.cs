@@ -98,6 +98,38 @@ public class CollectionPacerTests
         Assert.True(GC.CollectionCount(GC.MaxGeneration) >= full + pacer.FullStarted);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Leading_the_first_full_collection_starts_it_at_once_whatever_the_budget(bool lead)
+    {
+        // A budget never reached: without the lead nothing is started; with it, the first minute's end
+        // after a collection showed the growth starts one full collection, and only one (after it the
+        // budget rules again). Tests run in parallel and may collect in between: retry until ours ran
+        // alone (a full collection of another test's resets the growth).
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            int full = GC.CollectionCount(GC.MaxGeneration);
+            var pacer = new CollectionPacer(1, budgetBytes: 1L << 40, fullGrowthBytes: 16 << 20, leadFirstFull: lead);
+            // Small arrays: a young collection promotes them, and shows the growth (a large object would
+            // spend the large heap's budget and make the runtime's collection a full one).
+            var kept = new byte[24 << 10][];
+            for (int a = 0; a < kept.Length; a++) kept[a] = new byte[1_000];
+            GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+            bool grown = CollectionPacer.GrowthSinceFull() >= 16 << 20;
+            for (int minute = 1; minute <= 5; minute++) pacer.Finished(0, minute);
+            GC.KeepAlive(kept);
+            // Another full collection than the pacer's (a test beside this one, or the runtime's own)
+            // resets the growth: try again.
+            if (!grown || GC.CollectionCount(GC.MaxGeneration) != full + pacer.FullStarted) continue;
+            Assert.Equal(lead ? 1 : 0, pacer.FullStarted);
+            Assert.Equal(pacer.FullStarted, pacer.Started);
+            return;
+        }
+        Assert.Fail("a full collection ran between ours in every attempt");
+    }
+
     [Fact]
     public void Growth_since_a_full_collection_counts_what_survived_a_young_one()
     {
