@@ -184,6 +184,7 @@ public sealed partial class CpuShardState : IShardFactorState
                 // The step's θ query placed now, while the run's rows are in the cache (a minute's
                 // events of the symbol in the live order): the step then reads only the kept copy.
                 if (!_closeOnly) state.Orders.PrepareQuery(_settings.StdMultiple, _settings.MinAmountTicks);
+                _folds[i]?.SettleRanking(); // the last step's ranking sifts, off the next step
             }
         }
     }

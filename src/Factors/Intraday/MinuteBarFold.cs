@@ -148,6 +148,7 @@ public sealed partial class MinuteBarFold
         AllAmount = AllCount = DownAmount = DownCount = 0;
         _prevCloseTicks = 0; _prevClose = _prevRet = 0; _prevNab = 0; _prevCount = 0;
         _topCount = _restCount = 0;
+        _topWrite = _restWrite = HeapWrite.None;
         Array.Clear(_topBars);
         _topProduct = 1;
         _topProductValid = true;

@@ -6,9 +6,9 @@ public sealed partial class MinuteBarFold
 {
     /// <summary>
     /// Hints the array slots that folding through <paramref name="m"/> reads and writes first: bar
-    /// FoldedThrough + 1's return, the half-hour volumes, the top-set bits, the roots of factor 13's
-    /// two ranking heaps (every insertion compares with one of them) and the rest heap's next leaf
-    /// (where most new bars start). Reads only this object's fields (which the caller hinted earlier).
+    /// FoldedThrough + 1's return, the half-hour volumes, the top-set bits and the roots of factor 13's
+    /// two ranking heaps (every insertion compares with one of them; the heaps' sifts are left to the
+    /// apply). Reads only this object's fields (which the caller hinted earlier).
     /// </summary>
     // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
     // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
@@ -23,7 +23,5 @@ public sealed partial class MinuteBarFold
         Prefetch.Element(_topBars, b >> 6);
         Prefetch.Element(_topHeap, 0);
         Prefetch.Element(_restHeap, 0);
-        Prefetch.Element(_restHeap, _restCount);
-        Prefetch.Element(_restHeap, (_restCount - 1) >> 1);
     }
 }

@@ -128,4 +128,31 @@ public class MinuteBarFoldTopTests
             AssertSame(fold, $"after reset m {m}");
         }
     }
+
+    [Theory]
+    [InlineData(4, 1.0)]
+    [InlineData(5, 0.5)]
+    public void Sifts_left_pending_until_the_next_insertion_give_what_sifts_settled_at_once_give(int seed, double tradedShare)
+    {
+        // The CPU backend settles the ranking heaps after each run of a symbol's events; a fold nobody
+        // settles does it at its next insertion. Both must rank alike, bar for bar.
+        var rng = new Random(seed);
+        for (int day = 0; day < 10; day++)
+        {
+            var bars = RandomBars(rng, tradedShare);
+            var settled = new MinuteBarFold();
+            var pending = new MinuteBarFold();
+            for (int m = 1; m <= SessionBars.BarsPerDay; m++)
+            {
+                settled.FoldThrough(bars, m);
+                settled.SettleRanking();
+                pending.FoldThrough(bars, m);
+                Assert.Equal(settled.TopSetBars(), pending.TopSetBars());
+                Assert.Equal(BitConverter.DoubleToInt64Bits(settled.BigTradeSizeReturn()), BitConverter.DoubleToInt64Bits(pending.BigTradeSizeReturn()));
+            }
+            // The heaps themselves, once the pending one is settled (SortedBars settles it).
+            Assert.Equal(settled.SortedBars(), pending.SortedBars());
+            AssertSame(pending, $"seed {seed} day {day}");
+        }
+    }
 }
