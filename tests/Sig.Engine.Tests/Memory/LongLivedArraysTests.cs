@@ -114,7 +114,25 @@ public class LongLivedPieceHolesTests
     [Fact]
     public void A_dead_index_pages_hole_between_live_chunks_is_filled_by_whole_chunks()
     {
-        const int Pages = 256;
+        // A thread an earlier test left running (a timer, a server's loop) may still allocate a pinned
+        // piece into one of the holes: an attempt that does not see every hole tiled is run again.
+        // Unpadded pages tile none, in every attempt.
+        var counts = new List<int>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            int covered = HolesTiledByChunks();
+            if (covered == Pages) return;
+            counts.Add(covered);
+        }
+        Assert.Fail($"holes tiled by whole chunks in three attempts: {string.Join(", ", counts)} of {Pages}");
+    }
+
+    private const int Pages = 256;
+
+    // Makes Pages index pages between live row chunks, lets the pages die, and counts the pages whose
+    // hole the chunks allocated next fill exactly (two chunks: at its start and one unit on).
+    private static int HolesTiledByChunks()
+    {
         // Earlier tests' dead pieces swept first: one dying beside a page would merge with its hole.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
         var live = new List<Row16[]> { LongLivedArrays.NewPiece<Row16>(64) };
@@ -145,9 +163,9 @@ public class LongLivedPieceHolesTests
                     covered++;
                 }
         }
-        Assert.Equal(Pages, covered);
         GC.KeepAlive(live);
         GC.KeepAlive(filled);
+        return covered;
     }
 
     // The object's start (its method-table word, where the allocator places it): the elements begin 16 bytes on.
