@@ -6,8 +6,9 @@
     perf script -i /tmp/sched.data -F tid,cpu,time,event,trace --ns > /tmp/sched.txt
     tools/step-sched/attribute.py /tmp/spans.txt /tmp/sched.txt [--over-ms 5]
 
-For every step over the threshold (wall) that the trace covers: how long the shard's own thread
-was on a CPU, and which other threads ran on each CPU inside the step's span (thread names with
+For every step over the threshold (wall, the bench table's figure: a supervision snapshot taken
+right after the evaluation included, and said when there was one) that the trace covers: how long
+the shard's own thread was on a CPU, and which other threads ran on each CPU inside the step (thread names with
 their trailing digits dropped). A step on its CPU for less than its wall waited for whatever ran
 on that CPU; a step on its CPU for all of it but slow anyway ran slowly (its own work, or a stall
 below the guest while something else ran on the other CPU). Also the total time kdamond (the
@@ -25,7 +26,15 @@ def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
     over_ms = float(argv[argv.index('--over-ms') + 1]) if '--over-ms' in argv else 5.0
-    spans = [tuple(int(x) for x in line.split()) for line in open(argv[1]) if not line.startswith('#')]
+    spans = []
+    for line in open(argv[1]):
+        if line.startswith('#'):
+            continue
+        f = line.split()
+        minute, shard, start, end, thread = (int(x) for x in f[:5])
+        # step_ms (newer files): the step's whole wall, a supervision snapshot right after the span included.
+        step = round(float(f[5]) * 1e6) if len(f) > 5 else end - start
+        spans.append((minute, shard, start, end, thread, step))
     runs = collections.defaultdict(list)  # cpu -> [(start_ns, end_ns, name, tid)]
     current = {}
     for line in open(argv[2]):
@@ -40,13 +49,14 @@ def main(argv):
         sys.exit('no sched_switch events in ' + argv[2])
     first = min(r[0][0] for r in runs.values())
     last = max(r[-1][1] for r in runs.values())
-    covered = [s for s in spans if s[2] >= first and s[3] <= last]
+    covered = [s for s in spans if s[2] >= first and s[2] + s[5] <= last]
     kdamond = sum(e - s for r in runs.values() for s, e, name, _ in r if name.startswith('kdamond'))
     print(f'steps in the trace: {len(covered)} of {len(spans)}; kdamond ran {kdamond / 1e6:.1f} ms in {(last - first) / 1e9:.1f} s')
-    for minute, shard, start, end, thread in covered:
-        wall = (end - start) / 1e6
+    for minute, shard, start, span_end, thread, step in covered:
+        wall, end = step / 1e6, start + max(step, span_end - start)
         if wall < over_ms:
             continue
+        snapshot = (end - span_end) / 1e6
         own, others = 0, collections.Counter()
         for cpu, r in runs.items():
             for s, e, name, tid in r:
@@ -58,7 +68,8 @@ def main(argv):
                 else:
                     others[(cpu, re.sub(r'[/\d]+$', '', name))] += overlap
         who = ', '.join(f'cpu{cpu} {name} {ns / 1e6:.2f}' for (cpu, name), ns in others.most_common(5))
-        print(f'minute {minute} shard {shard}: wall {wall:.2f} ms, on a CPU {own / 1e6:.2f} ms; others: {who}')
+        after = f' (a supervision snapshot after the evaluation: {snapshot:.2f} ms)' if snapshot >= 0.05 else ''
+        print(f'minute {minute} shard {shard}: wall {wall:.2f} ms{after}, on a CPU {own / 1e6:.2f} ms; others: {who}')
 
 
 if __name__ == '__main__':

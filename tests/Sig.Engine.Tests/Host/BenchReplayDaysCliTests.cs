@@ -31,17 +31,24 @@ public sealed class BenchReplayDaysCliTests : IDisposable
         Assert.True(compiled.Success, stdout);
 
         // --step-spans: a line per step (as many as the steps the compilations were matched against),
-        // each a minute of the session, a shard, a span on the monotonic clock and a thread.
+        // each a minute of the session, a shard, a span on the monotonic clock, a thread, and the
+        // step's wall and CPU milliseconds (the span's at least, a supervision snapshot after it
+        // included; the CPU never above the wall by more than a clock tick).
         var lines = File.ReadAllLines(spans);
-        Assert.Equal("# minute shard start_ns end_ns os_thread", lines[0]);
-        var rows = lines.Skip(1).Select(l => l.Split(' ').Select(long.Parse).ToArray()).ToList();
-        Assert.Equal(int.Parse(compiled.Groups[1].Value), rows.Count);
-        Assert.All(rows, r =>
+        Assert.Equal("# minute shard start_ns end_ns os_thread step_ms step_cpu_ms", lines[0]);
+        var fields = lines.Skip(1).Select(l => l.Split(' ')).ToList();
+        Assert.Equal(int.Parse(compiled.Groups[1].Value), fields.Count);
+        Assert.All(fields, f =>
         {
-            Assert.Equal(5, r.Length);
+            Assert.Equal(7, f.Length);
+            long[] r = f[..5].Select(long.Parse).ToArray();
+            double stepMs = double.Parse(f[5], System.Globalization.CultureInfo.InvariantCulture);
+            double cpuMs = double.Parse(f[6], System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(r[0], 1, 240);
-            Assert.True(r[0] >= 0 && r[2] > 0 && r[2] <= r[3] && r[4] > 0, string.Join(' ', r));
+            Assert.True(r[0] >= 0 && r[2] > 0 && r[2] <= r[3] && r[4] > 0, string.Join(' ', f));
+            Assert.True(stepMs >= (r[3] - r[2]) / 1e6 - 0.001 && cpuMs >= 0 && cpuMs <= stepMs + 20, string.Join(' ', f));
         });
+        var rows = fields.Select(f => f[..5].Select(long.Parse).ToArray()).ToList();
         Assert.Equal(2 * 240, rows.Count(r => r[1] == 0)); // shard 0 closed every minute of both days
 
         var before = Directory.GetFiles(store, "*", SearchOption.AllDirectories).Select(f => (f, File.GetLastWriteTimeUtc(f))).ToList();

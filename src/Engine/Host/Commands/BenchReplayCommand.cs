@@ -54,7 +54,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         var jitLog = new Option<bool>("--jit-log") { Description = "After the table, one line per method the runtime compiled on a shard's thread inside a minute step (compilation the step waited for)" };
         var stepSpans = new Option<FileInfo?>("--step-spans")
         {
-            Description = "Write one line per minute step to this file: minute, shard, start and end (CLOCK_MONOTONIC nanoseconds, the clock `perf record -k CLOCK_MONOTONIC` stamps with) and the shard's OS thread id, to match the steps with a scheduler trace (tools/step-sched)",
+            Description = "Write one line per minute step to this file: minute, shard, start and end (CLOCK_MONOTONIC nanoseconds, the clock `perf record -k CLOCK_MONOTONIC` stamps with) the shard's OS thread id, and the step's wall and CPU milliseconds (a supervision snapshot after the span included), to match the steps with a scheduler trace (tools/step-sched)",
         };
         var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog, jitLog, stepSpans };
         cmd.SetAction(parse =>
@@ -171,9 +171,14 @@ public sealed class BenchReplayCommand : IBenchCommand
     private static void WriteStepSpans(FileInfo file, Sig.Actors.Pipeline.MarketPipeline replay)
     {
         double toNs = 1e9 / Stopwatch.Frequency;
-        var lines = replay.ComputeStepSpans.Zip(replay.ComputeSteps, (span, step) =>
-            FormattableString.Invariant($"{step.Minute} {step.Shard} {(long)(span.Start * toNs)} {(long)(span.End * toNs)} {span.OsThread}"));
-        File.WriteAllLines(file.FullName, ["# minute shard start_ns end_ns os_thread", .. lines]);
+        var steps = replay.ComputeSteps.ToArray();
+        var wall = replay.ComputeMillis.ToArray();
+        var cpu = replay.ComputeCpuMillis.ToArray();
+        // The span is the evaluation and the snapshot building; the step's wall and CPU (what the
+        // table's percentiles take) add a supervision snapshot taken right after it, where one was.
+        var lines = replay.ComputeStepSpans.Select((span, k) =>
+            FormattableString.Invariant($"{steps[k].Minute} {steps[k].Shard} {(long)(span.Start * toNs)} {(long)(span.End * toNs)} {span.OsThread} {wall[k]:F3} {cpu[k]:F3}"));
+        File.WriteAllLines(file.FullName, ["# minute shard start_ns end_ns os_thread step_ms step_cpu_ms", .. lines]);
         Console.WriteLine($"step spans: {file.FullName}");
     }
 
