@@ -15,9 +15,6 @@ public class BigOrderBookDeferredTests
 {
     private static readonly double[] Multiples = [-0.5, 0.0, 1.0, 2.5];
 
-    private static BigOrderThreshold Theta(BigOrderBook book, double k, long floor = 0) =>
-        new(book.Count, book.SizeSum, book.SizeSquareSum, k, floor);
-
     [Theory]
     [InlineData(11, 1L, BigOrderSizing.Filled)]
     [InlineData(12, 9973L, BigOrderSizing.Filled)]
@@ -32,7 +29,7 @@ public class BigOrderBookDeferredTests
                 var once = Replay(sizing, writes);
                 var kept = Replay(sizing, writes);
                 kept.BuildDerived();
-                var theta = Theta(once, k, floor);
+                var theta = BookThreshold.Of(once, k, floor);
                 Assert.True(once.Deferred);
                 var answer = once.SumBig(theta);
                 Assert.Equal(once.ScanBig(theta), answer);
@@ -53,7 +50,7 @@ public class BigOrderBookDeferredTests
             {
                 var book = new BigOrderBook();
                 for (int i = 0; i < sizes.Length; i++) book.AddFill(i + 1, 0, sizes[i], i - 1, i % 2 == 0, (byte)'B');
-                var theta = Theta(book, 0.0, floor);
+                var theta = BookThreshold.Of(book, 0.0, floor);
                 var scan = book.ScanBig(theta);
                 Assert.Equal(scan, book.SumBig(theta));
                 Assert.True(book.Deferred);
@@ -75,7 +72,7 @@ public class BigOrderBookDeferredTests
             for (; at < end; at++) writes[at](book);
             book.Flush();
             if (book.Count > 0) Assert.False(book.Deferred);
-            var theta = Theta(book, Multiples[rng.Next(Multiples.Length)]);
+            var theta = BookThreshold.Of(book, Multiples[rng.Next(Multiples.Length)]);
             Assert.Equal(book.ScanBig(theta), book.SumBig(theta));
         }
         Assert.Equal(0, book.DerivedRebuilds); // built by listing its rows into the day's empty structures
@@ -100,7 +97,7 @@ public class BigOrderBookDeferredTests
         while (at < writes.Count / 2) Run();
         Assert.True(book.Deferred);
         Assert.Equal(0, book.MemberSlabInts);
-        var theta = Theta(book, 1.0);
+        var theta = BookThreshold.Of(book, 1.0);
         Assert.Equal(book.ScanBig(theta), book.SumBig(theta));
         Assert.True(book.Deferred);
         // Queried after all (an evaluation before the close): the next flush builds, and it stays built.
@@ -108,7 +105,7 @@ public class BigOrderBookDeferredTests
         {
             Run();
             Assert.False(book.Deferred);
-            theta = Theta(book, Multiples[rng.Next(Multiples.Length)]);
+            theta = BookThreshold.Of(book, Multiples[rng.Next(Multiples.Length)]);
             Assert.Equal(book.ScanBig(theta), book.SumBig(theta));
         }
         AssertMembers(book);
@@ -118,10 +115,10 @@ public class BigOrderBookDeferredTests
     public void A_second_query_with_no_flush_between_builds_the_buckets_itself()
     {
         var book = Replay(BigOrderSizing.Filled, RandomWrites(31, 3000, 1, submitted: false));
-        var first = Theta(book, 1.0);
+        var first = BookThreshold.Of(book, 1.0);
         Assert.Equal(book.ScanBig(first), book.SumBig(first));
         Assert.True(book.Deferred);
-        var second = Theta(book, 0.0);
+        var second = BookThreshold.Of(book, 0.0);
         Assert.Equal(book.ScanBig(second), book.SumBig(second));
         Assert.False(book.Deferred);
         AssertMembers(book);
@@ -149,9 +146,9 @@ public class BigOrderBookDeferredTests
         Assert.True(fork.Deferred);
         var originTwin = Replay(sizing, day, originMore);
         var forkTwin = Replay(sizing, day, forkMore);
-        var theta = Theta(originTwin, 1.0);
+        var theta = BookThreshold.Of(originTwin, 1.0);
         Assert.Equal(originTwin.ScanBig(theta), origin.SumBig(theta));
-        theta = Theta(forkTwin, 1.0);
+        theta = BookThreshold.Of(forkTwin, 1.0);
         Assert.Equal(forkTwin.ScanBig(theta), fork.SumBig(theta));
         // Queried on (as every minute would): built from their own rows, equal to the twins'.
         AssertEqualBooks(originTwin, origin);
@@ -192,7 +189,7 @@ public class BigOrderBookDeferredTests
         Assert.True(book.Deferred);
         var day2 = RandomWrites(52, 2000, 1, submitted: false);
         foreach (var write in day2) write(book);
-        var theta = Theta(book, 1.0);
+        var theta = BookThreshold.Of(book, 1.0);
         Assert.Equal(Replay(BigOrderSizing.Filled, day2).ScanBig(theta), book.SumBig(theta));
         Assert.Equal(0, book.MemberSlabInts);
     }

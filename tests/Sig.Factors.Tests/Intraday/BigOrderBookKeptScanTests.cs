@@ -14,9 +14,6 @@ public class BigOrderBookKeptScanTests
     // Order sizes in one bucket, [first, first + width): with k = 0, θ is their mean, so θ's bucket holds them all.
     private const long First = 10_240, Width = 1_024;
 
-    private static BigOrderThreshold Theta(BigOrderBook book, double k) =>
-        new(book.Count, book.SizeSum, book.SizeSquareSum, k, 0);
-
     private static void AddOrders(BigOrderBook book, Random rng, int orders, long firstId)
     {
         for (long id = firstId; id < firstId + orders; id++)
@@ -35,7 +32,7 @@ public class BigOrderBookKeptScanTests
         {
             AddOrders(book, rng, 60, 1);
             book.SumFromBucket(63 * 8); // brings the bucket sums and lists up to the rows (their own allocations), moves nothing
-            var theta = Theta(book, 0);
+            var theta = BookThreshold.Of(book, 0);
             long before = GC.GetAllocatedBytesForCurrentThread();
             var sums = book.SumBig(theta);
             Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
@@ -53,7 +50,7 @@ public class BigOrderBookKeptScanTests
         var rng = new Random(seed);
         var book = new BigOrderBook();
         AddOrders(book, rng, 500, 1);
-        var theta = Theta(book, k);
+        var theta = BookThreshold.Of(book, k);
         Assert.Equal(book.ScanBig(theta), book.SumBig(theta)); // ≈ 500 orders in θ's buckets: a longer array
         var snapshot = book;
         var live = snapshot.Fork();
@@ -68,7 +65,7 @@ public class BigOrderBookKeptScanTests
             target.AddFill(id, 0, amount, rng.Next(-99, 99), rng.Next(2) == 0, (byte)'B');
             foreach (var b in new[] { snapshot, live })
             {
-                var t = Theta(b, k);
+                var t = BookThreshold.Of(b, k);
                 Assert.Equal(b.ScanBig(t), b.SumBig(t));
             }
             if (step % 100 == 99)

@@ -12,9 +12,6 @@ namespace Sig.Factors.Tests.Intraday;
 /// </summary>
 public class BigOrderBookPreparedQueryTests
 {
-    private static BigOrderThreshold Theta(BigOrderBook book, double k, long floor) =>
-        new(book.Count, book.SizeSum, book.SizeSquareSum, k, floor);
-
     // One run of fills: new orders and fills of old ones, sizes spread over many octaves; in
     // Submitted mode some orders are submitted first.
     private static void Run(BigOrderBook[] books, Random rng, int fills)
@@ -56,7 +53,7 @@ public class BigOrderBookPreparedQueryTests
             plain.Flush();
             placed.PrepareQuery(k, floor);
             if (rng.Next(3) != 0) continue; // several runs between two queries, as several minutes' events
-            var theta = Theta(placed, k, floor);
+            var theta = BookThreshold.Of(placed, k, floor);
             if (!theta.NoneBig && !theta.AllEqual && theta.Bounds() is var (low, high) && BigOrderBook.BucketOf(low) == BigOrderBook.BucketOf(high))
             {
                 // Placed after the last run: θ's bucket is kept, the query has no rescan to do.
@@ -93,7 +90,7 @@ public class BigOrderBookPreparedQueryTests
         book.AddFill(41, 0, 50_000, 0, false, (byte)'N'); // a row past the flush mark
         book.PrepareQuery(1, 0);
         Assert.NotEqual(-1, book.GuessRescanBucket(1, 0)); // not placed: the query will flush and rescan
-        var theta = Theta(book, 1, 0);
+        var theta = BookThreshold.Of(book, 1, 0);
         Assert.Equal(book.ScanBig(theta), book.SumBig(theta));
         Assert.Equal(-1, book.GuessRescanBucket(1, 0));
     }

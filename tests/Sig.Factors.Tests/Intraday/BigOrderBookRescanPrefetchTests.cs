@@ -12,9 +12,6 @@ namespace Sig.Factors.Tests.Intraday;
 /// </summary>
 public class BigOrderBookRescanPrefetchTests
 {
-    private static BigOrderThreshold Theta(BigOrderBook book, double k, long floor) =>
-        new(book.Count, book.SizeSum, book.SizeSquareSum, k, floor);
-
     [Theory]
     [InlineData(BigOrderSizing.Filled, 1, 1.0, 0L)]
     [InlineData(BigOrderSizing.Filled, 2, 2.5, 0L)]
@@ -34,7 +31,7 @@ public class BigOrderBookRescanPrefetchTests
             book.AddFill(id, 0, rng.NextInt64(1, 1 << (8 + rng.Next(16))), rng.Next(-99, 99), rng.Next(2) == 0, (byte)'B');
             if (step % 7 != 0) continue;
             book.SumFromBucket(0); // the bucket sums and lists up to the rows, as at the evaluation
-            var theta = Theta(book, k, floor);
+            var theta = BookThreshold.Of(book, k, floor);
             int guess = book.GuessRescanBucket(k, floor);
             if (!theta.NoneBig && !theta.AllEqual)
             {
@@ -69,7 +66,7 @@ public class BigOrderBookRescanPrefetchTests
             book.PrefetchRescanLists(b);
             book.PrefetchRescanMembers(b);
         }
-        var theta = Theta(book, 1, 0);
+        var theta = BookThreshold.Of(book, 1, 0);
         Assert.Equal(book.ScanBig(theta), book.SumBig(theta));
     }
 }
