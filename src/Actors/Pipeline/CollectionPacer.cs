@@ -81,7 +81,6 @@ public sealed class CollectionPacer
             // waiting for all to stand at the same minute would seldom fire).
             foreach (int m in _finished)
                 if (m < minute) return false;
-            bool full = _fullGrowthBytes > 0 && GrowthSinceFull() >= _fullGrowthBytes;
             // Until this pacer's first full collection (where it leads it), one is started as soon as
             // the last collection showed the growth, whatever the budget. In the first minutes of a day
             // the runtime's budgets are small and it starts the collections itself; the pinned and
@@ -90,7 +89,7 @@ public sealed class CollectionPacer
             // inside whichever step of a day read minute by minute it fell in (docs/factor-core-rounds.md,
             // twenty-sixth round). From the first paced full collection on, the budget's cadence keeps
             // ahead of the runtime's.
-            bool fullNow = full && _leadFirstFull && FullStarted == 0;
+            bool fullNow = _leadFirstFull && FullStarted == 0 && _fullGrowthBytes > 0 && GrowthSinceFull() >= _fullGrowthBytes;
             // A collection since the last look (the runtime's own or another pacer's): count from here.
             int collections = GC.CollectionCount(0);
             long allocated = GC.GetTotalAllocatedBytes(precise: false);
@@ -103,6 +102,7 @@ public sealed class CollectionPacer
             // A full one compacts: a swept gen2 keeps its holes committed while later promotions take
             // new regions; left to choose, the runtime swept every other paced full collection and the
             // day peaked ≈ 60 MiB higher (docs/factor-core-rounds.md, twelfth round).
+            bool full = fullNow || (_fullGrowthBytes > 0 && GrowthSinceFull() >= _fullGrowthBytes);
             GC.Collect(full ? GC.MaxGeneration : 0, GCCollectionMode.Forced, blocking: true, compacting: full);
             if (full)
             {

@@ -110,8 +110,7 @@ public sealed partial class BigOrderBook
     public void PrepareQuery(double k, long floorTicks)
     {
         if (_deferred || _octaves is null || Count < 3 || _flushMark != Count || _heldCount != 0) return;
-        var theta = new BigOrderThreshold(Count, SizeSum, SizeSquareSum, k, floorTicks);
-        if (theta.NoneBig) return;
+        var theta = new BigOrderThreshold(Count, SizeSum, SizeSquareSum, k, floorTicks); // Count ≥ 3: some order can be big
         if (theta.AllEqual) SuffixFrom(0);
         else PlaceQuery(in theta);
     }
