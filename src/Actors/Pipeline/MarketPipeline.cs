@@ -140,9 +140,12 @@ public sealed class MarketPipeline : IAsyncDisposable
         _stepGate = actors.HoldSourceDuringSteps ? new MinuteStepGate(shards) : null;
         _readOut = outputs == PipelineOutputs.All ? new ReadOutGate() : null;
         var readOut = _readOut;
+        var helpBoard = actors.ShareMinuteSteps && shards > 1 ? new EvaluationHelpBoard(shards) : null;
         for (int s = 0; s < shards; s++)
             _crossSections.Add(new MinuteCrossSection(bigOrder, backend, outputs)
                 {
+                    HelpBoard = helpBoard,
+                    HelpSlot = s,
                     RowPool = reuseOutputBuffers ? new MinuteBufferPool<double>() : null,
                     TextPool = reuseOutputBuffers ? new MinuteBufferPool<byte>() : null,
                     // Only the batcher's join gives a part's sequence numbers back; one shard's part is the minute's own.
@@ -261,6 +264,9 @@ public sealed class MarketPipeline : IAsyncDisposable
 
     /// <summary>Where the source waits for the shards' steps (null: actors.holdSourceDuringSteps off); benchmarks read its counts.</summary>
     public MinuteStepGate? StepGate => _stepGate;
+
+    /// <summary>Where the shards share their minute steps (null: actors.shareMinuteSteps off, or one shard); benchmarks read its counts.</summary>
+    public EvaluationHelpBoard? HelpBoard => _crossSections.Count > 0 ? _crossSections[0].HelpBoard : null;
 
     /// <summary>Where a by-symbol day's clocks wait for the minutes before them to be published (null: only the close is emitted).</summary>
     public ReadOutGate? ReadOut => _readOut;

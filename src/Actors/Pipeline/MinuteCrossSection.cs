@@ -102,8 +102,22 @@ public sealed class MinuteCrossSection
 
     private static readonly RuntimeMethodHandle ComputeMethod = typeof(MinuteCrossSection).GetMethod(nameof(Compute))!.MethodHandle;
 
-    /// <summary>A new backend state for one shard.</summary>
-    public IShardFactorState CreateState() => _backend.CreateShard(_settings, Sizing);
+    /// <summary>
+    /// Where the pipeline's shards share their minute steps (null: each shard evaluates only its own
+    /// symbols), and this shard's slot on it (actors.shareMinuteSteps, <see cref="EvaluationHelpBoard"/>).
+    /// </summary>
+    public EvaluationHelpBoard? HelpBoard { get; init; }
+
+    /// <summary>This shard's slot on <see cref="HelpBoard"/>.</summary>
+    public int HelpSlot { get; init; }
+
+    /// <summary>A new backend state for one shard (sharing its evaluation on <see cref="HelpBoard"/>, if any).</summary>
+    public IShardFactorState CreateState()
+    {
+        var state = _backend.CreateShard(_settings, Sizing);
+        if (HelpBoard is not null) state.ShareEvaluation(HelpBoard, HelpSlot);
+        return state;
+    }
 
     /// <summary>
     /// Milliseconds of each emitted minute's step in one shard: evaluation and snapshot building,

@@ -126,7 +126,13 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                 break;
         }
         // Every clock, closing or not, of this day or not: the source waits for all shards to have handled it.
-        if (input.Kind == MarketInputKind.Clock) crossSection.StepGate?.Handled(index, input.Date, input.Time);
+        if (input.Kind == MarketInputKind.Clock)
+        {
+            crossSection.StepGate?.Handled(index, input.Date, input.Time);
+            // Its own step over, the shard's thread takes what is left of the others' (if one is off
+            // its CPU in mid-step, the rest of that step runs here instead of waiting for it).
+            crossSection.HelpBoard?.Help(index);
+        }
         return ValueTask.CompletedTask;
     }
 

@@ -64,6 +64,15 @@ public interface IShardFactorState
     void ExpectCloseOnly() { }
 
     /// <summary>
+    /// From now on (copies included) this state may share its minute evaluation with the other
+    /// shards of <paramref name="board"/>, as its slot <paramref name="slot"/>: their threads, idle
+    /// after their own steps, may run chunks of it (<see cref="EvaluationHelpBoard"/>). The rows must
+    /// be the same whichever thread evaluates a symbol. A backend that cannot split its evaluation
+    /// ignores it (the default).
+    /// </summary>
+    void ShareEvaluation(EvaluationHelpBoard board, int slot) { }
+
+    /// <summary>
     /// Applies a batch: event k belongs to symbol index <paramref name="symbols"/>[k]. Each symbol's
     /// events come in seq order and never for a bar after the next minute to be evaluated.
     /// </summary>

@@ -204,7 +204,8 @@ public sealed partial class CpuShardState : IShardFactorState
         if (_recording) return ReadRecorded(minute, rows, changed);
         if (_closed is not null && minute != Sig.Engine.Time.SessionBars.BarsPerDay)
             throw new InvalidOperationException($"minute {minute} evaluated on a day whose symbols close as they complete (only the close is)");
-        if (_parallelism == 1 || n < 256) EvaluateRange(0, n, minute, rows);
+        if (SharesEvaluation(n)) EvaluateShared(n, minute, rows);
+        else if (_parallelism == 1 || n < 256) EvaluateRange(0, n, minute, rows);
         else EvaluateInParallel(n, minute, rows);
         // A symbol without a fill keeps its all-NaN row; every other one has minute-dependent factors.
         int count = 0;
@@ -297,6 +298,7 @@ public sealed partial class CpuShardState : IShardFactorState
         c._lent = false;
         c._closeOnly = _closeOnly;
         c._daySymbols = _daySymbols;
+        (c._board, c._boardSlot) = (_board, _boardSlot);
         c.ForgetRecycled(n);
         CopyClosedInto(c);
         CopyRecordingInto(c);

@@ -35,6 +35,10 @@ public sealed partial class CpuShardState
     public static double[] WarmUpEvaluation(FactorSettings settings, BigOrderSizing sizing)
     {
         var shard = new CpuShardState(settings, sizing, parallelism: 1);
+        // A board of its own, so that the shared evaluation's code (EvaluateShared, the board's
+        // claims and a helper's) is compiled here too, not in minute 1's step of a shared shard.
+        var board = new EvaluationHelpBoard(2);
+        shard.ShareEvaluation(board, 0);
         var codes = new SymbolCode[WarmUpSymbols];
         for (int k = 0; k < codes.Length; k++) codes[k] = SymbolCode.FromParts(1 + k, "SZ");
         shard.BeginDayWithoutWarmUp(codes);
@@ -67,8 +71,11 @@ public sealed partial class CpuShardState
                     shard.Apply(events.AsSpan(0, n), symbols[..n]);
                 }
             }
-            shard.Evaluate(m, rows, changed);
+            // Every other minute shared (a shard this small is never posted by Evaluate itself).
+            if (m % 2 == 0) shard.EvaluateShared(WarmUpSymbols, m, rows);
+            else shard.Evaluate(m, rows, changed);
         }
+        board.Help(1);
         return rows[..Width];
     }
 

@@ -141,6 +141,13 @@ public sealed record ActorOptions
     /// For a live process that weighs the step's tail above throughput. Scheduling only: outputs are the same either way.
     /// </summary>
     public bool PinShardThreads { get; init; }
+    /// <summary>
+    /// A shard whose minute step is over runs the chunks of another shard's step that it has not
+    /// reached yet (<c>EvaluationHelpBoard</c>), so a shard the OS takes off its CPU in mid-step does
+    /// not hold the rest of its step until it is back. On by default: every symbol is evaluated once,
+    /// by whichever thread, so outputs are the same either way; off, each shard evaluates only its own.
+    /// </summary>
+    public bool ShareMinuteSteps { get; init; } = true;
 }
 
 /// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>

@@ -146,6 +146,8 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("GCs gen0 / gen1 / gen2, pause", $"{GC.CollectionCount(0) - gen0} / {GC.CollectionCount(1) - gen1} / {GC.CollectionCount(2) - gen2}, {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s");
                 t.AddRow("source held for the steps (actors.holdSourceDuringSteps)", replay.StepGate is { } gate
                     ? $"{gate.Waits:N0} waits, {gate.WaitedMillis / 1000:F2} s, {gate.TimedOut} ended by the bound" : "off");
+                t.AddRow("minute steps shared: chunks run by another shard / posted (actors.shareMinuteSteps)", replay.HelpBoard is { } board
+                    ? $"{board.ChunksHelped:N0} of {board.ChunksPosted:N0}" : "off");
                 t.AddRow("shard threads (actors.pinShardThreads)", Markup.Escape(ShardThreadsText(config.Actors.PinShardThreads, w)));
                 t.AddRow("GC mode / collections started between steps", $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {(System.Runtime.GCSettings.LatencyMode)} / {replay.PacedCollections}, {replay.PacedFullCollections} of them full (actors.collectionPacingMiB {config.Actors.CollectionPacingMiB}, fullCollectionGrowthMiB {config.Actors.FullCollectionGrowthMiB})");
                 t.AddRow("GC heap huge pages (actors.gcHeapHugePages)", Markup.Escape(HugePagesText()));
