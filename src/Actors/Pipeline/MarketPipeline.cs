@@ -265,6 +265,15 @@ public sealed class MarketPipeline : IAsyncDisposable
     /// <summary>Where the source waits for the shards' steps (null: actors.holdSourceDuringSteps off); benchmarks read its counts.</summary>
     public MinuteStepGate? StepGate => _stepGate;
 
+    /// <summary>Supervision snapshots of the shards taken in minute steps (after a clock) and between them (day starts, batches of events).</summary>
+    public (int InSteps, int BetweenSteps) ShardSnapshots => (_crossSections.Sum(c => c.SnapshotsInSteps), _crossSections.Sum(c => c.SnapshotsBetweenSteps));
+
+    /// <summary>Events a shard keeps for replay before a snapshot is due (<see cref="SymbolShard.MaxEventsSinceSnapshot"/>; tests set fewer).</summary>
+    internal int EventsPerSnapshot
+    {
+        init { foreach (var c in _crossSections) c.EventsPerSnapshot = value; }
+    }
+
     /// <summary>Where the shards share their minute steps (null: actors.shareMinuteSteps off, or one shard); benchmarks read its counts.</summary>
     public EvaluationHelpBoard? HelpBoard => _crossSections.Count > 0 ? _crossSections[0].HelpBoard : null;
 

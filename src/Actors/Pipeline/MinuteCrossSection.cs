@@ -247,11 +247,28 @@ public sealed class MinuteCrossSection
     }
 
     /// <summary>
-    /// Adds a supervision snapshot's time, the collection pauses inside it and the thread's CPU in
-    /// it, to the latest minute step (it is part of that minute's latency).
+    /// Events a shard keeps for replay before its next minute's close takes a snapshot
+    /// (<see cref="SymbolShard.MaxEventsSinceSnapshot"/>; tests set fewer).
     /// </summary>
-    public void AddSnapshotMillis(double ms, double pauseMs, double cpuMs)
+    internal int EventsPerSnapshot { get; set; } = SymbolShard.MaxEventsSinceSnapshot;
+
+    private int _snapshotsInSteps, _snapshotsBetweenSteps;
+
+    /// <summary>Supervision snapshots taken after a clock (in a step) so far.</summary>
+    public int SnapshotsInSteps => Volatile.Read(ref _snapshotsInSteps);
+
+    /// <summary>Supervision snapshots taken after any other message (a day start, a batch of events) so far.</summary>
+    public int SnapshotsBetweenSteps => Volatile.Read(ref _snapshotsBetweenSteps);
+
+    /// <summary>
+    /// Adds a supervision snapshot's time, the collection pauses inside it and the thread's CPU in
+    /// it, to the latest minute step (it is part of that minute's latency; one taken after a clock
+    /// is part of that clock's step, <paramref name="inStep"/>).
+    /// </summary>
+    public void AddSnapshotMillis(double ms, double pauseMs, double cpuMs, bool inStep)
     {
+        if (inStep) Interlocked.Increment(ref _snapshotsInSteps);
+        else Interlocked.Increment(ref _snapshotsBetweenSteps);
         lock (_stepMillis)
         {
             if (_stepMillis.Count == 0) return;

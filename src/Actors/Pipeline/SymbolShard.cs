@@ -58,8 +58,12 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
     // The minute the previous message closed, not yet reported to the pacer (0: none).
     private int _closedUnreported;
 
+    // The kind of the message being handled (a snapshot after it is in a step when it is a clock).
+    private MarketInputKind _handling;
+
     protected override ValueTask HandleAsync(MarketInput input)
     {
+        _handling = input.Kind;
         if (crossSection.PinThread) ShardThreadAffinity.BindCurrentThread(index); // once per thread: a no-op after the first message
         // Reported here rather than where the minute closed: a snapshot the clock asked for is taken
         // after that message, and it is part of the step.
@@ -79,7 +83,7 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                 if (input.Date == _engine.Date) _engine.Apply(input.Events);
                 else _rejected += input.EventCount; // a source never sends these; counted rather than mixed into another day
                 _eventsSinceSnapshot += input.EventCount;
-                if (_eventsSinceSnapshot >= MaxEventsSinceSnapshot) RequestSnapshot();
+                if (_eventsSinceSnapshot >= crossSection.EventsPerSnapshot) RequestSnapshot();
                 break;
             case MarketInputKind.Clock:
                 if (input.Date != _engine.Date) break;
@@ -125,15 +129,19 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
                 _rejected += input.Reject?.Rows ?? 1; // one reject input per refused message, counting its rows
                 break;
         }
-        // Every clock, closing or not, of this day or not: the source waits for all shards to have handled it.
-        if (input.Kind == MarketInputKind.Clock)
-        {
-            crossSection.StepGate?.Handled(index, input.Date, input.Time);
-            // Its own step over, the shard's thread takes what is left of the others' (if one is off
-            // its CPU in mid-step, the rest of that step runs here instead of waiting for it).
-            crossSection.HelpBoard?.Help(index);
-        }
         return ValueTask.CompletedTask;
+    }
+
+    // After the clock's snapshot, if it asked for one: the snapshot is part of the step, so the source
+    // stays held through it and the other shards are helped once it is done.
+    protected override void Completed(MarketInput input)
+    {
+        if (input.Kind != MarketInputKind.Clock) return;
+        // Every clock, closing or not, of this day or not: the source waits for all shards to have handled it.
+        crossSection.StepGate?.Handled(index, input.Date, input.Time);
+        // Its own step over, the shard's thread takes what is left of the others' (if one is off its
+        // CPU in mid-step, the rest of that step runs here instead of waiting for it).
+        crossSection.HelpBoard?.Help(index);
     }
 
     // The shard is the last reader of its ticks inputs: once a snapshot covers one (or it is dropped
@@ -154,7 +162,7 @@ internal sealed class SymbolShard(StageMemory memory, int index, MinuteCrossSect
         _cut = null;
         double cpuMs = (Sig.Engine.Time.ThreadCpuClock.Nanoseconds() - cpu0) / 1e6; // nested inside the wall interval
         double pausedMs = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
-        crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds, pausedMs, cpuMs); // wall-clock ok: benchmark timing only
+        crossSection.AddSnapshotMillis(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds, pausedMs, cpuMs, inStep: _handling == MarketInputKind.Clock); // wall-clock ok: benchmark timing only
         return snapshot;
     }
 

@@ -81,6 +81,12 @@ internal abstract class PipelineStage<TMessage> : UntypedActor, IWithUnboundedSt
     /// </summary>
     protected virtual void Released(TMessage message) { }
 
+    /// <summary>
+    /// A live message was handled and, if it asked for one, its snapshot taken (not called for messages
+    /// replayed after a restart, nor for one dropped as poison): what must follow the whole of it.
+    /// </summary>
+    protected virtual void Completed(TMessage message) { }
+
     /// <summary>Called once every upstream has ended, before the end is passed on.</summary>
     protected virtual void OnEndOfStream() { }
 
@@ -171,6 +177,7 @@ internal abstract class PipelineStage<TMessage> : UntypedActor, IWithUnboundedSt
         Acknowledge(pending.Sender);
         // Counted after the acknowledgement is sent or deferred, so a reader of the count sees it decided.
         Interlocked.Increment(ref _memory.Processed);
+        Completed((TMessage)pending.Message);
     }
 
     private StageFailureException Failed(PendingMessage pending, Exception ex)

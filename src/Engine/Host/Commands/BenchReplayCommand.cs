@@ -146,6 +146,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("GCs gen0 / gen1 / gen2, pause", $"{GC.CollectionCount(0) - gen0} / {GC.CollectionCount(1) - gen1} / {GC.CollectionCount(2) - gen2}, {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s");
                 t.AddRow("source held for the steps (actors.holdSourceDuringSteps)", replay.StepGate is { } gate
                     ? $"{gate.Waits:N0} waits, {gate.WaitedMillis / 1000:F2} s, {gate.TimedOut} ended by the bound" : "off");
+                t.AddRow("shard supervision snapshots: in minute steps / between (day starts, batches)", $"{replay.ShardSnapshots.InSteps:N0} / {replay.ShardSnapshots.BetweenSteps:N0}");
                 t.AddRow("minute steps shared: chunks run by another shard / posted (actors.shareMinuteSteps)", replay.HelpBoard is { } board
                     ? $"{board.ChunksHelped:N0} of {board.ChunksPosted:N0}" : "off");
                 t.AddRow("shard threads (actors.pinShardThreads)", Markup.Escape(ShardThreadsText(config.Actors.PinShardThreads, w)));
