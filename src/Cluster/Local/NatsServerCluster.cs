@@ -34,8 +34,9 @@ public sealed class NatsServerCluster
         MdPartitions = mdPartitions;
         ArgumentOutOfRangeException.ThrowIfLessThan(servers, 1);
         Root = root;
-        ClientPorts = [.. Enumerable.Range(0, servers).Select(_ => LocalNatsServer.FreePort())];
-        RoutePorts = [.. Enumerable.Range(0, servers).Select(_ => LocalNatsServer.FreePort())];
+        var ports = LocalNatsServer.FreePorts(2 * servers); // distinct: a client port equal to a route port failed a server
+        ClientPorts = ports[..servers];
+        RoutePorts = ports[servers..];
         Pids = new int[servers];
     }
 

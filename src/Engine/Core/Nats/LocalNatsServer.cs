@@ -150,12 +150,41 @@ public sealed class LocalNatsServer : IAsyncDisposable
     }
 
     /// <summary>A loopback port nothing listens on right now (bind port 0, read it, release it).</summary>
-    public static int FreePort()
+    public static int FreePort() => FreePorts(1)[0];
+
+    // Ports this process has handed out: the kernel may give a released port back at the next bind,
+    // and a port handed out is usually not listened on yet (a server is still starting).
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// <paramref name="count"/> distinct loopback ports nothing listens on right now, none handed out
+    /// before in this process: every candidate stays bound until all are picked, so the kernel cannot
+    /// give one twice (a cluster's client and route ports once came out equal, and its server failed).
+    /// </summary>
+    public static int[] FreePorts(int count)
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var held = new List<TcpListener>();
+        var ports = new List<int>(count);
+        try
+        {
+            lock (HandedOut)
+            {
+                for (int tries = 0; ports.Count < count; tries++)
+                {
+                    if (tries > 64 * count) throw new InvalidOperationException($"no {count} free loopback ports not handed out before");
+                    var listener = new TcpListener(IPAddress.Loopback, 0);
+                    listener.Start();
+                    held.Add(listener);
+                    int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                    if (HandedOut.Add(port)) ports.Add(port);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var listener in held) listener.Stop();
+        }
+        return [.. ports];
     }
 }
