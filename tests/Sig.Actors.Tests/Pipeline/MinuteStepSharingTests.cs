@@ -19,11 +19,11 @@ public sealed class MinuteStepSharingTests
         var day = InMemoryDay.Random(600, 41, eventsPerSymbol: 60);
         using var backend = new CpuComputeBackend(1);
         var shared = new MarketPipeline(new BigOrderOptions(), backend, shards: 2,
-            new ActorOptions { MailboxCapacity = 4, HoldSourceDuringSteps = true, PinShardThreads = true });
+            new ActorOptions { MailboxCapacity = 4, HoldSourceDuringSteps = true, PinShardThreads = true, ShareMinuteSteps = true });
         await shared.RunAsync(PipelineKit.Store(day));
-        var alone = new MarketPipeline(new BigOrderOptions(), backend, shards: 2, new ActorOptions { MailboxCapacity = 4, ShareMinuteSteps = false });
+        var alone = new MarketPipeline(new BigOrderOptions(), backend, shards: 2, new ActorOptions { MailboxCapacity = 4 }); // off by default
         await alone.RunAsync(PipelineKit.Store(day));
-        var one = new MarketPipeline(new BigOrderOptions(), backend, shards: 1, new ActorOptions { MailboxCapacity = 4 });
+        var one = new MarketPipeline(new BigOrderOptions(), backend, shards: 1, new ActorOptions { MailboxCapacity = 4, ShareMinuteSteps = true });
         await one.RunAsync(PipelineKit.Store(day));
 
         Assert.NotNull(shared.HelpBoard);

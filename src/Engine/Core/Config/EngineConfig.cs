@@ -143,11 +143,13 @@ public sealed record ActorOptions
     public bool PinShardThreads { get; init; }
     /// <summary>
     /// A shard whose minute step is over runs the chunks of another shard's step that it has not
-    /// reached yet (<c>EvaluationHelpBoard</c>), so a shard the OS takes off its CPU in mid-step does
-    /// not hold the rest of its step until it is back. On by default: every symbol is evaluated once,
-    /// by whichever thread, so outputs are the same either way; off, each shard evaluates only its own.
+    /// reached yet (<c>EvaluationHelpBoard</c>), so a step's work goes to whichever shard's thread is
+    /// free. Off by default: on the 2-core reference VM, read minute by minute with the source held and
+    /// the shards bound, it did not lower the step's p99 (a helper taken off its CPU in mid-chunk now
+    /// holds the owner instead); docs/factor-core-rounds.md, "Twenty-seventh round". Every symbol is
+    /// evaluated once, by whichever thread, so outputs are the same either way.
     /// </summary>
-    public bool ShareMinuteSteps { get; init; } = true;
+    public bool ShareMinuteSteps { get; init; }
 }
 
 /// <summary>Persisted pipeline snapshots, so `engine live` recovers from the latest one (docs/configuration.md, docs/actors.md).</summary>
