@@ -247,7 +247,7 @@ public sealed class MinuteCrossSection
     }
 
     /// <summary>
-    /// Events a shard keeps for replay before its next minute's close takes a snapshot
+    /// Events a shard keeps for replay before it takes a snapshot after the batch that reached them
     /// (<see cref="SymbolShard.MaxEventsSinceSnapshot"/>; tests set fewer).
     /// </summary>
     internal int EventsPerSnapshot { get; set; } = SymbolShard.MaxEventsSinceSnapshot;
