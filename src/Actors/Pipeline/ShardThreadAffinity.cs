@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Sig.Engine.Time;
 
 namespace Sig.Actors.Pipeline;
 
@@ -29,13 +29,8 @@ public static class ShardThreadAffinity
         if (_bound && _boundShard == shard) return true;
         _bound = true;
         _boundShard = shard;
-        if (!OperatingSystem.IsLinux()) return false;
-        var allowed = AllowedCpus();
-        if (allowed.Length == 0) return false;
-        var mask = new ulong[MaskWords];
-        int cpu = CpuFor(shard, allowed);
-        mask[cpu >> 6] = 1UL << (cpu & 63);
-        return sched_setaffinity(0, (nint)(MaskWords * sizeof(ulong)), mask) == 0;
+        var allowed = CpuAffinity.AllowedCpus();
+        return allowed.Length > 0 && CpuAffinity.BindCurrentThread(CpuFor(shard, allowed));
     }
 
     /// <summary>The CPU shard <paramref name="shard"/> is bound to, given the CPUs the process may run on (ascending).</summary>
@@ -45,26 +40,4 @@ public static class ShardThreadAffinity
         if (allowed.Count == 0) throw new ArgumentException("no CPU allowed", nameof(allowed));
         return allowed[shard % allowed.Count];
     }
-
-    /// <summary>The CPUs the calling thread may run on, ascending (Linux; empty elsewhere or on failure).</summary>
-    public static int[] AllowedCpus()
-    {
-        if (!OperatingSystem.IsLinux()) return [];
-        var mask = new ulong[MaskWords];
-        if (sched_getaffinity(0, (nint)(MaskWords * sizeof(ulong)), mask) != 0) return [];
-        var cpus = new List<int>();
-        for (int w = 0; w < MaskWords; w++)
-            for (int b = 0; b < 64; b++)
-                if ((mask[w] & (1UL << b)) != 0) cpus.Add(w * 64 + b);
-        return [.. cpus];
-    }
-
-    // 1,024 CPUs: the kernel's default cpu_set_t.
-    private const int MaskWords = 16;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int sched_setaffinity(int pid, nint size, ulong[] mask);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int sched_getaffinity(int pid, nint size, ulong[] mask);
 }

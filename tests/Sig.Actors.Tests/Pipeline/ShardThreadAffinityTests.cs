@@ -1,5 +1,6 @@
 using Sig.Actors.Pipeline;
 using Sig.Engine.Config;
+using Sig.Engine.Time;
 using Sig.Factors.Cpu;
 using Xunit;
 
@@ -25,20 +26,20 @@ public sealed class ShardThreadAffinityTests
     public void Binding_restricts_the_calling_thread_to_its_shards_cpu_and_no_other_thread()
     {
         if (!OperatingSystem.IsLinux()) return; // affinity is set on Linux only (CI runs there)
-        var before = ShardThreadAffinity.AllowedCpus();
+        var before = CpuAffinity.AllowedCpus();
         Assert.NotEmpty(before);
         int[]? inside = null;
         bool bound = false;
         var thread = new Thread(() =>
         {
             bound = ShardThreadAffinity.BindCurrentThread(1);
-            inside = ShardThreadAffinity.AllowedCpus();
+            inside = CpuAffinity.AllowedCpus();
         });
         thread.Start();
         thread.Join();
         Assert.True(bound);
         Assert.Equal([ShardThreadAffinity.CpuFor(1, before)], inside!);
-        Assert.Equal(before, ShardThreadAffinity.AllowedCpus()); // this thread was left as it was
+        Assert.Equal(before, CpuAffinity.AllowedCpus()); // this thread was left as it was
     }
 
     [Fact]

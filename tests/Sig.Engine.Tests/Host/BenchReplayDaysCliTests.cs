@@ -18,13 +18,15 @@ public sealed class BenchReplayDaysCliTests : IDisposable
     {
         string store = Path.Combine(_dir, "store"), spans = Path.Combine(_dir, "spans.txt");
         var (code, stdout, stderr) = EngineProcess.Run(TimeSpan.FromMinutes(3),
-            "bench", "replay", "--stocks", "6", "--events-per-stock-day", "400", "--days", "2", "--store", store, "--jit-log", "--step-spans", spans);
+            "bench", "replay", "--stocks", "6", "--events-per-stock-day", "400", "--days", "2", "--store", store, "--jit-log", "--step-spans", spans, "--jitter-seconds", "0.2");
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
         string table = string.Join(' ', stdout.Split('\n').Select(l => l.Replace('│', ' ').Trim()));
         Assert.Contains("× 2 days", table);
         Assert.Contains("day 1 (JIT tiering inside)", table);
         Assert.Contains("days 2–2 (warm)", table);
         Assert.DoesNotContain("not split", table);
+        // --jitter-seconds: the platform's stalls, probed before the replay, beside the step percentiles.
+        Assert.Contains("platform stalls: probe", table);
         // The actor system's once-per-process start is timed apart from the replay.
         Assert.Contains("actor system start", table);
         var compiled = System.Text.RegularExpressions.Regex.Match(stdout, @"compilations inside minute steps: \d+ in \d+ of (\d+) steps, \d+\.\d\d ms");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Sig.Actors.Pipeline;
 using Sig.Actors.Sources;
 using Sig.Engine.Memory;
+using Sig.Engine.Time;
 using Sig.Replay.Store;
 using Spectre.Console;
 
@@ -56,12 +57,19 @@ public sealed class BenchReplayCommand : IBenchCommand
         {
             Description = "Write one line per minute step to this file: minute, shard, start and end (CLOCK_MONOTONIC nanoseconds, the clock `perf record -k CLOCK_MONOTONIC` stamps with) the shard's OS thread id, and the step's wall and CPU milliseconds (a supervision snapshot after the span included), to match the steps with a scheduler trace (tools/step-sched)",
         };
-        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog, jitLog, stepSpans };
+        var jitter = new Option<double>("--jitter-seconds")
+        {
+            Description = "Before the replay, probe the platform's stalls for this many seconds (as `bench jitter`: a thread spinning on each CPU) and print them beside the step percentiles; 0: no probe",
+            DefaultValueFactory = _ => 0,
+        };
+        var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog, jitLog, stepSpans, jitter };
         cmd.SetAction(parse =>
         {
             var config = Cli.LoadConfig(parse);
             int n = parse.GetValue(stocks), k = parse.GetValue(events), w = parse.GetValue(workers), d = parse.GetValue(days);
             if (d < 1) throw new ArgumentException("--days must be at least 1");
+            double jitterSeconds = parse.GetValue(jitter);
+            if (!(jitterSeconds >= 0 && jitterSeconds <= 3600)) throw new ArgumentException("--jitter-seconds must be from 0 to 3600");
             var mode = ReplayCommand.ParseOutputs(parse.GetValue(outputs)!);
             var askedOrder = ReplayCommand.ParseReadOrder(parse.GetValue(order)!);
             bool pooled = parse.GetValue(buffers) == "pooled";
@@ -84,6 +92,8 @@ public sealed class BenchReplayCommand : IBenchCommand
                     Phases(config, store, mode, pooled, slot, readOrder);
                     return 0;
                 }
+                // Probed before anything of the replay runs, so it measures the machine, not the engine.
+                var stalls = jitterSeconds > 0 ? PlatformStallProbe.Measure(TimeSpan.FromSeconds(jitterSeconds)) : null;
                 // The actor system is started once per process and shared by every run in it (a live
                 // engine has it running before the open): its start is timed here, apart from the replay.
                 var systemCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -155,6 +165,8 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("thread-pool workers alive at the end / hill climbing", Markup.Escape(ThreadPoolText()));
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
                 t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB (file-backed at the start: {memory.FileAtStartMiB:N0} MiB, the runtime's own mapped files)");
+                if (stalls is not null)
+                    foreach (var (metric, value) in PlatformStallRows.Of(stalls)) t.AddRow(Markup.Escape(metric + " (before the replay)"), Markup.Escape(value));
                 AnsiConsole.Write(t);
                 if (collections is not null) WriteCollections(collections);
                 if (compilations is not null) WriteCompilations(compilations, replay);
@@ -246,7 +258,7 @@ public sealed class BenchReplayCommand : IBenchCommand
     private static string ShardThreadsText(bool pinned, int shards)
     {
         if (!pinned) return "the shared thread pool";
-        var cpus = Sig.Actors.Pipeline.ShardThreadAffinity.AllowedCpus();
+        var cpus = Sig.Engine.Time.CpuAffinity.AllowedCpus();
         return cpus.Length == 0 ? "a thread of its own each (not bound: no CPU affinity here)"
             : $"a thread of its own each, bound to CPUs {string.Join(", ", Enumerable.Range(0, shards).Select(s => Sig.Actors.Pipeline.ShardThreadAffinity.CpuFor(s, cpus)))}";
     }
