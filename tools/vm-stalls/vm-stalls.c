@@ -2,13 +2,13 @@
  * vm-stalls: does a CPU stall while another CPU faults in fresh memory?
  *
  *   gcc -O2 -o /tmp/vm-stalls tools/vm-stalls/vm-stalls.c
- *   /tmp/vm-stalls gaps 20                                # alone: gaps over 1 ms of a spinning thread
- *   (/tmp/vm-stalls gaps 12 & sleep 1; /tmp/vm-stalls touch 1500 4 huge; wait)
+ *   ./engine bench jitter --seconds 20                    # alone: the gaps of a thread spinning on each CPU
+ *   (./engine bench jitter --seconds 12 & sleep 2; /tmp/vm-stalls touch 1500 4 huge; wait)
  *
- * `gaps S` spins for S seconds reading CLOCK_MONOTONIC and counts the gaps between two reads
- * over 1 ms and 3 ms, with the thread's own CPU clock across them: CPU time that runs through a
- * gap means the guest kernel thought the thread was running (a stall below the guest), none
- * means it was descheduled. `touch MB R [huge]` maps MB MiB of fresh anonymous memory R times
+ * The spinning side is `engine bench jitter` (it was this tool's `gaps` mode): it counts the gaps
+ * between two reads of CLOCK_MONOTONIC on each CPU, with the thread's own CPU clock across them
+ * (CPU time that runs through a gap means the guest kernel thought the thread was running: a stall
+ * below the guest; none means it was descheduled). `touch MB R [huge]` maps MB MiB of fresh anonymous memory R times
  * (advised for transparent huge pages with `huge`), writes one byte per 4 KiB page and unmaps
  * it, printing each round's time per MiB: the first round pays for memory the host has to back,
  * later rounds get the pages the round before gave back (the kernel keeps them until its free
@@ -22,23 +22,6 @@
 #include <sys/mman.h>
 
 static long long clock_ns(clockid_t id) { struct timespec t; clock_gettime(id, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
-
-static int gaps(double seconds)
-{
-    long long end = clock_ns(CLOCK_MONOTONIC) + (long long)(seconds * 1e9);
-    long long prev = clock_ns(CLOCK_MONOTONIC), prevCpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-    int over1 = 0, over3 = 0; long long worst = 0, cpuInGaps = 0;
-    for (;;) {
-        long long t = clock_ns(CLOCK_MONOTONIC), c = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-        long long g = t - prev;
-        if (g > 1000000) { over1++; if (g > 3000000) over3++; if (g > worst) worst = g; cpuInGaps += c - prevCpu; }
-        prev = t; prevCpu = c;
-        if (t > end) break;
-    }
-    printf("gaps over 1 ms: %d, over 3 ms: %d, worst %.2f ms; the thread's CPU clock inside the gaps: %.2f ms\n",
-           over1, over3, worst / 1e6, cpuInGaps / 1e6);
-    return 0;
-}
 
 static int touch(size_t mb, int rounds, int huge)
 {
@@ -58,8 +41,7 @@ static int touch(size_t mb, int rounds, int huge)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 3 && strcmp(argv[1], "gaps") == 0) return gaps(atof(argv[2]));
     if (argc >= 4 && strcmp(argv[1], "touch") == 0) return touch((size_t)atol(argv[2]), atoi(argv[3]), argc >= 5 && strcmp(argv[4], "huge") == 0);
-    fprintf(stderr, "usage: vm-stalls gaps SECONDS | vm-stalls touch MIB ROUNDS [huge]\n");
+    fprintf(stderr, "usage: vm-stalls touch MIB ROUNDS [huge]\n");
     return 2;
 }

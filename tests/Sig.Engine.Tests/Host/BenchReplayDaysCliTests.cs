@@ -25,7 +25,7 @@ public sealed class BenchReplayDaysCliTests : IDisposable
         Assert.Contains("day 1 (JIT tiering inside)", table);
         Assert.Contains("days 2–2 (warm)", table);
         Assert.DoesNotContain("not split", table);
-        // --jitter-seconds: the platform's stalls, probed before the replay, beside the step percentiles.
+        // --jitter-seconds: the platform's stalls, probed after the replay, beside the step percentiles.
         Assert.Contains("platform stalls: probe", table);
         // The actor system's once-per-process start is timed apart from the replay.
         Assert.Contains("actor system start", table);

@@ -59,7 +59,7 @@ public sealed class BenchReplayCommand : IBenchCommand
         };
         var jitter = new Option<double>("--jitter-seconds")
         {
-            Description = "Before the replay, probe the platform's stalls for this many seconds (as `bench jitter`: a thread spinning on each CPU) and print them beside the step percentiles; 0: no probe",
+            Description = "After the replay, probe the platform's stalls for this many seconds (as `bench jitter`: a thread spinning on each CPU) and print them beside the step percentiles; 0: no probe",
             DefaultValueFactory = _ => 0,
         };
         var cmd = new Command("replay", "Replay throughput, minute-step latency and memory on a generated market day") { stocks, events, workers, keep, outputs, order, phases, buffers, readAhead, storeReads, days, gcLog, jitLog, stepSpans, jitter };
@@ -92,8 +92,6 @@ public sealed class BenchReplayCommand : IBenchCommand
                     Phases(config, store, mode, pooled, slot, readOrder);
                     return 0;
                 }
-                // Probed before anything of the replay runs, so it measures the machine, not the engine.
-                var stalls = jitterSeconds > 0 ? PlatformStallProbe.Measure(TimeSpan.FromSeconds(jitterSeconds)) : null;
                 // The actor system is started once per process and shared by every run in it (a live
                 // engine has it running before the open): its start is timed here, apart from the replay.
                 var systemCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -121,6 +119,9 @@ public sealed class BenchReplayCommand : IBenchCommand
                 long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
                 long applied = replay.Last?.Counters.EventsApplied ?? 0;
                 var ms = replay.ComputeMillis.ToArray();
+                // Probed once the replay is over (after the peak and the allocations are read), with the engine's memory still
+                // mapped as the steps had it and the runtime's start-up compilation long done.
+                var stalls = jitterSeconds > 0 ? PlatformStallProbe.Measure(TimeSpan.FromSeconds(jitterSeconds)) : null;
                 var t = new Table().AddColumns("metric", "value");
                 t.AddRow("machine", Markup.Escape(BenchReport.Machine()));
                 t.AddRow("symbols × events", $"{symbols:N0} × {applied / Math.Max(1, symbols) / d:N0}{(d > 1 ? $" × {d} days" : "")} = {applied:N0}");
@@ -166,7 +167,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("peak RSS (process)", $"{BenchReport.PeakRssMiB():N0} MiB");
                 t.AddRow("peak anonymous / file-backed RSS", $"{anon:N0} / {file:N0} MiB (file-backed at the start: {memory.FileAtStartMiB:N0} MiB, the runtime's own mapped files)");
                 if (stalls is not null)
-                    foreach (var (metric, value) in PlatformStallRows.Of(stalls)) t.AddRow(Markup.Escape(metric + " (before the replay)"), Markup.Escape(value));
+                    foreach (var (metric, value) in PlatformStallRows.Of(stalls)) t.AddRow(Markup.Escape(metric + " (after the replay)"), Markup.Escape(value));
                 AnsiConsole.Write(t);
                 if (collections is not null) WriteCollections(collections);
                 if (compilations is not null) WriteCompilations(compilations, replay);
