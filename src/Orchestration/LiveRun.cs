@@ -40,13 +40,15 @@ public static class LiveRun
         string? db = options.StoreDirectory is { } dir ? Path.Combine(dir, "features.db") : null;
         if (db is not null) Directory.CreateDirectory(Path.GetDirectoryName(db)!);
         using var features = db is null ? null : new SqliteFeatureStore(db);
+        int shards = options.Shards ?? config.Replay.Workers;
         using var backend = StoreReplay.Backend(config);
         var session = new LiveSession(config, nats, new LiveSessionOptions
         {
             JournalDirectory = options.JournalDirectory,
             StopAfterClose = options.StopAfterClose,
             Source = new LiveSourceOptions { JetStream = !options.Core && config.Nats.JetStream, Durable = options.Durable },
-            Shards = options.Shards ?? config.Replay.Workers,
+            Shards = shards,
+            BeforeOpen = PipelineWarmUp.BeforeOpen(config, shards, log),
         }, backend, features, log, CloseStageWiring.For(config, db));
         var result = await session.RunAsync(stop);
         features?.RecordRun("live", result.OutputDigest, result.Manifest.ToJson());

@@ -28,6 +28,12 @@ public sealed record LiveSessionOptions
     public LiveSourceOptions Source { get; init; } = new();
     /// <summary>SymbolShard actors.</summary>
     public int Shards { get; init; } = 2;
+    /// <summary>
+    /// Run once the connection is up and the journal open, before the pipeline is built and the first
+    /// input read (e.g. the warm-up before the open, actors.warmUpBeforeOpen): a server that cannot be
+    /// reached fails the session before it spends anything.
+    /// </summary>
+    public Action? BeforeOpen { get; init; }
 }
 
 /// <summary>How a live session ended.</summary>
@@ -87,6 +93,7 @@ public sealed class LiveSession(EngineConfig config, NatsOpts nats, LiveSessionO
         using var journal = JournalWriter.Open(options.JournalDirectory, config.Journal);
         if (journal.CutTail is { } cut) _log.WriteLine($"journal: cut a torn tail of {cut.Bytes} bytes at {cut.Path}:{cut.Offset} ({cut.Reason})");
         string journalId = JournalId(options.JournalDirectory);
+        if (options.BeforeOpen is { } beforeOpen) await Task.Run(beforeOpen, cancellationToken).ConfigureAwait(false);
         var js = new NatsJSContext(connection);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var publisher = new NatsOutputPublisher(connection, _subjects, journalId)

@@ -56,12 +56,39 @@ public sealed class LiveSessionTests : IAsyncLifetime
     // These sessions get sparse hand-written clocks (e.g. 09:32 then the close), so the clock-jump bound is off here.
     private static readonly EngineConfig SparseClocks = new() { Live = new LiveOptions { MaxClockJumpSeconds = 0 } };
 
-    private LiveSession Session(bool stopAfterClose, Action<MinuteOutput>? onMinute = null, bool jetStream = true) =>
-        new(SparseClocks, _server.ClientOptions(), new LiveSessionOptions
+    private LiveSession Session(bool stopAfterClose, Action<MinuteOutput>? onMinute = null, bool jetStream = true, Action? beforeOpen = null, NatsOpts? nats = null) =>
+        new(SparseClocks, nats ?? _server.ClientOptions(), new LiveSessionOptions
         {
             JournalDirectory = JournalDir, StopAfterClose = stopAfterClose,
             Source = new LiveSourceOptions { FetchWait = TimeSpan.FromMilliseconds(50), JetStream = jetStream },
+            BeforeOpen = beforeOpen,
         }, new CpuComputeBackend(1)) { OnMinute = onMinute };
+
+    [Fact]
+    public async Task What_runs_before_the_open_runs_once_after_the_connection_and_before_the_first_status_and_not_at_all_without_a_server()
+    {
+        await using var nats = await _server.ConnectAsync();
+        await using var status = await nats.SubscribeCoreAsync<byte[]>(_subjects.Status);
+        await nats.PingAsync();
+        int ran = 0;
+        bool journalOpen = false;
+        var running = Session(stopAfterClose: true, jetStream: false, beforeOpen: () => { ran++; journalOpen = Directory.Exists(JournalDir); })
+            .RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        var first = await status.Msgs.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, Volatile.Read(ref ran)); // the session said nothing before it
+        Assert.True(journalOpen);
+        var msg = first;
+        while (JsonDocument.Parse(msg.Data!).RootElement.GetProperty("state").GetString() != "live")
+            msg = await status.Msgs.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await nats.PublishAsync(_subjects.MdClock, Encoding.ASCII.GetBytes(Clock(150000001)));
+        await running;
+        Assert.Equal(1, ran);
+
+        int unreachable = 0;
+        await Assert.ThrowsAnyAsync<Exception>(() => Session(stopAfterClose: true, beforeOpen: () => unreachable++,
+            nats: _server.ClientOptions() with { Url = "nats://127.0.0.1:1" }).RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token));
+        Assert.Equal(0, unreachable);
+    }
 
     [Fact]
     public async Task A_core_subscription_session_consumes_what_is_published_once_it_is_live()

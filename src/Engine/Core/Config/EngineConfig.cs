@@ -103,6 +103,12 @@ public sealed record ActorOptions
     public int MailboxCapacity { get; init; } = 64;
     public int SnapshotEveryMinutes { get; init; } = 30;
     /// <summary>
+    /// Before the open (`engine live`, `bench replay`), run a small synthetic day through a throwaway
+    /// pipeline so the code run once a minute is compiled and tiered up before the first real minute,
+    /// not promoted by the runtime's tiering thread beside a step ≈ 30 minutes in (docs/configuration.md).
+    /// </summary>
+    public bool WarmUpBeforeOpen { get; init; } = true;
+    /// <summary>
     /// Between minute steps (once every shard has finished the same minute), the pipeline starts a
     /// young collection itself when the process has allocated at least this many MiB since the last
     /// collection, so the collection the allocation budget would soon force lands outside a step

@@ -74,7 +74,7 @@ public sealed class BenchLiveCommand : IBenchCommand
         var latencyMs = new List<double>();
         int closedSoFar = 0;
         using var backend = StoreReplay.Backend(config);
-        var session = new LiveSession(config, natsOptions, new LiveSessionOptions { JournalDirectory = journal, StopAfterClose = true, Shards = shards },
+        var session = new LiveSession(config, natsOptions, new LiveSessionOptions { JournalDirectory = journal, StopAfterClose = true, Shards = shards, BeforeOpen = Sig.Orchestration.PipelineWarmUp.BeforeOpen(config, shards, Console.Out) },
             backend, log: Console.Error)
         {
             Timeline = timeline,

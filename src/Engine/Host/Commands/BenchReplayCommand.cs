@@ -99,6 +99,10 @@ public sealed class BenchReplayCommand : IBenchCommand
                 Sig.Actors.Pipeline.MarketPipeline.StartActorSystem();
                 systemStart.Stop();
                 var systemCpu = Process.GetCurrentProcess().TotalProcessorTime - systemCpu0;
+                // Before the open, as a live engine does: the code run once a minute compiled and tiered up.
+                var warmUp = config.Actors.WarmUpBeforeOpen
+                    ? Sig.Orchestration.PipelineWarmUp.Run(config, w, mode, readOrder, pooled, TimeSpan.FromSeconds(5))
+                    : null;
                 using var collections = parse.GetValue(gcLog) ? new GcCollectionLog() : null;
                 using var compilations = parse.GetValue(jitLog) ? new StepCompilationLog() : null;
                 using var memory = new MemorySampler();
@@ -128,6 +132,9 @@ public sealed class BenchReplayCommand : IBenchCommand
                 t.AddRow("workers / outputs / output buffers", $"{w} / {parse.GetValue(outputs)} / {parse.GetValue(buffers)}");
                 t.AddRow("source: order / read-ahead rows / store reads", Markup.Escape($"{OrderText(readOrder)} / {slot} / {ReadsText(readOrder, store)}"));
                 t.AddRow("actor system start (once per process, before the timed replay)", $"{systemStart.Elapsed.TotalSeconds:F2} s wall, {systemCpu.TotalSeconds:F2} s CPU");
+                t.AddRow("warm-up before the open (actors.warmUpBeforeOpen)", warmUp is { } wu
+                    ? $"{wu.Wall.TotalSeconds:F2} s wall, {wu.Cpu.TotalSeconds:F2} s CPU, {wu.MethodsCompiled:N0} methods compiled{(wu.Settled ? "" : ", still compiling when the replay began")}"
+                    : "off");
                 t.AddRow("replay (store → state → cross-sections)", $"{sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU");
                 t.AddRow("replay user / system CPU, page faults, context switches", UsageText(usage));
                 t.AddRow("events/s (wall-clock, whole machine)", $"{applied / sw.Elapsed.TotalSeconds:N0}");
@@ -198,7 +205,8 @@ public sealed class BenchReplayCommand : IBenchCommand
         Console.WriteLine($"step spans: {file.FullName}");
     }
 
-    // --jit-log: the compilations a step waited for, in step order, and their total.
+    // --jit-log: the compilations a step waited for, in step order, and their total; then those
+    // another thread ran beside a step.
     private static void WriteCompilations(StepCompilationLog log, Sig.Actors.Pipeline.MarketPipeline replay)
     {
         var spans = replay.ComputeStepSpans.ToArray();
@@ -208,6 +216,10 @@ public sealed class BenchReplayCommand : IBenchCommand
         Console.WriteLine($"compilations inside minute steps: {inside.Count} in {inside.Select(x => x.Step).Distinct().Count()} of {spans.Length} steps, {total:F2} ms");
         foreach (var (step, c) in inside)
             Console.WriteLine($"  minute {steps[step].Minute} (shard {steps[step].Shard}): {c.Method}, {c.Tier}, {(c.End - c.Start).TotalMilliseconds:F2} ms");
+        var beside = log.BesideSteps(spans).OrderBy(x => x.Compilation.Start).ToList();
+        Console.WriteLine($"compilations on other threads while a step ran: {beside.Count}, {beside.Sum(x => (x.Compilation.End - x.Compilation.Start).TotalMilliseconds):F2} ms");
+        foreach (var (step, c) in beside)
+            Console.WriteLine($"  minute {steps[step].Minute}: {c.Method}, {c.Tier}, {(c.End - c.Start).TotalMilliseconds:F2} ms (OS thread {c.OsThread})");
     }
 
     // Day 1 against the rest: the first day runs while the JIT compiles and tiers up the hot code,

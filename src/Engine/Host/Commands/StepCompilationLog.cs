@@ -6,7 +6,8 @@ namespace Sig.Engine.Host.Commands;
 /// <summary>
 /// `bench replay --jit-log`: the methods the runtime compiled on a shard's thread while that thread
 /// was inside a minute step — compilation the step waited for (a first call, an on-stack
-/// replacement), which belongs before the open (docs/factor-core-rounds.md, "Twenty-fourth round").
+/// replacement), which belongs before the open (docs/factor-core-rounds.md, "Twenty-fourth round") —
+/// and those compiled on other threads while a step ran (the tiering thread's promotions).
 /// Listens to the runtime's JIT events (keyword 0x10, verbose: each compilation's start and the
 /// method it loaded) and matches them to the steps' spans by OS thread and time.
 /// </summary>
@@ -67,6 +68,31 @@ public sealed class StepCompilationLog : EventListener
                     found.Add((k, c));
                     break;
                 }
+        return found;
+    }
+
+    /// <summary>
+    /// The compilations that ran on a thread of no step (the runtime's tiering thread, a pool
+    /// worker) while a step ran, with the index of the first step they overlapped: on a machine with
+    /// as many busy threads as cores such a compilation takes a core from a step, the tier-1
+    /// promotions of code called once a minute most of all (its 30th call falls ≈ 30 minutes in).
+    /// </summary>
+    public IReadOnlyList<(int Step, Compilation Compilation)> BesideSteps(IReadOnlyList<(long Start, long End, int OsThread)> spans)
+    {
+        List<Compilation> done;
+        lock (_gate) done = [.. _done];
+        var stepThreads = spans.Select(s => s.OsThread).ToHashSet();
+        var found = new List<(int, Compilation)>();
+        foreach (var c in done)
+        {
+            if (stepThreads.Contains(c.OsThread)) continue;
+            for (int k = 0; k < spans.Count; k++)
+                if (Utc(spans[k].Start) <= c.End && c.Start <= Utc(spans[k].End))
+                {
+                    found.Add((k, c));
+                    break;
+                }
+        }
         return found;
     }
 
