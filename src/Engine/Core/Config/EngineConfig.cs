@@ -103,7 +103,7 @@ public sealed record ActorOptions
     public int MailboxCapacity { get; init; } = 64;
     public int SnapshotEveryMinutes { get; init; } = 30;
     /// <summary>
-    /// Before the open (`engine live`, `bench replay`), run a small synthetic day through a throwaway
+    /// Before the open (`engine live`, `bench live`, `bench replay`), run a small synthetic day through a throwaway
     /// pipeline so the code run once a minute is compiled and tiered up before the first real minute,
     /// not promoted by the runtime's tiering thread beside a step ≈ 30 minutes in (docs/configuration.md).
     /// </summary>

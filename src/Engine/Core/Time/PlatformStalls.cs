@@ -13,10 +13,12 @@ namespace Sig.Engine.Time;
 /// </summary>
 public sealed class CpuStallTally
 {
-    /// <summary>The lower edges of the gap classes counted, in milliseconds (each count is of gaps at least that long).</summary>
-    public static readonly double[] EdgesMs = [0.1, 0.3, 1, 3, 5];
+    private static readonly double[] Edges = [0.1, 0.3, 1, 3, 5];
 
-    private readonly long[] _atLeast = new long[EdgesMs.Length];
+    /// <summary>The lower edges of the gap classes counted, in milliseconds (each count is of gaps at least that long).</summary>
+    public static IReadOnlyList<double> EdgesMs => Edges;
+
+    private readonly long[] _atLeast = new long[Edges.Length];
 
     /// <summary>Creates an empty tally for <paramref name="cpu"/> (−1: none could be listed).</summary>
     public CpuStallTally(int cpu) => Cpu = cpu;
@@ -55,8 +57,8 @@ public sealed class CpuStallTally
     public void Record(long gapNs, long cpuNs)
     {
         double ms = gapNs / 1e6;
-        if (ms < EdgesMs[0]) return;
-        for (int k = 0; k < EdgesMs.Length && ms >= EdgesMs[k]; k++) _atLeast[k]++;
+        if (ms < Edges[0]) return;
+        for (int k = 0; k < Edges.Length && ms >= Edges[k]; k++) _atLeast[k]++;
         TotalMs += ms;
         if (ms > MaxMs) MaxMs = ms;
         if (ms >= 1)

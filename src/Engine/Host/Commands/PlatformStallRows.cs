@@ -21,7 +21,7 @@ public static class PlatformStallRows
         {
             string cpu = t.Cpu >= 0 ? $"CPU {t.Cpu}" : "the probe";
             string counts = string.Join(" / ", t.AtLeast.Select(c => c.ToString("N0", inv)));
-            string rates = string.Join(" / ", Enumerable.Range(0, CpuStallTally.EdgesMs.Length).Select(k => t.PerSecond(k).ToString("F2", inv)));
+            string rates = string.Join(" / ", Enumerable.Range(0, CpuStallTally.EdgesMs.Count).Select(k => t.PerSecond(k).ToString("F2", inv)));
             yield return ($"{cpu}: gaps ≥ {edges} ms (per second)", $"{counts} ({rates})");
             double share = t.Seconds > 0 ? t.TotalMs / 10 / t.Seconds : 0;
             yield return ($"{cpu}: longest gap, all gaps; gaps ≥ 1 ms charged to the thread (paused beneath it) / off the CPU",
