@@ -18,6 +18,8 @@ import collections
 import re
 import sys
 
+from spans import read_spans
+
 SWITCH = re.compile(r'\s*\d+\s+\[(\d+)\]\s+([\d.]+):\s+sched:sched_switch:\s+prev_comm=.*? prev_pid=\d+ '
                     r'prev_prio=\d+ prev_state=\S+ ==> next_comm=(.*?) next_pid=(\d+)')
 
@@ -26,15 +28,7 @@ def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
     over_ms = float(argv[argv.index('--over-ms') + 1]) if '--over-ms' in argv else 5.0
-    spans = []
-    for line in open(argv[1]):
-        if line.startswith('#'):
-            continue
-        f = line.split()
-        minute, shard, start, end, thread = (int(x) for x in f[:5])
-        # step_ms (newer files): the step's whole wall, a supervision snapshot right after the span included.
-        step = round(float(f[5]) * 1e6) if len(f) > 5 else end - start
-        spans.append((minute, shard, start, end, thread, step))
+    spans = [(s.minute, s.shard, s.start, s.span_end, s.thread, s.wall_ns) for s in read_spans(argv[1])]
     runs = collections.defaultdict(list)  # cpu -> [(start_ns, end_ns, name, tid)]
     current = {}
     for line in open(argv[2]):

@@ -27,6 +27,8 @@ import bisect
 import collections
 import sys
 
+from spans import read_spans
+
 
 def main(argv):
     if len(argv) < 3:
@@ -34,14 +36,10 @@ def main(argv):
     over_ms = float(argv[argv.index('--over-ms') + 1]) if '--over-ms' in argv else 5.0
     hz = float(argv[argv.index('--hz') + 1]) if '--hz' in argv else 4999.0
     spans = []
-    for line in open(argv[1]):
-        if line.startswith('#'):
-            continue
-        f = line.split()
-        if len(f) < 7:
-            sys.exit('the spans file has no step_ms / step_cpu_ms columns (an older bench): ' + line.strip())
-        minute, shard, start, end, thread = (int(x) for x in f[:5])
-        spans.append((minute, shard, start, start + max(end - start, round(float(f[5]) * 1e6)), thread, float(f[5]), float(f[6])))
+    for s in read_spans(argv[1]):
+        if s.cpu_ms is None:
+            sys.exit('the spans file has no step_ms / step_cpu_ms columns (an older bench)')
+        spans.append((s.minute, s.shard, s.start, s.start + s.wall_ns, s.thread, s.wall_ns / 1e6, s.cpu_ms))
     threads = {s[4] for s in spans}
     samples = collections.defaultdict(list)
     for line in open(argv[2]):
