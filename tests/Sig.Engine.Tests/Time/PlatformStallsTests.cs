@@ -69,7 +69,9 @@ public sealed class PlatformStallsTests
         Assert.InRange(t.OwnCpuMs + t.TotalMs, 0.5 * t.Seconds * 1000, 1.1 * t.Seconds * 1000 + 10);
         // The busy thread had the CPU for a good part of the time, in slices the probe saw as gaps.
         Assert.True(t.TotalMs >= 0.2 * 600, $"{t.TotalMs} ms of gaps in {t.Seconds} s");
-        Assert.True(t.OffCpuOverOneMs > t.ChargedOverOneMs, $"off {t.OffCpuOverOneMs}, charged {t.ChargedOverOneMs}");
+        Assert.True(t.AtLeast[1] > 0, "no gap of 0.3 ms or more");
+        // Slices of a millisecond or more (the kernel's choice) were spent off the CPU, not charged to the probe.
+        Assert.True(t.OffCpuOverOneMs >= t.ChargedOverOneMs, $"off {t.OffCpuOverOneMs}, charged {t.ChargedOverOneMs}");
         for (int k = 1; k < t.AtLeast.Count; k++) Assert.True(t.AtLeast[k] <= t.AtLeast[k - 1]);
     }
 
