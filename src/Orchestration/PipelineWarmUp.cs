@@ -25,6 +25,9 @@ public static class PipelineWarmUp
     /// <summary>Events per symbol of the warm-up day.</summary>
     public const int EventsPerSymbol = 1500;
 
+    /// <summary>How long a warm-up waits at most for the runtime's background compilation to stop.</summary>
+    public static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(5);
+
     /// <summary>What a warm-up took: wall and process CPU, the methods the runtime compiled meanwhile, and whether its background compilation had settled when it returned.</summary>
     public sealed record Result(TimeSpan Wall, TimeSpan Cpu, long MethodsCompiled, bool Settled);
 
@@ -32,11 +35,11 @@ public static class PipelineWarmUp
     /// Generates the warm-up day into a temporary store, replays it through a pipeline of
     /// <paramref name="shards"/> shards shaped as the day's will be (<paramref name="config"/>, its
     /// outputs and read order; a supervision snapshot every minute, so that code is called as often
-    /// as the rest), then waits up to <paramref name="settleLimit"/> for the runtime's background
-    /// compilation to stop (no method compiled for 200 ms). The store, in a new directory under
+    /// as the rest), then waits up to <paramref name="settleLimit"/> (default <see cref="SettleLimit"/>)
+    /// for the runtime's background compilation to stop (no method compiled for 200 ms). The store, in a new directory under
     /// <paramref name="parent"/> (default: the temporary directory), is deleted afterwards.
     /// </summary>
-    public static Result Run(EngineConfig config, int shards, PipelineOutputs outputs, StoreReadOrder order, bool reuseOutputBuffers, TimeSpan settleLimit, string? parent = null)
+    public static Result Run(EngineConfig config, int shards, PipelineOutputs outputs, StoreReadOrder order, bool reuseOutputBuffers, TimeSpan? settleLimit = null, string? parent = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
         var wall = Stopwatch.StartNew(); // wall-clock ok: timing of the warm-up only
@@ -57,7 +60,7 @@ public static class PipelineWarmUp
         {
             dir.Delete(recursive: true);
         }
-        bool settled = Settle(settleLimit);
+        bool settled = Settle(settleLimit ?? SettleLimit);
         return new Result(wall.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu0, System.Runtime.JitInfo.GetCompiledMethodCount() - compiled0, settled);
     }
 
@@ -68,7 +71,7 @@ public static class PipelineWarmUp
     public static Action? BeforeOpen(EngineConfig config, int shards, TextWriter log) => config.Actors.WarmUpBeforeOpen
         ? () =>
         {
-            var warm = Run(config, shards, PipelineOutputs.All, StoreReadOrder.ByMinute, reuseOutputBuffers: true, TimeSpan.FromSeconds(5));
+            var warm = Run(config, shards, PipelineOutputs.All, StoreReadOrder.ByMinute, reuseOutputBuffers: true);
             log.WriteLine($"warm-up before the open: {warm.Wall.TotalSeconds:F2} s, {warm.MethodsCompiled:N0} methods compiled{(warm.Settled ? "" : " (still compiling)")}");
         }
         : null;

@@ -101,7 +101,7 @@ public sealed class BenchReplayCommand : IBenchCommand
                 var systemCpu = Process.GetCurrentProcess().TotalProcessorTime - systemCpu0;
                 // Before the open, as a live engine does: the code run once a minute compiled and tiered up.
                 var warmUp = config.Actors.WarmUpBeforeOpen
-                    ? Sig.Orchestration.PipelineWarmUp.Run(config, w, mode, readOrder, pooled, TimeSpan.FromSeconds(5))
+                    ? Sig.Orchestration.PipelineWarmUp.Run(config, w, mode, readOrder, pooled)
                     : null;
                 using var collections = parse.GetValue(gcLog) ? new GcCollectionLog() : null;
                 using var compilations = parse.GetValue(jitLog) ? new StepCompilationLog() : null;
