@@ -12,6 +12,7 @@ public sealed partial class BigOrderBook
     internal void PrefetchQuery()
     {
         if (_scannedCount == 0) return;
+        Prefetch.Length(_scanned);
         Prefetch.Element(_scanned, 0);
         Prefetch.Element(_scanned, _scannedCount - 1);
     }

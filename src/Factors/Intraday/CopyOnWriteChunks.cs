@@ -41,6 +41,18 @@ internal struct CopyOnWriteChunks<T> where T : struct
     /// <summary>Slot <paramref name="i"/>, read-only.</summary>
     public readonly ref readonly T this[int i] => ref (_chunks[i >> Shift] ?? Zero)[i & (ChunkSize - 1)];
 
+    /// <summary>
+    /// Hints slot <paramref name="i"/> whole and its chunk's length (which the indexer's bounds
+    /// check reads first). Reads only the inline directory: loading the chunk's length here
+    /// instead would wait on the very miss the hint is for.
+    /// </summary>
+    public readonly void PrefetchSlot(int i)
+    {
+        var chunk = _chunks[i >> Shift];
+        Prefetch.Length(chunk);
+        Prefetch.WholeElement(chunk, i & (ChunkSize - 1));
+    }
+
     /// <summary>Slot <paramref name="i"/> to write: its chunk is first copied (or made) when this side does not own it.</summary>
     public ref T Writable(int i)
     {

@@ -19,9 +19,14 @@ public sealed partial class MinuteBarFold
         int b = FoldedThrough + 1;
         if (b > m) return;
         Prefetch.Element(_ret, b);
+        Prefetch.Length(_ret);
         Prefetch.Element(HalfHourVolume, (b - 1) / Half);
+        Prefetch.Length(HalfHourVolume);
         Prefetch.Element(_topBars, b >> 6);
+        Prefetch.Length(_topBars);
         Prefetch.Element(_topHeap, 0);
+        Prefetch.Length(_topHeap);
         Prefetch.Element(_restHeap, 0);
+        Prefetch.Length(_restHeap);
     }
 }

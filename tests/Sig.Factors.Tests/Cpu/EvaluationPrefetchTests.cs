@@ -26,4 +26,24 @@ public class EvaluationPrefetchTests
         Assert.InRange(EvaluationPrefetch.BookBytes, BytesFromAddress<BigOrderBook>(), BytesFromAddress<BigOrderBook>() + 63);
         Assert.InRange(EvaluationPrefetch.StreamBytes, BytesFromAddress<OrderStreamStats>(), BytesFromAddress<OrderStreamStats>() + 63);
     }
+
+    [Fact]
+    public unsafe void The_length_hint_points_at_the_length_the_bounds_check_reads()
+    {
+        foreach (Array array in new Array[] { new double[241], new MinuteBar[16], new long[8] })
+        {
+            var o = (object)array;
+            byte* p = (byte*)System.Runtime.CompilerServices.Unsafe.As<object, nint>(ref o);
+            Assert.Equal(array.Length, *(int*)(p + Prefetch.LengthOffset));
+        }
+    }
+
+    [Fact]
+    public void A_bar_row_fills_a_line_so_its_whole_hint_spans_two()
+    {
+        // Array data starts 16 bytes past an 8-byte aligned header: a 64-byte row starts mid-line
+        // and ends on the next one, which holds its fill count (the fold's first read).
+        Assert.Equal(64, System.Runtime.CompilerServices.Unsafe.SizeOf<MinuteBar>());
+        Assert.Equal(56, (int)System.Runtime.InteropServices.Marshal.OffsetOf<MinuteBar>(nameof(MinuteBar.Count)));
+    }
 }
