@@ -59,6 +59,13 @@ public sealed partial class CpuShardState : IShardFactorState
     private MinuteBarFold?[] _folds = [];
     // Version of each state when its row was last written (−1: never).
     private long[] _evaluatedAt = [];
+    // Per symbol: its event factors (IntradayFactorEvaluator.EvaluateEvents, EventFactorCount values
+    // from i·EventFactorCount), evaluated in the apply once its run of events is in, and the
+    // version of the state they are of (−1: none). The minute step copies them when the versions
+    // agree and evaluates them itself otherwise (a copy's first step, a day of only the close).
+    private double[] _events = [];
+    private long[] _eventsAt = [];
+    private const int EventWidth = IntradayFactorEvaluator.EventFactorCount;
     // Recycling the state objects only an old snapshot held (see Copy): per symbol, the number of
     // copies taken when its state object was made; this state's copies so far; for a copy, the
     // state it was taken from and its number, and whether a copy was taken of it (a restore: its
@@ -106,6 +113,7 @@ public sealed partial class CpuShardState : IShardFactorState
         if (bySymbol) StartBySymbolDay(symbols);
         else StartEverySymbol(symbols);
         Array.Fill(_evaluatedAt, -1);
+        Array.Fill(_eventsAt, -1);
         _closed = null;
         _recording = false;
         _closeOnly = false;
@@ -152,6 +160,9 @@ public sealed partial class CpuShardState : IShardFactorState
             else { _states[i] = new SymbolDayState(default, _sizing); _owned[i] = true; _madeAt[i] = _copies; }
         }
         _evaluatedAt = new long[n];
+        _eventsAt = new long[n];
+        Array.Fill(_eventsAt, -1);
+        _events = new double[n * EventWidth];
         SymbolCount = n;
     }
 
@@ -183,7 +194,16 @@ public sealed partial class CpuShardState : IShardFactorState
                 state.Apply(events[k..end], _closeOnly);
                 // The step's θ query placed now, while the run's rows are in the cache (a minute's
                 // events of the symbol in the live order): the step then reads only the kept copy.
-                if (!_closeOnly) state.Orders.PrepareQuery(_settings.StdMultiple, _settings.MinAmountTicks);
+                if (!_closeOnly)
+                {
+                    state.Orders.PrepareQuery(_settings.StdMultiple, _settings.MinAmountTicks);
+                    // The event factors too, off the step (which then leaves the book and the order stream unread).
+                    if (state.Bars.Fills > 0)
+                    {
+                        _evaluator.EvaluateEvents(state, _settings, _events.AsSpan(i * EventWidth, EventWidth));
+                        _eventsAt[i] = state.Version;
+                    }
+                }
                 _folds[i]?.SettleRanking(); // the last step's ranking sifts, off the next step
             }
         }
@@ -246,9 +266,10 @@ public sealed partial class CpuShardState : IShardFactorState
     {
         Span<int> guesses = stackalloc int[EvaluationPrefetch.GuessRing];
         guesses.Fill(-1);
+        var events = new EvaluationPrefetch.EventRows(_events, _eventsAt);
         for (int i = from; i < to; i++)
         {
-            EvaluationPrefetch.Ahead(_states, _folds, i, to, minute, in _settings, guesses);
+            EvaluationPrefetch.Ahead(_states, _folds, in events, i, to, minute, in _settings, guesses);
             var row = rows.Slice(i * Width, Width);
             if (IsClosed(i)) _closedRows.AsSpan(i * Width, Width).CopyTo(row); // evaluated as of the close when its day completed
             else EvaluateSymbol(i, minute, row);
@@ -261,6 +282,7 @@ public sealed partial class CpuShardState : IShardFactorState
         var s = _states[i];
         var fold = _folds[i] ??= NewFold(); // a by-symbol day's symbol, or a copy's first evaluation (a restore)
         if (_evaluatedAt[i] == s.Version) _evaluator.EvaluateQuiet(s, fold, minute, row);
+        else if (_eventsAt[i] == s.Version) _evaluator.Evaluate(s, fold, minute, _events.AsSpan(i * EventWidth, EventWidth), row);
         else _evaluator.Evaluate(s, fold, minute, _settings, row);
         _evaluatedAt[i] = s.Version;
     }
@@ -284,10 +306,11 @@ public sealed partial class CpuShardState : IShardFactorState
         FinishRecycling();
         Recycle(c);
         int n = SymbolCount;
-        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; c._folds = new MinuteBarFold?[n]; }
+        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; c._folds = new MinuteBarFold?[n]; c._eventsAt = new long[n]; c._events = new double[n * EventWidth]; }
         else Array.Clear(c._folds); // the folds stay this state's: a copy folds its own if ever evaluated
         _states.CopyTo(c._states, 0);
         _evaluatedAt.CopyTo(c._evaluatedAt, 0);
+        Array.Fill(c._eventsAt, -1); // a copy evaluates its event factors itself if ever evaluated (a restore)
         _madeAt.CopyTo(c._madeAt, 0);
         Array.Clear(c._owned);
         Array.Clear(_owned);

@@ -33,5 +33,6 @@ public sealed partial class CpuShardState : IPersistentShardState
             _folds[i]?.Reset(); // folded from other bars
         }
         Array.Fill(_evaluatedAt, -1);
+        Array.Fill(_eventsAt, -1);
     }
 }

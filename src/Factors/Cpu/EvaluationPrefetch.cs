@@ -39,6 +39,7 @@ internal static class EvaluationPrefetch
     /// <summary>
     /// Hints, at symbol <paramref name="i"/> of [.., <paramref name="to"/>), the stages ahead for
     /// minute <paramref name="m"/> (<paramref name="folds"/>: the shard state's folds, by symbol;
+    /// <paramref name="events"/>: its event factors evaluated in the apply;
     /// <paramref name="guesses"/>: the caller's ring of <see cref="GuessRing"/> guessed θ buckets,
     /// all −1 at the start of its range).
     /// </summary>
@@ -46,7 +47,7 @@ internal static class EvaluationPrefetch
     // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
     // code through the first minutes. Tier-1 would add nothing (the host runs without TieredPGO).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Ahead(SymbolDayState[] states, MinuteBarFold?[] folds, int i, int to, int m, in FactorSettings settings, Span<int> guesses)
+    public static void Ahead(SymbolDayState[] states, MinuteBarFold?[] folds, in EventRows events, int i, int to, int m, in FactorSettings settings, Span<int> guesses)
     {
         if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
         if (i + Mid < to)
@@ -54,24 +55,53 @@ internal static class EvaluationPrefetch
             var s = states[i + Mid];
             Prefetch.Object(s.Bars, BarsBytes);
             if (folds[i + Mid] is { } fold) Prefetch.Object(fold, FoldBytes);
-            Prefetch.Object(s.Orders, BookBytes);
-            Prefetch.Object(s.OrderStream, StreamBytes);
+            if (!events.Holds(i + Mid, s))
+            {
+                Prefetch.Object(s.Orders, BookBytes);
+                Prefetch.Object(s.OrderStream, StreamBytes);
+            }
         }
         if (i + Near < to)
         {
             var s = states[i + Near];
             s.Bars.PrefetchBar(m);
             folds[i + Near]?.PrefetchSlots(m);
-            s.Orders.PrefetchQuery();
+            if (events.Holds(i + Near, s)) events.Prefetch(i + Near);
+            else s.Orders.PrefetchQuery();
         }
         if (i + RescanOctaves < to)
         {
-            var book = states[i + RescanOctaves].Orders;
-            int b = guesses[(i + RescanOctaves) % GuessRing] = book.GuessRescanBucket(settings.StdMultiple, settings.MinAmountTicks);
-            if (b >= 0) book.PrefetchRescanOctaves(b);
+            var s = states[i + RescanOctaves];
+            int b = guesses[(i + RescanOctaves) % GuessRing] = events.Holds(i + RescanOctaves, s) ? -1 : s.Orders.GuessRescanBucket(settings.StdMultiple, settings.MinAmountTicks);
+            if (b >= 0) s.Orders.PrefetchRescanOctaves(b);
         }
         if (i + RescanLists < to && guesses[(i + RescanLists) % GuessRing] is >= 0 and var listed) states[i + RescanLists].Orders.PrefetchRescanLists(listed);
         if (i + RescanMembers < to && guesses[(i + RescanMembers) % GuessRing] is >= 0 and var scanned) states[i + RescanMembers].Orders.PrefetchRescanMembers(scanned);
+    }
+
+    /// <summary>
+    /// The shard's event factors evaluated in the apply (see <c>CpuShardState</c>): per symbol
+    /// <see cref="Width"/> values and the state version they are of. A symbol whose values are
+    /// current needs neither its book nor its order stream in the step, so neither is hinted.
+    /// </summary>
+    internal readonly ref struct EventRows(double[] values, long[] at)
+    {
+        public const int Width = IntradayFactorEvaluator.EventFactorCount;
+
+        private readonly double[] _values = values;
+        private readonly long[] _at = at;
+
+        /// <summary>Whether symbol <paramref name="i"/>'s values are of state <paramref name="s"/> as it is.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Holds(int i, SymbolDayState s) => _at[i] == s.Version;
+
+        /// <summary>Hints symbol <paramref name="i"/>'s values (two lines at most).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Prefetch(int i)
+        {
+            Intraday.Prefetch.Element(_values, i * Width);
+            Intraday.Prefetch.Element(_values, i * Width + Width - 1);
+        }
     }
 
     /// <summary>

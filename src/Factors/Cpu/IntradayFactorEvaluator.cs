@@ -33,12 +33,57 @@ public sealed class IntradayFactorEvaluator
         EventFactors(s, settings, v);
     }
 
+    /// <summary>Number of event factors: 15–20 and 23–26, which a symbol's events decide and the minute does not.</summary>
+    public const int EventFactorCount = FirstEventLength + SecondEventLength;
+
+    // The event factors are two runs of the row: 15–20 (big orders, concentration, early active
+    // buy) and 23–26 (the order stream's). EventFactors writes nothing else (a test checks it).
+    internal const int FirstEvent = F.BigorderAmtPerc, FirstEventLength = F.EarlyActiveBuyPerc - F.BigorderAmtPerc + 1;
+    internal const int SecondEvent = F.SkewOrderDiff, SecondEventLength = F.CorrBuyorderVolumePrice - F.SkewOrderDiff + 1;
+
+    /// <summary>
+    /// Evaluates the event factors of <paramref name="s"/> into <paramref name="events"/>
+    /// (<see cref="EventFactorCount"/> values: factors 15–20, then 23–26), the values
+    /// <see cref="Evaluate(SymbolDayState, MinuteBarFold, int, FactorSettings, Span{double})"/>
+    /// writes there for this state as of any minute. The CPU backend calls it once a symbol's run
+    /// of events is applied, while its book and order stream are in the cache, so the minute step
+    /// copies them instead of reading two more objects per symbol and computing three powers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void EvaluateEvents(SymbolDayState s, FactorSettings settings, Span<double> events)
+    {
+        Span<double> row = stackalloc double[F.Count];
+        row.Slice(FirstEvent, FirstEventLength).Fill(double.NaN);
+        row.Slice(SecondEvent, SecondEventLength).Fill(double.NaN);
+        EventFactors(s, settings, row);
+        row.Slice(FirstEvent, FirstEventLength).CopyTo(events);
+        row.Slice(SecondEvent, SecondEventLength).CopyTo(events[FirstEventLength..]);
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate(SymbolDayState, MinuteBarFold, int, FactorSettings, Span{double})"/> with
+    /// the event factors taken from <paramref name="events"/>, which <see cref="EvaluateEvents"/>
+    /// wrote for this state (the same version): the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Evaluate(SymbolDayState s, MinuteBarFold fold, int m, ReadOnlySpan<double> events, Span<double> v)
+    {
+        Check(s, m);
+        v.Fill(double.NaN);
+        if (s.Bars.Fills == 0) return;
+        fold.FoldThrough(s.Bars, m);
+        MinuteBarFactors(fold, m, v);
+        v[F.BigorderRet] = fold.BigTradeSizeReturn();
+        events[..FirstEventLength].CopyTo(v.Slice(FirstEvent, FirstEventLength));
+        events.Slice(FirstEventLength, SecondEventLength).CopyTo(v.Slice(SecondEvent, SecondEventLength));
+    }
+
     /// <summary>
     /// Re-evaluates only what depends on m for a state that received no event since it was
     /// evaluated as of an earlier minute into <paramref name="v"/>: folds the new (empty) bars into
     /// <paramref name="fold"/> and rewrites the bar factors. The event factors (big orders, concentration, order stream) and
     /// factor 13 (traded bars only) cannot have changed, so they are kept. Equal, bit for bit, to
-    /// a full <see cref="Evaluate"/>.
+    /// a full <see cref="Evaluate(SymbolDayState, MinuteBarFold, int, FactorSettings, Span{double})"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EvaluateQuiet(SymbolDayState s, MinuteBarFold fold, int m, Span<double> v)
@@ -77,7 +122,7 @@ public sealed class IntradayFactorEvaluator
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void EventFactors(SymbolDayState s, FactorSettings settings, Span<double> v)
+    internal static void EventFactors(SymbolDayState s, FactorSettings settings, Span<double> v)
     {
         BigOrderFactors(s, settings, v);
         v[F.ConcentrationDiff] = (double)(s.Orders.BuyAmountSquareSum - s.Orders.SellAmountSquareSum) / ((double)s.TotalAmount * s.TotalAmount);
