@@ -192,14 +192,14 @@ public sealed class MinuteCrossSection
         long cpu0 = ThreadCpuClock.Nanoseconds();
         long faults0 = ThreadPageFaults.Minor();
         int n = symbols.Length;
-        state.Evaluate(minute, rows, changed);
+        // The seqs as of the evaluation, read by it (a backend's second pass over its states is cold memory).
+        var lastSeq = SeqPool?.Rent(n) ?? GC.AllocateUninitializedArray<long>(n);
+        state.Evaluate(minute, rows, changed, lastSeq);
         // The snapshot owns its copy of the rows (it travels on to the batcher and the sinks): rented
         // when the pipeline reuses its buffers, else new; every element is written by the copy, so
         // the large array is not zeroed first.
         var values = RowPool?.Rent(n * FactorCatalog.Count) ?? GC.AllocateUninitializedArray<double>(n * FactorCatalog.Count);
         rows.AsSpan(0, values.Length).CopyTo(values);
-        var lastSeq = SeqPool?.Rent(n) ?? GC.AllocateUninitializedArray<long>(n);
-        for (int i = 0; i < n; i++) lastSeq[i] = state.LastSeq(i);
         var snapshot = new FactorSnapshot(date, minute, symbols, values, lastSeq);
         // The CPU interval nests inside the wall one (read last-in, first-out), so a step's CPU can
         // never exceed its wall by the clock reads themselves.

@@ -88,6 +88,19 @@ public interface IShardFactorState
     int Evaluate(int minute, Span<double> rows, Span<int> changed);
 
     /// <summary>
+    /// <see cref="Evaluate(int, Span{double}, Span{int})"/>, and each symbol's <see cref="LastSeq"/>
+    /// as of the evaluation into the first <see cref="SymbolCount"/> slots of
+    /// <paramref name="lastSeqs"/>. A backend that reads the seqs while it evaluates overrides it: a
+    /// second pass over a shard's symbol states after the evaluation reads cold memory.
+    /// </summary>
+    int Evaluate(int minute, Span<double> rows, Span<int> changed, Span<long> lastSeqs)
+    {
+        int count = Evaluate(minute, rows, changed);
+        for (int i = 0; i < SymbolCount; i++) lastSeqs[i] = LastSeq(i);
+        return count;
+    }
+
+    /// <summary>
     /// Symbol i has all its events of the day (a replay that reads the store symbol by symbol): a
     /// backend may evaluate it now — as of the close, or as of the minutes it has left to record (see
     /// <see cref="RecordMinutes"/>) — keep only its rows, last seq and daily bar, and give its state's
@@ -101,7 +114,7 @@ public interface IShardFactorState
     /// <see cref="BeginDay"/>, before the day's events): until the next day, <see cref="Apply"/>
     /// evaluates each symbol as of every minute m once its events of bars ≤ m are in and before any
     /// later one is, and <see cref="CompleteDay"/> as of the minutes left — what the minute-by-minute
-    /// order evaluates at each clock — and <see cref="Evaluate"/>(m) hands back those rows (and
+    /// order evaluates at each clock — and <see cref="Evaluate(int, Span{double}, Span{int})"/>(m) hands back those rows (and
     /// <see cref="LastSeq"/> the seqs as of m). Returns false when the backend cannot (the default):
     /// such a day must then come minute by minute.
     /// </summary>

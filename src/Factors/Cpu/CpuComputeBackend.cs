@@ -66,6 +66,10 @@ public sealed partial class CpuShardState : IShardFactorState
     private double[] _events = [];
     private long[] _eventsAt = [];
     private const int EventWidth = IntradayFactorEvaluator.EventFactorCount;
+    // Per symbol, written by the evaluation of each minute: whether its row has values (a fill so
+    // far) and its last seq, so that the changed list and the seqs need no second pass over the states.
+    private bool[] _traded = [];
+    private long[] _seqs = [];
     // Recycling the state objects only an old snapshot held (see Copy): per symbol, the number of
     // copies taken when its state object was made; this state's copies so far; for a copy, the
     // state it was taken from and its number, and whether a copy was taken of it (a restore: its
@@ -163,6 +167,8 @@ public sealed partial class CpuShardState : IShardFactorState
         _eventsAt = new long[n];
         Array.Fill(_eventsAt, -1);
         _events = new double[n * EventWidth];
+        _traded = new bool[n];
+        _seqs = new long[n];
         SymbolCount = n;
     }
 
@@ -217,11 +223,21 @@ public sealed partial class CpuShardState : IShardFactorState
         return _states[i] = _states[i].CloneReusing(TakeRecycled(i));
     }
 
-    public int Evaluate(int minute, Span<double> rows, Span<int> changed)
+    public int Evaluate(int minute, Span<double> rows, Span<int> changed) => Evaluate(minute, rows, changed, default, withSeqs: false);
+
+    public int Evaluate(int minute, Span<double> rows, Span<int> changed, Span<long> lastSeqs) => Evaluate(minute, rows, changed, lastSeqs, withSeqs: true);
+
+    private int Evaluate(int minute, Span<double> rows, Span<int> changed, Span<long> lastSeqs, bool withSeqs)
     {
         int n = SymbolCount;
         if (rows.Length < n * Width) throw new ArgumentException("rows too small", nameof(rows));
-        if (_recording) return ReadRecorded(minute, rows, changed);
+        if (withSeqs && lastSeqs.Length < n) throw new ArgumentException("lastSeqs too small", nameof(lastSeqs));
+        if (_recording)
+        {
+            int recorded = ReadRecorded(minute, rows, changed);
+            if (withSeqs) for (int i = 0; i < n; i++) lastSeqs[i] = LastSeq(i);
+            return recorded;
+        }
         if (_closed is not null && minute != Sig.Engine.Time.SessionBars.BarsPerDay)
             throw new InvalidOperationException($"minute {minute} evaluated on a day whose symbols close as they complete (only the close is)");
         if (SharesEvaluation(n)) EvaluateShared(n, minute, rows);
@@ -229,11 +245,8 @@ public sealed partial class CpuShardState : IShardFactorState
         else EvaluateInParallel(n, minute, rows);
         // A symbol without a fill keeps its all-NaN row; every other one has minute-dependent factors.
         int count = 0;
-        for (int i = 0; i < n; i++)
-        {
-            EvaluationPrefetch.FillsAhead(_states, i, n);
-            if (IsClosed(i) ? _closedBars[i] is not null : _states[i].Bars.Fills > 0) changed[count++] = i;
-        }
+        for (int i = 0; i < n; i++) if (_traded[i]) changed[count++] = i;
+        if (withSeqs) _seqs.AsSpan(0, n).CopyTo(lastSeqs);
         return count;
     }
 
@@ -271,7 +284,11 @@ public sealed partial class CpuShardState : IShardFactorState
         {
             EvaluationPrefetch.Ahead(_states, _folds, in events, i, to, minute, in _settings, guesses);
             var row = rows.Slice(i * Width, Width);
-            if (IsClosed(i)) _closedRows.AsSpan(i * Width, Width).CopyTo(row); // evaluated as of the close when its day completed
+            if (IsClosed(i))
+            {
+                _closedRows.AsSpan(i * Width, Width).CopyTo(row); // evaluated as of the close when its day completed
+                (_traded[i], _seqs[i]) = (_closedBars[i] is not null, _closedLastSeq[i]);
+            }
             else EvaluateSymbol(i, minute, row);
         }
     }
@@ -285,6 +302,7 @@ public sealed partial class CpuShardState : IShardFactorState
         else if (_eventsAt[i] == s.Version) _evaluator.Evaluate(s, fold, minute, _events.AsSpan(i * EventWidth, EventWidth), row);
         else _evaluator.Evaluate(s, fold, minute, _settings, row);
         _evaluatedAt[i] = s.Version;
+        (_traded[i], _seqs[i]) = (s.Bars.Fills > 0, s.LastSeq);
     }
 
     public long LastSeq(int symbol) =>
@@ -306,7 +324,7 @@ public sealed partial class CpuShardState : IShardFactorState
         FinishRecycling();
         Recycle(c);
         int n = SymbolCount;
-        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; c._folds = new MinuteBarFold?[n]; c._eventsAt = new long[n]; c._events = new double[n * EventWidth]; }
+        if (c._states.Length != n) { c._states = new SymbolDayState[n]; c._owned = new bool[n]; c._evaluatedAt = new long[n]; c._madeAt = new int[n]; c._folds = new MinuteBarFold?[n]; c._eventsAt = new long[n]; c._events = new double[n * EventWidth]; c._traded = new bool[n]; c._seqs = new long[n]; }
         else Array.Clear(c._folds); // the folds stay this state's: a copy folds its own if ever evaluated
         _states.CopyTo(c._states, 0);
         _evaluatedAt.CopyTo(c._evaluatedAt, 0);

@@ -103,16 +103,4 @@ internal static class EvaluationPrefetch
             Intraday.Prefetch.Element(_values, i * Width + Width - 1);
         }
     }
-
-    /// <summary>
-    /// Hints, at symbol <paramref name="i"/> of [0, <paramref name="to"/>), the state and the bars
-    /// object ahead for a pass that reads only the bars' fill count (the evaluation has pushed
-    /// them out of the cache since it read them).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void FillsAhead(SymbolDayState[] states, int i, int to)
-    {
-        if (i + Far < to) Prefetch.Object(states[i + Far], StateBytes);
-        if (i + Near < to) Prefetch.Object(states[i + Near].Bars, BarsBytes);
-    }
 }
