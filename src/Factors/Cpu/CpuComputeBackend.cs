@@ -93,6 +93,9 @@ public sealed partial class CpuShardState : IShardFactorState
     /// <summary>The state of symbol i (tests and tools read it).</summary>
     public SymbolDayState State(int symbol) => _states[symbol];
 
+    /// <summary>The bar fold of symbol i, if made (tests).</summary>
+    internal MinuteBarFold? Fold(int symbol) => _folds[symbol];
+
     public void BeginDay(ReadOnlySpan<SymbolCode> symbols)
     {
         BeginDayWithoutWarmUp(symbols);
@@ -142,8 +145,10 @@ public sealed partial class CpuShardState : IShardFactorState
             }
             // Made here, before the open, not at the first evaluation (minute 1 would allocate them all).
             if (_folds[i] is { } fold) fold.Reset();
-            else _folds[i] = _spareFolds.TryPop(out var spare) ? spare : new MinuteBarFold();
+            else _folds[i] = _spareFolds.TryPop(out var spare) ? spare : new MinuteBarFold(rankingLater: true);
         }
+        // The new folds' ranking heaps after every fold: the folds side by side (see MinuteBarFold's ranking).
+        for (int i = 0; i < symbols.Length; i++) _folds[i]!.AllocateRanking();
     }
 
     // Makes room for n symbols; new slots hold fresh owned states (or, for a by-symbol day, the

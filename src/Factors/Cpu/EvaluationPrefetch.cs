@@ -34,7 +34,7 @@ internal static class EvaluationPrefetch
 
     // Bytes of each object from its header: the runtime's object sizes (checked by the tests), so
     // every field the evaluation reads is hinted.
-    internal const int StateBytes = 136, BarsBytes = 176, FoldBytes = 928, BookBytes = 312, StreamBytes = 256;
+    internal const int StateBytes = 136, BarsBytes = 176, FoldBytes = 960, BookBytes = 312, StreamBytes = 256;
 
     /// <summary>
     /// Hints, at symbol <paramref name="i"/> of [.., <paramref name="to"/>), the stages ahead for

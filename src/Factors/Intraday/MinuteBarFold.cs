@@ -68,6 +68,19 @@ public sealed partial class MinuteBarFold
 
     private const int TopWords = (Slots + 63) / 64;
 
+    /// <summary>A fold ready to fold bars.</summary>
+    public MinuteBarFold() : this(rankingLater: false) { }
+
+    /// <summary>
+    /// A fold whose ranking heaps are left for <see cref="AllocateRanking"/> when
+    /// <paramref name="rankingLater"/>: a caller making many folds makes them all first and their
+    /// heaps after, so that the folds, which the minute step reads, lie side by side in memory.
+    /// </summary>
+    internal MinuteBarFold(bool rankingLater)
+    {
+        if (!rankingLater) AllocateRanking();
+    }
+
     /// <summary>
     /// Folds bars FoldedThrough+1 .. <paramref name="m"/> of <paramref name="bars"/> (which must have
     /// a fill); when a bar folded earlier has gained a fill since, refolds from bar 1 instead.

@@ -5,10 +5,10 @@ namespace Sig.Factors.Intraday;
 public sealed partial class MinuteBarFold
 {
     /// <summary>
-    /// Hints the array slots that folding through <paramref name="m"/> reads and writes first: bar
-    /// FoldedThrough + 1's return, the half-hour volumes, the top-set bits and the roots of factor 13's
-    /// two ranking heaps (every insertion compares with one of them; the heaps' sifts are left to the
-    /// apply). Reads only this object's fields (which the caller hinted earlier).
+    /// Hints the array slots that folding through <paramref name="m"/> reads and writes first, with
+    /// the arrays' lengths: bar FoldedThrough + 1's return, the half-hour volumes and the top-set
+    /// bits (factor 13's heap roots are kept in this object; the heaps' sifts are left to the apply).
+    /// Reads only this object's fields (which the caller hinted earlier).
     /// </summary>
     // AggressiveOptimization here and below: the evaluation's hot methods are compiled optimized
     // at first call (the day start's warm-up, CpuShardState.WarmUpEvaluation), not run as tier-0
@@ -24,9 +24,5 @@ public sealed partial class MinuteBarFold
         Prefetch.Length(HalfHourVolume);
         Prefetch.Element(_topBars, b >> 6);
         Prefetch.Length(_topBars);
-        Prefetch.Element(_topHeap, 0);
-        Prefetch.Length(_topHeap);
-        Prefetch.Element(_restHeap, 0);
-        Prefetch.Length(_restHeap);
     }
 }

@@ -16,9 +16,15 @@ public sealed partial class MinuteBarFold
     // entries on average and binary-searched cold memory: ≈ 0.4 µs a bar late in the day, a third
     // of a late minute step (docs/factor-core-rounds.md, nineteenth round). Only the membership of
     // the top set is an output, and it is the same set whichever structure ranks the bars.
-    private readonly RankedBar[] _topHeap = new RankedBar[TopHeapSlots];
-    private readonly RankedBar[] _restHeap = new RankedBar[RestHeapSlots];
+    // The minute step reads only the two roots, kept beside the counts (_topRoot, _restRoot: each
+    // heap's slot 0 once settled); the heaps themselves are written in the apply (SettleRanking). So
+    // the step's reads of a fold stay within the object and its first arrays, and a shard's folds,
+    // made together with their heaps left for a pass of their own (MinuteBarFold(rankingLater: true),
+    // AllocateRanking), lie side by side: fewer pages for the step to walk (docs/factor-core-rounds.md,
+    // twenty-ninth round).
+    private RankedBar[] _topHeap = [], _restHeap = [];
     private int _topCount, _restCount;
+    private RankedBar _topRoot, _restRoot;
 
     // At most ⌈3·240/10⌉ = 72 bars in the top set and 240 − 72 = 168 in the rest (one slot spare).
     private const int TopHeapSlots = (3 * SessionBars.BarsPerDay + 9) / 10, RestHeapSlots = SessionBars.BarsPerDay - TopHeapSlots + 1;
@@ -52,9 +58,9 @@ public sealed partial class MinuteBarFold
         if (top > _topCount)
         {
             // The set gains one bar: the best of the rest and the new bar.
-            if (_restCount > 0 && Above(in _restHeap[0], in x))
+            if (_restCount > 0 && Above(in _restRoot, in x))
             {
-                var entering = _restHeap[0];
+                var entering = _restRoot;
                 (_restWrite, _restPending) = (HeapWrite.ReplaceRoot, x);
                 (_topWrite, _topPending) = (HeapWrite.Push, entering);
                 SetTop(entering.Bar);
@@ -67,10 +73,10 @@ public sealed partial class MinuteBarFold
                 if (_topProductValid) _topProduct *= 1 + _ret[bar];
             }
         }
-        else if (_topCount > 0 && Above(in x, in _topHeap[0]))
+        else if (_topCount > 0 && Above(in x, in _topRoot))
         {
             // Same size: the new bar takes the place of the set's lowest, which joins the rest.
-            var leaving = _topHeap[0];
+            var leaving = _topRoot;
             (_topWrite, _topPending) = (HeapWrite.ReplaceRoot, x);
             (_restWrite, _restPending) = (HeapWrite.Push, leaving);
             SetTop(bar);
@@ -87,11 +93,30 @@ public sealed partial class MinuteBarFold
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SettleRanking()
     {
-        if (_topWrite == HeapWrite.Push) PushTop(_topPending);
-        else if (_topWrite == HeapWrite.ReplaceRoot) ReplaceTopRoot(_topPending);
-        if (_restWrite == HeapWrite.Push) PushRest(_restPending);
-        else if (_restWrite == HeapWrite.ReplaceRoot) ReplaceRestRoot(_restPending);
+        if (_topWrite != HeapWrite.None)
+        {
+            if (_topWrite == HeapWrite.Push) PushTop(_topPending);
+            else ReplaceTopRoot(_topPending);
+            _topRoot = _topHeap[0];
+        }
+        if (_restWrite != HeapWrite.None)
+        {
+            if (_restWrite == HeapWrite.Push) PushRest(_restPending);
+            else ReplaceRestRoot(_restPending);
+            _restRoot = _restHeap[0];
+        }
         _topWrite = _restWrite = HeapWrite.None;
+    }
+
+    /// <summary>Whether the ranking heaps are allocated (see <see cref="AllocateRanking"/>).</summary>
+    internal bool HasRanking => _topHeap.Length != 0;
+
+    /// <summary>Allocates the ranking heaps of a fold made with <c>rankingLater</c> (before its first fold).</summary>
+    internal void AllocateRanking()
+    {
+        if (HasRanking) return;
+        _topHeap = new RankedBar[TopHeapSlots];
+        _restHeap = new RankedBar[RestHeapSlots];
     }
 
     // Which of two bars a heap keeps nearer its root: the top heap's root is the set's lowest-ranked

@@ -46,4 +46,23 @@ public class EvaluationPrefetchTests
         Assert.Equal(64, System.Runtime.CompilerServices.Unsafe.SizeOf<MinuteBar>());
         Assert.Equal(56, (int)System.Runtime.InteropServices.Marshal.OffsetOf<MinuteBar>(nameof(MinuteBar.Count)));
     }
+
+    [Fact]
+    public unsafe void A_day_start_lays_a_shards_folds_side_by_side_with_their_heaps_after_them()
+    {
+        // The step reads each fold and its first arrays (≈ 3 KiB a symbol), not its ranking heaps
+        // (≈ 4 KiB more): made in one pass, the heaps between two folds put every fold on a page
+        // of its own. Median distance, so that a collection between two allocations cannot fail it.
+        const int n = 64;
+        var state = new CpuShardState(new Sig.Factors.Compute.FactorSettings(1.0, 0), Sig.Engine.Config.BigOrderSizing.Filled, 1);
+        state.BeginDay(Enumerable.Range(0, n).Select(i => Sig.Engine.Events.SymbolCode.FromParts(1 + i, "SZ")).ToArray());
+        var addresses = Enumerable.Range(0, n).Select(i =>
+        {
+            object fold = state.Fold(i)!;
+            Assert.True(((MinuteBarFold)fold).HasRanking);
+            return (long)System.Runtime.CompilerServices.Unsafe.As<object, nint>(ref fold);
+        }).ToArray();
+        var gaps = addresses.Zip(addresses.Skip(1), (a, b) => Math.Abs(b - a)).Order().ToArray();
+        Assert.InRange(gaps[gaps.Length / 2], 1, 3600);
+    }
 }
