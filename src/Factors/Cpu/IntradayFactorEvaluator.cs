@@ -24,13 +24,21 @@ public sealed class IntradayFactorEvaluator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Evaluate(SymbolDayState s, MinuteBarFold fold, int m, FactorSettings settings, Span<double> v)
     {
+        if (BarFactors(s, fold, m, v)) EventFactors(s, settings, v);
+    }
+
+    // Everything but the event factors: the row all NaN, then, when the symbol has a fill up to m,
+    // the bar factors and factor 13 (returns whether it has).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool BarFactors(SymbolDayState s, MinuteBarFold fold, int m, Span<double> v)
+    {
         Check(s, m);
         v.Fill(double.NaN);
-        if (s.Bars.Fills == 0) return; // no fill up to m: all 27 NaN
+        if (s.Bars.Fills == 0) return false; // no fill up to m: all 27 NaN
         fold.FoldThrough(s.Bars, m);
         MinuteBarFactors(fold, m, v);
         v[F.BigorderRet] = fold.BigTradeSizeReturn();
-        EventFactors(s, settings, v);
+        return true;
     }
 
     /// <summary>Number of event factors: 15–20 and 23–26, which a symbol's events decide and the minute does not.</summary>
@@ -68,12 +76,7 @@ public sealed class IntradayFactorEvaluator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Evaluate(SymbolDayState s, MinuteBarFold fold, int m, ReadOnlySpan<double> events, Span<double> v)
     {
-        Check(s, m);
-        v.Fill(double.NaN);
-        if (s.Bars.Fills == 0) return;
-        fold.FoldThrough(s.Bars, m);
-        MinuteBarFactors(fold, m, v);
-        v[F.BigorderRet] = fold.BigTradeSizeReturn();
+        if (!BarFactors(s, fold, m, v)) return;
         events[..FirstEventLength].CopyTo(v.Slice(FirstEvent, FirstEventLength));
         events.Slice(FirstEventLength, SecondEventLength).CopyTo(v.Slice(SecondEvent, SecondEventLength));
     }
