@@ -54,6 +54,16 @@ public class CpuShardStateSeqsTests
         Assert.Equal(expected.Seqs, actual.Seqs);
     }
 
+    // Each symbol's whole day in one run, symbol by symbol, completing those `complete` names.
+    private static void ApplyBySymbol(IShardFactorState state, List<TickEvent>[] days, Func<int, bool> complete)
+    {
+        for (int i = 0; i < days.Length; i++)
+        {
+            state.Apply([.. days[i]], Enumerable.Repeat(i, days[i].Count).ToArray());
+            if (complete(i)) state.CompleteDay(i);
+        }
+    }
+
     private static double[] NaNRows(int n) => Enumerable.Repeat(double.NaN, n * W).ToArray();
 
     [Fact]
@@ -82,11 +92,7 @@ public class CpuShardStateSeqsTests
         foreach (var state in new[] { a, b })
         {
             state.BeginDayBySymbol(symbols);
-            for (int i = 0; i < symbols.Length; i++)
-            {
-                state.Apply([.. days[i]], Enumerable.Repeat(i, days[i].Count).ToArray());
-                if (i % 2 == 0) state.CompleteDay(i); // half completed early, half evaluated at the close
-            }
+            ApplyBySymbol(state, days, complete: i => i % 2 == 0); // half completed early, half evaluated at the close
         }
         AssertSame(Reference(a, SessionBars.BarsPerDay, NaNRows(8)), WithSeqs(b, SessionBars.BarsPerDay, NaNRows(8)), "close");
     }
@@ -101,11 +107,7 @@ public class CpuShardStateSeqsTests
         {
             state.BeginDay(symbols);
             Assert.True(state.RecordMinutes());
-            for (int i = 0; i < symbols.Length; i++)
-            {
-                state.Apply([.. days[i]], Enumerable.Repeat(i, days[i].Count).ToArray());
-                state.CompleteDay(i);
-            }
+            ApplyBySymbol(state, days, complete: _ => true);
         }
         var (rowsA, rowsB) = (NaNRows(8), NaNRows(8));
         for (int m = 1; m <= SessionBars.BarsPerDay; m++) AssertSame(Reference(a, m, rowsA), WithSeqs(b, m, rowsB), $"recorded minute {m}");
